@@ -1,0 +1,56 @@
+/* kseg_error.h - errors as values.
+ *
+ * Every library function returns a kseg status and, on failure, records one
+ * message (per thread) with kseg_error_set. Nothing here exits or prints.
+ * Statuses are ordered by severity so ranks can agree on the worst with MAX.
+ */
+#ifndef KSEG_ERROR_H
+#define KSEG_ERROR_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef enum kseg_status {
+  KSEG_OK = 0,
+  KSEG_ERR_INPUT = 1, /* bad usage or bad input: exit status 1 */
+  KSEG_ERR_IO = 2     /* I/O, MPI or out-of-memory failure: exit status 2 */
+} kseg_status;
+
+/* Record a message for the calling thread and return `status`. The first
+ * message since the last kseg_error_clear() wins: the innermost failure is the
+ * most specific. Local. */
+int kseg_error_set_at(const char *file, int line, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define kseg_error_set(status, ...) kseg_error_set_at(__FILE__, __LINE__, (status), __VA_ARGS__)
+
+/* Replace the message (used when agreeing on the failing rank's message). */
+void kseg_error_replace(const char *message);
+
+/* The calling thread's message, "" when none. Owned by kseg. */
+const char *kseg_error_message(void);
+/* "file:line" where the message was set, "" when none or when replaced. */
+const char *kseg_error_where(void);
+void kseg_error_clear(void);
+
+/* Out of memory: records "out of memory (<what>, <bytes> bytes)". */
+int kseg_error_nomem(const char *what, size_t bytes);
+
+/* Propagate a failing status upward. */
+#define KSEG_CHECK(call)                                                      \
+  do {                                                                        \
+    int kseg_check_status_ = (call);                                          \
+    if (kseg_check_status_ != KSEG_OK) return kseg_check_status_;             \
+  } while (0)
+
+/* Store the status in `st` and jump to `label` on failure (one cleanup path). */
+#define KSEG_CHECK_GOTO(call, st, label)                                      \
+  do {                                                                        \
+    (st) = (call);                                                            \
+    if ((st) != KSEG_OK) goto label;                                          \
+  } while (0)
+
+/* malloc that records the failure: p = kseg_malloc(bytes, "what"). */
+void *kseg_malloc(size_t bytes, const char *what);
+void *kseg_calloc(size_t count, size_t size, const char *what);
+
+#endif

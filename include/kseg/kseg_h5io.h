@@ -1,0 +1,132 @@
+/* kseg_h5io.h - partitioned parallel HDF5: matrices, the columnar raw table,
+ * small root-identical datasets and attributes, written under a temporary name
+ * and renamed when complete.
+ *
+ * Layouts (DESIGN.md): a matrix is a 2-D dataset N x D (float64 or float32,
+ * attribute `columns`); the raw table is group /raw with one 1-D dataset of
+ * length N per column (numeric/date: float64, NaN = missing; categorical:
+ * int32 codes with attribute `levels`; string: fixed-length strings), attribute
+ * `kind` on each column and attribute `columns` on /raw in file order.
+ *
+ * Every rank owns rows [row0, row0 + n_local) of kseg_partition(N, P, rank);
+ * reads and writes are collective MPI-IO hyperslabs. Ranks with no rows work.
+ */
+#ifndef KSEG_H5IO_H
+#define KSEG_H5IO_H
+
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum kseg_dtype { KSEG_F64 = 0, KSEG_F32 = 1, KSEG_I32 = 2, KSEG_I64 = 3 } kseg_dtype;
+
+size_t kseg_dtype_size(kseg_dtype t);
+
+/* A row block of an N x D matrix held by this rank. */
+typedef struct kseg_matrix {
+  int64_t n_global; /* N */
+  int64_t row0;     /* first global row held here */
+  int64_t n_local;  /* rows held here */
+  int64_t d;        /* columns */
+  kseg_dtype dtype; /* KSEG_F64 or KSEG_F32 */
+  void *data;       /* n_local x d, row-major; owned */
+  char **columns;   /* d names (owned), or NULL when the file has none */
+} kseg_matrix;
+
+/* Read this rank's row block of the 2-D dataset `dataset` of `path` (float64
+ * or float32 kept as stored). Errors: missing file (KSEG_ERR_INPUT, names the
+ * file), not HDF5, missing dataset, not 2-D, not floating point: all
+ * KSEG_ERR_INPUT naming file and dataset. Collective; result agreed. */
+int kseg_h5_read_matrix(MPI_Comm comm, const char *path, const char *dataset, kseg_matrix *out);
+void kseg_matrix_free(kseg_matrix *m);
+
+/* Read a 1-D int32 dataset's row block (e.g. /labels). Collective. */
+int kseg_h5_read_labels(MPI_Comm comm, const char *path, const char *dataset, int64_t *n_global,
+                        int64_t *row0, int64_t *n_local, int32_t **labels);
+
+/* Read a whole small dataset (any rank, any shape <= 2-D) onto every rank,
+ * converted to float64. dims[1] = 1 for 1-D. Collective. */
+int kseg_h5_read_small_f64(MPI_Comm comm, const char *path, const char *dataset, int64_t dims[2],
+                           double **data);
+
+/* ---- the raw table ---- */
+
+typedef enum kseg_col_kind {
+  KSEG_COL_NUMERIC = 0,     /* float64, NaN missing */
+  KSEG_COL_DATE = 1,        /* float64 days since 1970-01-01, NaN missing */
+  KSEG_COL_CATEGORICAL = 2, /* int32 codes into levels, -1 missing */
+  KSEG_COL_STRING = 3       /* fixed-width strings (identifiers) */
+} kseg_col_kind;
+
+const char *kseg_col_kind_name(kseg_col_kind k); /* "numeric", "date", ... */
+
+typedef struct kseg_column {
+  char *name;
+  kseg_col_kind kind;
+  double *num;      /* NUMERIC, DATE: n_local values */
+  int32_t *codes;   /* CATEGORICAL: n_local codes */
+  char **levels;    /* CATEGORICAL: n_levels strings, same on every rank */
+  int32_t n_levels;
+  char *str;        /* STRING: n_local x str_width bytes, NUL-padded */
+  int32_t str_width;/* STRING: bytes per value (global, same on every rank) */
+} kseg_column;
+
+typedef struct kseg_table {
+  int64_t n_global, row0, n_local;
+  int n_cols;
+  kseg_column *cols; /* n_cols, owned */
+} kseg_table;
+
+/* Read this rank's row block of /raw (all columns when names == NULL, else
+ * the n_names listed, in that order; a missing one is KSEG_ERR_INPUT naming it).
+ * Collective; result agreed. */
+int kseg_h5_read_table(MPI_Comm comm, const char *path, const char *const *names, int n_names,
+                       kseg_table *out);
+void kseg_table_free(kseg_table *t);
+/* Index of column `name`, -1 if absent. Local. */
+int kseg_table_find(const kseg_table *t, const char *name);
+
+/* ---- writing ---- */
+
+typedef struct kseg_h5_writer kseg_h5_writer;
+
+/* Create `path` for writing under a temporary name beside it. A failure to
+ * create (directory missing, not writable) is KSEG_ERR_IO naming the path.
+ * Collective; result agreed. */
+int kseg_h5_create(MPI_Comm comm, const char *path, kseg_h5_writer **w);
+
+/* Write this rank's block of an N x D dataset (d == 0: 1-D of length N).
+ * Intermediate groups are created. Collective. */
+int kseg_h5_write_rows(kseg_h5_writer *w, const char *dataset, kseg_dtype type, int64_t n_global,
+                       int64_t d, int64_t row0, int64_t n_local, const void *data);
+
+/* Write a small dataset whose content is identical on every rank (root
+ * writes it). ndims 1 or 2. Collective. */
+int kseg_h5_write_small(kseg_h5_writer *w, const char *dataset, kseg_dtype type, int ndims,
+                        const int64_t *dims, const void *data);
+
+/* Attributes on an existing object (group or dataset; "/" for the file);
+ * values identical on every rank. Collective. */
+int kseg_h5_attr_f64(kseg_h5_writer *w, const char *object, const char *name, double value);
+int kseg_h5_attr_i64(kseg_h5_writer *w, const char *object, const char *name, int64_t value);
+int kseg_h5_attr_str(kseg_h5_writer *w, const char *object, const char *name, const char *value);
+int kseg_h5_attr_strings(kseg_h5_writer *w, const char *object, const char *name,
+                         const char *const *values, int64_t count);
+/* Create a group (and parents) if absent. Collective. */
+int kseg_h5_group(kseg_h5_writer *w, const char *group);
+
+/* Write a whole raw table as /raw (layout above). Collective. */
+int kseg_h5_write_table(kseg_h5_writer *w, const kseg_table *t);
+
+/* Close and rename the temporary file to its final name (replacing any old
+ * file). `status` is the caller's status so far; the ranks agree on it first,
+ * and on failure the temporary file is removed and the old output is left
+ * untouched. Returns the agreed status. *w is freed and set to NULL. Collective. */
+int kseg_h5_finish(kseg_h5_writer **w, int status);
+
+/* ---- reading attributes ---- */
+/* Read a scalar attribute of `object` in `path`; KSEG_ERR_INPUT if absent. Collective. */
+int kseg_h5_read_attr_f64(MPI_Comm comm, const char *path, const char *object, const char *name, double *value);
+int kseg_h5_read_attr_str(MPI_Comm comm, const char *path, const char *object, const char *name, char **value);
+
+#endif

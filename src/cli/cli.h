@@ -1,0 +1,91 @@
+/* cli.h - shared pieces of the `kseg` command: flag parsing, JSON output,
+ * progress and error reporting. Only the CLI parses flags or prints. */
+#ifndef KSEG_CLI_H
+#define KSEG_CLI_H
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kseg_cli {
+  MPI_Comm comm; /* duplicated world communicator, MPI_ERRORS_RETURN */
+  int rank, size;
+  bool json;     /* --json: one JSON object on stdout, root only */
+  bool verbose;  /* --verbose: progress on stderr even when not a terminal */
+  bool progress; /* progress goes to stderr (root, and terminal or verbose) */
+  const char *command;
+} kseg_cli;
+
+/* ---- flags ---- */
+typedef enum kseg_opt_type {
+  KSEG_OPT_FLAG,   /* bool, no value */
+  KSEG_OPT_STRING, /* const char * */
+  KSEG_OPT_INT,    /* int64_t */
+  KSEG_OPT_DOUBLE  /* double */
+} kseg_opt_type;
+
+typedef struct kseg_opt {
+  const char *name;    /* without leading dashes: "rows" for --rows */
+  kseg_opt_type type;
+  void *dest;          /* bool*, const char**, int64_t*, double* */
+  const char *metavar; /* "N", "FILE", ... (NULL for flags) */
+  const char *help;
+  bool required;
+  bool seen;           /* set by the parser */
+} kseg_opt;
+
+enum { KSEG_ARGS_HELP = -1 };
+
+/* Parse argv[1..argc) against opts ("--name value" or "--name=value"). The
+ * common flags --json, --verbose and --help are handled here. Returns KSEG_OK,
+ * KSEG_ARGS_HELP (help was asked for) or KSEG_ERR_INPUT with a message naming
+ * the flag (unknown flag, missing value, bad number, missing required flag). */
+int kseg_args_parse(kseg_cli *cli, int argc, char **argv, kseg_opt *opts, int n_opts);
+
+/* Print usage of a subcommand (root only) to stdout. */
+void kseg_args_usage(const kseg_cli *cli, const char *synopsis, const char *summary,
+                     const kseg_opt *opts, int n_opts);
+
+/* Parse "A:B" into lo, hi (KSEG_ERR_INPUT naming `flag` when malformed). */
+int kseg_args_range(const char *text, const char *flag, int64_t *lo, int64_t *hi);
+
+/* ---- JSON on stdout (root only) ---- */
+typedef struct kseg_json {
+  char *buf;
+  size_t len, cap;
+  int depth;
+  bool need_comma[32];
+} kseg_json;
+
+void kseg_json_begin(kseg_json *j);                /* { */
+void kseg_json_key(kseg_json *j, const char *key); /* "key": */
+void kseg_json_str(kseg_json *j, const char *key, const char *value);
+void kseg_json_num(kseg_json *j, const char *key, double value); /* NaN/Inf -> null */
+void kseg_json_int(kseg_json *j, const char *key, int64_t value);
+void kseg_json_bool(kseg_json *j, const char *key, bool value);
+void kseg_json_open_object(kseg_json *j, const char *key); /* key may be NULL inside arrays */
+void kseg_json_close_object(kseg_json *j);
+void kseg_json_open_array(kseg_json *j, const char *key);
+void kseg_json_close_array(kseg_json *j);
+void kseg_json_array_num(kseg_json *j, double value);
+void kseg_json_array_int(kseg_json *j, int64_t value);
+void kseg_json_array_str(kseg_json *j, const char *value);
+/* Close the top object, print it with a newline on the root, free. */
+void kseg_json_print(kseg_json *j, const kseg_cli *cli);
+void kseg_json_free(kseg_json *j);
+
+/* ---- messages ---- */
+/* Progress line on stderr when cli->progress (root only). */
+void kseg_cli_progress(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Human summary on stderr (root only, unless --json is set... always stderr). */
+void kseg_cli_info(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Warning on stderr (root only), always shown. */
+void kseg_cli_warn(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- subcommands: one file each, cmd_<name>.c ---- */
+typedef int (*kseg_cmd_fn)(kseg_cli *cli, int argc, char **argv);
+
+/* (declarations added as subcommands land) */
+
+#endif

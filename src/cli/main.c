@@ -1,0 +1,73 @@
+/* main.c - the `kseg` command: MPI set-up, subcommand dispatch, exit status. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_error.h"
+
+typedef struct kseg_cmd {
+  const char *name;
+  kseg_cmd_fn fn;
+  const char *summary;
+} kseg_cmd;
+
+/* One line per subcommand, in pipeline order; the NULL entry ends the table. */
+static const kseg_cmd commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void print_usage(FILE *out)
+{
+  fprintf(out, "usage: kseg <command> [options]   (run under mpirun/srun for several ranks)\n\ncommands:\n");
+  for (int i = 0; commands[i].name; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "\n`kseg <command> --help` describes a command. Exit status: 0 ok, 1 bad usage or input,\n"
+               "2 I/O or MPI failure.\n");
+}
+
+int main(int argc, char **argv)
+{
+  int provided = 0;
+  if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    fprintf(stderr, "kseg: MPI_Init_thread failed\n");
+    return 2;
+  }
+  kseg_cli cli = {0};
+  if (kseg_comm_dup(MPI_COMM_WORLD, &cli.comm) != KSEG_OK) {
+    fprintf(stderr, "kseg: %s\n", kseg_error_message());
+    MPI_Finalize();
+    return 2;
+  }
+  cli.rank = kseg_comm_rank(cli.comm);
+  cli.size = kseg_comm_size(cli.comm);
+
+  int status = KSEG_OK;
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (cli.rank == 0) print_usage(argc < 2 ? stderr : stdout);
+    status = argc < 2 ? KSEG_ERR_INPUT : KSEG_OK;
+  } else if (strcmp(argv[1], "--version") == 0) {
+    if (cli.rank == 0) printf("kseg 0.1.0\n");
+  } else {
+    const kseg_cmd *cmd = NULL;
+    for (int i = 0; commands[i].name; i++)
+      if (strcmp(argv[1], commands[i].name) == 0) cmd = &commands[i];
+    if (!cmd) {
+      status = kseg_error_set(KSEG_ERR_INPUT, "unknown command '%s' (see kseg --help)", argv[1]);
+    } else {
+      cli.command = cmd->name;
+      status = cmd->fn(&cli, argc - 1, argv + 1);
+      if (status == KSEG_ARGS_HELP) status = KSEG_OK;
+    }
+    /* Commands agree on their status; this is a safety net for early exits. */
+    status = kseg_comm_agree(cli.comm, status);
+    if (status != KSEG_OK && cli.rank == 0) {
+      fprintf(stderr, "kseg%s%s: error: %s\n", cli.command ? " " : "", cli.command ? cli.command : "",
+              kseg_error_message());
+      if (cli.verbose && kseg_error_where()[0]) fprintf(stderr, "  (at %s)\n", kseg_error_where());
+    }
+  }
+  MPI_Comm_free(&cli.comm);
+  MPI_Finalize();
+  return status == KSEG_OK ? 0 : (status == KSEG_ERR_INPUT ? 1 : 2);
+}

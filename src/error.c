@@ -1,0 +1,56 @@
+#include "kseg/kseg_error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { KSEG_MESSAGE_MAX = 1024 };
+
+static _Thread_local char error_message[KSEG_MESSAGE_MAX];
+static _Thread_local char error_where[256];
+
+int kseg_error_set_at(const char *file, int line, int status, const char *fmt, ...)
+{
+  if (status == KSEG_OK || error_message[0] != '\0') return status;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(error_message, sizeof error_message, fmt, ap);
+  va_end(ap);
+  const char *base = strrchr(file, '/');
+  snprintf(error_where, sizeof error_where, "%s:%d", base ? base + 1 : file, line);
+  return status;
+}
+
+void kseg_error_replace(const char *message)
+{
+  snprintf(error_message, sizeof error_message, "%s", message ? message : "");
+  error_where[0] = '\0';
+}
+
+const char *kseg_error_message(void) { return error_message; }
+const char *kseg_error_where(void) { return error_where; }
+
+void kseg_error_clear(void)
+{
+  error_message[0] = '\0';
+  error_where[0] = '\0';
+}
+
+int kseg_error_nomem(const char *what, size_t bytes)
+{
+  return kseg_error_set(KSEG_ERR_IO, "out of memory (%s, %zu bytes)", what, bytes);
+}
+
+void *kseg_malloc(size_t bytes, const char *what)
+{
+  void *p = malloc(bytes ? bytes : 1);
+  if (!p) kseg_error_nomem(what, bytes);
+  return p;
+}
+
+void *kseg_calloc(size_t count, size_t size, const char *what)
+{
+  void *p = calloc(count ? count : 1, size ? size : 1);
+  if (!p) kseg_error_nomem(what, count * size);
+  return p;
+}

@@ -1,0 +1,2 @@
+kseg_unit_test(rng test_rng.c)
+kseg_mpi_test(comm test_comm.c)
