@@ -16,6 +16,7 @@ typedef struct kseg_cmd {
 /* One line per subcommand, in pipeline order; the NULL entry ends the table. */
 static const kseg_cmd commands[] = {
     {"import", kseg_cmd_import, "CSV with a header row -> raw.h5 (types inferred)"},
+    {"rfm", kseg_cmd_rfm, "transaction log -> one row per customer with RFM features and scores"},
     {NULL, NULL, NULL},
 };
 
