@@ -140,13 +140,13 @@ static int missing_column(const char *path, kseg_rfm_role role, const char *want
                         path, role_name[role], cand, list, role_flag[role]);
 }
 
-/* [-]digits, at most 18 digits: an integer id. */
+/* [-]digits, at most 15 digits: an integer id (exact in the float64 output). */
 static int parse_int_id(const char *s, size_t len, int64_t *v)
 {
   size_t i = 0;
   int neg = 0;
   if (len > 0 && s[0] == '-') { neg = 1; i = 1; }
-  if (i == len || len - i > 18) return 0;
+  if (i == len || len - i > 15) return 0;
   int64_t x = 0;
   for (; i < len; i++) {
     if (s[i] < '0' || s[i] > '9') return 0;
@@ -750,7 +750,7 @@ static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt,
   kseg_table t;
   KSEG_CHECK(kseg_h5_read_table(comm, path, (const char *const *)in->columns, in->has_quantity ? 4 : 3, &t));
   line_ctx at = {path, "row", 0};
-  char num[3][64];
+  char num[4][64];
   for (int64_t i = 0; i < t.n_local && !st; i++) {
     at.line = t.row0 + i + 1;
     const char *text[4] = {NULL, NULL, NULL, NULL};
@@ -762,7 +762,7 @@ static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt,
         continue;
       }
       double v = col->num[i];
-      char *b = num[c == 0 ? 0 : c - 1];
+      char *b = num[c];
       if (isnan(v)) {
         b[0] = '\0';
       } else if (c == 0) {

@@ -14,8 +14,8 @@
  *
  * Values in text:
  *   customer id  any non-empty text of at most KSEG_RFM_MAX_ID bytes. When
- *                every id of the log is an integer ([-]digits, at most 18
- *                digits) the ids are numbers: "007" and "7" are one customer,
+ *                every id of the log is an integer ([-]digits, at most 15
+ *                digits, exact in float64) the ids are numbers: "007" and "7" are one customer,
  *                the output column is numeric and sorted by value. Otherwise
  *                every id is a string (integers in canonical decimal form),
  *                the output column is a fixed-width string column sorted by
