@@ -1,2 +1,4 @@
 # rfm: RFM aggregation of transaction logs and the synthetic log generator.
 kseg_mpi_test(rfm test_rfm.c RANKS 1 2 3)
+kseg_cli_test(rfm_cdnow rfm_cdnow.sh LABELS rfm)
+kseg_cli_test(rfm_errors rfm_errors.sh LABELS rfm)
