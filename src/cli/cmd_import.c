@@ -1,5 +1,6 @@
 /* cmd_import.c - `kseg import`: a CSV file with a header row into raw.h5. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -66,14 +67,15 @@ int kseg_cmd_import(kseg_cli *cli, int argc, char **argv)
                 " string; %" PRId64 " missing values",
                 by_kind[KSEG_COL_NUMERIC], by_kind[KSEG_COL_DATE], by_kind[KSEG_COL_CATEGORICAL],
                 by_kind[KSEG_COL_STRING], missing);
-  kseg_cli_info(cli, "  %-28s %-12s %10s  %s", "column", "kind", "missing", "");
+  kseg_cli_info(cli, "  %-28s %-12s %10s", "column", "kind", "missing");
   for (int c = 0; c < s.n_cols; c++) {
     const kseg_csv_column_info *ci = &s.cols[c];
     char extra[64] = "";
     if (ci->kind == KSEG_COL_CATEGORICAL) snprintf(extra, sizeof extra, "%d levels", (int)ci->n_levels);
     else if (ci->kind == KSEG_COL_STRING) snprintf(extra, sizeof extra, "width %d", (int)ci->str_width);
     else if (ci->kind == KSEG_COL_DATE) snprintf(extra, sizeof extra, "%s", ci->month_first ? "month first" : "day first");
-    kseg_cli_info(cli, "  %-28s %-12s %10" PRId64 "  %s", ci->name, kseg_col_kind_name(ci->kind), ci->missing, extra);
+    kseg_cli_info(cli, "  %-28s %-12s %10" PRId64 "%s%s", ci->name, kseg_col_kind_name(ci->kind), ci->missing,
+                  extra[0] ? "  " : "", extra);
   }
 
   if (cli->json) {
