@@ -3,12 +3,15 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_rfm.h"
+#include "kseg/kseg_txgen.h"
 
 static void day_text(int64_t days, char out[16])
 {
@@ -20,13 +23,54 @@ static void day_text(int64_t days, char out[16])
   snprintf(out, 16, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
 }
 
+/* Peak resident memory of every rank, MiB, gathered on the root (the
+ * benchmark reports memory per rank). */
+static int gather_rss(const kseg_cli *cli, double *rss)
+{
+  struct rusage ru;
+  double mine = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : -1.0;
+  return kseg_comm_check(MPI_Gather(&mine, 1, MPI_DOUBLE, rss, 1, MPI_DOUBLE, 0, cli->comm), "MPI_Gather (rss)");
+}
+
+/* `kseg rfm --generate N --out LOG`: a synthetic log (kseg_txgen.h). */
+static int generate(kseg_cli *cli, const char *out, int64_t n, int64_t customers, int64_t seed)
+{
+  int st = KSEG_OK;
+  if (n < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--generate must be >= 0, got %" PRId64, n);
+  if (customers < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--customers must be >= 1, got %" PRId64, customers);
+  KSEG_CHECK(kseg_comm_agree(cli->comm, st));
+  kseg_txgen_options g = {n, customers, (uint64_t)seed, 0, 0};
+  kseg_cli_progress(cli, "rfm: generating %" PRId64 " transactions on %d ranks", n, cli->size);
+  double t0 = kseg_now();
+  int64_t bytes = 0;
+  KSEG_CHECK(kseg_txgen_write(cli->comm, out, &g, &bytes));
+  double sec = kseg_now() - t0;
+  KSEG_CHECK(kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &sec, 1)));
+  kseg_cli_info(cli, "generated %" PRId64 " transactions -> %s (%.1f MB) in %.2f s", n, out, (double)bytes / 1e6, sec);
+  if (cli->json) {
+    kseg_json j;
+    kseg_json_begin(&j);
+    kseg_json_str(&j, "command", "rfm --generate");
+    kseg_json_str(&j, "output", out);
+    kseg_json_int(&j, "transactions", n);
+    kseg_json_int(&j, "customers", customers > 0 ? customers : (n / 10 > 1 ? n / 10 : 1));
+    kseg_json_int(&j, "seed", seed);
+    kseg_json_int(&j, "bytes", bytes);
+    kseg_json_int(&j, "ranks", cli->size);
+    kseg_json_num(&j, "seconds", sec);
+    kseg_json_print(&j, cli);
+  }
+  return kseg_comm_agree(cli->comm, KSEG_OK);
+}
+
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
 {
   const char *in = NULL, *out = NULL, *as_of = NULL;
+  int64_t gen = 0, customers = 0, seed = 1;
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   kseg_opt opts[] = {
-      {"in", KSEG_OPT_STRING, &in, "LOG", "transactions: .csv/.txt (header row) or .h5 (/raw table)", true, false},
+      {"in", KSEG_OPT_STRING, &in, "LOG", "transactions: .csv/.txt (header row) or .h5 (/raw table)", false, false},
       {"out", KSEG_OPT_STRING, &out, "RAW.h5", "HDF5 file to write (/raw, one row per customer)", true, false},
       {"customer", KSEG_OPT_STRING, &o.columns[0], "COL", "customer id column (default: found by name)", false, false},
       {"date", KSEG_OPT_STRING, &o.columns[1], "COL", "date column (default: found by name)", false, false},
@@ -39,13 +83,17 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
        false},
       {"round-size", KSEG_OPT_INT, &o.round_items, "N", "most records a rank sends per exchange round (default 1 Mi)",
        false, false},
+      {"generate", KSEG_OPT_INT, &gen, "N", "instead: write a synthetic log of N transactions to --out (.csv or .h5)",
+       false, false},
+      {"customers", KSEG_OPT_INT, &customers, "C", "with --generate: customers (default N/10)", false, false},
+      {"seed", KSEG_OPT_INT, &seed, "S", "with --generate: random seed (default 1)", false, false},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
   if (st == KSEG_ARGS_HELP) {
     kseg_args_usage(cli,
                     "rfm --in LOG --out RAW.h5 [--customer COL] [--date COL] [--amount COL] [--quantity COL] "
-                    "[--as-of DATE]",
+                    "[--as-of DATE]\n       kseg rfm --generate N --out LOG.csv|LOG.h5 [--customers C] [--seed S]",
                     "Aggregate a transaction log into one row per customer: recency_days, frequency,\n"
                     "purchase_days, monetary_total/mean, quantity_total, tenure_days, mean_interpurchase_days,\n"
                     "first/last_purchase and the RFM quintile scores R, F, M (5 best), RFM and RFM_cell.\n"
@@ -55,6 +103,11 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
+  if (st == KSEG_OK && opts[9].seen) {
+    KSEG_CHECK(kseg_comm_agree(cli->comm, st));
+    return generate(cli, out, gen, customers, seed);
+  }
+  if (st == KSEG_OK && !in) st = kseg_error_set(KSEG_ERR_INPUT, "missing required option --in (see kseg rfm --help)");
   if (st == KSEG_OK && as_of) {
     o.has_as_of = 1;
     if (!kseg_rfm_parse_day(as_of, strlen(as_of), 0, &o.as_of))
@@ -78,6 +131,9 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
   day_text(s.last_day, last);
   day_text(s.as_of, asof);
   double tps = s.seconds > 0 ? (double)s.lines / s.seconds : 0.0;
+  double *rss = kseg_malloc((size_t)cli->size * sizeof *rss, "rss table");
+  st = kseg_comm_agree(cli->comm, rss ? gather_rss(cli, rss) : KSEG_ERR_IO);
+  if (st != KSEG_OK) { free(rss); kseg_rfm_summary_free(&s); return st; }
   kseg_cli_info(cli, "rfm %s -> %s: %" PRId64 " lines (%" PRId64 " purchases, %" PRId64 " returns, %" PRId64
                 " after the as-of day) -> %" PRId64 " customers in %.3f s (%.0f lines/s)",
                 in, out, s.lines, s.purchases, s.returns, s.after_as_of, s.customers, s.seconds, tps);
@@ -134,8 +190,12 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
     kseg_json_num(&j, "write", s.write_seconds);
     kseg_json_close_object(&j);
     kseg_json_num(&j, "lines_per_s", tps);
+    kseg_json_open_array(&j, "peak_rss_mib");
+    for (int r = 0; r < cli->size; r++) kseg_json_array_num(&j, rss[r]);
+    kseg_json_close_array(&j);
     kseg_json_print(&j, cli);
   }
+  free(rss);
   kseg_rfm_summary_free(&s);
   return kseg_comm_agree(cli->comm, KSEG_OK);
 }
