@@ -325,16 +325,18 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
     }
     st = kseg_comm_agree(comm, st);
     if (st) goto done;
-    double *x = kseg_malloc((size_t)(block.n ? block.n : 1) * sizeof *x, "rfm score values");
+    double *x = kseg_malloc((size_t)(block.n ? block.n : 1) * 3 * sizeof *x, "rfm score values");
     st = kseg_comm_agree(comm, x ? KSEG_OK : KSEG_ERR_IO);
     if (st) goto done;
     const rfm_cust *c = block.items;
-    static const int stat_of[3] = {RFM_RECENCY, RFM_FREQUENCY, RFM_MONETARY_TOTAL};
-    double q[3][4];
-    for (int m = 0; m < 3 && !st; m++) {
-      for (int64_t i = 0; i < block.n; i++) x[i] = m == 0 ? 0.0 - c[i].v[RFM_RECENCY] : c[i].v[stat_of[m]];
-      st = kseg_comm_agree(comm, kseg_rfm_quintiles(comm, x, block.n, q[m]));
+    const double *cols[3] = {x, x + block.n, x + 2 * block.n};
+    for (int64_t i = 0; i < block.n; i++) {
+      x[i] = 0.0 - c[i].v[RFM_RECENCY]; /* higher is better for every score */
+      x[block.n + i] = c[i].v[RFM_FREQUENCY];
+      x[2 * block.n + i] = c[i].v[RFM_MONETARY_TOTAL];
     }
+    double q[3][4];
+    st = kseg_comm_agree(comm, kseg_rfm_quintiles_many(comm, cols, 3, block.n, q));
     free(x);
     if (st) goto done;
     for (int k = 0; k < 4; k++) {

@@ -132,6 +132,8 @@ int kseg_rfm_parse_day(const char *s, size_t len, int month_first, int64_t *days
  * doubles, one 4-count reduction per step, so any partition gives the same
  * bits). q = NaN when N = 0. Collective. */
 int kseg_rfm_quintiles(MPI_Comm comm, const double *x, int64_t n, double q[4]);
+/* The same for m <= 8 arrays of n values each, sharing the reductions. */
+int kseg_rfm_quintiles_many(MPI_Comm comm, const double *const *x, int m, int64_t n, double (*q)[4]);
 
 /* Score 1..5 of v (higher is better) against cut points q:
  * 1 + #{k : v > q[k]}. Ties share a score, the lowest of the quintiles they
