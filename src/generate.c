@@ -134,8 +134,11 @@ static void model_init(model *m, const kseg_generate_opts *o)
   static const double marital_base[N_MARITAL] = {0.0009, 0.0013, 0.104, 0.386, 0.214, 0.259, 0.034, 0.0009};
   for (int j = 0; j < m->k; j++) {
     segment_params *s = &m->seg[j];
+    /* K = 1 is one undifferentiated population: the average customer. */
     for (int t = 0; t < N_TRAITS; t++)
-      s->trait[t] = j < 8 ? archetypes[j][t] : -1.3 + 2.6 * kseg_rng_uniform(tkey, (uint64_t)j, (uint64_t)t);
+      s->trait[t] = m->k == 1 ? 0.0
+                    : j < 8   ? archetypes[j][t]
+                              : -1.3 + 2.6 * kseg_rng_uniform(tkey, (uint64_t)j, (uint64_t)t);
     const double *x = s->trait;
     static const double mix_l[N_MIX] = {0.5, -0.5, 0.4, -0.5, -0.5, 0.0};
     static const double mix_g[N_MIX] = {0.0, 0.0, 0.0, 0.0, 0.2, 0.7};
