@@ -386,9 +386,12 @@ int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opt
     segment = kseg_malloc((size_t)(n_local > 0 ? n_local : 1) * sizeof(int32_t), "segments");
     if (!segment) st = KSEG_ERR_IO;
   }
+  double t_gen = kseg_now();
   if (!st) st = kseg_generate_fill(o, &t, segment);
   if (!st) st = kseg_comm_fault(comm, "generate");
+  t_gen = kseg_now() - t_gen;
   st = kseg_comm_agree(comm, st);
+  double t_write = kseg_now();
 
   kseg_generate_summary s = {0};
   if (!st) st = summarize(comm, o, &t, segment, &s);
@@ -409,9 +412,11 @@ int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opt
   free(segment);
   st = kseg_h5_finish(&w, st);
   if (!st) {
-    s.seconds = kseg_now() - t0;
-    st = kseg_comm_max_f64(comm, &s.seconds, 1);
-    st = kseg_comm_agree(comm, st);
+    double times[3] = {kseg_now() - t0, t_gen, kseg_now() - t_write};
+    st = kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3));
+    s.seconds = times[0];
+    s.generate_seconds = times[1];
+    s.write_seconds = times[2];
   }
   if (!st && summary) *summary = s;
   return st;

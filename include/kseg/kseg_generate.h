@@ -36,6 +36,8 @@ typedef struct kseg_generate_summary {
   int64_t income_missing;                             /* rows with Income NaN */
   int64_t responders;                                 /* rows with Response = 1 */
   double seconds;                                     /* whole call, max over ranks */
+  double generate_seconds;                            /* drawing the rows, max over ranks */
+  double write_seconds;                               /* HDF5 writes and rename, max over ranks */
 } kseg_generate_summary;
 
 /* Column names in file order, and their kinds. Local. */

@@ -59,6 +59,8 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
     kseg_json_int(&j, "income_missing", s.income_missing);
     kseg_json_num(&j, "response_rate", response_rate);
     kseg_json_num(&j, "seconds", s.seconds);
+    kseg_json_num(&j, "generate_seconds", s.generate_seconds);
+    kseg_json_num(&j, "write_seconds", s.write_seconds);
     kseg_json_print(&j, cli);
   }
   return KSEG_OK;
