@@ -66,6 +66,10 @@ def main():
     check(seg.min() >= 0 and seg.max() < k, "segment ids in 0..K-1")
     sizes = np.bincount(seg, minlength=k) / n
 
+    # Centres and correlations of the real table come from the mix of
+    # segments, so they are only expected from the default K = 4 up.
+    realistic = k >= 4
+
     # Exact structure.
     check(np.array_equal(col["ID"], np.arange(1, n + 1, dtype=float)), "ID = row + 1")
     check(np.all(col["Z_CostContact"] == 3) and np.all(col["Z_Revenue"] == 11), "Z_ constants 3 and 11")
@@ -76,16 +80,19 @@ def main():
             check(np.all(v == np.round(v)), f"{name}: whole numbers")
     check(np.isin(col["Education"], range(5)).all() and np.isin(col["Marital_Status"], range(8)).all(),
           "category codes in range")
+    mshare = np.bincount(col["Marital_Status"].astype(int), minlength=8) / n
+    check(all(mshare[MARITAL.index(v)] < 0.005 for v in ("Absurd", "Alone", "YOLO")),
+          f"odd marital statuses stay rare: {mshare}")
+    eshare = np.bincount(col["Education"].astype(int), minlength=5) / n
+    check(not realistic or eshare[EDUCATION.index("Graduation")] == eshare.max(),
+          f"Graduation is the commonest education, as in the real table: {eshare}")
     dt = col["Dt_Customer"]
     check(dt.min() >= DT_FIRST and dt.max() <= DT_LAST, f"Dt_Customer in range: {dt.min()}..{dt.max()}")
     for name in ("AcceptedCmp1", "AcceptedCmp2", "AcceptedCmp3", "AcceptedCmp4", "AcceptedCmp5",
                  "Complain", "Response"):
         check(np.isin(col[name], (0, 1)).all(), f"{name}: 0/1")
 
-    # Marginals: the real table's ranges, with room for sampling noise. Its
-    # centres and correlations come from the mix of segments, so they are
-    # only expected from the default K = 4 up.
-    realistic = k >= 4
+    # Marginals: the real table's ranges, with room for sampling noise.
     inc = col["Income"]
     miss = np.isnan(inc).mean()
     check(0.005 < miss < 0.02, f"Income missing share {miss:.4f} (real 1.07 %)")
