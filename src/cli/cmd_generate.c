@@ -29,7 +29,9 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
   }
   /* Flags are parsed identically on every rank; agreeing keeps it explicit. */
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
-  if (segments < 1 || segments > KSEG_GENERATE_MAX_SEGMENTS)
+  if (out[0] == '\0')
+    st = kseg_error_set(KSEG_ERR_INPUT, "--out needs a file name");
+  else if (segments < 1 || segments > KSEG_GENERATE_MAX_SEGMENTS)
     st = kseg_error_set(KSEG_ERR_INPUT, "--segments must be between 1 and %d, got %" PRId64,
                         KSEG_GENERATE_MAX_SEGMENTS, segments);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));

@@ -21,6 +21,12 @@ expect_message "unknown option '--colour'"
 
 expect_status 2 3 generate --rows 100 --out "$T/no/such/dir/a.h5"
 expect_message "$T/no/such/dir/a.h5"
+expect_status 1 1 generate --rows 100 --out ""
+expect_message "--out needs a file name"
+mkdir "$T/adir"
+expect_status 2 2 generate --rows 100 --out "$T/adir"
+expect_message "$T/adir"
+[ -z "$(ls -A "$T/adir")" ] && [ -z "$(ls "$T" | grep tmp)" ] || { ls -R "$T"; fail "a failed write left files"; }
 
 # A failure on one rank after generating: agreed, exit 2, old output intact.
 expect_status 0 2 generate --rows 100 --seed 1 --out "$T/keep.h5"
