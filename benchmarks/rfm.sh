@@ -20,7 +20,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 if [ $# -ge 3 ]; then W=$3; mkdir -p "$W"; else W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; fi
 
-gen=$("$MPIEXEC" -n "$NP" "$KSEG" rfm --generate "$N" --out "$W/tx.csv" --seed 11 --json 2>/dev/null)
+gen=$("$MPIEXEC" -n "$NP" "$KSEG" generate --transactions "$N" --out "$W/tx.csv" --seed 11 --json 2>/dev/null)
 t0=$(date +%s.%N)
 agg=$("$MPIEXEC" -n "$NP" "$KSEG" rfm --in "$W/tx.csv" --out "$W/rfm.h5" --json 2>/dev/null)
 t1=$(date +%s.%N)

@@ -2,3 +2,4 @@
 kseg_mpi_test(rfm test_rfm.c RANKS 1 2 3)
 kseg_cli_test(rfm_cdnow rfm_cdnow.sh LABELS rfm)
 kseg_cli_test(rfm_errors rfm_errors.sh LABELS rfm)
+kseg_cli_test(rfm_generated rfm_generated.sh LABELS rfm)

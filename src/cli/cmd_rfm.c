@@ -32,15 +32,16 @@ static int gather_rss(const kseg_cli *cli, double *rss)
   return kseg_comm_check(MPI_Gather(&mine, 1, MPI_DOUBLE, rss, 1, MPI_DOUBLE, 0, cli->comm), "MPI_Gather (rss)");
 }
 
-/* `kseg rfm --generate N --out LOG`: a synthetic log (kseg_txgen.h). */
-static int generate(kseg_cli *cli, const char *out, int64_t n, int64_t customers, int64_t seed)
+/* `kseg generate --transactions N --out LOG`: a synthetic log (kseg_txgen.h). */
+int kseg_cli_generate_transactions(kseg_cli *cli, const char *out, int64_t n, int64_t customers, int64_t seed)
 {
   int st = KSEG_OK;
-  if (n < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--generate must be >= 0, got %" PRId64, n);
+  if (out[0] == '\0') st = kseg_error_set(KSEG_ERR_INPUT, "--out needs a file name");
+  if (n < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--transactions must be >= 0, got %" PRId64, n);
   if (customers < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--customers must be >= 1, got %" PRId64, customers);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
   kseg_txgen_options g = {n, customers, (uint64_t)seed, 0, 0};
-  kseg_cli_progress(cli, "rfm: generating %" PRId64 " transactions on %d ranks", n, cli->size);
+  kseg_cli_progress(cli, "generating %" PRId64 " transactions on %d ranks", n, cli->size);
   double t0 = kseg_now();
   int64_t bytes = 0;
   KSEG_CHECK(kseg_txgen_write(cli->comm, out, &g, &bytes));
@@ -50,7 +51,7 @@ static int generate(kseg_cli *cli, const char *out, int64_t n, int64_t customers
   if (cli->json) {
     kseg_json j;
     kseg_json_begin(&j);
-    kseg_json_str(&j, "command", "rfm --generate");
+    kseg_json_str(&j, "command", "generate --transactions");
     kseg_json_str(&j, "output", out);
     kseg_json_int(&j, "transactions", n);
     kseg_json_int(&j, "customers", customers > 0 ? customers : (n / 10 > 1 ? n / 10 : 1));
@@ -66,11 +67,10 @@ static int generate(kseg_cli *cli, const char *out, int64_t n, int64_t customers
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
 {
   const char *in = NULL, *out = NULL, *as_of = NULL;
-  int64_t gen = 0, customers = 0, seed = 1;
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   kseg_opt opts[] = {
-      {"in", KSEG_OPT_STRING, &in, "LOG", "transactions: .csv/.txt (header row) or .h5 (/raw table)", false, false},
+      {"in", KSEG_OPT_STRING, &in, "LOG", "transactions: .csv/.txt (header row) or .h5 (/raw table)", true, false},
       {"out", KSEG_OPT_STRING, &out, "RAW.h5", "HDF5 file to write (/raw, one row per customer)", true, false},
       {"customer", KSEG_OPT_STRING, &o.columns[0], "COL", "customer id column (default: found by name)", false, false},
       {"date", KSEG_OPT_STRING, &o.columns[1], "COL", "date column (default: found by name)", false, false},
@@ -83,31 +83,23 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
        false},
       {"round-size", KSEG_OPT_INT, &o.round_items, "N", "most records a rank sends per exchange round (default 1 Mi)",
        false, false},
-      {"generate", KSEG_OPT_INT, &gen, "N", "instead: write a synthetic log of N transactions to --out (.csv or .h5)",
-       false, false},
-      {"customers", KSEG_OPT_INT, &customers, "C", "with --generate: customers (default N/10)", false, false},
-      {"seed", KSEG_OPT_INT, &seed, "S", "with --generate: random seed (default 1)", false, false},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
   if (st == KSEG_ARGS_HELP) {
     kseg_args_usage(cli,
                     "rfm --in LOG --out RAW.h5 [--customer COL] [--date COL] [--amount COL] [--quantity COL] "
-                    "[--as-of DATE]\n       kseg rfm --generate N --out LOG.csv|LOG.h5 [--customers C] [--seed S]",
+                    "[--as-of DATE]",
                     "Aggregate a transaction log into one row per customer: recency_days, frequency,\n"
                     "purchase_days, monetary_total/mean, quantity_total, tenure_days, mean_interpurchase_days,\n"
                     "first/last_purchase and the RFM quintile scores R, F, M (5 best), RFM and RFM_cell.\n"
                     "Logs: CSV (tab, comma, semicolon), whitespace-separated text, or an HDF5 /raw table.\n"
                     "Dates: YYYYMMDD, YYYY-MM-DD, DD-MM-YYYY. Negative amounts are returns: they lower\n"
-                    "monetary_total but are not purchases. Rows are sorted by customer id. See docs/rfm.md.",
+                    "monetary_total but are not purchases. Rows are sorted by customer id. See docs/rfm.md.\n"
+                    "Synthetic logs: kseg generate --transactions N --out LOG.csv|LOG.h5 [--customers C] [--seed S].",
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
-  if (st == KSEG_OK && opts[9].seen) {
-    KSEG_CHECK(kseg_comm_agree(cli->comm, st));
-    return generate(cli, out, gen, customers, seed);
-  }
-  if (st == KSEG_OK && !in) st = kseg_error_set(KSEG_ERR_INPUT, "missing required option --in (see kseg rfm --help)");
   if (st == KSEG_OK && as_of) {
     o.has_as_of = 1;
     if (!kseg_rfm_parse_day(as_of, strlen(as_of), 0, &o.as_of))
