@@ -427,11 +427,8 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
     else if (!inq && rec[i] == '\t') tabs++;
     else if (!inq && (rec[i] == ',' || rec[i] == ';')) others++;
   }
-  /* A tab among spaces (fixed-width logs) does not make a tab-separated file
-   * unless it is the only separator. */
-  int spaces = 0;
-  for (size_t i = 0; i < len; i++) spaces += rec[i] == ' ';
-  h->delim = others ? kseg_csv_detect_delimiter(rec, len) : (tabs && !spaces ? '\t' : 0);
+  /* No delimiter of the import's at all: a whitespace-separated log. */
+  h->delim = tabs || others ? kseg_csv_detect_delimiter(rec, len) : 0;
   const char *why = NULL;
   if (h->delim) {
     if (kseg_csv_split(rec, len, h->delim, NULL, 0, &n, &why) != KSEG_OK) {

@@ -207,6 +207,31 @@ static void test_rules(void)
   kseg_table_free(&t);
 }
 
+/* Tab-separated with spaces inside the names; integer ids with leading
+ * zeros are one customer. */
+static void test_tab(void)
+{
+  write_file("rfm_tab.tsv", "Customer ID\tInvoice Date\tRevenue\n007\t20240101\t3\n7\t2024-01-03\t4.5\n");
+  kseg_rfm_options o;
+  memset(&o, 0, sizeof o);
+  kseg_rfm_summary s;
+  ASSERT_OK(kseg_rfm_run(comm, "rfm_tab.tsv", "rfm_tab.h5", &o, &s));
+  ASSERT_EQ(s.customers, 1);
+  ASSERT_EQ(s.string_ids, 0);
+  ASSERT_STREQ(s.columns[KSEG_RFM_CUSTOMER], "Customer ID");
+  ASSERT(s.columns[KSEG_RFM_QUANTITY] == NULL);
+  kseg_rfm_summary_free(&s);
+  kseg_table t;
+  ASSERT_OK(kseg_h5_read_table(comm, "rfm_tab.h5", NULL, 0, &t));
+  ASSERT_EQ(t.n_cols, 15); /* no quantity_total without a quantity column */
+  ASSERT(kseg_table_find(&t, "quantity_total") < 0);
+  EXPECT_AT(&t, "Customer ID", 0, 7);
+  EXPECT_AT(&t, "monetary_total", 0, 7.5);
+  EXPECT_AT(&t, "mean_interpurchase_days", 0, 2);
+  EXPECT_AT(&t, "recency_days", 0, 1);
+  kseg_table_free(&t);
+}
+
 static int same_bytes(const char *a, const char *b)
 {
   int same = 1;
@@ -317,6 +342,7 @@ int main(int argc, char **argv)
   test_pure();
   test_quintiles();
   test_rules();
+  test_tab();
   test_generated();
   test_refused();
   MPI_Comm_free(&comm);
