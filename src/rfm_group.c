@@ -95,11 +95,73 @@ static int radix_sort_int(rfm_buf *b, size_t size)
   return 1;
 }
 
+/* Integer keys whose id and aux ranges fit together in 64 bits (the usual
+ * case) sort as one packed key beside a 32-bit index: LSD radix in 11-bit
+ * digits over 16-byte pairs read in order, then one gather of the records.
+ * Returns 0 when the keys do not fit or memory is short. */
+static int radix_sort_packed(rfm_buf *b, size_t size)
+{
+  int64_t n = b->n;
+  const char *items = b->items;
+  int64_t id_lo = INT64_MAX, id_hi = INT64_MIN, aux_lo = INT32_MAX, aux_hi = INT32_MIN;
+  for (int64_t i = 0; i < n; i++) {
+    const rfm_key *k = (const rfm_key *)(items + (size_t)i * size);
+    if (k->id < id_lo) id_lo = k->id;
+    if (k->id > id_hi) id_hi = k->id;
+    if (k->aux < aux_lo) aux_lo = k->aux;
+    if (k->aux > aux_hi) aux_hi = k->aux;
+  }
+  uint64_t id_span = (uint64_t)id_hi - (uint64_t)id_lo, aux_span = (uint64_t)(aux_hi - aux_lo);
+  int id_bits = 0, aux_bits = 0;
+  while (id_bits < 64 && (id_span >> id_bits)) id_bits++;
+  while (aux_bits < 64 && (aux_span >> aux_bits)) aux_bits++;
+  if (id_bits + aux_bits > 64) return 0;
+  typedef struct { uint64_t key; uint64_t idx; } pair;
+  pair *a = malloc((size_t)n * sizeof *a), *t = malloc((size_t)n * sizeof *t);
+  char *out = malloc((size_t)n * size);
+  if (!a || !t || !out) {
+    free(a);
+    free(t);
+    free(out);
+    return 0;
+  }
+  for (int64_t i = 0; i < n; i++) {
+    const rfm_key *k = (const rfm_key *)(items + (size_t)i * size);
+    uint64_t hi = id_bits ? ((uint64_t)k->id - (uint64_t)id_lo) << aux_bits : 0;
+    a[i].key = hi | (uint64_t)((int64_t)k->aux - aux_lo);
+    a[i].idx = (uint64_t)i;
+  }
+  enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
+  static int64_t count[BUCKETS]; /* not thread-shared: rfm_sort runs on the MPI thread only */
+  for (int shift = 0; shift < id_bits + aux_bits; shift += DIGIT) {
+    memset(count, 0, sizeof count);
+    for (int64_t i = 0; i < n; i++) count[(a[i].key >> shift) & (BUCKETS - 1)]++;
+    int64_t sum = 0;
+    for (int j = 0; j < BUCKETS; j++) {
+      int64_t c = count[j];
+      count[j] = sum;
+      sum += c;
+    }
+    for (int64_t i = 0; i < n; i++) t[count[(a[i].key >> shift) & (BUCKETS - 1)]++] = a[i];
+    pair *sw = a;
+    a = t;
+    t = sw;
+  }
+  for (int64_t i = 0; i < n; i++) memcpy(out + (size_t)i * size, items + (size_t)a[i].idx * size, size);
+  free(a);
+  free(t);
+  free(b->items);
+  b->items = out;
+  b->cap = n;
+  return 1;
+}
+
 void rfm_sort(rfm_buf *b, size_t size)
 {
   if (b->n < 2) return;
   int ints = 1;
   for (int64_t i = 0; i < b->n && ints; i++) ints = ((const rfm_key *)((char *)b->items + (size_t)i * size))->id_len == 0;
+  if (ints && radix_sort_packed(b, size)) return;
   if (ints && b->n < ((int64_t)1 << 32) && radix_sort_int(b, size)) return;
   /* Strings (or no memory for the radix buffers): a comparison sort in place. */
   qsort_r(b->items, (size_t)b->n, size, cmp_records, b->arena);

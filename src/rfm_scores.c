@@ -73,7 +73,7 @@ int kseg_rfm_quintiles_many(MPI_Comm comm, const double *const *x, int m, int64_
     memset(c, 0, sizeof c);
     for (int a = 0; a < m; a++) {
       int64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-#pragma omp parallel for reduction(+ : c0, c1, c2, c3) schedule(static)
+#pragma omp parallel for reduction(+ : c0, c1, c2, c3) schedule(static) if (n > 65536)
       for (int64_t i = 0; i < n; i++) {
         uint64_t u = ordered(x[a][i]);
         c0 += u <= mid[a][0];
