@@ -31,15 +31,17 @@ void kseg_rfm_summary_free(kseg_rfm_summary *s)
 /* Counters summed over ranks at the end. */
 enum { C_PURCHASES, C_RETURNS, C_AFTER, C_DROPPED, C_COUNT };
 
-/* One customer per run of equal ids in tx (sorted by id, day). */
-static int aggregate(const rfm_buf *tx, const kseg_fixed *fa, const kseg_fixed *fq, int64_t as_of, rfm_buf *cust,
+/* One customer per run of equal ids in tx taken in the order perm (NULL:
+ * tx is sorted by id, day). */
+static int aggregate(const rfm_buf *tx, const uint64_t *perm, const kseg_fixed *fa, const kseg_fixed *fq, int64_t as_of, rfm_buf *cust,
                      int64_t counts[C_COUNT], kseg_i128 *money_all)
 {
   memset(cust, 0, sizeof *cust);
-  const rfm_tx *t = tx->items;
+  const rfm_tx *base = tx->items;
+#define T(i) (&base[perm ? perm[i] : (uint64_t)(i)])
   int64_t runs = 0;
   for (int64_t i = 0; i < tx->n; i++)
-    runs += i == 0 || rfm_key_cmp(&t[i].key, tx->arena, &t[i - 1].key, tx->arena) != 0;
+    runs += i == 0 || rfm_key_cmp(&T(i)->key, tx->arena, &T(i - 1)->key, tx->arena) != 0;
   cust->items = kseg_malloc((size_t)(runs ? runs : 1) * sizeof(rfm_cust), "rfm customers");
   if (!cust->items) return KSEG_ERR_IO;
   cust->cap = runs;
@@ -49,22 +51,24 @@ static int aggregate(const rfm_buf *tx, const kseg_fixed *fa, const kseg_fixed *
     int64_t freq = 0, pdays = 0;
     int32_t first = 0, last = 0;
     kseg_i128 money = 0, qty = 0;
-    for (; j < tx->n && (j == i || rfm_key_cmp(&t[j].key, tx->arena, &t[i].key, tx->arena) == 0); j++) {
-      if (t[j].key.aux > as_of) { counts[C_AFTER]++; continue; }
-      money += kseg_fixed_from(fa, t[j].amount);
-      qty += kseg_fixed_from(fq, t[j].quantity);
-      if (t[j].amount < 0) { counts[C_RETURNS]++; continue; }
+    const rfm_tx *ti = T(i);
+    for (; j < tx->n && (j == i || rfm_key_cmp(&T(j)->key, tx->arena, &ti->key, tx->arena) == 0); j++) {
+      const rfm_tx *tj = T(j);
+      if (tj->key.aux > as_of) { counts[C_AFTER]++; continue; }
+      money += kseg_fixed_from(fa, tj->amount);
+      qty += kseg_fixed_from(fq, tj->quantity);
+      if (tj->amount < 0) { counts[C_RETURNS]++; continue; }
       counts[C_PURCHASES]++;
-      if (freq == 0) first = t[j].key.aux;
-      if (freq == 0 || t[j].key.aux != last) pdays++;
-      last = t[j].key.aux;
+      if (freq == 0) first = tj->key.aux;
+      if (freq == 0 || tj->key.aux != last) pdays++;
+      last = tj->key.aux;
       freq++;
     }
     if (freq == 0) {
       counts[C_DROPPED]++;
     } else {
       rfm_cust *o = &c[cust->n++];
-      o->key = t[i].key;
+      o->key = ti->key;
       o->key.aux = 0;
       double mt = kseg_fixed_to_double(fa, money);
       o->v[RFM_RECENCY] = (double)(as_of - last);
@@ -81,6 +85,7 @@ static int aggregate(const rfm_buf *tx, const kseg_fixed *fa, const kseg_fixed *
     }
     i = j;
   }
+#undef T
   return KSEG_OK;
 }
 
@@ -274,11 +279,13 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   t2 = kseg_now();
 
   /* aggregate */
-  rfm_sort(&recv, sizeof(rfm_tx));
+  /* A permutation, not moved records: the fold reads each record once. */
+  uint64_t *perm = rfm_sort_perm(&recv, sizeof(rfm_tx));
   kseg_fixed fa = kseg_fixed_for_bound(in.max_abs_amount), fq = kseg_fixed_for_bound(in.max_abs_quantity);
   int64_t counts[C_COUNT] = {0, 0, 0, 0};
   kseg_i128 money = 0;
-  st = aggregate(&recv, &fa, &fq, as_of, &cust, counts, &money);
+  st = aggregate(&recv, perm, &fa, &fq, as_of, &cust, counts, &money);
+  free(perm);
   /* The customers' string keys point into the received lines' arena. */
   cust.arena = recv.arena;
   cust.arena_len = cust.arena_cap = recv.arena_len;

@@ -96,10 +96,10 @@ static int radix_sort_int(rfm_buf *b, size_t size)
 }
 
 /* Integer keys whose id and aux ranges fit together in 64 bits (the usual
- * case) sort as one packed key beside a 32-bit index: LSD radix in 11-bit
- * digits over 16-byte pairs read in order, then one gather of the records.
- * Returns 0 when the keys do not fit or memory is short. */
-static int radix_sort_packed(rfm_buf *b, size_t size)
+ * case) sort as one packed key beside the record index: LSD radix in 11-bit
+ * digits over 16-byte pairs read in order. Returns the permutation (owned by
+ * the caller), or NULL when the keys do not fit or memory is short. */
+static uint64_t *radix_perm_packed(const rfm_buf *b, size_t size)
 {
   int64_t n = b->n;
   const char *items = b->items;
@@ -115,15 +115,13 @@ static int radix_sort_packed(rfm_buf *b, size_t size)
   int id_bits = 0, aux_bits = 0;
   while (id_bits < 64 && (id_span >> id_bits)) id_bits++;
   while (aux_bits < 64 && (aux_span >> aux_bits)) aux_bits++;
-  if (id_bits + aux_bits > 64) return 0;
+  if (id_bits + aux_bits > 64) return NULL;
   typedef struct { uint64_t key; uint64_t idx; } pair;
   pair *a = malloc((size_t)n * sizeof *a), *t = malloc((size_t)n * sizeof *t);
-  char *out = malloc((size_t)n * size);
-  if (!a || !t || !out) {
+  if (!a || !t) {
     free(a);
     free(t);
-    free(out);
-    return 0;
+    return NULL;
   }
   for (int64_t i = 0; i < n; i++) {
     const rfm_key *k = (const rfm_key *)(items + (size_t)i * size);
@@ -132,9 +130,14 @@ static int radix_sort_packed(rfm_buf *b, size_t size)
     a[i].idx = (uint64_t)i;
   }
   enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
-  static int64_t count[BUCKETS]; /* not thread-shared: rfm_sort runs on the MPI thread only */
+  int64_t *count = malloc(BUCKETS * sizeof *count);
+  if (!count) {
+    free(a);
+    free(t);
+    return NULL;
+  }
   for (int shift = 0; shift < id_bits + aux_bits; shift += DIGIT) {
-    memset(count, 0, sizeof count);
+    memset(count, 0, BUCKETS * sizeof *count);
     for (int64_t i = 0; i < n; i++) count[(a[i].key >> shift) & (BUCKETS - 1)]++;
     int64_t sum = 0;
     for (int j = 0; j < BUCKETS; j++) {
@@ -147,24 +150,45 @@ static int radix_sort_packed(rfm_buf *b, size_t size)
     a = t;
     t = sw;
   }
-  for (int64_t i = 0; i < n; i++) memcpy(out + (size_t)i * size, items + (size_t)a[i].idx * size, size);
-  free(a);
+  free(count);
   free(t);
-  free(b->items);
-  b->items = out;
-  b->cap = n;
-  return 1;
+  /* Compact the indices in place: entry i moves to byte 8i from byte 16i + 8. */
+  uint64_t *perm = (uint64_t *)a;
+  for (int64_t i = 0; i < n; i++) perm[i] = a[i].idx;
+  uint64_t *shrunk = realloc(perm, (size_t)n * sizeof *perm);
+  return shrunk ? shrunk : perm;
+}
+
+uint64_t *rfm_sort_perm(rfm_buf *b, size_t size)
+{
+  if (b->n < 2) return NULL;
+  int ints = 1;
+  for (int64_t i = 0; i < b->n && ints; i++) ints = ((const rfm_key *)((char *)b->items + (size_t)i * size))->id_len == 0;
+  if (ints) {
+    uint64_t *perm = radix_perm_packed(b, size);
+    if (perm) return perm;
+    if (b->n < ((int64_t)1 << 32) && radix_sort_int(b, size)) return NULL;
+  }
+  /* Strings (or no memory for the radix buffers): a comparison sort in place. */
+  qsort_r(b->items, (size_t)b->n, size, cmp_records, b->arena);
+  return NULL;
 }
 
 void rfm_sort(rfm_buf *b, size_t size)
 {
-  if (b->n < 2) return;
-  int ints = 1;
-  for (int64_t i = 0; i < b->n && ints; i++) ints = ((const rfm_key *)((char *)b->items + (size_t)i * size))->id_len == 0;
-  if (ints && radix_sort_packed(b, size)) return;
-  if (ints && b->n < ((int64_t)1 << 32) && radix_sort_int(b, size)) return;
-  /* Strings (or no memory for the radix buffers): a comparison sort in place. */
-  qsort_r(b->items, (size_t)b->n, size, cmp_records, b->arena);
+  uint64_t *perm = rfm_sort_perm(b, size);
+  if (!perm) return;
+  char *out = malloc((size_t)b->n * size);
+  if (!out) { /* keep the order by sorting in place instead */
+    free(perm);
+    qsort_r(b->items, (size_t)b->n, size, cmp_records, b->arena);
+    return;
+  }
+  for (int64_t i = 0; i < b->n; i++) memcpy(out + (size_t)i * size, (char *)b->items + perm[i] * size, size);
+  free(perm);
+  free(b->items);
+  b->items = out;
+  b->cap = b->n;
 }
 
 /* MPI counts are int: one round moves at most this many bytes per rank pair. */

@@ -84,5 +84,9 @@ int rfm_exchange(MPI_Comm comm, const rfm_buf *in, size_t size, const int *dest,
 
 /* Sort records (`size` bytes, rfm_key first) by key then aux. Local. */
 void rfm_sort(rfm_buf *b, size_t size);
+/* The same order as a permutation (record perm[i] is i-th; owned by the
+ * caller) when that is cheaper than moving the records, else NULL with the
+ * records sorted in place. Local. */
+uint64_t *rfm_sort_perm(rfm_buf *b, size_t size);
 
 #endif

@@ -848,6 +848,13 @@ int rfm_read(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, rfm_i
   int st = is_h5_name(path) ? read_h5(comm, path, opt, in, &vote, &non_int)
                             : read_text(comm, path, opt, in, &vote, &non_int);
   if (st) return st;
+  if (in->tx.cap > in->tx.n && in->tx.n > 0) { /* give back the doubling's slack before the exchange */
+    void *p = realloc(in->tx.items, (size_t)in->tx.n * sizeof(rfm_tx));
+    if (p) {
+      in->tx.items = p;
+      in->tx.cap = in->tx.n;
+    }
+  }
 
   /* Votes and bounds that every rank needs before the exchange. */
   int64_t mx[5] = {non_int, 0, 0, 0, 0}, mn[2] = {vote.day_first_line, vote.month_first_line};
