@@ -507,8 +507,8 @@ int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opt
     t.row0 = row0 + first;
     t.n_local = first >= n_local ? 0 : (n_local - first < per_round ? n_local - first : per_round);
     st = kseg_generate_fill(o, &t, segment);
+    if (!st) count_rows(&t, segment, k, counts);
     if (!st) st = kseg_comm_fault(comm, "generate");
-    count_rows(&t, segment, k, counts);
     double t2 = kseg_now();
     t_gen += t2 - t1;
     st = kseg_comm_agree(comm, st);
