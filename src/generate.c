@@ -190,7 +190,9 @@ static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
 static double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
-/* Draw slots of one row: uniforms U_*, then normal pairs from NZ_FIRST on. */
+/* Draw slots of one row: uniforms U_*, then the uniform pairs that become
+ * the normals Z_*. Fixed slots keep a column's draws the same whatever other
+ * columns do; adding a column means adding a slot at the end. */
 enum {
   U_SEG, U_YEAR_OUT, U_YEAR_OUT_V, U_EDU, U_MARITAL, U_INC_MISS, U_INC_OUT, U_INC_OUT_V, U_DT, U_RECENCY,
   U_WEB, U_CATALOG, U_STORE, U_DEALS, U_VISITS, U_CMP, U_RESPONSE = U_CMP + N_CMP, U_COMPLAIN,
@@ -199,6 +201,8 @@ enum {
 enum { Z_YEAR, Z_INCOME, Z_KID, Z_TEEN, Z_SPEND, Z_MIX, Z_CHAN = Z_MIX + N_MIX, Z_DEALS = Z_CHAN + N_CHAN,
        Z_VISITS, N_NORMAL };
 enum { N_DRAWS = N_UNIFORM + N_NORMAL + (N_NORMAL & 1) };
+/* Each Philox block yields two uniforms. */
+_Static_assert(N_DRAWS % 2 == 0, "draws come in pairs");
 
 static void row_draws(kseg_rng_key key, uint64_t row, double *u, double *z)
 {
