@@ -17,7 +17,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
       {"segments", KSEG_OPT_INT, &segments, "K", "latent segments, 1..64 (default 4)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 1)", false, false},
       {"round-rows", KSEG_OPT_INT, &round_rows, "R",
-       "rows per rank held in memory and written per round (default 524288); the file does not depend on it",
+       "rows per rank per write round; bounds memory (default 524288)",
        false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
