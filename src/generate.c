@@ -14,9 +14,13 @@
  */
 #include "kseg/kseg_generate.h"
 
+#include <errno.h>
+#include <hdf5.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
@@ -93,6 +97,8 @@ int kseg_generate_check(const kseg_generate_opts *o)
   if (o->segments < 1 || o->segments > KSEG_GENERATE_MAX_SEGMENTS)
     return kseg_error_set(KSEG_ERR_INPUT, "--segments must be between 1 and %d, got %d",
                           KSEG_GENERATE_MAX_SEGMENTS, o->segments);
+  if (o->round_rows < 0)
+    return kseg_error_set(KSEG_ERR_INPUT, "--round-rows must be positive, got %lld", (long long)o->round_rows);
   return KSEG_OK;
 }
 
@@ -184,7 +190,9 @@ static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
 static double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
-/* Draw slots of one row: uniforms U_*, then normal pairs from NZ_FIRST on. */
+/* Draw slots of one row: uniforms U_*, then the uniform pairs that become
+ * the normals Z_*. Fixed slots keep a column's draws the same whatever other
+ * columns do; adding a column means adding a slot at the end. */
 enum {
   U_SEG, U_YEAR_OUT, U_YEAR_OUT_V, U_EDU, U_MARITAL, U_INC_MISS, U_INC_OUT, U_INC_OUT_V, U_DT, U_RECENCY,
   U_WEB, U_CATALOG, U_STORE, U_DEALS, U_VISITS, U_CMP, U_RESPONSE = U_CMP + N_CMP, U_COMPLAIN,
@@ -193,6 +201,8 @@ enum {
 enum { Z_YEAR, Z_INCOME, Z_KID, Z_TEEN, Z_SPEND, Z_MIX, Z_CHAN = Z_MIX + N_MIX, Z_DEALS = Z_CHAN + N_CHAN,
        Z_VISITS, N_NORMAL };
 enum { N_DRAWS = N_UNIFORM + N_NORMAL + (N_NORMAL & 1) };
+/* Each Philox block yields two uniforms. */
+_Static_assert(N_DRAWS % 2 == 0, "draws come in pairs");
 
 static void row_draws(kseg_rng_key key, uint64_t row, double *u, double *z)
 {
@@ -347,59 +357,109 @@ int kseg_generate_fill(const kseg_generate_opts *o, kseg_table *t, int32_t *segm
   return KSEG_OK;
 }
 
-/* Global counts for the summary: one reduction of K + 2 integers. */
-static int summarize(MPI_Comm comm, const kseg_generate_opts *o, const kseg_table *t, const int32_t *segment,
-                     kseg_generate_summary *s)
+/* Local counts for the summary, summed over rounds and then over ranks. */
+static void count_rows(const kseg_table *t, const int32_t *segment, int k, int64_t *counts)
 {
-  int64_t counts[KSEG_GENERATE_MAX_SEGMENTS + 2] = {0};
-  const int k = o->segments;
   const double *income = t->cols[C_INCOME].num, *response = t->cols[C_RESPONSE].num;
   for (int64_t i = 0; i < t->n_local; i++) {
     counts[segment[i]]++;
     counts[k] += isnan(income[i]);
     counts[k + 1] += response[i] == 1.0;
   }
-  KSEG_CHECK(kseg_comm_sum_i64(comm, counts, k + 2));
-  s->rows = o->rows;
-  s->segments = k;
-  memcpy(s->segment_rows, counts, sizeof(int64_t) * (size_t)k);
-  s->income_missing = counts[k];
-  s->responders = counts[k + 1];
-  return KSEG_OK;
 }
 
-int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opts *o,
-                        kseg_generate_summary *summary)
+/* ---- writing in rounds ----
+ * h5io's writer creates a dataset and fills it in one collective call, so a
+ * rank would have to hold its whole block (about 240 bytes a row) at once.
+ * To bound memory for 100M+ rows, the file is made in three steps: h5io
+ * writes the complete layout (every dataset at full length, attributes)
+ * with no rows under a temporary name; the rounds write row blocks into
+ * those datasets here; rank 0 renames the file when every round succeeded.
+ * This belongs in h5io (a "write rows into an existing dataset" call); it
+ * lives here until h5io has one. */
+typedef struct rounds_file {
+  MPI_Comm comm;
+  hid_t file;
+  hid_t dset[KSEG_GENERATE_NCOLS + 1]; /* the /raw columns, then /truth/segment */
+  char tmp[4200];
+} rounds_file;
+
+static int rounds_open(rounds_file *rf, MPI_Comm comm, const char *path)
 {
-  double t0 = kseg_now();
-  /* Options are the same on every rank, so a bad one fails everywhere alike. */
-  KSEG_CHECK(kseg_generate_check(o));
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, path, &w));
-
-  int64_t row0, n_local;
-  kseg_partition(o->rows, kseg_comm_size(comm), kseg_comm_rank(comm), &row0, &n_local);
-  kseg_table t = {0};
-  int32_t *segment = NULL;
-  int st = kseg_generate_table_alloc(o->rows, row0, n_local, &t);
-  if (!st) {
-    segment = kseg_malloc((size_t)(n_local > 0 ? n_local : 1) * sizeof(int32_t), "segments");
-    if (!segment) st = KSEG_ERR_IO;
+  rf->comm = comm;
+  rf->file = H5I_INVALID_HID;
+  for (int c = 0; c <= KSEG_GENERATE_NCOLS; c++) rf->dset[c] = H5I_INVALID_HID;
+  int st = KSEG_OK;
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0 || H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0) st = KSEG_ERR_IO;
+  if (!st) rf->file = H5Fopen(rf->tmp, H5F_ACC_RDWR, fapl);
+  if (fapl >= 0) H5Pclose(fapl);
+  if (rf->file < 0) st = KSEG_ERR_IO;
+  for (int c = 0; c <= KSEG_GENERATE_NCOLS && !st; c++) {
+    char name[64];
+    if (c < KSEG_GENERATE_NCOLS) snprintf(name, sizeof name, "/raw/%s", kseg_generate_columns[c]);
+    else snprintf(name, sizeof name, "/truth/segment");
+    if ((rf->dset[c] = H5Dopen2(rf->file, name, H5P_DEFAULT)) < 0) st = KSEG_ERR_IO;
   }
-  double t_gen = kseg_now();
-  if (!st) st = kseg_generate_fill(o, &t, segment);
-  if (!st) st = kseg_comm_fault(comm, "generate");
-  t_gen = kseg_now() - t_gen;
-  st = kseg_comm_agree(comm, st);
-  double t_write = kseg_now();
+  if (st) kseg_error_set(KSEG_ERR_IO, "%s: cannot reopen %s to write rows", path, rf->tmp);
+  return kseg_comm_agree(comm, st);
+}
 
-  kseg_generate_summary s = {0};
-  if (!st) st = summarize(comm, o, &t, segment, &s);
-  if (!st) st = kseg_h5_write_table(w, &t);
-  /* The table's columns are the bulk of the memory; release them before the
-   * segment ids go out. */
-  kseg_table_free(&t);
-  if (!st) st = kseg_h5_write_rows(w, "/truth/segment", KSEG_I32, o->rows, 0, row0, n_local, segment);
+/* Collective: rows [row0, row0 + n) of dataset c (n may be 0 on some ranks). */
+static int rounds_write(rounds_file *rf, int c, hid_t mtype, int64_t row0, int64_t n, const void *data)
+{
+  int st = KSEG_OK;
+  hid_t fspace = H5Dget_space(rf->dset[c]);
+  hsize_t start = (hsize_t)row0, count = (hsize_t)n, one = 1;
+  hid_t mspace = H5Screate_simple(1, n > 0 ? &count : &one, NULL);
+  if (n > 0) {
+    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL);
+  } else {
+    H5Sselect_none(fspace);
+    H5Sselect_none(mspace);
+  }
+  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+  if (fspace < 0 || mspace < 0 || dxpl < 0 || H5Dwrite(rf->dset[c], mtype, mspace, fspace, dxpl, data) < 0)
+    st = kseg_error_set(KSEG_ERR_IO, "%s: collective write of %s failed", rf->tmp,
+                        c < KSEG_GENERATE_NCOLS ? kseg_generate_columns[c] : "/truth/segment");
+  if (dxpl >= 0) H5Pclose(dxpl);
+  if (mspace >= 0) H5Sclose(mspace);
+  if (fspace >= 0) H5Sclose(fspace);
+  return st;
+}
+
+/* Close; on success rename to `path`, on failure remove the temporary file.
+ * Returns the agreed status. Collective. */
+static int rounds_close(rounds_file *rf, const char *path, int status)
+{
+  for (int c = 0; c <= KSEG_GENERATE_NCOLS; c++)
+    if (rf->dset[c] >= 0) H5Dclose(rf->dset[c]);
+  if (rf->file >= 0 && H5Fclose(rf->file) < 0 && !status)
+    status = kseg_error_set(KSEG_ERR_IO, "%s: closing the file failed", rf->tmp);
+  rf->file = H5I_INVALID_HID;
+  if (!status) status = kseg_comm_fault(rf->comm, "generate-rename"); /* test builds: a late failure */
+  status = kseg_comm_agree(rf->comm, status);
+  if (kseg_comm_rank(rf->comm) == 0) {
+    if (!status && rename(rf->tmp, path) != 0)
+      status = kseg_error_set(KSEG_ERR_IO, "cannot rename %s to %s: %s", rf->tmp, path, strerror(errno));
+    if (status) unlink(rf->tmp);
+  }
+  return kseg_comm_agree(rf->comm, status);
+}
+
+/* Step 1: the whole layout through h5io, no rows (every rank writes an empty
+ * block), so datasets, attributes and their order are h5io's. */
+static int write_layout(MPI_Comm comm, const char *tmp, const kseg_generate_opts *o)
+{
+  kseg_h5_writer *w = NULL;
+  KSEG_CHECK(kseg_h5_create(comm, tmp, &w));
+  kseg_table empty;
+  int st = kseg_generate_table_alloc(o->rows, 0, 0, &empty);
+  st = kseg_comm_agree(comm, st);
+  if (!st) st = kseg_h5_write_table(w, &empty);
+  kseg_table_free(&empty);
+  if (!st) st = kseg_h5_write_rows(w, "/truth/segment", KSEG_I32, o->rows, 0, 0, 0, NULL);
   if (!st) {
     double weights[KSEG_GENERATE_MAX_SEGMENTS];
     kseg_generate_weights(o->segments, weights);
@@ -409,15 +469,84 @@ int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opt
   if (!st) st = kseg_h5_attr_str(w, "/", "generator", "kseg generate");
   if (!st) st = kseg_h5_attr_i64(w, "/", "seed", o->seed);
   if (!st) st = kseg_h5_attr_i64(w, "/", "segments", o->segments);
-  free(segment);
-  st = kseg_h5_finish(&w, st);
+  return kseg_h5_finish(&w, st);
+}
+
+int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opts *o,
+                        kseg_generate_summary *summary)
+{
+  double t0 = kseg_now(), t_gen = 0, t_write = 0;
+  /* Options are the same on every rank, so a bad one fails everywhere alike. */
+  KSEG_CHECK(kseg_generate_check(o));
+  const int nranks = kseg_comm_size(comm), k = o->segments;
+  rounds_file rf = {0};
+  /* One temporary name for all ranks: rank 0's process id. */
+  long pid = (long)getpid();
+  KSEG_CHECK(kseg_comm_bcast(comm, &pid, sizeof pid, 0));
+  if (snprintf(rf.tmp, sizeof rf.tmp, "%s.tmp-rows.%ld", path, pid) >= (int)sizeof rf.tmp)
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "--out path too long: %s", path));
+  KSEG_CHECK(write_layout(comm, rf.tmp, o));
+  int st = rounds_open(&rf, comm, path);
+
+  int64_t row0, n_local;
+  kseg_partition(o->rows, nranks, kseg_comm_rank(comm), &row0, &n_local);
+  /* Every rank runs the same number of rounds (collective writes): enough
+   * for the largest block, ceil(N / P) rows. */
+  const int64_t per_round = o->round_rows > 0 ? o->round_rows : KSEG_GENERATE_ROUND_ROWS;
+  const int64_t max_local = (o->rows + nranks - 1) / nranks;
+  const int64_t rounds = (max_local + per_round - 1) / per_round;
+  const int64_t cap = n_local < per_round ? n_local : per_round;
+  kseg_table t = {0};
+  int32_t *segment = NULL;
+  int64_t counts[KSEG_GENERATE_MAX_SEGMENTS + 2] = {0};
   if (!st) {
-    double times[3] = {kseg_now() - t0, t_gen, kseg_now() - t_write};
-    st = kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3));
-    s.seconds = times[0];
-    s.generate_seconds = times[1];
-    s.write_seconds = times[2];
+    st = kseg_generate_table_alloc(o->rows, row0, cap, &t);
+    if (!st && !(segment = kseg_malloc((size_t)(cap > 0 ? cap : 1) * sizeof(int32_t), "segments")))
+      st = KSEG_ERR_IO;
+    st = kseg_comm_agree(comm, st);
   }
-  if (!st && summary) *summary = s;
-  return st;
+  for (int64_t r = 0; r < rounds && !st; r++) {
+    double t1 = kseg_now();
+    int64_t first = r * per_round;
+    t.row0 = row0 + first;
+    t.n_local = first >= n_local ? 0 : (n_local - first < per_round ? n_local - first : per_round);
+    st = kseg_generate_fill(o, &t, segment);
+    if (!st) count_rows(&t, segment, k, counts);
+    if (!st) st = kseg_comm_fault(comm, "generate");
+    double t2 = kseg_now();
+    t_gen += t2 - t1;
+    st = kseg_comm_agree(comm, st);
+    /* Every rank makes the same calls, so a failed write is agreed once per round. */
+    for (int c = 0; c < KSEG_GENERATE_NCOLS && !st; c++) {
+      int cat = t.cols[c].kind == KSEG_COL_CATEGORICAL;
+      st = rounds_write(&rf, c, cat ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE, t.row0, t.n_local,
+                        cat ? (const void *)t.cols[c].codes : (const void *)t.cols[c].num);
+    }
+    if (!st) st = rounds_write(&rf, KSEG_GENERATE_NCOLS, H5T_NATIVE_INT32, t.row0, t.n_local, segment);
+    st = kseg_comm_agree(comm, st);
+    t_write += kseg_now() - t2;
+  }
+  kseg_table_free(&t);
+  free(segment);
+  double t3 = kseg_now();
+  st = rounds_close(&rf, path, st);
+  t_write += kseg_now() - t3;
+  if (st) return st;
+
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, counts, k + 2)));
+  double times[3] = {kseg_now() - t0, t_gen, t_write};
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3)));
+  if (summary) {
+    memset(summary, 0, sizeof *summary);
+    summary->rows = o->rows;
+    summary->segments = k;
+    summary->rounds = rounds;
+    memcpy(summary->segment_rows, counts, sizeof(int64_t) * (size_t)k);
+    summary->income_missing = counts[k];
+    summary->responders = counts[k + 1];
+    summary->seconds = times[0];
+    summary->generate_seconds = times[1];
+    summary->write_seconds = times[2];
+  }
+  return KSEG_OK;
 }

@@ -9,13 +9,17 @@
 
 int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
 {
-  int64_t rows = 0, segments = KSEG_GENERATE_DEFAULT_SEGMENTS, seed = 1, transactions = 0, customers = 0;
+  int64_t rows = 0, segments = KSEG_GENERATE_DEFAULT_SEGMENTS, seed = 1, round_rows = KSEG_GENERATE_ROUND_ROWS;
+  int64_t transactions = 0, customers = 0;
   const char *out = NULL;
   kseg_opt opts[] = {
       {"rows", KSEG_OPT_INT, &rows, "N", "number of customers (required unless --transactions)", false, false},
       {"out", KSEG_OPT_STRING, &out, "FILE.h5", "output HDF5 file (/raw, /truth/segment)", true, false},
       {"segments", KSEG_OPT_INT, &segments, "K", "latent segments, 1..64 (default 4)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 1)", false, false},
+      {"round-rows", KSEG_OPT_INT, &round_rows, "R",
+       "rows per rank per write round; bounds memory (default 524288)",
+       false, false},
       {"transactions", KSEG_OPT_INT, &transactions, "N", "instead: a transaction log of N lines (.csv or .h5)", false,
        false},
       {"customers", KSEG_OPT_INT, &customers, "C", "with --transactions: customers (default N/10)", false, false},
@@ -23,7 +27,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
   if (st == KSEG_ARGS_HELP) {
-    kseg_args_usage(cli, "generate --rows N --out raw.h5 [--segments K] [--seed S]",
+    kseg_args_usage(cli, "generate --rows N --out raw.h5 [--segments K] [--seed S] [--round-rows R]",
                     "Synthetic customers with the 29 columns of the Customer Personality table, drawn from K\n"
                     "latent segments whose ids are written to /truth/segment. The file is identical for any\n"
                     "number of ranks.",
@@ -32,17 +36,19 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
   }
   /* Flags are parsed identically on every rank; agreeing keeps it explicit. */
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
-  if (opts[4].seen) return kseg_cli_generate_transactions(cli, out, transactions, customers, seed);
+  if (opts[5].seen) return kseg_cli_generate_transactions(cli, out, transactions, customers, seed);
   if (!opts[0].seen) st = kseg_error_set(KSEG_ERR_INPUT, "missing required option --rows (see kseg generate --help)");
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
   if (out[0] == '\0')
     st = kseg_error_set(KSEG_ERR_INPUT, "--out needs a file name");
+  else if (round_rows < 1)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--round-rows must be at least 1, got %" PRId64, round_rows);
   else if (segments < 1 || segments > KSEG_GENERATE_MAX_SEGMENTS)
     st = kseg_error_set(KSEG_ERR_INPUT, "--segments must be between 1 and %d, got %" PRId64,
                         KSEG_GENERATE_MAX_SEGMENTS, segments);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
 
-  kseg_generate_opts o = {rows, (int)segments, seed};
+  kseg_generate_opts o = {.rows = rows, .segments = (int)segments, .seed = seed, .round_rows = round_rows};
   kseg_generate_summary s;
   kseg_cli_progress(cli, "generating %" PRId64 " customers in %d segments on %d ranks", rows, o.segments,
                     cli->size);
@@ -61,6 +67,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
     kseg_json_int(&j, "segments", s.segments);
     kseg_json_int(&j, "seed", seed);
     kseg_json_int(&j, "ranks", cli->size);
+    kseg_json_int(&j, "rounds", s.rounds);
     kseg_json_open_array(&j, "segment_rows");
     for (int i = 0; i < s.segments; i++) kseg_json_array_int(&j, s.segment_rows[i]);
     kseg_json_close_array(&j);

@@ -9,6 +9,8 @@ expect_status 1 1 generate --rows 100 --segments 0 --out "$T/a.h5"
 expect_message "--segments must be between 1 and 64"
 expect_status 1 1 generate --rows 100 --segments 65 --out "$T/a.h5"
 expect_message "--segments"
+expect_status 1 1 generate --rows 100 --round-rows 0 --out "$T/a.h5"
+expect_message "--round-rows must be at least 1"
 expect_status 1 1 generate --rows 100
 expect_message "missing required option --out"
 expect_status 1 1 generate --out "$T/a.h5"
@@ -34,6 +36,8 @@ cp "$T/keep.h5" "$T/orig.h5"
 KSEG_FAIL_RANK=1 KSEG_FAIL_AT=generate expect_status 2 2 generate --rows 100 --seed 2 --out "$T/keep.h5"
 expect_message "injected failure at generate on rank 1"
 KSEG_FAIL_RANK=0 KSEG_FAIL_AT=write expect_status 2 3 generate --rows 100 --seed 2 --out "$T/keep.h5"
+KSEG_FAIL_RANK=2 KSEG_FAIL_AT=generate-rename expect_status 2 3 generate --rows 100 --seed 2 --round-rows 7 --out "$T/keep.h5"
+expect_message "injected failure at generate-rename on rank 2"
 same_file "$T/keep.h5" "$T/orig.h5"
 ls "$T" | grep -q tmp && { ls "$T"; fail "temporary file left behind"; }
 
