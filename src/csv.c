@@ -373,10 +373,14 @@ static int plan_ranges(const char *path, const csv_header *h, int64_t size, int 
 
 /* ---- infer ---- */
 
-static int bad_line(const char *path, int64_t line, int n_fields, int n_cols)
+static int bad_line(const char *path, int64_t line, int64_t last_line, int n_fields, int n_cols)
 {
-  return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld has %d field%s, the header has %d", path, (long long)line,
-                        n_fields, n_fields == 1 ? "" : "s", n_cols);
+  /* A stray quote makes a record run over several lines; say so, or the count looks absurd. */
+  char span[96] = "";
+  if (last_line > line)
+    snprintf(span, sizeof span, " (a quoted field makes this record run to line %lld)", (long long)last_line);
+  return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld has %d field%s, the header has %d%s", path, (long long)line,
+                        n_fields, n_fields == 1 ? "" : "s", n_cols, span);
 }
 
 static int pass_infer(int fd, const char *path, const csv_header *h, int64_t start, int64_t end, int64_t line,
@@ -402,7 +406,7 @@ static int pass_infer(int fd, const char *path, const csv_header *h, int64_t sta
       break;
     }
     if (n != h->n_cols) {
-      st = bad_line(path, at, n, h->n_cols);
+      st = bad_line(path, at, r.line - 1, n, h->n_cols);
       break;
     }
     for (int c = 0; c < n && st == KSEG_OK; c++) st = kseg_csv_stats_add(&stats[c], f[c].ptr, f[c].len);
@@ -834,6 +838,7 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
   if (st != KSEG_OK) goto done;
 
   /* infer */
+  double t_scan = kseg_now();
   stats = kseg_calloc((size_t)h.n_cols, sizeof *stats, "csv column stats");
   int64_t n_local = 0;
   if (!stats) st = KSEG_ERR_IO;
@@ -856,14 +861,20 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
   for (int c = 0; c < h.n_cols; c++) kseg_csv_stats_free(&stats[c]);
 
   /* convert */
+  double t_infer = kseg_now();
   st = table_alloc(&h, &sc, n_global, row0, n_local, &t);
   if (st == KSEG_OK) st = pass_convert(fd, in, &h, &sc, start, end, line, block, &t);
   if (st == KSEG_OK) st = kseg_comm_fault(comm, "csv_convert");
   st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) goto done;
+  double t_convert = kseg_now();
   KSEG_CHECK_GOTO(kseg_h5_write_table(w, &t), st, done);
   KSEG_CHECK_GOTO(kseg_h5_attr_str(w, "/raw", "source", in), st, done);
 
+  summary->scan_seconds = t_scan - t0;
+  summary->infer_seconds = t_infer - t_scan;
+  summary->convert_seconds = t_convert - t_infer;
+  summary->write_seconds = -t_convert; /* completed after finish */
   summary->rows = n_global;
   summary->n_cols = h.n_cols;
   summary->delimiter = h.delim;
@@ -896,7 +907,8 @@ done:
     kseg_csv_summary_free(summary);
     return st;
   }
-  double secs = kseg_now() - t0;
+  double t_end = kseg_now(), secs = t_end - t0;
+  summary->write_seconds += t_end;
   if (kseg_comm_max_f64(comm, &secs, 1) == KSEG_OK) summary->seconds = secs;
   return KSEG_OK;
 }
