@@ -447,11 +447,18 @@ static void schema_free(csv_schema *s, int n_cols)
   memset(s, 0, sizeof *s);
 }
 
-/* Combine the ranks' evidence, let the root decide, broadcast the schema. */
-static int decide_schema(MPI_Comm comm, int rank, int nranks, const char *path, int n_cols,
-                         kseg_csv_colstats *stats, csv_schema *sc)
+/* A column whose distinct values the root needs: text somewhere (not all
+ * numbers, not all dates) and no rank has seen too many distinct values. */
+static int needs_levels(const int64_t *ev, int64_t n, int c)
 {
-  (void)path;
+  int text = ev[c] > 0 && !ev[2 * n + c] && !ev[3 * n + c] && !ev[4 * n + c] && !ev[5 * n + c];
+  return text && !ev[7 * n + c];
+}
+
+/* Combine the ranks' evidence, let the root decide, broadcast the schema. */
+static int decide_schema(MPI_Comm comm, int rank, int nranks, int n_cols, kseg_csv_colstats *stats,
+                         csv_schema *sc)
+{
   int st = KSEG_OK;
   int64_t *ev = kseg_calloc((size_t)n_cols * 8, sizeof *ev, "csv evidence");
   sc->kind = kseg_calloc((size_t)n_cols, sizeof *sc->kind, "csv schema");
@@ -488,8 +495,7 @@ static int decide_schema(MPI_Comm comm, int rank, int nranks, const char *path, 
   /* Only text columns that no rank found too varied need their values gathered. */
   size_t bytes = 0;
   for (int c = 0; c < n_cols; c++) {
-    int text = ev[n * 0 + c] > 0 && !ev[2 * n + c] && !ev[3 * n + c] && !ev[4 * n + c] && !ev[5 * n + c];
-    if (!text || ev[7 * n + c]) continue;
+    if (!needs_levels(ev, n, c)) continue;
     for (int32_t i = 0; i < stats[c].slots; i++)
       if (stats[c].table[i]) bytes += strlen(stats[c].table[i]) + 1;
   }
@@ -503,8 +509,7 @@ static int decide_schema(MPI_Comm comm, int rank, int nranks, const char *path, 
   {
     char *p = sendbuf;
     for (int c = 0; c < n_cols; c++) {
-      int text = ev[c] > 0 && !ev[2 * n + c] && !ev[3 * n + c] && !ev[4 * n + c] && !ev[5 * n + c];
-      if (!text || ev[7 * n + c]) continue;
+      if (!needs_levels(ev, n, c)) continue;
       for (int32_t i = 0; i < stats[c].slots; i++)
         if (stats[c].table[i]) {
           size_t k = strlen(stats[c].table[i]) + 1;
@@ -524,8 +529,7 @@ static int decide_schema(MPI_Comm comm, int rank, int nranks, const char *path, 
   st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) { free(nlev); free(mine); goto done; }
   for (int c = 0; c < n_cols; c++) {
-    int text = ev[c] > 0 && !ev[2 * n + c] && !ev[3 * n + c] && !ev[4 * n + c] && !ev[5 * n + c];
-    mine[c] = (!text || ev[7 * n + c]) ? 0 : stats[c].n_levels;
+    mine[c] = needs_levels(ev, n, c) ? stats[c].n_levels : 0;
   }
   int mybytes = (int)bytes;
   st = kseg_comm_check(MPI_Gather(mine, n_cols, MPI_INT32_T, nlev, n_cols, MPI_INT32_T, 0, comm), "MPI_Gather");
@@ -857,7 +861,7 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
     st = kseg_error_set(KSEG_ERR_INPUT, "%s: no data rows after the header", in);
   st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) goto done;
-  KSEG_CHECK_GOTO(decide_schema(comm, rank, nranks, in, h.n_cols, stats, &sc), st, done);
+  KSEG_CHECK_GOTO(decide_schema(comm, rank, nranks, h.n_cols, stats, &sc), st, done);
   for (int c = 0; c < h.n_cols; c++) kseg_csv_stats_free(&stats[c]);
 
   /* convert */
