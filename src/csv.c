@@ -248,8 +248,9 @@ static int header_bcast(MPI_Comm comm, int rank, csv_header *h)
   if (rank == 0)
     for (int i = 0; i < h->n_cols; i++) bytes += (int64_t)strlen(h->names[i]) + 1;
   KSEG_CHECK(kseg_comm_bcast(comm, &bytes, sizeof bytes, 0));
-  char *blob = kseg_malloc((size_t)bytes, "csv header blob");
-  if (!blob) return KSEG_ERR_IO;
+  char *blob = kseg_malloc((size_t)(bytes > 0 ? bytes : 1), "csv header blob");
+  /* Agree before the broadcast, or a rank short of memory would leave the others in it. */
+  KSEG_CHECK(kseg_comm_agree(comm, blob ? KSEG_OK : KSEG_ERR_IO));
   if (rank == 0) {
     char *p = blob;
     for (int i = 0; i < h->n_cols; i++) {
