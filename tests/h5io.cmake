@@ -1,0 +1,1 @@
+kseg_mpi_test(h5io test_h5io.c)
