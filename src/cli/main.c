@@ -15,6 +15,7 @@ typedef struct kseg_cmd {
 
 /* One line per subcommand, in pipeline order; the NULL entry ends the table. */
 static const kseg_cmd commands[] = {
+    {"prep", kseg_cmd_prep, "clean, derive and scale features (+ PCA); saves /prep for replay"},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,66 @@
+"""prep_oracle.py MODE ... - compare kseg prep output with scikit-learn/numpy.
+
+  generic CSV FEATURES.h5      SimpleImputer(median) + StandardScaler on every
+                               numeric column of the CSV (file order, no CUST_ID)
+  quantiles RAW.h5 JSON        the per-feature count/mean/std/min/quartiles/max
+                               that `kseg prep --json` reports vs numpy
+"""
+import csv
+import json
+import sys
+
+import h5py
+import numpy as np
+
+
+def fail(msg):
+    print("FAIL:", msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def read_numeric_csv(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    names, data = rows[0], rows[1:]
+    keep = [j for j, n in enumerate(names) if n != "CUST_ID"]
+    X = np.array([[float(r[j]) if r[j].strip() else np.nan for j in keep] for r in data])
+    return [names[j] for j in keep], X
+
+
+def generic(csv_path, h5_path):
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import StandardScaler
+    names, X = read_numeric_csv(csv_path)
+    want = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(X))
+    with h5py.File(h5_path, "r") as h:
+        got = h["features"][...]
+        cols = [c.decode() if isinstance(c, bytes) else c for c in h["features"].attrs["columns"]]
+    if cols != names:
+        fail("columns %s != %s" % (cols, names))
+    err = np.max(np.abs(got - want))
+    if not err <= 1e-9:
+        j = int(np.argmax(np.max(np.abs(got - want), axis=0)))
+        fail("max |kseg - sklearn| = %g (column %s)" % (err, names[j]))
+    print("generic: %d x %d, max abs diff %.3g" % (got.shape[0], got.shape[1], err))
+
+
+def quantiles(raw_path, json_path):
+    rep = json.load(open(json_path))
+    with h5py.File(raw_path, "r") as h:
+        for feat in rep["features"]:
+            x = h["raw"][feat["name"]][...]
+            v = x[~np.isnan(x)]
+            q = np.quantile(v, [0.25, 0.5, 0.75])
+            want = {"count": len(v), "missing": int(np.isnan(x).sum()), "mean": v.mean(), "std": v.std(),
+                    "min": v.min(), "q1": q[0], "median": q[1], "q3": q[2], "max": v.max()}
+            for k, w in want.items():
+                g = feat[k]
+                exact = k in ("count", "missing", "min", "max", "q1", "median", "q3")
+                tol = 0.0 if exact else 1e-12 * max(1.0, abs(w))
+                if not abs(g - w) <= tol:
+                    fail("%s %s: kseg %r numpy %r" % (feat["name"], k, g, w))
+    print("quantiles: %d features agree with numpy" % len(rep["features"]))
+
+
+if __name__ == "__main__":
+    {"generic": generic, "quantiles": quantiles}[sys.argv[1]](*sys.argv[2:])
