@@ -2,6 +2,9 @@
 
   generic CSV FEATURES.h5      SimpleImputer(median) + StandardScaler on every
                                numeric column of the CSV (file order, no CUST_ID)
+  ccgeneral CSV FEATURES.h5    median impute, log1p of the money columns, standard
+  marketing CSV FEATURES.h5    the marketing recipe's features computed here from
+                               the CSV (docs/prep.md), median impute, log1p, standard
   quantiles RAW.h5 JSON        the per-feature count/mean/std/min/quartiles/max
                                that `kseg prep --json` reports vs numpy
 """
@@ -44,6 +47,71 @@ def generic(csv_path, h5_path):
     print("generic: %d x %d, max abs diff %.3g" % (got.shape[0], got.shape[1], err))
 
 
+def compare(h5_path, names, want):
+    with h5py.File(h5_path, "r") as h:
+        got = h["features"][...]
+        cols = [c.decode() if isinstance(c, bytes) else c for c in h["features"].attrs["columns"]]
+    if cols != names:
+        fail("columns %s != %s" % (cols, names))
+    diff = np.max(np.abs(got - want), axis=0)
+    if not np.max(diff) <= 1e-9:
+        j = int(np.argmax(diff))
+        fail("max |kseg - python| = %g (column %s)" % (diff[j], names[j]))
+    print("%d x %d, max abs diff %.3g" % (got.shape[0], got.shape[1], np.max(diff)))
+
+
+def impute_log_scale(X, names, logged):
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import StandardScaler
+    X = SimpleImputer(strategy="median").fit_transform(X)
+    for j, n in enumerate(names):
+        if n in logged:
+            X[:, j] = np.log1p(X[:, j])
+    return StandardScaler().fit_transform(X)
+
+
+def ccgeneral(csv_path, h5_path):
+    names, X = read_numeric_csv(csv_path)
+    money = {"BALANCE", "PURCHASES", "ONEOFF_PURCHASES", "INSTALLMENTS_PURCHASES", "CASH_ADVANCE",
+             "CREDIT_LIMIT", "PAYMENTS", "MINIMUM_PAYMENTS"}
+    compare(h5_path, names, impute_log_scale(X, names, money))
+
+
+def marketing(csv_path, h5_path):
+    import datetime
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+
+    def num(r, k):
+        return float(r[k]) if r[k].strip() else np.nan
+
+    epoch = datetime.date(1970, 1, 1)
+    days = [(datetime.datetime.strptime(r["Dt_Customer"], "%d-%m-%Y").date() - epoch).days for r in rows]
+    ref = max(days)
+    ref_year = (epoch + datetime.timedelta(days=ref)).year
+    edu = {"Basic": 0, "2n Cycle": 1, "Graduation": 2, "Master": 3, "PhD": 4}
+    mnt = ["MntWines", "MntFruits", "MntMeatProducts", "MntFishProducts", "MntSweetProducts", "MntGoldProds"]
+    ch = ["NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"]
+    names = (["Age", "Education", "Living_With_Partner", "Children", "Income", "Recency", "Tenure_Days",
+              "Total_Spent"] + mnt + ["Total_Purchases"] + ch +
+             ["NumDealsPurchases", "NumWebVisitsMonth", "Total_Accepted"])
+    X = []
+    for r, d in zip(rows, days):
+        yb = num(r, "Year_Birth")
+        inc = num(r, "Income")
+        X.append([ref_year - yb if ref_year - 100 <= yb <= ref_year else np.nan,
+                  edu.get(r["Education"], np.nan),
+                  1.0 if r["Marital_Status"] in ("Married", "Together") else 0.0,
+                  num(r, "Kidhome") + num(r, "Teenhome"),
+                  inc if 0 <= inc <= 600000 else np.nan,
+                  num(r, "Recency"), ref - d, sum(num(r, k) for k in mnt)] +
+                 [num(r, k) for k in mnt] + [sum(num(r, k) for k in ch)] + [num(r, k) for k in ch] +
+                 [num(r, "NumDealsPurchases"), num(r, "NumWebVisitsMonth"),
+                  sum(num(r, "AcceptedCmp%d" % i) for i in range(1, 6))])
+    X = np.array(X)
+    compare(h5_path, names, impute_log_scale(X, names, set(mnt) | {"Total_Spent"}))
+
+
 def quantiles(raw_path, json_path):
     rep = json.load(open(json_path))
     with h5py.File(raw_path, "r") as h:
@@ -63,4 +131,4 @@ def quantiles(raw_path, json_path):
 
 
 if __name__ == "__main__":
-    {"generic": generic, "quantiles": quantiles}[sys.argv[1]](*sys.argv[2:])
+    {"generic": generic, "quantiles": quantiles, "ccgeneral": ccgeneral, "marketing": marketing}[sys.argv[1]](*sys.argv[2:])

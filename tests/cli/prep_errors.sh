@@ -1,0 +1,34 @@
+#!/bin/bash
+# Bad input: exit 1 with a message naming the column or flag; I/O: exit 2;
+# a failed run leaves no output behind.
+source "$(dirname "$0")/lib.sh"
+"$PY" "$KSEG_TESTS/oracle/prep_make_raw.py" "$T/r.h5" 200
+for np in 1 3; do
+  # (every case at 1 and 3 ranks: the agreement paths differ)
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --columns normal,nosuch
+  expect_message "unknown column 'nosuch'"
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --columns normal,segment
+  expect_message "column 'segment' is categorical, not numeric"
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --recipe generic
+  expect_message "column 'empty' has no values"
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --columns normal,const
+  expect_message "column 'const' is constant"
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --exclude empty --log1p ties
+  expect_message "'ties' has negative values"
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --scale fancy
+  expect_message "--scale must be"
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --outliers clip:70
+  expect_message "--outliers"
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --recipe marketing
+  expect_message "recipe marketing needs column"
+  expect_status 1 $np prep --in "$T/missing.h5" --out "$T/o.h5"
+  expect_message "missing.h5"
+  expect_status 2 $np prep --in "$T/r.h5" --out "$T/no/such/dir/o.h5" --exclude empty
+  [ ! -e "$T/o.h5" ] || fail "a failed run left $T/o.h5"
+done
+# the constant column is a warning when not asked for by name
+expect_status 0 2 prep --in "$T/r.h5" --out "$T/o.h5" --exclude empty
+expect_message "warning: dropped feature 'const' (constant)"
+expect_status 0 1 prep --help
+grep -q -- "--outliers" "$T/stdout" || fail "help does not list --outliers"
+echo "prep_errors: ok"
