@@ -9,6 +9,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_pca.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_rng.h"
 #include "test.h"
@@ -221,32 +222,39 @@ int main(int argc, char **argv)
   ASSERT_EQ(m->scale_by[2], 1);
   kseg_prep_free(&m);
 
-  /* a projection set by the caller is replayed too */
-  e.columns = "a,b";
+  /* a fitted projection is saved and replayed too */
+  e.columns = "a,b,c";
   e.scale = KSEG_SCALE_STANDARD;
   e.outliers = KSEG_OUTLIERS_NONE;
   {
     kseg_prep_model *p = NULL, *back = NULL;
     int8_t *mask = NULL;
     ASSERT_OK(kseg_prep_fit(comm, &raw, &e, &p, &mask));
-    const double mean[2] = {0.5, -0.25}, comp[2] = {0.6, 0.8}, ev[1] = {1.5}, evr[1] = {0.75};
-    ASSERT_OK(kseg_prep_set_projection(p, 1, mean, comp, ev, evr));
-    double *x = malloc(sizeof(double) * (size_t)(raw.n_local + 1) * 2), *y = malloc(sizeof(double) * (size_t)(raw.n_local + 1));
+    size_t n = (size_t)raw.n_local + 1;
+    double *x = malloc(sizeof(double) * n * 3), *y = malloc(sizeof(double) * n * 3);
+    double *z = malloc(sizeof(double) * n * 3), *ref = malloc(sizeof(double) * n * 3);
     ASSERT_OK(kseg_prep_transform(p, &raw, 5, x));
+    kseg_pca pc;
+    ASSERT_OK(kseg_pca_fit(comm, x, raw.n_local, 3, NULL, 2, &pc));
+    ASSERT_OK(kseg_prep_set_projection(p, pc.n_components, pc.mean, pc.components, pc.explained_variance,
+                                       pc.explained_variance_ratio));
+    ASSERT_EQ(kseg_prep_width(p), 2);
     ASSERT_OK(kseg_prep_apply(p, &raw, y));
-    for (int64_t i = 0; i < raw.n_local; i++)
-      ASSERT_NEAR(y[i], (x[2 * i] - 0.5) * 0.6 + (x[2 * i + 1] + 0.25) * 0.8, 1e-14);
+    kseg_pca_project(&pc, x, raw.n_local, ref);
+    for (int64_t i = 0; i < raw.n_local * 2; i++) ASSERT_NEAR(y[i], ref[i], 1e-12);
     kseg_h5_writer *w = NULL;
     ASSERT_OK(kseg_h5_create(comm, out_path, &w));
     ASSERT_OK(kseg_h5_finish(&w, kseg_prep_save(comm, w, "/prep", p)));
     ASSERT_OK(kseg_prep_load(comm, out_path, "/prep", &back));
-    ASSERT_EQ(back->n_components, 1);
-    double *z = malloc(sizeof(double) * (size_t)(raw.n_local + 1));
+    ASSERT_EQ(back->n_components, 2);
+    ASSERT(same_bits(back->explained_variance_ratio, pc.explained_variance_ratio, 2));
     ASSERT_OK(kseg_prep_apply(back, &raw, z));
-    ASSERT(same_bits(y, z, raw.n_local));
+    ASSERT(same_bits(y, z, raw.n_local * 2));
+    kseg_pca_free(&pc);
     free(x);
     free(y);
     free(z);
+    free(ref);
     kseg_prep_free(&p);
     kseg_prep_free(&back);
   }

@@ -8,6 +8,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_pca.h"
 #include "kseg/kseg_prep.h"
 
 static int parse_choice(const char *text, const char *flag, const char *const *names, int n, int *out)
@@ -82,7 +83,7 @@ static void json_report(kseg_json *j, const kseg_prep_model *m)
 int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
 {
   const char *in = NULL, *out = NULL, *recipe = "auto", *impute = NULL, *outliers = NULL, *scale = NULL;
-  const char *dataset = "/features";
+  const char *dataset = "/features", *pca = NULL;
   kseg_prep_options o = {0};
   kseg_opt opts[] = {
       {"in", KSEG_OPT_STRING, &in, "RAW.h5", "raw table (/raw, from kseg import or generate)", true, false},
@@ -97,6 +98,8 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
       {"scale", KSEG_OPT_STRING, &scale, "HOW", "standard (default), robust, minmax or none", false, false},
       {"columns", KSEG_OPT_STRING, &o.columns, "A,B,..", "use exactly these features, in this order", false, false},
       {"exclude", KSEG_OPT_STRING, &o.exclude, "A,B,..", "leave these features out", false, false},
+      {"pca", KSEG_OPT_STRING, &pca, "N|FRACTION", "project on N principal components, or the fewest explaining FRACTION",
+       false, false},
       {"dataset", KSEG_OPT_STRING, &dataset, "PATH", "output matrix dataset (default /features)", false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
@@ -116,6 +119,14 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   if (!st && impute && !(st = parse_choice(impute, "impute", imputes, 3, &v))) o.impute = v;
   if (!st && scale && !(st = parse_choice(scale, "scale", scales, 4, &v))) o.scale = v;
   if (!st && outliers) st = parse_outliers(outliers, &o);
+  double pca_want = 0;
+  if (!st && pca) {
+    char *end = NULL;
+    pca_want = strtod(pca, &end);
+    if (end == pca || *end != '\0' || !(pca_want > 0) || (pca_want >= 1 && pca_want != floor(pca_want)))
+      st = kseg_error_set(KSEG_ERR_INPUT, "--pca expects a component count N >= 1 or a fraction in (0, 1), got '%s'",
+                          pca);
+  }
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
 
   double t0 = kseg_now();
@@ -129,6 +140,24 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   double t_read = kseg_now();
   kseg_cli_progress(cli, "prep: fitting on %lld rows", (long long)raw.n_global);
   KSEG_CHECK_GOTO(kseg_prep_fit(cli->comm, &raw, &o, &m, &mask), st, done);
+  if (pca_want > 0) {
+    /* the projection is fitted on the scaled features of the fitted rows */
+    kseg_pca p = {0};
+    int F = m->n_features;
+    if (pca_want >= 1 && pca_want > F)
+      st = kseg_error_set(KSEG_ERR_INPUT, "--pca %s: only %d features to project", pca, F);
+    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+    x = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)F, "feature matrix");
+    st = x ? kseg_prep_transform(m, &raw, 5, x) : KSEG_ERR_IO;
+    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+    KSEG_CHECK_GOTO(kseg_pca_fit(cli->comm, x, raw.n_local, F, mask, pca_want, &p), st, done);
+    st = kseg_prep_set_projection(m, p.n_components, p.mean, p.components, p.explained_variance,
+                                  p.explained_variance_ratio);
+    kseg_pca_free(&p);
+    free(x);
+    x = NULL;
+    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+  }
   double t_fit = kseg_now();
 
   const int W = kseg_prep_width(m);
@@ -187,6 +216,17 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     kseg_json_str(&j, "scale", m->scale);
     kseg_json_int(&j, "ranks", cli->size);
     json_report(&j, m);
+    if (m->n_components > 0) {
+      kseg_json_open_object(&j, "pca");
+      kseg_json_int(&j, "n_components", m->n_components);
+      kseg_json_open_array(&j, "explained_variance");
+      for (int c = 0; c < m->n_components; c++) kseg_json_array_num(&j, m->explained_variance[c]);
+      kseg_json_close_array(&j);
+      kseg_json_open_array(&j, "explained_variance_ratio");
+      for (int c = 0; c < m->n_components; c++) kseg_json_array_num(&j, m->explained_variance_ratio[c]);
+      kseg_json_close_array(&j);
+      kseg_json_close_object(&j);
+    }
     kseg_json_open_object(&j, "seconds_by_phase");
     kseg_json_num(&j, "read", t_read - t0);
     kseg_json_num(&j, "fit", t_fit - t_read);

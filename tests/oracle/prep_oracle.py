@@ -5,6 +5,8 @@
   ccgeneral CSV FEATURES.h5    median impute, log1p of the money columns, standard
   marketing CSV FEATURES.h5    the marketing recipe's features computed here from
                                the CSV (docs/prep.md), median impute, log1p, standard
+  pca CSV FEATURES.h5 WANT     generic + PCA(WANT): as many components as sklearn,
+                               ratios to 1e-9, projections equal up to sign
   quantiles RAW.h5 JSON        the per-feature count/mean/std/min/quartiles/max
                                that `kseg prep --json` reports vs numpy
 """
@@ -112,6 +114,41 @@ def marketing(csv_path, h5_path):
     compare(h5_path, names, impute_log_scale(X, names, set(mnt) | {"Total_Spent"}))
 
 
+def pca(csv_path, h5_path, want):
+    from sklearn.decomposition import PCA
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import StandardScaler
+    names, X = read_numeric_csv(csv_path)
+    Z = StandardScaler().fit_transform(SimpleImputer(strategy="median").fit_transform(X))
+    w = float(want)
+    p = PCA(int(w) if w >= 1 else w, svd_solver="full").fit(Z)
+    ref = p.transform(Z)
+    with h5py.File(h5_path, "r") as h:
+        got = h["features"][...]
+        ratio = h["prep/pca/explained_variance_ratio"][...]
+        var = h["prep/pca/explained_variance"][...]
+        comp = h["prep/pca/components"][...]
+        cols = [c.decode() if isinstance(c, bytes) else c for c in h["features"].attrs["columns"]]
+    k = p.n_components_
+    if got.shape[1] != k or len(ratio) != k:
+        fail("kseg kept %d components, sklearn %d" % (got.shape[1], k))
+    if cols != ["PC%d" % (i + 1) for i in range(k)]:
+        fail("columns %s" % cols)
+    if not np.max(np.abs(ratio - p.explained_variance_ratio_)) <= 1e-9:
+        fail("ratios %s vs %s" % (ratio, p.explained_variance_ratio_))
+    if not np.max(np.abs(var - p.explained_variance_)) <= 1e-9 * max(1.0, var[0]):
+        fail("variances %s vs %s" % (var, p.explained_variance_))
+    for c in range(k):
+        s = 1.0 if np.dot(got[:, c], ref[:, c]) >= 0 else -1.0
+        err = np.max(np.abs(got[:, c] - s * ref[:, c]))
+        if not err <= 1e-9:
+            fail("component %d: projections differ by %g" % (c + 1, err))
+        big = np.argmax(np.abs(comp[c]))
+        if comp[c][big] <= 0:
+            fail("component %d: largest loading %g is not positive" % (c + 1, comp[c][big]))
+    print("pca(%s): %d components, ratios and projections agree" % (want, k))
+
+
 def quantiles(raw_path, json_path):
     rep = json.load(open(json_path))
     with h5py.File(raw_path, "r") as h:
@@ -131,4 +168,4 @@ def quantiles(raw_path, json_path):
 
 
 if __name__ == "__main__":
-    {"generic": generic, "quantiles": quantiles, "ccgeneral": ccgeneral, "marketing": marketing}[sys.argv[1]](*sys.argv[2:])
+    {"generic": generic, "quantiles": quantiles, "ccgeneral": ccgeneral, "marketing": marketing, "pca": pca}[sys.argv[1]](*sys.argv[2:])
