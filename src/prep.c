@@ -607,30 +607,25 @@ static int build_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model
  * distinct integers with no missing value. Collective. */
 static int build_numeric(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m)
 {
+  /* A local failure (out of memory) is kept, not returned, so that every
+   * rank still takes part in each column's identifier check. */
+  int st = KSEG_OK;
   for (int c = 0; c < raw->n_cols; c++) {
     const kseg_column *col = &raw->cols[c];
-    if (col->kind != KSEG_COL_NUMERIC) {
-      if (col->kind != KSEG_COL_DATE && !name_is_identifier(col->name))
-        KSEG_CHECK(note_dropped(m, col->name, kseg_col_kind_name(col->kind)));
-      else if (col->kind == KSEG_COL_DATE)
-        KSEG_CHECK(note_dropped(m, col->name, "date (name it in --columns to use it)"));
-      else
-        KSEG_CHECK(note_dropped(m, col->name, "identifier"));
-      continue;
+    const char *reason = NULL;
+    if (col->kind == KSEG_COL_DATE) reason = "date (name it in --columns to use it)";
+    else if (col->kind == KSEG_COL_STRING || name_is_identifier(col->name)) reason = "identifier";
+    else if (col->kind != KSEG_COL_NUMERIC) reason = kseg_col_kind_name(col->kind);
+    if (!reason) {
+      int distinct = 0, s2 = kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local,
+                                                            &distinct);
+      if (s2) return s2; /* agreed inside */
+      if (distinct) reason = "identifier (distinct integers)";
     }
-    if (name_is_identifier(col->name)) {
-      KSEG_CHECK(note_dropped(m, col->name, "identifier"));
-      continue;
-    }
-    int distinct = 0;
-    KSEG_CHECK(kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local, &distinct));
-    if (distinct) {
-      KSEG_CHECK(note_dropped(m, col->name, "identifier (distinct integers)"));
-      continue;
-    }
-    KSEG_CHECK(add_copy(m, col->name, col->name, -INFINITY, INFINITY));
+    if (st) continue;
+    st = reason ? note_dropped(m, col->name, reason) : add_copy(m, col->name, col->name, -INFINITY, INFINITY);
   }
-  return KSEG_OK;
+  return st;
 }
 
 /* Explicit raw columns (generic recipe with --columns). */
@@ -687,8 +682,6 @@ static int select_features(kseg_prep_model *m, char **names, int n, const char *
 static const char LOG1P_MARKETING[] = "(recipe marketing)";
 static const char LOG1P_CCGENERAL[] = "(recipe ccgeneral)";
 
-static int agree_input(MPI_Comm comm, int st) { return kseg_comm_agree(comm, st); }
-
 /* Statistics of every feature of X (n_local x F row-major). */
 static int feature_stats(MPI_Comm comm, const double *X, int F, int64_t n_local, const int8_t *mask,
                          kseg_colstats *mom, const double *q, int nq, double *quant)
@@ -722,7 +715,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     for (int k = 0; !st && k < i; k++)
       if (strcmp(cols[i], cols[k]) == 0) st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' is listed twice in --columns", cols[i]);
   const char *log_spec = opt->log1p;
-  KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
   kseg_prep_recipe recipe = opt->recipe == KSEG_RECIPE_AUTO ? detect_recipe(raw) : opt->recipe;
   const char *rname = kseg_prep_recipe_name(recipe);
@@ -733,23 +726,23 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
   if (outl == KSEG_OUTLIERS_IQR && !(oparam > 0)) oparam = 1.5;
   if (outl == KSEG_OUTLIERS_CLIP && !(oparam > 0 && oparam < 50))
     st = kseg_error_set(KSEG_ERR_INPUT, "--outliers clip:P needs 0 < P < 50, got %g", oparam);
-  KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
   /* 1. candidate features */
   if (recipe == KSEG_RECIPE_MARKETING) {
-    KSEG_CHECK_GOTO(build_marketing(comm, raw, m), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_marketing(comm, raw, m)), st, fail);
     if (!log_spec) log_spec = LOG1P_MARKETING;
   } else if (recipe == KSEG_RECIPE_CCGENERAL) {
     const char *miss = NULL;
     if (!has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, &miss))
       st = kseg_error_set(KSEG_ERR_INPUT, "recipe ccgeneral needs column '%s', which the table lacks", miss);
-    KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
-    KSEG_CHECK_GOTO(build_numeric(comm, raw, m), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
     if (!log_spec) log_spec = LOG1P_CCGENERAL;
   } else if (cols) {
     st = build_explicit(raw, m, cols, n_cols);
   } else {
-    KSEG_CHECK_GOTO(build_numeric(comm, raw, m), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
   }
   if (!st && cols && recipe != KSEG_RECIPE_GENERIC) st = select_features(m, cols, n_cols, rname);
   for (int i = 0; !st && i < n_excl; i++) {
@@ -766,7 +759,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     if (!expl) st = KSEG_ERR_IO;
     for (int f = 0; expl && f < m->n_features; f++) expl[f] = cols != NULL;
   }
-  KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   if (!(m->recipe = dupstr(rname)) || !(m->impute = dupstr(impute_name(impute))) ||
       !(m->scale = dupstr(scale_name(scale))))
     st = KSEG_ERR_IO;
@@ -784,14 +777,14 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     quant = kseg_calloc((size_t)F * 3, sizeof *quant, "prep stats");
     if (!X || !mom || !quant) st = KSEG_ERR_IO;
   }
-  KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
   /* 2. derived values: infinities are refused, all-missing and constant
    * features are found, from statistics over every row */
-  KSEG_CHECK_GOTO(agree_input(comm, kseg_prep_transform(m, raw, 1, X)), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_prep_transform(m, raw, 1, X)), st, fail);
   {
     int64_t *inf = kseg_calloc((size_t)F, sizeof *inf, "prep flags");
-    KSEG_CHECK_GOTO(agree_input(comm, inf ? KSEG_OK : KSEG_ERR_IO), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, inf ? KSEG_OK : KSEG_ERR_IO), st, fail);
     for (int64_t i = 0; i < raw->n_local; i++)
       for (int f = 0; f < F; f++)
         if (isinf(X[i * F + f]) && !inf[f]) inf[f] = raw->row0 + i + 1;
@@ -802,7 +795,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
         st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has an infinite value (row %lld)", m->features[f],
                             (long long)inf[f]);
     free(inf);
-    KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   }
   static const double quartiles[3] = {0.25, 0.5, 0.75};
   KSEG_CHECK_GOTO(feature_stats(comm, X, F, raw->n_local, NULL, mom, quartiles, 3, quant), st, fail);
@@ -813,7 +806,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
       st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has no values (all %lld missing)", m->features[f],
                           (long long)mom[f].missing);
   }
-  KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   /* Constant features carry no information and break standard scaling:
    * dropped unless asked for by name (then only standard scaling refuses). */
   for (int f = F - 1; f >= 0; f--) {
@@ -831,14 +824,14 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     F--;
   }
   if (!st && F == 0) st = kseg_error_set(KSEG_ERR_INPUT, "every candidate feature is constant");
-  KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   /* the matrix is rebuilt without the dropped features */
-  KSEG_CHECK_GOTO(agree_input(comm, kseg_prep_transform(m, raw, 1, X)), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_prep_transform(m, raw, 1, X)), st, fail);
 
   /* --impute drop: the statistics use only complete rows */
   if (impute == KSEG_IMPUTE_DROP) {
     mask = kseg_malloc((size_t)(raw->n_local > 0 ? raw->n_local : 1), "fit mask");
-    KSEG_CHECK_GOTO(agree_input(comm, mask ? KSEG_OK : KSEG_ERR_IO), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, mask ? KSEG_OK : KSEG_ERR_IO), st, fail);
     int64_t complete = 0;
     for (int64_t i = 0; i < raw->n_local; i++) {
       int ok = 1;
@@ -846,9 +839,9 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
       mask[i] = (int8_t)ok;
       complete += ok;
     }
-    KSEG_CHECK_GOTO(kseg_comm_sum_i64(comm, &complete, 1), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &complete, 1)), st, fail);
     if (complete == 0) st = kseg_error_set(KSEG_ERR_INPUT, "--impute drop: no row has every feature present");
-    KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
     m->fit_rows = complete;
     KSEG_CHECK_GOTO(feature_stats(comm, X, F, raw->n_local, mask, mom, quartiles, 3, quant), st, fail);
   } else {
@@ -882,11 +875,11 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
       }
     }
   }
-  KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
   /* 4. outlier bounds, on imputed (and logged) values */
   if (outl != KSEG_OUTLIERS_NONE) {
-    KSEG_CHECK_GOTO(agree_input(comm, kseg_prep_transform(m, raw, 3, X)), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_prep_transform(m, raw, 3, X)), st, fail);
     double q[2] = {0.25, 0.75};
     if (outl == KSEG_OUTLIERS_CLIP) {
       q[0] = oparam / 100.0;
@@ -906,7 +899,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
   }
 
   /* 5. scaler, on clipped values */
-  KSEG_CHECK_GOTO(agree_input(comm, kseg_prep_transform(m, raw, 4, X)), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_prep_transform(m, raw, 4, X)), st, fail);
   if (scale == KSEG_SCALE_ROBUST) {
     KSEG_CHECK_GOTO(feature_stats(comm, X, F, raw->n_local, mask, NULL, quartiles, 3, quant), st, fail);
     for (int f = 0; f < F; f++) {
@@ -942,7 +935,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     }
     if (!st && F == 0) st = kseg_error_set(KSEG_ERR_INPUT, "no feature with non-zero variance is left");
   }
-  KSEG_CHECK_GOTO(agree_input(comm, st), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
   *fit_mask = mask;
   mask = NULL;
@@ -958,5 +951,5 @@ fail:
   free(mom);
   free(quant);
   kseg_prep_free(&m);
-  return kseg_comm_agree(comm, st);
+  return st; /* every way here passed an agreement */
 }

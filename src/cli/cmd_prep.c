@@ -139,6 +139,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   KSEG_CHECK_GOTO(kseg_h5_read_table(cli->comm, in, NULL, 0, &raw), st, done);
   double t_read = kseg_now();
   kseg_cli_progress(cli, "prep: fitting on %lld rows", (long long)raw.n_global);
+  KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, kseg_comm_fault(cli->comm, "prep:read")), st, done);
   KSEG_CHECK_GOTO(kseg_prep_fit(cli->comm, &raw, &o, &m, &mask), st, done);
   if (pca_want > 0) {
     /* the projection is fitted on the scaled features of the fitted rows */
@@ -187,6 +188,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     if (!st) st = kseg_h5_write_rows(w, "/prep/fit_mask", KSEG_I32, raw.n_global, 0, raw.row0, raw.n_local, m32);
     free(m32);
   }
+  if (!st) st = kseg_comm_fault(cli->comm, "prep:write"); /* a half-written file must not appear */
   st = kseg_h5_finish(&w, st);
   if (st) goto done;
   double t_end = kseg_now();
