@@ -1,0 +1,1 @@
+kseg_cli_test(install_example install_example.sh)
