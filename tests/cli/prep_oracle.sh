@@ -24,7 +24,7 @@ assert "segment" in dropped and "name" in dropped, dropped
 PY
 
 # cc_general: SimpleImputer(median) + StandardScaler to 1e-9, at 1 and 3 ranks
-"$PY" "$O/prep_csv2raw.py" "$KSEG_DATA/cc_general.csv" "$T/cc.h5"
+kseg_np 1 import --in "$KSEG_DATA/cc_general.csv" --out "$T/cc.h5" >/dev/null 2>&1
 for np in 1 3; do
   kseg_np $np prep --in "$T/cc.h5" --out "$T/cc$np.h5" --recipe generic --impute median --outliers none \
     --scale standard

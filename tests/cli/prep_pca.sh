@@ -4,7 +4,7 @@
 # and --pca with --impute drop (fitted on complete rows, every row projected).
 source "$(dirname "$0")/lib.sh"
 O="$KSEG_TESTS/oracle"
-"$PY" "$O/prep_csv2raw.py" "$KSEG_DATA/cc_general.csv" "$T/cc.h5"
+kseg_np 1 import --in "$KSEG_DATA/cc_general.csv" --out "$T/cc.h5" >/dev/null 2>&1
 for np in 1 2 3; do
   OMP_NUM_THREADS=2 kseg_np $np prep --in "$T/cc.h5" --out "$T/p$np.h5" --recipe generic --pca 0.9
 done

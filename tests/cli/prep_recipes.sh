@@ -4,8 +4,8 @@
 # fit mask of --impute drop; options recorded under /prep.
 source "$(dirname "$0")/lib.sh"
 O="$KSEG_TESTS/oracle"
-"$PY" "$O/prep_csv2raw.py" "$KSEG_DATA/marketing_campaign.csv" "$T/mk.h5"
-"$PY" "$O/prep_csv2raw.py" "$KSEG_DATA/cc_general.csv" "$T/cc.h5"
+kseg_np 1 import --in "$KSEG_DATA/marketing_campaign.csv" --out "$T/mk.h5" >/dev/null 2>&1
+kseg_np 1 import --in "$KSEG_DATA/cc_general.csv" --out "$T/cc.h5" >/dev/null 2>&1
 
 for np in 1 2 3; do
   kseg_np $np prep --in "$T/mk.h5" --out "$T/mk$np.h5" --json >"$T/mk$np.json" # auto -> marketing
@@ -53,4 +53,10 @@ w = h5py.File(sys.argv[1].replace("cols.h5", "mk.h5"), "r")["raw/MntWines"][...]
 d = w - w.mean()
 assert abs(feats[2]["skew"] - (d**3).mean() / (d**2).mean() ** 1.5) < 1e-12
 PY
+# synthetic customers from kseg generate: the marketing recipe, same bits at 1 and 3 ranks
+kseg_np 2 generate --rows 3000 --out "$T/gen.h5" --seed 11 >/dev/null 2>&1
+kseg_np 1 prep --in "$T/gen.h5" --out "$T/gen1.h5" --outliers iqr --json >"$T/gen.json"
+kseg_np 3 prep --in "$T/gen.h5" --out "$T/gen3.h5" --outliers iqr
+h5_same "$T/gen1.h5" "$T/gen3.h5"
+grep -q '"recipe":"marketing"' "$T/gen.json" || fail "generated customers did not get the marketing recipe"
 echo "prep_recipes: ok"

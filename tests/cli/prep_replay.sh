@@ -7,8 +7,8 @@ source "$(dirname "$0")/lib.sh"
 : "${KSEG_REPLAY:?set by tests/prep.cmake}"
 O="$KSEG_TESTS/oracle"
 replay() { local np=$1; shift; "$MPIEXEC" -n "$np" --oversubscribe "$KSEG_REPLAY" "$@"; }
-"$PY" "$O/prep_csv2raw.py" "$KSEG_DATA/marketing_campaign.csv" "$T/mk.h5"
-"$PY" "$O/prep_csv2raw.py" "$KSEG_DATA/cc_general.csv" "$T/cc.h5"
+kseg_np 1 import --in "$KSEG_DATA/marketing_campaign.csv" --out "$T/mk.h5" >/dev/null 2>&1
+kseg_np 1 import --in "$KSEG_DATA/cc_general.csv" --out "$T/cc.h5" >/dev/null 2>&1
 
 kseg_np 2 prep --in "$T/mk.h5" --out "$T/mk.h5.f" --outliers iqr:2 --log1p auto
 kseg_np 3 prep --in "$T/mk.h5" --out "$T/mkpca.h5.f" --impute drop --scale robust --pca 0.9
