@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,8 +157,11 @@ static inline double value_of(uint64_t k)
   return x;
 }
 
-#define KSEG_RADIX_BITS 8
-#define KSEG_RADIX_BINS (1 << KSEG_RADIX_BITS)
+/* Round 0 takes the sign and the 11 exponent bits at once (one histogram per
+ * column, shared by its targets), then 8 mantissa bits a round, 4 at the end. */
+#define KSEG_RADIX_BITS0 12
+#define KSEG_RADIX_ROUNDS 8
+static const int radix_width[KSEG_RADIX_ROUNDS] = {12, 8, 8, 8, 8, 8, 8, 4};
 
 typedef struct select_target {
   int col;
@@ -172,64 +176,151 @@ static int cmp_target(const void *a, const void *b)
   return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
-/* Find the key of each target (column, rank). Targets sorted by column, so
- * each column's data is scanned once per round for all of its targets. */
+/* Does key k agree with some target of [a, b) on the bits at and above `shift`? */
+static inline int matches(const select_target *t, int a, int b, uint64_t k, int shift)
+{
+  if (shift >= 64) return 1;
+  for (int s = a; s < b; s++)
+    if ((k >> shift) == (t[s].prefix >> shift)) return 1;
+  return 0;
+}
+
+/* Find the key of each target (column, rank); targets sorted by column.
+ * Round 0 histograms the sign and exponent of every value. After each round only the
+ * keys that still agree with some target's prefix can matter, so each
+ * column's candidates are copied out once (after round 0) and narrowed in
+ * place after every later round: the later rounds cost what is left, which
+ * shrinks by up to 256x per round. Memory: at most one key per local value
+ * and column. */
 static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_local, const int8_t *mask,
                         select_target *t, int nt)
 {
-  int st = KSEG_OK;
-  int64_t *hist = kseg_calloc((size_t)nt * KSEG_RADIX_BINS + 1, sizeof *hist, "quantile histograms");
-  st = hist ? KSEG_OK : KSEG_ERR_IO;
+  int st = KSEG_OK, ng = 0;
+  int64_t *hist = NULL;
+  int *group = kseg_malloc(sizeof *group * (size_t)(nt + 1), "quantile groups");
+  uint64_t **cand = kseg_calloc((size_t)nt + 1, sizeof *cand, "quantile candidates");
+  int64_t *ncand = kseg_calloc((size_t)nt + 1, sizeof *ncand, "quantile candidates");
+  if (group) {
+    /* group[g] is the last target of column group g; its first is group[g - 1] + 1 */
+    for (int a = 0; a < nt; group[ng++] = a, a++)
+      while (a + 1 < nt && t[a + 1].col == t[a].col) a++;
+    size_t r0 = (size_t)ng << KSEG_RADIX_BITS0, later = (size_t)nt << 8;
+    hist = kseg_calloc((r0 > later ? r0 : later) + 1, sizeof *hist, "quantile histograms");
+  }
+  st = hist && group && cand && ncand ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
-  for (int round = 0; round < 64 / KSEG_RADIX_BITS; round++) {
-    int shift = 64 - KSEG_RADIX_BITS * (round + 1);
-    memset(hist, 0, sizeof *hist * (size_t)nt * KSEG_RADIX_BINS);
-    for (int a = 0; a < nt;) {
-      int b = a;
-      while (b < nt && t[b].col == t[a].col) b++;
+  int shift = 64;
+  for (int round = 0; round < KSEG_RADIX_ROUNDS; round++) {
+    const int bits = radix_width[round], bins = 1 << bits, above = shift;
+    shift -= bits;
+    /* round 0: one histogram per group (rows g), later: one per target */
+    int rows = round == 0 ? ng : nt;
+    memset(hist, 0, sizeof *hist * (size_t)rows * (size_t)bins);
+    for (int g = 0; g < ng; g++) {
+      int a = g ? group[g - 1] + 1 : 0, b = group[g] + 1;
       const kseg_stats_col *c = &cols[t[a].col];
-      /* Keys agree with a target's prefix on the bits above `shift + BITS`. */
-      int high = shift + KSEG_RADIX_BITS;
+      const uint64_t *keys = cand[g];
+      int64_t n = round == 0 ? n_local : ncand[g];
+      int64_t *h0 = hist + (int64_t)(round == 0 ? g : a) * bins;
 #pragma omp parallel
       {
-        int64_t *local = calloc((size_t)(b - a) * KSEG_RADIX_BINS, sizeof *local);
-        int64_t *mine = local;
-        if (!local) {
+        /* round 0: every target sees the whole column, one histogram serves all */
+        int width = round == 0 ? 1 : b - a;
+        int64_t *mine = calloc((size_t)width * (size_t)bins, sizeof *mine);
+        if (!mine) {
 #pragma omp critical(kseg_stats_hist)
           st = KSEG_ERR_IO;
         }
 #pragma omp for schedule(static)
-        for (int64_t i = 0; i < n_local; i++) {
-          if (!mine || !row_in(mask, i)) continue;
-          double x = col_at(c, i);
-          if (isnan(x)) continue;
-          uint64_t k = key_of(x);
-          unsigned bin = (unsigned)((k >> shift) & (KSEG_RADIX_BINS - 1));
+        for (int64_t i = 0; i < n; i++) {
+          if (!mine) continue;
+          uint64_t k;
+          if (round == 0) {
+            double x = col_at(c, i);
+            if (!row_in(mask, i) || isnan(x)) continue;
+            k = key_of(x);
+          } else {
+            k = keys[i];
+          }
+          unsigned bin = (unsigned)((k >> shift) & (uint64_t)(bins - 1));
+          if (round == 0) {
+            mine[bin]++;
+            continue;
+          }
           for (int s = a; s < b; s++)
-            if (high >= 64 || (k >> high) == (t[s].prefix >> high)) mine[(int64_t)(s - a) * KSEG_RADIX_BINS + bin]++;
+            if ((k >> above) == (t[s].prefix >> above)) mine[(int64_t)(s - a) * bins + bin]++;
         }
         if (mine) {
 #pragma omp critical(kseg_stats_hist)
-          for (int64_t z = 0; z < (int64_t)(b - a) * KSEG_RADIX_BINS; z++) hist[(int64_t)a * KSEG_RADIX_BINS + z] += mine[z];
+          for (int64_t z = 0; z < (int64_t)width * bins; z++) h0[z] += mine[z];
         }
-        free(local);
+        free(mine);
       }
-      a = b;
     }
-    if (st != KSEG_OK) kseg_error_nomem("quantile histogram (per thread)", sizeof(int64_t) * KSEG_RADIX_BINS);
+    if (st != KSEG_OK) kseg_error_nomem("quantile histogram (per thread)", sizeof(int64_t) * (size_t)bins);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-    KSEG_CHECK_GOTO(kseg_comm_sum_i64(comm, hist, (int64_t)nt * KSEG_RADIX_BINS), st, done);
-    for (int s = 0; s < nt; s++) {
-      const int64_t *h = hist + (int64_t)s * KSEG_RADIX_BINS;
+    KSEG_CHECK_GOTO(kseg_comm_sum_i64(comm, hist, (int64_t)rows * bins), st, done);
+    for (int s = 0, g = 0; s < nt; s++) {
+      while (round == 0 && group[g] < s) g++;
+      const int64_t *h = hist + (int64_t)(round == 0 ? g : s) * bins;
       int64_t below = 0;
       int bin = 0;
-      while (bin < KSEG_RADIX_BINS - 1 && below + h[bin] <= t[s].rank) below += h[bin++];
+      while (bin < bins - 1 && below + h[bin] <= t[s].rank) below += h[bin++];
       t[s].rank -= below;
       t[s].prefix |= (uint64_t)bin << shift;
     }
+    if (shift == 0) break;
+
+    /* keep only the keys that can still be some target's answer */
+    for (int g = 0; g < ng; g++) {
+      int a = g ? group[g - 1] + 1 : 0, b = group[g] + 1;
+      if (round == 0) {
+        /* each thread counts its own slice of rows, then copies its keys to
+         * its offset: the order of candidates does not matter to histograms */
+        const kseg_stats_col *c = &cols[t[a].col];
+        int64_t *offs = kseg_calloc((size_t)omp_get_max_threads() + 1, sizeof *offs, "quantile candidates");
+        if (!offs) { st = KSEG_ERR_IO; break; }
+#pragma omp parallel
+        {
+          int nth = omp_get_num_threads(), id = omp_get_thread_num();
+          int64_t lo = n_local * id / nth, hi = n_local * (id + 1) / nth, cnt = 0;
+          for (int64_t i = lo; i < hi; i++) {
+            double x = col_at(c, i);
+            cnt += row_in(mask, i) && !isnan(x) && matches(t, a, b, key_of(x), shift);
+          }
+          offs[id + 1] = cnt;
+#pragma omp barrier
+#pragma omp single
+          {
+            for (int z = 0; z < nth; z++) offs[z + 1] += offs[z];
+            cand[g] = kseg_malloc(sizeof(uint64_t) * (size_t)(offs[nth] + 1), "quantile candidates");
+            ncand[g] = offs[nth];
+          }
+          uint64_t *out = cand[g] ? cand[g] + offs[id] : NULL;
+          for (int64_t i = lo; out && i < hi; i++) {
+            double x = col_at(c, i);
+            if (!row_in(mask, i) || isnan(x)) continue;
+            uint64_t k = key_of(x);
+            if (matches(t, a, b, k, shift)) *out++ = k;
+          }
+        }
+        free(offs);
+        if (!cand[g]) { st = KSEG_ERR_IO; break; }
+      } else {
+        int64_t kept = 0;
+        for (int64_t i = 0; i < ncand[g]; i++)
+          if (matches(t, a, b, cand[g][i], shift)) cand[g][kept++] = cand[g][i];
+        ncand[g] = kept;
+      }
+    }
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
   }
 done:
+  for (int g = 0; cand && g < ng; g++) free(cand[g]);
+  free(cand);
+  free(ncand);
+  free(group);
   free(hist);
   return st;
 }

@@ -45,8 +45,9 @@ int kseg_stats_moments(MPI_Comm comm, const kseg_stats_col *cols, int ncols, int
 /* Exact quantiles, as numpy.nanquantile(x, q) with the default "linear"
  * method: q[nq] in [0, 1]; out[j * nq + k] is quantile q[k] of column j (NaN
  * for a column with no values). Radix selection on the order-preserving
- * 64-bit image of the doubles: 8 rounds of 256-bin histogram reductions, one
- * data pass per round, all columns and quantiles batched in each reduction.
+ * 64-bit image of the doubles: 8 rounds of histogram reductions (sign and
+ * exponent first, then 8 mantissa bits a round), all columns and quantiles
+ * batched in each reduction; each round scans only the values still in play.
  * Collective; the status is agreed across ranks. */
 int kseg_stats_quantiles(MPI_Comm comm, const kseg_stats_col *cols, int ncols, int64_t n_local,
                          const int8_t *mask, const double *q, int nq, double *out);
