@@ -66,23 +66,26 @@ int main(int argc, char **argv)
   const double q[] = {0.0, 0.1, 0.25, 1.0 / 3.0, 0.5, 0.75, 0.9, 0.99, 1.0};
   const int nq = (int)(sizeof q / sizeof q[0]);
 
-  for (int masked = 0; masked < 2; masked++) {
-    double *all = malloc(sizeof(double) * N * NCOL);
-    int8_t *mask_all = malloc(N);
-    for (int64_t i = 0; i < N; i++) {
+  /* a small table, then one large enough for many values per histogram bin */
+  for (int pass = 0; pass < 4; pass++) {
+    const int masked = pass & 1;
+    const int64_t NR = pass < 2 ? N : 60000;
+    double *all = malloc(sizeof(double) * NR * NCOL);
+    int8_t *mask_all = malloc(NR);
+    for (int64_t i = 0; i < NR; i++) {
       mask_all[i] = (int8_t)(!masked || i % 5 != 3);
       for (int j = 0; j < NCOL; j++) all[i * NCOL + j] = value(j, i);
     }
     int64_t row0, n_local;
-    kseg_partition(N, size, rank, &row0, &n_local);
+    kseg_partition(NR, size, rank, &row0, &n_local);
 
     kseg_colstats mom[NCOL], mom1[NCOL];
     double quant[NCOL * 9], quant1[NCOL * 9];
     const int8_t *m = masked ? mask_all + row0 : NULL;
     compute(comm, all + row0 * NCOL, n_local, m, q, nq, mom, quant);
-    compute(self, all, N, masked ? mask_all : NULL, q, nq, mom1, quant1);
+    compute(self, all, NR, masked ? mask_all : NULL, q, nq, mom1, quant1);
 
-    double *col = malloc(sizeof(double) * N);
+    double *col = malloc(sizeof(double) * NR);
     for (int j = 0; j < NCOL; j++) {
       /* the partitioned result has the same bits as one rank with all rows */
       ASSERT(same_bits(mom[j].mean, mom1[j].mean));
@@ -95,7 +98,7 @@ int main(int argc, char **argv)
       /* serial reference */
       int64_t n = 0, miss = 0;
       long double s = 0;
-      for (int64_t i = 0; i < N; i++) {
+      for (int64_t i = 0; i < NR; i++) {
         if (!mask_all[i]) continue;
         double x = all[i * NCOL + j];
         if (isnan(x)) { miss++; continue; }
