@@ -15,7 +15,6 @@
 #include "kseg/kseg_generate.h"
 
 #include <errno.h>
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,98 +367,16 @@ static void count_rows(const kseg_table *t, const int32_t *segment, int k, int64
   }
 }
 
-/* ---- writing in rounds ----
- * h5io's writer creates a dataset and fills it in one collective call, so a
- * rank would have to hold its whole block (about 240 bytes a row) at once.
- * To bound memory for 100M+ rows, the file is made in three steps: h5io
- * writes the complete layout (every dataset at full length, attributes)
- * with no rows under a temporary name; the rounds write row blocks into
- * those datasets here; rank 0 renames the file when every round succeeded.
- * This belongs in h5io (a "write rows into an existing dataset" call); it
- * lives here until h5io has one. */
-typedef struct rounds_file {
-  MPI_Comm comm;
-  hid_t file;
-  hid_t dset[KSEG_GENERATE_NCOLS + 1]; /* the /raw columns, then /truth/segment */
-  char tmp[4200];
-} rounds_file;
-
-static int rounds_open(rounds_file *rf, MPI_Comm comm, const char *path)
+/* The layout (every dataset at full length, attributes) with no rows yet;
+ * the rounds fill it, so a rank never holds its whole block at once. */
+static int write_layout(MPI_Comm comm, kseg_h5_writer *w, const kseg_generate_opts *o)
 {
-  rf->comm = comm;
-  rf->file = H5I_INVALID_HID;
-  for (int c = 0; c <= KSEG_GENERATE_NCOLS; c++) rf->dset[c] = H5I_INVALID_HID;
-  int st = KSEG_OK;
-  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl < 0 || H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0) st = KSEG_ERR_IO;
-  if (!st) rf->file = H5Fopen(rf->tmp, H5F_ACC_RDWR, fapl);
-  if (fapl >= 0) H5Pclose(fapl);
-  if (rf->file < 0) st = KSEG_ERR_IO;
-  for (int c = 0; c <= KSEG_GENERATE_NCOLS && !st; c++) {
-    char name[64];
-    if (c < KSEG_GENERATE_NCOLS) snprintf(name, sizeof name, "/raw/%s", kseg_generate_columns[c]);
-    else snprintf(name, sizeof name, "/truth/segment");
-    if ((rf->dset[c] = H5Dopen2(rf->file, name, H5P_DEFAULT)) < 0) st = KSEG_ERR_IO;
-  }
-  if (st) kseg_error_set(KSEG_ERR_IO, "%s: cannot reopen %s to write rows", path, rf->tmp);
-  return kseg_comm_agree(comm, st);
-}
-
-/* Collective: rows [row0, row0 + n) of dataset c (n may be 0 on some ranks). */
-static int rounds_write(rounds_file *rf, int c, hid_t mtype, int64_t row0, int64_t n, const void *data)
-{
-  int st = KSEG_OK;
-  hid_t fspace = H5Dget_space(rf->dset[c]);
-  hsize_t start = (hsize_t)row0, count = (hsize_t)n, one = 1;
-  hid_t mspace = H5Screate_simple(1, n > 0 ? &count : &one, NULL);
-  if (n > 0) {
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL);
-  } else {
-    H5Sselect_none(fspace);
-    H5Sselect_none(mspace);
-  }
-  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-  if (fspace < 0 || mspace < 0 || dxpl < 0 || H5Dwrite(rf->dset[c], mtype, mspace, fspace, dxpl, data) < 0)
-    st = kseg_error_set(KSEG_ERR_IO, "%s: collective write of %s failed", rf->tmp,
-                        c < KSEG_GENERATE_NCOLS ? kseg_generate_columns[c] : "/truth/segment");
-  if (dxpl >= 0) H5Pclose(dxpl);
-  if (mspace >= 0) H5Sclose(mspace);
-  if (fspace >= 0) H5Sclose(fspace);
-  return st;
-}
-
-/* Close; on success rename to `path`, on failure remove the temporary file.
- * Returns the agreed status. Collective. */
-static int rounds_close(rounds_file *rf, const char *path, int status)
-{
-  for (int c = 0; c <= KSEG_GENERATE_NCOLS; c++)
-    if (rf->dset[c] >= 0) H5Dclose(rf->dset[c]);
-  if (rf->file >= 0 && H5Fclose(rf->file) < 0 && !status)
-    status = kseg_error_set(KSEG_ERR_IO, "%s: closing the file failed", rf->tmp);
-  rf->file = H5I_INVALID_HID;
-  if (!status) status = kseg_comm_fault(rf->comm, "generate-rename"); /* test builds: a late failure */
-  status = kseg_comm_agree(rf->comm, status);
-  if (kseg_comm_rank(rf->comm) == 0) {
-    if (!status && rename(rf->tmp, path) != 0)
-      status = kseg_error_set(KSEG_ERR_IO, "cannot rename %s to %s: %s", rf->tmp, path, strerror(errno));
-    if (status) unlink(rf->tmp);
-  }
-  return kseg_comm_agree(rf->comm, status);
-}
-
-/* Step 1: the whole layout through h5io, no rows (every rank writes an empty
- * block), so datasets, attributes and their order are h5io's. */
-static int write_layout(MPI_Comm comm, const char *tmp, const kseg_generate_opts *o)
-{
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, tmp, &w));
-  kseg_table empty;
-  int st = kseg_generate_table_alloc(o->rows, 0, 0, &empty);
-  st = kseg_comm_agree(comm, st);
-  if (!st) st = kseg_h5_write_table(w, &empty);
-  kseg_table_free(&empty);
-  if (!st) st = kseg_h5_write_rows(w, "/truth/segment", KSEG_I32, o->rows, 0, 0, 0, NULL);
+  kseg_table layout;
+  int st = kseg_comm_agree(comm, kseg_generate_table_alloc(o->rows, 0, 0, &layout));
+  if (st) return st;
+  st = kseg_h5_create_table(w, &layout);
+  kseg_table_free(&layout);
+  if (!st) st = kseg_h5_create_rows(w, "/truth/segment", KSEG_I32, o->rows, 0);
   if (!st) {
     double weights[KSEG_GENERATE_MAX_SEGMENTS];
     kseg_generate_weights(o->segments, weights);
@@ -469,7 +386,7 @@ static int write_layout(MPI_Comm comm, const char *tmp, const kseg_generate_opts
   if (!st) st = kseg_h5_attr_str(w, "/", "generator", "kseg generate");
   if (!st) st = kseg_h5_attr_i64(w, "/", "seed", o->seed);
   if (!st) st = kseg_h5_attr_i64(w, "/", "segments", o->segments);
-  return kseg_h5_finish(&w, st);
+  return st;
 }
 
 int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opts *o,
@@ -479,14 +396,9 @@ int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opt
   /* Options are the same on every rank, so a bad one fails everywhere alike. */
   KSEG_CHECK(kseg_generate_check(o));
   const int nranks = kseg_comm_size(comm), k = o->segments;
-  rounds_file rf = {0};
-  /* One temporary name for all ranks: rank 0's process id. */
-  long pid = (long)getpid();
-  KSEG_CHECK(kseg_comm_bcast(comm, &pid, sizeof pid, 0));
-  if (snprintf(rf.tmp, sizeof rf.tmp, "%s.tmp-rows.%ld", path, pid) >= (int)sizeof rf.tmp)
-    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "--out path too long: %s", path));
-  KSEG_CHECK(write_layout(comm, rf.tmp, o));
-  int st = rounds_open(&rf, comm, path);
+  kseg_h5_writer *w = NULL;
+  KSEG_CHECK(kseg_h5_create(comm, path, &w));
+  int st = write_layout(comm, w, o);
 
   int64_t row0, n_local;
   kseg_partition(o->rows, nranks, kseg_comm_rank(comm), &row0, &n_local);
@@ -517,19 +429,14 @@ int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opt
     t_gen += t2 - t1;
     st = kseg_comm_agree(comm, st);
     /* Every rank makes the same calls, so a failed write is agreed once per round. */
-    for (int c = 0; c < KSEG_GENERATE_NCOLS && !st; c++) {
-      int cat = t.cols[c].kind == KSEG_COL_CATEGORICAL;
-      st = rounds_write(&rf, c, cat ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE, t.row0, t.n_local,
-                        cat ? (const void *)t.cols[c].codes : (const void *)t.cols[c].num);
-    }
-    if (!st) st = rounds_write(&rf, KSEG_GENERATE_NCOLS, H5T_NATIVE_INT32, t.row0, t.n_local, segment);
-    st = kseg_comm_agree(comm, st);
+    if (!st) st = kseg_h5_write_table_rows(w, &t);
+    if (!st) st = kseg_h5_write_rows_at(w, "/truth/segment", KSEG_I32, t.row0, t.n_local, segment);
     t_write += kseg_now() - t2;
   }
   kseg_table_free(&t);
   free(segment);
   double t3 = kseg_now();
-  st = rounds_close(&rf, path, st);
+  st = kseg_h5_finish(&w, st);
   t_write += kseg_now() - t3;
   if (st) return st;
 

@@ -18,6 +18,7 @@ static const kseg_cmd commands[] = {
     {"generate", kseg_cmd_generate, "synthetic customers with known latent segments"},
     {"metrics", kseg_cmd_metrics, "silhouette, Calinski-Harabasz, Davies-Bouldin of any labelling"},
     {"import", kseg_cmd_import, "CSV with a header row -> raw.h5 (types inferred)"},
+    {"prep", kseg_cmd_prep, "clean, derive and scale features (+ PCA); saves /prep for replay"},
     {"rfm", kseg_cmd_rfm, "transaction log -> one row per customer with RFM features and scores"},
     {NULL, NULL, NULL},
 };
