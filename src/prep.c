@@ -13,6 +13,7 @@
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_rfm.h"
 
 /* ---- names ---- */
 
@@ -22,6 +23,7 @@ const char *kseg_prep_recipe_name(kseg_prep_recipe r)
   case KSEG_RECIPE_GENERIC: return "generic";
   case KSEG_RECIPE_MARKETING: return "marketing";
   case KSEG_RECIPE_CCGENERAL: return "ccgeneral";
+  case KSEG_RECIPE_RFM: return "rfm";
   default: return "auto";
   }
 }
@@ -516,6 +518,7 @@ static kseg_prep_recipe detect_recipe(const kseg_table *raw)
   if (has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_RECIPE_MARKETING;
   if (kseg_table_find(raw, "CUST_ID") >= 0 && has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, NULL))
     return KSEG_RECIPE_CCGENERAL;
+  if (kseg_table_find(raw, "recency_days") >= 0 && kseg_table_find(raw, "RFM_cell") >= 0) return KSEG_RECIPE_RFM;
   return KSEG_RECIPE_GENERIC;
 }
 
@@ -739,6 +742,8 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
     if (!log_spec) log_spec = LOG1P_CCGENERAL;
+  } else if (recipe == KSEG_RECIPE_RFM) {
+    KSEG_CHECK_GOTO(kseg_rfm_recipe(comm, raw, m, &log_spec, build_explicit), st, fail);
   } else if (cols) {
     st = build_explicit(raw, m, cols, n_cols);
   } else {

@@ -88,7 +88,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   kseg_opt opts[] = {
       {"in", KSEG_OPT_STRING, &in, "RAW.h5", "raw table (/raw, from kseg import or generate)", true, false},
       {"out", KSEG_OPT_STRING, &out, "FEATURES.h5", "output: /features N x D and the fitted /prep", true, false},
-      {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing or ccgeneral", false, false},
+      {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing, ccgeneral or rfm", false, false},
       {"impute", KSEG_OPT_STRING, &impute, "HOW", "median (default), mean, or drop (fit on complete rows only)",
        false, false},
       {"outliers", KSEG_OPT_STRING, &outliers, "HOW", "none (default), iqr[:F] (Tukey fences) or clip:P (percentiles)",
@@ -111,11 +111,11 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
-  static const char *const recipes[] = {"generic", "marketing", "ccgeneral"};
+  static const char *const recipes[] = {"generic", "marketing", "ccgeneral", "rfm"};
   static const char *const imputes[] = {"median", "mean", "drop"};
   static const char *const scales[] = {"standard", "robust", "minmax", "none"};
   int v = 0;
-  if (!st && strcmp(recipe, "auto") != 0 && !(st = parse_choice(recipe, "recipe", recipes, 3, &v))) o.recipe = v;
+  if (!st && strcmp(recipe, "auto") != 0 && !(st = parse_choice(recipe, "recipe", recipes, 4, &v))) o.recipe = v;
   if (!st && impute && !(st = parse_choice(impute, "impute", imputes, 3, &v))) o.impute = v;
   if (!st && scale && !(st = parse_choice(scale, "scale", scales, 4, &v))) o.scale = v;
   if (!st && outliers) st = parse_outliers(outliers, &o);
