@@ -18,6 +18,18 @@
 static MPI_Comm comm;
 static int rank, size;
 
+/* File names carry the rank and thread counts: ctest -j may run the
+ * variants of this test at once in one directory. */
+static const char *F(const char *name)
+{
+  static char buf[8][128];
+  static int next;
+  char *b = buf[next++ % 8];
+  const char *t = getenv("OMP_NUM_THREADS");
+  snprintf(b, 128, "np%d_t%s_%s", size, t ? t : "0", name);
+  return b;
+}
+
 static void write_file(const char *path, const char *text)
 {
   if (rank == 0) {
@@ -125,7 +137,7 @@ static void test_rules(void)
 {
   /* Semicolons, string ids, day-first dates (13-01 decides), a zero line, a
    * return, a customer with only a return, a line after --as-of. */
-  write_file("rfm_rules.csv",
+  write_file(F("rfm_rules.csv"),
              "Client ID;Order Date;Sales;Qty\r\n"
              "b7;13-01-2024;10.50;1\r\n"
              "a1;02-01-2024;0;1\r\n"
@@ -141,7 +153,7 @@ static void test_rules(void)
   o.as_of = day(2024, 1, 31);
   o.columns[KSEG_RFM_CUSTOMER] = "client id"; /* case-insensitive when named */
   kseg_rfm_summary s;
-  ASSERT_OK(kseg_rfm_run(comm, "rfm_rules.csv", "rfm_rules.h5", &o, &s));
+  ASSERT_OK(kseg_rfm_run(comm, F("rfm_rules.csv"), F("rfm_rules.h5"), &o, &s));
   ASSERT_EQ(s.lines, 8);
   ASSERT_EQ(s.purchases, 5);
   ASSERT_EQ(s.returns, 2);
@@ -156,7 +168,7 @@ static void test_rules(void)
   kseg_rfm_summary_free(&s);
 
   kseg_table t;
-  ASSERT_OK(kseg_h5_read_table(comm, "rfm_rules.h5", NULL, 0, &t));
+  ASSERT_OK(kseg_h5_read_table(comm, F("rfm_rules.h5"), NULL, 0, &t));
   ASSERT_EQ(t.n_global, 3);
   ASSERT_STREQ(t.cols[0].name, "Client ID");
   ASSERT_EQ(t.cols[0].kind, KSEG_COL_STRING);
@@ -211,18 +223,18 @@ static void test_rules(void)
  * zeros are one customer. */
 static void test_tab(void)
 {
-  write_file("rfm_tab.tsv", "Customer ID\tInvoice Date\tRevenue\n007\t20240101\t3\n7\t2024-01-03\t4.5\n");
+  write_file(F("rfm_tab.tsv"), "Customer ID\tInvoice Date\tRevenue\n007\t20240101\t3\n7\t2024-01-03\t4.5\n");
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   kseg_rfm_summary s;
-  ASSERT_OK(kseg_rfm_run(comm, "rfm_tab.tsv", "rfm_tab.h5", &o, &s));
+  ASSERT_OK(kseg_rfm_run(comm, F("rfm_tab.tsv"), F("rfm_tab.h5"), &o, &s));
   ASSERT_EQ(s.customers, 1);
   ASSERT_EQ(s.string_ids, 0);
   ASSERT_STREQ(s.columns[KSEG_RFM_CUSTOMER], "Customer ID");
   ASSERT(s.columns[KSEG_RFM_QUANTITY] == NULL);
   kseg_rfm_summary_free(&s);
   kseg_table t;
-  ASSERT_OK(kseg_h5_read_table(comm, "rfm_tab.h5", NULL, 0, &t));
+  ASSERT_OK(kseg_h5_read_table(comm, F("rfm_tab.h5"), NULL, 0, &t));
   ASSERT_EQ(t.n_cols, 15); /* no quantity_total without a quantity column */
   ASSERT(kseg_table_find(&t, "quantity_total") < 0);
   EXPECT_AT(&t, "Customer ID", 0, 7);
@@ -255,9 +267,9 @@ static void test_generated(void)
 {
   kseg_txgen_options g = {5000, 400, 7, 0, 0};
   int64_t bytes;
-  ASSERT_OK(kseg_txgen_write(comm, "rfm_tx.csv", &g, &bytes));
+  ASSERT_OK(kseg_txgen_write(comm, F("rfm_tx.csv"), &g, &bytes));
   ASSERT(bytes > 5000 * 20);
-  ASSERT_OK(kseg_txgen_write(comm, "rfm_tx.h5", &g, &bytes));
+  ASSERT_OK(kseg_txgen_write(comm, F("rfm_tx.h5"), &g, &bytes));
   int64_t returns = 0, customer, d;
   double amount, qty, money = 0;
   for (int64_t i = 0; i < g.transactions; i++) {
@@ -271,11 +283,11 @@ static void test_generated(void)
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   kseg_rfm_summary a, b, c;
-  ASSERT_OK(kseg_rfm_run(comm, "rfm_tx.csv", "rfm_from_csv.h5", &o, &a));
-  ASSERT_OK(kseg_rfm_run(comm, "rfm_tx.h5", "rfm_from_h5.h5", &o, &b));
+  ASSERT_OK(kseg_rfm_run(comm, F("rfm_tx.csv"), F("rfm_from_csv.h5"), &o, &a));
+  ASSERT_OK(kseg_rfm_run(comm, F("rfm_tx.h5"), F("rfm_from_h5.h5"), &o, &b));
   o.round_items = 7; /* hundreds of exchange rounds */
   o.block_bytes = 1024;
-  ASSERT_OK(kseg_rfm_run(comm, "rfm_tx.csv", "rfm_rounds.h5", &o, &c));
+  ASSERT_OK(kseg_rfm_run(comm, F("rfm_tx.csv"), F("rfm_rounds.h5"), &o, &c));
   ASSERT_EQ(a.lines, 5000);
   ASSERT_EQ(a.returns, returns);
   ASSERT_EQ(a.purchases + a.returns, 5000);
@@ -286,8 +298,8 @@ static void test_generated(void)
   /* The HDF5 log's table differs only in the /raw source attribute, so
    * compare the tables column by column. */
   kseg_table ta, tb;
-  ASSERT_OK(kseg_h5_read_table(comm, "rfm_from_csv.h5", NULL, 0, &ta));
-  ASSERT_OK(kseg_h5_read_table(comm, "rfm_from_h5.h5", NULL, 0, &tb));
+  ASSERT_OK(kseg_h5_read_table(comm, F("rfm_from_csv.h5"), NULL, 0, &ta));
+  ASSERT_OK(kseg_h5_read_table(comm, F("rfm_from_h5.h5"), NULL, 0, &tb));
   ASSERT_EQ(ta.n_cols, tb.n_cols);
   for (int k = 0; k < ta.n_cols; k++) {
     ASSERT_STREQ(ta.cols[k].name, tb.cols[k].name);
@@ -296,41 +308,42 @@ static void test_generated(void)
   }
   kseg_table_free(&ta);
   kseg_table_free(&tb);
-  ASSERT(same_bytes("rfm_from_csv.h5", "rfm_rounds.h5"));
+  ASSERT(same_bytes(F("rfm_from_csv.h5"), F("rfm_rounds.h5")));
   kseg_rfm_summary_free(&a);
   kseg_rfm_summary_free(&b);
   kseg_rfm_summary_free(&c);
 }
 
-static void expect_refused(const char *text, const char *needle, const kseg_rfm_options *o)
+/* The log is refused, naming the file and `needle`; out is not written. */
+static void expect_refused(const char *text, const char *needle, const kseg_rfm_options *o, const char *out)
 {
-  write_file("rfm_bad.csv", text);
+  write_file(F("rfm_bad.csv"), text);
   kseg_rfm_summary s;
   kseg_error_clear();
-  ASSERT_STATUS(kseg_rfm_run(comm, "rfm_bad.csv", "rfm_rules.h5", o, &s), KSEG_ERR_INPUT);
+  ASSERT_STATUS(kseg_rfm_run(comm, F("rfm_bad.csv"), out, o, &s), KSEG_ERR_INPUT);
   ASSERT_CONTAINS(kseg_error_message(), needle);
-  ASSERT_CONTAINS(kseg_error_message(), "rfm_bad.csv");
+  ASSERT_CONTAINS(kseg_error_message(), F("rfm_bad.csv"));
   kseg_error_clear();
 }
 
 static void test_refused(void)
 {
   struct stat before, after;
-  ASSERT(stat("rfm_rules.h5", &before) == 0);
+  ASSERT(stat(F("rfm_rules.h5"), &before) == 0);
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
-  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n2,2024-13-01,5\n", "line 3", &o);
-  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n2,2024-01-02,5\n3,2024-01-02,5$\n", "line 4", &o);
-  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n,2024-01-02,5\n", "missing customer id", &o);
-  expect_refused("customer_id,day,amount\n1,2024-01-01,5\n", "no date column", &o);
-  expect_refused("customer_id,date,amount\n1,13-01-2024,5\n2,01-13-2024,5\n", "mixes day-first", &o);
-  expect_refused("customer_id,date,amount\n1,2024-01-01\n", "has 2 fields", &o);
+  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n2,2024-13-01,5\n", "line 3", &o, F("rfm_rules.h5"));
+  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n2,2024-01-02,5\n3,2024-01-02,5$\n", "line 4", &o, F("rfm_missing.h5"));
+  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n,2024-01-02,5\n", "missing customer id", &o, F("rfm_rules.h5"));
+  expect_refused("customer_id,day,amount\n1,2024-01-01,5\n", "no date column", &o, F("rfm_missing.h5"));
+  expect_refused("customer_id,date,amount\n1,13-01-2024,5\n2,01-13-2024,5\n", "mixes day-first", &o, F("rfm_rules.h5"));
+  expect_refused("customer_id,date,amount\n1,2024-01-01\n", "has 2 fields", &o, F("rfm_missing.h5"));
   o.columns[KSEG_RFM_AMOUNT] = "price";
-  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n", "no column 'price'", &o);
+  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n", "no column 'price'", &o, F("rfm_rules.h5"));
   /* the failed runs left the earlier output as it was */
-  ASSERT(stat("rfm_rules.h5", &after) == 0);
+  ASSERT(stat(F("rfm_rules.h5"), &after) == 0);
   ASSERT(before.st_mtime == after.st_mtime && before.st_size == after.st_size);
-  ASSERT(access("rfm_missing.h5", F_OK) != 0);
+  ASSERT(access(F("rfm_missing.h5"), F_OK) != 0);
 }
 
 int main(int argc, char **argv)
