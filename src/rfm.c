@@ -20,7 +20,7 @@
 #include "kseg/kseg_rfm.h"
 #include "rfm_internal.h"
 
-enum { RFM_DEFAULT_ROUND = 1 << 20, RFM_SAMPLES = 32 };
+enum { KSEG_RFM_DEFAULT_ROUND = 1 << 20, KSEG_RFM_SAMPLES = 32 };
 
 void kseg_rfm_summary_free(kseg_rfm_summary *s)
 {
@@ -33,27 +33,27 @@ enum { C_PURCHASES, C_RETURNS, C_AFTER, C_DROPPED, C_COUNT };
 
 /* One customer per run of equal ids in tx taken in the order perm (NULL:
  * tx is sorted by id, day). */
-static int aggregate(const rfm_buf *tx, const uint64_t *perm, const kseg_fixed *fa, const kseg_fixed *fq, int64_t as_of, rfm_buf *cust,
+static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fixed *fa, const kseg_fixed *fq, int64_t as_of, kseg_rfm_buf *cust,
                      int64_t counts[C_COUNT], kseg_i128 *money_all)
 {
   memset(cust, 0, sizeof *cust);
-  const rfm_tx *base = tx->items;
+  const kseg_rfm_tx *base = tx->items;
 #define T(i) (&base[perm ? perm[i] : (uint64_t)(i)])
   int64_t runs = 0;
   for (int64_t i = 0; i < tx->n; i++)
-    runs += i == 0 || rfm_key_cmp(&T(i)->key, tx->arena, &T(i - 1)->key, tx->arena) != 0;
-  cust->items = kseg_malloc((size_t)(runs ? runs : 1) * sizeof(rfm_cust), "rfm customers");
+    runs += i == 0 || kseg_rfm_key_cmp(&T(i)->key, tx->arena, &T(i - 1)->key, tx->arena) != 0;
+  cust->items = kseg_malloc((size_t)(runs ? runs : 1) * sizeof(kseg_rfm_cust), "rfm customers");
   if (!cust->items) return KSEG_ERR_IO;
   cust->cap = runs;
-  rfm_cust *c = cust->items;
+  kseg_rfm_cust *c = cust->items;
   for (int64_t i = 0; i < tx->n;) {
     int64_t j = i;
     int64_t freq = 0, pdays = 0;
     int32_t first = 0, last = 0;
     kseg_i128 money = 0, qty = 0;
-    const rfm_tx *ti = T(i);
-    for (; j < tx->n && (j == i || rfm_key_cmp(&T(j)->key, tx->arena, &ti->key, tx->arena) == 0); j++) {
-      const rfm_tx *tj = T(j);
+    const kseg_rfm_tx *ti = T(i);
+    for (; j < tx->n && (j == i || kseg_rfm_key_cmp(&T(j)->key, tx->arena, &ti->key, tx->arena) == 0); j++) {
+      const kseg_rfm_tx *tj = T(j);
       if (tj->key.aux > as_of) { counts[C_AFTER]++; continue; }
       money += kseg_fixed_from(fa, tj->amount);
       qty += kseg_fixed_from(fq, tj->quantity);
@@ -67,20 +67,20 @@ static int aggregate(const rfm_buf *tx, const uint64_t *perm, const kseg_fixed *
     if (freq == 0) {
       counts[C_DROPPED]++;
     } else {
-      rfm_cust *o = &c[cust->n++];
+      kseg_rfm_cust *o = &c[cust->n++];
       o->key = ti->key;
       o->key.aux = 0;
       double mt = kseg_fixed_to_double(fa, money);
-      o->v[RFM_RECENCY] = (double)(as_of - last);
-      o->v[RFM_FREQUENCY] = (double)freq;
-      o->v[RFM_PURCHASE_DAYS] = (double)pdays;
-      o->v[RFM_MONETARY_TOTAL] = mt;
-      o->v[RFM_MONETARY_MEAN] = mt / (double)freq;
-      o->v[RFM_QUANTITY_TOTAL] = kseg_fixed_to_double(fq, qty);
-      o->v[RFM_TENURE] = (double)(as_of - first);
-      o->v[RFM_INTERPURCHASE] = pdays > 1 ? (double)(last - first) / (double)(pdays - 1) : NAN;
-      o->v[RFM_FIRST] = first;
-      o->v[RFM_LAST] = last;
+      o->v[KSEG_RFM_RECENCY] = (double)(as_of - last);
+      o->v[KSEG_RFM_FREQUENCY] = (double)freq;
+      o->v[KSEG_RFM_PURCHASE_DAYS] = (double)pdays;
+      o->v[KSEG_RFM_MONETARY_TOTAL] = mt;
+      o->v[KSEG_RFM_MONETARY_MEAN] = mt / (double)freq;
+      o->v[KSEG_RFM_QUANTITY_TOTAL] = kseg_fixed_to_double(fq, qty);
+      o->v[KSEG_RFM_TENURE] = (double)(as_of - first);
+      o->v[KSEG_RFM_INTERPURCHASE] = pdays > 1 ? (double)(last - first) / (double)(pdays - 1) : NAN;
+      o->v[KSEG_RFM_FIRST] = first;
+      o->v[KSEG_RFM_LAST] = last;
       *money_all += money;
     }
     i = j;
@@ -98,20 +98,20 @@ typedef struct sample {
 
 /* Destination rank of each locally sorted customer under splitters drawn
  * from regular samples of every rank's sorted customers. */
-static int sample_buckets(MPI_Comm comm, const rfm_buf *cust, int *dest)
+static int sample_buckets(MPI_Comm comm, const kseg_rfm_buf *cust, int *dest)
 {
   int P = kseg_comm_size(comm);
   if (P == 1) {
     for (int64_t i = 0; i < cust->n; i++) dest[i] = 0;
     return KSEG_OK;
   }
-  const rfm_cust *c = cust->items;
-  int mine = cust->n < RFM_SAMPLES ? (int)cust->n : RFM_SAMPLES;
+  const kseg_rfm_cust *c = cust->items;
+  int mine = cust->n < KSEG_RFM_SAMPLES ? (int)cust->n : KSEG_RFM_SAMPLES;
   sample *local = kseg_calloc((size_t)(mine ? mine : 1), sizeof *local, "rfm samples");
   int *counts = kseg_malloc((size_t)P * 2 * sizeof *counts, "rfm sample counts");
   int st = local && counts ? KSEG_OK : KSEG_ERR_IO;
   for (int s = 0; !st && s < mine; s++) {
-    const rfm_cust *x = &c[(int64_t)s * cust->n / mine];
+    const kseg_rfm_cust *x = &c[(int64_t)s * cust->n / mine];
     local[s].id = x->key.id;
     local[s].len = x->key.id_len;
     if (x->key.id_len) memcpy(local[s].bytes, cust->arena + x->key.id, (size_t)x->key.id_len);
@@ -134,14 +134,14 @@ static int sample_buckets(MPI_Comm comm, const rfm_buf *cust, int *dest)
     st = kseg_comm_agree(comm, kseg_comm_check(MPI_Allgatherv(local, bytes, MPI_BYTE, all, counts, counts + P,
                                                               MPI_BYTE, comm),
                                                "MPI_Allgatherv (rfm samples)"));
-  rfm_buf keys = {0};
+  kseg_rfm_buf keys = {0};
   if (!st) {
     /* Every rank sorts the same samples the same way: the same splitters. */
     int64_t m = total / (int64_t)sizeof(sample);
-    keys.items = kseg_malloc((size_t)(m ? m : 1) * sizeof(rfm_key), "rfm splitters");
+    keys.items = kseg_malloc((size_t)(m ? m : 1) * sizeof(kseg_rfm_key), "rfm splitters");
     keys.arena = kseg_malloc((size_t)(m ? m : 1) * KSEG_RFM_MAX_ID, "rfm splitter ids");
     if (!keys.items || !keys.arena) st = KSEG_ERR_IO;
-    rfm_key *k = keys.items;
+    kseg_rfm_key *k = keys.items;
     for (int64_t i = 0; !st && i < m; i++) {
       k[i].id = all[i].len ? keys.arena_len : all[i].id;
       k[i].id_len = all[i].len;
@@ -150,18 +150,18 @@ static int sample_buckets(MPI_Comm comm, const rfm_buf *cust, int *dest)
       keys.arena_len += all[i].len;
     }
     keys.n = keys.cap = m;
-    if (!st) rfm_sort(&keys, sizeof(rfm_key));
+    if (!st) kseg_rfm_sort(&keys, sizeof(kseg_rfm_key));
     k = keys.items;
     int b = 0;
     for (int64_t i = 0; !st && i < cust->n; i++) {
       /* Customers are sorted, so the bucket only moves forward. */
       while (b < P - 1 && m > 0 &&
-             rfm_key_cmp(&k[(int64_t)(b + 1) * m / P], keys.arena, &c[i].key, cust->arena) < 0)
+             kseg_rfm_key_cmp(&k[(int64_t)(b + 1) * m / P], keys.arena, &c[i].key, cust->arena) < 0)
         b++;
       dest[i] = b;
     }
   }
-  rfm_buf_free(&keys);
+  kseg_rfm_buf_free(&keys);
   free(all);
   free(local);
   free(counts);
@@ -169,14 +169,14 @@ static int sample_buckets(MPI_Comm comm, const rfm_buf *cust, int *dest)
 }
 
 /* The output table of this rank's block of sorted, scored customers. */
-static int build_table(const rfm_buf *cust, const rfm_input *in, int64_t n_global, int64_t row0, int width,
+static int build_table(const kseg_rfm_buf *cust, const kseg_rfm_input *in, int64_t n_global, int64_t row0, int width,
                        const double q[3][4], kseg_table *t)
 {
-  static const char *const stat_names[RFM_NSTAT] = {
+  static const char *const stat_names[KSEG_RFM_NSTAT] = {
       "recency_days", "frequency", "purchase_days", "monetary_total", "monetary_mean", "quantity_total",
       "tenure_days", "mean_interpurchase_days", "first_purchase", "last_purchase"};
   memset(t, 0, sizeof *t);
-  int n_cols = 1 + RFM_NSTAT - (in->has_quantity ? 0 : 1) + 5;
+  int n_cols = 1 + KSEG_RFM_NSTAT - (in->has_quantity ? 0 : 1) + 5;
   t->cols = kseg_calloc((size_t)n_cols, sizeof *t->cols, "rfm output columns");
   if (!t->cols) return KSEG_ERR_IO;
   t->n_cols = n_cols;
@@ -184,7 +184,7 @@ static int build_table(const rfm_buf *cust, const rfm_input *in, int64_t n_globa
   t->row0 = row0;
   t->n_local = cust->n;
   size_t n = (size_t)(cust->n ? cust->n : 1);
-  const rfm_cust *c = cust->items;
+  const kseg_rfm_cust *c = cust->items;
   int k = 0;
   kseg_column *id = &t->cols[k++];
   id->name = strdup(in->columns[0]);
@@ -201,11 +201,11 @@ static int build_table(const rfm_buf *cust, const rfm_input *in, int64_t n_globa
     if (!id->num) return KSEG_ERR_IO;
     for (int64_t i = 0; i < cust->n; i++) id->num[i] = (double)c[i].key.id;
   }
-  for (int s = 0; s < RFM_NSTAT; s++) {
-    if (s == RFM_QUANTITY_TOTAL && !in->has_quantity) continue;
+  for (int s = 0; s < KSEG_RFM_NSTAT; s++) {
+    if (s == KSEG_RFM_QUANTITY_TOTAL && !in->has_quantity) continue;
     kseg_column *col = &t->cols[k++];
     col->name = strdup(stat_names[s]);
-    col->kind = s == RFM_FIRST || s == RFM_LAST ? KSEG_COL_DATE : KSEG_COL_NUMERIC;
+    col->kind = s == KSEG_RFM_FIRST || s == KSEG_RFM_LAST ? KSEG_COL_DATE : KSEG_COL_NUMERIC;
     col->num = kseg_malloc(n * sizeof(double), "rfm column");
     if (!col->num) return KSEG_ERR_IO;
     for (int64_t i = 0; i < cust->n; i++) col->num[i] = c[i].v[s];
@@ -232,9 +232,9 @@ static int build_table(const rfm_buf *cust, const rfm_input *in, int64_t n_globa
     snprintf(cell->levels[l], 4, "%d%d%d", l / 25 + 1, l / 5 % 5 + 1, l % 5 + 1);
   }
   for (int64_t i = 0; i < cust->n; i++) {
-    int r = kseg_rfm_score(0.0 - c[i].v[RFM_RECENCY], q[0]);
-    int f = kseg_rfm_score(c[i].v[RFM_FREQUENCY], q[1]);
-    int m = kseg_rfm_score(c[i].v[RFM_MONETARY_TOTAL], q[2]);
+    int r = kseg_rfm_score(0.0 - c[i].v[KSEG_RFM_RECENCY], q[0]);
+    int f = kseg_rfm_score(c[i].v[KSEG_RFM_FREQUENCY], q[1]);
+    int m = kseg_rfm_score(c[i].v[KSEG_RFM_MONETARY_TOTAL], q[2]);
     sc[0]->num[i] = r;
     sc[1]->num[i] = f;
     sc[2]->num[i] = m;
@@ -251,14 +251,14 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
 {
   memset(s, 0, sizeof *s);
   int P = kseg_comm_size(comm), rank = kseg_comm_rank(comm);
-  int64_t round = opt->round_items > 0 ? opt->round_items : RFM_DEFAULT_ROUND;
+  int64_t round = opt->round_items > 0 ? opt->round_items : KSEG_RFM_DEFAULT_ROUND;
   double t0 = kseg_now(), t1, t2, t3, t4;
-  rfm_input in;
-  rfm_buf recv = {0}, cust = {0}, bucket = {0}, block = {0};
+  kseg_rfm_input in;
+  kseg_rfm_buf recv = {0}, cust = {0}, bucket = {0}, block = {0};
   int *dest = NULL;
   kseg_table table = {0};
   kseg_h5_writer *w = NULL;
-  int st = rfm_read(comm, in_path, opt, &in);
+  int st = kseg_rfm_read_log(comm, in_path, opt, &in);
   if (st) goto done;
   st = kseg_comm_agree(comm, kseg_comm_fault(comm, "rfm-read"));
   if (st) goto done;
@@ -269,18 +269,18 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   dest = kseg_malloc((size_t)(in.tx.n ? in.tx.n : 1) * sizeof *dest, "rfm destinations");
   st = kseg_comm_agree(comm, dest ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto done;
-  const rfm_tx *tx = in.tx.items;
-  for (int64_t i = 0; i < in.tx.n; i++) dest[i] = (int)(rfm_key_hash(&tx[i].key, in.tx.arena) % (uint64_t)P);
-  KSEG_CHECK_GOTO(rfm_exchange(comm, &in.tx, sizeof(rfm_tx), dest, in.string_ids, round, &recv, &s->rounds), st,
+  const kseg_rfm_tx *tx = in.tx.items;
+  for (int64_t i = 0; i < in.tx.n; i++) dest[i] = (int)(kseg_rfm_key_hash(&tx[i].key, in.tx.arena) % (uint64_t)P);
+  KSEG_CHECK_GOTO(kseg_rfm_exchange(comm, &in.tx, sizeof(kseg_rfm_tx), dest, in.string_ids, round, &recv, &s->rounds), st,
                   done);
-  rfm_buf_free(&in.tx);
+  kseg_rfm_buf_free(&in.tx);
   free(dest);
   dest = NULL;
   t2 = kseg_now();
 
   /* aggregate */
   /* A permutation, not moved records: the fold reads each record once. */
-  uint64_t *perm = rfm_sort_perm(&recv, sizeof(rfm_tx));
+  uint64_t *perm = kseg_rfm_sort_perm(&recv, sizeof(kseg_rfm_tx));
   kseg_fixed fa = kseg_fixed_for_bound(in.max_abs_amount), fq = kseg_fixed_for_bound(in.max_abs_quantity);
   int64_t counts[C_COUNT] = {0, 0, 0, 0};
   kseg_i128 money = 0;
@@ -290,7 +290,7 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   cust.arena = recv.arena;
   cust.arena_len = cust.arena_cap = recv.arena_len;
   recv.arena = NULL;
-  rfm_buf_free(&recv);
+  kseg_rfm_buf_free(&recv);
   st = kseg_comm_agree(comm, st);
   if (st) goto done;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, counts, C_COUNT)), st, done);
@@ -303,10 +303,10 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   if (st) goto done;
   KSEG_CHECK_GOTO(sample_buckets(comm, &cust, dest), st, done);
   int64_t ignored;
-  KSEG_CHECK_GOTO(rfm_exchange(comm, &cust, sizeof(rfm_cust), dest, in.string_ids, round, &bucket, &ignored), st,
+  KSEG_CHECK_GOTO(kseg_rfm_exchange(comm, &cust, sizeof(kseg_rfm_cust), dest, in.string_ids, round, &bucket, &ignored), st,
                   done);
-  rfm_buf_free(&cust);
-  rfm_sort(&bucket, sizeof(rfm_cust));
+  kseg_rfm_buf_free(&cust);
+  kseg_rfm_sort(&bucket, sizeof(kseg_rfm_cust));
   int64_t n_global = bucket.n, g0 = 0;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &n_global, 1)), st, done);
   st = kseg_comm_check(MPI_Exscan(&bucket.n, &g0, 1, MPI_INT64_T, MPI_SUM, comm), "MPI_Exscan (rfm)");
@@ -318,9 +318,9 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   st = kseg_comm_agree(comm, dest ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto done;
   for (int64_t i = 0; i < bucket.n; i++) dest[i] = kseg_partition_owner(n_global, P, g0 + i);
-  KSEG_CHECK_GOTO(rfm_exchange(comm, &bucket, sizeof(rfm_cust), dest, in.string_ids, round, &block, &ignored), st,
+  KSEG_CHECK_GOTO(kseg_rfm_exchange(comm, &bucket, sizeof(kseg_rfm_cust), dest, in.string_ids, round, &block, &ignored), st,
                   done);
-  rfm_buf_free(&bucket);
+  kseg_rfm_buf_free(&bucket);
 
   /* scores */
   {
@@ -335,12 +335,12 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
     double *x = kseg_malloc((size_t)(block.n ? block.n : 1) * 3 * sizeof *x, "rfm score values");
     st = kseg_comm_agree(comm, x ? KSEG_OK : KSEG_ERR_IO);
     if (st) goto done;
-    const rfm_cust *c = block.items;
+    const kseg_rfm_cust *c = block.items;
     const double *cols[3] = {x, x + block.n, x + 2 * block.n};
     for (int64_t i = 0; i < block.n; i++) {
-      x[i] = 0.0 - c[i].v[RFM_RECENCY]; /* higher is better for every score */
-      x[block.n + i] = c[i].v[RFM_FREQUENCY];
-      x[2 * block.n + i] = c[i].v[RFM_MONETARY_TOTAL];
+      x[i] = 0.0 - c[i].v[KSEG_RFM_RECENCY]; /* higher is better for every score */
+      x[block.n + i] = c[i].v[KSEG_RFM_FREQUENCY];
+      x[2 * block.n + i] = c[i].v[KSEG_RFM_MONETARY_TOTAL];
     }
     double q[3][4];
     st = kseg_comm_agree(comm, kseg_rfm_quintiles_many(comm, cols, 3, block.n, q));
@@ -400,11 +400,11 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
 done:
   if (w) kseg_h5_finish(&w, st ? st : KSEG_ERR_IO);
   kseg_table_free(&table);
-  rfm_input_free(&in);
-  rfm_buf_free(&recv);
-  rfm_buf_free(&cust);
-  rfm_buf_free(&bucket);
-  rfm_buf_free(&block);
+  kseg_rfm_input_free(&in);
+  kseg_rfm_buf_free(&recv);
+  kseg_rfm_buf_free(&cust);
+  kseg_rfm_buf_free(&bucket);
+  kseg_rfm_buf_free(&block);
   free(dest);
   if (st) kseg_rfm_summary_free(s);
   return kseg_comm_agree(comm, st);

@@ -9,7 +9,7 @@
 #include "kseg/kseg_error.h"
 #include "rfm_internal.h"
 
-uint64_t rfm_key_hash(const rfm_key *k, const char *arena)
+uint64_t kseg_rfm_key_hash(const kseg_rfm_key *k, const char *arena)
 {
   uint64_t h;
   if (k->id_len == 0) {
@@ -26,7 +26,7 @@ uint64_t rfm_key_hash(const rfm_key *k, const char *arena)
   return h ^ (h >> 31);
 }
 
-int rfm_key_cmp(const rfm_key *a, const char *arena_a, const rfm_key *b, const char *arena_b)
+int kseg_rfm_key_cmp(const kseg_rfm_key *a, const char *arena_a, const kseg_rfm_key *b, const char *arena_b)
 {
   if (a->id_len == 0 && b->id_len == 0) return (a->id > b->id) - (a->id < b->id);
   int32_t n = a->id_len < b->id_len ? a->id_len : b->id_len;
@@ -37,8 +37,8 @@ int rfm_key_cmp(const rfm_key *a, const char *arena_a, const rfm_key *b, const c
 
 static int cmp_records(const void *x, const void *y, void *arena)
 {
-  const rfm_key *a = x, *b = y;
-  int c = rfm_key_cmp(a, arena, b, arena);
+  const kseg_rfm_key *a = x, *b = y;
+  int c = kseg_rfm_key_cmp(a, arena, b, arena);
   if (c) return c;
   return (a->aux > b->aux) - (a->aux < b->aux);
 }
@@ -46,7 +46,7 @@ static int cmp_records(const void *x, const void *y, void *arena)
 /* LSD radix sort of integer-keyed records by (id, aux): 12 byte-passes over
  * an index permutation, stable, O(n). The comparison sort would dominate a
  * large aggregation. */
-static int radix_sort_int(rfm_buf *b, size_t size)
+static int radix_sort_int(kseg_rfm_buf *b, size_t size)
 {
   int64_t n = b->n;
   uint32_t *idx = malloc((size_t)n * sizeof *idx), *tmp = malloc((size_t)n * sizeof *tmp);
@@ -61,9 +61,9 @@ static int radix_sort_int(rfm_buf *b, size_t size)
   for (int64_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
   /* Key bytes: aux (as unsigned with the sign flipped) low, then id likewise. */
   uint64_t or_diff[2] = {0, 0};
-  const rfm_key *k0 = (const rfm_key *)items;
+  const kseg_rfm_key *k0 = (const kseg_rfm_key *)items;
   for (int64_t i = 1; i < n; i++) {
-    const rfm_key *k = (const rfm_key *)(items + (size_t)i * size);
+    const kseg_rfm_key *k = (const kseg_rfm_key *)(items + (size_t)i * size);
     or_diff[0] |= (uint64_t)(uint32_t)(k->aux ^ k0->aux);
     or_diff[1] |= (uint64_t)(k->id ^ k0->id);
   }
@@ -72,13 +72,13 @@ static int radix_sort_int(rfm_buf *b, size_t size)
     if (!((or_diff[word] >> shift) & 0xFF)) continue; /* every key has the same byte here */
     int64_t count[257] = {0};
     for (int64_t i = 0; i < n; i++) {
-      const rfm_key *k = (const rfm_key *)(items + (size_t)idx[i] * size);
+      const kseg_rfm_key *k = (const kseg_rfm_key *)(items + (size_t)idx[i] * size);
       uint64_t v = word ? (uint64_t)k->id ^ 0x8000000000000000ULL : (uint64_t)((uint32_t)k->aux ^ 0x80000000u);
       count[((v >> shift) & 0xFF) + 1]++;
     }
     for (int j = 0; j < 256; j++) count[j + 1] += count[j];
     for (int64_t i = 0; i < n; i++) {
-      const rfm_key *k = (const rfm_key *)(items + (size_t)idx[i] * size);
+      const kseg_rfm_key *k = (const kseg_rfm_key *)(items + (size_t)idx[i] * size);
       uint64_t v = word ? (uint64_t)k->id ^ 0x8000000000000000ULL : (uint64_t)((uint32_t)k->aux ^ 0x80000000u);
       tmp[count[(v >> shift) & 0xFF]++] = idx[i];
     }
@@ -99,13 +99,13 @@ static int radix_sort_int(rfm_buf *b, size_t size)
  * case) sort as one packed key beside the record index: LSD radix in 11-bit
  * digits over 16-byte pairs read in order. Returns the permutation (owned by
  * the caller), or NULL when the keys do not fit or memory is short. */
-static uint64_t *radix_perm_packed(const rfm_buf *b, size_t size)
+static uint64_t *radix_perm_packed(const kseg_rfm_buf *b, size_t size)
 {
   int64_t n = b->n;
   const char *items = b->items;
   int64_t id_lo = INT64_MAX, id_hi = INT64_MIN, aux_lo = INT32_MAX, aux_hi = INT32_MIN;
   for (int64_t i = 0; i < n; i++) {
-    const rfm_key *k = (const rfm_key *)(items + (size_t)i * size);
+    const kseg_rfm_key *k = (const kseg_rfm_key *)(items + (size_t)i * size);
     if (k->id < id_lo) id_lo = k->id;
     if (k->id > id_hi) id_hi = k->id;
     if (k->aux < aux_lo) aux_lo = k->aux;
@@ -124,7 +124,7 @@ static uint64_t *radix_perm_packed(const rfm_buf *b, size_t size)
     return NULL;
   }
   for (int64_t i = 0; i < n; i++) {
-    const rfm_key *k = (const rfm_key *)(items + (size_t)i * size);
+    const kseg_rfm_key *k = (const kseg_rfm_key *)(items + (size_t)i * size);
     uint64_t hi = id_bits ? ((uint64_t)k->id - (uint64_t)id_lo) << aux_bits : 0;
     a[i].key = hi | (uint64_t)((int64_t)k->aux - aux_lo);
     a[i].idx = (uint64_t)i;
@@ -159,11 +159,11 @@ static uint64_t *radix_perm_packed(const rfm_buf *b, size_t size)
   return shrunk ? shrunk : perm;
 }
 
-uint64_t *rfm_sort_perm(rfm_buf *b, size_t size)
+uint64_t *kseg_rfm_sort_perm(kseg_rfm_buf *b, size_t size)
 {
   if (b->n < 2) return NULL;
   int ints = 1;
-  for (int64_t i = 0; i < b->n && ints; i++) ints = ((const rfm_key *)((char *)b->items + (size_t)i * size))->id_len == 0;
+  for (int64_t i = 0; i < b->n && ints; i++) ints = ((const kseg_rfm_key *)((char *)b->items + (size_t)i * size))->id_len == 0;
   if (ints) {
     uint64_t *perm = radix_perm_packed(b, size);
     if (perm) return perm;
@@ -174,9 +174,9 @@ uint64_t *rfm_sort_perm(rfm_buf *b, size_t size)
   return NULL;
 }
 
-void rfm_sort(rfm_buf *b, size_t size)
+void kseg_rfm_sort(kseg_rfm_buf *b, size_t size)
 {
-  uint64_t *perm = rfm_sort_perm(b, size);
+  uint64_t *perm = kseg_rfm_sort_perm(b, size);
   if (!perm) return;
   char *out = malloc((size_t)b->n * size);
   if (!out) { /* keep the order by sorting in place instead */
@@ -192,10 +192,10 @@ void rfm_sort(rfm_buf *b, size_t size)
 }
 
 /* MPI counts are int: one round moves at most this many bytes per rank pair. */
-#define RFM_MAX_ROUND_BYTES ((int64_t)1 << 30)
+#define KSEG_RFM_MAX_ROUND_BYTES ((int64_t)1 << 30)
 
-int rfm_exchange(MPI_Comm comm, const rfm_buf *in, size_t size, const int *dest, int string_ids,
-                 int64_t round_items, rfm_buf *out, int64_t *rounds)
+int kseg_rfm_exchange(MPI_Comm comm, const kseg_rfm_buf *in, size_t size, const int *dest, int string_ids,
+                 int64_t round_items, kseg_rfm_buf *out, int64_t *rounds)
 {
   int P = kseg_comm_size(comm);
   memset(out, 0, sizeof *out);
@@ -213,7 +213,7 @@ int rfm_exchange(MPI_Comm comm, const rfm_buf *in, size_t size, const int *dest,
   const char *items = in->items;
   for (int64_t i = 0; i < in->n; i++) {
     to[dest[i]]++;
-    if (string_ids) tob[dest[i]] += ((const rfm_key *)(items + (size_t)i * size))->id_len;
+    if (string_ids) tob[dest[i]] += ((const kseg_rfm_key *)(items + (size_t)i * size))->id_len;
   }
   for (int r = 1; r < P; r++) first[r] = first[r - 1] + to[r - 1];
   for (int64_t i = 0; i < in->n; i++) order[first[dest[i]] + sent[dest[i]]++] = i; /* stable by destination */
@@ -236,12 +236,12 @@ int rfm_exchange(MPI_Comm comm, const rfm_buf *in, size_t size, const int *dest,
 
   int64_t per_pair = round_items / P;
   if (per_pair < 1) per_pair = 1;
-  if (per_pair * (int64_t)(size + KSEG_RFM_MAX_ID) > RFM_MAX_ROUND_BYTES / P)
-    per_pair = RFM_MAX_ROUND_BYTES / P / (int64_t)(size + KSEG_RFM_MAX_ID);
+  if (per_pair * (int64_t)(size + KSEG_RFM_MAX_ID) > KSEG_RFM_MAX_ROUND_BYTES / P)
+    per_pair = KSEG_RFM_MAX_ROUND_BYTES / P / (int64_t)(size + KSEG_RFM_MAX_ID);
   if (per_pair < 1) per_pair = 1;
   int64_t nr = 0, total = 0, total_bytes = 0, idmax[2] = {0, 0};
   for (int64_t i = 0; string_ids && i < in->n; i++) {
-    int64_t len = ((const rfm_key *)(items + (size_t)i * size))->id_len;
+    int64_t len = ((const kseg_rfm_key *)(items + (size_t)i * size))->id_len;
     if (len > idmax[1]) idmax[1] = len;
   }
   for (int r = 0; r < P; r++) {
@@ -284,7 +284,7 @@ int rfm_exchange(MPI_Comm comm, const rfm_buf *in, size_t size, const int *dest,
         const char *rec = items + (size_t)order[first[r] + sent[r] + j] * size;
         char *o = sbuf + (size_t)(off + j) * size;
         memcpy(o, rec, size);
-        rfm_key *key = (rfm_key *)o;
+        kseg_rfm_key *key = (kseg_rfm_key *)o;
         if (key->id_len) {
           memcpy(sbytes + boff, in->arena + key->id, (size_t)key->id_len);
           boff += key->id_len;
@@ -320,7 +320,7 @@ int rfm_exchange(MPI_Comm comm, const rfm_buf *in, size_t size, const int *dest,
         int64_t b0 = at[2 * r + 1] + gotb[r];
         memcpy(out->arena + b0, rbytes + rbd[r], (size_t)rbc[r]);
         for (int64_t j = 0; j < k; j++) {
-          rfm_key *key = (rfm_key *)(dst + (size_t)j * size);
+          kseg_rfm_key *key = (kseg_rfm_key *)(dst + (size_t)j * size);
           key->id = b0;
           b0 += key->id_len;
         }
@@ -340,6 +340,6 @@ done:
   free(cnt);
   free(order);
   free(sc);
-  if (st) rfm_buf_free(out);
+  if (st) kseg_rfm_buf_free(out);
   return kseg_comm_agree(comm, st);
 }

@@ -9,7 +9,7 @@
  *           allgather of six numbers per rank tells every rank where its first
  *           record starts (first newline after an even number of quotes) and
  *           its line number, so errors name the global line.
- *   parse   the rank's records become rfm_tx records; ids stay integers until
+ *   parse   the rank's records become kseg_rfm_tx records; ids stay integers until
  *           the ranks agree whether some id of the log is not one.
  */
 #include <ctype.h>
@@ -33,25 +33,25 @@
 #include "kseg/kseg_h5io.h"
 #include "rfm_internal.h"
 
-enum { RFM_DEFAULT_BLOCK = 8 << 20 };
+enum { KSEG_RFM_DEFAULT_BLOCK = 8 << 20 };
 
 /* ---- small pieces ---- */
 
-void rfm_buf_free(rfm_buf *b)
+void kseg_rfm_buf_free(kseg_rfm_buf *b)
 {
   free(b->items);
   free(b->arena);
   memset(b, 0, sizeof *b);
 }
 
-void rfm_input_free(rfm_input *in)
+void kseg_rfm_input_free(kseg_rfm_input *in)
 {
-  rfm_buf_free(&in->tx);
+  kseg_rfm_buf_free(&in->tx);
   for (int i = 0; i < 4; i++) free(in->columns[i]);
   memset(in, 0, sizeof *in);
 }
 
-static int buf_push(rfm_buf *b, const void *item, size_t size)
+static int buf_push(kseg_rfm_buf *b, const void *item, size_t size)
 {
   if (b->n == b->cap) {
     int64_t cap = b->cap ? b->cap * 2 : 4096;
@@ -66,7 +66,7 @@ static int buf_push(rfm_buf *b, const void *item, size_t size)
 }
 
 /* Append bytes to the arena; *off gets where they start. */
-static int arena_push(rfm_buf *b, const char *s, size_t len, int64_t *off)
+static int arena_push(kseg_rfm_buf *b, const char *s, size_t len, int64_t *off)
 {
   if (b->arena_len + (int64_t)len > b->arena_cap) {
     int64_t cap = b->arena_cap ? b->arena_cap * 2 : 65536;
@@ -252,11 +252,11 @@ typedef struct line_ctx {
   int64_t line;
 } line_ctx;
 
-static int add_tx(rfm_input *in, date_vote *vote, const line_ctx *at, const char *id, size_t id_len,
+static int add_tx(kseg_rfm_input *in, date_vote *vote, const line_ctx *at, const char *id, size_t id_len,
                   const char *date, size_t date_len, const char *amount, size_t amount_len, const char *qty,
                   size_t qty_len, int *non_int)
 {
-  rfm_tx t;
+  kseg_rfm_tx t;
   memset(&t, 0, sizeof t);
   if (kseg_csv_is_missing(id, id_len))
     return kseg_error_set(KSEG_ERR_INPUT, "%s: %s %" PRId64 ": missing customer id (column %s)", at->path, at->unit,
@@ -286,7 +286,7 @@ static int add_tx(rfm_input *in, date_vote *vote, const line_ctx *at, const char
   if (fabs(t.amount) > in->max_abs_amount) in->max_abs_amount = fabs(t.amount);
   if (fabs(t.quantity) > in->max_abs_quantity) in->max_abs_quantity = fabs(t.quantity);
   if (in->tx.n == in->tx.cap) KSEG_CHECK(buf_push(&in->tx, &t, sizeof t));
-  else ((rfm_tx *)in->tx.items)[in->tx.n++] = t; /* the common case, without a memcpy call */
+  else ((kseg_rfm_tx *)in->tx.items)[in->tx.n++] = t; /* the common case, without a memcpy call */
   return KSEG_OK;
 }
 
@@ -581,11 +581,11 @@ static int scan_range(int fd, const char *path, int quoted, int64_t b0, int64_t 
 
 /* ---- text: the whole read ---- */
 
-static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, rfm_input *in, date_vote *vote,
+static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in, date_vote *vote,
                      int *non_int)
 {
   int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
-  int64_t block = opt->block_bytes > 0 ? opt->block_bytes : RFM_DEFAULT_BLOCK;
+  int64_t block = opt->block_bytes > 0 ? opt->block_bytes : KSEG_RFM_DEFAULT_BLOCK;
   int st = KSEG_OK;
   int fd = open(path, O_RDONLY);
   if (fd < 0)
@@ -748,7 +748,7 @@ static const char *column_text(const kseg_column *c, int64_t i, size_t *len)
   return s;
 }
 
-static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, rfm_input *in, date_vote *vote,
+static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in, date_vote *vote,
                    int *non_int)
 {
   int rank = kseg_comm_rank(comm);
@@ -827,9 +827,9 @@ static int is_h5_name(const char *path)
 }
 
 /* Canonical decimal of an integer id, for logs where some ids are strings. */
-static int ids_to_strings(rfm_input *in)
+static int ids_to_strings(kseg_rfm_input *in)
 {
-  rfm_tx *t = in->tx.items;
+  kseg_rfm_tx *t = in->tx.items;
   char b[32];
   for (int64_t i = 0; i < in->tx.n; i++) {
     if (t[i].key.id_len) continue;
@@ -840,7 +840,7 @@ static int ids_to_strings(rfm_input *in)
   return KSEG_OK;
 }
 
-int rfm_read(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, rfm_input *in)
+int kseg_rfm_read_log(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in)
 {
   memset(in, 0, sizeof *in);
   date_vote vote = {INT64_MAX, INT64_MAX};
@@ -849,7 +849,7 @@ int rfm_read(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, rfm_i
                             : read_text(comm, path, opt, in, &vote, &non_int);
   if (st) return st;
   if (in->tx.cap > in->tx.n && in->tx.n > 0) { /* give back the doubling's slack before the exchange */
-    void *p = realloc(in->tx.items, (size_t)in->tx.n * sizeof(rfm_tx));
+    void *p = realloc(in->tx.items, (size_t)in->tx.n * sizeof(kseg_rfm_tx));
     if (p) {
       in->tx.items = p;
       in->tx.cap = in->tx.n;
@@ -858,7 +858,7 @@ int rfm_read(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, rfm_i
 
   /* Votes and bounds that every rank needs before the exchange. */
   int64_t mx[5] = {non_int, 0, 0, 0, 0}, mn[2] = {vote.day_first_line, vote.month_first_line};
-  rfm_tx *t = in->tx.items;
+  kseg_rfm_tx *t = in->tx.items;
   for (int64_t i = 0; i < in->tx.n; i++)
     if (t[i].key.id_len > mx[1]) mx[1] = t[i].key.id_len;
   double bound[2] = {in->max_abs_amount, in->max_abs_quantity};
@@ -879,7 +879,7 @@ int rfm_read(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, rfm_i
   in->month_first = mn[1] != INT64_MAX;
   int64_t days[2] = {INT32_MAX, INT32_MAX}; /* min and -max: one min-reduction */
   for (int64_t i = 0; i < in->tx.n; i++) {
-    if (t[i].key.aux < RFM_PACKED_LIMIT) t[i].key.aux = unpack_day(t[i].key.aux, in->month_first);
+    if (t[i].key.aux < KSEG_RFM_PACKED_LIMIT) t[i].key.aux = unpack_day(t[i].key.aux, in->month_first);
     if (t[i].key.aux < days[0]) days[0] = t[i].key.aux;
     if (-(int64_t)t[i].key.aux < days[1]) days[1] = -(int64_t)t[i].key.aux;
   }
