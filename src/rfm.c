@@ -31,28 +31,38 @@ void kseg_rfm_summary_free(kseg_rfm_summary *s)
 /* Counters summed over ranks at the end. */
 enum { C_PURCHASES, C_RETURNS, C_AFTER, C_DROPPED, C_COUNT };
 
+static inline int same_key(const kseg_rfm_key *a, const kseg_rfm_key *b, const char *arena)
+{
+  if (a->id_len == 0 && b->id_len == 0) return a->id == b->id;
+  return kseg_rfm_key_cmp(a, arena, b, arena) == 0;
+}
+
 /* One customer per run of equal ids in tx taken in the order perm (NULL:
  * tx is sorted by id, day). */
-static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fixed *fa, const kseg_fixed *fq, int64_t as_of, kseg_rfm_buf *cust,
-                     int64_t counts[C_COUNT], kseg_i128 *money_all)
+static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fixed *fa, const kseg_fixed *fq,
+                     int64_t as_of, kseg_rfm_buf *cust, int64_t counts[C_COUNT], kseg_i128 *money_all)
 {
   memset(cust, 0, sizeof *cust);
   const kseg_rfm_tx *base = tx->items;
 #define T(i) (&base[perm ? perm[i] : (uint64_t)(i)])
-  int64_t runs = 0;
-  for (int64_t i = 0; i < tx->n; i++)
-    runs += i == 0 || kseg_rfm_key_cmp(&T(i)->key, tx->arena, &T(i - 1)->key, tx->arena) != 0;
-  cust->items = kseg_malloc((size_t)(runs ? runs : 1) * sizeof(kseg_rfm_cust), "rfm customers");
-  if (!cust->items) return KSEG_ERR_IO;
-  cust->cap = runs;
-  kseg_rfm_cust *c = cust->items;
+  kseg_rfm_cust *c = NULL;
   for (int64_t i = 0; i < tx->n;) {
+    if (cust->n == cust->cap) { /* grown, not counted first: one pass over the lines */
+      int64_t cap = cust->cap ? cust->cap * 2 : 4096;
+      void *p = realloc(cust->items, (size_t)cap * sizeof(kseg_rfm_cust));
+      if (!p) return kseg_error_nomem("rfm customers", (size_t)cap * sizeof(kseg_rfm_cust));
+      cust->items = p;
+      cust->cap = cap;
+      c = p;
+    }
     int64_t j = i;
     int64_t freq = 0, pdays = 0;
     int32_t first = 0, last = 0;
     kseg_i128 money = 0, qty = 0;
     const kseg_rfm_tx *ti = T(i);
-    for (; j < tx->n && (j == i || kseg_rfm_key_cmp(&T(j)->key, tx->arena, &ti->key, tx->arena) == 0); j++) {
+    for (; j < tx->n && (j == i || same_key(&T(j)->key, &ti->key, tx->arena)); j++) {
+      /* The lines are visited in permuted order: fetch ahead to hide the misses. */
+      if (perm && j + 16 < tx->n) __builtin_prefetch(&base[perm[j + 16]]);
       const kseg_rfm_tx *tj = T(j);
       if (tj->key.aux > as_of) { counts[C_AFTER]++; continue; }
       money += kseg_fixed_from(fa, tj->amount);

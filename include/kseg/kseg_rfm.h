@@ -129,10 +129,10 @@ int kseg_rfm_parse_day(const char *s, size_t len, int month_first, int64_t *days
 
 /* Exact quintile cut points of the values x[0..n) held by every rank
  * (finite, no NaN): q[k] = the smallest value v with at least
- * ceil((k+1) * N / 5) values <= v, k = 0..3, N the global count (order
- * statistics found by bisection on the order-preserving 64-bit image of the
- * doubles, one 4-count reduction per step, so any partition gives the same
- * bits). q = NaN when N = 0. Collective. */
+ * ceil((k+1) * N / 5) values <= v, k = 0..3, N the global count (exact order
+ * statistics by radix selection on the order-preserving 64-bit image of the
+ * doubles: four passes of 16-bit digit histograms, each one reduction, so
+ * any partition gives the same bits). q = NaN when N = 0. Collective. */
 int kseg_rfm_quintiles(MPI_Comm comm, const double *x, int64_t n, double q[4]);
 /* The same for m <= 8 arrays of n values each, sharing the reductions. */
 int kseg_rfm_quintiles_many(MPI_Comm comm, const double *const *x, int m, int64_t n, double (*q)[4]);
