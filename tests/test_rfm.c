@@ -108,6 +108,30 @@ static void test_quintiles(void)
   ASSERT(isnan(q[0]));
 }
 
+/* Quoted notes with newlines and commas: the ranks' byte ranges start inside
+ * quotes, and records must still split where a single reader splits them. */
+static void test_quoted(void)
+{
+  if (rank == 0) {
+    FILE *f = fopen(F("rfm_quoted.csv"), "wb");
+    ASSERT(f != NULL);
+    fputs("note,customer_id,date,amount\r\n", f);
+    for (int i = 0; i < 400; i++)
+      fprintf(f, "\"line %d,\r\nsays \"\"hi\"\"\n\",%d,2024-02-%02d,%d.25\r\n", i, i % 37, 1 + i % 28, i);
+    fclose(f);
+  }
+  MPI_Barrier(comm);
+  kseg_rfm_options o;
+  memset(&o, 0, sizeof o);
+  o.block_bytes = 1024;
+  kseg_rfm_summary s;
+  ASSERT_OK(kseg_rfm_run(comm, F("rfm_quoted.csv"), F("rfm_quoted.h5"), &o, &s));
+  ASSERT_EQ(s.lines, 400);
+  ASSERT_EQ(s.customers, 37);
+  ASSERT_NEAR(s.monetary_total, 399.0 * 400.0 / 2.0 + 400 * 0.25, 1e-9);
+  kseg_rfm_summary_free(&s);
+}
+
 static int same_bytes(const char *a, const char *b)
 {
   int same = 1;
@@ -363,6 +387,7 @@ int main(int argc, char **argv)
   test_quintiles();
   test_rules();
   test_tab();
+  test_quoted();
   test_generated();
   test_refused();
   MPI_Comm_free(&comm);
