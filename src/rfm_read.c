@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+#include <omp.h>
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_csv.h"
@@ -33,7 +34,7 @@
 #include "kseg/kseg_h5io.h"
 #include "rfm_internal.h"
 
-enum { KSEG_RFM_DEFAULT_BLOCK = 8 << 20 };
+enum { KSEG_RFM_DEFAULT_BLOCK = 8 << 20, KSEG_RFM_MAX_THREADS = 64 };
 
 /* ---- small pieces ---- */
 
@@ -579,6 +580,107 @@ static int scan_range(int fd, const char *path, int quoted, int64_t b0, int64_t 
   return KSEG_OK;
 }
 
+/* ---- text: parsing a part ---- */
+
+/* A thread's outcome: its status and, on failure, its message (kseg_error
+ * messages are per thread; the caller's thread reports the first part's). */
+typedef struct part_result {
+  int status;
+  char *message;
+} part_result;
+
+static void part_done(part_result *r, int status)
+{
+  r->status = status;
+  if (status) {
+    r->message = strdup(kseg_error_message());
+    kseg_error_clear(); /* pool threads live on: no stale first message */
+  }
+}
+
+static int part_first_error(part_result *res, int n)
+{
+  int st = KSEG_OK;
+  for (int t = 0; t < n; t++) {
+    if (res[t].status && !st)
+      st = kseg_error_set(res[t].status, "%s", res[t].message ? res[t].message : "out of memory");
+    free(res[t].message);
+    res[t].message = NULL;
+  }
+  return st;
+}
+
+/* The records of [start, end) into in->tx. Local; thread-safe. */
+static int parse_range(int fd, const char *path, const text_header *h, int64_t start, int64_t end, int64_t line,
+                       int64_t block, kseg_rfm_input *in, date_vote *vote, int *non_int)
+{
+  int quoted = h->delim != 0, st = KSEG_OK, want = h->n_cols;
+  reader r;
+  KSEG_CHECK(reader_open(&r, fd, path, quoted, start, end, line, block));
+  kseg_csv_field *f = kseg_malloc((size_t)want * sizeof *f, "rfm fields");
+  if (!f) st = KSEG_ERR_IO;
+  line_ctx at = {path, "line", 0};
+  while (!st) {
+    char *rec;
+    size_t len;
+    st = reader_next(&r, &rec, &len, &at.line);
+    if (st || !rec) break;
+    int n = 0;
+    if (quoted) {
+      const char *why = NULL;
+      if (kseg_csv_split(rec, len, h->delim, f, want, &n, &why) != KSEG_OK) {
+        st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, at.line, why);
+        break;
+      }
+    } else {
+      split_ws(rec, len, f, want, &n);
+    }
+    if (n != want) {
+      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 " has %d field%s, the header has %d", path, at.line, n,
+                          n == 1 ? "" : "s", want);
+      break;
+    }
+    const kseg_csv_field *q = h->idx[3] >= 0 ? &f[h->idx[3]] : NULL;
+    st = add_tx(in, vote, &at, f[h->idx[0]].ptr, f[h->idx[0]].len, f[h->idx[1]].ptr, f[h->idx[1]].len,
+                f[h->idx[2]].ptr, f[h->idx[2]].len, q ? q->ptr : NULL, q ? q->len : 0, non_int);
+  }
+  free(f);
+  free(r.buf);
+  return st;
+}
+
+/* Append a thread's lines to the rank's, re-pointing string ids. */
+static int join_piece(kseg_rfm_input *in, kseg_rfm_input *p)
+{
+  if (p->max_abs_amount > in->max_abs_amount) in->max_abs_amount = p->max_abs_amount;
+  if (p->max_abs_quantity > in->max_abs_quantity) in->max_abs_quantity = p->max_abs_quantity;
+  if (p->tx.n == 0) return KSEG_OK;
+  if (in->tx.n == 0 && in->tx.arena_len == 0) { /* the usual single piece: take it whole */
+    kseg_rfm_buf_free(&in->tx);
+    in->tx = p->tx;
+    memset(&p->tx, 0, sizeof p->tx);
+    return KSEG_OK;
+  }
+  int64_t base = in->tx.arena_len;
+  if (p->tx.arena_len) {
+    int64_t off;
+    KSEG_CHECK(arena_push(&in->tx, p->tx.arena, (size_t)p->tx.arena_len, &off));
+  }
+  int64_t need = in->tx.n + p->tx.n;
+  if (need > in->tx.cap) {
+    void *q = realloc(in->tx.items, (size_t)need * sizeof(kseg_rfm_tx));
+    if (!q) return kseg_error_nomem("rfm records", (size_t)need * sizeof(kseg_rfm_tx));
+    in->tx.items = q;
+    in->tx.cap = need;
+  }
+  kseg_rfm_tx *dst = (kseg_rfm_tx *)in->tx.items + in->tx.n;
+  memcpy(dst, p->tx.items, (size_t)p->tx.n * sizeof(kseg_rfm_tx));
+  for (int64_t i = 0; i < p->tx.n; i++)
+    if (dst[i].key.id_len) dst[i].key.id += base;
+  in->tx.n = need;
+  return KSEG_OK;
+}
+
 /* ---- text: the whole read ---- */
 
 static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in, date_vote *vote,
@@ -608,76 +710,89 @@ static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *op
   for (int i = 0; i < 4; i++) KSEG_CHECK_GOTO(bcast_string(comm, &in->columns[i]), st, done);
   in->has_quantity = h.idx[3] >= 0;
 
-  /* scan */
+  /* scan: P x T parts, T threads per rank, each part scanned by one thread */
   int quoted = h.delim != 0;
-  int64_t data = fsize - h.data_begin, r0 = h.data_begin + data * rank / size,
-          r1 = h.data_begin + data * (rank + 1) / size;
-  int64_t mine[S_COUNT];
-  int64_t *all = kseg_malloc((size_t)size * S_COUNT * sizeof *all, "rfm scan table");
-  st = all ? scan_range(fd, path, quoted, r0, r1, block, mine) : KSEG_ERR_IO;
+  int64_t threads = omp_get_max_threads();
+  if (threads > KSEG_RFM_MAX_THREADS) threads = KSEG_RFM_MAX_THREADS;
+  /* Every rank must cut the file the same way: the root's thread count. */
+  KSEG_CHECK_GOTO(kseg_comm_bcast(comm, &threads, sizeof threads, 0), st, done);
+  int T = (int)threads;
+  int64_t parts = (int64_t)size * T, data = fsize - h.data_begin;
+  int64_t *mine = kseg_malloc((size_t)T * S_COUNT * sizeof *mine, "rfm scan table");
+  int64_t *all = kseg_malloc((size_t)parts * S_COUNT * sizeof *all, "rfm scan table");
+  part_result res[KSEG_RFM_MAX_THREADS];
+  memset(res, 0, sizeof res);
+  if (!mine || !all) st = KSEG_ERR_IO;
+  if (!st) {
+#pragma omp parallel for num_threads(T) schedule(static, 1)
+    for (int t = 0; t < T; t++) {
+      int64_t g = (int64_t)rank * T + t;
+      part_done(&res[t], scan_range(fd, path, quoted, h.data_begin + data * g / parts,
+                                    h.data_begin + data * (g + 1) / parts, block, mine + (size_t)t * S_COUNT));
+    }
+    st = part_first_error(res, T);
+  }
   st = kseg_comm_agree(comm, st);
-  if (!st) st = kseg_comm_check(MPI_Allgather(mine, S_COUNT, MPI_INT64_T, all, S_COUNT, MPI_INT64_T, comm),
+  if (!st) st = kseg_comm_check(MPI_Allgather(mine, T * S_COUNT, MPI_INT64_T, all, T * S_COUNT, MPI_INT64_T, comm),
                                 "MPI_Allgather (rfm scan)");
   st = kseg_comm_agree(comm, st);
-  if (st) { free(all); goto done; }
-  int64_t qpre = 0, lpre = 0, start = -1, line = 0, end = -1;
-  for (int r = 0; r < size; r++) {
-    const int64_t *s = all + (int64_t)r * S_COUNT;
+  int64_t start[KSEG_RFM_MAX_THREADS], line[KSEG_RFM_MAX_THREADS], end[KSEG_RFM_MAX_THREADS];
+  int64_t qpre = 0, lpre = 0;
+  for (int64_t g = 0; g < parts && !st; g++) {
+    const int64_t *sc = all + g * S_COUNT;
     int k = (int)(qpre & 1);
-    int64_t rs = -1, rl = 0;
-    if (r == 0) {
-      rs = h.data_begin;
-      rl = h.data_line;
-    } else if (s[S_NL_POS + k] >= 0) {
-      rs = s[S_NL_POS + k] + 1;
-      rl = h.data_line + lpre + s[S_NL_LINES + k] + 1;
+    int64_t gs = -1, gl = 0;
+    if (g == 0) {
+      gs = h.data_begin;
+      gl = h.data_line;
+    } else if (sc[S_NL_POS + k] >= 0) {
+      gs = sc[S_NL_POS + k] + 1;
+      gl = h.data_line + lpre + sc[S_NL_LINES + k] + 1;
     }
-    if (r == rank) { start = rs; line = rl; }
-    else if (r > rank && end < 0 && rs >= 0) end = rs;
-    qpre += s[S_QUOTES];
-    lpre += s[S_NEWLINES];
+    /* A part's records run to the next part that starts one. */
+    int64_t t = g - (int64_t)rank * T;
+    if (t >= 0 && t < T) {
+      start[t] = gs;
+      line[t] = gl;
+      end[t] = -1;
+    }
+    for (int64_t u = 0; u < T; u++)
+      if ((int64_t)rank * T + u < g && end[u] < 0 && gs >= 0) end[u] = gs;
+    qpre += sc[S_QUOTES];
+    lpre += sc[S_NEWLINES];
   }
+  free(mine);
   free(all);
-  if (end < 0) end = fsize;
+  if (st) goto done;
+  for (int t = 0; t < T; t++)
+    if (end[t] < 0) end[t] = fsize;
   if (qpre & 1) {
     st = kseg_error_set(KSEG_ERR_INPUT, "%s: unterminated quoted field (a quote is never closed)", path);
     goto done;
   }
 
-  /* parse */
-  if (start >= 0 && start < end) {
-    reader r;
-    KSEG_CHECK_GOTO(reader_open(&r, fd, path, quoted, start, end, line, block), st, done);
-    int want = h.n_cols;
-    kseg_csv_field *f = kseg_malloc((size_t)want * sizeof *f, "rfm fields");
-    if (!f) st = KSEG_ERR_IO;
-    line_ctx at = {path, "line", 0};
-    while (!st) {
-      char *rec;
-      size_t len;
-      st = reader_next(&r, &rec, &len, &at.line);
-      if (st || !rec) break;
-      int n = 0;
-      if (quoted) {
-        const char *why = NULL;
-        if (kseg_csv_split(rec, len, h.delim, f, want, &n, &why) != KSEG_OK) {
-          st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, at.line, why);
-          break;
-        }
-      } else {
-        split_ws(rec, len, f, want, &n);
-      }
-      if (n != want) {
-        st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 " has %d field%s, the header has %d", path, at.line,
-                            n, n == 1 ? "" : "s", want);
-        break;
-      }
-      const kseg_csv_field *q = h.idx[3] >= 0 ? &f[h.idx[3]] : NULL;
-      st = add_tx(in, vote, &at, f[h.idx[0]].ptr, f[h.idx[0]].len, f[h.idx[1]].ptr, f[h.idx[1]].len,
-                  f[h.idx[2]].ptr, f[h.idx[2]].len, q ? q->ptr : NULL, q ? q->len : 0, non_int);
-    }
-    free(f);
-    free(r.buf);
+  /* parse: each thread its parts' lines into its own buffer, joined in part
+   * (file) order so the first error is the earliest line */
+  kseg_rfm_input piece[KSEG_RFM_MAX_THREADS];
+  date_vote pvote[KSEG_RFM_MAX_THREADS];
+  int pint[KSEG_RFM_MAX_THREADS];
+  memset(piece, 0, sizeof piece);
+  memset(res, 0, sizeof res);
+#pragma omp parallel for num_threads(T) schedule(static, 1)
+  for (int t = 0; t < T; t++) {
+    for (int c = 0; c < 4; c++) piece[t].columns[c] = in->columns[c]; /* borrowed, for messages */
+    pvote[t] = *vote;
+    pint[t] = 0;
+    if (start[t] >= 0 && start[t] < end[t])
+      part_done(&res[t], parse_range(fd, path, &h, start[t], end[t], line[t], block, &piece[t], &pvote[t], &pint[t]));
+  }
+  st = part_first_error(res, T);
+  for (int t = 0; t < T && !st; t++) st = join_piece(in, &piece[t]);
+  for (int t = 0; t < T; t++) {
+    if (pvote[t].day_first_line < vote->day_first_line) vote->day_first_line = pvote[t].day_first_line;
+    if (pvote[t].month_first_line < vote->month_first_line) vote->month_first_line = pvote[t].month_first_line;
+    *non_int |= pint[t];
+    kseg_rfm_buf_free(&piece[t].tx);
   }
 done:
   if (fd >= 0) close(fd);

@@ -1,8 +1,8 @@
 # rfm on CDNOW (whitespace-separated, CRLF, YYYYMMDD): 23,570 customers,
 # frequencies summing to 69,659, money to 2,500,315.63, every value equal to
-# the Python reference; byte-identical at 1, 2, 3 ranks and with tiny read
-# blocks and exchange rounds; the same customers from a comma CSV of the log
-# and from that CSV imported into HDF5.
+# the Python reference; byte-identical at 1, 2, 3 ranks, with 3 threads per
+# rank and with tiny read blocks and exchange rounds; the same customers from
+# a comma CSV of the log and from that CSV imported into HDF5.
 source "$(dirname "$0")/lib.sh"
 LOG=$KSEG_DATA/cdnow_master.txt
 [ -r "$LOG" ] || fail "missing $LOG"
@@ -18,6 +18,9 @@ for np in 2 3; do
 done
 expect_status 0 3 rfm --in "$LOG" --out "$T/small.h5" --block-size 1024 --round-size 5
 same_file "$T/np1.h5" "$T/small.h5"
+# Threads split each rank's byte range further; the file is the same.
+OMP_NUM_THREADS=3 expect_status 0 2 rfm --in "$LOG" --out "$T/threads.h5" --block-size 4096
+same_file "$T/np1.h5" "$T/threads.h5"
 
 # The same log as a comma CSV (dates YYYY-MM-DD, quoted ids), and imported.
 "$PY" - "$LOG" "$T/cdnow.csv" <<'PYEOF'
