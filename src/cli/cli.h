@@ -88,5 +88,6 @@ typedef int (*kseg_cmd_fn)(kseg_cli *cli, int argc, char **argv);
 
 /* (declarations added as subcommands land) */
 int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv);
 
 #endif

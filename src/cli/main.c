@@ -15,6 +15,7 @@ typedef struct kseg_cmd {
 
 /* One line per subcommand, in pipeline order; the NULL entry ends the table. */
 static const kseg_cmd commands[] = {
+    {"sweep", kseg_cmd_sweep, "k-means over a range of k, validation metrics, recommended k"},
     {"metrics", kseg_cmd_metrics, "silhouette, Calinski-Harabasz, Davies-Bouldin of any labelling"},
     {NULL, NULL, NULL},
 };
