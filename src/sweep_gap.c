@@ -6,6 +6,7 @@
  * a min/max reduction, and reference row i of set b is a pure function of
  * (seed, b, i). The reference set is regenerated for each (k, b) rather than
  * kept, so memory stays one extra row block. */
+#include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
 #include <omp.h>
@@ -106,8 +107,14 @@ int kseg_sweep_box_compute(MPI_Comm comm, const kseg_matrix *x, kseg_sweep_box *
           const int64_t lo = a < b ? a : b, hi = a < b ? b : a;
           box->rot[a * d + b] = kseg_fixed_to_double(&fc, sums[lo * d + hi]) / (double)(n - 1);
         }
-      /* Row-major symmetric matrix in, eigenvectors as columns out. */
+      /* Row-major symmetric matrix in, eigenvectors as columns out. OpenBLAS
+       * splits work differently with its thread count, which changes the
+       * last bits of the eigenvectors: one thread keeps them the same
+       * whatever OMP_NUM_THREADS or the load (seen at 3 ranks x 2 threads). */
+      const int blas_threads = openblas_get_num_threads();
+      openblas_set_num_threads(1);
       lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)d, box->rot, (lapack_int)d, w);
+      openblas_set_num_threads(blas_threads);
       if (info != 0) st = kseg_error_set(KSEG_ERR_IO, "LAPACKE_dsyevd failed (info %d) on the covariance", (int)info);
       free(w);
     }

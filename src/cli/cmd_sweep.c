@@ -48,11 +48,10 @@ static int check_writable(const kseg_cli *cli, const char *flag, const char *pat
 }
 
 static void print_json(const kseg_cli *cli, const kseg_sweep_result *r, const kseg_sweep_options *o,
-                       const char *sil_kind, const char *out)
+                       const char *sil_kind)
 {
   kseg_json j;
   kseg_json_begin(&j);
-  kseg_json_str(&j, "out", out);
   kseg_json_int(&j, "n", r->n);
   kseg_json_int(&j, "d", r->d);
   kseg_json_int(&j, "recommended_k", r->recommended_k);
@@ -216,7 +215,7 @@ int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv)
                (long long)(o.silhouette_sample < x.n_global ? o.silhouette_sample : x.n_global));
     else
       snprintf(sil_kind, sizeof sil_kind, "%s", o.silhouette == KSEG_SWEEP_SIL_NONE ? "none" : "euclidean, exact");
-    if (cli->json) print_json(cli, &r, &o, sil_kind, out);
+    if (cli->json) print_json(cli, &r, &o, sil_kind);
     else print_table(cli, &r);
   }
 done:
