@@ -13,17 +13,18 @@ sweep_same() {
 kseg_np 2 "${args[@]}" --out "$T/full.h5" >/dev/null 2>&1
 [ ! -e "$T/full.h5.ckpt.h5" ] || fail "checkpoint left after success"
 
-# The job in its own process group, so kill -9 takes mpiexec and its ranks
-# at once, as a node failure would.
-setsid "$MPIEXEC" -n 3 --oversubscribe "$KSEG_BIN" "${args[@]}" --out "$T/cut.h5" \
+# kill -9 mpiexec and its ranks (its children: Open MPI gives them process
+# groups of their own) at once, as a node failure would.
+"$MPIEXEC" -n 3 --oversubscribe "$KSEG_BIN" "${args[@]}" --out "$T/cut.h5" \
   --checkpoint "$T/cut.ckpt.h5" >/dev/null 2>&1 &
 job=$!
 for _ in $(seq 1 600); do
   [ -e "$T/cut.ckpt.h5" ] && break
   sleep 0.05
 done
-[ -e "$T/cut.ckpt.h5" ] || { kill -9 -- -"$job" 2>/dev/null; fail "no checkpoint appeared within 30 s"; }
-kill -9 -- -"$job"
+ranks=$(pgrep -P "$job" || true)
+kill -9 "$job" $ranks 2>/dev/null || true
+[ -e "$T/cut.ckpt.h5" ] || fail "no checkpoint appeared within 30 s"
 wait "$job" 2>/dev/null || true
 sleep 0.5
 [ ! -e "$T/cut.h5" ] || fail "the sweep finished before it could be killed: make the case bigger"
