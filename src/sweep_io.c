@@ -49,9 +49,9 @@ int kseg_sweep_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep
   char buf[2048];
   snprintf(buf, sizeof buf,
            "kseg-sweep-1 k=%lld:%lld n_init=%d max_iter=%d tol=%.17g seed=%" PRIu64
-           " silhouette=%s gap=%d stability=%d input=%s rows=%lld columns=%lld dtype=%s data_hash=%016" PRIx64,
+           " silhouette=%s gap=%d stability=%d rows=%lld columns=%lld dtype=%s data_hash=%016" PRIx64,
            (long long)opt->k_min, (long long)opt->k_max, opt->n_init, opt->max_iter, opt->tol, opt->seed,
-           silhouette_name(opt, sil, sizeof sil), opt->gap_b, opt->stability_b, opt->input ? opt->input : "-",
+           silhouette_name(opt, sil, sizeof sil), opt->gap_b, opt->stability_b,
            (long long)x->n_global, (long long)x->d, x->dtype == KSEG_F32 ? "float32" : "float64", h);
   *fingerprint = strdup(buf);
   return kseg_comm_agree(comm, *fingerprint ? KSEG_OK : kseg_error_nomem("fingerprint", strlen(buf) + 1));
@@ -119,6 +119,7 @@ int kseg_sweep_write(MPI_Comm comm, const char *path, const kseg_sweep_result *r
   if (!st) st = kseg_h5_attr_i64(w, "/sweep", "gap_references", opt->gap_b);
   if (!st) st = kseg_h5_attr_i64(w, "/sweep", "stability_subsamples", opt->stability_b);
   if (!st) st = kseg_h5_attr_i64(w, "/sweep", "max_segments", opt->max_segments);
+  if (!st && opt->input) st = kseg_h5_attr_str(w, "/sweep", "input", opt->input);
   if (!st) st = kseg_h5_attr_i64(w, "/sweep", "rows", r->n);
   if (!st) st = kseg_h5_attr_i64(w, "/sweep", "columns", r->d);
   if (!st && final) {

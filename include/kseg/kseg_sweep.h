@@ -52,7 +52,9 @@ typedef struct kseg_sweep_options {
   int64_t max_segments;          /* only k <= max_segments can be recommended (default 8) */
   const char *checkpoint;        /* file rewritten after each k; NULL = none */
   bool resume;                   /* start from `checkpoint` (must exist and match) */
-  const char *input;             /* names the input in the fingerprint (e.g. "file.h5:/features") */
+  const char *input;             /* names the input in the output (e.g. "file.h5:/features"); the
+                                    fingerprint identifies the data by a hash instead, so a moved
+                                    file still resumes */
   kseg_sweep_progress_fn progress; /* may be NULL */
   void *progress_ctx;
 } kseg_sweep_options;
@@ -101,8 +103,9 @@ void kseg_sweep_result_free(kseg_sweep_result *r);
 int kseg_sweep_write(MPI_Comm comm, const char *path, const kseg_sweep_result *r, const kseg_sweep_options *opt,
                      const char *fingerprint, bool final);
 
-/* The options fingerprint: every option that changes a result, and N, D and a
- * rank-invariant hash of the data. Caller frees. Collective. */
+/* The options fingerprint: every option that changes a result (not
+ * max_segments, which only changes the choice made at the end), and N, D,
+ * the dtype and a rank-invariant hash of the data. Caller frees. Collective. */
 int kseg_sweep_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *opt, char **fingerprint);
 
 /* Read the finished ks of checkpoint `path` into r (r->rows, r->n_k, with
