@@ -1,3 +1,5 @@
 # k-means: rank/thread invariance, errors, helpers (C, 1-3 ranks x 2 threads);
 # scikit-learn oracle and CLI tests (bash + Debian's python3).
 kseg_mpi_test(kmeans test_kmeans.c THREADS 2)
+kseg_cli_test(fit_oracle fit_oracle.sh LABELS oracle)
+kseg_cli_test(fit_init fit_init.sh LABELS oracle)

@@ -15,6 +15,7 @@ typedef struct kseg_cmd {
 
 /* One line per subcommand, in pipeline order; the NULL entry ends the table. */
 static const kseg_cmd commands[] = {
+    {"fit", kseg_cmd_fit, "k-means at one k: --in features.h5 --k K --out result.h5"},
     {NULL, NULL, NULL},
 };
 
