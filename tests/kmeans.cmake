@@ -3,3 +3,4 @@
 kseg_mpi_test(kmeans test_kmeans.c THREADS 2)
 kseg_cli_test(fit_oracle fit_oracle.sh LABELS oracle)
 kseg_cli_test(fit_init fit_init.sh LABELS oracle)
+kseg_cli_test(fit_errors fit_errors.sh)

@@ -2,7 +2,7 @@
 scikit-learn's KMeans (Lloyd) from the same initial centroids.
 
   gen OUT.h5 [--n N] [--d D] [--blobs B] [--k K] [--seed S] [--float32]
-             [--empty] [--nan ROW,COL] [--spread X] [--noise F]
+             [--empty] [--nan ROW,COL] [--inf ROW,COL] [--spread X] [--noise F]
       /features (N x D, attribute `columns`), /truth (N), /init (K x D: K rows
       of the data, or with --empty a duplicate and a far-away centroid so two
       clusters are empty after the first assignment), /init_bad (K+1 x D).
@@ -37,9 +37,10 @@ def gen(a):
         init = x[rng.choice(a.n, a.k, replace=False)].copy()
     dtype = np.float32 if a.float32 else np.float64
     x = x.astype(dtype)
-    if a.nan:
-        r, c = (int(v) for v in a.nan.split(","))
-        x[r, c] = np.nan
+    for spec, value in ((a.nan, np.nan), (a.inf, -np.inf)):
+        if spec:
+            r, c = (int(v) for v in spec.split(","))
+            x[r, c] = value
     with h5py.File(a.out, "w") as f:
         ds = f.create_dataset("features", data=x)
         ds.attrs["columns"] = [f"f{j}" for j in range(a.d)]
@@ -124,7 +125,8 @@ def main():
     g.add_argument("--noise", type=float, default=0.03, help="fraction of uniform rows")
     g.add_argument("--float32", action="store_true")
     g.add_argument("--empty", action="store_true")
-    g.add_argument("--nan")
+    g.add_argument("--nan", help="ROW,COL to set to NaN")
+    g.add_argument("--inf", help="ROW,COL to set to -Inf")
     c = sub.add_parser("check")
     c.add_argument("features")
     c.add_argument("results", nargs="+", help="kseg outputs, all expected bit-identical")
