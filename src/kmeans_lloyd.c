@@ -240,11 +240,19 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   for (int it = 0; it < max_iter; it++) {
     memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
     lloyd_step(&w, data, w.cold, labels, true);
+    /* The iteration's only collective when no cluster is empty. */
     st = kseg_comm_sum_i128(comm, w.packed, kd + k + 2);
-    if (st == KSEG_OK) st = relocate_empty(comm, &w, data, labels);
-    st = kseg_comm_agree(comm, st);
-    if (st != KSEG_OK) goto done;
+    if (st != KSEG_OK) {
+      st = kseg_comm_agree(comm, st);
+      goto done;
+    }
     const kseg_i128 *counts = w.packed + kd;
+    bool any_empty = false;
+    for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
+    if (any_empty) { /* the same on every rank: the counts are global */
+      st = kseg_comm_agree(comm, relocate_empty(comm, &w, data, labels));
+      if (st != KSEG_OK) goto done;
+    }
     double shift = 0;
     for (int64_t c = 0; c < k; c++) {
       for (int64_t j = 0; j < d; j++) {
