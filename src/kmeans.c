@@ -253,6 +253,15 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   kseg_km_data data = {.x = x};
   int st = kseg_km_max_abs(comm, x, &data.max_abs);
   KSEG_CHECK(kseg_comm_agree(comm, st));
+  /* Exact sums need every squared distance to fit the fixed-point range. */
+  double cmax = 0;
+  if (opt->init == KSEG_INIT_GIVEN)
+    for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(opt->init_centroids[i]));
+  const double reach = 2 * fmax(data.max_abs, cmax);
+  if (!isfinite((double)d * reach * reach) || (double)d * reach * reach > 1e300)
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT,
+                                                "values up to %g are too large for exact k-means sums; scale the "
+                                                "features first", fmax(data.max_abs, cmax)));
   data.fx = kseg_fixed_for_bound(data.max_abs);
   KSEG_CHECK(tolerance(comm, x, &data.fx, data.max_abs, opt->tol, &data.tol_scaled));
 
