@@ -89,11 +89,17 @@ int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs)
   if (x->dtype == KSEG_F32) {
     const float *v = x->data;
 #pragma omp parallel for reduction(max : m) schedule(static)
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)v[i]));
+    for (int64_t i = 0; i < n; i++) {
+      const double a = fabs((double)v[i]);
+      m = a > m ? a : m; /* not fmax: a libm call per value */
+    }
   } else {
     const double *v = x->data;
 #pragma omp parallel for reduction(max : m) schedule(static)
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
+    for (int64_t i = 0; i < n; i++) {
+      const double a = fabs(v[i]);
+      m = a > m ? a : m;
+    }
   }
   KSEG_CHECK(kseg_comm_max_f64(comm, &m, 1));
   *max_abs = m;

@@ -79,6 +79,7 @@ const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo);
 int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt,
                     kseg_kmeans_result *out);
 
+/* Free a result's arrays and zero it; NULL-safe. Local. */
 void kseg_kmeans_result_free(kseg_kmeans_result *r);
 
 /* KSEG_ERR_INPUT naming the first (lowest global row, then column) NaN or
