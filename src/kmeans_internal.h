@@ -3,6 +3,7 @@
 #ifndef KSEG_KMEANS_INTERNAL_H
 #define KSEG_KMEANS_INTERNAL_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -45,6 +46,14 @@ typedef struct kseg_km_kernel {
   const char *name;
   kseg_km_kernel_fn run;
 } kseg_km_kernel;
+
+/* kseg_fixed_from without the libm call: rint rounds to nearest-even like
+ * llrint, so both give the same integer (|v| <= 2^62 by the choice of scale),
+ * and rint inlines to one instruction. */
+static inline int64_t kseg_km_fix(const kseg_fixed *f, double v) { return (int64_t)rint(v * f->scale); }
+
+/* min without fmin's libm call (the values are never NaN). */
+static inline double kseg_km_min(double a, double b) { return b < a ? b : a; }
 
 /* The kernel for an algorithm (AUTO picks the default); NULL if unknown. */
 const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm);

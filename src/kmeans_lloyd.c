@@ -212,7 +212,7 @@ static int relocate_empty(MPI_Comm comm, lloyd_ws *w, const kseg_km_data *data, 
     KSEG_CHECK(kseg_km_fetch_rows(comm, x, &row, 1, w->row));
     const int64_t c = w->empty[e];
     for (int64_t j = 0; j < d; j++) {
-      const int64_t v = kseg_fixed_from(&data->fx, w->row[j]);
+      const int64_t v = kseg_km_fix(&data->fx, w->row[j]);
       sums[old * d + j] -= v;
       sums[c * d + j] = v;
     }
