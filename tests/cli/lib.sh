@@ -42,3 +42,21 @@ h5_same() {
   if [ $# -eq 0 ]; then h5diff "$a" "$b" >/dev/null || { h5diff "$a" "$b" | head -20 >&2; fail "$a and $b differ"; }
   else for o in "$@"; do h5diff "$a" "$b" "$o" "$o" >/dev/null || { h5diff "$a" "$b" "$o" "$o" | head -20 >&2; fail "$o differs between $a and $b"; }; done; fi
 }
+
+# same_results A.json B.json: the JSON outputs are identical except timings
+# (keys ending in "seconds", and "ranks"/"threads").
+same_results() {
+  "$PY" - "$1" "$2" <<'PYEOF' || fail "$1 and $2 differ beyond timings"
+import json, sys
+def strip(o):
+    if isinstance(o, dict):
+        return {k: strip(v) for k, v in o.items() if not k.endswith("seconds") and k not in ("ranks", "threads")}
+    if isinstance(o, list):
+        return [strip(v) for v in o]
+    return o
+a, b = (strip(json.load(open(p))) for p in sys.argv[1:3])
+if a != b:
+    print("differ:", a, b, file=sys.stderr)
+    sys.exit(1)
+PYEOF
+}

@@ -1,0 +1,60 @@
+/* kseg_metrics.h - cluster validation metrics, distributed and bit-identical
+ * for any rank/thread count (every global sum is exact fixed point).
+ *
+ * All functions take this rank's row block of the data (`x`, see kseg_h5io.h)
+ * and the labels of those rows (n_local int32 in [0, k)); clusters with no
+ * rows are ignored, as scikit-learn ignores labels that do not occur.
+ * All are Collective and agree on their status. A label outside [0, k) is
+ * KSEG_ERR_INPUT naming the global row.
+ */
+#ifndef KSEG_METRICS_H
+#define KSEG_METRICS_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "kseg/kseg_h5io.h"
+
+typedef struct kseg_cluster_stats {
+  int k;            /* clusters asked for */
+  int k_present;    /* clusters with at least one row */
+  int64_t d;
+  int64_t n;        /* rows */
+  int64_t *counts;  /* k */
+  double *centroids;/* k x d, mean of each cluster's rows (0 for empty) */
+  double *mean;     /* d, mean of all rows */
+} kseg_cluster_stats;
+
+/* Counts, centroids and overall mean from labels. Free with
+ * kseg_cluster_stats_free. Collective. */
+int kseg_cluster_stats_compute(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
+                               kseg_cluster_stats *out);
+void kseg_cluster_stats_free(kseg_cluster_stats *s);
+
+/* Inertia (sum of squared distances to the own centroid), Calinski-Harabasz
+ * and Davies-Bouldin exactly as scikit-learn defines them
+ * (calinski_harabasz_score, davies_bouldin_score). Needs 2 <= clusters
+ * present <= n - 1, else KSEG_ERR_INPUT. Any output pointer may be NULL. */
+int kseg_metrics_internal(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k, double *inertia,
+                          double *calinski_harabasz, double *davies_bouldin);
+
+/* Mean silhouette with Euclidean distances, equal to scikit-learn's
+ * silhouette_score: row blocks are passed around the ranks in a ring
+ * (O(N^2 D / P) time, O(rows per rank x (D + k)) memory). */
+int kseg_metrics_silhouette_exact(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
+                                  double *silhouette);
+
+/* The same on a seeded uniform sample of `sample` rows drawn without
+ * replacement, rank-invariantly (each row keyed by its global index), as
+ * scikit-learn's sample_size does. O(sample^2 D / P) time, O(sample x D)
+ * memory per rank. sample >= n gives the exact value. */
+int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
+                                    int64_t sample, uint64_t seed, double *silhouette);
+
+/* Spark ClusteringEvaluator's silhouette with squared Euclidean distances, in
+ * O(N k D): a different quantity from the Euclidean silhouette, never to be
+ * mixed up with it. */
+int kseg_metrics_silhouette_sqeuclidean(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
+                                        double *silhouette);
+
+#endif

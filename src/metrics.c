@@ -1,0 +1,524 @@
+/* metrics.c - validation metrics (see kseg_metrics.h).
+ *
+ * Reproducibility: every sum that crosses rows is taken in exact fixed point
+ * (kseg_fixed.h) with a scale derived from a global bound, so the result does
+ * not depend on how rows are split over ranks and threads. Per-row quantities
+ * are computed by the same code for every row.
+ */
+#include "kseg/kseg_metrics.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_error.h"
+#include "kseg/kseg_fixed.h"
+#include "kseg/kseg_rng.h"
+
+/* This rank's rows as float64: the data itself, or a converted copy. */
+static int rows_as_f64(const kseg_matrix *x, const double **rows, double **owned)
+{
+  *owned = NULL;
+  if (x->dtype == KSEG_F64) {
+    *rows = x->data;
+    return KSEG_OK;
+  }
+  size_t n = (size_t)(x->n_local * x->d);
+  double *copy = kseg_malloc(n * sizeof *copy, "float64 copy of the rows");
+  if (!copy) return KSEG_ERR_IO;
+  const float *src = x->data;
+  for (size_t i = 0; i < n; i++) copy[i] = src[i];
+  *rows = *owned = copy;
+  return KSEG_OK;
+}
+
+static int check_labels(const kseg_matrix *x, const int32_t *labels, int k)
+{
+  if (k < 1) return kseg_error_set(KSEG_ERR_INPUT, "number of clusters must be at least 1, got %d", k);
+  for (int64_t i = 0; i < x->n_local; i++)
+    if (labels[i] < 0 || labels[i] >= k)
+      return kseg_error_set(KSEG_ERR_INPUT, "label %d of row %lld is outside 0..%d", labels[i],
+                            (long long)(x->row0 + i), k - 1);
+  return KSEG_OK;
+}
+
+/* Global max |x| over all rows (0 for no rows). */
+static int global_max_abs(MPI_Comm comm, const double *rows, int64_t count, double *out)
+{
+  double m = 0.0;
+  for (int64_t i = 0; i < count; i++) m = fmax(m, fabs(rows[i]));
+  KSEG_CHECK(kseg_comm_max_f64(comm, &m, 1));
+  *out = m;
+  return KSEG_OK;
+}
+
+static double sq_dist(const double *a, const double *b, int64_t d)
+{
+  double s = 0.0;
+  for (int64_t j = 0; j < d; j++) {
+    double t = a[j] - b[j];
+    s += t * t;
+  }
+  return s;
+}
+
+void kseg_cluster_stats_free(kseg_cluster_stats *s)
+{
+  if (!s) return;
+  free(s->counts);
+  free(s->centroids);
+  free(s->mean);
+  memset(s, 0, sizeof *s);
+}
+
+/* Exact per-cluster sums from rows already in float64. */
+static int cluster_stats_f64(MPI_Comm comm, const double *rows, int64_t n_local, int64_t d, const int32_t *labels,
+                             int k, double max_abs, kseg_cluster_stats *out)
+{
+  memset(out, 0, sizeof *out);
+  out->k = k;
+  out->d = d;
+  kseg_fixed fx = kseg_fixed_for_bound(max_abs);
+  size_t nsum = (size_t)k * (size_t)d + (size_t)k;
+  kseg_i128 *acc = kseg_calloc(nsum, sizeof *acc, "cluster sums");
+  out->counts = kseg_calloc((size_t)k, sizeof *out->counts, "cluster counts");
+  out->centroids = kseg_calloc((size_t)(k * d), sizeof *out->centroids, "centroids");
+  out->mean = kseg_calloc((size_t)d, sizeof *out->mean, "mean");
+  int st = (acc && out->counts && out->centroids && out->mean) ? KSEG_OK : KSEG_ERR_IO;
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  kseg_i128 *sums = acc, *counts = acc + (size_t)k * (size_t)d;
+  for (int64_t i = 0; i < n_local; i++) {
+    int c = labels[i];
+    counts[c] += 1;
+    for (int64_t j = 0; j < d; j++) sums[c * d + j] += kseg_fixed_from(&fx, rows[i * d + j]);
+  }
+  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, (int64_t)nsum));
+  if (st) goto done;
+  for (int c = 0; c < k; c++) {
+    out->counts[c] = (int64_t)counts[c];
+    out->n += out->counts[c];
+    if (out->counts[c] > 0) out->k_present++;
+  }
+  for (int64_t j = 0; j < d; j++) {
+    kseg_i128 total = 0;
+    for (int c = 0; c < k; c++) {
+      total += sums[c * d + j];
+      if (out->counts[c] > 0)
+        out->centroids[c * d + j] = kseg_fixed_to_double(&fx, sums[c * d + j]) / (double)out->counts[c];
+    }
+    out->mean[j] = out->n > 0 ? kseg_fixed_to_double(&fx, total) / (double)out->n : 0.0;
+  }
+done:
+  free(acc);
+  if (st) kseg_cluster_stats_free(out);
+  return st;
+}
+
+int kseg_cluster_stats_compute(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
+                               kseg_cluster_stats *out)
+{
+  memset(out, 0, sizeof *out);
+  const double *rows = NULL;
+  double *owned = NULL;
+  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
+  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
+  double m = 0;
+  int st = kseg_comm_agree(comm, global_max_abs(comm, rows, x->n_local * x->d, &m));
+  if (!st) st = cluster_stats_f64(comm, rows, x->n_local, x->d, labels, k, m, out);
+  free(owned);
+  return st;
+}
+
+static int need_two_clusters(const kseg_cluster_stats *s)
+{
+  if (s->k_present < 2 || s->k_present > s->n - 1)
+    return kseg_error_set(KSEG_ERR_INPUT,
+                          "the metric needs between 2 and n-1 non-empty clusters; got %d clusters for %lld rows",
+                          s->k_present, (long long)s->n);
+  return KSEG_OK;
+}
+
+int kseg_metrics_internal(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k, double *inertia,
+                          double *calinski_harabasz, double *davies_bouldin)
+{
+  const double *rows = NULL;
+  double *owned = NULL;
+  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
+  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
+  const int64_t d = x->d;
+  double m = 0;
+  kseg_cluster_stats s = {0};
+  kseg_i128 *acc = NULL;
+  int st = kseg_comm_agree(comm, global_max_abs(comm, rows, x->n_local * d, &m));
+  if (!st) st = cluster_stats_f64(comm, rows, x->n_local, d, labels, k, m, &s);
+  if (!st) st = kseg_comm_agree(comm, need_two_clusters(&s));
+  if (!st) {
+    acc = kseg_calloc((size_t)k + 1, sizeof *acc, "metric sums");
+    st = kseg_comm_agree(comm, acc ? KSEG_OK : KSEG_ERR_IO);
+  }
+  if (st) goto done;
+  /* Squared distances are bounded by D (2 max|x|)^2, distances by its root. */
+  double sq_bound = (double)d * 4.0 * m * m;
+  kseg_fixed fsq = kseg_fixed_for_bound(sq_bound), fe = kseg_fixed_for_bound(sqrt(sq_bound));
+  kseg_i128 *intra = acc; /* k: sum of distances to the own centroid */
+  kseg_i128 *sse = acc + k;
+  for (int64_t i = 0; i < x->n_local; i++) {
+    int c = labels[i];
+    double d2 = sq_dist(rows + i * d, s.centroids + c * d, d);
+    *sse += kseg_fixed_from(&fsq, d2);
+    intra[c] += kseg_fixed_from(&fe, sqrt(d2));
+  }
+  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, (int64_t)k + 1));
+  if (st) goto done;
+  double intra_disp = kseg_fixed_to_double(&fsq, *sse);
+  if (inertia) *inertia = intra_disp;
+  if (calinski_harabasz) {
+    double extra_disp = 0.0;
+    for (int c = 0; c < k; c++)
+      if (s.counts[c] > 0) extra_disp += (double)s.counts[c] * sq_dist(s.centroids + c * d, s.mean, d);
+    double n = (double)s.n, kp = (double)s.k_present;
+    *calinski_harabasz = intra_disp == 0.0 ? 1.0 : extra_disp * (n - kp) / (intra_disp * (kp - 1.0));
+  }
+  if (davies_bouldin) {
+    /* scikit-learn: 0 when all intra distances or all centroid distances are ~0
+     * (np.allclose, atol 1e-8); a zero centroid distance counts as infinite. */
+    bool all_intra_zero = true, all_between_zero = true;
+    double *mean_intra = kseg_calloc((size_t)k, sizeof *mean_intra, "intra distances");
+    st = mean_intra ? KSEG_OK : KSEG_ERR_IO;
+    for (int c = 0; c < k && !st; c++) {
+      if (s.counts[c] == 0) continue;
+      mean_intra[c] = kseg_fixed_to_double(&fe, intra[c]) / (double)s.counts[c];
+      if (fabs(mean_intra[c]) > 1e-8) all_intra_zero = false;
+      for (int o = 0; o < k; o++)
+        if (s.counts[o] > 0 && sqrt(sq_dist(s.centroids + c * d, s.centroids + o * d, d)) > 1e-8)
+          all_between_zero = false;
+    }
+    double score = 0.0;
+    if (!st && !all_intra_zero && !all_between_zero) {
+      for (int c = 0; c < k; c++) {
+        if (s.counts[c] == 0) continue;
+        double worst = 0.0;
+        for (int o = 0; o < k; o++) {
+          if (s.counts[o] == 0 || o == c) continue;
+          double between = sqrt(sq_dist(s.centroids + c * d, s.centroids + o * d, d));
+          double r = between == 0.0 ? 0.0 : (mean_intra[c] + mean_intra[o]) / between;
+          worst = fmax(worst, r);
+        }
+        score += worst;
+      }
+      score /= (double)s.k_present;
+    }
+    free(mean_intra);
+    st = kseg_comm_agree(comm, st);
+    *davies_bouldin = score;
+  }
+done:
+  free(acc);
+  free(owned);
+  kseg_cluster_stats_free(&s);
+  return st;
+}
+
+/* ---- silhouette ---- */
+
+/* acc[i*k + c] += sum over rows j of block B with label c of |x_i - y_j|,
+ * each distance in fixed point: exact, so block order does not matter. */
+static void accumulate_distances(const double *a, int64_t na, const double *b, const int32_t *lb, int64_t nb,
+                                 int64_t d, int k, const kseg_fixed *fe, kseg_i128 *acc)
+{
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < na; i++) {
+    const double *xi = a + i * d;
+    kseg_i128 *row = acc + i * k;
+    for (int64_t j = 0; j < nb; j++) {
+      double dist = sqrt(sq_dist(xi, b + j * d, d));
+      row[lb[j]] += (int64_t)(dist * fe->scale + 0.5);
+    }
+  }
+}
+
+/* Sum over rows of the silhouette coefficient s_i (fixed point, bound 1),
+ * from the per-cluster distance sums of each row. */
+static kseg_i128 silhouette_row_sum(const kseg_i128 *acc, const int32_t *labels, int64_t n, int k,
+                                    const int64_t *counts, const kseg_fixed *fe, const kseg_fixed *f1)
+{
+  kseg_i128 total = 0;
+  for (int64_t i = 0; i < n; i++) {
+    int own = labels[i];
+    double s = 0.0;
+    if (counts[own] > 1) {
+      double a = kseg_fixed_to_double(fe, acc[i * k + own]) / (double)(counts[own] - 1);
+      double b = INFINITY;
+      for (int c = 0; c < k; c++)
+        if (c != own && counts[c] > 0) b = fmin(b, kseg_fixed_to_double(fe, acc[i * k + c]) / (double)counts[c]);
+      double den = fmax(a, b);
+      s = den > 0.0 && isfinite(b) ? (b - a) / den : 0.0;
+    }
+    total += kseg_fixed_from(f1, s);
+  }
+  return total;
+}
+
+/* Silhouette of the rows `mine` (this rank's share of the rows evaluated)
+ * where every rank passes its block of the reference rows around a ring.
+ * counts: global cluster sizes of the reference rows. */
+static int silhouette_ring(MPI_Comm comm, const double *mine, const int32_t *mine_labels, int64_t n_mine,
+                           int64_t n_total, int64_t d, int k, const int64_t *counts, double max_abs, double *out)
+{
+  int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
+  int64_t biggest = n_total / size + (n_total % size ? 1 : 0);
+  kseg_fixed fe = kseg_fixed_for_bound(2.0 * max_abs * sqrt((double)d) + 1e-300);
+  kseg_fixed f1 = kseg_fixed_for_bound(1.0);
+  kseg_i128 *acc = kseg_calloc((size_t)(n_mine * k), sizeof *acc, "silhouette sums");
+  double *blk[2] = {kseg_malloc((size_t)(biggest * d) * sizeof(double), "ring block"),
+                    kseg_malloc((size_t)(biggest * d) * sizeof(double), "ring block")};
+  int32_t *lab[2] = {kseg_malloc((size_t)biggest * sizeof(int32_t), "ring labels"),
+                     kseg_malloc((size_t)biggest * sizeof(int32_t), "ring labels")};
+  int st = (acc && blk[0] && blk[1] && lab[0] && lab[1]) ? KSEG_OK : KSEG_ERR_IO;
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  memcpy(blk[0], mine, (size_t)(n_mine * d) * sizeof(double));
+  memcpy(lab[0], mine_labels, (size_t)n_mine * sizeof(int32_t));
+  int cur = 0;
+  for (int step = 0; step < size; step++) {
+    int owner = (rank - step + size) % size; /* whose block we hold now */
+    int64_t r0, nb;
+    kseg_partition(n_total, size, owner, &r0, &nb);
+    accumulate_distances(mine, n_mine, blk[cur], lab[cur], nb, d, k, &fe, acc);
+    if (step == size - 1) break;
+    int next = (rank + 1) % size, prev = (rank - 1 + size) % size;
+    int64_t r1, nr;
+    kseg_partition(n_total, size, (owner - 1 + size) % size, &r1, &nr);
+    int rc = MPI_Sendrecv(blk[cur], (int)(nb * d), MPI_DOUBLE, next, 0, blk[1 - cur], (int)(nr * d), MPI_DOUBLE,
+                          prev, 0, comm, MPI_STATUS_IGNORE);
+    if (rc == MPI_SUCCESS)
+      rc = MPI_Sendrecv(lab[cur], (int)nb, MPI_INT32_T, next, 1, lab[1 - cur], (int)nr, MPI_INT32_T, prev, 1, comm,
+                        MPI_STATUS_IGNORE);
+    st = kseg_comm_agree(comm, kseg_comm_check(rc, "silhouette ring exchange"));
+    if (st) goto done;
+    cur = 1 - cur;
+  }
+  kseg_i128 total = silhouette_row_sum(acc, mine_labels, n_mine, k, counts, &fe, &f1);
+  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1));
+  if (!st) *out = kseg_fixed_to_double(&f1, total) / (double)n_total;
+done:
+  free(acc);
+  free(blk[0]);
+  free(blk[1]);
+  free(lab[0]);
+  free(lab[1]);
+  return st;
+}
+
+int kseg_metrics_silhouette_exact(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
+                                  double *silhouette)
+{
+  const double *rows = NULL;
+  double *owned = NULL;
+  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
+  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
+  if ((x->n_global / kseg_comm_size(comm) + 1) * x->d > INT32_MAX) {
+    free(owned);
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "rows per rank too many for the exact silhouette; "
+                                                                "use a sample"));
+  }
+  double m = 0;
+  kseg_cluster_stats s = {0};
+  int st = kseg_comm_agree(comm, global_max_abs(comm, rows, x->n_local * x->d, &m));
+  if (!st) st = cluster_stats_f64(comm, rows, x->n_local, x->d, labels, k, m, &s);
+  if (!st) st = kseg_comm_agree(comm, need_two_clusters(&s));
+  if (!st) st = silhouette_ring(comm, rows, labels, x->n_local, x->n_global, x->d, k, s.counts, m, silhouette);
+  kseg_cluster_stats_free(&s);
+  free(owned);
+  return st;
+}
+
+/* Number of local rows whose key is <= t. */
+static int64_t count_at_most(const uint64_t *keys, int64_t n, uint64_t t)
+{
+  int64_t c = 0;
+  for (int64_t i = 0; i < n; i++) c += keys[i] <= t;
+  return c;
+}
+
+int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
+                                    int64_t sample, uint64_t seed, double *silhouette)
+{
+  if (sample >= x->n_global) return kseg_metrics_silhouette_exact(comm, x, labels, k, silhouette);
+  if (sample < 2)
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "silhouette sample must be at least 2 rows"));
+  const double *rows = NULL;
+  double *owned = NULL;
+  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
+  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
+  const int64_t d = x->d, n = x->n_local;
+  int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
+  uint64_t *keys = kseg_malloc((size_t)n * sizeof *keys, "sample keys");
+  int *counts = kseg_calloc((size_t)size, sizeof *counts, "sample counts");
+  int *displs = kseg_calloc((size_t)size, sizeof *displs, "sample offsets");
+  double *picked = NULL, *all = NULL;
+  int32_t *picked_lab = NULL, *all_lab = NULL;
+  int64_t *kcounts = NULL;
+  int st = (keys && counts && displs) ? KSEG_OK : KSEG_ERR_IO;
+  if (!st && (sample * d > INT32_MAX))
+    st = kseg_error_set(KSEG_ERR_INPUT, "silhouette sample of %lld rows x %lld columns is too large",
+                        (long long)sample, (long long)d);
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  /* The sample: the `sample` rows with the smallest key, a hash of the global
+   * row index; ties at the threshold broken by lowest global index. */
+  kseg_rng_key key = {seed, KSEG_STREAM_SAMPLE};
+  for (int64_t i = 0; i < n; i++) keys[i] = kseg_rng_u64(key, (uint64_t)(x->row0 + i), 0);
+  uint64_t lo = 0, hi = UINT64_MAX; /* smallest t with count(key <= t) >= sample */
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    int64_t c = count_at_most(keys, n, mid);
+    st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &c, 1));
+    if (st) goto done;
+    if (c >= sample) hi = mid;
+    else lo = mid + 1;
+  }
+  int64_t below = lo > 0 ? count_at_most(keys, n, lo - 1) : 0, at = count_at_most(keys, n, lo) - below;
+  int64_t below_total = below;
+  st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &below_total, 1));
+  if (st) goto done;
+  kseg_i128 at_before = 0;
+  st = kseg_comm_agree(comm, kseg_comm_exscan_i128(comm, at, &at_before));
+  if (st) goto done;
+  int64_t room = sample - below_total - (int64_t)at_before; /* ties this rank may take */
+  int64_t take_at = room <= 0 ? 0 : (room < at ? room : at);
+  int64_t mine = below + take_at;
+  picked = kseg_malloc((size_t)(mine * d + 1) * sizeof *picked, "sample rows");
+  picked_lab = kseg_malloc((size_t)(mine + 1) * sizeof *picked_lab, "sample labels");
+  all = kseg_malloc((size_t)(sample * d) * sizeof *all, "sample rows");
+  all_lab = kseg_malloc((size_t)sample * sizeof *all_lab, "sample labels");
+  kcounts = kseg_calloc((size_t)k, sizeof *kcounts, "sample cluster sizes");
+  st = kseg_comm_agree(comm, (picked && picked_lab && all && all_lab && kcounts) ? KSEG_OK : KSEG_ERR_IO);
+  if (st) goto done;
+  int64_t p = 0;
+  for (int64_t i = 0; i < n; i++) {
+    bool take = keys[i] < lo || (keys[i] == lo && take_at > 0);
+    if (keys[i] == lo && take_at > 0) take_at--;
+    if (!take) continue;
+    memcpy(picked + p * d, rows + i * d, (size_t)d * sizeof(double));
+    picked_lab[p++] = labels[i];
+  }
+  int mine_int = (int)(mine * d);
+  st = kseg_comm_check(MPI_Allgather(&mine_int, 1, MPI_INT, counts, 1, MPI_INT, comm), "MPI_Allgather");
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  for (int r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
+  st = kseg_comm_check(MPI_Allgatherv(picked, mine_int, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, comm),
+                       "MPI_Allgatherv");
+  for (int r = 0; r < size; r++) {
+    counts[r] /= (int)(d > 0 ? d : 1);
+    displs[r] /= (int)(d > 0 ? d : 1);
+  }
+  if (!st)
+    st = kseg_comm_check(
+        MPI_Allgatherv(picked_lab, (int)mine, MPI_INT32_T, all_lab, counts, displs, MPI_INT32_T, comm),
+        "MPI_Allgatherv");
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  /* Every rank now holds the whole sample in global row order: each scores
+   * its partition block of it against all of it. */
+  for (int64_t i = 0; i < sample; i++) kcounts[all_lab[i]]++;
+  int kp = 0;
+  double m = 0.0;
+  for (int c = 0; c < k; c++) kp += kcounts[c] > 0;
+  for (int64_t i = 0; i < sample * d; i++) m = fmax(m, fabs(all[i]));
+  if (kp < 2 || kp > sample - 1) {
+    st = kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "the silhouette sample holds %d clusters; it "
+                                                              "needs between 2 and sample-1", kp));
+    goto done;
+  }
+  int64_t s0, sn;
+  kseg_partition(sample, size, rank, &s0, &sn);
+  kseg_fixed fe = kseg_fixed_for_bound(2.0 * m * sqrt((double)d) + 1e-300), f1 = kseg_fixed_for_bound(1.0);
+  kseg_i128 *acc = kseg_calloc((size_t)(sn * k), sizeof *acc, "silhouette sums");
+  st = kseg_comm_agree(comm, acc ? KSEG_OK : KSEG_ERR_IO);
+  if (st) goto done;
+  accumulate_distances(all + s0 * d, sn, all, all_lab, sample, d, k, &fe, acc);
+  kseg_i128 total = silhouette_row_sum(acc, all_lab + s0, sn, k, kcounts, &fe, &f1);
+  free(acc);
+  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1));
+  if (!st) *silhouette = kseg_fixed_to_double(&f1, total) / (double)sample;
+done:
+  free(keys);
+  free(counts);
+  free(displs);
+  free(picked);
+  free(picked_lab);
+  free(all);
+  free(all_lab);
+  free(kcounts);
+  free(owned);
+  return st;
+}
+
+int kseg_metrics_silhouette_sqeuclidean(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
+                                        double *silhouette)
+{
+  const double *rows = NULL;
+  double *owned = NULL;
+  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
+  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
+  const int64_t d = x->d;
+  double m = 0;
+  kseg_cluster_stats s = {0};
+  kseg_i128 *acc = NULL;
+  double *sq_mean = NULL;
+  int st = kseg_comm_agree(comm, global_max_abs(comm, rows, x->n_local * d, &m));
+  if (!st) st = cluster_stats_f64(comm, rows, x->n_local, d, labels, k, m, &s);
+  if (!st) st = kseg_comm_agree(comm, need_two_clusters(&s));
+  if (!st) {
+    acc = kseg_calloc((size_t)k + 1, sizeof *acc, "norm sums");
+    sq_mean = kseg_calloc((size_t)k, sizeof *sq_mean, "norm means");
+    st = kseg_comm_agree(comm, (acc && sq_mean) ? KSEG_OK : KSEG_ERR_IO);
+  }
+  if (st) goto done;
+  /* Spark: per cluster N_k, Psi_k = sum y (here the exact centroid), and
+   * Y_k = sum |y|^2; the mean squared distance of x to cluster k is
+   * |x|^2 + Y_k/N_k - 2 x.Psi_k/N_k. */
+  kseg_fixed fn = kseg_fixed_for_bound((double)d * m * m), f1 = kseg_fixed_for_bound(1.0);
+  for (int64_t i = 0; i < x->n_local; i++) {
+    double nrm = 0.0;
+    for (int64_t j = 0; j < d; j++) nrm += rows[i * d + j] * rows[i * d + j];
+    acc[labels[i]] += kseg_fixed_from(&fn, nrm);
+  }
+  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, k));
+  if (st) goto done;
+  for (int c = 0; c < k; c++)
+    if (s.counts[c] > 0) sq_mean[c] = kseg_fixed_to_double(&fn, acc[c]) / (double)s.counts[c];
+  kseg_i128 total = 0;
+  for (int64_t i = 0; i < x->n_local; i++) {
+    const double *xi = rows + i * d;
+    int own = labels[i];
+    if (s.counts[own] == 1) continue; /* s = 0 */
+    double nrm = 0.0;
+    for (int64_t j = 0; j < d; j++) nrm += xi[j] * xi[j];
+    double a = 0.0, b = INFINITY;
+    for (int c = 0; c < k; c++) {
+      if (s.counts[c] == 0) continue;
+      double dot = 0.0;
+      for (int64_t j = 0; j < d; j++) dot += xi[j] * s.centroids[c * d + j];
+      double avg = nrm + sq_mean[c] - 2.0 * dot;
+      if (c == own) a = avg * (double)s.counts[c] / (double)(s.counts[c] - 1);
+      else b = fmin(b, avg);
+    }
+    double coef = a < b ? 1.0 - a / b : (a > b ? b / a - 1.0 : 0.0);
+    total += kseg_fixed_from(&f1, coef);
+  }
+  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1));
+  if (!st) *silhouette = kseg_fixed_to_double(&f1, total) / (double)s.n;
+done:
+  free(acc);
+  free(sq_mean);
+  free(owned);
+  kseg_cluster_stats_free(&s);
+  return st;
+}

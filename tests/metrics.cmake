@@ -1,0 +1,2 @@
+kseg_cli_test(metrics_oracle metrics_oracle.sh)
+kseg_cli_test(metrics_bad_input metrics_bad_input.sh)
