@@ -51,25 +51,33 @@ void kseg_kmeans_result_free(kseg_kmeans_result *r)
   memset(r, 0, sizeof *r);
 }
 
+/* Eight interleaved partial sums combined in a fixed tree: vectorizes, and
+ * a row's distance still depends only on the row and the centroid. */
+#define KM_DIST_BODY(XT)                                                      \
+  const XT *xi = (const XT *)x->data + i * d;                                 \
+  double s[8] = {0};                                                          \
+  int64_t j = 0;                                                              \
+  for (; j + 8 <= d; j += 8)                                                  \
+    for (int q = 0; q < 8; q++) {                                             \
+      const double t = (double)xi[j + q] - c[j + q];                          \
+      s[q] += t * t;                                                          \
+    }                                                                         \
+  for (int q = 0; j < d; j++, q++) {                                          \
+    const double t = (double)xi[j] - c[j];                                    \
+    s[q] += t * t;                                                            \
+  }                                                                           \
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+
 double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c)
 {
   const int64_t d = x->d;
-  double s = 0;
   if (x->dtype == KSEG_F32) {
-    const float *xi = (const float *)x->data + i * d;
-    for (int64_t j = 0; j < d; j++) {
-      const double t = (double)xi[j] - c[j];
-      s += t * t;
-    }
+    KM_DIST_BODY(float)
   } else {
-    const double *xi = (const double *)x->data + i * d;
-    for (int64_t j = 0; j < d; j++) {
-      const double t = xi[j] - c[j];
-      s += t * t;
-    }
+    KM_DIST_BODY(double)
   }
-  return s;
 }
+#undef KM_DIST_BODY
 
 static inline double value_at(const kseg_matrix *x, int64_t i, int64_t j)
 {
@@ -89,11 +97,17 @@ int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs)
   if (x->dtype == KSEG_F32) {
     const float *v = x->data;
 #pragma omp parallel for reduction(max : m) schedule(static)
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)v[i]));
+    for (int64_t i = 0; i < n; i++) {
+      const double a = fabs((double)v[i]);
+      m = a > m ? a : m; /* not fmax: a libm call per value */
+    }
   } else {
     const double *v = x->data;
 #pragma omp parallel for reduction(max : m) schedule(static)
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
+    for (int64_t i = 0; i < n; i++) {
+      const double a = fabs(v[i]);
+      m = a > m ? a : m;
+    }
   }
   KSEG_CHECK(kseg_comm_max_f64(comm, &m, 1));
   *max_abs = m;
@@ -169,7 +183,7 @@ int kseg_kmeans_inertia(MPI_Comm comm, const kseg_matrix *x, const double *centr
     kseg_i128 part = 0;
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < x->n_local; i++)
-      part += kseg_fixed_from(&fd, kseg_km_row_dist2(x, i, centroids + (int64_t)labels[i] * d));
+      part += kseg_km_fix(&fd, kseg_km_row_dist2(x, i, centroids + (int64_t)labels[i] * d));
 #pragma omp critical(kseg_kmeans_inertia)
     sum += part; /* exact: the order of the threads does not matter */
   }
@@ -192,7 +206,7 @@ static int tolerance(MPI_Comm comm, const kseg_matrix *x, const kseg_fixed *fx, 
   int st = (s && mean) ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
   for (int64_t i = 0; i < x->n_local; i++)
-    for (int64_t j = 0; j < d; j++) s[j] += kseg_fixed_from(fx, value_at(x, i, j));
+    for (int64_t j = 0; j < d; j++) s[j] += kseg_km_fix(fx, value_at(x, i, j));
   KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
   for (int64_t j = 0; j < d; j++) mean[j] = kseg_fixed_to_double(fx, s[j]) / (double)x->n_global;
   const kseg_fixed fv = kseg_fixed_for_bound(4 * max_abs * max_abs);
@@ -200,7 +214,7 @@ static int tolerance(MPI_Comm comm, const kseg_matrix *x, const kseg_fixed *fx, 
   for (int64_t i = 0; i < x->n_local; i++)
     for (int64_t j = 0; j < d; j++) {
       const double t = value_at(x, i, j) - mean[j];
-      s[j] += kseg_fixed_from(&fv, t * t);
+      s[j] += kseg_km_fix(&fv, t * t);
     }
   KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
   double var = 0;
@@ -253,6 +267,15 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   kseg_km_data data = {.x = x};
   int st = kseg_km_max_abs(comm, x, &data.max_abs);
   KSEG_CHECK(kseg_comm_agree(comm, st));
+  /* Exact sums need every squared distance to fit the fixed-point range. */
+  double cmax = 0;
+  if (opt->init == KSEG_INIT_GIVEN)
+    for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(opt->init_centroids[i]));
+  const double reach = 2 * fmax(data.max_abs, cmax);
+  if (!isfinite((double)d * reach * reach) || (double)d * reach * reach > 1e300)
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT,
+                                                "values up to %g are too large for exact k-means sums; scale the "
+                                                "features first", fmax(data.max_abs, cmax)));
   data.fx = kseg_fixed_for_bound(data.max_abs);
   KSEG_CHECK(tolerance(comm, x, &data.fx, data.max_abs, opt->tol, &data.tol_scaled));
 
@@ -271,6 +294,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   kseg_km_run best_run = {0};
   for (int r = 0; r < restarts; r++) {
     KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, opt, r, cur), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
     kseg_km_run run;
     KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
     iter_seconds += run.iter_seconds;

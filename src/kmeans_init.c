@@ -78,7 +78,7 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
   local = 0;
   for (int64_t i = 0; i < nl; i++) {
     closest[i] = kseg_km_row_dist2(x, i, centroids);
-    p[i] = (kseg_i128)kseg_fixed_from(&fd, closest[i]) * (weight ? weight[i] : 1);
+    p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
     local += p[i];
   }
   total = local;
@@ -98,8 +98,8 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < nl; i++)
         for (int t = 0; t < tt; t++) {
-          const double dc = fmin(closest[i], kseg_km_row_dist2(x, i, rows + t * d));
-          part[t] += (kseg_i128)kseg_fixed_from(&fd, dc) * (weight ? weight[i] : 1);
+          const double dc = kseg_km_min(closest[i], kseg_km_row_dist2(x, i, rows + t * d));
+          part[t] += (kseg_i128)kseg_km_fix(&fd, dc) * (weight ? weight[i] : 1);
         }
 #pragma omp critical(kseg_kmeans_pp)
       for (int t = 0; t < tt; t++) pot[t] += part[t];
@@ -116,8 +116,8 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
       kseg_i128 part = 0;
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < nl; i++) {
-        closest[i] = fmin(closest[i], kseg_km_row_dist2(x, i, row));
-        p[i] = (kseg_i128)kseg_fixed_from(&fd, closest[i]) * (weight ? weight[i] : 1);
+        closest[i] = kseg_km_min(closest[i], kseg_km_row_dist2(x, i, row));
+        p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
         part += p[i];
       }
 #pragma omp critical(kseg_kmeans_pp)
@@ -183,7 +183,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   for (int64_t i = 0; i < nl; i++) {
     closest[i] = kseg_km_row_dist2(x, i, cands);
     near[i] = 0;
-    local += kseg_fixed_from(&fd, closest[i]);
+    local += kseg_km_fix(&fd, closest[i]);
   }
   total = local;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1)), st, done);
@@ -191,7 +191,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   for (int r = 0; r < rounds && total > 0; r++) {
     int64_t n_pick = 0;
     for (int64_t i = 0; i < nl; i++) {
-      const double prob = l * (double)kseg_fixed_from(&fd, closest[i]) / (double)total;
+      const double prob = l * (double)kseg_km_fix(&fd, closest[i]) / (double)total;
       if (kseg_rng_uniform(pick_key, (uint64_t)(x->row0 + i), (uint64_t)r) < prob) picked[n_pick++] = i;
     }
     st = kseg_comm_check(MPI_Allgather(&n_pick, 1, MPI_INT64_T, counts, 1, MPI_INT64_T, comm), "MPI_Allgather");
@@ -238,7 +238,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
             near[i] = c;
           }
         }
-        part += kseg_fixed_from(&fd, closest[i]);
+        part += kseg_km_fix(&fd, closest[i]);
       }
 #pragma omp critical(kseg_kmeans_par)
       local += part;

@@ -3,6 +3,7 @@
 #ifndef KSEG_KMEANS_INTERNAL_H
 #define KSEG_KMEANS_INTERNAL_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -10,10 +11,11 @@
 #include "kseg/kseg_fixed.h"
 #include "kseg/kseg_kmeans.h"
 
-/* Rows per register block and centroids per register block of the
- * assignment kernel. The centroid table is padded to a multiple of KB. */
+/* Rows per register block of the assignment kernel, and centroids per
+ * block: two 64-byte vectors of the data's type. The centroid table is
+ * padded to a multiple of the block. */
 #define KSEG_KM_RB 4
-#define KSEG_KM_KB 16
+#define KSEG_KM_KB(dtype) ((dtype) == KSEG_F32 ? 32 : 16)
 
 /* Facts about the whole matrix, found once per fit and identical on every
  * rank. */
@@ -44,6 +46,14 @@ typedef struct kseg_km_kernel {
   const char *name;
   kseg_km_kernel_fn run;
 } kseg_km_kernel;
+
+/* kseg_fixed_from without the libm call: rint rounds to nearest-even like
+ * llrint, so both give the same integer (|v| <= 2^62 by the choice of scale),
+ * and rint inlines to one instruction. */
+static inline int64_t kseg_km_fix(const kseg_fixed *f, double v) { return (int64_t)rint(v * f->scale); }
+
+/* min without fmin's libm call (the values are never NaN). */
+static inline double kseg_km_min(double a, double b) { return b < a ? b : a; }
 
 /* The kernel for an algorithm (AUTO picks the default); NULL if unknown. */
 const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm);

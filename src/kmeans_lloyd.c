@@ -44,6 +44,8 @@ typedef struct lloyd_ws {
   double *mind;          /* n_local squared distances to the nearest centroid */
   kseg_i128 *packed;     /* k x d sums, k counts, inertia, rows changed: one allreduce */
   kseg_i128 *tsums;      /* nt x (k x d) */
+  int64_t *thi;          /* nt x (k x d): high parts of the kernel's split sums */
+  uint64_t *tlo;         /* nt x (k x d): low 32-bit parts */
   int64_t *tcounts;      /* nt x k */
   kseg_i128 *tinert;     /* nt */
   int64_t *tchanged;     /* nt */
@@ -58,6 +60,8 @@ static void ws_free(lloyd_ws *w)
   free(w->mind);
   free(w->packed);
   free(w->tsums);
+  free(w->thi);
+  free(w->tlo);
   free(w->tcounts);
   free(w->tinert);
   free(w->tchanged);
@@ -73,7 +77,7 @@ static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
   w->nt = omp_get_max_threads();
   w->k = k;
   w->d = x->d;
-  w->kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
+  w->kp = (k + KSEG_KM_KB(x->dtype) - 1) / KSEG_KM_KB(x->dtype) * KSEG_KM_KB(x->dtype);
   w->n_local = x->n_local;
   w->dtype = x->dtype;
   const int64_t kd = k * x->d, nt = w->nt;
@@ -83,6 +87,8 @@ static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
       !(w->mind = kseg_malloc((size_t)(x->n_local > 0 ? x->n_local : 1) * sizeof(double), "k-means distances")) ||
       !(w->packed = kseg_malloc((size_t)(kd + k + 2) * sizeof(kseg_i128), "k-means sums")) ||
       !(w->tsums = kseg_malloc((size_t)(nt * kd) * sizeof(kseg_i128), "k-means thread sums")) ||
+      !(w->thi = kseg_malloc((size_t)(nt * kd) * sizeof(int64_t), "k-means thread sums")) ||
+      !(w->tlo = kseg_malloc((size_t)(nt * kd) * sizeof(uint64_t), "k-means thread sums")) ||
       !(w->tcounts = kseg_malloc((size_t)(nt * k) * sizeof(int64_t), "k-means thread counts")) ||
       !(w->tinert = kseg_malloc((size_t)nt * sizeof(kseg_i128), "k-means thread inertia")) ||
       !(w->tchanged = kseg_malloc((size_t)nt * sizeof(int64_t), "k-means thread counts")) ||
@@ -135,14 +141,25 @@ static void lloyd_step(lloyd_ws *w, const kseg_km_data *data, const double *cent
     const int t = omp_get_thread_num();
     int64_t i0, n;
     kseg_partition(w->n_local, omp_get_num_threads(), t, &i0, &n);
-    kseg_i128 *sums = accumulate ? w->tsums + t * kd : NULL;
-    int64_t *counts = accumulate ? w->tcounts + t * k : NULL;
-    if (w->dtype == KSEG_F32)
-      km_assign_rows_f32(x->data, i0, i0 + n, d, w->ct, w->kp, k, labels, w->mind, &data->fx, &fd, sums, counts,
-                         &w->tinert[t], &w->tchanged[t]);
-    else
-      km_assign_rows_f64(x->data, i0, i0 + n, d, w->ct, w->kp, k, labels, w->mind, &data->fx, &fd, sums, counts,
-                         &w->tinert[t], &w->tchanged[t]);
+    kseg_i128 *sums = w->tsums + t * kd;
+    int64_t *hi = accumulate ? w->thi + t * kd : NULL, *counts = w->tcounts + t * k;
+    uint64_t *lo = w->tlo + t * kd;
+    /* The split sums hold 2^31 rows; fold them into int128 after each slice. */
+    for (int64_t a = i0, b; a < i0 + n; a = b) {
+      b = i0 + n - a < ((int64_t)1 << 31) ? i0 + n : a + ((int64_t)1 << 31);
+      if (hi) {
+        memset(hi, 0, (size_t)kd * sizeof *hi);
+        memset(lo, 0, (size_t)kd * sizeof *lo);
+      }
+      if (w->dtype == KSEG_F32)
+        km_assign_rows_f32(x->data, a, b, d, w->ct, w->kp, k, labels, w->mind, data->fx.scale, fd.scale, hi, lo,
+                           counts, &w->tinert[t], &w->tchanged[t]);
+      else
+        km_assign_rows_f64(x->data, a, b, d, w->ct, w->kp, k, labels, w->mind, data->fx.scale, fd.scale, hi, lo,
+                           counts, &w->tinert[t], &w->tchanged[t]);
+      if (hi)
+        for (int64_t i = 0; i < kd; i++) sums[i] += (kseg_i128)hi[i] * ((kseg_i128)1 << 32) + (kseg_i128)lo[i];
+    }
   }
   if (!accumulate) return;
   /* Integer sums: the thread order cannot change the result. */
@@ -195,7 +212,7 @@ static int relocate_empty(MPI_Comm comm, lloyd_ws *w, const kseg_km_data *data, 
     KSEG_CHECK(kseg_km_fetch_rows(comm, x, &row, 1, w->row));
     const int64_t c = w->empty[e];
     for (int64_t j = 0; j < d; j++) {
-      const int64_t v = kseg_fixed_from(&data->fx, w->row[j]);
+      const int64_t v = kseg_km_fix(&data->fx, w->row[j]);
       sums[old * d + j] -= v;
       sums[c * d + j] = v;
     }
@@ -223,11 +240,19 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   for (int it = 0; it < max_iter; it++) {
     memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
     lloyd_step(&w, data, w.cold, labels, true);
+    /* The iteration's only collective when no cluster is empty. */
     st = kseg_comm_sum_i128(comm, w.packed, kd + k + 2);
-    if (st == KSEG_OK) st = relocate_empty(comm, &w, data, labels);
-    st = kseg_comm_agree(comm, st);
-    if (st != KSEG_OK) goto done;
+    if (st != KSEG_OK) {
+      st = kseg_comm_agree(comm, st);
+      goto done;
+    }
     const kseg_i128 *counts = w.packed + kd;
+    bool any_empty = false;
+    for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
+    if (any_empty) { /* the same on every rank: the counts are global */
+      st = kseg_comm_agree(comm, relocate_empty(comm, &w, data, labels));
+      if (st != KSEG_OK) goto done;
+    }
     double shift = 0;
     for (int64_t c = 0; c < k; c++) {
       for (int64_t j = 0; j < d; j++) {
@@ -263,7 +288,7 @@ done:
 int kseg_kmeans_assign(const kseg_matrix *x, const double *centroids, int64_t k, int32_t *labels, double *dist2)
 {
   if (k < 1) return kseg_error_set(KSEG_ERR_INPUT, "k must be at least 1 (got %lld)", (long long)k);
-  const int64_t d = x->d, kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
+  const int64_t d = x->d, kb = KSEG_KM_KB(x->dtype), kp = (k + kb - 1) / kb * kb;
   void *ct = kseg_calloc((size_t)(d * kp), (x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double)), "centroid table");
   double *mind = dist2 ? dist2 : kseg_malloc((size_t)(x->n_local > 0 ? x->n_local : 1) * sizeof(double), "distances");
   if (!ct || !mind) {
@@ -283,9 +308,9 @@ int kseg_kmeans_assign(const kseg_matrix *x, const double *centroids, int64_t k,
     int64_t i0, n;
     kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
     if (x->dtype == KSEG_F32)
-      km_assign_rows_f32(x->data, i0, i0 + n, d, ct, kp, k, labels, mind, NULL, NULL, NULL, NULL, NULL, NULL);
+      km_assign_rows_f32(x->data, i0, i0 + n, d, ct, kp, k, labels, mind, 0, 0, NULL, NULL, NULL, NULL, NULL);
     else
-      km_assign_rows_f64(x->data, i0, i0 + n, d, ct, kp, k, labels, mind, NULL, NULL, NULL, NULL, NULL, NULL);
+      km_assign_rows_f64(x->data, i0, i0 + n, d, ct, kp, k, labels, mind, 0, 0, NULL, NULL, NULL, NULL, NULL);
   }
   free(ct);
   if (!dist2) free(mind);

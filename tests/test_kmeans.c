@@ -6,6 +6,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
@@ -63,6 +64,19 @@ static int32_t *gather_labels(MPI_Comm comm, const kseg_kmeans_result *r)
   return all;
 }
 
+/* Barrier that sleeps while waiting: the other ranks must not spin on the
+ * shared cores while rank 0 computes the one-rank reference. */
+static void lazy_barrier(MPI_Comm comm)
+{
+  MPI_Request req;
+  MPI_Ibarrier(comm, &req);
+  for (int done = 0;;) {
+    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+    if (done) break;
+    nanosleep(&(struct timespec){0, 1000000}, NULL);
+  }
+}
+
 /* Fit on comm (threads as the environment says) and on rank 0 alone with one
  * thread; every output must be bit-identical. */
 static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_options *opt, const char *what)
@@ -116,6 +130,7 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
     free(whole.data);
     free(all);
   }
+  lazy_barrier(comm);
   kseg_kmeans_result_free(&r);
   free(x.data);
 }
@@ -189,6 +204,15 @@ static void check_errors(MPI_Comm comm)
   kseg_error_clear();
   ASSERT_STATUS(kseg_kmeans_check_finite(comm, &x), KSEG_ERR_INPUT);
   ASSERT_CONTAINS(kseg_error_message(), expect);
+  kseg_error_clear();
+
+  /* Finite but so large that squared distances overflow: refused, not wrong. */
+  if (rank == size - 1) {
+    ((double *)x.data)[(n - 2) * D + 4] = 1e200;
+    ((double *)x.data)[(n - 1) * D + 1] = 0;
+  }
+  ASSERT_STATUS(kseg_kmeans_fit(comm, &x, &opt, &r), KSEG_ERR_INPUT);
+  ASSERT_CONTAINS(kseg_error_message(), "too large");
   kseg_error_clear();
   free(x.data);
 }

@@ -74,10 +74,12 @@ const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo);
  * *out is empty. Errors, agreed on every rank: KSEG_ERR_INPUT for k < 1,
  * k > N, bad options, a NaN or Inf in x (the message names the first bad
  * global row and column, and the column name when x->columns is set), given
- * centroids not finite; KSEG_ERR_IO for MPI or memory failures. Collective. */
+ * centroids not finite, values so large (~1e150) that squared distances
+ * overflow; KSEG_ERR_IO for MPI or memory failures. Collective. */
 int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt,
                     kseg_kmeans_result *out);
 
+/* Free a result's arrays and zero it; NULL-safe. Local. */
 void kseg_kmeans_result_free(kseg_kmeans_result *r);
 
 /* KSEG_ERR_INPUT naming the first (lowest global row, then column) NaN or

@@ -87,7 +87,10 @@ void kseg_cli_warn(const kseg_cli *cli, const char *fmt, ...) __attribute__((for
 typedef int (*kseg_cmd_fn)(kseg_cli *cli, int argc, char **argv);
 
 /* (declarations added as subcommands land) */
+int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_import(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv);
 
 #endif

@@ -1,0 +1,365 @@
+/* csv_parse.c - the pure pieces of CSV import: record ends, field splitting,
+ * numbers, dates and per-column type evidence. No I/O, no MPI. */
+#include "kseg/kseg_csv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kseg/kseg_error.h"
+
+char kseg_csv_detect_delimiter(const char *line, size_t len)
+{
+  int64_t tabs = 0, semis = 0, commas = 0;
+  int inq = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = line[i];
+    if (c == '"') inq = !inq;
+    else if (!inq && c == '\t') tabs++;
+    else if (!inq && c == ';') semis++;
+    else if (!inq && c == ',') commas++;
+  }
+  if (tabs >= semis && tabs >= commas && tabs > 0) return '\t';
+  if (semis >= commas && semis > 0) return ';';
+  return ',';
+}
+
+int kseg_csv_record_end(const char *p, size_t len, size_t *scan, int *in_quote, int64_t *newlines,
+                        size_t *end)
+{
+  size_t i = *scan;
+  int inq = *in_quote;
+  int64_t nl = 0;
+  while (i < len) {
+    /* Most bytes are neither; memchr-style skipping keeps this near memory speed. */
+    const char *q = inq ? memchr(p + i, '"', len - i) : NULL;
+    if (inq) {
+      /* Inside quotes only the closing quote matters, but newlines still count as lines. */
+      size_t stop = q ? (size_t)(q - p) : len;
+      for (size_t k = i; k < stop; k++) nl += p[k] == '\n';
+      if (!q) { i = len; break; }
+      i = stop + 1;
+      inq = 0;
+      continue;
+    }
+    char c = p[i];
+    if (c == '\n') {
+      *scan = i;
+      *in_quote = 0;
+      *newlines += nl;
+      *end = i;
+      return 1;
+    }
+    if (c == '"') inq = 1;
+    i++;
+  }
+  *scan = len;
+  *in_quote = inq;
+  *newlines += nl;
+  return 0;
+}
+
+int kseg_csv_is_missing(const char *s, size_t len)
+{
+  if (len == 0) return 1;
+  if (len > 4) return 0;
+  char low[5];
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    low[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+  }
+  low[len] = '\0';
+  return strcmp(low, "na") == 0 || strcmp(low, "n/a") == 0 || strcmp(low, "nan") == 0 ||
+         strcmp(low, "null") == 0 || strcmp(low, "none") == 0;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int kseg_csv_parse_number(const char *s, size_t len, double *out)
+{
+  size_t i = 0, digits = 0;
+  if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+  while (i < len && is_digit(s[i])) { i++; digits++; }
+  if (i < len && s[i] == '.') {
+    i++;
+    while (i < len && is_digit(s[i])) { i++; digits++; }
+  }
+  if (digits == 0) return 0;
+  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+    size_t ed = 0;
+    while (i < len && is_digit(s[i])) { i++; ed++; }
+    if (ed == 0) return 0;
+  }
+  if (i != len) return 0;
+  /* The syntax is checked above, so strtod sees exactly these bytes and rounds
+   * correctly (as Python's float() does). It needs a terminated copy. */
+  char small[64];
+  char *buf = len < sizeof small ? small : malloc(len + 1);
+  if (!buf) return 0;
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  double v = strtod(buf, NULL);
+  if (buf != small) free(buf);
+  if (v == HUGE_VAL || v == -HUGE_VAL) return 0; /* beyond double range: not a usable number */
+  if (out) *out = v;
+  return 1;
+}
+
+/* n digits at s[*i] as an int; 0 when fewer than lo or more than hi digits. */
+static int take_digits(const char *s, size_t len, size_t *i, int lo, int hi, int *v)
+{
+  int n = 0, x = 0;
+  while (*i < len && is_digit(s[*i]) && n < hi + 1) {
+    x = x * 10 + (s[*i] - '0');
+    (*i)++;
+    n++;
+  }
+  if (n < lo || n > hi) return 0;
+  *v = x;
+  return 1;
+}
+
+kseg_csv_date_shape kseg_csv_parse_date(const char *s, size_t len, int *a, int *b, int *c)
+{
+  if (len < 8 || len > 10 || !is_digit(s[0])) return KSEG_CSV_NOT_DATE;
+  size_t i = 0;
+  int x, y, z;
+  if (len >= 5 && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) && (s[4] == '-' || s[4] == '/')) {
+    char sep = s[4];
+    if (!take_digits(s, len, &i, 4, 4, &x)) return KSEG_CSV_NOT_DATE;
+    i++;
+    if (!take_digits(s, len, &i, 1, 2, &y) || i >= len || s[i] != sep) return KSEG_CSV_NOT_DATE;
+    i++;
+    if (!take_digits(s, len, &i, 1, 2, &z) || i != len) return KSEG_CSV_NOT_DATE;
+    *a = x; *b = y; *c = z;
+    return KSEG_CSV_YMD;
+  }
+  if (!take_digits(s, len, &i, 1, 2, &x) || i >= len || (s[i] != '-' && s[i] != '/')) return KSEG_CSV_NOT_DATE;
+  char sep = s[i++];
+  if (!take_digits(s, len, &i, 1, 2, &y) || i >= len || s[i] != sep) return KSEG_CSV_NOT_DATE;
+  i++;
+  if (!take_digits(s, len, &i, 4, 4, &z) || i != len) return KSEG_CSV_NOT_DATE;
+  *a = x; *b = y; *c = z;
+  return KSEG_CSV_XYY;
+}
+
+int kseg_csv_valid_date(int y, int m, int d)
+{
+  static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1) return 0;
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+int64_t kseg_csv_days_from_civil(int y, int m, int d)
+{
+  /* Howard Hinnant's days_from_civil: eras of 400 years, March-based years. */
+  int64_t yy = (int64_t)y - (m <= 2);
+  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* Decode one UTF-8 sequence at p[0..n); its length, or 0 when invalid
+ * (overlong forms, surrogates and values above U+10FFFF are invalid). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+  unsigned char c = p[0];
+  size_t k;
+  uint32_t cp;
+  if (c < 0xC2) return 0;
+  if (c < 0xE0) { k = 2; cp = c & 0x1F; }
+  else if (c < 0xF0) { k = 3; cp = c & 0x0F; }
+  else if (c < 0xF5) { k = 4; cp = c & 0x07; }
+  else return 0;
+  if (n < k) return 0;
+  for (size_t i = 1; i < k; i++) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  if ((k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return k;
+}
+
+/* Text check of a whole record: one pass, ASCII fast path. */
+static const char *check_text(const char *rec, size_t len)
+{
+  const unsigned char *p = (const unsigned char *)rec;
+  for (size_t i = 0; i < len;) {
+    unsigned char c = p[i];
+    if (c >= 0x20 && c < 0x7F) { i++; continue; }
+    if (c == '\t' || c == '\r' || c == '\n') { i++; continue; }
+    if (c == 0) return "binary data (a NUL byte)";
+    if (c < 0x80) return "binary data (a control byte)";
+    size_t k = utf8_len(p + i, len - i);
+    if (k == 0) return "bytes that are not valid UTF-8 (convert the file to UTF-8)";
+    i += k;
+  }
+  return NULL;
+}
+
+static int is_space(char c, char delim) { return c == ' ' || (c == '\t' && delim != '\t'); }
+
+int kseg_csv_split(char *rec, size_t len, char delim, kseg_csv_field *fields, int max_fields, int *n_fields,
+                   const char **why)
+{
+  *n_fields = 0;
+  const char *bad = check_text(rec, len);
+  if (bad) {
+    *why = bad;
+    return KSEG_ERR_INPUT;
+  }
+  size_t i = 0;
+  int n = 0;
+  for (;;) {
+    while (i < len && is_space(rec[i], delim)) i++;
+    char *start;
+    size_t flen;
+    if (i < len && rec[i] == '"') {
+      /* Quoted: unquote in place; the output never overtakes the input. */
+      size_t w = ++i;
+      start = rec + w;
+      for (;;) {
+        if (i >= len) {
+          /* Cannot happen for records cut by kseg_csv_record_end (even parity). */
+          *why = "an unterminated quoted field";
+          return KSEG_ERR_INPUT;
+        }
+        if (rec[i] == '"') {
+          if (i + 1 < len && rec[i + 1] == '"') {
+            rec[w++] = '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        rec[w++] = rec[i++];
+      }
+      flen = w - (size_t)(start - rec);
+      while (i < len && is_space(rec[i], delim)) i++;
+      if (i < len && rec[i] != delim) {
+        *why = "text after the closing quote of a field";
+        return KSEG_ERR_INPUT;
+      }
+    } else {
+      start = rec + i;
+      while (i < len && rec[i] != delim) i++;
+      size_t e = i;
+      while (e > (size_t)(start - rec) && is_space(rec[e - 1], delim)) e--;
+      flen = e - (size_t)(start - rec);
+    }
+    if (n < max_fields) {
+      fields[n].ptr = start;
+      fields[n].len = flen;
+    }
+    n++;
+    if (i >= len) break;
+    i++; /* the delimiter */
+  }
+  *n_fields = n;
+  return KSEG_OK;
+}
+
+/* ---- per-column evidence ---- */
+
+enum { KSEG_CSV_SLOTS = 1024, KSEG_CSV_MAX_LEVEL_BYTES = 1024 };
+
+void kseg_csv_stats_init(kseg_csv_colstats *s)
+{
+  memset(s, 0, sizeof *s);
+  s->numeric = s->ymd = s->dmy = s->mdy = 1;
+}
+
+static uint64_t hash_bytes(const char *v, size_t len)
+{
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
+  return h;
+}
+
+static void drop_levels(kseg_csv_colstats *s)
+{
+  if (s->table)
+    for (int32_t i = 0; i < s->slots; i++) free(s->table[i]);
+  free(s->table);
+  s->table = NULL;
+  s->slots = 0;
+  s->overflow = 1;
+}
+
+int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
+{
+  if (kseg_csv_is_missing(v, len)) {
+    s->n_missing++;
+    return KSEG_OK;
+  }
+  s->n_present++;
+  if ((int64_t)len > s->max_len) s->max_len = (int64_t)len;
+  if (s->numeric && !kseg_csv_parse_number(v, len, NULL)) s->numeric = 0;
+  if (s->ymd || s->dmy || s->mdy) {
+    int a, b, c;
+    kseg_csv_date_shape shape = kseg_csv_parse_date(v, len, &a, &b, &c);
+    s->ymd = s->ymd && shape == KSEG_CSV_YMD && kseg_csv_valid_date(a, b, c);
+    s->dmy = s->dmy && shape == KSEG_CSV_XYY && kseg_csv_valid_date(c, b, a);
+    s->mdy = s->mdy && shape == KSEG_CSV_XYY && kseg_csv_valid_date(c, a, b);
+  }
+  if (s->overflow) return KSEG_OK;
+  if (len > KSEG_CSV_MAX_LEVEL_BYTES) { /* long free text is never a category */
+    drop_levels(s);
+    return KSEG_OK;
+  }
+  if (!s->table) {
+    s->table = kseg_calloc(KSEG_CSV_SLOTS, sizeof *s->table, "csv level table");
+    if (!s->table) return KSEG_ERR_IO;
+    s->slots = KSEG_CSV_SLOTS;
+  }
+  uint32_t mask = (uint32_t)s->slots - 1;
+  for (uint32_t h = (uint32_t)hash_bytes(v, len) & mask;; h = (h + 1) & mask) {
+    char *e = s->table[h];
+    if (!e) break;
+    if (strlen(e) == len && memcmp(e, v, len) == 0) return KSEG_OK;
+  }
+  if (s->n_levels == KSEG_CSV_MAX_LEVELS) { /* this is distinct value 257 */
+    drop_levels(s);
+    return KSEG_OK;
+  }
+  char *copy = kseg_malloc(len + 1, "csv level");
+  if (!copy) return KSEG_ERR_IO;
+  memcpy(copy, v, len);
+  copy[len] = '\0';
+  uint32_t h = (uint32_t)hash_bytes(v, len) & mask;
+  while (s->table[h]) h = (h + 1) & mask;
+  s->table[h] = copy;
+  s->n_levels++;
+  return KSEG_OK;
+}
+
+void kseg_csv_stats_free(kseg_csv_colstats *s)
+{
+  if (s->table)
+    for (int32_t i = 0; i < s->slots; i++) free(s->table[i]);
+  free(s->table);
+  s->table = NULL;
+  s->slots = 0;
+}
+
+kseg_col_kind kseg_csv_infer(const kseg_csv_evidence *e, int *month_first)
+{
+  *month_first = 0;
+  if (e->n_present == 0 || e->numeric) return KSEG_COL_NUMERIC;
+  if (e->ymd) return KSEG_COL_DATE;
+  if (e->dmy) return KSEG_COL_DATE; /* day-first also when both readings are valid */
+  if (e->mdy) {
+    *month_first = 1;
+    return KSEG_COL_DATE;
+  }
+  if (e->n_levels <= KSEG_CSV_MAX_LEVELS && 2 * e->n_levels <= e->n_present) return KSEG_COL_CATEGORICAL;
+  return KSEG_COL_STRING;
+}
