@@ -59,4 +59,11 @@ grep -q "silhouette-exact-max 100" "$T/warn.txt" || { cat "$T/warn.txt"; fail "n
 "$PY" -c "import h5py,sys; s=h5py.File(sys.argv[1])['/sweep']; assert s.attrs['silhouette'] == 'sample:100'" "$T/blobs/w.h5"
 kseg_np 1 sweep --in "$T/blobs/features.h5" --k 2:3 --out "$T/blobs/n.h5" --silhouette none --n-init 1 >/dev/null 2>&1
 "$PY" "$KSEG_TESTS/oracle/sweep_check.py" "$T/blobs/features.h5" "$T/blobs/n.h5" --silhouette none
+# progress (--verbose, as stderr is not a terminal here): k, restart, Lloyd
+# iterations, elapsed time and an estimate of what is left
+kseg_np 2 sweep --in "$T/blobs/features.h5" --k 2:3 --out "$T/blobs/p.h5" --n-init 2 --verbose 2> "$T/progress.txt" >/dev/null
+grep -Eq "^k=3 restart 2/2: [0-9]+ iterations \(1 of 2 k done, [0-9.]+ s elapsed, about [0-9]+ s left\)" \
+  "$T/progress.txt" || { cat "$T/progress.txt"; fail "no progress line for k=3 restart 2/2"; }
+kseg_np 2 sweep --in "$T/blobs/features.h5" --k 2:3 --out "$T/blobs/q.h5" --n-init 2 2> "$T/quiet.txt" >/dev/null
+! grep -q "restart" "$T/quiet.txt" || fail "progress printed although stderr is not a terminal"
 echo "sweep matches scikit-learn and is rank/thread invariant"
