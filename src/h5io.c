@@ -486,6 +486,7 @@ static int read_column(hid_t file, const char *path, const char *name, int64_t *
     mtype = H5Tcopy(H5T_C_S1);
     H5Tset_size(mtype, (size_t)c->str_width);
     H5Tset_strpad(mtype, H5T_STR_NULLPAD);
+    H5Tset_cset(mtype, H5Tget_cset(ftype)); /* HDF5 will not convert ASCII <-> UTF-8 */
     break;
   }
   if (!st && (!c->name || !buf)) st = KSEG_ERR_IO;
@@ -812,6 +813,7 @@ int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t)
       hid_t st_type = H5Tcopy(H5T_C_S1);
       H5Tset_size(st_type, (size_t)(c->str_width > 0 ? c->str_width : 1));
       H5Tset_strpad(st_type, H5T_STR_NULLPAD);
+      H5Tset_cset(st_type, H5T_CSET_UTF8);
       st = create_rows_typed(w, dpath, st_type, t->n_global, 0);
       H5Tclose(st_type);
       break;
@@ -917,3 +919,36 @@ int kseg_h5_read_attr_str(MPI_Comm comm, const char *path, const char *object, c
   H5Fclose(file);
   return kseg_comm_agree(comm, st);
 }
+
+int kseg_h5_read_attr_strings(MPI_Comm comm, const char *path, const char *object, const char *name,
+                              char ***values, int64_t *count)
+{
+  hid_t file, obj;
+  *values = NULL;
+  *count = 0;
+  KSEG_CHECK(open_object_for_attr(comm, path, object, &file, &obj));
+  int st = KSEG_OK;
+  if (H5Aexists(obj, name) <= 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s: %s has no attribute '%s'", path, object, name);
+  else st = read_string_attr(obj, name, values, count);
+  H5Oclose(obj);
+  H5Fclose(file);
+  st = kseg_comm_agree(comm, st);
+  if (st) {
+    free_strings(*values, *count);
+    *values = NULL;
+    *count = 0;
+  }
+  return st;
+}
+
+int kseg_h5_exists(MPI_Comm comm, const char *path, const char *object, int *exists)
+{
+  hid_t file;
+  *exists = 0;
+  KSEG_CHECK(open_for_read(comm, path, &file));
+  *exists = object_exists(file, object);
+  H5Fclose(file);
+  return KSEG_OK;
+}
+
+MPI_Comm kseg_h5_writer_comm(const kseg_h5_writer *w) { return w->comm; }

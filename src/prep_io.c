@@ -12,7 +12,6 @@
  *   G/pca/components [C x F], mean [F], explained_variance [C],
  *               explained_variance_ratio [C]    (only with a projection)
  */
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,85 +115,16 @@ done:
 
 /* ---- loading ---- */
 
-/* h5io reads scalar string attributes only; a list of strings is read here
- * by the root (serial HDF5, read-only) and broadcast as NUL-separated bytes. */
 static int read_string_list(MPI_Comm comm, const char *path, const char *object, const char *name, char ***out,
                             int64_t *count)
 {
-  *out = NULL;
-  *count = 0;
-  int st = KSEG_OK;
-  int64_t head[2] = {0, 0}; /* count, bytes */
-  char *flat = NULL;
-  if (kseg_comm_rank(comm) == 0) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t obj = file >= 0 ? H5Oopen(file, object, H5P_DEFAULT) : H5I_INVALID_HID;
-    hid_t attr = obj >= 0 && H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
-    if (attr < 0) {
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: %s has no attribute '%s' (not written by kseg prep?)", path, object,
-                          name);
-    } else {
-      hid_t space = H5Aget_space(attr), ftype = H5Aget_type(attr);
-      hssize_t n = H5Sget_simple_extent_npoints(space);
-      hid_t mtype = H5Tcopy(H5T_C_S1);
-      H5Tset_size(mtype, H5T_VARIABLE);
-      char **raw = n > 0 ? kseg_calloc((size_t)n, sizeof *raw, "string list") : NULL;
-      if (H5Tget_class(ftype) != H5T_STRING || H5Tis_variable_str(ftype) <= 0) {
-        st = kseg_error_set(KSEG_ERR_INPUT, "%s: attribute %s of %s is not a list of strings", path, name, object);
-      } else if (n > 0 && (!raw || H5Aread(attr, mtype, raw) < 0)) {
-        st = raw ? kseg_error_set(KSEG_ERR_IO, "%s: cannot read attribute %s of %s", path, name, object)
-                 : KSEG_ERR_IO;
-      } else {
-        int64_t bytes = 0;
-        for (hssize_t i = 0; i < n; i++) bytes += (int64_t)strlen(raw[i] ? raw[i] : "") + 1;
-        flat = kseg_malloc((size_t)bytes + 1, "string list");
-        if (!flat) st = KSEG_ERR_IO;
-        for (hssize_t i = 0, at = 0; flat && i < n; i++) {
-          size_t l = strlen(raw[i] ? raw[i] : "") + 1;
-          memcpy(flat + at, raw[i] ? raw[i] : "", l);
-          at += (int64_t)l;
-        }
-        head[0] = n;
-        head[1] = bytes;
-        if (n > 0) H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, raw);
-      }
-      free(raw);
-      H5Tclose(mtype);
-      H5Tclose(ftype);
-      H5Sclose(space);
-      H5Aclose(attr);
-    }
-    if (obj >= 0) H5Oclose(obj);
-    if (file >= 0) H5Fclose(file);
+  int st = kseg_h5_read_attr_strings(comm, path, object, name, out, count);
+  if (st == KSEG_ERR_INPUT) { /* say where the attribute should come from */
+    char why[1024];
+    snprintf(why, sizeof why, "%s (not written by kseg prep?)", kseg_error_message());
+    kseg_error_replace(why);
   }
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  KSEG_CHECK_GOTO(kseg_comm_bcast(comm, head, sizeof head, 0), st, done);
-  if (kseg_comm_rank(comm) != 0) {
-    flat = kseg_malloc((size_t)head[1] + 1, "string list");
-    if (!flat) st = KSEG_ERR_IO;
-  }
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  KSEG_CHECK_GOTO(kseg_comm_bcast(comm, flat, head[1], 0), st, done);
-  char **list = kseg_calloc((size_t)head[0] + 1, sizeof *list, "string list");
-  if (!list) st = KSEG_ERR_IO;
-  for (int64_t i = 0, at = 0; list && i < head[0]; i++) {
-    size_t l = strlen(flat + at) + 1;
-    list[i] = kseg_malloc(l, "string");
-    if (!list[i]) { st = KSEG_ERR_IO; break; }
-    memcpy(list[i], flat + at, l);
-    at += (int64_t)l;
-  }
-  if (st && list) {
-    for (int64_t i = 0; i < head[0]; i++) free(list[i]);
-    free(list);
-    list = NULL;
-  }
-  *out = list;
-  *count = list ? head[0] : 0;
-done:
-  free(flat);
-  return kseg_comm_agree(comm, st);
+  return st;
 }
 
 /* A 1-D dataset of exactly n values (n < 0: any length, returned in *n). */
@@ -318,17 +248,7 @@ int kseg_prep_load(MPI_Comm comm, const char *path, const char *group, kseg_prep
   int64_t dims[2] = {0, 0};
   snprintf(sub, sizeof sub, "%s/pca/components", group);
   int has_pca = 0;
-  if (kseg_comm_rank(comm) == 0) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    char pg[600];
-    snprintf(pg, sizeof pg, "%s/pca", group);
-    if (file >= 0) {
-      has_pca = H5Lexists(file, pg, H5P_DEFAULT) > 0 && H5Lexists(file, sub, H5P_DEFAULT) > 0;
-      H5Fclose(file);
-    }
-  }
-  KSEG_CHECK_GOTO(kseg_comm_bcast(comm, &has_pca, sizeof has_pca, 0), st, fail);
+  KSEG_CHECK_GOTO(kseg_h5_exists(comm, path, sub, &has_pca), st, fail);
   if (has_pca) {
     KSEG_CHECK_GOTO(kseg_h5_read_small_f64(comm, path, sub, dims, &comp), st, fail);
     m->components = comp;

@@ -150,5 +150,16 @@ int kseg_h5_finish(kseg_h5_writer **w, int status);
 /* Read a scalar attribute of `object` in `path`; KSEG_ERR_INPUT if absent. Collective. */
 int kseg_h5_read_attr_f64(MPI_Comm comm, const char *path, const char *object, const char *name, double *value);
 int kseg_h5_read_attr_str(MPI_Comm comm, const char *path, const char *object, const char *name, char **value);
+/* Read a list-of-strings attribute: *values (count strings, each and the
+ * array owned by the caller: free each, then the array). KSEG_ERR_INPUT if
+ * absent or not strings. Collective. */
+int kseg_h5_read_attr_strings(MPI_Comm comm, const char *path, const char *object, const char *name,
+                              char ***values, int64_t *count);
+/* *exists = 1 when `object` (a group or dataset path) is in the HDF5 file
+ * `path`, else 0; a missing or non-HDF5 file is KSEG_ERR_INPUT. Collective. */
+int kseg_h5_exists(MPI_Comm comm, const char *path, const char *object, int *exists);
+
+/* The communicator a writer was created on. Local. */
+MPI_Comm kseg_h5_writer_comm(const kseg_h5_writer *w);
 
 #endif
