@@ -27,7 +27,8 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
   if (st == KSEG_ARGS_HELP) {
-    kseg_args_usage(cli, "generate --rows N --out raw.h5 [--segments K] [--seed S] [--round-rows R]",
+    kseg_args_usage(cli, "generate --rows N --out raw.h5 [--segments K] [--seed S] [--round-rows R]\n"
+                         "       kseg generate --transactions N --out tx.csv|tx.h5 [--customers C] [--seed S]",
                     "Synthetic customers with the 29 columns of the Customer Personality table, drawn from K\n"
                     "latent segments whose ids are written to /truth/segment. The file is identical for any\n"
                     "number of ranks.",
