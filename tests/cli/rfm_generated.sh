@@ -21,4 +21,23 @@ same_file "$T/r1.h5" "$T/r3.h5"
 expect_status 0 2 rfm --in "$T/log.h5" --out "$T/h.h5"
 cols=$("$PY" -c "import h5py,sys; print(' '.join('/raw/'+c for c in h5py.File(sys.argv[1])['raw'].attrs['columns']))" "$T/r1.h5")
 h5_same "$T/r1.h5" "$T/h.h5" $cols
+
+# String ids (C00042 style): byte-order rows, the reference agrees, and the
+# same table from the log imported into HDF5 (a string or categorical column).
+"$PY" - "$T/a.csv" "$T/s.csv" <<'PYEOF'
+import sys
+with open(sys.argv[1]) as f, open(sys.argv[2], "w") as o:
+    o.write(f.readline())
+    for line in f:
+        c, rest = line.split(",", 1)
+        o.write(f"C{int(c):05d},{rest}")
+PYEOF
+expect_status 0 3 rfm --in "$T/s.csv" --out "$T/s3.h5" --json
+grep -q '"ids":"string"' "$T/stdout" || fail "ids not strings: $(cat "$T/stdout")"
+expect_status 0 1 rfm --in "$T/s.csv" --out "$T/s1.h5"
+same_file "$T/s1.h5" "$T/s3.h5"
+"$PY" "$KSEG_TESTS/oracle/rfm_check.py" "$T/s.csv" "$T/s1.h5" || fail "reference check (string ids)"
+expect_status 0 2 import --in "$T/s.csv" --out "$T/slog.h5"
+expect_status 0 2 rfm --in "$T/slog.h5" --out "$T/sh.h5"
+h5_same "$T/s1.h5" "$T/sh.h5" $cols
 echo OK
