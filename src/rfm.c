@@ -9,6 +9,7 @@
  * and the scores are exact order statistics. */
 #include <inttypes.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,16 +38,17 @@ static inline int same_key(const kseg_rfm_key *a, const kseg_rfm_key *b, const c
   return kseg_rfm_key_cmp(a, arena, b, arena) == 0;
 }
 
-/* One customer per run of equal ids in tx taken in the order perm (NULL:
- * tx is sorted by id, day). */
-static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fixed *fa, const kseg_fixed *fq,
-                     int64_t as_of, kseg_rfm_buf *cust, int64_t counts[C_COUNT], kseg_i128 *money_all)
-{
-  memset(cust, 0, sizeof *cust);
-  const kseg_rfm_tx *base = tx->items;
 #define T(i) (&base[perm ? perm[i] : (uint64_t)(i)])
-  kseg_rfm_cust *c = NULL;
-  for (int64_t i = 0; i < tx->n;) {
+
+/* One customer per run of equal ids among lines [lo, hi) of tx taken in the
+ * order perm (NULL: tx is sorted by id, day); runs do not cross lo or hi. */
+static int fold_range(const kseg_rfm_buf *tx, const uint64_t *perm, int64_t lo, int64_t hi, const kseg_fixed *fa,
+                      const kseg_fixed *fq, int64_t as_of, kseg_rfm_buf *cust, int64_t counts[C_COUNT],
+                      kseg_i128 *money_all)
+{
+  const kseg_rfm_tx *base = tx->items;
+  kseg_rfm_cust *c = cust->items;
+  for (int64_t i = lo; i < hi;) {
     if (cust->n == cust->cap) { /* grown, not counted first: one pass over the lines */
       int64_t cap = cust->cap ? cust->cap * 2 : 4096;
       void *p = realloc(cust->items, (size_t)cap * sizeof(kseg_rfm_cust));
@@ -60,9 +62,9 @@ static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fi
     int32_t first = 0, last = 0;
     kseg_i128 money = 0, qty = 0;
     const kseg_rfm_tx *ti = T(i);
-    for (; j < tx->n && (j == i || same_key(&T(j)->key, &ti->key, tx->arena)); j++) {
+    for (; j < hi && (j == i || same_key(&T(j)->key, &ti->key, tx->arena)); j++) {
       /* The lines are visited in permuted order: fetch ahead to hide the misses. */
-      if (perm && j + 16 < tx->n) __builtin_prefetch(&base[perm[j + 16]]);
+      if (perm && j + 16 < hi) __builtin_prefetch(&base[perm[j + 16]]);
       const kseg_rfm_tx *tj = T(j);
       if (tj->key.aux > as_of) { counts[C_AFTER]++; continue; }
       money += kseg_fixed_from(fa, tj->amount);
@@ -95,9 +97,72 @@ static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fi
     }
     i = j;
   }
-#undef T
   return KSEG_OK;
 }
+
+/* All customers of tx: the lines are cut at run boundaries into one range
+ * per OpenMP thread, folded apart and joined in order. The counters and
+ * money are integers, so the split changes nothing. */
+static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fixed *fa, const kseg_fixed *fq,
+                     int64_t as_of, kseg_rfm_buf *cust, int64_t counts[C_COUNT], kseg_i128 *money_all)
+{
+  enum { MAXT = 64 };
+  memset(cust, 0, sizeof *cust);
+  const kseg_rfm_tx *base = tx->items;
+  int nt = tx->n < 65536 ? 1 : omp_get_max_threads();
+  if (nt > MAXT) nt = MAXT;
+  int64_t cut[MAXT + 1];
+  cut[0] = 0;
+  for (int t = 1; t <= nt; t++) {
+    int64_t b = t == nt ? tx->n : tx->n * t / nt;
+    if (b < cut[t - 1]) b = cut[t - 1];
+    while (b > 0 && b < tx->n && same_key(&T(b)->key, &T(b - 1)->key, tx->arena)) b++;
+    cut[t] = b;
+  }
+  kseg_rfm_buf part[MAXT];
+  int64_t pc[MAXT][C_COUNT];
+  kseg_i128 pm[MAXT];
+  int ps[MAXT];
+  char *msg[MAXT];
+  memset(part, 0, sizeof part);
+  memset(pc, 0, sizeof pc);
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+  for (int t = 0; t < nt; t++) {
+    pm[t] = 0;
+    msg[t] = NULL;
+    ps[t] = fold_range(tx, perm, cut[t], cut[t + 1], fa, fq, as_of, &part[t], pc[t], &pm[t]);
+    if (ps[t]) {
+      msg[t] = strdup(kseg_error_message());
+      kseg_error_clear(); /* pool threads live on: no stale first message */
+    }
+  }
+  int st = KSEG_OK;
+  int64_t total = 0;
+  for (int t = 0; t < nt; t++) {
+    if (ps[t] && !st) st = kseg_error_set(ps[t], "%s", msg[t] ? msg[t] : "out of memory");
+    free(msg[t]);
+    total += part[t].n;
+  }
+  if (!st && nt == 1) { /* the usual case: take the one part whole */
+    *cust = part[0];
+    memset(&part[0], 0, sizeof part[0]);
+  } else if (!st) {
+    cust->items = kseg_malloc((size_t)(total ? total : 1) * sizeof(kseg_rfm_cust), "rfm customers");
+    if (!cust->items) st = KSEG_ERR_IO;
+    for (int t = 0; t < nt && !st; t++) {
+      memcpy((kseg_rfm_cust *)cust->items + cust->n, part[t].items, (size_t)part[t].n * sizeof(kseg_rfm_cust));
+      cust->n += part[t].n;
+    }
+    cust->cap = total;
+  }
+  for (int t = 0; t < nt; t++) {
+    for (int k = 0; k < C_COUNT; k++) counts[k] += pc[t][k];
+    *money_all += pm[t];
+    kseg_rfm_buf_free(&part[t]);
+  }
+  return st;
+}
+#undef T
 
 /* Sample slot for the splitters: a key with its bytes inline. */
 typedef struct sample {
