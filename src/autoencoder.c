@@ -409,7 +409,12 @@ static void run_rows(trainer *t, const double *X, const int64_t *idx, const posr
 {
   const kseg_ae *ae = t->ae;
   const int D = ae->sizes[0];
-#pragma omp parallel num_threads(t->nt)
+  /* a step's share of rows is small (batch / ranks): below ~64 rows per
+   * thread, waking threads costs more than the rows (the bits are the same
+   * for any thread count) */
+  int nt = (int)(m / 64 < t->nt ? m / 64 : t->nt);
+  nt = nt < 1 ? 1 : nt;
+#pragma omp parallel num_threads(nt)
   {
     int k = 0;
 #ifdef _OPENMP
@@ -440,7 +445,7 @@ static void run_rows(trainer *t, const double *X, const int64_t *idx, const posr
 static void accum_fold(trainer *t, kseg_i128 *buf, int grad)
 {
   const int64_t P = grad ? t->ae->n_params : 0;
-#pragma omp parallel for schedule(static) num_threads(t->nt)
+#pragma omp parallel for schedule(static) num_threads(t->nt) if (P >= 65536)
   for (int64_t p = 0; p < P; p++) {
     kseg_i128 s = 0;
     for (int k = 0; k < t->nt; k++) s += (kseg_i128)t->acc[k].hi[p] * ((kseg_i128)1 << 31) + t->acc[k].lo[p];
@@ -559,7 +564,7 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
       const double c1 = 1.0 / (1.0 - pow(b1, (double)step)), c2 = 1.0 / (1.0 - pow(b2, (double)step));
       const double inv = FX_INV / (double)rows;
       double *w = ae->params;
-#pragma omp parallel for schedule(static) num_threads(t.nt)
+#pragma omp parallel for schedule(static) num_threads(t.nt) if (P >= 65536)
       for (int64_t p = 0; p < P; p++) {
         double g = (double)buf[p] * inv;
         m1[p] = b1 * m1[p] + (1.0 - b1) * g;

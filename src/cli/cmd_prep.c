@@ -109,9 +109,10 @@ static void json_autoencoder(kseg_json *j, const kseg_ae *ae, const char *layers
   kseg_json_close_array(j);
   kseg_json_num(j, "train_seconds", seconds);
   kseg_json_num(j, "epoch_seconds", ae->n_epochs ? seconds / ae->n_epochs : 0.0);
-  kseg_json_num(j, "samples_per_second", seconds > 0 ? (double)ae->train_rows * ae->n_epochs / seconds : 0.0);
-  kseg_json_num(j, "gradient_seconds_max_rank", grad);
-  kseg_json_num(j, "allreduce_seconds_max_rank", reduce);
+  /* samples per second = train_rows * epochs_run / train_seconds; the two
+   * phases are the slowest rank's */
+  kseg_json_num(j, "gradient_seconds", grad);
+  kseg_json_num(j, "allreduce_seconds", reduce);
   kseg_json_close_object(j);
 }
 
