@@ -587,6 +587,9 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
       }
       ae->val_loss[epoch - 1] = (double)buf[0] * FX_INV / (double)buf[1];
     }
+    /* an epoch is a phase boundary: a rank that failed (or a test's injected
+     * failure) stops every rank here rather than in the next allreduce */
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "autoencoder:epoch")), st, done);
     if (progress) progress(ctx, epoch, opt->epochs, ae->loss[epoch - 1], ae->val_loss[epoch - 1], kseg_now() - t0);
     if (!validate) {
       ae->best_epoch = epoch;
