@@ -129,37 +129,46 @@ int main(int argc, char **argv)
   gradient_check(all);
   first_step(comm, all, row0, n_local);
 
-  /* several epochs, small batches (the last one short), a mask and a
-   * validation split: the same bits on this partition as on one rank */
+  /* several epochs, a mask and a validation split: the same bits on this
+   * partition as on one rank. Batch 37: many steps, the last one short, some
+   * with no row on a rank; batch 200: ~137 rows a step, two threads on one
+   * rank (under THREADS 2), one on 2-3 ranks. */
   kseg_ae_options o;
-  kseg_ae_default_options(&o);
-  ASSERT_OK(kseg_ae_parse_layers("16,8,2", &o));
-  o.epochs = 12;
-  o.batch = 37;
-  o.lr = 3e-3;
-  o.seed = 11;
-  o.val_fraction = 0.2;
-  o.patience = 3;
   kseg_ae a, b;
-  int seen = 0;
-  ASSERT_OK(kseg_ae_train(comm, mine, n_local, row0, N, D, mask_all + row0, &o, progress, &seen, &a));
-  ASSERT_EQ(seen, a.n_epochs);
-  ASSERT_OK(kseg_ae_train(self, all, N, 0, N, D, mask_all, &o, NULL, NULL, &b));
-  ASSERT_EQ(a.n_params, b.n_params);
-  ASSERT(same_bits(a.params, b.params, a.n_params));
-  ASSERT_EQ(a.n_epochs, b.n_epochs);
-  ASSERT(same_bits(a.loss, b.loss, a.n_epochs));
-  ASSERT(same_bits(a.val_loss, b.val_loss, a.n_epochs));
-  ASSERT_EQ(a.best_epoch, b.best_epoch);
-  int64_t used = 0;
-  for (int64_t i = 0; i < N; i++) used += mask_all[i];
-  ASSERT_EQ(a.train_rows + a.val_rows, used);
-  ASSERT(a.val_rows > used / 10 && a.val_rows < used * 3 / 10);
-  ASSERT(a.loss[a.n_epochs - 1] < a.loss[0]);
-  /* early stopping keeps the best epoch: the lowest validation loss */
-  for (int e = 0; e < a.n_epochs; e++) ASSERT(a.val_loss[a.best_epoch - 1] <= a.val_loss[e]);
-  if (a.n_epochs < o.epochs) ASSERT_EQ(a.best_epoch, a.n_epochs - o.patience);
-  ASSERT_EQ(kseg_ae_width(&a), 2);
+  const int64_t batches[2] = {200, 37};
+  for (int run = 0; run < 2; run++) {
+    kseg_ae_default_options(&o);
+    ASSERT_OK(kseg_ae_parse_layers("16,8,2", &o));
+    o.epochs = 12;
+    o.batch = batches[run];
+    o.lr = 3e-3;
+    o.seed = 11;
+    o.val_fraction = 0.2;
+    o.patience = 3;
+    int seen = 0;
+    if (run) {
+      kseg_ae_free(&a);
+      kseg_ae_free(&b);
+    }
+    ASSERT_OK(kseg_ae_train(comm, mine, n_local, row0, N, D, mask_all + row0, &o, progress, &seen, &a));
+    ASSERT_EQ(seen, a.n_epochs);
+    ASSERT_OK(kseg_ae_train(self, all, N, 0, N, D, mask_all, &o, NULL, NULL, &b));
+    ASSERT_EQ(a.n_params, b.n_params);
+    ASSERT(same_bits(a.params, b.params, a.n_params));
+    ASSERT_EQ(a.n_epochs, b.n_epochs);
+    ASSERT(same_bits(a.loss, b.loss, a.n_epochs));
+    ASSERT(same_bits(a.val_loss, b.val_loss, a.n_epochs));
+    ASSERT_EQ(a.best_epoch, b.best_epoch);
+    int64_t used = 0;
+    for (int64_t i = 0; i < N; i++) used += mask_all[i];
+    ASSERT_EQ(a.train_rows + a.val_rows, used);
+    ASSERT(a.val_rows > used / 10 && a.val_rows < used * 3 / 10);
+    ASSERT(a.loss[a.n_epochs - 1] < a.loss[0]);
+    /* early stopping keeps the best epoch: the lowest validation loss */
+    for (int e = 0; e < a.n_epochs; e++) ASSERT(a.val_loss[a.best_epoch - 1] <= a.val_loss[e]);
+    if (a.n_epochs < o.epochs) ASSERT_EQ(a.best_epoch, a.n_epochs - o.patience);
+    ASSERT_EQ(kseg_ae_width(&a), 2);
+  }
 
   /* encoding: rows are independent of their block */
   double *e1 = malloc(sizeof(double) * N * 2), *e2 = malloc(sizeof(double) * N * 2);
