@@ -6,7 +6,9 @@
   autoencoder_quality.py silhouette SCALED.h5 K NAME=FEATURES.h5 ...
       k-means at K on each /features, silhouette of those labels measured on
       the /features of SCALED.h5 (the scaled, non-embedded space).
-Prints one JSON object.
+An item NAME=FEATURES.h5@RESULT.h5 takes the labels from /labels of RESULT.h5
+(e.g. `kseg fit --in FEATURES.h5 --k K --out RESULT.h5`) instead of running
+scikit-learn's KMeans. Prints one JSON object.
 """
 import json
 import sys
@@ -31,7 +33,12 @@ def main():
         scaled = h5py.File(ref, "r")["features"][...]
     for item in sys.argv[4:]:
         name, path = item.split("=", 1)
-        lab, d = labels(path, k)
+        if "@" in path:
+            path, result = path.split("@", 1)
+            lab = h5py.File(result, "r")["labels"][...]
+            d = h5py.File(path, "r")["features"].shape[1]
+        else:
+            lab, d = labels(path, k)
         if mode == "ari":
             value = adjusted_rand_score(truth, lab)
         else:
