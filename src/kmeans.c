@@ -51,33 +51,6 @@ void kseg_kmeans_result_free(kseg_kmeans_result *r)
   memset(r, 0, sizeof *r);
 }
 
-/* Eight interleaved partial sums combined in a fixed tree: vectorizes, and
- * a row's distance still depends only on the row and the centroid. */
-#define KM_DIST_BODY(XT)                                                      \
-  const XT *xi = (const XT *)x->data + i * d;                                 \
-  double s[8] = {0};                                                          \
-  int64_t j = 0;                                                              \
-  for (; j + 8 <= d; j += 8)                                                  \
-    for (int q = 0; q < 8; q++) {                                             \
-      const double t = (double)xi[j + q] - c[j + q];                          \
-      s[q] += t * t;                                                          \
-    }                                                                         \
-  for (int q = 0; j < d; j++, q++) {                                          \
-    const double t = (double)xi[j] - c[j];                                    \
-    s[q] += t * t;                                                            \
-  }                                                                           \
-  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-
-double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c)
-{
-  const int64_t d = x->d;
-  if (x->dtype == KSEG_F32) {
-    KM_DIST_BODY(float)
-  } else {
-    KM_DIST_BODY(double)
-  }
-}
-#undef KM_DIST_BODY
 
 static inline double value_at(const kseg_matrix *x, int64_t i, int64_t j)
 {

@@ -64,10 +64,36 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
 /* Global max |x| (0 for an empty matrix). Collective. */
 int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs);
 
-/* Squared distance of local row i to c[d], in double whatever the dtype,
- * summed over columns in order: the one scalar distance used outside the
- * Lloyd kernel (initialization, inertia). Local. */
-double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c);
+/* Squared distance of local row i to c[d], in double whatever the dtype:
+ * the one scalar distance used outside the Lloyd kernel (initialization,
+ * inertia). Eight interleaved partial sums combined in a fixed tree
+ * vectorize, and a row's distance still depends only on the row and the
+ * centroid. Inline: it is called once per row and candidate. Local. */
+#define KSEG_KM_DIST_BODY(XT)                                                 \
+  const XT *xi = (const XT *)x->data + i * d;                                 \
+  double s[8] = {0};                                                          \
+  int64_t j = 0;                                                              \
+  for (; j + 8 <= d; j += 8)                                                  \
+    for (int q = 0; q < 8; q++) {                                             \
+      const double t = (double)xi[j + q] - c[j + q];                          \
+      s[q] += t * t;                                                          \
+    }                                                                         \
+  for (int q = 0; j < d; j++, q++) {                                          \
+    const double t = (double)xi[j] - c[j];                                    \
+    s[q] += t * t;                                                            \
+  }                                                                           \
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+
+static inline double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c)
+{
+  const int64_t d = x->d;
+  if (x->dtype == KSEG_F32) {
+    KSEG_KM_DIST_BODY(float)
+  } else {
+    KSEG_KM_DIST_BODY(double)
+  }
+}
+#undef KSEG_KM_DIST_BODY
 
 /* Copy global rows idx[0..m) (as double) into out[m x d] on every rank. The
  * owner contributes the bytes and the others zeros, combined with a bitwise
