@@ -99,8 +99,8 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
        "restarts, the lowest inertia is kept (default 1; always 1 with an init file)", false, false},
       {"max-iter", KSEG_OPT_INT, &max_iter, "M", "iterations per restart (default 300)", false, false},
       {"tol", KSEG_OPT_DOUBLE, &tol, "T",
-       "stop when the centroid shift is within T x mean feature variance (default 1e-4; 0: only when no label "
-       "changes)",
+       "stop when the summed squared centroid shift is within T x mean feature variance, or no label changes "
+       "(default 1e-4)",
        false, false},
       {"algorithm", KSEG_OPT_STRING, &algo_text, "ALGO", "lloyd or auto (default auto = lloyd)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 0)", false, false},
