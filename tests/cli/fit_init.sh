@@ -46,4 +46,18 @@ for a in ("k", "inertia", "n_iter", "converged", "init", "n_init", "max_iter", "
 assert f.attrs["k"] == 6 and f.attrs["converged"] == 1 and f.attrs["init"] == "k-means++"
 assert f.attrs["dataset"] == "/features" and f.attrs["seed"] == 9
 PY
+# Tiny data: k = N, fewer rows than ranks x threads, k-means|| drawing fewer
+# candidates than k (falls back to k-means++): still identical everywhere.
+"$PY" "$O" gen "$T/tiny.h5" --n 7 --d 3 --blobs 2 --k 7 --seed 2
+for init in k-means++ kmeans-par random; do
+  kseg_np 1 fit --in "$T/tiny.h5" --k 7 --init $init --out "$T/tiny.$init.1.h5" || fail "tiny $init on 1 rank"
+  kseg_np 3 fit --in "$T/tiny.h5" --k 7 --init $init --out "$T/tiny.$init.3.h5" || fail "tiny $init on 3 ranks"
+  h5_same "$T/tiny.$init.1.h5" "$T/tiny.$init.3.h5"
+  "$PY" - "$T/tiny.$init.1.h5" <<'PY' || fail "tiny $init: k = N must put every row in its own cluster"
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+assert sorted(f["labels"][...].tolist()) == list(range(7)), f["labels"][...]
+assert f.attrs["inertia"] == 0
+PY
+done
 echo "fit_init: ok"
