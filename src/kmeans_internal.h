@@ -11,11 +11,9 @@
 #include "kseg/kseg_fixed.h"
 #include "kseg/kseg_kmeans.h"
 
-/* Rows per register block of the assignment kernel, and centroids per
- * block: two 64-byte vectors of the data's type. The centroid table is
- * padded to a multiple of the block. */
-#define KSEG_KM_RB 4
-#define KSEG_KM_KB(dtype) ((dtype) == KSEG_F32 ? 32 : 16)
+/* Centroids per register block of the assignment kernel (kmeans_kernel.inc);
+ * the centroid table is padded to a multiple of it. */
+#define KSEG_KM_KB 16
 
 /* Facts about the whole matrix, found once per fit and identical on every
  * rank. */

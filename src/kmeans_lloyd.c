@@ -11,15 +11,19 @@
 
 #define KM_T double
 #define KM_FN(name) km_##name##_f64
+#define KM_RB 4
 #include "kmeans_kernel.inc"
 #undef KM_T
 #undef KM_FN
+#undef KM_RB
 
 #define KM_T float
 #define KM_FN(name) km_##name##_f32
+#define KM_RB 8
 #include "kmeans_kernel.inc"
 #undef KM_T
 #undef KM_FN
+#undef KM_RB
 
 static const kseg_km_kernel kernels[] = {
     {KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd},
@@ -77,7 +81,7 @@ static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
   w->nt = omp_get_max_threads();
   w->k = k;
   w->d = x->d;
-  w->kp = (k + KSEG_KM_KB(x->dtype) - 1) / KSEG_KM_KB(x->dtype) * KSEG_KM_KB(x->dtype);
+  w->kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
   w->n_local = x->n_local;
   w->dtype = x->dtype;
   const int64_t kd = k * x->d, nt = w->nt;
@@ -288,7 +292,7 @@ done:
 int kseg_kmeans_assign(const kseg_matrix *x, const double *centroids, int64_t k, int32_t *labels, double *dist2)
 {
   if (k < 1) return kseg_error_set(KSEG_ERR_INPUT, "k must be at least 1 (got %lld)", (long long)k);
-  const int64_t d = x->d, kb = KSEG_KM_KB(x->dtype), kp = (k + kb - 1) / kb * kb;
+  const int64_t d = x->d, kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
   void *ct = kseg_calloc((size_t)(d * kp), (x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double)), "centroid table");
   double *mind = dist2 ? dist2 : kseg_malloc((size_t)(x->n_local > 0 ? x->n_local : 1) * sizeof(double), "distances");
   if (!ct || !mind) {
