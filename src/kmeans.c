@@ -237,7 +237,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
 
   const int64_t k = opt->k, d = x->d, kd = k * d;
-  kseg_km_data data = {.x = x};
+  kseg_km_data data = {.x = x, .progress = opt->progress, .progress_ctx = opt->progress_ctx};
   int st = kseg_km_max_abs(comm, x, &data.max_abs);
   KSEG_CHECK(kseg_comm_agree(comm, st));
   /* Exact sums need every squared distance to fit the fixed-point range. */
@@ -269,6 +269,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
     KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, opt, r, cur), st, fail);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
     kseg_km_run run;
+    data.restart = r;
     KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
     iter_seconds += run.iter_seconds;
     /* Inertia is identical on every rank, so all keep the same restart. */

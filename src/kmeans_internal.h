@@ -22,6 +22,9 @@ typedef struct kseg_km_data {
   double max_abs;    /* global max |x| */
   kseg_fixed fx;     /* fixed-point scale of row values (bound max_abs) */
   double tol_scaled; /* tol x mean feature variance (scikit-learn's _tolerance) */
+  kseg_kmeans_progress_fn progress; /* per-iteration report, or NULL */
+  void *progress_ctx;
+  int restart;
 } kseg_km_data;
 
 /* What one single k-means run reports. */

@@ -55,6 +55,7 @@ typedef struct lloyd_ws {
   int64_t *tchanged;     /* nt */
   int64_t *empty, *taken;/* k each, for relocating empty clusters */
   double *row;           /* d: a relocated row */
+  kseg_fixed fd;         /* scale of the last step's inertia */
 } lloyd_ws;
 
 static void ws_free(lloyd_ws *w)
@@ -132,6 +133,7 @@ static void lloyd_step(lloyd_ws *w, const kseg_km_data *data, const double *cent
   /* Any row's distance to its nearest centroid is below this bound. */
   const double r = data->max_abs + cmax;
   const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
+  w->fd = fd;
   if (accumulate) {
     memset(w->tsums, 0, (size_t)(w->nt * kd) * sizeof(kseg_i128));
     memset(w->tcounts, 0, (size_t)(w->nt * k) * sizeof(int64_t));
@@ -270,6 +272,9 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
       }
     }
     run->n_iter = it + 1;
+    if (data->progress)
+      data->progress(data->progress_ctx, data->restart, it + 1, kseg_fixed_to_double(&w.fd, w.packed[kd + k]),
+                     (int64_t)w.packed[kd + k + 1]);
     if (w.packed[kd + k + 1] == 0) {
       strict = converged = true;
       break;

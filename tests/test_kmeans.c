@@ -135,6 +135,22 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
   free(x.data);
 }
 
+typedef struct progress_log {
+  int calls, last_iter;
+  double inertia_sum;
+} progress_log;
+
+static void log_progress(void *ctx, int restart, int iter, double inertia, int64_t changed)
+{
+  progress_log *p = ctx;
+  ASSERT_EQ(restart, 0);
+  ASSERT_EQ(iter, p->last_iter + 1);
+  ASSERT(changed >= 0 && changed <= N);
+  p->calls++;
+  p->last_iter = iter;
+  p->inertia_sum += inertia;
+}
+
 /* Adjusted-for-nothing purity check: each true blob lands in one cluster and
  * each cluster holds one blob. */
 static void check_recovers_blobs(MPI_Comm comm, kseg_kmeans_init init)
@@ -149,8 +165,17 @@ static void check_recovers_blobs(MPI_Comm comm, kseg_kmeans_init init)
   opt.k = BLOBS;
   opt.init = init;
   opt.seed = 7;
+  progress_log log = {0};
+  opt.progress = log_progress;
+  opt.progress_ctx = &log;
   kseg_kmeans_result r;
   ASSERT_OK(kseg_kmeans_fit(comm, &x, &opt, &r));
+  /* One report per iteration, with the same values on every rank. */
+  ASSERT_EQ(log.calls, r.n_iter);
+  double lo = log.inertia_sum, hi = log.inertia_sum;
+  ASSERT_OK(kseg_comm_min_f64(comm, &lo, 1));
+  ASSERT_OK(kseg_comm_max_f64(comm, &hi, 1));
+  ASSERT(lo == hi);
   int64_t table[BLOBS][BLOBS] = {{0}};
   for (int64_t i = 0; i < n; i++) table[truth(row0 + i)][r.labels[i]]++;
   ASSERT_OK(kseg_comm_sum_i64(comm, &table[0][0], BLOBS * BLOBS));

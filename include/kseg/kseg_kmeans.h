@@ -37,6 +37,12 @@ typedef enum kseg_kmeans_algorithm {
   KSEG_ALGO_LLOYD = 1
 } kseg_kmeans_algorithm;
 
+/* Called on every rank after each Lloyd iteration with identical arguments:
+ * the restart, the iteration (from 1), the inertia of that iteration's
+ * assignment (against the centroids it started from) and the number of rows
+ * whose label changed. For progress reports; it must not communicate. */
+typedef void (*kseg_kmeans_progress_fn)(void *ctx, int restart, int iter, double inertia, int64_t changed);
+
 typedef struct kseg_kmeans_options {
   int64_t k;
   kseg_kmeans_init init;
@@ -47,6 +53,8 @@ typedef struct kseg_kmeans_options {
   double tol;                   /* >= 0, default 1e-4, relative to the mean feature variance */
   uint64_t seed;                /* default 0 */
   kseg_kmeans_algorithm algorithm;
+  kseg_kmeans_progress_fn progress; /* NULL: none */
+  void *progress_ctx;
 } kseg_kmeans_options;
 
 typedef struct kseg_kmeans_result {

@@ -44,6 +44,23 @@ static int parse_algorithm(const char *text, kseg_kmeans_algorithm *algo)
   return KSEG_OK;
 }
 
+/* Per-iteration progress, at most one line a second (root, terminal or
+ * --verbose). */
+typedef struct fit_progress {
+  const kseg_cli *cli;
+  double last;
+} fit_progress;
+
+static void report_iteration(void *ctx, int restart, int iter, double inertia, int64_t changed)
+{
+  fit_progress *p = ctx;
+  const double now = kseg_now();
+  if (now - p->last < 1.0) return;
+  p->last = now;
+  kseg_cli_progress(p->cli, "fit: restart %d, iteration %d: inertia %.10g, %lld labels changed", restart + 1, iter,
+                    inertia, (long long)changed);
+}
+
 /* Prefix an input error from the library with the matrix it is about. */
 static int name_input(int st, const char *in, const char *dataset)
 {
@@ -134,6 +151,11 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   opt.tol = tol;
   opt.seed = (uint64_t)seed;
 
+  fit_progress progress = {cli, kseg_now()};
+  if (cli->progress) {
+    opt.progress = report_iteration;
+    opt.progress_ctx = &progress;
+  }
   kseg_matrix x = {0};
   double *given = NULL;
   kseg_kmeans_result r = {0};
