@@ -248,8 +248,9 @@ static int header_bcast(MPI_Comm comm, int rank, csv_header *h)
   if (rank == 0)
     for (int i = 0; i < h->n_cols; i++) bytes += (int64_t)strlen(h->names[i]) + 1;
   KSEG_CHECK(kseg_comm_bcast(comm, &bytes, sizeof bytes, 0));
-  char *blob = kseg_malloc((size_t)bytes, "csv header blob");
-  if (!blob) return KSEG_ERR_IO;
+  char *blob = kseg_malloc((size_t)(bytes > 0 ? bytes : 1), "csv header blob");
+  /* Agree before the broadcast, or a rank short of memory would leave the others in it. */
+  KSEG_CHECK(kseg_comm_agree(comm, blob ? KSEG_OK : KSEG_ERR_IO));
   if (rank == 0) {
     char *p = blob;
     for (int i = 0; i < h->n_cols; i++) {
@@ -373,10 +374,14 @@ static int plan_ranges(const char *path, const csv_header *h, int64_t size, int 
 
 /* ---- infer ---- */
 
-static int bad_line(const char *path, int64_t line, int n_fields, int n_cols)
+static int bad_line(const char *path, int64_t line, int64_t last_line, int n_fields, int n_cols)
 {
-  return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld has %d field%s, the header has %d", path, (long long)line,
-                        n_fields, n_fields == 1 ? "" : "s", n_cols);
+  /* A stray quote makes a record run over several lines; say so, or the count looks absurd. */
+  char span[96] = "";
+  if (last_line > line)
+    snprintf(span, sizeof span, " (a quoted field makes this record run to line %lld)", (long long)last_line);
+  return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld has %d field%s, the header has %d%s", path, (long long)line,
+                        n_fields, n_fields == 1 ? "" : "s", n_cols, span);
 }
 
 static int pass_infer(int fd, const char *path, const csv_header *h, int64_t start, int64_t end, int64_t line,
@@ -402,7 +407,7 @@ static int pass_infer(int fd, const char *path, const csv_header *h, int64_t sta
       break;
     }
     if (n != h->n_cols) {
-      st = bad_line(path, at, n, h->n_cols);
+      st = bad_line(path, at, r.line - 1, n, h->n_cols);
       break;
     }
     for (int c = 0; c < n && st == KSEG_OK; c++) st = kseg_csv_stats_add(&stats[c], f[c].ptr, f[c].len);
@@ -443,11 +448,18 @@ static void schema_free(csv_schema *s, int n_cols)
   memset(s, 0, sizeof *s);
 }
 
-/* Combine the ranks' evidence, let the root decide, broadcast the schema. */
-static int decide_schema(MPI_Comm comm, int rank, int nranks, const char *path, int n_cols,
-                         kseg_csv_colstats *stats, csv_schema *sc)
+/* A column whose distinct values the root needs: text somewhere (not all
+ * numbers, not all dates) and no rank has seen too many distinct values. */
+static int needs_levels(const int64_t *ev, int64_t n, int c)
 {
-  (void)path;
+  int text = ev[c] > 0 && !ev[2 * n + c] && !ev[3 * n + c] && !ev[4 * n + c] && !ev[5 * n + c];
+  return text && !ev[7 * n + c];
+}
+
+/* Combine the ranks' evidence, let the root decide, broadcast the schema. */
+static int decide_schema(MPI_Comm comm, int rank, int nranks, int n_cols, kseg_csv_colstats *stats,
+                         csv_schema *sc)
+{
   int st = KSEG_OK;
   int64_t *ev = kseg_calloc((size_t)n_cols * 8, sizeof *ev, "csv evidence");
   sc->kind = kseg_calloc((size_t)n_cols, sizeof *sc->kind, "csv schema");
@@ -484,8 +496,7 @@ static int decide_schema(MPI_Comm comm, int rank, int nranks, const char *path, 
   /* Only text columns that no rank found too varied need their values gathered. */
   size_t bytes = 0;
   for (int c = 0; c < n_cols; c++) {
-    int text = ev[n * 0 + c] > 0 && !ev[2 * n + c] && !ev[3 * n + c] && !ev[4 * n + c] && !ev[5 * n + c];
-    if (!text || ev[7 * n + c]) continue;
+    if (!needs_levels(ev, n, c)) continue;
     for (int32_t i = 0; i < stats[c].slots; i++)
       if (stats[c].table[i]) bytes += strlen(stats[c].table[i]) + 1;
   }
@@ -499,8 +510,7 @@ static int decide_schema(MPI_Comm comm, int rank, int nranks, const char *path, 
   {
     char *p = sendbuf;
     for (int c = 0; c < n_cols; c++) {
-      int text = ev[c] > 0 && !ev[2 * n + c] && !ev[3 * n + c] && !ev[4 * n + c] && !ev[5 * n + c];
-      if (!text || ev[7 * n + c]) continue;
+      if (!needs_levels(ev, n, c)) continue;
       for (int32_t i = 0; i < stats[c].slots; i++)
         if (stats[c].table[i]) {
           size_t k = strlen(stats[c].table[i]) + 1;
@@ -520,8 +530,7 @@ static int decide_schema(MPI_Comm comm, int rank, int nranks, const char *path, 
   st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) { free(nlev); free(mine); goto done; }
   for (int c = 0; c < n_cols; c++) {
-    int text = ev[c] > 0 && !ev[2 * n + c] && !ev[3 * n + c] && !ev[4 * n + c] && !ev[5 * n + c];
-    mine[c] = (!text || ev[7 * n + c]) ? 0 : stats[c].n_levels;
+    mine[c] = needs_levels(ev, n, c) ? stats[c].n_levels : 0;
   }
   int mybytes = (int)bytes;
   st = kseg_comm_check(MPI_Gather(mine, n_cols, MPI_INT32_T, nlev, n_cols, MPI_INT32_T, 0, comm), "MPI_Gather");
@@ -834,6 +843,7 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
   if (st != KSEG_OK) goto done;
 
   /* infer */
+  double t_scan = kseg_now();
   stats = kseg_calloc((size_t)h.n_cols, sizeof *stats, "csv column stats");
   int64_t n_local = 0;
   if (!stats) st = KSEG_ERR_IO;
@@ -852,18 +862,24 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
     st = kseg_error_set(KSEG_ERR_INPUT, "%s: no data rows after the header", in);
   st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) goto done;
-  KSEG_CHECK_GOTO(decide_schema(comm, rank, nranks, in, h.n_cols, stats, &sc), st, done);
+  KSEG_CHECK_GOTO(decide_schema(comm, rank, nranks, h.n_cols, stats, &sc), st, done);
   for (int c = 0; c < h.n_cols; c++) kseg_csv_stats_free(&stats[c]);
 
   /* convert */
+  double t_infer = kseg_now();
   st = table_alloc(&h, &sc, n_global, row0, n_local, &t);
   if (st == KSEG_OK) st = pass_convert(fd, in, &h, &sc, start, end, line, block, &t);
   if (st == KSEG_OK) st = kseg_comm_fault(comm, "csv_convert");
   st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) goto done;
+  double t_convert = kseg_now();
   KSEG_CHECK_GOTO(kseg_h5_write_table(w, &t), st, done);
   KSEG_CHECK_GOTO(kseg_h5_attr_str(w, "/raw", "source", in), st, done);
 
+  summary->scan_seconds = t_scan - t0;
+  summary->infer_seconds = t_infer - t_scan;
+  summary->convert_seconds = t_convert - t_infer;
+  summary->write_seconds = -t_convert; /* completed after finish */
   summary->rows = n_global;
   summary->n_cols = h.n_cols;
   summary->delimiter = h.delim;
@@ -896,7 +912,8 @@ done:
     kseg_csv_summary_free(summary);
     return st;
   }
-  double secs = kseg_now() - t0;
+  double t_end = kseg_now(), secs = t_end - t0;
+  summary->write_seconds += t_end;
   if (kseg_comm_max_f64(comm, &secs, 1) == KSEG_OK) summary->seconds = secs;
   return KSEG_OK;
 }

@@ -63,7 +63,8 @@ int kseg_csv_record_end(const char *p, size_t len, size_t *scan, int *in_quote, 
 int kseg_csv_is_missing(const char *s, size_t len)
 {
   if (len == 0) return 1;
-  if (len > 4) return 0;
+  /* Every marker starts with n or N; this test alone settles almost every field. */
+  if (len > 4 || (s[0] | 0x20) != 'n') return 0;
   char low[5];
   for (size_t i = 0; i < len; i++) {
     char c = s[i];
@@ -76,26 +77,63 @@ int kseg_csv_is_missing(const char *s, size_t len)
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* Exact powers of ten: every 10^k for k <= 22 is a double without rounding. */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 int kseg_csv_parse_number(const char *s, size_t len, double *out)
 {
-  size_t i = 0, digits = 0;
-  if (i < len && (s[i] == '+' || s[i] == '-')) i++;
-  while (i < len && is_digit(s[i])) { i++; digits++; }
+  size_t i = 0, digits = 0, sig = 0, frac = 0;
+  uint64_t mant = 0;
+  int neg = 0;
+  if (i < len && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  while (i < len && is_digit(s[i])) {
+    if (sig < 19) mant = mant * 10 + (uint64_t)(s[i] - '0');
+    if (sig || s[i] != '0') sig++;
+    i++;
+    digits++;
+  }
   if (i < len && s[i] == '.') {
     i++;
-    while (i < len && is_digit(s[i])) { i++; digits++; }
+    while (i < len && is_digit(s[i])) {
+      if (sig < 19) mant = mant * 10 + (uint64_t)(s[i] - '0');
+      if (sig || s[i] != '0') sig++;
+      if (sig <= 19) frac++;
+      i++;
+      digits++;
+    }
   }
   if (digits == 0) return 0;
+  int has_exp = 0;
+  long ex = 0;
   if (i < len && (s[i] == 'e' || s[i] == 'E')) {
     i++;
-    if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+    int eneg = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
     size_t ed = 0;
-    while (i < len && is_digit(s[i])) { i++; ed++; }
+    while (i < len && is_digit(s[i])) {
+      if (ex < 100000) ex = ex * 10 + (s[i] - '0');
+      i++;
+      ed++;
+    }
     if (ed == 0) return 0;
+    has_exp = 1;
+    if (eneg) ex = -ex;
   }
   if (i != len) return 0;
-  /* The syntax is checked above, so strtod sees exactly these bytes and rounds
-   * correctly (as Python's float() does). It needs a terminated copy. */
+  /* Without an exponent and with few digits the value cannot overflow, so a
+   * caller that only asks "is it a number" is answered without conversion. */
+  if (!out && !has_exp && digits < 300) return 1;
+  /* Clinger's fast path: a mantissa below 2^53 and 10^|e| <= 10^22 are both
+   * exact doubles, so one IEEE multiply or divide rounds correctly, exactly as
+   * strtod (and Python's float) would. */
+  long e10 = ex - (long)frac;
+  if (sig <= 15 && e10 >= -22 && e10 <= 22) {
+    double v = (double)mant;
+    v = e10 < 0 ? v / pow10_exact[-e10] : v * pow10_exact[e10];
+    if (out) *out = neg ? -v : v;
+    return 1;
+  }
   char small[64];
   char *buf = len < sizeof small ? small : malloc(len + 1);
   if (!buf) return 0;
@@ -191,7 +229,20 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 static const char *check_text(const char *rec, size_t len)
 {
   const unsigned char *p = (const unsigned char *)rec;
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
   for (size_t i = 0; i < len;) {
+    if (i + 8 <= len) {
+      /* Eight printable ASCII bytes at once: no high bit, none below 0x20, no 0x7F. */
+      uint64_t w;
+      memcpy(&w, p + i, sizeof w);
+      uint64_t low = (w - 0x20 * ones) & ~w & highs;
+      uint64_t x = w ^ (0x7F * ones);
+      uint64_t del = (x - ones) & ~x & highs;
+      if (!((w & highs) | low | del)) {
+        i += 8;
+        continue;
+      }
+    }
     unsigned char c = p[i];
     if (c >= 0x20 && c < 0x7F) { i++; continue; }
     if (c == '\t' || c == '\r' || c == '\n') { i++; continue; }
@@ -289,7 +340,9 @@ static void drop_levels(kseg_csv_colstats *s)
   if (s->table)
     for (int32_t i = 0; i < s->slots; i++) free(s->table[i]);
   free(s->table);
+  free(s->lens);
   s->table = NULL;
+  s->lens = NULL;
   s->slots = 0;
   s->overflow = 1;
 }
@@ -317,14 +370,15 @@ int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
   }
   if (!s->table) {
     s->table = kseg_calloc(KSEG_CSV_SLOTS, sizeof *s->table, "csv level table");
-    if (!s->table) return KSEG_ERR_IO;
+    s->lens = kseg_calloc(KSEG_CSV_SLOTS, sizeof *s->lens, "csv level table");
+    if (!s->table || !s->lens) return KSEG_ERR_IO;
     s->slots = KSEG_CSV_SLOTS;
   }
   uint32_t mask = (uint32_t)s->slots - 1;
   for (uint32_t h = (uint32_t)hash_bytes(v, len) & mask;; h = (h + 1) & mask) {
     char *e = s->table[h];
     if (!e) break;
-    if (strlen(e) == len && memcmp(e, v, len) == 0) return KSEG_OK;
+    if (s->lens[h] == len && memcmp(e, v, len) == 0) return KSEG_OK;
   }
   if (s->n_levels == KSEG_CSV_MAX_LEVELS) { /* this is distinct value 257 */
     drop_levels(s);
@@ -337,6 +391,7 @@ int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
   uint32_t h = (uint32_t)hash_bytes(v, len) & mask;
   while (s->table[h]) h = (h + 1) & mask;
   s->table[h] = copy;
+  s->lens[h] = (uint32_t)len;
   s->n_levels++;
   return KSEG_OK;
 }
@@ -346,7 +401,9 @@ void kseg_csv_stats_free(kseg_csv_colstats *s)
   if (s->table)
     for (int32_t i = 0; i < s->slots; i++) free(s->table[i]);
   free(s->table);
+  free(s->lens);
   s->table = NULL;
+  s->lens = NULL;
   s->slots = 0;
 }
 

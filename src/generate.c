@@ -14,9 +14,12 @@
  */
 #include "kseg/kseg_generate.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
@@ -93,6 +96,8 @@ int kseg_generate_check(const kseg_generate_opts *o)
   if (o->segments < 1 || o->segments > KSEG_GENERATE_MAX_SEGMENTS)
     return kseg_error_set(KSEG_ERR_INPUT, "--segments must be between 1 and %d, got %d",
                           KSEG_GENERATE_MAX_SEGMENTS, o->segments);
+  if (o->round_rows < 0)
+    return kseg_error_set(KSEG_ERR_INPUT, "--round-rows must be positive, got %lld", (long long)o->round_rows);
   return KSEG_OK;
 }
 
@@ -184,7 +189,9 @@ static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
 static double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
-/* Draw slots of one row: uniforms U_*, then normal pairs from NZ_FIRST on. */
+/* Draw slots of one row: uniforms U_*, then the uniform pairs that become
+ * the normals Z_*. Fixed slots keep a column's draws the same whatever other
+ * columns do; adding a column means adding a slot at the end. */
 enum {
   U_SEG, U_YEAR_OUT, U_YEAR_OUT_V, U_EDU, U_MARITAL, U_INC_MISS, U_INC_OUT, U_INC_OUT_V, U_DT, U_RECENCY,
   U_WEB, U_CATALOG, U_STORE, U_DEALS, U_VISITS, U_CMP, U_RESPONSE = U_CMP + N_CMP, U_COMPLAIN,
@@ -193,6 +200,8 @@ enum {
 enum { Z_YEAR, Z_INCOME, Z_KID, Z_TEEN, Z_SPEND, Z_MIX, Z_CHAN = Z_MIX + N_MIX, Z_DEALS = Z_CHAN + N_CHAN,
        Z_VISITS, N_NORMAL };
 enum { N_DRAWS = N_UNIFORM + N_NORMAL + (N_NORMAL & 1) };
+/* Each Philox block yields two uniforms. */
+_Static_assert(N_DRAWS % 2 == 0, "draws come in pairs");
 
 static void row_draws(kseg_rng_key key, uint64_t row, double *u, double *z)
 {
@@ -347,59 +356,27 @@ int kseg_generate_fill(const kseg_generate_opts *o, kseg_table *t, int32_t *segm
   return KSEG_OK;
 }
 
-/* Global counts for the summary: one reduction of K + 2 integers. */
-static int summarize(MPI_Comm comm, const kseg_generate_opts *o, const kseg_table *t, const int32_t *segment,
-                     kseg_generate_summary *s)
+/* Local counts for the summary, summed over rounds and then over ranks. */
+static void count_rows(const kseg_table *t, const int32_t *segment, int k, int64_t *counts)
 {
-  int64_t counts[KSEG_GENERATE_MAX_SEGMENTS + 2] = {0};
-  const int k = o->segments;
   const double *income = t->cols[C_INCOME].num, *response = t->cols[C_RESPONSE].num;
   for (int64_t i = 0; i < t->n_local; i++) {
     counts[segment[i]]++;
     counts[k] += isnan(income[i]);
     counts[k + 1] += response[i] == 1.0;
   }
-  KSEG_CHECK(kseg_comm_sum_i64(comm, counts, k + 2));
-  s->rows = o->rows;
-  s->segments = k;
-  memcpy(s->segment_rows, counts, sizeof(int64_t) * (size_t)k);
-  s->income_missing = counts[k];
-  s->responders = counts[k + 1];
-  return KSEG_OK;
 }
 
-int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opts *o,
-                        kseg_generate_summary *summary)
+/* The layout (every dataset at full length, attributes) with no rows yet;
+ * the rounds fill it, so a rank never holds its whole block at once. */
+static int write_layout(MPI_Comm comm, kseg_h5_writer *w, const kseg_generate_opts *o)
 {
-  double t0 = kseg_now();
-  /* Options are the same on every rank, so a bad one fails everywhere alike. */
-  KSEG_CHECK(kseg_generate_check(o));
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, path, &w));
-
-  int64_t row0, n_local;
-  kseg_partition(o->rows, kseg_comm_size(comm), kseg_comm_rank(comm), &row0, &n_local);
-  kseg_table t = {0};
-  int32_t *segment = NULL;
-  int st = kseg_generate_table_alloc(o->rows, row0, n_local, &t);
-  if (!st) {
-    segment = kseg_malloc((size_t)(n_local > 0 ? n_local : 1) * sizeof(int32_t), "segments");
-    if (!segment) st = KSEG_ERR_IO;
-  }
-  double t_gen = kseg_now();
-  if (!st) st = kseg_generate_fill(o, &t, segment);
-  if (!st) st = kseg_comm_fault(comm, "generate");
-  t_gen = kseg_now() - t_gen;
-  st = kseg_comm_agree(comm, st);
-  double t_write = kseg_now();
-
-  kseg_generate_summary s = {0};
-  if (!st) st = summarize(comm, o, &t, segment, &s);
-  if (!st) st = kseg_h5_write_table(w, &t);
-  /* The table's columns are the bulk of the memory; release them before the
-   * segment ids go out. */
-  kseg_table_free(&t);
-  if (!st) st = kseg_h5_write_rows(w, "/truth/segment", KSEG_I32, o->rows, 0, row0, n_local, segment);
+  kseg_table layout;
+  int st = kseg_comm_agree(comm, kseg_generate_table_alloc(o->rows, 0, 0, &layout));
+  if (st) return st;
+  st = kseg_h5_create_table(w, &layout);
+  kseg_table_free(&layout);
+  if (!st) st = kseg_h5_create_rows(w, "/truth/segment", KSEG_I32, o->rows, 0);
   if (!st) {
     double weights[KSEG_GENERATE_MAX_SEGMENTS];
     kseg_generate_weights(o->segments, weights);
@@ -409,15 +386,74 @@ int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opt
   if (!st) st = kseg_h5_attr_str(w, "/", "generator", "kseg generate");
   if (!st) st = kseg_h5_attr_i64(w, "/", "seed", o->seed);
   if (!st) st = kseg_h5_attr_i64(w, "/", "segments", o->segments);
-  free(segment);
-  st = kseg_h5_finish(&w, st);
-  if (!st) {
-    double times[3] = {kseg_now() - t0, t_gen, kseg_now() - t_write};
-    st = kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3));
-    s.seconds = times[0];
-    s.generate_seconds = times[1];
-    s.write_seconds = times[2];
-  }
-  if (!st && summary) *summary = s;
   return st;
+}
+
+int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opts *o,
+                        kseg_generate_summary *summary)
+{
+  double t0 = kseg_now(), t_gen = 0, t_write = 0;
+  /* Options are the same on every rank, so a bad one fails everywhere alike. */
+  KSEG_CHECK(kseg_generate_check(o));
+  const int nranks = kseg_comm_size(comm), k = o->segments;
+  kseg_h5_writer *w = NULL;
+  KSEG_CHECK(kseg_h5_create(comm, path, &w));
+  int st = write_layout(comm, w, o);
+
+  int64_t row0, n_local;
+  kseg_partition(o->rows, nranks, kseg_comm_rank(comm), &row0, &n_local);
+  /* Every rank runs the same number of rounds (collective writes): enough
+   * for the largest block, ceil(N / P) rows. */
+  const int64_t per_round = o->round_rows > 0 ? o->round_rows : KSEG_GENERATE_ROUND_ROWS;
+  const int64_t max_local = (o->rows + nranks - 1) / nranks;
+  const int64_t rounds = (max_local + per_round - 1) / per_round;
+  const int64_t cap = n_local < per_round ? n_local : per_round;
+  kseg_table t = {0};
+  int32_t *segment = NULL;
+  int64_t counts[KSEG_GENERATE_MAX_SEGMENTS + 2] = {0};
+  if (!st) {
+    st = kseg_generate_table_alloc(o->rows, row0, cap, &t);
+    if (!st && !(segment = kseg_malloc((size_t)(cap > 0 ? cap : 1) * sizeof(int32_t), "segments")))
+      st = KSEG_ERR_IO;
+    st = kseg_comm_agree(comm, st);
+  }
+  for (int64_t r = 0; r < rounds && !st; r++) {
+    double t1 = kseg_now();
+    int64_t first = r * per_round;
+    t.row0 = row0 + first;
+    t.n_local = first >= n_local ? 0 : (n_local - first < per_round ? n_local - first : per_round);
+    st = kseg_generate_fill(o, &t, segment);
+    if (!st) count_rows(&t, segment, k, counts);
+    if (!st) st = kseg_comm_fault(comm, "generate");
+    double t2 = kseg_now();
+    t_gen += t2 - t1;
+    st = kseg_comm_agree(comm, st);
+    /* Every rank makes the same calls, so a failed write is agreed once per round. */
+    if (!st) st = kseg_h5_write_table_rows(w, &t);
+    if (!st) st = kseg_h5_write_rows_at(w, "/truth/segment", KSEG_I32, t.row0, t.n_local, segment);
+    t_write += kseg_now() - t2;
+  }
+  kseg_table_free(&t);
+  free(segment);
+  double t3 = kseg_now();
+  st = kseg_h5_finish(&w, st);
+  t_write += kseg_now() - t3;
+  if (st) return st;
+
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, counts, k + 2)));
+  double times[3] = {kseg_now() - t0, t_gen, t_write};
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3)));
+  if (summary) {
+    memset(summary, 0, sizeof *summary);
+    summary->rows = o->rows;
+    summary->segments = k;
+    summary->rounds = rounds;
+    memcpy(summary->segment_rows, counts, sizeof(int64_t) * (size_t)k);
+    summary->income_missing = counts[k];
+    summary->responders = counts[k + 1];
+    summary->seconds = times[0];
+    summary->generate_seconds = times[1];
+    summary->write_seconds = times[2];
+  }
+  return KSEG_OK;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kseg/kseg_comm.h"
@@ -485,6 +486,7 @@ static int read_column(hid_t file, const char *path, const char *name, int64_t *
     mtype = H5Tcopy(H5T_C_S1);
     H5Tset_size(mtype, (size_t)c->str_width);
     H5Tset_strpad(mtype, H5T_STR_NULLPAD);
+    H5Tset_cset(mtype, H5Tget_cset(ftype)); /* HDF5 will not convert ASCII <-> UTF-8 */
     break;
   }
   if (!st && (!c->name || !buf)) st = KSEG_ERR_IO;
@@ -556,6 +558,10 @@ int kseg_h5_create(MPI_Comm comm, const char *path, kseg_h5_writer **out)
   w->path = dup_string(path);
   w->tmp = kseg_malloc(len, "path");
   if (!w->path || !w->tmp) st = KSEG_ERR_IO;
+  struct stat sb;
+  if (!st && path[0] == '\0') st = kseg_error_set(KSEG_ERR_INPUT, "the output path is empty");
+  else if (!st && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    st = kseg_error_set(KSEG_ERR_INPUT, "cannot write %s: it is a directory", path);
   if (!st) {
     snprintf(w->tmp, len, "%s.tmp.%ld", path, pid);
     if (kseg_comm_rank(comm) == 0) {
@@ -636,42 +642,81 @@ static hid_t create_dataset(kseg_h5_writer *w, const char *dataset, hid_t ftype,
   return d;
 }
 
-/* Collective write of a row block with an explicit file/memory type. */
-static int write_rows_typed(kseg_h5_writer *w, const char *dataset, hid_t ftype, hid_t mtype, int64_t n_global,
-                            int64_t d, int64_t row0, int64_t n_local, const void *data)
+/* Collective creation of an N x D (d == 0: 1-D) dataset of file type ftype. */
+static int create_rows_typed(kseg_h5_writer *w, const char *dataset, hid_t ftype, int64_t n_global, int64_t d)
 {
   KSEG_CHECK(ensure_parent(w, dataset));
-  int ndims = d > 0 ? 2 : 1;
   hsize_t dims[2] = {(hsize_t)n_global, (hsize_t)(d > 0 ? d : 1)};
+  hid_t dset = create_dataset(w, dataset, ftype, d > 0 ? 2 : 1, dims);
+  int st = dset < 0 ? kseg_error_set(KSEG_ERR_IO, "%s: cannot create dataset %s", w->path, dataset) : KSEG_OK;
+  if (dset >= 0) H5Dclose(dset);
+  return kseg_comm_agree(w->comm, st);
+}
+
+/* Collective write of rows [row0, row0 + n_local) into an existing dataset;
+ * mtype < 0: the dataset's own type (fixed-width strings). */
+static int write_rows_at_typed(kseg_h5_writer *w, const char *dataset, hid_t mtype, int64_t row0, int64_t n_local,
+                               const void *data)
+{
   int st = KSEG_OK;
-  hid_t dset = create_dataset(w, dataset, ftype, ndims, dims);
-  if (dset < 0) st = kseg_error_set(KSEG_ERR_IO, "%s: cannot create dataset %s", w->path, dataset);
+  hid_t dset = H5Dopen2(w->file, dataset, H5P_DEFAULT);
+  if (dset < 0) st = kseg_error_set(KSEG_ERR_IO, "%s: no dataset %s to write rows into", w->path, dataset);
   st = kseg_comm_agree(w->comm, st);
   if (st) return st;
-  if (n_global == 0 || dims[1] == 0) { /* empty: every rank skips alike */
-    H5Dclose(dset);
-    return KSEG_OK;
+  hid_t fspace = H5Dget_space(dset), own_type = H5I_INVALID_HID;
+  if (mtype < 0) mtype = own_type = H5Dget_type(dset);
+  int ndims = H5Sget_simple_extent_ndims(fspace);
+  hsize_t dims[2] = {0, 1};
+  H5Sget_simple_extent_dims(fspace, dims, NULL);
+  if (ndims < 2) dims[1] = 1;
+  if (dims[0] > 0 && dims[1] > 0) { /* an empty dataset: every rank skips alike */
+    hsize_t start[2] = {(hsize_t)row0, 0}, count[2] = {(hsize_t)n_local, dims[1]};
+    hsize_t mdims[2] = {n_local > 0 ? (hsize_t)n_local : 1, dims[1]};
+    hid_t mspace = H5Screate_simple(ndims, mdims, NULL);
+    if (n_local > 0) {
+      H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+    } else {
+      H5Sselect_none(fspace);
+      H5Sselect_none(mspace);
+    }
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+    static const char dummy[16];
+    if (H5Dwrite(dset, mtype, mspace, fspace, dxpl, data ? data : dummy) < 0)
+      st = kseg_error_set(KSEG_ERR_IO, "%s: collective write of %s failed", w->path, dataset);
+    H5Pclose(dxpl);
+    H5Sclose(mspace);
   }
-  hid_t fspace = H5Dget_space(dset);
-  hsize_t start[2] = {(hsize_t)row0, 0}, count[2] = {(hsize_t)n_local, dims[1]};
-  hsize_t mdims[2] = {n_local > 0 ? (hsize_t)n_local : 1, dims[1] > 0 ? dims[1] : 1};
-  hid_t mspace = H5Screate_simple(ndims, mdims, NULL);
-  if (n_local > 0 && dims[1] > 0) {
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-  } else {
-    H5Sselect_none(fspace);
-    H5Sselect_none(mspace);
-  }
-  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-  static const char dummy[16];
-  if (H5Dwrite(dset, mtype, mspace, fspace, dxpl, data ? data : dummy) < 0)
-    st = kseg_error_set(KSEG_ERR_IO, "%s: collective write of %s failed", w->path, dataset);
-  H5Pclose(dxpl);
-  H5Sclose(mspace);
+  if (own_type >= 0) H5Tclose(own_type);
   H5Sclose(fspace);
   H5Dclose(dset);
   return kseg_comm_agree(w->comm, st);
+}
+
+static int write_rows_typed(kseg_h5_writer *w, const char *dataset, hid_t ftype, hid_t mtype, int64_t n_global,
+                            int64_t d, int64_t row0, int64_t n_local, const void *data)
+{
+  KSEG_CHECK(create_rows_typed(w, dataset, ftype, n_global, d));
+  return write_rows_at_typed(w, dataset, mtype, row0, n_local, data);
+}
+
+int kseg_h5_create_rows(kseg_h5_writer *w, const char *dataset, kseg_dtype type, int64_t n_global, int64_t d)
+{
+  return create_rows_typed(w, dataset, native_type(type), n_global, d);
+}
+
+int kseg_h5_write_rows_at(kseg_h5_writer *w, const char *dataset, kseg_dtype type, int64_t row0, int64_t n_local,
+                          const void *data)
+{
+  hid_t t = native_type(type);
+  hid_t probe = H5Dopen2(w->file, dataset, H5P_DEFAULT);
+  if (probe >= 0) { /* string datasets are written in their own fixed width */
+    hid_t ft = H5Dget_type(probe);
+    if (H5Tget_class(ft) == H5T_STRING) t = H5I_INVALID_HID;
+    H5Tclose(ft);
+    H5Dclose(probe);
+  }
+  return write_rows_at_typed(w, dataset, t, row0, n_local, data);
 }
 
 int kseg_h5_write_rows(kseg_h5_writer *w, const char *dataset, kseg_dtype type, int64_t n_global, int64_t d,
@@ -746,10 +791,10 @@ int kseg_h5_attr_strings(kseg_h5_writer *w, const char *object, const char *name
   return st;
 }
 
-int kseg_h5_write_table(kseg_h5_writer *w, const kseg_table *t)
+int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t)
 {
   KSEG_CHECK(kseg_h5_group(w, "/raw"));
-  const char **names = kseg_calloc((size_t)t->n_cols, sizeof *names, "column names");
+  const char **names = kseg_calloc((size_t)t->n_cols + 1, sizeof *names, "column names");
   KSEG_CHECK(kseg_comm_agree(w->comm, names ? KSEG_OK : KSEG_ERR_IO));
   int st = KSEG_OK;
   char dpath[1200];
@@ -759,18 +804,17 @@ int kseg_h5_write_table(kseg_h5_writer *w, const kseg_table *t)
     snprintf(dpath, sizeof dpath, "/raw/%s", c->name);
     switch (c->kind) {
     case KSEG_COL_NUMERIC:
-    case KSEG_COL_DATE:
-      st = kseg_h5_write_rows(w, dpath, KSEG_F64, t->n_global, 0, t->row0, t->n_local, c->num);
-      break;
+    case KSEG_COL_DATE: st = kseg_h5_create_rows(w, dpath, KSEG_F64, t->n_global, 0); break;
     case KSEG_COL_CATEGORICAL:
-      st = kseg_h5_write_rows(w, dpath, KSEG_I32, t->n_global, 0, t->row0, t->n_local, c->codes);
+      st = kseg_h5_create_rows(w, dpath, KSEG_I32, t->n_global, 0);
       if (!st) st = kseg_h5_attr_strings(w, dpath, "levels", (const char *const *)c->levels, c->n_levels);
       break;
     case KSEG_COL_STRING: {
       hid_t st_type = H5Tcopy(H5T_C_S1);
       H5Tset_size(st_type, (size_t)(c->str_width > 0 ? c->str_width : 1));
       H5Tset_strpad(st_type, H5T_STR_NULLPAD);
-      st = write_rows_typed(w, dpath, st_type, st_type, t->n_global, 0, t->row0, t->n_local, c->str);
+      H5Tset_cset(st_type, H5T_CSET_UTF8);
+      st = create_rows_typed(w, dpath, st_type, t->n_global, 0);
       H5Tclose(st_type);
       break;
     }
@@ -780,6 +824,29 @@ int kseg_h5_write_table(kseg_h5_writer *w, const kseg_table *t)
   if (!st) st = kseg_h5_attr_strings(w, "/raw", "columns", names, t->n_cols);
   free(names);
   return st;
+}
+
+int kseg_h5_write_table_rows(kseg_h5_writer *w, const kseg_table *t)
+{
+  int st = KSEG_OK;
+  char dpath[1200];
+  for (int i = 0; i < t->n_cols && !st; i++) {
+    const kseg_column *c = &t->cols[i];
+    snprintf(dpath, sizeof dpath, "/raw/%s", c->name);
+    switch (c->kind) {
+    case KSEG_COL_NUMERIC:
+    case KSEG_COL_DATE: st = kseg_h5_write_rows_at(w, dpath, KSEG_F64, t->row0, t->n_local, c->num); break;
+    case KSEG_COL_CATEGORICAL: st = kseg_h5_write_rows_at(w, dpath, KSEG_I32, t->row0, t->n_local, c->codes); break;
+    case KSEG_COL_STRING: st = write_rows_at_typed(w, dpath, H5I_INVALID_HID, t->row0, t->n_local, c->str); break;
+    }
+  }
+  return st;
+}
+
+int kseg_h5_write_table(kseg_h5_writer *w, const kseg_table *t)
+{
+  KSEG_CHECK(kseg_h5_create_table(w, t));
+  return kseg_h5_write_table_rows(w, t);
 }
 
 int kseg_h5_finish(kseg_h5_writer **wp, int status)
@@ -852,3 +919,36 @@ int kseg_h5_read_attr_str(MPI_Comm comm, const char *path, const char *object, c
   H5Fclose(file);
   return kseg_comm_agree(comm, st);
 }
+
+int kseg_h5_read_attr_strings(MPI_Comm comm, const char *path, const char *object, const char *name,
+                              char ***values, int64_t *count)
+{
+  hid_t file, obj;
+  *values = NULL;
+  *count = 0;
+  KSEG_CHECK(open_object_for_attr(comm, path, object, &file, &obj));
+  int st = KSEG_OK;
+  if (H5Aexists(obj, name) <= 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s: %s has no attribute '%s'", path, object, name);
+  else st = read_string_attr(obj, name, values, count);
+  H5Oclose(obj);
+  H5Fclose(file);
+  st = kseg_comm_agree(comm, st);
+  if (st) {
+    free_strings(*values, *count);
+    *values = NULL;
+    *count = 0;
+  }
+  return st;
+}
+
+int kseg_h5_exists(MPI_Comm comm, const char *path, const char *object, int *exists)
+{
+  hid_t file;
+  *exists = 0;
+  KSEG_CHECK(open_for_read(comm, path, &file));
+  *exists = object_exists(file, object);
+  H5Fclose(file);
+  return KSEG_OK;
+}
+
+MPI_Comm kseg_h5_writer_comm(const kseg_h5_writer *w) { return w->comm; }

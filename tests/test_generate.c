@@ -26,7 +26,7 @@ static void assert_same_row(const kseg_table *a, int64_t i, const kseg_table *b,
 
 static void check_options(void)
 {
-  kseg_generate_opts o = {100, 4, 1};
+  kseg_generate_opts o = {.rows = 100, .segments = 4, .seed = 1};
   ASSERT_OK(kseg_generate_check(&o));
   o.rows = 0;
   ASSERT_STATUS(kseg_generate_check(&o), KSEG_ERR_INPUT);
@@ -57,7 +57,7 @@ static void check_options(void)
 static void check_blocks(int segments)
 {
   const int64_t n = 257;
-  kseg_generate_opts o = {n, segments, 12345};
+  kseg_generate_opts o = {.rows = n, .segments = segments, .seed = 12345};
   kseg_table whole, part;
   int32_t seg_whole[257], seg_part[257];
   ASSERT_OK(kseg_generate_table_alloc(n, 0, n, &whole));
@@ -89,17 +89,20 @@ static void check_blocks(int segments)
   kseg_table_free(&whole);
 }
 
-static void check_file(MPI_Comm comm)
+static void check_file(MPI_Comm comm, int64_t round_rows)
 {
   int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
   char path[64];
-  snprintf(path, sizeof path, "generate_np%d.h5", size);
+  snprintf(path, sizeof path, "generate_np%d_r%lld.h5", size, (long long)round_rows);
   const int64_t n = 1003; /* not a multiple of 2 or 3 */
-  kseg_generate_opts o = {n, 6, 99};
+  kseg_generate_opts o = {.rows = n, .segments = 6, .seed = 99, .round_rows = round_rows};
   kseg_generate_summary s;
   ASSERT_OK(kseg_generate_write(comm, path, &o, &s));
   ASSERT_EQ(s.rows, n);
   ASSERT_EQ(s.segments, 6);
+  /* Same number of rounds on every rank: enough for the largest block. */
+  int64_t per = round_rows ? round_rows : KSEG_GENERATE_ROUND_ROWS, biggest = (n + size - 1) / size;
+  ASSERT_EQ(s.rounds, (biggest + per - 1) / per);
   int64_t total = 0;
   for (int j = 0; j < 6; j++) total += s.segment_rows[j];
   ASSERT_EQ(total, n);
@@ -176,7 +179,8 @@ int main(int argc, char **argv)
   check_options();
   check_blocks(4);
   check_blocks(KSEG_GENERATE_MAX_SEGMENTS);
-  check_file(comm);
+  check_file(comm, 0);
+  check_file(comm, 97); /* several rounds, ragged last one, some ranks idle */
   if (kseg_comm_rank(comm) == 0) printf("generate ok\n");
   MPI_Comm_free(&comm);
   MPI_Finalize();

@@ -105,6 +105,7 @@ typedef struct kseg_csv_colstats {
   int32_t n_levels;                /* distinct values seen (when !overflow) */
   int32_t slots;                   /* hash table size */
   char **table;                    /* open addressing, NUL-terminated copies */
+  uint32_t *lens;                  /* their lengths, so probes skip strlen */
 } kseg_csv_colstats;
 
 void kseg_csv_stats_init(kseg_csv_colstats *s);
@@ -146,6 +147,8 @@ typedef struct kseg_csv_summary {
   char delimiter;
   int64_t bytes;  /* file size */
   double seconds; /* whole import, max over ranks */
+  /* Root's seconds in header+scan, pass 1 (infer), pass 2 (convert), write. */
+  double scan_seconds, infer_seconds, convert_seconds, write_seconds;
 } kseg_csv_summary;
 
 /* Import `in` into a new HDF5 file `out` (group /raw, layout in kseg_h5io.h,

@@ -19,19 +19,24 @@
 enum {
   KSEG_GENERATE_NCOLS = 29,         /* columns of the Customer Personality table */
   KSEG_GENERATE_MAX_SEGMENTS = 64,  /* --segments upper bound */
-  KSEG_GENERATE_DEFAULT_SEGMENTS = 4
+  KSEG_GENERATE_DEFAULT_SEGMENTS = 4,
+  KSEG_GENERATE_ROUND_ROWS = 1 << 19 /* default rows per rank per write round (~120 MB) */
 };
 
 typedef struct kseg_generate_opts {
   int64_t rows;       /* N >= 1 */
   int segments;       /* K in [1, KSEG_GENERATE_MAX_SEGMENTS] */
   int64_t seed;       /* any value; stored as the file attribute `seed` */
+  int64_t round_rows; /* rows per rank generated and written per collective
+                         round; 0: KSEG_GENERATE_ROUND_ROWS. Bounds memory;
+                         the file does not depend on it. */
 } kseg_generate_opts;
 
 /* Global figures of a generated table (identical on every rank). */
 typedef struct kseg_generate_summary {
   int64_t rows;
   int segments;
+  int64_t rounds;                                     /* collective write rounds */
   int64_t segment_rows[KSEG_GENERATE_MAX_SEGMENTS];   /* rows per latent segment */
   int64_t income_missing;                             /* rows with Income NaN */
   int64_t responders;                                 /* rows with Response = 1 */
@@ -66,9 +71,10 @@ int kseg_generate_fill(const kseg_generate_opts *o, kseg_table *t, int32_t *segm
  * temporary name and renamed when complete): /raw (table layout of
  * kseg_h5io.h), /truth/segment (N int32), /truth/weights (K float64, the
  * segment probabilities), attributes generator, seed, segments on "/".
- * Every rank generates and writes its own row block: memory is about 240
- * bytes per local row. Output is byte-identical for any number of ranks.
- * `summary` may be NULL.
+ * Every rank generates and writes its own row block in rounds of at most
+ * round_rows rows (about 240 bytes a row in memory), every rank doing the
+ * same number of collective writes. Output is byte-identical for any number
+ * of ranks and any round size. `summary` may be NULL.
  * Errors: bad options KSEG_ERR_INPUT, unwritable path KSEG_ERR_IO; on failure
  * no output is left. Collective; the result is agreed. */
 int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opts *o,

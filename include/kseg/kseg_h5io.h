@@ -90,8 +90,9 @@ int kseg_table_find(const kseg_table *t, const char *name);
 
 typedef struct kseg_h5_writer kseg_h5_writer;
 
-/* Create `path` for writing under a temporary name beside it. A failure to
- * create (directory missing, not writable) is KSEG_ERR_IO naming the path.
+/* Create `path` for writing under a temporary name beside it. An empty path
+ * or a directory is KSEG_ERR_INPUT; a failure to create (directory missing,
+ * not writable) is KSEG_ERR_IO naming the path.
  * Collective; result agreed. */
 int kseg_h5_create(MPI_Comm comm, const char *path, kseg_h5_writer **w);
 
@@ -99,6 +100,17 @@ int kseg_h5_create(MPI_Comm comm, const char *path, kseg_h5_writer **w);
  * Intermediate groups are created. Collective. */
 int kseg_h5_write_rows(kseg_h5_writer *w, const char *dataset, kseg_dtype type, int64_t n_global,
                        int64_t d, int64_t row0, int64_t n_local, const void *data);
+
+/* Create an N x D dataset (d == 0: 1-D) without writing rows, to be filled
+ * by kseg_h5_write_rows_at, e.g. in rounds that bound memory. Collective. */
+int kseg_h5_create_rows(kseg_h5_writer *w, const char *dataset, kseg_dtype type, int64_t n_global, int64_t d);
+
+/* Write this rank's rows [row0, row0 + n_local) into an existing dataset
+ * (from kseg_h5_create_rows or kseg_h5_write_rows; string datasets take
+ * fixed-width bytes, `type` ignored). Every rank makes the same number of
+ * calls; n_local may be 0. Collective. */
+int kseg_h5_write_rows_at(kseg_h5_writer *w, const char *dataset, kseg_dtype type, int64_t row0, int64_t n_local,
+                          const void *data);
 
 /* Write a small dataset whose content is identical on every rank (root
  * writes it). ndims 1 or 2. Collective. */
@@ -115,8 +127,18 @@ int kseg_h5_attr_strings(kseg_h5_writer *w, const char *object, const char *name
 /* Create a group (and parents) if absent. Collective. */
 int kseg_h5_group(kseg_h5_writer *w, const char *group);
 
-/* Write a whole raw table as /raw (layout above). Collective. */
+/* Write a whole raw table as /raw (layout above): kseg_h5_create_table then
+ * kseg_h5_write_table_rows. Collective. */
 int kseg_h5_write_table(kseg_h5_writer *w, const kseg_table *t);
+
+/* Create the /raw layout of `t` (every column at length t->n_global, kinds,
+ * levels, the `columns` attribute) without rows. Collective. */
+int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t);
+
+/* Write t's current row block [t->row0, t->row0 + t->n_local) of every
+ * column into a layout made by kseg_h5_create_table; call it once per round
+ * with the block of that round. Collective. */
+int kseg_h5_write_table_rows(kseg_h5_writer *w, const kseg_table *t);
 
 /* Close and rename the temporary file to its final name (replacing any old
  * file). `status` is the caller's status so far; the ranks agree on it first,
@@ -128,5 +150,16 @@ int kseg_h5_finish(kseg_h5_writer **w, int status);
 /* Read a scalar attribute of `object` in `path`; KSEG_ERR_INPUT if absent. Collective. */
 int kseg_h5_read_attr_f64(MPI_Comm comm, const char *path, const char *object, const char *name, double *value);
 int kseg_h5_read_attr_str(MPI_Comm comm, const char *path, const char *object, const char *name, char **value);
+/* Read a list-of-strings attribute: *values (count strings, each and the
+ * array owned by the caller: free each, then the array). KSEG_ERR_INPUT if
+ * absent or not strings. Collective. */
+int kseg_h5_read_attr_strings(MPI_Comm comm, const char *path, const char *object, const char *name,
+                              char ***values, int64_t *count);
+/* *exists = 1 when `object` (a group or dataset path) is in the HDF5 file
+ * `path`, else 0; a missing or non-HDF5 file is KSEG_ERR_INPUT. Collective. */
+int kseg_h5_exists(MPI_Comm comm, const char *path, const char *object, int *exists);
+
+/* The communicator a writer was created on. Local. */
+MPI_Comm kseg_h5_writer_comm(const kseg_h5_writer *w);
 
 #endif

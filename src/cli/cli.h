@@ -90,6 +90,8 @@ typedef int (*kseg_cmd_fn)(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_import(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv);
 
 #endif

@@ -9,18 +9,21 @@
 
 int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
 {
-  int64_t rows = 0, segments = KSEG_GENERATE_DEFAULT_SEGMENTS, seed = 1;
+  int64_t rows = 0, segments = KSEG_GENERATE_DEFAULT_SEGMENTS, seed = 1, round_rows = KSEG_GENERATE_ROUND_ROWS;
   const char *out = NULL;
   kseg_opt opts[] = {
       {"rows", KSEG_OPT_INT, &rows, "N", "number of customers", true, false},
       {"out", KSEG_OPT_STRING, &out, "FILE.h5", "output HDF5 file (/raw, /truth/segment)", true, false},
       {"segments", KSEG_OPT_INT, &segments, "K", "latent segments, 1..64 (default 4)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 1)", false, false},
+      {"round-rows", KSEG_OPT_INT, &round_rows, "R",
+       "rows per rank per write round; bounds memory (default 524288)",
+       false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
   if (st == KSEG_ARGS_HELP) {
-    kseg_args_usage(cli, "generate --rows N --out raw.h5 [--segments K] [--seed S]",
+    kseg_args_usage(cli, "generate --rows N --out raw.h5 [--segments K] [--seed S] [--round-rows R]",
                     "Synthetic customers with the 29 columns of the Customer Personality table, drawn from K\n"
                     "latent segments whose ids are written to /truth/segment. The file is identical for any\n"
                     "number of ranks.",
@@ -31,12 +34,14 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
   if (out[0] == '\0')
     st = kseg_error_set(KSEG_ERR_INPUT, "--out needs a file name");
+  else if (round_rows < 1)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--round-rows must be at least 1, got %" PRId64, round_rows);
   else if (segments < 1 || segments > KSEG_GENERATE_MAX_SEGMENTS)
     st = kseg_error_set(KSEG_ERR_INPUT, "--segments must be between 1 and %d, got %" PRId64,
                         KSEG_GENERATE_MAX_SEGMENTS, segments);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
 
-  kseg_generate_opts o = {rows, (int)segments, seed};
+  kseg_generate_opts o = {.rows = rows, .segments = (int)segments, .seed = seed, .round_rows = round_rows};
   kseg_generate_summary s;
   kseg_cli_progress(cli, "generating %" PRId64 " customers in %d segments on %d ranks", rows, o.segments,
                     cli->size);
@@ -55,6 +60,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
     kseg_json_int(&j, "segments", s.segments);
     kseg_json_int(&j, "seed", seed);
     kseg_json_int(&j, "ranks", cli->size);
+    kseg_json_int(&j, "rounds", s.rounds);
     kseg_json_open_array(&j, "segment_rows");
     for (int i = 0; i < s.segments; i++) kseg_json_array_int(&j, s.segment_rows[i]);
     kseg_json_close_array(&j);

@@ -63,6 +63,8 @@ int kseg_cmd_import(kseg_cli *cli, int argc, char **argv)
   double mbs = s.seconds > 0 ? (double)s.bytes / 1e6 / s.seconds : 0.0;
   kseg_cli_info(cli, "imported %s -> %s: %" PRId64 " rows x %d columns (%s-delimited, %.1f MB) in %.3f s, %.1f MB/s",
                 in, out, s.rows, s.n_cols, delimiter_name(s.delimiter), (double)s.bytes / 1e6, s.seconds, mbs);
+  kseg_cli_progress(cli, "import: scan %.3f s, infer %.3f s, convert %.3f s, write %.3f s", s.scan_seconds,
+                    s.infer_seconds, s.convert_seconds, s.write_seconds);
   kseg_cli_info(cli, "columns: %" PRId64 " numeric, %" PRId64 " date, %" PRId64 " categorical, %" PRId64
                 " string; %" PRId64 " missing values",
                 by_kind[KSEG_COL_NUMERIC], by_kind[KSEG_COL_DATE], by_kind[KSEG_COL_CATEGORICAL],
@@ -107,6 +109,12 @@ int kseg_cmd_import(kseg_cli *cli, int argc, char **argv)
     kseg_json_int(&j, "ranks", cli->size);
     kseg_json_num(&j, "seconds", s.seconds);
     kseg_json_num(&j, "mb_per_s", mbs);
+    kseg_json_open_object(&j, "phase_seconds");
+    kseg_json_num(&j, "scan", s.scan_seconds);
+    kseg_json_num(&j, "infer", s.infer_seconds);
+    kseg_json_num(&j, "convert", s.convert_seconds);
+    kseg_json_num(&j, "write", s.write_seconds);
+    kseg_json_close_object(&j);
     kseg_json_print(&j, cli);
   }
   kseg_csv_summary_free(&s);

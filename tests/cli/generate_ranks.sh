@@ -8,6 +8,12 @@ h5_same "$T/g1.h5" "$T/g2.h5"
 h5_same "$T/g1.h5" "$T/g3.h5"
 same_file "$T/g1.h5" "$T/g2.h5"
 same_file "$T/g1.h5" "$T/g3.h5"
+# Rounds bound memory; the file must not depend on the round size.
+kseg_np 3 generate --rows 5003 --segments 5 --seed 7 --round-rows 333 --out "$T/r3.h5" --json >"$T/r3.json" 2>/dev/null
+same_file "$T/g1.h5" "$T/r3.h5"
+grep -q '"rounds":6' "$T/r3.json" || fail "1668 rows per rank in rounds of 333 should take 6 rounds: $(cat "$T/r3.json")"
+kseg_np 1 generate --rows 5003 --segments 5 --seed 7 --round-rows 1000 --out "$T/r1.h5" 2>/dev/null
+same_file "$T/g1.h5" "$T/r1.h5"
 # Threads split a rank's rows; they must not change a byte either.
 OMP_NUM_THREADS=2 kseg_np 2 generate --rows 5003 --segments 5 --seed 7 --out "$T/t2.h5" 2>/dev/null
 same_file "$T/g1.h5" "$T/t2.h5"

@@ -26,6 +26,8 @@ write("nul.csv", None, data[:cut] + b"12\x00\x01\x02" + data[cut:])
 write("latin1.csv", None, data[:cut] + "Zürich\t".encode("latin-1") + data[cut:])
 write("ctrl.csv", None, data[:cut] + b"\x07" + data[cut:])
 write("afterquote.csv", None, data[:cut] + b'"a"b' + data[cut:])
+bad = list(rows); bad[500] = '5" screen' + bad[500]; bad[510] = '7" screen' + bad[510]
+write("stray.csv", [head] + bad)                     # lines 502-512 become one record
 write("empty.csv", None, b"")
 write("header_only.csv", [head])
 write("blank_only.csv", None, b"\r\n\r\n")
@@ -55,6 +57,7 @@ expect_message "600 rows x 29 columns"
 bad_input ragged.csv "line 587 has 5 fields, the header has 29"
 bad_input extra.csv "line 592 has 30 fields, the header has 29"
 bad_input unterminated.csv "line 582: unterminated quoted field"
+bad_input stray.csv "line 502 has 309 fields, the header has 29 (a quoted field makes this record run to line 512)"
 bad_input nul.csv "line 597: binary data (a NUL byte)"
 bad_input latin1.csv "line 597" "not valid UTF-8"
 bad_input ctrl.csv "line 597" "control byte"

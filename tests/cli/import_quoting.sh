@@ -56,3 +56,21 @@ assert seg == sorted(["A", "B", "B;x", "C", "multi\nline"]), seg  # "  C  " trim
 assert f["signup"][-1] == (datetime.date(2020, 12, 31) - datetime.date(1970, 1, 1)).days  # month first
 print("quoting checks ok")
 PY
+
+# More ranks than rows, no final line end, and one quoted field longer than a
+# rank's whole byte range and the read block: every rank count gives the same file.
+printf 'a,b\n1,x' > "$T/one.csv"
+"$PY" -c "open('$T/span.csv', 'w').write('id,text\n1,\"' + 'long\nline,with,commas\n' * 500 + '\"\n2,short\n3,\n')"
+for f in one span; do
+  for np in 1 3 5; do expect_status 0 "$np" import --in "$T/$f.csv" --out "$T/$f$np.h5" --block-size 1024; done
+  h5_same "$T/${f}1.h5" "$T/${f}3.h5"
+  h5_same "$T/${f}1.h5" "$T/${f}5.h5"
+done
+"$PY" - "$T/span5.h5" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")["raw"]
+text = [x.decode() for x in f["text"][()]]
+assert text == ["long\nline,with,commas\n" * 500, "short", ""], [t[:30] for t in text]
+assert list(f["id"][()]) == [1.0, 2.0, 3.0]
+print("long quoted field ok")
+PY

@@ -1,0 +1,247 @@
+/* cmd_prep.c - `kseg prep`: raw table -> feature matrix + replayable /prep. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_error.h"
+#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_pca.h"
+#include "kseg/kseg_prep.h"
+
+static int parse_choice(const char *text, const char *flag, const char *const *names, int n, int *out)
+{
+  for (int i = 0; i < n; i++)
+    if (strcmp(text, names[i]) == 0) {
+      *out = i + 1; /* 0 is "recipe default" in every kseg_prep enum */
+      return KSEG_OK;
+    }
+  char list[256] = "";
+  for (int i = 0; i < n; i++) {
+    strncat(list, i ? "|" : "", sizeof list - strlen(list) - 1);
+    strncat(list, names[i], sizeof list - strlen(list) - 1);
+  }
+  return kseg_error_set(KSEG_ERR_INPUT, "--%s must be %s, got '%s'", flag, list, text);
+}
+
+static int parse_outliers(const char *text, kseg_prep_options *o)
+{
+  char *end = NULL;
+  if (strcmp(text, "none") == 0) { o->outliers = KSEG_OUTLIERS_NONE; return KSEG_OK; }
+  if (strcmp(text, "iqr") == 0) { o->outliers = KSEG_OUTLIERS_IQR; o->outlier_param = 1.5; return KSEG_OK; }
+  if (strncmp(text, "iqr:", 4) == 0) {
+    o->outliers = KSEG_OUTLIERS_IQR;
+    o->outlier_param = strtod(text + 4, &end);
+    if (end != text + 4 && *end == '\0' && o->outlier_param > 0 && isfinite(o->outlier_param)) return KSEG_OK;
+  } else if (strncmp(text, "clip:", 5) == 0) {
+    o->outliers = KSEG_OUTLIERS_CLIP;
+    o->outlier_param = strtod(text + 5, &end);
+    if (end != text + 5 && *end == '\0' && o->outlier_param > 0 && o->outlier_param < 50) return KSEG_OK;
+  }
+  return kseg_error_set(KSEG_ERR_INPUT, "--outliers must be none, iqr, iqr:F (F > 0) or clip:P (0 < P < 50), got '%s'",
+                        text);
+}
+
+static void json_report(kseg_json *j, const kseg_prep_model *m)
+{
+  kseg_json_open_array(j, "features");
+  for (int f = 0; f < m->n_features; f++) {
+    const kseg_colstats *s = &m->input_stats[f];
+    kseg_json_open_object(j, NULL);
+    kseg_json_str(j, "name", m->features[f]);
+    kseg_json_int(j, "count", s->count);
+    kseg_json_int(j, "missing", s->missing);
+    kseg_json_num(j, "mean", s->mean);
+    kseg_json_num(j, "std", sqrt(s->var));
+    kseg_json_num(j, "skew", s->skew);
+    kseg_json_num(j, "min", s->min);
+    kseg_json_num(j, "q1", m->input_quartiles[3 * f]);
+    kseg_json_num(j, "median", m->input_quartiles[3 * f + 1]);
+    kseg_json_num(j, "q3", m->input_quartiles[3 * f + 2]);
+    kseg_json_num(j, "max", s->max);
+    kseg_json_num(j, "fill", m->fill[f]);
+    kseg_json_bool(j, "log1p", m->log1p[f] != 0);
+    kseg_json_num(j, "clip_lo", m->clip_lo[f]);
+    kseg_json_num(j, "clip_hi", m->clip_hi[f]);
+    kseg_json_num(j, "center", m->center[f]);
+    kseg_json_num(j, "scale", m->scale_by[f]);
+    kseg_json_close_object(j);
+  }
+  kseg_json_close_array(j);
+  kseg_json_open_array(j, "dropped");
+  for (int i = 0; i < m->n_dropped; i++) {
+    kseg_json_open_object(j, NULL);
+    kseg_json_str(j, "name", m->dropped[i]);
+    kseg_json_str(j, "reason", m->dropped_reason[i]);
+    kseg_json_close_object(j);
+  }
+  kseg_json_close_array(j);
+}
+
+int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
+{
+  const char *in = NULL, *out = NULL, *recipe = "auto", *impute = NULL, *outliers = NULL, *scale = NULL;
+  const char *dataset = "/features", *pca = NULL;
+  kseg_prep_options o = {0};
+  kseg_opt opts[] = {
+      {"in", KSEG_OPT_STRING, &in, "RAW.h5", "raw table (/raw, from kseg import or generate)", true, false},
+      {"out", KSEG_OPT_STRING, &out, "FEATURES.h5", "output: /features N x D and the fitted /prep", true, false},
+      {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing or ccgeneral", false, false},
+      {"impute", KSEG_OPT_STRING, &impute, "HOW", "median (default), mean, or drop (fit on complete rows only)",
+       false, false},
+      {"outliers", KSEG_OPT_STRING, &outliers, "HOW", "none (default), iqr[:F] (Tukey fences) or clip:P (percentiles)",
+       false, false},
+      {"log1p", KSEG_OPT_STRING, &o.log1p, "COLS", "log1p of these features, auto (skew > 1, >= 0) or none", false,
+       false},
+      {"scale", KSEG_OPT_STRING, &scale, "HOW", "standard (default), robust, minmax or none", false, false},
+      {"columns", KSEG_OPT_STRING, &o.columns, "A,B,..", "use exactly these features, in this order", false, false},
+      {"exclude", KSEG_OPT_STRING, &o.exclude, "A,B,..", "leave these features out", false, false},
+      {"pca", KSEG_OPT_STRING, &pca, "N|FRACTION", "project on N principal components, or the fewest explaining FRACTION",
+       false, false},
+      {"dataset", KSEG_OPT_STRING, &dataset, "PATH", "output matrix dataset (default /features)", false, false},
+  };
+  const int n_opts = (int)(sizeof opts / sizeof opts[0]);
+  int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
+  if (st == KSEG_ARGS_HELP) {
+    kseg_args_usage(cli, "prep --in RAW.h5 --out FEATURES.h5 [options]",
+                    "Clean and scale the raw customer table into a feature matrix. Every fitted parameter is saved\n"
+                    "under /prep so new customers get the same transformation (see docs/prep.md).",
+                    opts, n_opts);
+    return KSEG_ARGS_HELP;
+  }
+  static const char *const recipes[] = {"generic", "marketing", "ccgeneral"};
+  static const char *const imputes[] = {"median", "mean", "drop"};
+  static const char *const scales[] = {"standard", "robust", "minmax", "none"};
+  int v = 0;
+  if (!st && strcmp(recipe, "auto") != 0 && !(st = parse_choice(recipe, "recipe", recipes, 3, &v))) o.recipe = v;
+  if (!st && impute && !(st = parse_choice(impute, "impute", imputes, 3, &v))) o.impute = v;
+  if (!st && scale && !(st = parse_choice(scale, "scale", scales, 4, &v))) o.scale = v;
+  if (!st && outliers) st = parse_outliers(outliers, &o);
+  double pca_want = 0;
+  if (!st && pca) {
+    char *end = NULL;
+    pca_want = strtod(pca, &end);
+    if (end == pca || *end != '\0' || !(pca_want > 0) || (pca_want >= 1 && pca_want != floor(pca_want)))
+      st = kseg_error_set(KSEG_ERR_INPUT, "--pca expects a component count N >= 1 or a fraction in (0, 1), got '%s'",
+                          pca);
+  }
+  KSEG_CHECK(kseg_comm_agree(cli->comm, st));
+
+  double t0 = kseg_now();
+  kseg_table raw = {0};
+  kseg_prep_model *m = NULL;
+  int8_t *mask = NULL;
+  double *x = NULL;
+  kseg_h5_writer *w = NULL;
+  kseg_cli_progress(cli, "prep: reading %s", in);
+  KSEG_CHECK_GOTO(kseg_h5_read_table(cli->comm, in, NULL, 0, &raw), st, done);
+  double t_read = kseg_now();
+  kseg_cli_progress(cli, "prep: fitting on %lld rows", (long long)raw.n_global);
+  KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, kseg_comm_fault(cli->comm, "prep:read")), st, done);
+  KSEG_CHECK_GOTO(kseg_prep_fit(cli->comm, &raw, &o, &m, &mask), st, done);
+  if (pca_want > 0) {
+    /* the projection is fitted on the scaled features of the fitted rows */
+    kseg_pca p = {0};
+    int F = m->n_features;
+    if (pca_want >= 1 && pca_want > F)
+      st = kseg_error_set(KSEG_ERR_INPUT, "--pca %s: only %d features to project", pca, F);
+    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+    x = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)F, "feature matrix");
+    st = x ? kseg_prep_transform(m, &raw, 5, x) : KSEG_ERR_IO;
+    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+    KSEG_CHECK_GOTO(kseg_pca_fit(cli->comm, x, raw.n_local, F, mask, pca_want, &p), st, done);
+    st = kseg_prep_set_projection(m, p.n_components, p.mean, p.components, p.explained_variance,
+                                  p.explained_variance_ratio);
+    kseg_pca_free(&p);
+    free(x);
+    x = NULL;
+    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+  }
+  double t_fit = kseg_now();
+
+  const int W = kseg_prep_width(m);
+  x = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)W, "feature matrix");
+  st = x ? kseg_prep_apply(m, &raw, x) : KSEG_ERR_IO;
+  KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+
+  kseg_cli_progress(cli, "prep: writing %s", out);
+  KSEG_CHECK_GOTO(kseg_h5_create(cli->comm, out, &w), st, done);
+  {
+    const char **names = kseg_calloc((size_t)W, sizeof *names, "column names");
+    char (*buf)[16] = kseg_calloc((size_t)W, sizeof *buf, "column names");
+    st = names && buf ? KSEG_OK : KSEG_ERR_IO;
+    for (int j = 0; !st && j < W; j++) names[j] = kseg_prep_output_name(m, j, buf[j], sizeof buf[j]);
+    st = kseg_comm_agree(cli->comm, st);
+    if (!st) st = kseg_h5_write_rows(w, dataset, KSEG_F64, raw.n_global, W, raw.row0, raw.n_local, x);
+    if (!st) st = kseg_h5_attr_strings(w, dataset, "columns", names, W);
+    free(names);
+    free(buf);
+  }
+  if (!st) st = kseg_prep_save(cli->comm, w, "/prep", m);
+  if (!st && mask) {
+    /* 1 = the row was used to fit the statistics; every row is in /features */
+    int32_t *m32 = kseg_malloc(sizeof(int32_t) * (size_t)(raw.n_local + 1), "fit mask");
+    st = kseg_comm_agree(cli->comm, m32 ? KSEG_OK : KSEG_ERR_IO);
+    for (int64_t i = 0; !st && i < raw.n_local; i++) m32[i] = mask[i];
+    if (!st) st = kseg_h5_write_rows(w, "/prep/fit_mask", KSEG_I32, raw.n_global, 0, raw.row0, raw.n_local, m32);
+    free(m32);
+  }
+  if (!st) st = kseg_comm_fault(cli->comm, "prep:write"); /* a half-written file must not appear */
+  st = kseg_h5_finish(&w, st);
+  if (st) goto done;
+  double t_end = kseg_now();
+
+  for (int i = 0; i < m->n_dropped; i++) {
+    if (strncmp(m->dropped_reason[i], "constant", 8) == 0 || strncmp(m->dropped_reason[i], "zero", 4) == 0)
+      kseg_cli_warn(cli, "dropped feature '%s' (%s)", m->dropped[i], m->dropped_reason[i]);
+    else if (cli->verbose)
+      kseg_cli_info(cli, "not used: '%s' (%s)", m->dropped[i], m->dropped_reason[i]);
+  }
+  if (!cli->json)
+    kseg_cli_info(cli, "prep: %lld rows x %d features (recipe %s, impute %s, outliers %s, scale %s%s) -> %s:%s",
+                  (long long)raw.n_global, W, m->recipe, m->impute, m->outliers, m->scale,
+                  m->n_components ? ", pca" : "", out, dataset);
+  if (cli->json) {
+    kseg_json j;
+    kseg_json_begin(&j);
+    kseg_json_str(&j, "command", "prep");
+    kseg_json_str(&j, "in", in);
+    kseg_json_str(&j, "out", out);
+    kseg_json_int(&j, "rows", raw.n_global);
+    kseg_json_int(&j, "fit_rows", m->fit_rows);
+    kseg_json_int(&j, "columns", W);
+    kseg_json_str(&j, "recipe", m->recipe);
+    kseg_json_str(&j, "impute", m->impute);
+    kseg_json_str(&j, "outliers", m->outliers);
+    kseg_json_str(&j, "scale", m->scale);
+    kseg_json_int(&j, "ranks", cli->size);
+    json_report(&j, m);
+    if (m->n_components > 0) {
+      kseg_json_open_object(&j, "pca");
+      kseg_json_int(&j, "n_components", m->n_components);
+      kseg_json_open_array(&j, "explained_variance");
+      for (int c = 0; c < m->n_components; c++) kseg_json_array_num(&j, m->explained_variance[c]);
+      kseg_json_close_array(&j);
+      kseg_json_open_array(&j, "explained_variance_ratio");
+      for (int c = 0; c < m->n_components; c++) kseg_json_array_num(&j, m->explained_variance_ratio[c]);
+      kseg_json_close_array(&j);
+      kseg_json_close_object(&j);
+    }
+    kseg_json_open_object(&j, "seconds_by_phase");
+    kseg_json_num(&j, "read", t_read - t0);
+    kseg_json_num(&j, "fit", t_fit - t_read);
+    kseg_json_num(&j, "apply_write", t_end - t_fit);
+    kseg_json_close_object(&j);
+    kseg_json_num(&j, "seconds", t_end - t0);
+    kseg_json_print(&j, cli);
+  }
+done:
+  if (w) st = kseg_h5_finish(&w, st);
+  free(x);
+  free(mask);
+  kseg_prep_free(&m);
+  kseg_table_free(&raw);
+  return kseg_comm_agree(cli->comm, st);
+}
