@@ -17,7 +17,7 @@ check_all() { # NAME GEN_ARGS... -- FIT_ARGS... -- CHECK_ARGS...
       || fail "$name: kseg fit on $np ranks failed"
     outs+=("$T/$name.np$np.h5")
   done
-  OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive kseg_np 1 fit --in "$T/$name.h5" --init "$T/$name.h5:/init" --out "$T/$name.t2.h5" "${fit[@]}" \
+  OMP_NUM_THREADS=2 kseg_np 1 fit --in "$T/$name.h5" --init "$T/$name.h5:/init" --out "$T/$name.t2.h5" "${fit[@]}" \
     || fail "$name: kseg fit with 2 threads failed"
   outs+=("$T/$name.t2.h5")
   for other in "${outs[@]:1}"; do h5_same "${outs[0]}" "$other" /labels /centroids; done
