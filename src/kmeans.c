@@ -39,6 +39,7 @@ const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo)
   switch (algo) {
   case KSEG_ALGO_AUTO: return "auto";
   case KSEG_ALGO_LLOYD: return "lloyd";
+  case KSEG_ALGO_HAMERLY: return "hamerly";
   }
   return "unknown";
 }

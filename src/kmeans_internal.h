@@ -61,6 +61,8 @@ const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm);
 
 int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                   int32_t *labels, kseg_km_run *run);
+int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                    int32_t *labels, kseg_km_run *run);
 
 /* Global max |x| (0 for an empty matrix). Collective. */
 int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs);

@@ -33,14 +33,15 @@ typedef enum kseg_kmeans_init {
 } kseg_kmeans_init;
 
 typedef enum kseg_kmeans_algorithm {
-  KSEG_ALGO_AUTO = 0, /* the fastest available kernel (Lloyd for now) */
-  KSEG_ALGO_LLOYD = 1
+  KSEG_ALGO_AUTO = 0,   /* the default kernel: Hamerly */
+  KSEG_ALGO_LLOYD = 1,
+  KSEG_ALGO_HAMERLY = 2 /* Hamerly's bounds skip rows that cannot move; same results as Lloyd */
 } kseg_kmeans_algorithm;
 
 /* Called on every rank after each Lloyd iteration with identical arguments:
  * the restart, the iteration (from 1), the inertia of that iteration's
- * assignment (against the centroids it started from) and the number of rows
- * whose label changed. For progress reports; it must not communicate. */
+ * assignment (against the centroids it started from; NaN for kernels that
+ * do not compute every distance) and the number of rows whose label changed. For progress reports; it must not communicate. */
 typedef void (*kseg_kmeans_progress_fn)(void *ctx, int restart, int iter, double inertia, int64_t changed);
 
 typedef struct kseg_kmeans_options {

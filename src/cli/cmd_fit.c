@@ -1,4 +1,5 @@
 /* cmd_fit.c - `kseg fit`: k-means at one k on a feature matrix. */
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +38,12 @@ static int parse_algorithm(const char *text, kseg_kmeans_algorithm *algo)
 {
   if (strcmp(text, "auto") == 0) *algo = KSEG_ALGO_AUTO;
   else if (strcmp(text, "lloyd") == 0) *algo = KSEG_ALGO_LLOYD;
-  else if (strcmp(text, "hamerly") == 0 || strcmp(text, "elkan") == 0 || strcmp(text, "yinyang") == 0)
-    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm %s is not available in this build; use lloyd or auto", text);
+  else if (strcmp(text, "hamerly") == 0) *algo = KSEG_ALGO_HAMERLY;
+  else if (strcmp(text, "elkan") == 0 || strcmp(text, "yinyang") == 0)
+    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm %s is not available in this build; use lloyd, hamerly or auto",
+                          text);
   else
-    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm expects lloyd or auto, got '%s'", text);
+    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm expects lloyd, hamerly or auto, got '%s'", text);
   return KSEG_OK;
 }
 
@@ -57,8 +60,12 @@ static void report_iteration(void *ctx, int restart, int iter, double inertia, i
   const double now = kseg_now();
   if (now - p->last < 1.0) return;
   p->last = now;
-  kseg_cli_progress(p->cli, "fit: restart %d, iteration %d: inertia %.10g, %lld labels changed", restart + 1, iter,
-                    inertia, (long long)changed);
+  if (isnan(inertia)) /* kernels that skip rows do not know it */
+    kseg_cli_progress(p->cli, "fit: restart %d, iteration %d: %lld labels changed", restart + 1, iter,
+                      (long long)changed);
+  else
+    kseg_cli_progress(p->cli, "fit: restart %d, iteration %d: inertia %.10g, %lld labels changed", restart + 1,
+                      iter, inertia, (long long)changed);
 }
 
 /* Prefix an input error from the library with the matrix it is about. */
@@ -119,15 +126,16 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
        "stop when the summed squared centroid shift is within T x mean feature variance, or no label changes "
        "(default 1e-4)",
        false, false},
-      {"algorithm", KSEG_OPT_STRING, &algo_text, "ALGO", "lloyd or auto (default auto = lloyd)", false, false},
+      {"algorithm", KSEG_OPT_STRING, &algo_text, "ALGO",
+       "lloyd, hamerly (skips rows that cannot move; same results) or auto (default auto = hamerly)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 0)", false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
   if (st == KSEG_ARGS_HELP) {
     kseg_args_usage(cli, "fit --in features.h5 --k K --out result.h5 [options]",
-                    "Cluster the rows of a feature matrix into K segments with k-means (Lloyd, exactly "
-                    "scikit-learn's iteration);\nresults are bit-identical for any number of ranks and threads.",
+                    "Cluster the rows of a feature matrix into K segments with k-means (scikit-learn's Lloyd "
+                    "iteration, exactly);\nresults are bit-identical for any number of ranks and threads.",
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
