@@ -296,6 +296,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->inertia = best_run.inertia;
   out->n_iter = best_run.n_iter;
   out->converged = best_run.converged;
+  out->algorithm = kernel->algorithm;
   out->iter_seconds = times[0];
   out->seconds = times[1];
   free(cur);

@@ -67,6 +67,7 @@ typedef struct kseg_kmeans_result {
   int n_iter;          /* iterations of the best restart */
   bool converged;      /* labels stopped changing or the shift fell within tol */
   int best_restart;    /* lowest inertia, ties to the lowest restart */
+  kseg_kmeans_algorithm algorithm; /* the kernel that ran (AUTO resolved) */
   double iter_seconds; /* time inside the Lloyd iterations (all restarts), max over ranks */
   double seconds;      /* whole kseg_kmeans_fit call, max over ranks */
 } kseg_kmeans_result;

@@ -100,6 +100,7 @@ static int write_result(kseg_cli *cli, const char *out, const kseg_matrix *x, co
   if (!st) st = kseg_h5_attr_f64(w, "/", "tol", opt->tol);
   if (!st) st = kseg_h5_attr_i64(w, "/", "seed", (int64_t)opt->seed);
   if (!st) st = kseg_h5_attr_str(w, "/", "algorithm", algo_text);
+  if (!st) st = kseg_h5_attr_str(w, "/", "kernel", kseg_kmeans_algorithm_name(r->algorithm));
   if (!st) st = kseg_h5_attr_str(w, "/", "input", in);
   if (!st) st = kseg_h5_attr_str(w, "/", "dataset", dataset);
   return kseg_h5_finish(&w, st);
@@ -220,6 +221,7 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
       kseg_json_num(&j, "tol", opt.tol);
       kseg_json_int(&j, "seed", (int64_t)opt.seed);
       kseg_json_str(&j, "algorithm", algo_text);
+      kseg_json_str(&j, "kernel", kseg_kmeans_algorithm_name(r.algorithm));
       kseg_json_num(&j, "seconds", seconds);
       kseg_json_num(&j, "fit_seconds", r.seconds);
       kseg_json_num(&j, "iter_seconds", r.iter_seconds);

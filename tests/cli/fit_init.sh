@@ -16,7 +16,7 @@ for init in k-means++ kmeans-par random; do
   "$PY" - "$T/$init.1.json" "$T/$init.3.json" <<'PY' || fail "$init: JSON differs or lacks fields"
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
-for key in ("k", "inertia", "n_iter", "converged", "seconds", "iter_seconds", "ranks", "threads"):
+for key in ("k", "inertia", "n_iter", "converged", "seconds", "iter_seconds", "ranks", "threads", "kernel"):
     assert key in a, key
 assert a["k"] == 6 and a["ranks"] == 1 and b["ranks"] == 3
 assert a["inertia"] == b["inertia"] and a["n_iter"] == b["n_iter"], (a, b)
@@ -45,6 +45,7 @@ for a in ("k", "inertia", "n_iter", "converged", "init", "n_init", "max_iter", "
     assert a in f.attrs, a
 assert f.attrs["k"] == 6 and f.attrs["converged"] == 1 and f.attrs["init"] == "k-means++"
 assert f.attrs["dataset"] == "/features" and f.attrs["seed"] == 9
+assert f.attrs["algorithm"] == "auto" and f.attrs["kernel"] == "hamerly"
 PY
 # Tiny data: k = N, fewer rows than ranks x threads, k-means|| drawing fewer
 # candidates than k (falls back to k-means++): still identical everywhere.
