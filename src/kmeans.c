@@ -39,6 +39,7 @@ const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo)
   switch (algo) {
   case KSEG_ALGO_AUTO: return "auto";
   case KSEG_ALGO_LLOYD: return "lloyd";
+  case KSEG_ALGO_HAMERLY: return "hamerly";
   }
   return "unknown";
 }
@@ -51,33 +52,6 @@ void kseg_kmeans_result_free(kseg_kmeans_result *r)
   memset(r, 0, sizeof *r);
 }
 
-/* Eight interleaved partial sums combined in a fixed tree: vectorizes, and
- * a row's distance still depends only on the row and the centroid. */
-#define KM_DIST_BODY(XT)                                                      \
-  const XT *xi = (const XT *)x->data + i * d;                                 \
-  double s[8] = {0};                                                          \
-  int64_t j = 0;                                                              \
-  for (; j + 8 <= d; j += 8)                                                  \
-    for (int q = 0; q < 8; q++) {                                             \
-      const double t = (double)xi[j + q] - c[j + q];                          \
-      s[q] += t * t;                                                          \
-    }                                                                         \
-  for (int q = 0; j < d; j++, q++) {                                          \
-    const double t = (double)xi[j] - c[j];                                    \
-    s[q] += t * t;                                                            \
-  }                                                                           \
-  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-
-double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c)
-{
-  const int64_t d = x->d;
-  if (x->dtype == KSEG_F32) {
-    KM_DIST_BODY(float)
-  } else {
-    KM_DIST_BODY(double)
-  }
-}
-#undef KM_DIST_BODY
 
 static inline double value_at(const kseg_matrix *x, int64_t i, int64_t j)
 {
@@ -264,7 +238,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
 
   const int64_t k = opt->k, d = x->d, kd = k * d;
-  kseg_km_data data = {.x = x};
+  kseg_km_data data = {.x = x, .progress = opt->progress, .progress_ctx = opt->progress_ctx};
   int st = kseg_km_max_abs(comm, x, &data.max_abs);
   KSEG_CHECK(kseg_comm_agree(comm, st));
   /* Exact sums need every squared distance to fit the fixed-point range. */
@@ -296,6 +270,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
     KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, opt, r, cur), st, fail);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
     kseg_km_run run;
+    data.restart = r;
     KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
     iter_seconds += run.iter_seconds;
     /* Inertia is identical on every rank, so all keep the same restart. */
@@ -321,6 +296,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->inertia = best_run.inertia;
   out->n_iter = best_run.n_iter;
   out->converged = best_run.converged;
+  out->algorithm = kernel->algorithm;
   out->iter_seconds = times[0];
   out->seconds = times[1];
   free(cur);

@@ -91,16 +91,29 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
     /* Total potential if each candidate were added; integer sums, so the
      * thread order does not matter. */
     for (int t = 0; t < trials; t++) pot[t] = 0;
+    /* Unweighted (the common case), each value v <= 2^62 goes in as v >> 32
+     * and its low 32 bits: int64 adds, exact for 2^31 rows per thread, far
+     * cheaper than int128 multiply-adds. */
+    const bool split = !weight && nl < ((int64_t)1 << 31);
 #pragma omp parallel
     {
       kseg_i128 part[64] = {0};
+      int64_t hi[64] = {0};
+      uint64_t lo[64] = {0};
       const int tt = trials < 64 ? trials : 64;
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < nl; i++)
         for (int t = 0; t < tt; t++) {
           const double dc = kseg_km_min(closest[i], kseg_km_row_dist2(x, i, rows + t * d));
-          part[t] += (kseg_i128)kseg_km_fix(&fd, dc) * (weight ? weight[i] : 1);
+          const int64_t v = kseg_km_fix(&fd, dc);
+          if (split) {
+            hi[t] += v >> 32;
+            lo[t] += (uint64_t)v & 0xffffffffu;
+          } else {
+            part[t] += (kseg_i128)v * (weight ? weight[i] : 1);
+          }
         }
+      for (int t = 0; t < tt; t++) part[t] += (kseg_i128)hi[t] * ((kseg_i128)1 << 32) + (kseg_i128)lo[t];
 #pragma omp critical(kseg_kmeans_pp)
       for (int t = 0; t < tt; t++) pot[t] += part[t];
     }

@@ -11,11 +11,9 @@
 #include "kseg/kseg_fixed.h"
 #include "kseg/kseg_kmeans.h"
 
-/* Rows per register block of the assignment kernel, and centroids per
- * block: two 64-byte vectors of the data's type. The centroid table is
- * padded to a multiple of the block. */
-#define KSEG_KM_RB 4
-#define KSEG_KM_KB(dtype) ((dtype) == KSEG_F32 ? 32 : 16)
+/* Centroids per register block of the assignment kernel (kmeans_kernel.inc);
+ * the centroid table is padded to a multiple of it. */
+#define KSEG_KM_KB 16
 
 /* Facts about the whole matrix, found once per fit and identical on every
  * rank. */
@@ -24,6 +22,9 @@ typedef struct kseg_km_data {
   double max_abs;    /* global max |x| */
   kseg_fixed fx;     /* fixed-point scale of row values (bound max_abs) */
   double tol_scaled; /* tol x mean feature variance (scikit-learn's _tolerance) */
+  kseg_kmeans_progress_fn progress; /* per-iteration report, or NULL */
+  void *progress_ctx;
+  int restart;
 } kseg_km_data;
 
 /* What one single k-means run reports. */
@@ -60,14 +61,42 @@ const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm);
 
 int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                   int32_t *labels, kseg_km_run *run);
+int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                    int32_t *labels, kseg_km_run *run);
 
 /* Global max |x| (0 for an empty matrix). Collective. */
 int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs);
 
-/* Squared distance of local row i to c[d], in double whatever the dtype,
- * summed over columns in order: the one scalar distance used outside the
- * Lloyd kernel (initialization, inertia). Local. */
-double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c);
+/* Squared distance of local row i to c[d], in double whatever the dtype:
+ * the one scalar distance used outside the Lloyd kernel (initialization,
+ * inertia). Eight interleaved partial sums combined in a fixed tree
+ * vectorize, and a row's distance still depends only on the row and the
+ * centroid. Inline: it is called once per row and candidate. Local. */
+#define KSEG_KM_DIST_BODY(XT)                                                 \
+  const XT *xi = (const XT *)x->data + i * d;                                 \
+  double s[8] = {0};                                                          \
+  int64_t j = 0;                                                              \
+  for (; j + 8 <= d; j += 8)                                                  \
+    for (int q = 0; q < 8; q++) {                                             \
+      const double t = (double)xi[j + q] - c[j + q];                          \
+      s[q] += t * t;                                                          \
+    }                                                                         \
+  for (int q = 0; j < d; j++, q++) {                                          \
+    const double t = (double)xi[j] - c[j];                                    \
+    s[q] += t * t;                                                            \
+  }                                                                           \
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+
+static inline double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c)
+{
+  const int64_t d = x->d;
+  if (x->dtype == KSEG_F32) {
+    KSEG_KM_DIST_BODY(float)
+  } else {
+    KSEG_KM_DIST_BODY(double)
+  }
+}
+#undef KSEG_KM_DIST_BODY
 
 /* Copy global rows idx[0..m) (as double) into out[m x d] on every rank. The
  * owner contributes the bytes and the others zeros, combined with a bitwise

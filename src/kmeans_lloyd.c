@@ -11,23 +11,30 @@
 
 #define KM_T double
 #define KM_FN(name) km_##name##_f64
+#define KM_RB 4
 #include "kmeans_kernel.inc"
 #undef KM_T
 #undef KM_FN
+#undef KM_RB
 
 #define KM_T float
 #define KM_FN(name) km_##name##_f32
+#define KM_RB 8
 #include "kmeans_kernel.inc"
 #undef KM_T
 #undef KM_FN
+#undef KM_RB
 
 static const kseg_km_kernel kernels[] = {
     {KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd},
+    {KSEG_ALGO_HAMERLY, "hamerly", kseg_km_hamerly},
 };
 
 const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm)
 {
-  if (algorithm == KSEG_ALGO_AUTO) algorithm = KSEG_ALGO_LLOYD;
+  /* Hamerly gives Lloyd's bits and searches only rows near a boundary; its
+   * overhead when nothing can be skipped is small next to the distances. */
+  if (algorithm == KSEG_ALGO_AUTO) algorithm = KSEG_ALGO_HAMERLY;
   for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
     if (kernels[i].algorithm == algorithm) return &kernels[i];
   return NULL;
@@ -51,6 +58,7 @@ typedef struct lloyd_ws {
   int64_t *tchanged;     /* nt */
   int64_t *empty, *taken;/* k each, for relocating empty clusters */
   double *row;           /* d: a relocated row */
+  kseg_fixed fd;         /* scale of the last step's inertia */
 } lloyd_ws;
 
 static void ws_free(lloyd_ws *w)
@@ -77,7 +85,7 @@ static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
   w->nt = omp_get_max_threads();
   w->k = k;
   w->d = x->d;
-  w->kp = (k + KSEG_KM_KB(x->dtype) - 1) / KSEG_KM_KB(x->dtype) * KSEG_KM_KB(x->dtype);
+  w->kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
   w->n_local = x->n_local;
   w->dtype = x->dtype;
   const int64_t kd = k * x->d, nt = w->nt;
@@ -128,6 +136,7 @@ static void lloyd_step(lloyd_ws *w, const kseg_km_data *data, const double *cent
   /* Any row's distance to its nearest centroid is below this bound. */
   const double r = data->max_abs + cmax;
   const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
+  w->fd = fd;
   if (accumulate) {
     memset(w->tsums, 0, (size_t)(w->nt * kd) * sizeof(kseg_i128));
     memset(w->tcounts, 0, (size_t)(w->nt * k) * sizeof(int64_t));
@@ -266,6 +275,9 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
       }
     }
     run->n_iter = it + 1;
+    if (data->progress)
+      data->progress(data->progress_ctx, data->restart, it + 1, kseg_fixed_to_double(&w.fd, w.packed[kd + k]),
+                     (int64_t)w.packed[kd + k + 1]);
     if (w.packed[kd + k + 1] == 0) {
       strict = converged = true;
       break;
@@ -285,10 +297,162 @@ done:
   return kseg_comm_agree(comm, st);
 }
 
+/* Hamerly (2010) with the same results as kseg_km_lloyd, bit for bit: each
+ * row keeps an upper bound u on the distance to its centroid and a lower
+ * bound l on the distance to every other one, moved by how far the
+ * centroids moved; only rows with u >= l are searched, with Lloyd's kernel.
+ * The bounds are widened by the kernel's worst rounding error (relative
+ * (d + 8) 4 eps, absolute 4 sqrt(d) (max|x| + max|c|) eps, eps of the data's
+ * type), so a skipped row is one whose computed distances Lloyd would have
+ * ordered the same way. The exact fixed-point sums are kept per cluster and
+ * updated only by rows that moved; one allreduce of the changes per
+ * iteration. Empty clusters (rare) take a full Lloyd E-step for the
+ * distances the relocation rule needs, and relocate on a copy of the sums,
+ * as Lloyd recomputes them from the labels each iteration. */
+int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                    int32_t *labels, kseg_km_run *run)
+{
+  const kseg_matrix *x = data->x;
+  const int64_t d = x->d, kd = k * d, nl = x->n_local;
+  lloyd_ws w;
+  int st = kseg_comm_agree(comm, ws_alloc(&w, x, k));
+  if (st != KSEG_OK) return st;
+  const size_t nls = (size_t)(nl > 0 ? nl : 1);
+  double *u = kseg_malloc(nls * sizeof(double), "Hamerly bounds");
+  double *l = kseg_malloc(nls * sizeof(double), "Hamerly bounds");
+  int64_t *idx = kseg_malloc(nls * sizeof(int64_t), "Hamerly rows");
+  kseg_i128 *sums = kseg_calloc((size_t)(kd + k), sizeof(kseg_i128), "Hamerly sums");
+  double *delta = kseg_malloc((size_t)k * sizeof(double), "Hamerly shifts");
+  st = kseg_comm_agree(comm, (u && l && idx && sums && delta) ? KSEG_OK : KSEG_ERR_IO);
+  if (st != KSEG_OK) goto done;
+  memset(run, 0, sizeof *run);
+  for (int64_t i = 0; i < nl; i++) labels[i] = -1;
+  const double eps = x->dtype == KSEG_F32 ? ldexp(1.0, -24) : ldexp(1.0, -53);
+  const double rel = 4.0 * (double)(d + 8) * eps;
+  int64_t far1 = -1; /* cluster that moved most; its shift and the runner-up's */
+  double dmax1 = 0, dmax2 = 0;
+  const double t0 = kseg_now();
+  bool strict = false, converged = false;
+  for (int it = 0; it < max_iter; it++) {
+    memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
+    fill_table(&w, w.cold);
+    double cmax = 0;
+    for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(w.cold[i]));
+    const double abs_margin = 4.0 * sqrt((double)d) * (data->max_abs + cmax) * eps;
+    memset(w.tcounts, 0, (size_t)(w.nt * k) * sizeof(int64_t));
+    memset(w.tsums, 0, (size_t)(w.nt * kd) * sizeof(kseg_i128));
+    for (int t = 0; t < w.nt; t++) w.tchanged[t] = 0;
+#pragma omp parallel num_threads(w.nt)
+    {
+      const int t = omp_get_thread_num();
+      int64_t i0, n;
+      kseg_partition(nl, omp_get_num_threads(), t, &i0, &n);
+      int64_t *hi = w.thi + t * kd, *counts = w.tcounts + t * k;
+      uint64_t *lo = w.tlo + t * kd;
+      kseg_i128 *tsum = w.tsums + t * kd;
+      /* Slices of at most 2^30 rows keep the split sums (+-1 per row) exact. */
+      for (int64_t a = i0, b; a < i0 + n; a = b) {
+        b = i0 + n - a < ((int64_t)1 << 30) ? i0 + n : a + ((int64_t)1 << 30);
+        int64_t m = 0;
+        for (int64_t i = a; i < b; i++) {
+          const int32_t c = labels[i];
+          if (c < 0) {
+            idx[a + m++] = i;
+            continue;
+          }
+          u[i] = (u[i] + delta[c]) * (1 + rel) + abs_margin;
+          l[i] = (l[i] - (c == far1 ? dmax2 : dmax1)) * (1 - rel) - abs_margin;
+          if (u[i] * (1 + rel) + abs_margin < l[i] * (1 - rel) - abs_margin) continue;
+          idx[a + m++] = i;
+        }
+        memset(hi, 0, (size_t)kd * sizeof *hi);
+        memset(lo, 0, (size_t)kd * sizeof *lo);
+        if (w.dtype == KSEG_F32)
+          km_search_rows_f32(x->data, idx + a, m, d, w.ct, w.kp, k, labels, u, l, rel, abs_margin,
+                             data->fx.scale, hi, lo, counts, &w.tchanged[t]);
+        else
+          km_search_rows_f64(x->data, idx + a, m, d, w.ct, w.kp, k, labels, u, l, rel, abs_margin,
+                             data->fx.scale, hi, lo, counts, &w.tchanged[t]);
+        /* lo may have wrapped below zero through subtractions: read it signed. */
+        for (int64_t i = 0; i < kd; i++) tsum[i] += (kseg_i128)hi[i] * ((kseg_i128)1 << 32) + (kseg_i128)(int64_t)lo[i];
+      }
+    }
+    kseg_i128 *p = w.packed;
+    memset(p, 0, (size_t)(kd + k + 2) * sizeof(kseg_i128));
+    for (int t = 0; t < w.nt; t++) {
+      for (int64_t i = 0; i < kd; i++) p[i] += w.tsums[t * kd + i];
+      for (int64_t c = 0; c < k; c++) p[kd + c] += w.tcounts[t * k + c];
+      p[kd + k + 1] += w.tchanged[t];
+    }
+    /* The iteration's only collective when no cluster is empty. */
+    st = kseg_comm_sum_i128(comm, p, kd + k + 2);
+    if (st != KSEG_OK) {
+      st = kseg_comm_agree(comm, st);
+      goto done;
+    }
+    const int64_t changed = (int64_t)p[kd + k + 1];
+    for (int64_t i = 0; i < kd + k; i++) sums[i] += p[i];
+    /* From here on w.packed holds what Lloyd's reduce would have produced. */
+    memcpy(p, sums, (size_t)(kd + k) * sizeof(kseg_i128));
+    const kseg_i128 *counts = p + kd;
+    bool any_empty = false;
+    for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
+    if (any_empty) {
+      lloyd_step(&w, data, w.cold, labels, false); /* Lloyd's distances; labels unchanged */
+      st = kseg_comm_agree(comm, relocate_empty(comm, &w, data, labels));
+      if (st != KSEG_OK) goto done;
+    }
+    double shift = 0;
+    far1 = -1;
+    dmax1 = dmax2 = 0;
+    for (int64_t c = 0; c < k; c++) {
+      double dc = 0;
+      for (int64_t j = 0; j < d; j++) {
+        double v = kseg_fixed_to_double(&data->fx, p[c * d + j]);
+        if (counts[c] > 0) v /= (double)counts[c];
+        const double dv = v - w.cold[c * d + j];
+        shift += dv * dv;
+        dc += dv * dv;
+        centroids[c * d + j] = v;
+      }
+      delta[c] = sqrt(dc) * (1 + rel) + 4.0 * sqrt((double)d) * cmax * eps;
+      if (delta[c] > dmax1) {
+        dmax2 = dmax1;
+        dmax1 = delta[c];
+        far1 = c;
+      } else if (delta[c] > dmax2) {
+        dmax2 = delta[c];
+      }
+    }
+    run->n_iter = it + 1;
+    if (data->progress) data->progress(data->progress_ctx, data->restart, it + 1, NAN, changed);
+    if (changed == 0) {
+      strict = converged = true;
+      break;
+    }
+    if (shift <= data->tol_scaled) {
+      converged = true;
+      break;
+    }
+  }
+  if (!strict) lloyd_step(&w, data, centroids, labels, false);
+  run->iter_seconds = kseg_now() - t0;
+  run->converged = converged;
+  st = kseg_kmeans_inertia(comm, x, centroids, k, labels, &run->inertia);
+done:
+  free(u);
+  free(l);
+  free(idx);
+  free(sums);
+  free(delta);
+  ws_free(&w);
+  return kseg_comm_agree(comm, st);
+}
+
 int kseg_kmeans_assign(const kseg_matrix *x, const double *centroids, int64_t k, int32_t *labels, double *dist2)
 {
   if (k < 1) return kseg_error_set(KSEG_ERR_INPUT, "k must be at least 1 (got %lld)", (long long)k);
-  const int64_t d = x->d, kb = KSEG_KM_KB(x->dtype), kp = (k + kb - 1) / kb * kb;
+  const int64_t d = x->d, kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
   void *ct = kseg_calloc((size_t)(d * kp), (x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double)), "centroid table");
   double *mind = dist2 ? dist2 : kseg_malloc((size_t)(x->n_local > 0 ? x->n_local : 1) * sizeof(double), "distances");
   if (!ct || !mind) {

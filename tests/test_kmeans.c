@@ -77,8 +77,9 @@ static void lazy_barrier(MPI_Comm comm)
   }
 }
 
-/* Fit on comm (threads as the environment says) and on rank 0 alone with one
- * thread; every output must be bit-identical. */
+/* Fit with Lloyd and with Hamerly on comm (threads as the environment says),
+ * and with the default (auto) on rank 0 alone with one thread; every output
+ * must be bit-identical. */
 static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_options *opt, const char *what)
 {
   const int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
@@ -86,8 +87,10 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
   kseg_partition(N, size, rank, &row0, &n);
   kseg_matrix x;
   make_matrix(&x, row0, n, dtype, 1.0);
+  kseg_kmeans_options lopt = *opt;
+  lopt.algorithm = KSEG_ALGO_LLOYD;
   kseg_kmeans_result r;
-  ASSERT_OK(kseg_kmeans_fit(comm, &x, opt, &r));
+  ASSERT_OK(kseg_kmeans_fit(comm, &x, &lopt, &r));
   ASSERT_EQ(r.k, opt->k);
   ASSERT(r.n_iter >= 1 && r.n_iter <= opt->max_iter);
   ASSERT(r.inertia > 0);
@@ -106,6 +109,21 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
   }
   free(lab);
   free(dist);
+
+  /* Hamerly's bounds must never change a result: the same bits as Lloyd. */
+  kseg_kmeans_options hopt = *opt;
+  hopt.algorithm = KSEG_ALGO_HAMERLY;
+  kseg_kmeans_result h;
+  ASSERT_OK(kseg_kmeans_fit(comm, &x, &hopt, &h));
+  if (memcmp(h.centroids, r.centroids, (size_t)(r.k * D) * sizeof(double)) != 0 ||
+      memcmp(&h.inertia, &r.inertia, sizeof(double)) != 0) {
+    fprintf(stderr, "%s: Hamerly differs from Lloyd: inertia %.17g vs %.17g\n", what, h.inertia, r.inertia);
+    ASSERT(0);
+  }
+  ASSERT_EQ(h.n_iter, r.n_iter);
+  ASSERT_EQ(h.converged, r.converged);
+  for (int64_t i = 0; i < n; i++) ASSERT_EQ(h.labels[i], r.labels[i]);
+  kseg_kmeans_result_free(&h);
 
   int32_t *all = gather_labels(comm, &r);
   if (rank == 0) {
@@ -135,6 +153,23 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
   free(x.data);
 }
 
+typedef struct progress_log {
+  int calls, last_iter, nan;
+  double inertia_sum;
+} progress_log;
+
+static void log_progress(void *ctx, int restart, int iter, double inertia, int64_t changed)
+{
+  progress_log *p = ctx;
+  ASSERT_EQ(restart, 0);
+  ASSERT_EQ(iter, p->last_iter + 1);
+  ASSERT(changed >= 0 && changed <= N);
+  p->calls++;
+  p->last_iter = iter;
+  p->inertia_sum += isnan(inertia) ? 0 : inertia; /* Hamerly does not compute it */
+  p->nan += isnan(inertia);
+}
+
 /* Adjusted-for-nothing purity check: each true blob lands in one cluster and
  * each cluster holds one blob. */
 static void check_recovers_blobs(MPI_Comm comm, kseg_kmeans_init init)
@@ -149,8 +184,19 @@ static void check_recovers_blobs(MPI_Comm comm, kseg_kmeans_init init)
   opt.k = BLOBS;
   opt.init = init;
   opt.seed = 7;
+  opt.algorithm = init == KSEG_INIT_KMEANSPP ? KSEG_ALGO_LLOYD : KSEG_ALGO_HAMERLY;
+  progress_log log = {0};
+  opt.progress = log_progress;
+  opt.progress_ctx = &log;
   kseg_kmeans_result r;
   ASSERT_OK(kseg_kmeans_fit(comm, &x, &opt, &r));
+  /* One report per iteration, with the same values on every rank. */
+  ASSERT_EQ(log.calls, r.n_iter);
+  double lo = log.inertia_sum, hi = log.inertia_sum;
+  ASSERT_OK(kseg_comm_min_f64(comm, &lo, 1));
+  ASSERT_OK(kseg_comm_max_f64(comm, &hi, 1));
+  ASSERT(lo == hi);
+  ASSERT_EQ(log.nan, opt.algorithm == KSEG_ALGO_LLOYD ? 0 : log.calls);
   int64_t table[BLOBS][BLOBS] = {{0}};
   for (int64_t i = 0; i < n; i++) table[truth(row0 + i)][r.labels[i]]++;
   ASSERT_OK(kseg_comm_sum_i64(comm, &table[0][0], BLOBS * BLOBS));

@@ -33,9 +33,16 @@ typedef enum kseg_kmeans_init {
 } kseg_kmeans_init;
 
 typedef enum kseg_kmeans_algorithm {
-  KSEG_ALGO_AUTO = 0, /* the fastest available kernel (Lloyd for now) */
-  KSEG_ALGO_LLOYD = 1
+  KSEG_ALGO_AUTO = 0,   /* the default kernel: Hamerly */
+  KSEG_ALGO_LLOYD = 1,
+  KSEG_ALGO_HAMERLY = 2 /* Hamerly's bounds skip rows that cannot move; same results as Lloyd */
 } kseg_kmeans_algorithm;
+
+/* Called on every rank after each Lloyd iteration with identical arguments:
+ * the restart, the iteration (from 1), the inertia of that iteration's
+ * assignment (against the centroids it started from; NaN for kernels that
+ * do not compute every distance) and the number of rows whose label changed. For progress reports; it must not communicate. */
+typedef void (*kseg_kmeans_progress_fn)(void *ctx, int restart, int iter, double inertia, int64_t changed);
 
 typedef struct kseg_kmeans_options {
   int64_t k;
@@ -47,6 +54,8 @@ typedef struct kseg_kmeans_options {
   double tol;                   /* >= 0, default 1e-4, relative to the mean feature variance */
   uint64_t seed;                /* default 0 */
   kseg_kmeans_algorithm algorithm;
+  kseg_kmeans_progress_fn progress; /* NULL: none */
+  void *progress_ctx;
 } kseg_kmeans_options;
 
 typedef struct kseg_kmeans_result {
@@ -58,6 +67,7 @@ typedef struct kseg_kmeans_result {
   int n_iter;          /* iterations of the best restart */
   bool converged;      /* labels stopped changing or the shift fell within tol */
   int best_restart;    /* lowest inertia, ties to the lowest restart */
+  kseg_kmeans_algorithm algorithm; /* the kernel that ran (AUTO resolved) */
   double iter_seconds; /* time inside the Lloyd iterations (all restarts), max over ranks */
   double seconds;      /* whole kseg_kmeans_fit call, max over ranks */
 } kseg_kmeans_result;

@@ -1,4 +1,5 @@
 /* cmd_fit.c - `kseg fit`: k-means at one k on a feature matrix. */
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,11 +38,34 @@ static int parse_algorithm(const char *text, kseg_kmeans_algorithm *algo)
 {
   if (strcmp(text, "auto") == 0) *algo = KSEG_ALGO_AUTO;
   else if (strcmp(text, "lloyd") == 0) *algo = KSEG_ALGO_LLOYD;
-  else if (strcmp(text, "hamerly") == 0 || strcmp(text, "elkan") == 0 || strcmp(text, "yinyang") == 0)
-    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm %s is not available in this build; use lloyd or auto", text);
+  else if (strcmp(text, "hamerly") == 0) *algo = KSEG_ALGO_HAMERLY;
+  else if (strcmp(text, "elkan") == 0 || strcmp(text, "yinyang") == 0)
+    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm %s is not available in this build; use lloyd, hamerly or auto",
+                          text);
   else
-    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm expects lloyd or auto, got '%s'", text);
+    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm expects lloyd, hamerly or auto, got '%s'", text);
   return KSEG_OK;
+}
+
+/* Per-iteration progress, at most one line a second (root, terminal or
+ * --verbose). */
+typedef struct fit_progress {
+  const kseg_cli *cli;
+  double last;
+} fit_progress;
+
+static void report_iteration(void *ctx, int restart, int iter, double inertia, int64_t changed)
+{
+  fit_progress *p = ctx;
+  const double now = kseg_now();
+  if (now - p->last < 1.0) return;
+  p->last = now;
+  if (isnan(inertia)) /* kernels that skip rows do not know it */
+    kseg_cli_progress(p->cli, "fit: restart %d, iteration %d: %lld labels changed", restart + 1, iter,
+                      (long long)changed);
+  else
+    kseg_cli_progress(p->cli, "fit: restart %d, iteration %d: inertia %.10g, %lld labels changed", restart + 1,
+                      iter, inertia, (long long)changed);
 }
 
 /* Prefix an input error from the library with the matrix it is about. */
@@ -76,6 +100,7 @@ static int write_result(kseg_cli *cli, const char *out, const kseg_matrix *x, co
   if (!st) st = kseg_h5_attr_f64(w, "/", "tol", opt->tol);
   if (!st) st = kseg_h5_attr_i64(w, "/", "seed", (int64_t)opt->seed);
   if (!st) st = kseg_h5_attr_str(w, "/", "algorithm", algo_text);
+  if (!st) st = kseg_h5_attr_str(w, "/", "kernel", kseg_kmeans_algorithm_name(r->algorithm));
   if (!st) st = kseg_h5_attr_str(w, "/", "input", in);
   if (!st) st = kseg_h5_attr_str(w, "/", "dataset", dataset);
   return kseg_h5_finish(&w, st);
@@ -99,18 +124,19 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
        "restarts, the lowest inertia is kept (default 1; always 1 with an init file)", false, false},
       {"max-iter", KSEG_OPT_INT, &max_iter, "M", "iterations per restart (default 300)", false, false},
       {"tol", KSEG_OPT_DOUBLE, &tol, "T",
-       "stop when the centroid shift is within T x mean feature variance (default 1e-4; 0: only when no label "
-       "changes)",
+       "stop when the summed squared centroid shift is within T x mean feature variance, or no label changes "
+       "(default 1e-4)",
        false, false},
-      {"algorithm", KSEG_OPT_STRING, &algo_text, "ALGO", "lloyd or auto (default auto = lloyd)", false, false},
+      {"algorithm", KSEG_OPT_STRING, &algo_text, "ALGO",
+       "lloyd, hamerly (skips rows that cannot move; same results) or auto (default auto = hamerly)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 0)", false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
   if (st == KSEG_ARGS_HELP) {
     kseg_args_usage(cli, "fit --in features.h5 --k K --out result.h5 [options]",
-                    "Cluster the rows of a feature matrix into K segments with k-means (Lloyd, exactly "
-                    "scikit-learn's iteration);\nresults are bit-identical for any number of ranks and threads.",
+                    "Cluster the rows of a feature matrix into K segments with k-means (scikit-learn's Lloyd "
+                    "iteration, exactly);\nresults are bit-identical for any number of ranks and threads.",
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
@@ -134,6 +160,11 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   opt.tol = tol;
   opt.seed = (uint64_t)seed;
 
+  fit_progress progress = {cli, kseg_now()};
+  if (cli->progress) {
+    opt.progress = report_iteration;
+    opt.progress_ctx = &progress;
+  }
   kseg_matrix x = {0};
   double *given = NULL;
   kseg_kmeans_result r = {0};
@@ -190,6 +221,7 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
       kseg_json_num(&j, "tol", opt.tol);
       kseg_json_int(&j, "seed", (int64_t)opt.seed);
       kseg_json_str(&j, "algorithm", algo_text);
+      kseg_json_str(&j, "kernel", kseg_kmeans_algorithm_name(r.algorithm));
       kseg_json_num(&j, "seconds", seconds);
       kseg_json_num(&j, "fit_seconds", r.seconds);
       kseg_json_num(&j, "iter_seconds", r.iter_seconds);

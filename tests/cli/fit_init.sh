@@ -10,13 +10,13 @@ for init in k-means++ kmeans-par random; do
     kseg_np $np fit --in "$T/b.h5" --k 6 --init $init --n-init 3 --seed 9 --out "$T/$init.$np.h5" --json \
       >"$T/$init.$np.json" || fail "$init on $np ranks failed"
   done
-  OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive kseg_np 2 fit --in "$T/b.h5" --k 6 --init $init --n-init 3 --seed 9 --out "$T/$init.t2.h5" \
+  OMP_NUM_THREADS=2 kseg_np 2 fit --in "$T/b.h5" --k 6 --init $init --n-init 3 --seed 9 --out "$T/$init.t2.h5" \
     || fail "$init with 2 threads failed"
   for other in "$T/$init.2.h5" "$T/$init.3.h5" "$T/$init.t2.h5"; do h5_same "$T/$init.1.h5" "$other"; done
   "$PY" - "$T/$init.1.json" "$T/$init.3.json" <<'PY' || fail "$init: JSON differs or lacks fields"
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
-for key in ("k", "inertia", "n_iter", "converged", "seconds", "iter_seconds", "ranks", "threads"):
+for key in ("k", "inertia", "n_iter", "converged", "seconds", "iter_seconds", "ranks", "threads", "kernel"):
     assert key in a, key
 assert a["k"] == 6 and a["ranks"] == 1 and b["ranks"] == 3
 assert a["inertia"] == b["inertia"] and a["n_iter"] == b["n_iter"], (a, b)
@@ -45,5 +45,20 @@ for a in ("k", "inertia", "n_iter", "converged", "init", "n_init", "max_iter", "
     assert a in f.attrs, a
 assert f.attrs["k"] == 6 and f.attrs["converged"] == 1 and f.attrs["init"] == "k-means++"
 assert f.attrs["dataset"] == "/features" and f.attrs["seed"] == 9
+assert f.attrs["algorithm"] == "auto" and f.attrs["kernel"] == "hamerly"
 PY
+# Tiny data: k = N, fewer rows than ranks x threads, k-means|| drawing fewer
+# candidates than k (falls back to k-means++): still identical everywhere.
+"$PY" "$O" gen "$T/tiny.h5" --n 7 --d 3 --blobs 2 --k 7 --seed 2
+for init in k-means++ kmeans-par random; do
+  kseg_np 1 fit --in "$T/tiny.h5" --k 7 --init $init --out "$T/tiny.$init.1.h5" || fail "tiny $init on 1 rank"
+  kseg_np 3 fit --in "$T/tiny.h5" --k 7 --init $init --out "$T/tiny.$init.3.h5" || fail "tiny $init on 3 ranks"
+  h5_same "$T/tiny.$init.1.h5" "$T/tiny.$init.3.h5"
+  "$PY" - "$T/tiny.$init.1.h5" <<'PY' || fail "tiny $init: k = N must put every row in its own cluster"
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+assert sorted(f["labels"][...].tolist()) == list(range(7)), f["labels"][...]
+assert f.attrs["inertia"] == 0
+PY
+done
 echo "fit_init: ok"

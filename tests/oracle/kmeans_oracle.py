@@ -11,6 +11,9 @@ scikit-learn's KMeans (Lloyd) from the same initial centroids.
       and converged equal to scikit-learn's KMeans(init=/init, n_init=1,
       algorithm="lloyd").
   ari FEATURES.h5 RESULT.h5   adjusted Rand index against /truth must be 1.
+  real CSV OUT.h5 --k K   the numeric columns of a real comma-separated CSV
+      (cc_general.csv), missing values set to the column median, standardized,
+      as /features, and K random rows as /init.
 """
 import argparse
 import sys
@@ -111,6 +114,30 @@ def ari(a):
     print("ok: ARI 1")
 
 
+def real(a):
+    import csv
+    with open(a.csv, newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    cols = [j for j, h in enumerate(header) if all(r[j] == "" or _isnum(r[j]) for r in body)]
+    x = np.array([[float(r[j]) if r[j] != "" else np.nan for j in cols] for r in body])
+    x = np.where(np.isnan(x), np.nanmedian(x, axis=0), x)
+    x = (x - x.mean(0)) / x.std(0)
+    rng = np.random.default_rng(a.seed)
+    with h5py.File(a.out, "w") as f:
+        ds = f.create_dataset("features", data=x)
+        ds.attrs["columns"] = [header[j] for j in cols]
+        f.create_dataset("init", data=x[rng.choice(len(x), a.k, replace=False)])
+
+
+def _isnum(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -137,8 +164,13 @@ def main():
     r = sub.add_parser("ari")
     r.add_argument("features")
     r.add_argument("result")
+    e = sub.add_parser("real")
+    e.add_argument("csv")
+    e.add_argument("out")
+    e.add_argument("--k", type=int, default=8)
+    e.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
-    {"gen": gen, "check": check, "ari": ari}[a.cmd](a)
+    {"gen": gen, "check": check, "ari": ari, "real": real}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,34 @@
+# Hamerly's algorithm gives Lloyd's bits on data built to stress its bounds:
+# exact ties on an integer grid, duplicated rows, tiny spread far from the
+# origin (float64 and float32), k from 5 to 40, at 2 and 3 ranks.
+source "$(dirname "$0")/lib.sh"
+"$PY" - "$T" <<'PY'
+import sys, h5py, numpy as np
+rng = np.random.default_rng(1)
+n = 3000
+cases = {
+    "grid": rng.integers(0, 4, size=(n, 3)).astype(np.float64),
+    "dup": rng.normal(0, 1, size=(40, 4))[rng.integers(0, 40, size=n)],
+    "offset": 1e6 + rng.normal(0, 1e-3, size=(n, 5)) + rng.integers(0, 3, size=(n, 1)) * 1e-2,
+    "f32offset": (1e3 + rng.normal(0, 0.05, size=(n, 6)) + rng.integers(0, 4, size=(n, 1)) * 0.3).astype(np.float32),
+}
+for name, x in cases.items():
+    with h5py.File(f"{sys.argv[1]}/{name}.h5", "w") as f:
+        f["features"] = x
+PY
+for name in grid dup offset f32offset; do
+  for k in 5 40; do
+    kseg_np 2 fit --in "$T/$name.h5" --k $k --seed 3 --tol 0 --algorithm lloyd --out "$T/l.h5" \
+      || fail "$name k=$k: lloyd failed"
+    kseg_np 3 fit --in "$T/$name.h5" --k $k --seed 3 --tol 0 --algorithm hamerly --out "$T/h.h5" \
+      || fail "$name k=$k: hamerly failed"
+    h5_same "$T/l.h5" "$T/h.h5" /labels /centroids
+    "$PY" - "$T/l.h5" "$T/h.h5" <<'PY' || fail "$name k=$k: attributes differ"
+import h5py, sys
+a, b = (h5py.File(p, "r").attrs for p in sys.argv[1:])
+for key in ("inertia", "n_iter", "converged"):
+    assert a[key] == b[key], (key, a[key], b[key])
+PY
+  done
+done
+echo "fit_hamerly: ok"
