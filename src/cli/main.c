@@ -19,6 +19,7 @@ static const kseg_cmd commands[] = {
     {"metrics", kseg_cmd_metrics, "silhouette, Calinski-Harabasz, Davies-Bouldin of any labelling"},
     {"import", kseg_cmd_import, "CSV with a header row -> raw.h5 (types inferred)"},
     {"prep", kseg_cmd_prep, "clean, derive and scale features (+ PCA); saves /prep for replay"},
+    {"profile", kseg_cmd_profile, "segment profiles in original units: sizes, means, lift, names, actions"},
     {NULL, NULL, NULL},
 };
 
