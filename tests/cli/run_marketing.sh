@@ -47,3 +47,9 @@ assert abs(ari - d["ari"]) < 1e-12, "ari disagrees with scikit-learn"
 assert kept >= 0.85, f"only {kept:.3f} of the old customers kept their segment id"
 assert len(d["segments"]) == d["k_old"] and not d["vanished"] and not d["appeared"], d
 PYEOF
+
+# kseg fit --warm-start on the new features gives the retrained run's segments
+kseg_np 3 fit --in "$T/new/features.h5" --warm-start "$T/old/model.h5" --raw "$T/new/raw.h5" --out "$T/fw.h5" 2>/dev/null
+h5_same "$T/fw.h5" "$T/new/result.h5" /centroids
+"$PY" -c 'import sys, h5py, numpy as np; a, b = (h5py.File(p)["/labels"][...] for p in sys.argv[1:]); sys.exit(0 if np.array_equal(a, b) else 1)' \
+  "$T/fw.h5" "$T/new/result.h5" || fail "fit --warm-start labels differ from run --warm-start"
