@@ -2,7 +2,7 @@
 # demo.sh - the main job on a fresh machine: set up if needed, generate
 # synthetic customers, `kseg run` them on 2 ranks (import .. report), say where
 # the results are.  Environment: ROWS (default 50000), SEGMENTS (5), NP (2),
-# OUT (out/demo), K (the sweep range, 2:10).
+# OUT (out/demo), K (the sweep range, 3:10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,7 +11,7 @@ ROWS=${ROWS:-50000}
 SEGMENTS=${SEGMENTS:-5}
 NP=${NP:-2}
 OUT=${OUT:-out/demo}
-K=${K:-2:10}
+K=${K:-3:10}
 mkdir -p "$OUT"
 if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMP_WAIT_POLICY=passive

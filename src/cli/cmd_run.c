@@ -140,8 +140,8 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     o.k_fixed = true;
     if (!st && (o.k_min < 2 || o.k_min > o.k_max))
       st = kseg_error_set(KSEG_ERR_INPUT, "--k needs 2 <= A <= B, got '%s'", range);
-    /* an explicit k overrides the business floor */
-    if (!st && o.k_min < min_segments) min_segments = o.k_min;
+    /* one explicit k overrides the business floor; a range is cut by it */
+    if (!st && o.k_min == o.k_max && o.k_min < min_segments) min_segments = o.k_min;
   }
   static const char *const recipes[] = {"auto", "generic", "marketing", "ccgeneral"};
   int found = 0;
