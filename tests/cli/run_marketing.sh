@@ -53,3 +53,18 @@ kseg_np 3 fit --in "$T/new/features.h5" --warm-start "$T/old/model.h5" --raw "$T
 h5_same "$T/fw.h5" "$T/new/result.h5" /centroids
 "$PY" -c 'import sys, h5py, numpy as np; a, b = (h5py.File(p)["/labels"][...] for p in sys.argv[1:]); sys.exit(0 if np.array_equal(a, b) else 1)' \
   "$T/fw.h5" "$T/new/result.h5" || fail "fit --warm-start labels differ from run --warm-start"
+
+# new customers: the real-data model scores generated customers (same
+# columns, other rows, level sets in another order) into its segments
+kseg_np 2 generate --rows 1000 --seed 9 --out "$T/gen.h5" >/dev/null 2>&1
+kseg_np 3 assign --model "$T/m/model.h5" --in "$T/gen.h5" --out "$T/gen_labels.h5" --json >"$T/gen.json" 2>/dev/null
+"$PY" - "$T/gen_labels.h5" "$T/gen.json" "$T/m/result.h5" <<'PYEOF'
+import json, sys, h5py, numpy as np
+lab = h5py.File(sys.argv[1])["/labels"][...]
+dist = h5py.File(sys.argv[1])["/distance"][...]
+k = int(h5py.File(sys.argv[3]).attrs["k"])
+j = json.load(open(sys.argv[2]))
+assert lab.shape == (1000,) and lab.min() >= 0 and lab.max() < k and np.isfinite(dist).all() and (dist >= 0).all()
+assert [s["size"] for s in j["segments"]] == np.bincount(lab, minlength=k).tolist(), j
+print("generated customers per segment:", np.bincount(lab, minlength=k).tolist())
+PYEOF
