@@ -18,6 +18,7 @@
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_model.h"
 #include "kseg/kseg_run.h"
+#include "kseg/kseg_rfm.h"
 #include "kseg/kseg_sweep.h"
 
 /* Files a run produces, in the order they are moved into DIR. */
@@ -66,7 +67,7 @@ static int name_step(int st, const char *step)
     const char *msg = kseg_error_message();
     if (strncmp(msg, "run: ", 5) != 0) {
       char buf[1400];
-      snprintf(buf, sizeof buf, "run: %s: %s", step, msg);
+      snprintf(buf, sizeof buf, "run: %.300s: %.1080s", step, msg);
       kseg_error_replace(buf);
     }
   }
@@ -244,8 +245,16 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
     KSEG_CHECK_GOTO(name_step(kseg_model_load(comm, opt->warm_start, &old), "warm start"), st, done);
   }
   int is_h5 = 0;
-  KSEG_CHECK_GOTO(name_step(input_is_hdf5(comm, opt->in, &is_h5), "input"), st, done);
-  if (is_h5) {
+  if (!opt->transactions) KSEG_CHECK_GOTO(name_step(input_is_hdf5(comm, opt->in, &is_h5), "input"), st, done);
+  if (opt->transactions) {
+    progress(opt, "aggregating the transaction log %s per customer (RFM)", opt->in);
+    kseg_rfm_options ropt = {0};
+    kseg_rfm_summary rsum = {0};
+    st = kseg_rfm_run(comm, opt->in, p_raw, &ropt, &rsum);
+    kseg_rfm_summary_free(&rsum);
+    if (!st) st = kseg_h5_read_table(comm, p_raw, NULL, 0, &raw);
+    KSEG_CHECK_GOTO(name_step(st, "rfm"), st, done);
+  } else if (is_h5) {
     progress(opt, "reading the raw table %s", opt->in);
     st = kseg_h5_read_table(comm, opt->in, NULL, 0, &raw);
     if (!st) st = write_raw(comm, p_raw, &raw, opt->in);

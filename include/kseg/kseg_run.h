@@ -23,7 +23,8 @@
 typedef void (*kseg_run_progress_fn)(void *ctx, const char *message);
 
 typedef struct kseg_run_options {
-  const char *in;           /* customers: CSV, or an HDF5 file with /raw */
+  const char *in;           /* customers: CSV, or an HDF5 file with /raw; or a transaction log */
+  bool transactions;        /* `in` is a transaction log: aggregate it per customer (kseg_rfm_run) first */
   const char *out_dir;      /* created when missing (its parent must exist) */
   int64_t k_min, k_max;     /* sweep range (default 2:10) */
   bool k_fixed;             /* the caller fixed k (k_min == k_max) or the range */

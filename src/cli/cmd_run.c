@@ -108,7 +108,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   bool no_report = false;
   kseg_opt opts[] = {
       {"in", KSEG_OPT_STRING, &o.in, "FILE", "customers: a CSV with a header row, or a raw table (HDF5 with /raw)",
-       true, false},
+       false, false},
       {"out", KSEG_OPT_STRING, &o.out_dir, "DIR", "output directory (created; earlier outputs replaced only on success)",
        true, false},
       {"k", KSEG_OPT_STRING, &range, "A:B|K", "k range of the sweep (default 2:10), or one k", false, false},
@@ -116,19 +116,20 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
       {"max-segments", KSEG_OPT_INT, &max_segments, "M", "largest k that may be recommended (default 8)", false, false},
       {"warm-start", KSEG_OPT_STRING, &o.warm_start, "MODEL.h5",
        "retrain from an old model: start from its segments, keep their ids, write drift.json", false, false},
-      {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing or ccgeneral", false, false},
+      {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing, ccgeneral or rfm", false, false},
       {"n-init", KSEG_OPT_INT, &n_init, "R", "k-means restarts per k (default 10)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "seed of every random draw (default 0)", false, false},
       {"target", KSEG_OPT_STRING, &o.target, "COL", "0/1 column for response rate and lift (default Response)", false,
        false},
       {"no-report", KSEG_OPT_FLAG, &no_report, NULL, "skip report.html", false, false},
-      {"transactions", KSEG_OPT_STRING, &transactions, "LOG", "not available in this build (needs kseg rfm)", false,
-       false},
+      {"transactions", KSEG_OPT_STRING, &transactions, "LOG",
+       "instead of --in: a transaction log (CSV, whitespace text or HDF5) aggregated per customer first (kseg rfm)",
+       false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_comm_agree(cli->comm, kseg_args_parse(cli, argc, argv, opts, n_opts));
   if (st == KSEG_ARGS_HELP) {
-    kseg_args_usage(cli, "run --in customers.csv|raw.h5 --out DIR [options]",
+    kseg_args_usage(cli, "run --in customers.csv|raw.h5 | --transactions log.csv --out DIR [options]",
                     "The whole segmentation: import, prep, k sweep, fit at the recommended k, profiles, model,\n"
                     "segments.csv and report.html in DIR (docs/run.md).",
                     opts, n_opts);
@@ -143,17 +144,21 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     /* one explicit k overrides the business floor; a range is cut by it */
     if (!st && o.k_min == o.k_max && o.k_min < min_segments) min_segments = o.k_min;
   }
-  static const char *const recipes[] = {"auto", "generic", "marketing", "ccgeneral"};
+  static const char *const recipes[] = {"auto", "generic", "marketing", "ccgeneral", "rfm"};
   int found = 0;
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < 5; i++)
     if (strcmp(recipe, recipes[i]) == 0) {
       o.recipe = (kseg_prep_recipe)i;
       found = 1;
     }
-  if (!st && !found) st = kseg_error_set(KSEG_ERR_INPUT, "--recipe must be auto, generic, marketing or ccgeneral, got '%s'", recipe);
-  if (!st && transactions)
-    st = kseg_error_set(KSEG_ERR_INPUT, "--transactions needs kseg rfm, which this build does not have; run kseg rfm "
-                                        "first and pass its table with --in");
+  if (!st && !found) st = kseg_error_set(KSEG_ERR_INPUT, "--recipe must be auto, generic, marketing, ccgeneral or rfm, got '%s'", recipe);
+  if (!st && (o.in != NULL) == (transactions != NULL))
+    st = kseg_error_set(KSEG_ERR_INPUT, "give the customers with --in FILE or a transaction log with --transactions LOG "
+                                        "(one of the two)");
+  if (!st && transactions) {
+    o.in = transactions;
+    o.transactions = true;
+  }
   if (!st && (n_init < 1 || n_init > 100000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--n-init must be in 1..100000 (got %lld)", (long long)n_init);
   if (!st && (min_segments < 2 || max_segments < min_segments))
