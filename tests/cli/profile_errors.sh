@@ -62,4 +62,12 @@ expect_status 0 2 profile --raw "$T/raw.h5" --labels "$T/lab.h5" --out "$T/out/p
 head -1 "$T/out/p.csv" | grep -q "^segment,name,action,size,share" || fail "new csv not written"
 [ -s "$T/out/p.h5" ] || fail "new h5 not written"
 [ -z "$(ls "$T/out" | grep tmp || true)" ] || fail "temporary files left: $(ls "$T/out")"
+# a label never used is an empty segment, not an error
+"$PY" -c "
+import h5py, numpy as np
+with h5py.File('$T/gap.h5', 'w') as f:
+    f['/labels'] = (np.arange(200, dtype=np.int32) % 2) * 2
+"
+expect_status 0 3 profile --raw "$T/raw.h5" --labels "$T/gap.h5" --out "$T/gap.csv"
+grep -q "^1,Empty segment 1,None: no customer in this segment,0,0," "$T/gap.csv" || fail "empty segment row: $(sed -n 3p "$T/gap.csv")"
 echo "bad inputs refused"
