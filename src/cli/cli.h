@@ -91,6 +91,8 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_import(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv);
 
 #endif

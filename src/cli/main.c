@@ -16,9 +16,11 @@ typedef struct kseg_cmd {
 /* One line per subcommand, in pipeline order; the NULL entry ends the table. */
 static const kseg_cmd commands[] = {
     {"generate", kseg_cmd_generate, "synthetic customers with known latent segments"},
-    {"metrics", kseg_cmd_metrics, "silhouette, Calinski-Harabasz, Davies-Bouldin of any labelling"},
     {"import", kseg_cmd_import, "CSV with a header row -> raw.h5 (types inferred)"},
-    {"prep", kseg_cmd_prep, "clean, derive and scale features (+ PCA); saves /prep for replay"},
+    {"prep", kseg_cmd_prep, "clean, derive and scale features (+ PCA or autoencoder); saves /prep"},
+    {"sweep", kseg_cmd_sweep, "k-means over a range of k, validation metrics, recommended k"},
+    {"fit", kseg_cmd_fit, "k-means at one k: --in features.h5 --k K --out result.h5"},
+    {"metrics", kseg_cmd_metrics, "silhouette, Calinski-Harabasz, Davies-Bouldin of any labelling"},
     {"profile", kseg_cmd_profile, "segment profiles in original units: sizes, means, lift, names, actions"},
     {NULL, NULL, NULL},
 };

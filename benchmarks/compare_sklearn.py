@@ -1,0 +1,78 @@
+"""Helper for compare_sklearn.sh.
+
+  gen OUT.h5 --rows N --cols D --k K [--seed S]
+      N x D float64 Gaussian blobs (K centres) as /features, K random rows as /init.
+  sklearn [--max-iter M] FEATURES.h5 RESULT.h5...
+      times scikit-learn's KMeans(algorithm="lloyd", init=/init, n_init=1,
+      tol=0) and prints one JSON object: its seconds, n_iter, per-iteration
+      seconds, and for each kseg result the number of labels that differ and
+      the largest relative centroid difference.
+"""
+import argparse
+import json
+import time
+import warnings
+
+import h5py
+import numpy as np
+from sklearn.cluster import KMeans
+
+
+def gen(a):
+    rng = np.random.default_rng(a.seed)
+    centers = rng.uniform(-10, 10, size=(a.k, a.cols))
+    with h5py.File(a.out, "w") as f:
+        ds = f.create_dataset("features", shape=(a.rows, a.cols), dtype="f8")
+        step = 1 << 17
+        for r0 in range(0, a.rows, step):
+            n = min(step, a.rows - r0)
+            truth = rng.integers(0, a.k, size=n)
+            ds[r0:r0 + n] = centers[truth] + rng.normal(0, 2.0, size=(n, a.cols))
+        init_rows = np.sort(rng.choice(a.rows, a.k, replace=False))
+        f.create_dataset("init", data=ds[init_rows, :])
+
+
+def run_sklearn(a):
+    with h5py.File(a.features, "r") as f:
+        x = f["features"][...]
+        init = f["init"][...]
+    km = KMeans(n_clusters=init.shape[0], init=init, n_init=1, algorithm="lloyd", tol=0, max_iter=a.max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = time.perf_counter()
+        km.fit(x)
+        seconds = time.perf_counter() - t0
+    out = {"seconds": seconds, "n_iter": int(km.n_iter_), "per_iter_seconds": seconds / km.n_iter_,
+           "inertia": float(km.inertia_), "results": []}
+    for path in a.results:
+        with h5py.File(path, "r") as f:
+            labels = f["labels"][...]
+            cent = f["centroids"][...]
+        ref = km.cluster_centers_
+        out["results"].append({
+            "path": path,
+            "labels_differ": int(np.sum(labels != km.labels_)),
+            "centroid_max_rel_diff": float(np.max(np.abs(cent - ref)) / np.max(np.abs(ref))),
+        })
+    print(json.dumps(out))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("gen")
+    g.add_argument("out")
+    g.add_argument("--rows", type=int, default=1_000_000)
+    g.add_argument("--cols", type=int, default=32)
+    g.add_argument("--k", type=int, default=16)
+    g.add_argument("--seed", type=int, default=0)
+    s = sub.add_parser("sklearn")
+    s.add_argument("features")
+    s.add_argument("--max-iter", type=int, default=20)
+    s.add_argument("results", nargs="*")
+    a = p.parse_args()
+    gen(a) if a.cmd == "gen" else run_sklearn(a)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+/* cmd_fit.c - `kseg fit`: k-means at one k on a feature matrix. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_error.h"
+#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_kmeans.h"
+
+/* "k-means++", "kmeans-par", "random" or FILE.h5:/DATASET (split at the last
+ * ":/", so the file name itself may hold colons). */
+static int parse_init(const char *text, kseg_kmeans_init *init, char **file, const char **dataset)
+{
+  *file = NULL;
+  *dataset = NULL;
+  if (strcmp(text, "k-means++") == 0 || strcmp(text, "kmeans++") == 0) *init = KSEG_INIT_KMEANSPP;
+  else if (strcmp(text, "kmeans-par") == 0 || strcmp(text, "k-means||") == 0) *init = KSEG_INIT_KMEANS_PAR;
+  else if (strcmp(text, "random") == 0) *init = KSEG_INIT_RANDOM;
+  else {
+    const char *sep = NULL;
+    for (const char *p = strstr(text, ":/"); p; p = strstr(p + 1, ":/")) sep = p;
+    if (!sep || sep == text)
+      return kseg_error_set(KSEG_ERR_INPUT,
+                            "--init expects k-means++, kmeans-par, random or FILE.h5:/DATASET, got '%s'", text);
+    *init = KSEG_INIT_GIVEN;
+    *file = strndup(text, (size_t)(sep - text));
+    if (!*file) return kseg_error_nomem("init path", strlen(text));
+    *dataset = sep + 1;
+  }
+  return KSEG_OK;
+}
+
+static int parse_algorithm(const char *text, kseg_kmeans_algorithm *algo)
+{
+  if (strcmp(text, "auto") == 0) *algo = KSEG_ALGO_AUTO;
+  else if (strcmp(text, "lloyd") == 0) *algo = KSEG_ALGO_LLOYD;
+  else if (strcmp(text, "hamerly") == 0 || strcmp(text, "elkan") == 0 || strcmp(text, "yinyang") == 0)
+    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm %s is not available in this build; use lloyd or auto", text);
+  else
+    return kseg_error_set(KSEG_ERR_INPUT, "--algorithm expects lloyd or auto, got '%s'", text);
+  return KSEG_OK;
+}
+
+/* Prefix an input error from the library with the matrix it is about. */
+static int name_input(int st, const char *in, const char *dataset)
+{
+  if (st == KSEG_ERR_INPUT) {
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%s:%s: %s", in, dataset, kseg_error_message());
+    kseg_error_replace(msg);
+  }
+  return st;
+}
+
+static int write_result(kseg_cli *cli, const char *out, const kseg_matrix *x, const kseg_kmeans_result *r,
+                        const kseg_kmeans_options *opt, const char *init_text, const char *algo_text,
+                        const char *in, const char *dataset)
+{
+  kseg_h5_writer *w = NULL;
+  KSEG_CHECK(kseg_h5_create(cli->comm, out, &w));
+  int st = kseg_h5_write_rows(w, "/labels", KSEG_I32, x->n_global, 0, r->row0, r->n_local, r->labels);
+  const int64_t dims[2] = {r->k, r->d};
+  if (!st) st = kseg_h5_write_small(w, "/centroids", KSEG_F64, 2, dims, r->centroids);
+  if (!st && x->columns)
+    st = kseg_h5_attr_strings(w, "/centroids", "columns", (const char *const *)x->columns, x->d);
+  if (!st) st = kseg_h5_attr_i64(w, "/", "k", r->k);
+  if (!st) st = kseg_h5_attr_f64(w, "/", "inertia", r->inertia);
+  if (!st) st = kseg_h5_attr_i64(w, "/", "n_iter", r->n_iter);
+  if (!st) st = kseg_h5_attr_i64(w, "/", "converged", r->converged ? 1 : 0);
+  if (!st) st = kseg_h5_attr_str(w, "/", "init", init_text);
+  if (!st) st = kseg_h5_attr_i64(w, "/", "n_init", opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init);
+  if (!st) st = kseg_h5_attr_i64(w, "/", "max_iter", opt->max_iter);
+  if (!st) st = kseg_h5_attr_f64(w, "/", "tol", opt->tol);
+  if (!st) st = kseg_h5_attr_i64(w, "/", "seed", (int64_t)opt->seed);
+  if (!st) st = kseg_h5_attr_str(w, "/", "algorithm", algo_text);
+  if (!st) st = kseg_h5_attr_str(w, "/", "input", in);
+  if (!st) st = kseg_h5_attr_str(w, "/", "dataset", dataset);
+  return kseg_h5_finish(&w, st);
+}
+
+int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
+{
+  const double t0 = kseg_now();
+  const char *in = NULL, *out = NULL, *dataset = "/features", *init_text = "k-means++", *algo_text = "auto";
+  int64_t k = 0, n_init = 1, max_iter = 300, seed = 0;
+  double tol = 1e-4;
+  kseg_opt opts[] = {
+      {"in", KSEG_OPT_STRING, &in, "FILE", "feature matrix (HDF5)", true, false},
+      {"dataset", KSEG_OPT_STRING, &dataset, "PATH", "matrix dataset in --in (default /features)", false, false},
+      {"k", KSEG_OPT_INT, &k, "K", "number of clusters", true, false},
+      {"out", KSEG_OPT_STRING, &out, "FILE", "result: /labels, /centroids and attributes (HDF5)", true, false},
+      {"init", KSEG_OPT_STRING, &init_text, "INIT",
+       "k-means++ (default), kmeans-par (k-means||), random, or FILE.h5:/DATASET with K x D centroids", false,
+       false},
+      {"n-init", KSEG_OPT_INT, &n_init, "R",
+       "restarts, the lowest inertia is kept (default 1; always 1 with an init file)", false, false},
+      {"max-iter", KSEG_OPT_INT, &max_iter, "M", "iterations per restart (default 300)", false, false},
+      {"tol", KSEG_OPT_DOUBLE, &tol, "T",
+       "stop when the centroid shift is within T x mean feature variance (default 1e-4; 0: only when no label "
+       "changes)",
+       false, false},
+      {"algorithm", KSEG_OPT_STRING, &algo_text, "ALGO", "lloyd or auto (default auto = lloyd)", false, false},
+      {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 0)", false, false},
+  };
+  const int n_opts = (int)(sizeof opts / sizeof opts[0]);
+  int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
+  if (st == KSEG_ARGS_HELP) {
+    kseg_args_usage(cli, "fit --in features.h5 --k K --out result.h5 [options]",
+                    "Cluster the rows of a feature matrix into K segments with k-means (Lloyd, exactly "
+                    "scikit-learn's iteration);\nresults are bit-identical for any number of ranks and threads.",
+                    opts, n_opts);
+    return KSEG_ARGS_HELP;
+  }
+  kseg_kmeans_options opt;
+  kseg_kmeans_options_default(&opt);
+  char *init_file = NULL;
+  const char *init_dataset = NULL;
+  if (!st) st = parse_init(init_text, &opt.init, &init_file, &init_dataset);
+  if (!st) st = parse_algorithm(algo_text, &opt.algorithm);
+  if (!st && (n_init < 1 || n_init > 1000000))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--n-init must be between 1 and 1000000 (got %lld)", (long long)n_init);
+  if (!st && (max_iter < 1 || max_iter > 1000000000))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--max-iter must be between 1 and 1e9 (got %lld)", (long long)max_iter);
+  if (!st && tol < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--tol must be >= 0 (got %g)", tol);
+  if (!st && seed < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--seed must be >= 0 (got %lld)", (long long)seed);
+  if (!st && k < 1) st = kseg_error_set(KSEG_ERR_INPUT, "--k must be at least 1 (got %lld)", (long long)k);
+  st = kseg_comm_agree(cli->comm, st);
+  opt.k = k;
+  opt.n_init = (int)n_init;
+  opt.max_iter = (int)max_iter;
+  opt.tol = tol;
+  opt.seed = (uint64_t)seed;
+
+  kseg_matrix x = {0};
+  double *given = NULL;
+  kseg_kmeans_result r = {0};
+  if (!st) {
+    kseg_cli_progress(cli, "fit: reading %s:%s", in, dataset);
+    st = kseg_h5_read_matrix(cli->comm, in, dataset, &x);
+  }
+  if (!st && k > x.n_global)
+    st = kseg_comm_agree(cli->comm, kseg_error_set(KSEG_ERR_INPUT, "--k %lld exceeds the number of rows (%lld) of %s:%s",
+                                                   (long long)k, (long long)x.n_global, in, dataset));
+  if (!st && opt.init == KSEG_INIT_GIVEN) {
+    int64_t dims[2] = {0, 0};
+    st = kseg_h5_read_small_f64(cli->comm, init_file, init_dataset, dims, &given);
+    if (!st && (dims[0] != k || dims[1] != x.d))
+      st = kseg_comm_agree(cli->comm,
+                           kseg_error_set(KSEG_ERR_INPUT,
+                                          "--init %s:%s is %lld x %lld; expected %lld x %lld (k x the %lld columns of %s:%s)",
+                                          init_file, init_dataset, (long long)dims[0], (long long)dims[1],
+                                          (long long)k, (long long)x.d, (long long)x.d, in, dataset));
+    opt.init_centroids = given;
+  }
+  if (!st) {
+    kseg_cli_progress(cli, "fit: %lld rows x %lld columns (%s), k = %lld, init %s, %d restart(s), %d ranks x %d threads",
+                      (long long)x.n_global, (long long)x.d, x.dtype == KSEG_F32 ? "float32" : "float64", (long long)k,
+                      init_text, opt.init == KSEG_INIT_GIVEN ? 1 : opt.n_init, cli->size, omp_get_max_threads());
+    st = name_input(kseg_kmeans_fit(cli->comm, &x, &opt, &r), in, dataset);
+  }
+  if (!st) {
+    kseg_cli_progress(cli, "fit: inertia %.10g after %d iterations (%s), writing %s", r.inertia, r.n_iter,
+                      r.converged ? "converged" : "not converged", out);
+    st = write_result(cli, out, &x, &r, &opt, init_text, algo_text, in, dataset);
+  }
+  double seconds = kseg_now() - t0;
+  if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));
+  if (!st) {
+    if (cli->json) {
+      kseg_json j;
+      kseg_json_begin(&j);
+      kseg_json_str(&j, "command", "fit");
+      kseg_json_str(&j, "input", in);
+      kseg_json_str(&j, "dataset", dataset);
+      kseg_json_str(&j, "output", out);
+      kseg_json_int(&j, "rows", x.n_global);
+      kseg_json_int(&j, "columns", x.d);
+      kseg_json_str(&j, "dtype", x.dtype == KSEG_F32 ? "float32" : "float64");
+      kseg_json_int(&j, "k", r.k);
+      kseg_json_num(&j, "inertia", r.inertia);
+      kseg_json_int(&j, "n_iter", r.n_iter);
+      kseg_json_bool(&j, "converged", r.converged);
+      kseg_json_str(&j, "init", init_text);
+      kseg_json_int(&j, "n_init", opt.init == KSEG_INIT_GIVEN ? 1 : opt.n_init);
+      kseg_json_int(&j, "best_restart", r.best_restart);
+      kseg_json_int(&j, "max_iter", opt.max_iter);
+      kseg_json_num(&j, "tol", opt.tol);
+      kseg_json_int(&j, "seed", (int64_t)opt.seed);
+      kseg_json_str(&j, "algorithm", algo_text);
+      kseg_json_num(&j, "seconds", seconds);
+      kseg_json_num(&j, "fit_seconds", r.seconds);
+      kseg_json_num(&j, "iter_seconds", r.iter_seconds);
+      kseg_json_int(&j, "ranks", cli->size);
+      kseg_json_int(&j, "threads", omp_get_max_threads());
+      kseg_json_print(&j, cli);
+    } else {
+      kseg_cli_info(cli, "fit: k = %lld, inertia %.10g, %d iterations (%s), %.3f s; wrote %s", (long long)r.k,
+                    r.inertia, r.n_iter, r.converged ? "converged" : "not converged", seconds, out);
+    }
+  }
+  kseg_kmeans_result_free(&r);
+  kseg_matrix_free(&x);
+  free(given);
+  free(init_file);
+  return kseg_comm_agree(cli->comm, st);
+}

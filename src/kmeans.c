@@ -1,0 +1,336 @@
+/* kmeans.c - k-means driver: option checks, input validation, restarts, and
+ * the shared helpers (distances, row fetch, exact inertia). */
+#include "kseg/kseg_kmeans.h"
+
+#include <limits.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmeans_internal.h"
+#include "kseg/kseg_error.h"
+
+void kseg_kmeans_options_default(kseg_kmeans_options *opt)
+{
+  memset(opt, 0, sizeof *opt);
+  opt->k = 8;
+  opt->init = KSEG_INIT_KMEANSPP;
+  opt->n_init = 1;
+  opt->max_iter = 300;
+  opt->tol = 1e-4;
+  opt->seed = 0;
+  opt->algorithm = KSEG_ALGO_AUTO;
+}
+
+const char *kseg_kmeans_init_name(kseg_kmeans_init init)
+{
+  switch (init) {
+  case KSEG_INIT_KMEANSPP: return "k-means++";
+  case KSEG_INIT_KMEANS_PAR: return "kmeans-par";
+  case KSEG_INIT_RANDOM: return "random";
+  case KSEG_INIT_GIVEN: return "given";
+  }
+  return "unknown";
+}
+
+const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo)
+{
+  switch (algo) {
+  case KSEG_ALGO_AUTO: return "auto";
+  case KSEG_ALGO_LLOYD: return "lloyd";
+  }
+  return "unknown";
+}
+
+void kseg_kmeans_result_free(kseg_kmeans_result *r)
+{
+  if (!r) return;
+  free(r->centroids);
+  free(r->labels);
+  memset(r, 0, sizeof *r);
+}
+
+/* Eight interleaved partial sums combined in a fixed tree: vectorizes, and
+ * a row's distance still depends only on the row and the centroid. */
+#define KM_DIST_BODY(XT)                                                      \
+  const XT *xi = (const XT *)x->data + i * d;                                 \
+  double s[8] = {0};                                                          \
+  int64_t j = 0;                                                              \
+  for (; j + 8 <= d; j += 8)                                                  \
+    for (int q = 0; q < 8; q++) {                                             \
+      const double t = (double)xi[j + q] - c[j + q];                          \
+      s[q] += t * t;                                                          \
+    }                                                                         \
+  for (int q = 0; j < d; j++, q++) {                                          \
+    const double t = (double)xi[j] - c[j];                                    \
+    s[q] += t * t;                                                            \
+  }                                                                           \
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+
+double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c)
+{
+  const int64_t d = x->d;
+  if (x->dtype == KSEG_F32) {
+    KM_DIST_BODY(float)
+  } else {
+    KM_DIST_BODY(double)
+  }
+}
+#undef KM_DIST_BODY
+
+static inline double value_at(const kseg_matrix *x, int64_t i, int64_t j)
+{
+  return x->dtype == KSEG_F32 ? (double)((const float *)x->data)[i * x->d + j]
+                              : ((const double *)x->data)[i * x->d + j];
+}
+
+kseg_fixed kseg_km_dist_fixed(int64_t d, double max_abs)
+{
+  return kseg_fixed_for_bound((double)d * (2 * max_abs) * (2 * max_abs));
+}
+
+int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs)
+{
+  const int64_t n = x->n_local * x->d;
+  double m = 0;
+  if (x->dtype == KSEG_F32) {
+    const float *v = x->data;
+#pragma omp parallel for reduction(max : m) schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+      const double a = fabs((double)v[i]);
+      m = a > m ? a : m; /* not fmax: a libm call per value */
+    }
+  } else {
+    const double *v = x->data;
+#pragma omp parallel for reduction(max : m) schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+      const double a = fabs(v[i]);
+      m = a > m ? a : m;
+    }
+  }
+  KSEG_CHECK(kseg_comm_max_f64(comm, &m, 1));
+  *max_abs = m;
+  return KSEG_OK;
+}
+
+int kseg_km_fetch_rows(MPI_Comm comm, const kseg_matrix *x, const int64_t *idx, int64_t m, double *out)
+{
+  const int64_t d = x->d;
+  memset(out, 0, (size_t)(m * d) * sizeof(double));
+  for (int64_t t = 0; t < m; t++) {
+    const int64_t i = idx[t] - x->row0;
+    if (i < 0 || i >= x->n_local) continue;
+    for (int64_t j = 0; j < d; j++) out[t * d + j] = value_at(x, i, j);
+  }
+  unsigned char *p = (unsigned char *)out;
+  const int64_t bytes = m * d * (int64_t)sizeof(double);
+  for (int64_t done = 0; done < bytes; done += INT_MAX / 2) {
+    const int64_t n = bytes - done < INT_MAX / 2 ? bytes - done : INT_MAX / 2;
+    KSEG_CHECK(kseg_comm_check(MPI_Allreduce(MPI_IN_PLACE, p + done, (int)n, MPI_BYTE, MPI_BOR, comm),
+                               "allreduce (fetch rows)"));
+  }
+  return KSEG_OK;
+}
+
+int kseg_kmeans_check_finite(MPI_Comm comm, const kseg_matrix *x)
+{
+  const int64_t d = x->d;
+  int64_t first = INT64_MAX; /* flattened global index row * d + column */
+  for (int64_t i = 0; i < x->n_local && first == INT64_MAX; i++)
+    for (int64_t j = 0; j < d; j++)
+      if (!isfinite(value_at(x, i, j))) {
+        first = (x->row0 + i) * d + j;
+        break;
+      }
+  int64_t global = first;
+  KSEG_CHECK(kseg_comm_min_i64(comm, &global, 1));
+  if (global == INT64_MAX) return KSEG_OK;
+  const int64_t row = global / d, col = global % d;
+  /* Only the owner knows whether it is NaN or an infinity. */
+  int64_t kind = 0;
+  if (first == global) {
+    const double v = value_at(x, row - x->row0, col);
+    kind = isnan(v) ? 1 : (v > 0 ? 2 : 3);
+  }
+  KSEG_CHECK(kseg_comm_max_i64(comm, &kind, 1));
+  const char *what = kind == 1 ? "NaN" : (kind == 2 ? "+Inf" : "-Inf");
+  if (x->columns && x->columns[col])
+    return kseg_error_set(KSEG_ERR_INPUT, "%s at row %lld, column %lld ('%s') (counted from 0); k-means needs finite values",
+                          what, (long long)row, (long long)col, x->columns[col]);
+  return kseg_error_set(KSEG_ERR_INPUT, "%s at row %lld, column %lld (counted from 0); k-means needs finite values",
+                        what, (long long)row, (long long)col);
+}
+
+int kseg_kmeans_inertia(MPI_Comm comm, const kseg_matrix *x, const double *centroids, int64_t k,
+                        const int32_t *labels, double *inertia)
+{
+  const int64_t d = x->d;
+  double max_abs = 0;
+  KSEG_CHECK(kseg_km_max_abs(comm, x, &max_abs));
+  double cmax = 0;
+  for (int64_t i = 0; i < k * d; i++) cmax = fmax(cmax, fabs(centroids[i]));
+  const double r = max_abs + cmax;
+  const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
+  int64_t bad = 0;
+  for (int64_t i = 0; i < x->n_local; i++) bad += labels[i] < 0 || labels[i] >= k;
+  int st = bad ? kseg_error_set(KSEG_ERR_INPUT, "%lld labels outside [0, %lld)", (long long)bad, (long long)k)
+               : KSEG_OK;
+  KSEG_CHECK(kseg_comm_agree(comm, st));
+  kseg_i128 sum = 0;
+#pragma omp parallel
+  {
+    kseg_i128 part = 0;
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < x->n_local; i++)
+      part += kseg_km_fix(&fd, kseg_km_row_dist2(x, i, centroids + (int64_t)labels[i] * d));
+#pragma omp critical(kseg_kmeans_inertia)
+    sum += part; /* exact: the order of the threads does not matter */
+  }
+  KSEG_CHECK(kseg_comm_sum_i128(comm, &sum, 1));
+  *inertia = kseg_fixed_to_double(&fd, sum);
+  return KSEG_OK;
+}
+
+/* scikit-learn's _tolerance: tol times the mean over columns of the
+ * population variance. Two passes (mean, then squared deviations), both
+ * exact fixed-point sums, so every rank gets the same bits. */
+static int tolerance(MPI_Comm comm, const kseg_matrix *x, const kseg_fixed *fx, double max_abs, double tol,
+                     double *out)
+{
+  *out = 0;
+  if (tol == 0 || x->n_global == 0) return KSEG_OK;
+  const int64_t d = x->d;
+  kseg_i128 *s = kseg_calloc((size_t)d, sizeof *s, "column sums");
+  double *mean = kseg_malloc((size_t)d * sizeof *mean, "column means");
+  int st = (s && mean) ? KSEG_OK : KSEG_ERR_IO;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+  for (int64_t i = 0; i < x->n_local; i++)
+    for (int64_t j = 0; j < d; j++) s[j] += kseg_km_fix(fx, value_at(x, i, j));
+  KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
+  for (int64_t j = 0; j < d; j++) mean[j] = kseg_fixed_to_double(fx, s[j]) / (double)x->n_global;
+  const kseg_fixed fv = kseg_fixed_for_bound(4 * max_abs * max_abs);
+  memset(s, 0, (size_t)d * sizeof *s);
+  for (int64_t i = 0; i < x->n_local; i++)
+    for (int64_t j = 0; j < d; j++) {
+      const double t = value_at(x, i, j) - mean[j];
+      s[j] += kseg_km_fix(&fv, t * t);
+    }
+  KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
+  double var = 0;
+  for (int64_t j = 0; j < d; j++) var += kseg_fixed_to_double(&fv, s[j]) / (double)x->n_global;
+  *out = tol * (var / (double)d);
+done:
+  free(s);
+  free(mean);
+  return kseg_comm_agree(comm, st);
+}
+
+static int check_options(const kseg_matrix *x, const kseg_kmeans_options *opt)
+{
+  if (x->dtype != KSEG_F64 && x->dtype != KSEG_F32)
+    return kseg_error_set(KSEG_ERR_INPUT, "k-means needs a float64 or float32 matrix");
+  if (x->d < 1) return kseg_error_set(KSEG_ERR_INPUT, "the matrix has no columns");
+  if (opt->k < 1) return kseg_error_set(KSEG_ERR_INPUT, "k must be at least 1 (got %lld)", (long long)opt->k);
+  if (opt->k > x->n_global)
+    return kseg_error_set(KSEG_ERR_INPUT, "k = %lld exceeds the number of rows (%lld)", (long long)opt->k,
+                          (long long)x->n_global);
+  if (opt->k > INT32_MAX) return kseg_error_set(KSEG_ERR_INPUT, "k = %lld is too large", (long long)opt->k);
+  if (opt->n_init < 1) return kseg_error_set(KSEG_ERR_INPUT, "n-init must be at least 1 (got %d)", opt->n_init);
+  if (opt->max_iter < 1)
+    return kseg_error_set(KSEG_ERR_INPUT, "max-iter must be at least 1 (got %d)", opt->max_iter);
+  if (!(opt->tol >= 0) || !isfinite(opt->tol))
+    return kseg_error_set(KSEG_ERR_INPUT, "tol must be a finite number >= 0 (got %g)", opt->tol);
+  if (!kseg_km_kernel_find(opt->algorithm))
+    return kseg_error_set(KSEG_ERR_INPUT, "unknown k-means algorithm %d", (int)opt->algorithm);
+  if (opt->init == KSEG_INIT_GIVEN) {
+    if (!opt->init_centroids) return kseg_error_set(KSEG_ERR_INPUT, "initial centroids are missing");
+    for (int64_t i = 0; i < opt->k * x->d; i++)
+      if (!isfinite(opt->init_centroids[i]))
+        return kseg_error_set(KSEG_ERR_INPUT, "initial centroid %lld, column %lld is not finite",
+                              (long long)(i / x->d), (long long)(i % x->d));
+  } else if (opt->init != KSEG_INIT_KMEANSPP && opt->init != KSEG_INIT_KMEANS_PAR && opt->init != KSEG_INIT_RANDOM) {
+    return kseg_error_set(KSEG_ERR_INPUT, "unknown k-means init %d", (int)opt->init);
+  }
+  return KSEG_OK;
+}
+
+int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, kseg_kmeans_result *out)
+{
+  const double t0 = kseg_now();
+  memset(out, 0, sizeof *out);
+  /* Options and N are the same on every rank, so this status already is. */
+  KSEG_CHECK(kseg_comm_agree(comm, check_options(x, opt)));
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
+
+  const int64_t k = opt->k, d = x->d, kd = k * d;
+  kseg_km_data data = {.x = x};
+  int st = kseg_km_max_abs(comm, x, &data.max_abs);
+  KSEG_CHECK(kseg_comm_agree(comm, st));
+  /* Exact sums need every squared distance to fit the fixed-point range. */
+  double cmax = 0;
+  if (opt->init == KSEG_INIT_GIVEN)
+    for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(opt->init_centroids[i]));
+  const double reach = 2 * fmax(data.max_abs, cmax);
+  if (!isfinite((double)d * reach * reach) || (double)d * reach * reach > 1e300)
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT,
+                                                "values up to %g are too large for exact k-means sums; scale the "
+                                                "features first", fmax(data.max_abs, cmax)));
+  data.fx = kseg_fixed_for_bound(data.max_abs);
+  KSEG_CHECK(tolerance(comm, x, &data.fx, data.max_abs, opt->tol, &data.tol_scaled));
+
+  const kseg_km_kernel *kernel = kseg_km_kernel_find(opt->algorithm);
+  const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
+  double *cur = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  double *best = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  int32_t *labels = kseg_malloc(nl * sizeof(int32_t), "labels");
+  int32_t *best_labels = kseg_malloc(nl * sizeof(int32_t), "labels");
+  st = (cur && best && labels && best_labels) ? KSEG_OK : KSEG_ERR_IO;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+
+  /* Every restart from given centroids would repeat the same run. */
+  const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
+  double iter_seconds = 0;
+  kseg_km_run best_run = {0};
+  for (int r = 0; r < restarts; r++) {
+    KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, opt, r, cur), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
+    kseg_km_run run;
+    KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
+    iter_seconds += run.iter_seconds;
+    /* Inertia is identical on every rank, so all keep the same restart. */
+    if (r == 0 || run.inertia < best_run.inertia) {
+      best_run = run;
+      out->best_restart = r;
+      double *tc = best;
+      best = cur;
+      cur = tc;
+      int32_t *tl = best_labels;
+      best_labels = labels;
+      labels = tl;
+    }
+  }
+  double times[2] = {iter_seconds, kseg_now() - t0};
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 2)), st, fail);
+  out->k = k;
+  out->d = d;
+  out->centroids = best;
+  out->row0 = x->row0;
+  out->n_local = x->n_local;
+  out->labels = best_labels;
+  out->inertia = best_run.inertia;
+  out->n_iter = best_run.n_iter;
+  out->converged = best_run.converged;
+  out->iter_seconds = times[0];
+  out->seconds = times[1];
+  free(cur);
+  free(labels);
+  return KSEG_OK;
+fail:
+  free(cur);
+  free(best);
+  free(labels);
+  free(best_labels);
+  memset(out, 0, sizeof *out);
+  return st;
+}

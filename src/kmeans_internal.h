@@ -1,0 +1,86 @@
+/* kmeans_internal.h - pieces shared by kmeans.c, kmeans_init.c and
+ * kmeans_lloyd.c; not part of the public API. */
+#ifndef KSEG_KMEANS_INTERNAL_H
+#define KSEG_KMEANS_INTERNAL_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_fixed.h"
+#include "kseg/kseg_kmeans.h"
+
+/* Rows per register block of the assignment kernel, and centroids per
+ * block: two 64-byte vectors of the data's type. The centroid table is
+ * padded to a multiple of the block. */
+#define KSEG_KM_RB 4
+#define KSEG_KM_KB(dtype) ((dtype) == KSEG_F32 ? 32 : 16)
+
+/* Facts about the whole matrix, found once per fit and identical on every
+ * rank. */
+typedef struct kseg_km_data {
+  const kseg_matrix *x;
+  double max_abs;    /* global max |x| */
+  kseg_fixed fx;     /* fixed-point scale of row values (bound max_abs) */
+  double tol_scaled; /* tol x mean feature variance (scikit-learn's _tolerance) */
+} kseg_km_data;
+
+/* What one single k-means run reports. */
+typedef struct kseg_km_run {
+  int n_iter;
+  bool converged;
+  double inertia;
+  double iter_seconds; /* local */
+} kseg_km_run;
+
+/* One k-means algorithm: from the k x d centroids in `centroids` (replaced
+ * by the final ones) to labels[n_local] and a kseg_km_run. All kernels share
+ * this signature so accelerated variants (Hamerly, Elkan, Yinyang) slot into
+ * the table in kmeans_lloyd.c. Collective, result agreed. */
+typedef int (*kseg_km_kernel_fn)(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter,
+                                 double *centroids, int32_t *labels, kseg_km_run *run);
+
+typedef struct kseg_km_kernel {
+  kseg_kmeans_algorithm algorithm;
+  const char *name;
+  kseg_km_kernel_fn run;
+} kseg_km_kernel;
+
+/* kseg_fixed_from without the libm call: rint rounds to nearest-even like
+ * llrint, so both give the same integer (|v| <= 2^62 by the choice of scale),
+ * and rint inlines to one instruction. */
+static inline int64_t kseg_km_fix(const kseg_fixed *f, double v) { return (int64_t)rint(v * f->scale); }
+
+/* min without fmin's libm call (the values are never NaN). */
+static inline double kseg_km_min(double a, double b) { return b < a ? b : a; }
+
+/* The kernel for an algorithm (AUTO picks the default); NULL if unknown. */
+const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm);
+
+int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                  int32_t *labels, kseg_km_run *run);
+
+/* Global max |x| (0 for an empty matrix). Collective. */
+int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs);
+
+/* Squared distance of local row i to c[d], in double whatever the dtype,
+ * summed over columns in order: the one scalar distance used outside the
+ * Lloyd kernel (initialization, inertia). Local. */
+double kseg_km_row_dist2(const kseg_matrix *x, int64_t i, const double *c);
+
+/* Copy global rows idx[0..m) (as double) into out[m x d] on every rank. The
+ * owner contributes the bytes and the others zeros, combined with a bitwise
+ * OR, so the rows arrive bit-exact in one collective. Collective. */
+int kseg_km_fetch_rows(MPI_Comm comm, const kseg_matrix *x, const int64_t *idx, int64_t m, double *out);
+
+/* Fixed-point scale for squared distances between points whose coordinates
+ * are bounded by `max_abs`: d x (2 max_abs)^2 bounds every such distance. */
+kseg_fixed kseg_km_dist_fixed(int64_t d, double max_abs);
+
+/* Greedy k-means++ with optional int64 row weights (NULL: 1 each), shared by
+ * k-means++ and the final step of k-means||. Collective over comm. */
+int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
+                              kseg_rng_key key, double *centroids);
+
+#endif

@@ -1,0 +1,318 @@
+/* kmeans_lloyd.c - Lloyd iterations with scikit-learn's semantics
+ * (_kmeans_single_lloyd, sklearn 1.2), the assignment kernels and the table
+ * that selects a k-means algorithm. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmeans_internal.h"
+#include "kseg/kseg_error.h"
+
+#define KM_T double
+#define KM_FN(name) km_##name##_f64
+#include "kmeans_kernel.inc"
+#undef KM_T
+#undef KM_FN
+
+#define KM_T float
+#define KM_FN(name) km_##name##_f32
+#include "kmeans_kernel.inc"
+#undef KM_T
+#undef KM_FN
+
+static const kseg_km_kernel kernels[] = {
+    {KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd},
+};
+
+const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm)
+{
+  if (algorithm == KSEG_ALGO_AUTO) algorithm = KSEG_ALGO_LLOYD;
+  for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
+    if (kernels[i].algorithm == algorithm) return &kernels[i];
+  return NULL;
+}
+
+/* Everything one Lloyd run touches, allocated before the first iteration so
+ * the loop itself never allocates. */
+typedef struct lloyd_ws {
+  int nt;                /* thread buffers */
+  int64_t k, d, kp, n_local;
+  kseg_dtype dtype;
+  void *ct;              /* d x kp centroid table in the data's type */
+  double *cold;          /* k x d centroids the current iteration assigns against */
+  double *mind;          /* n_local squared distances to the nearest centroid */
+  kseg_i128 *packed;     /* k x d sums, k counts, inertia, rows changed: one allreduce */
+  kseg_i128 *tsums;      /* nt x (k x d) */
+  int64_t *thi;          /* nt x (k x d): high parts of the kernel's split sums */
+  uint64_t *tlo;         /* nt x (k x d): low 32-bit parts */
+  int64_t *tcounts;      /* nt x k */
+  kseg_i128 *tinert;     /* nt */
+  int64_t *tchanged;     /* nt */
+  int64_t *empty, *taken;/* k each, for relocating empty clusters */
+  double *row;           /* d: a relocated row */
+} lloyd_ws;
+
+static void ws_free(lloyd_ws *w)
+{
+  free(w->ct);
+  free(w->cold);
+  free(w->mind);
+  free(w->packed);
+  free(w->tsums);
+  free(w->thi);
+  free(w->tlo);
+  free(w->tcounts);
+  free(w->tinert);
+  free(w->tchanged);
+  free(w->empty);
+  free(w->taken);
+  free(w->row);
+  memset(w, 0, sizeof *w);
+}
+
+static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
+{
+  memset(w, 0, sizeof *w);
+  w->nt = omp_get_max_threads();
+  w->k = k;
+  w->d = x->d;
+  w->kp = (k + KSEG_KM_KB(x->dtype) - 1) / KSEG_KM_KB(x->dtype) * KSEG_KM_KB(x->dtype);
+  w->n_local = x->n_local;
+  w->dtype = x->dtype;
+  const int64_t kd = k * x->d, nt = w->nt;
+  /* calloc: the padding columns of ct stay zero and are never read as labels. */
+  if (!(w->ct = kseg_calloc((size_t)(x->d * w->kp), (x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double)), "k-means centroid table")) ||
+      !(w->cold = kseg_malloc((size_t)kd * sizeof(double), "k-means centroids")) ||
+      !(w->mind = kseg_malloc((size_t)(x->n_local > 0 ? x->n_local : 1) * sizeof(double), "k-means distances")) ||
+      !(w->packed = kseg_malloc((size_t)(kd + k + 2) * sizeof(kseg_i128), "k-means sums")) ||
+      !(w->tsums = kseg_malloc((size_t)(nt * kd) * sizeof(kseg_i128), "k-means thread sums")) ||
+      !(w->thi = kseg_malloc((size_t)(nt * kd) * sizeof(int64_t), "k-means thread sums")) ||
+      !(w->tlo = kseg_malloc((size_t)(nt * kd) * sizeof(uint64_t), "k-means thread sums")) ||
+      !(w->tcounts = kseg_malloc((size_t)(nt * k) * sizeof(int64_t), "k-means thread counts")) ||
+      !(w->tinert = kseg_malloc((size_t)nt * sizeof(kseg_i128), "k-means thread inertia")) ||
+      !(w->tchanged = kseg_malloc((size_t)nt * sizeof(int64_t), "k-means thread counts")) ||
+      !(w->empty = kseg_malloc((size_t)k * sizeof(int64_t), "k-means empty clusters")) ||
+      !(w->taken = kseg_malloc((size_t)k * sizeof(int64_t), "k-means empty clusters")) ||
+      !(w->row = kseg_malloc((size_t)x->d * sizeof(double), "k-means row"))) {
+    ws_free(w);
+    return KSEG_ERR_IO;
+  }
+  return KSEG_OK;
+}
+
+static void fill_table(lloyd_ws *w, const double *centers)
+{
+  const int64_t k = w->k, d = w->d, kp = w->kp;
+  if (w->dtype == KSEG_F32) {
+    float *ct = w->ct;
+    for (int64_t c = 0; c < k; c++)
+      for (int64_t j = 0; j < d; j++) ct[j * kp + c] = (float)centers[c * d + j];
+  } else {
+    double *ct = w->ct;
+    for (int64_t c = 0; c < k; c++)
+      for (int64_t j = 0; j < d; j++) ct[j * kp + c] = centers[c * d + j];
+  }
+}
+
+/* One E-step over the local rows against `centers`; with `accumulate`, also
+ * the M-step partials packed into w->packed (not yet reduced). */
+static void lloyd_step(lloyd_ws *w, const kseg_km_data *data, const double *centers, int32_t *labels,
+                       bool accumulate)
+{
+  const kseg_matrix *x = data->x;
+  const int64_t k = w->k, d = w->d, kd = k * d;
+  fill_table(w, centers);
+  double cmax = 0;
+  for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(centers[i]));
+  /* Any row's distance to its nearest centroid is below this bound. */
+  const double r = data->max_abs + cmax;
+  const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
+  if (accumulate) {
+    memset(w->tsums, 0, (size_t)(w->nt * kd) * sizeof(kseg_i128));
+    memset(w->tcounts, 0, (size_t)(w->nt * k) * sizeof(int64_t));
+  }
+  for (int t = 0; t < w->nt; t++) {
+    w->tinert[t] = 0;
+    w->tchanged[t] = 0;
+  }
+#pragma omp parallel num_threads(w->nt)
+  {
+    const int t = omp_get_thread_num();
+    int64_t i0, n;
+    kseg_partition(w->n_local, omp_get_num_threads(), t, &i0, &n);
+    kseg_i128 *sums = w->tsums + t * kd;
+    int64_t *hi = accumulate ? w->thi + t * kd : NULL, *counts = w->tcounts + t * k;
+    uint64_t *lo = w->tlo + t * kd;
+    /* The split sums hold 2^31 rows; fold them into int128 after each slice. */
+    for (int64_t a = i0, b; a < i0 + n; a = b) {
+      b = i0 + n - a < ((int64_t)1 << 31) ? i0 + n : a + ((int64_t)1 << 31);
+      if (hi) {
+        memset(hi, 0, (size_t)kd * sizeof *hi);
+        memset(lo, 0, (size_t)kd * sizeof *lo);
+      }
+      if (w->dtype == KSEG_F32)
+        km_assign_rows_f32(x->data, a, b, d, w->ct, w->kp, k, labels, w->mind, data->fx.scale, fd.scale, hi, lo,
+                           counts, &w->tinert[t], &w->tchanged[t]);
+      else
+        km_assign_rows_f64(x->data, a, b, d, w->ct, w->kp, k, labels, w->mind, data->fx.scale, fd.scale, hi, lo,
+                           counts, &w->tinert[t], &w->tchanged[t]);
+      if (hi)
+        for (int64_t i = 0; i < kd; i++) sums[i] += (kseg_i128)hi[i] * ((kseg_i128)1 << 32) + (kseg_i128)lo[i];
+    }
+  }
+  if (!accumulate) return;
+  /* Integer sums: the thread order cannot change the result. */
+  kseg_i128 *p = w->packed;
+  memset(p, 0, (size_t)(kd + k + 2) * sizeof(kseg_i128));
+  for (int t = 0; t < w->nt; t++) {
+    const kseg_i128 *s = w->tsums + t * kd;
+    for (int64_t i = 0; i < kd; i++) p[i] += s[i];
+    for (int64_t c = 0; c < k; c++) p[kd + c] += w->tcounts[t * k + c];
+    p[kd + k] += w->tinert[t];
+    p[kd + k + 1] += w->tchanged[t];
+  }
+}
+
+/* scikit-learn's _relocate_empty_clusters_dense, the one place kseg handles
+ * empty clusters: each empty cluster, in index order, takes the row farthest
+ * from the centroid it was just assigned against (next farthest for the next
+ * empty cluster; ties to the lowest global row). The row leaves its old
+ * cluster's sum and count and becomes the empty cluster's sum with count 1;
+ * its label is left unchanged, as in scikit-learn. scikit-learn takes the
+ * farthest rows from an argpartition, unordered beyond the first; kseg takes
+ * them in decreasing distance. Works on the reduced sums, so it is exact and
+ * identical on every rank. Collective. */
+static int relocate_empty(MPI_Comm comm, lloyd_ws *w, const kseg_km_data *data, const int32_t *labels)
+{
+  const kseg_matrix *x = data->x;
+  const int64_t k = w->k, d = w->d, kd = k * d;
+  kseg_i128 *sums = w->packed, *counts = w->packed + kd;
+  int64_t n_empty = 0;
+  for (int64_t c = 0; c < k; c++)
+    if (counts[c] == 0) w->empty[n_empty++] = c;
+  for (int64_t e = 0; e < n_empty; e++) {
+    double best = -INFINITY;
+    int64_t best_row = INT64_MAX;
+    for (int64_t i = 0; i < x->n_local; i++) {
+      if (!(w->mind[i] > best)) continue;
+      bool taken = false;
+      for (int64_t t = 0; t < e; t++) taken |= w->taken[t] == x->row0 + i;
+      if (taken) continue;
+      best = w->mind[i];
+      best_row = x->row0 + i;
+    }
+    double global_best = best;
+    KSEG_CHECK(kseg_comm_max_f64(comm, &global_best, 1));
+    int64_t row = best == global_best ? best_row : INT64_MAX;
+    KSEG_CHECK(kseg_comm_min_i64(comm, &row, 1));
+    if (row == INT64_MAX) return kseg_error_set(KSEG_ERR_INPUT, "fewer rows than clusters to relocate");
+    int64_t old = row >= x->row0 && row < x->row0 + x->n_local ? labels[row - x->row0] : -1;
+    KSEG_CHECK(kseg_comm_max_i64(comm, &old, 1));
+    KSEG_CHECK(kseg_km_fetch_rows(comm, x, &row, 1, w->row));
+    const int64_t c = w->empty[e];
+    for (int64_t j = 0; j < d; j++) {
+      const int64_t v = kseg_km_fix(&data->fx, w->row[j]);
+      sums[old * d + j] -= v;
+      sums[c * d + j] = v;
+    }
+    counts[old] -= 1;
+    counts[c] = 1;
+    w->taken[e] = row;
+  }
+  return KSEG_OK;
+}
+
+int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                  int32_t *labels, kseg_km_run *run)
+{
+  const kseg_matrix *x = data->x;
+  const int64_t d = x->d, kd = k * d;
+  lloyd_ws w;
+  int st = kseg_comm_agree(comm, ws_alloc(&w, x, k));
+  if (st != KSEG_OK) return st;
+  memset(run, 0, sizeof *run);
+  /* scikit-learn's labels_old starts at -1, so the first iteration never
+   * counts as converged. */
+  for (int64_t i = 0; i < x->n_local; i++) labels[i] = -1;
+  const double t0 = kseg_now();
+  bool strict = false, converged = false;
+  for (int it = 0; it < max_iter; it++) {
+    memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
+    lloyd_step(&w, data, w.cold, labels, true);
+    /* The iteration's only collective when no cluster is empty. */
+    st = kseg_comm_sum_i128(comm, w.packed, kd + k + 2);
+    if (st != KSEG_OK) {
+      st = kseg_comm_agree(comm, st);
+      goto done;
+    }
+    const kseg_i128 *counts = w.packed + kd;
+    bool any_empty = false;
+    for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
+    if (any_empty) { /* the same on every rank: the counts are global */
+      st = kseg_comm_agree(comm, relocate_empty(comm, &w, data, labels));
+      if (st != KSEG_OK) goto done;
+    }
+    double shift = 0;
+    for (int64_t c = 0; c < k; c++) {
+      for (int64_t j = 0; j < d; j++) {
+        double v = kseg_fixed_to_double(&data->fx, w.packed[c * d + j]);
+        /* A cluster emptied by giving its row away keeps its (zero) sum, as
+         * scikit-learn's _average_centers does. */
+        if (counts[c] > 0) v /= (double)counts[c];
+        const double dv = v - w.cold[c * d + j];
+        shift += dv * dv;
+        centroids[c * d + j] = v;
+      }
+    }
+    run->n_iter = it + 1;
+    if (w.packed[kd + k + 1] == 0) {
+      strict = converged = true;
+      break;
+    }
+    if (shift <= data->tol_scaled) {
+      converged = true;
+      break;
+    }
+  }
+  /* Labels must match the final centroids (scikit-learn reruns the E-step). */
+  if (!strict) lloyd_step(&w, data, centroids, labels, false);
+  run->iter_seconds = kseg_now() - t0;
+  run->converged = converged;
+  st = kseg_kmeans_inertia(comm, x, centroids, k, labels, &run->inertia);
+done:
+  ws_free(&w);
+  return kseg_comm_agree(comm, st);
+}
+
+int kseg_kmeans_assign(const kseg_matrix *x, const double *centroids, int64_t k, int32_t *labels, double *dist2)
+{
+  if (k < 1) return kseg_error_set(KSEG_ERR_INPUT, "k must be at least 1 (got %lld)", (long long)k);
+  const int64_t d = x->d, kb = KSEG_KM_KB(x->dtype), kp = (k + kb - 1) / kb * kb;
+  void *ct = kseg_calloc((size_t)(d * kp), (x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double)), "centroid table");
+  double *mind = dist2 ? dist2 : kseg_malloc((size_t)(x->n_local > 0 ? x->n_local : 1) * sizeof(double), "distances");
+  if (!ct || !mind) {
+    free(ct);
+    if (!dist2) free(mind);
+    return KSEG_ERR_IO;
+  }
+  for (int64_t c = 0; c < k; c++)
+    for (int64_t j = 0; j < d; j++) {
+      if (x->dtype == KSEG_F32)
+        ((float *)ct)[j * kp + c] = (float)centroids[c * d + j];
+      else
+        ((double *)ct)[j * kp + c] = centroids[c * d + j];
+    }
+#pragma omp parallel
+  {
+    int64_t i0, n;
+    kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
+    if (x->dtype == KSEG_F32)
+      km_assign_rows_f32(x->data, i0, i0 + n, d, ct, kp, k, labels, mind, 0, 0, NULL, NULL, NULL, NULL, NULL);
+    else
+      km_assign_rows_f64(x->data, i0, i0 + n, d, ct, kp, k, labels, mind, 0, 0, NULL, NULL, NULL, NULL, NULL);
+  }
+  free(ct);
+  if (!dist2) free(mind);
+  return KSEG_OK;
+}
