@@ -49,10 +49,12 @@ static const feature marketing_features[] = {
 typedef struct pick {
   double deviation;
   int order;       /* position in the feature list: the tie-break */
-  const char *word;
-  char own[160];   /* generic names are built here */
+  const char *word; /* a curated word, or NULL: the text is in `own` */
+  char own[160];    /* generic names ("High BALANCE"); words may not point here, qsort moves it */
   int group;
 } pick;
+
+static const char *word_of(const pick *p) { return p->word ? p->word : p->own; }
 
 static int by_deviation(const void *a, const void *b)
 {
@@ -104,7 +106,6 @@ static int rank_words(const kseg_profile *p, int s, pick *picks, int cap)
       if (m->kind == KSEG_PROFILE_MIX || !isfinite(m->index[s])) continue;
       picks[n] = (pick){.deviation = fabs(m->index[s] - 100.0), .order = j};
       snprintf(picks[n].own, sizeof picks[n].own, "%s %s", m->index[s] >= 100.0 ? "High" : "Low", m->name);
-      picks[n].word = picks[n].own;
       n++;
     }
   }
@@ -135,7 +136,7 @@ static int build_name(const pick *picks, int n, int max_terms, int any, int forc
     if (picks[i].group == GROUP_PRODUCT) {
       if (n_prod == 2) continue;
       size_t l = strlen(products);
-      snprintf(products + l, sizeof products - l, "%s%s", n_prod ? " & " : "", picks[i].word);
+      snprintf(products + l, sizeof products - l, "%s%s", n_prod ? " & " : "", word_of(&picks[i]));
       if (n_prod++ == 0) {
         if (nt == max_terms) break;
         prod_term = nt;
@@ -145,7 +146,7 @@ static int build_name(const pick *picks, int n, int max_terms, int any, int forc
     }
     if (picks[i].group == GROUP_CHANNEL && channel++) continue;
     if (nt == max_terms) break;
-    terms[nt++] = picks[i].word;
+    terms[nt++] = word_of(&picks[i]);
   }
   if (prod_term >= 0 && products[0] >= 'a' && products[0] <= 'z') products[0] = (char)(products[0] - 'a' + 'A');
   buf[0] = '\0';

@@ -74,7 +74,8 @@ typedef struct kseg_profile {
 /* Profile K segments: `raw` is this rank's row block (kseg_h5_read_table) and
  * labels[raw->n_local] the segments of the same rows, each in [0, k). Errors
  * (KSEG_ERR_INPUT): a label outside [0, k) (names the row), k < 1, a target
- * that is absent or not a 0/1 column, a table with no numeric column.
+ * that is absent or not a 0/1 column, an infinite value in a profiled
+ * column. A table without numeric columns still gets sizes and level shares.
  * Collective; status agreed. *out is identical on every rank; free it with
  * kseg_profile_free. */
 int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *labels, int k,
