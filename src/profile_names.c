@@ -45,6 +45,31 @@ static const feature marketing_features[] = {
 };
 #define N_MARKETING_FEATURES ((int)(sizeof marketing_features / sizeof marketing_features[0]))
 
+/* The curated features of a per-customer RFM table (kseg rfm). */
+static const feature rfm_features[] = {
+    {"recency_days", KSEG_PROFILE_VALUE, "Lapsed", "Recent buyers", 0},
+    {"frequency", KSEG_PROFILE_VALUE, "Frequent buyers", "One-off buyers", 0},
+    {"monetary_total", KSEG_PROFILE_VALUE, "Big spenders", "Small spenders", 0},
+    {"monetary_mean", KSEG_PROFILE_VALUE, "Large baskets", "Small baskets", 0},
+    {"tenure_days", KSEG_PROFILE_VALUE, "Long-standing", "Newcomers", 0},
+};
+#define N_RFM_FEATURES ((int)(sizeof rfm_features / sizeof rfm_features[0]))
+
+static int is_rfm(const kseg_profile *p)
+{
+  return !p->marketing && kseg_profile_find(p, "recency_days", KSEG_PROFILE_VALUE) &&
+         kseg_profile_find(p, "frequency", KSEG_PROFILE_VALUE) &&
+         kseg_profile_find(p, "monetary_total", KSEG_PROFILE_VALUE);
+}
+
+/* The curated vocabulary of the table, or NULL (names from column names). */
+static const feature *vocabulary(const kseg_profile *p, int *n)
+{
+  if (p->marketing) return *n = N_MARKETING_FEATURES, marketing_features;
+  if (is_rfm(p)) return *n = N_RFM_FEATURES, rfm_features;
+  return *n = 0, NULL;
+}
+
 /* A candidate word for segment s: which feature, which direction, how far. */
 typedef struct pick {
   double deviation;
@@ -89,10 +114,11 @@ static int target_word(const kseg_profile *p, int s, pick *out, int order)
 /* Every word that could describe segment s, most distinctive first. */
 static int rank_words(const kseg_profile *p, int s, pick *picks, int cap)
 {
-  int n = 0;
-  if (p->marketing) {
-    for (int f = 0; f < N_MARKETING_FEATURES && n < cap; f++) {
-      const feature *ft = &marketing_features[f];
+  int n = 0, n_vocab;
+  const feature *vocab = vocabulary(p, &n_vocab);
+  if (vocab) {
+    for (int f = 0; f < n_vocab && n < cap; f++) {
+      const feature *ft = &vocab[f];
       double idx = index_at(p, ft->metric, ft->kind, s);
       if (!isfinite(idx)) continue;
       const char *w = idx >= 100.0 ? ft->high : ft->low;
@@ -214,6 +240,32 @@ static void marketing_action(const kseg_profile *p, int s, char *buf, size_t len
   }
 }
 
+static void rfm_action(const kseg_profile *p, int s, char *buf, size_t len)
+{
+  const int K = p->n_segments;
+  double rec = index_at(p, "recency_days", KSEG_PROFILE_VALUE, s);
+  double freq = index_at(p, "frequency", KSEG_PROFILE_VALUE, s);
+  double money = index_at(p, "monetary_total", KSEG_PROFILE_VALUE, s);
+  double lift = p->target ? p->lift[s] : NAN;
+  if (isfinite(lift) && lift >= LIFT_PRIORITY) {
+    snprintf(buf, len, "Prioritise in the next campaign: %s rate %.1f%% vs %.1f%% overall (lift %.2f)", p->target,
+             100.0 * p->target_rate[s], 100.0 * p->target_rate[K], lift);
+  } else if (freq >= 150.0 && money >= 150.0) {
+    snprintf(buf, len, "Reward and retain (VIP): %.1f purchases and %.0f spent vs %.1f and %.0f overall",
+             mean_at(p, "frequency", KSEG_PROFILE_VALUE, s), mean_at(p, "monetary_total", KSEG_PROFILE_VALUE, s),
+             mean_at(p, "frequency", KSEG_PROFILE_VALUE, K), mean_at(p, "monetary_total", KSEG_PROFILE_VALUE, K));
+  } else if (rec >= 120.0) {
+    snprintf(buf, len, "Win-back offer: last purchase %.0f days ago on average vs %.0f overall",
+             mean_at(p, "recency_days", KSEG_PROFILE_VALUE, s), mean_at(p, "recency_days", KSEG_PROFILE_VALUE, K));
+  } else if (freq <= 70.0) {
+    snprintf(buf, len, "Nurture towards a repeat purchase: %.1f purchases vs %.1f overall, last %.0f days ago",
+             mean_at(p, "frequency", KSEG_PROFILE_VALUE, s), mean_at(p, "frequency", KSEG_PROFILE_VALUE, K),
+             mean_at(p, "recency_days", KSEG_PROFILE_VALUE, s));
+  } else {
+    snprintf(buf, len, "Keep in regular campaigns");
+  }
+}
+
 static void generic_action(const kseg_profile *p, int s, char *buf, size_t len)
 {
   const int K = p->n_segments;
@@ -247,7 +299,9 @@ int kseg_profile_name_segments(kseg_profile *p)
   const int K = p->n_segments;
   p->names = kseg_calloc((size_t)K + 1, sizeof *p->names, "segment names");
   p->actions = kseg_calloc((size_t)K + 1, sizeof *p->actions, "segment actions");
-  int cap = (p->marketing ? N_MARKETING_FEATURES : p->n_metrics) + 1;
+  int n_vocab;
+  const feature *vocab = vocabulary(p, &n_vocab);
+  int cap = (vocab ? n_vocab : p->n_metrics) + 1;
   pick *picks = kseg_calloc((size_t)cap, sizeof *picks, "segment names");
   if (!p->names || !p->actions || !picks) {
     free(picks);
@@ -270,6 +324,7 @@ int kseg_profile_name_segments(kseg_profile *p)
       snprintf(base, sizeof base, "%s", name);
       for (int c = 2; name_taken(p->names, s, name); c++) snprintf(name, sizeof name, "%.480s (%d)", base, c);
       if (p->marketing) marketing_action(p, s, action, sizeof action);
+      else if (is_rfm(p)) rfm_action(p, s, action, sizeof action);
       else generic_action(p, s, action, sizeof action);
     }
     if (!(p->names[s] = kseg_profile_strdup(name)) || !(p->actions[s] = kseg_profile_strdup(action))) {

@@ -17,7 +17,10 @@ with h5py.File(f"{d}/raw.h5") as f:
 with h5py.File(f"{d}/result.h5") as f:
     labels = f["/labels"][:]
 assert [int(r["segment"]) for r in rows] == labels.tolist()
-print("rfm run ok: k =", j["k"])
+names = [r["segment_name"] for r in rows]
+words = ("Recent buyers", "Lapsed", "Frequent buyers", "One-off buyers", "Big spenders", "Small spenders")
+assert all(any(w in n for w in words) for n in set(names)), set(names)  # the RFM vocabulary, not column names
+print("rfm run ok: k =", j["k"], sorted(set(names)))
 PYEOF
 kseg_np 3 run --transactions "$LOG" --out "$T/r3" --no-report --k 3:5 --n-init 2 > /dev/null
 h5_same "$T/r2/result.h5" "$T/r3/result.h5" /labels /centroids
