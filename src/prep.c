@@ -628,6 +628,26 @@ static int build_numeric(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *
   return st;
 }
 
+int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is_id)
+{
+  const kseg_column *col = &raw->cols[c];
+  *is_id = col->kind == KSEG_COL_STRING || name_is_identifier(col->name);
+  if (*is_id || col->kind != KSEG_COL_NUMERIC) return KSEG_OK;
+  return kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local, is_id);
+}
+
+int kseg_prep_derive_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model **out)
+{
+  *out = NULL;
+  if (!has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_OK;
+  kseg_prep_model *m = kseg_calloc(1, sizeof *m, "prep model");
+  int st = kseg_comm_agree(comm, m ? KSEG_OK : KSEG_ERR_IO);
+  if (!st) st = kseg_comm_agree(comm, build_marketing(comm, raw, m));
+  if (st) kseg_prep_free(&m);
+  *out = m;
+  return st;
+}
+
 /* Explicit raw columns (generic recipe with --columns). */
 static int build_explicit(const kseg_table *raw, kseg_prep_model *m, char **names, int n)
 {

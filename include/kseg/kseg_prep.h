@@ -125,6 +125,21 @@ int kseg_prep_save(MPI_Comm comm, kseg_h5_writer *w, const char *group, const ks
  * Collective; status agreed. */
 int kseg_prep_load(MPI_Comm comm, const char *path, const char *group, kseg_prep_model **out);
 
+/* The marketing recipe's derived features without any fitted stage, for
+ * callers that need them in original units (profiles): *out holds only the
+ * derivation (Age, Education, Living_With_Partner, Children, Income, Recency,
+ * Tenure_Days, Total_Spent, Mnt*, Total_Purchases, Num*, Total_Accepted), to
+ * be evaluated with kseg_prep_transform(m, raw, 1, X): NaN where an input is
+ * missing or implausible. *out = NULL (KSEG_OK) when the table lacks the
+ * Customer Personality columns. Collective (the reference date); status
+ * agreed. */
+int kseg_prep_derive_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model **out);
+
+/* The identifier rule of the generic recipe: a string column, a column named
+ * ID or *_ID (any case), or a numeric column of distinct integers with none
+ * missing. Collective (the distinct check); status agreed. */
+int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is_id);
+
 /* NULL-safe; sets *m = NULL. */
 void kseg_prep_free(kseg_prep_model **m);
 

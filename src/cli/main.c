@@ -21,6 +21,7 @@ static const kseg_cmd commands[] = {
     {"sweep", kseg_cmd_sweep, "k-means over a range of k, validation metrics, recommended k"},
     {"fit", kseg_cmd_fit, "k-means at one k: --in features.h5 --k K --out result.h5"},
     {"metrics", kseg_cmd_metrics, "silhouette, Calinski-Harabasz, Davies-Bouldin of any labelling"},
+    {"profile", kseg_cmd_profile, "segment profiles in original units: sizes, means, lift, names, actions"},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,1 @@
+kseg_cli_test(profile_oracle profile_oracle.sh)
