@@ -358,9 +358,12 @@ def main(argv):
     try:
         os.makedirs(plot_dir, exist_ok=True)
         for s in sections:
+            path = os.path.join(plot_dir, s.key + ".png")
             if s.fig is not None:
                 s.png = png_bytes(s.fig)
-                write_atomic(os.path.join(plot_dir, s.key + ".png"), s.png)
+                write_atomic(path, s.png)
+            elif os.path.exists(path):
+                os.unlink(path)  # from an earlier report: it would contradict this one
         title = "Customer segmentation report" + (f": {chosen_k} segments" if chosen_k else "")
         write_atomic(out, render_html(sections, g, title).encode("utf-8"))
     except OSError as e:
