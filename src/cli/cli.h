@@ -94,5 +94,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_run(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv);
 
 #endif

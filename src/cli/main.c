@@ -15,6 +15,7 @@ typedef struct kseg_cmd {
 
 /* One line per subcommand, in pipeline order; the NULL entry ends the table. */
 static const kseg_cmd commands[] = {
+    {"run", kseg_cmd_run, "the whole job: --in customers.csv|raw.h5 --out DIR (import .. report)"},
     {"generate", kseg_cmd_generate, "synthetic customers with known latent segments"},
     {"import", kseg_cmd_import, "CSV with a header row -> raw.h5 (types inferred)"},
     {"prep", kseg_cmd_prep, "clean, derive and scale features (+ PCA); saves /prep for replay"},
@@ -22,6 +23,7 @@ static const kseg_cmd commands[] = {
     {"fit", kseg_cmd_fit, "k-means at one k: --in features.h5 --k K --out result.h5"},
     {"metrics", kseg_cmd_metrics, "silhouette, Calinski-Harabasz, Davies-Bouldin of any labelling"},
     {"profile", kseg_cmd_profile, "segment profiles in original units: sizes, means, lift, names, actions"},
+    {"assign", kseg_cmd_assign, "score customers with a saved model: --model model.h5 --in raw.h5 --out labels.h5"},
     {NULL, NULL, NULL},
 };
 

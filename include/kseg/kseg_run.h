@@ -1,0 +1,78 @@
+/* kseg_run.h - the main job as one library call: import (or read a raw
+ * HDF5 table) -> prep -> sweep -> fit at the recommended k -> profile ->
+ * model, labels and segments.csv, optionally retrained from an old model.
+ *
+ * Every step is collective and agreed; a failure returns the status with a
+ * message that names the step ("run: prep: ..."). All outputs are written
+ * into a private staging directory inside DIR and moved into DIR only when
+ * every one of them is complete, so a failed run leaves the previous
+ * outputs of DIR as they were. Layout and rules: docs/run.md.
+ */
+#ifndef KSEG_RUN_H
+#define KSEG_RUN_H
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kseg/kseg_prep.h"
+#include "kseg/kseg_profile.h"
+#include "kseg/kseg_warmstart.h"
+
+/* Progress: one line per step, the same calls on every rank. */
+typedef void (*kseg_run_progress_fn)(void *ctx, const char *message);
+
+typedef struct kseg_run_options {
+  const char *in;           /* customers: CSV, or an HDF5 file with /raw */
+  const char *out_dir;      /* created when missing (its parent must exist) */
+  int64_t k_min, k_max;     /* sweep range (default 2:10) */
+  bool k_fixed;             /* the caller fixed k (k_min == k_max) or the range */
+  int64_t min_segments;     /* smallest k that may be recommended (default 3) */
+  int64_t max_segments;     /* largest k that may be recommended (default 8) */
+  const char *warm_start;   /* old model.h5 or NULL */
+  kseg_prep_recipe recipe;  /* KSEG_RECIPE_AUTO by default */
+  int n_init;               /* restarts per k in the sweep and the final fit (default 10) */
+  uint64_t seed;
+  const char *target;       /* 0/1 column for the profile's rate and lift (NULL: Response when present) */
+  kseg_run_progress_fn progress;
+  void *progress_ctx;
+} kseg_run_options;
+
+typedef struct kseg_run_result {
+  int64_t rows, features;
+  char *id_column;           /* NULL: segments.csv has a `row` column */
+  char *recipe;
+  int64_t recommended_k;     /* the sweep's choice */
+  int k;                     /* segments fitted */
+  char recommendation[1024];
+  double inertia;
+  int n_iter;
+  bool converged;
+  double silhouette;         /* at k, from the sweep (NaN if not computed) */
+  kseg_profile *profile;     /* owned */
+  bool warm;                 /* retrained from opt->warm_start */
+  int warm_empty;            /* old segments that got nobody (k-means++ fallback) */
+  kseg_drift drift;          /* when warm */
+  double seconds;            /* whole run, max over ranks */
+  double step_seconds[7];    /* input, prep, sweep, fit, profile, write, commit */
+} kseg_run_result;
+
+/* Defaults as documented above. Local. */
+void kseg_run_options_default(kseg_run_options *opt);
+
+/* Run the pipeline; on success *out is filled (free with
+ * kseg_run_result_free) and DIR holds raw.h5, features.h5, sweep.h5,
+ * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5 and, with a warm
+ * start, drift.json. Collective; status agreed. */
+int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_result *out);
+
+void kseg_run_result_free(kseg_run_result *r);
+
+/* Write segments.csv for this rank's rows: header `<id column>` (or `row`),
+ * segment, segment_name, distance; each rank formats its rows, byte offsets
+ * come from an exclusive scan, MPI-IO writes at the offsets into a temporary
+ * name renamed when complete. id_col < 0: the global row index. Collective. */
+int kseg_run_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
+                            const double *distance, const kseg_profile *p);
+
+#endif

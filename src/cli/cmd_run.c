@@ -1,0 +1,236 @@
+/* cmd_run.c - `kseg run`: the whole pipeline (kseg_run_pipeline), then the
+ * HTML report and the segment table. */
+#include <limits.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_error.h"
+#include "kseg/kseg_run.h"
+
+static void progress(void *ctx, const char *message)
+{
+  kseg_cli_progress((const kseg_cli *)ctx, "run: %s", message);
+}
+
+/* scripts/kseg-report beside the source tree of this binary (build/kseg ->
+ * ../scripts), else on PATH. 1 when found. */
+static int find_report(char *path, size_t len)
+{
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = '\0';
+      snprintf(path, len, "%s/../scripts/kseg-report", exe);
+      if (access(path, R_OK) == 0) return 1;
+    }
+  }
+  const char *env = getenv("PATH");
+  if (!env) return 0;
+  char *copy = strdup(env);
+  for (char *save = NULL, *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save)) {
+    snprintf(path, len, "%s/kseg-report", dir);
+    if (access(path, R_OK) == 0) {
+      free(copy);
+      return 1;
+    }
+  }
+  free(copy);
+  return 0;
+}
+
+/* Root: render DIR/report.html. The report is a view of outputs that are
+ * already complete, so a missing Python or plotting library is a warning
+ * with the fix, not a failed run. */
+static void run_report(const kseg_cli *cli, const char *dir, int *made)
+{
+  *made = 0;
+  if (cli->rank != 0) return;
+  char script[PATH_MAX + 32];
+  const char *py = "/usr/bin/python3";
+  if (!find_report(script, sizeof script)) {
+    kseg_cli_warn(cli, "no report: scripts/kseg-report was not found beside this kseg or on PATH");
+    return;
+  }
+  if (access(py, X_OK) != 0) {
+    kseg_cli_warn(cli, "no report: %s is missing; install it with `apt-get install python3 python3-h5py "
+                       "python3-matplotlib`, then run `%s %s`", py, script, dir);
+    return;
+  }
+  char quoted[3 * PATH_MAX + 256];
+  /* single-quoted arguments; a quote inside a path ends the quote, escapes
+   * itself and reopens it */
+  size_t o = 0;
+  const char *parts[3] = {py, script, dir};
+  for (int p = 0; p < 3 && o + 8 < sizeof quoted; p++) {
+    quoted[o++] = '\'';
+    for (const char *s = parts[p]; *s && o + 8 < sizeof quoted; s++) {
+      if (*s == '\'') {
+        memcpy(quoted + o, "'\\''", 4);
+        o += 4;
+      } else {
+        quoted[o++] = *s;
+      }
+    }
+    quoted[o++] = '\'';
+    quoted[o++] = ' ';
+  }
+  snprintf(quoted + o, sizeof quoted - o, "%s", cli->verbose ? "" : ">/dev/null 2>&1");
+  fflush(NULL);
+  int rc = system(quoted);
+  if (rc == 0) {
+    *made = 1;
+    return;
+  }
+  kseg_cli_warn(cli, "the report failed (%s exit %d); the other outputs are complete. If h5py or matplotlib is "
+                     "missing: `apt-get install python3-h5py python3-matplotlib`, then `%s %s %s`",
+                script, WIFEXITED(rc) ? WEXITSTATUS(rc) : rc, py, script, dir);
+}
+
+int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
+{
+  kseg_run_options o;
+  kseg_run_options_default(&o);
+  const char *range = NULL, *recipe = "auto", *transactions = NULL;
+  int64_t max_segments = o.max_segments, min_segments = o.min_segments, n_init = o.n_init, seed = 0;
+  bool no_report = false;
+  kseg_opt opts[] = {
+      {"in", KSEG_OPT_STRING, &o.in, "FILE", "customers: a CSV with a header row, or a raw table (HDF5 with /raw)",
+       true, false},
+      {"out", KSEG_OPT_STRING, &o.out_dir, "DIR", "output directory (created; earlier outputs replaced only on success)",
+       true, false},
+      {"k", KSEG_OPT_STRING, &range, "A:B|K", "k range of the sweep (default 2:10), or one k", false, false},
+      {"min-segments", KSEG_OPT_INT, &min_segments, "M", "smallest k that may be recommended (default 3)", false, false},
+      {"max-segments", KSEG_OPT_INT, &max_segments, "M", "largest k that may be recommended (default 8)", false, false},
+      {"warm-start", KSEG_OPT_STRING, &o.warm_start, "MODEL.h5",
+       "retrain from an old model: start from its segments, keep their ids, write drift.json", false, false},
+      {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing or ccgeneral", false, false},
+      {"n-init", KSEG_OPT_INT, &n_init, "R", "k-means restarts per k (default 10)", false, false},
+      {"seed", KSEG_OPT_INT, &seed, "S", "seed of every random draw (default 0)", false, false},
+      {"target", KSEG_OPT_STRING, &o.target, "COL", "0/1 column for response rate and lift (default Response)", false,
+       false},
+      {"no-report", KSEG_OPT_FLAG, &no_report, NULL, "skip report.html", false, false},
+      {"transactions", KSEG_OPT_STRING, &transactions, "LOG", "not available in this build (needs kseg rfm)", false,
+       false},
+  };
+  const int n_opts = (int)(sizeof opts / sizeof opts[0]);
+  int st = kseg_comm_agree(cli->comm, kseg_args_parse(cli, argc, argv, opts, n_opts));
+  if (st == KSEG_ARGS_HELP) {
+    kseg_args_usage(cli, "run --in customers.csv|raw.h5 --out DIR [options]",
+                    "The whole segmentation: import, prep, k sweep, fit at the recommended k, profiles, model,\n"
+                    "segments.csv and report.html in DIR (docs/run.md).",
+                    opts, n_opts);
+    return KSEG_ARGS_HELP;
+  }
+  if (st) return st;
+  if (range) {
+    st = kseg_args_range(range, "k", &o.k_min, &o.k_max);
+    o.k_fixed = true;
+    if (!st && (o.k_min < 2 || o.k_min > o.k_max))
+      st = kseg_error_set(KSEG_ERR_INPUT, "--k needs 2 <= A <= B, got '%s'", range);
+    /* an explicit k overrides the business floor */
+    if (!st && o.k_min < min_segments) min_segments = o.k_min;
+  }
+  static const char *const recipes[] = {"auto", "generic", "marketing", "ccgeneral"};
+  int found = 0;
+  for (int i = 0; i < 4; i++)
+    if (strcmp(recipe, recipes[i]) == 0) {
+      o.recipe = (kseg_prep_recipe)i;
+      found = 1;
+    }
+  if (!st && !found) st = kseg_error_set(KSEG_ERR_INPUT, "--recipe must be auto, generic, marketing or ccgeneral, got '%s'", recipe);
+  if (!st && transactions)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--transactions needs kseg rfm, which this build does not have; run kseg rfm "
+                                        "first and pass its table with --in");
+  if (!st && (n_init < 1 || n_init > 100000))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--n-init must be in 1..100000 (got %lld)", (long long)n_init);
+  if (!st && (min_segments < 2 || max_segments < min_segments))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--min-segments and --max-segments need 2 <= min <= max (got %lld, %lld)",
+                        (long long)min_segments, (long long)max_segments);
+  if (!st && seed < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--seed must be >= 0 (got %lld)", (long long)seed);
+  KSEG_CHECK(kseg_comm_agree(cli->comm, st));
+  o.min_segments = min_segments;
+  o.max_segments = max_segments;
+  o.n_init = (int)n_init;
+  o.seed = (uint64_t)seed;
+  o.progress = progress;
+  o.progress_ctx = cli;
+
+  kseg_run_result r;
+  st = kseg_run_pipeline(cli->comm, &o, &r);
+  if (st) return st;
+  int made = 0;
+  if (!no_report) {
+    kseg_cli_progress(cli, "run: rendering the report");
+    run_report(cli, o.out_dir, &made);
+  }
+  if (cli->json) {
+    kseg_json j;
+    kseg_json_begin(&j);
+    kseg_json_str(&j, "command", "run");
+    kseg_json_str(&j, "input", o.in);
+    kseg_json_str(&j, "out", o.out_dir);
+    kseg_json_int(&j, "rows", r.rows);
+    kseg_json_int(&j, "features", r.features);
+    kseg_json_str(&j, "recipe", r.recipe);
+    kseg_json_str(&j, "id_column", r.id_column ? r.id_column : "row");
+    kseg_json_int(&j, "recommended_k", r.recommended_k);
+    kseg_json_str(&j, "recommendation", r.recommendation);
+    kseg_json_int(&j, "k", r.k);
+    kseg_json_num(&j, "inertia", r.inertia);
+    kseg_json_int(&j, "n_iter", r.n_iter);
+    kseg_json_bool(&j, "converged", r.converged);
+    kseg_json_num(&j, "silhouette", r.silhouette);
+    kseg_json_bool(&j, "report", made != 0);
+    kseg_json_open_array(&j, "segments");
+    for (int s = 0; s < r.k; s++) {
+      kseg_json_open_object(&j, NULL);
+      kseg_json_int(&j, "id", s);
+      kseg_json_str(&j, "name", kseg_profile_segment_name(r.profile, s));
+      kseg_json_int(&j, "size", r.profile->size[s]);
+      if (r.profile->lift) kseg_json_num(&j, "lift", r.profile->lift[s]);
+      if (r.profile->target_rate) kseg_json_num(&j, "target_rate", r.profile->target_rate[s]);
+      kseg_json_close_object(&j);
+    }
+    kseg_json_close_array(&j);
+    if (r.warm) {
+      kseg_json_open_object(&j, "drift");
+      kseg_json_int(&j, "k_old", r.drift.k_old);
+      kseg_json_int(&j, "old_customers", r.drift.old_rows);
+      kseg_json_int(&j, "matched", r.drift.matched);
+      kseg_json_num(&j, "moved_share", r.drift.moved_share);
+      kseg_json_num(&j, "ari", r.drift.ari);
+      kseg_json_int(&j, "empty_carried", r.warm_empty);
+      kseg_json_close_object(&j);
+    }
+    kseg_json_open_object(&j, "seconds_by_step");
+    static const char *const steps[] = {"input", "prep", "sweep", "fit", "profile", "write", "commit"};
+    for (int i = 0; i < 7; i++) kseg_json_num(&j, steps[i], r.step_seconds[i]);
+    kseg_json_close_object(&j);
+    kseg_json_num(&j, "seconds", r.seconds);
+    kseg_json_int(&j, "ranks", cli->size);
+    kseg_json_int(&j, "threads", omp_get_max_threads());
+    kseg_json_print(&j, cli);
+  }
+  if (cli->rank == 0) {
+    kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (%s)", (long long)r.rows,
+                  (long long)r.features, r.recipe, r.k, r.recommendation);
+    if (r.warm)
+      kseg_cli_info(cli, "run: warm start: %lld of %lld old customers found, %.1f %% kept their segment, ARI %.3f",
+                    (long long)r.drift.matched, (long long)r.drift.old_rows, 100.0 * (1.0 - r.drift.moved_share),
+                    r.drift.ari);
+    kseg_profile_print(r.profile, stderr);
+    kseg_cli_info(cli, "run: wrote %s/{raw,features,sweep,model,result}.h5, segments.csv, profiles.*%s%s in %.2f s",
+                  o.out_dir, r.warm ? ", drift.json" : "", made ? ", report.html" : "", r.seconds);
+  }
+  kseg_run_result_free(&r);
+  return kseg_comm_agree(cli->comm, KSEG_OK);
+}

@@ -1,0 +1,148 @@
+/* run_segments.c - segments.csv, written in parallel: every rank formats its
+ * own rows, an exclusive scan of the byte counts gives each rank its file
+ * offset, and MPI-IO writes the blocks there. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_error.h"
+#include "kseg/kseg_run.h"
+
+typedef struct text_buf {
+  char *p;
+  size_t len, cap;
+} text_buf;
+
+static int tb_reserve(text_buf *b, size_t more)
+{
+  if (b->len + more + 1 <= b->cap) return KSEG_OK;
+  size_t cap = b->cap ? b->cap : 4096;
+  while (cap < b->len + more + 1) cap *= 2;
+  char *p = realloc(b->p, cap);
+  if (!p) return kseg_error_nomem("segments.csv text", cap);
+  b->p = p;
+  b->cap = cap;
+  return KSEG_OK;
+}
+
+/* A CSV field (RFC 4180): quoted when it holds a comma, quote or line end. */
+static int tb_field(text_buf *b, const char *s, size_t n)
+{
+  int quote = 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = 1;
+  KSEG_CHECK(tb_reserve(b, 2 * n + 2));
+  if (quote) b->p[b->len++] = '"';
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '"') b->p[b->len++] = '"';
+    b->p[b->len++] = s[i];
+  }
+  if (quote) b->p[b->len++] = '"';
+  return KSEG_OK;
+}
+
+static int tb_printf(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int tb_printf(text_buf *b, const char *fmt, ...)
+{
+  KSEG_CHECK(tb_reserve(b, 128));
+  va_list ap;
+  va_start(ap, fmt);
+  int w = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+  va_end(ap);
+  if (w < 0) return kseg_error_set(KSEG_ERR_IO, "formatting segments.csv");
+  if ((size_t)w >= b->cap - b->len) {
+    KSEG_CHECK(tb_reserve(b, (size_t)w + 1));
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+  }
+  b->len += (size_t)w;
+  return KSEG_OK;
+}
+
+/* The ID as the customer table shows it. */
+static int id_field(text_buf *b, const kseg_column *col, int64_t i)
+{
+  if (col->kind == KSEG_COL_STRING) {
+    const char *s = col->str + (size_t)i * (size_t)col->str_width;
+    return tb_field(b, s, strnlen(s, (size_t)col->str_width));
+  }
+  if (col->kind == KSEG_COL_CATEGORICAL) {
+    const int32_t c = col->codes[i];
+    const char *s = c >= 0 && c < col->n_levels ? col->levels[c] : "";
+    return tb_field(b, s, strlen(s));
+  }
+  const double v = col->num[i];
+  if (isnan(v)) return KSEG_OK;
+  if (v == rint(v) && fabs(v) < 1e15) return tb_printf(b, "%.0f", v);
+  return tb_printf(b, "%.17g", v);
+}
+
+static int write_at(MPI_File fh, MPI_Offset off, const char *p, size_t n)
+{
+  /* MPI counts are int: write in pieces of at most 1 GiB */
+  while (n > 0) {
+    const int c = (int)(n < (1u << 30) ? n : (1u << 30));
+    MPI_Status status;
+    KSEG_CHECK(kseg_comm_check(MPI_File_write_at(fh, off, p, c, MPI_BYTE, &status), "MPI_File_write_at segments.csv"));
+    off += c;
+    p += c;
+    n -= (size_t)c;
+  }
+  return KSEG_OK;
+}
+
+int kseg_run_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
+                            const double *distance, const kseg_profile *p)
+{
+  const int rank = kseg_comm_rank(comm);
+  text_buf b = {0}, head = {0};
+  int st = KSEG_OK;
+  const char *idname = id_col >= 0 ? raw->cols[id_col].name : "row";
+  if (rank == 0) {
+    st = tb_field(&head, idname, strlen(idname));
+    if (!st) st = tb_printf(&head, ",segment,segment_name,distance\n");
+  }
+  for (int64_t i = 0; !st && i < raw->n_local; i++) {
+    if (id_col >= 0) st = id_field(&b, &raw->cols[id_col], i);
+    else st = tb_printf(&b, "%lld", (long long)(raw->row0 + i));
+    if (!st) st = tb_printf(&b, ",%d,", labels[i]);
+    const char *name = p ? kseg_profile_segment_name(p, labels[i]) : "";
+    if (!st) st = tb_field(&b, name, strlen(name));
+    if (!st) st = tb_printf(&b, ",%.9g\n", distance[i]);
+  }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+
+  /* rank r's bytes start after the header and the bytes of ranks < r */
+  kseg_i128 prefix = 0;
+  int64_t hlen = (int64_t)head.len;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_exscan_i128(comm, (kseg_i128)b.len, &prefix)), st, done);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_i64(comm, &hlen, 1)), st, done);
+
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  if (rank == 0) remove(tmp); /* MPI_MODE_CREATE keeps an old file's tail */
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, KSEG_OK), st, done);
+  MPI_File fh;
+  st = MPI_File_open(comm, tmp, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh) == MPI_SUCCESS
+           ? KSEG_OK
+           : kseg_error_set(KSEG_ERR_IO, "cannot create %s", tmp);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+  if (rank == 0) st = write_at(fh, 0, head.p, head.len);
+  if (!st) st = write_at(fh, (MPI_Offset)(hlen + (int64_t)prefix), b.p, b.len);
+  const int cst = MPI_File_close(&fh);
+  if (!st && cst != MPI_SUCCESS) st = kseg_error_set(KSEG_ERR_IO, "closing %s failed", tmp);
+  st = kseg_comm_agree(comm, st);
+  if (rank == 0) {
+    if (!st && rename(tmp, path) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot rename %s to %s", tmp, path);
+    if (st) remove(tmp);
+  }
+  st = kseg_comm_agree(comm, st);
+done:
+  free(b.p);
+  free(head.p);
+  return st;
+}
