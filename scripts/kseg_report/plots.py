@@ -44,7 +44,8 @@ def seg_label(s, names, width=30):
     """'2 · name' wrapped to `width` characters, for axes and legends."""
     name = names.get(int(s)) if names else None
     text = f"{s} · {name}" if name else f"Segment {s}"
-    return "\n".join(textwrap.wrap(text, width)) or text
+    # Column names are long words (CASH_ADVANCE_FREQUENCY): never cut one in two.
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
 def _figure(size=SIZE):
@@ -269,7 +270,13 @@ def fig_heatmap(prof, names):
     idx = np.array([[prof["by_id"][s]["metrics"][m]["index"] for s in segs] for m, _ in cols], dtype=float)
     # log2(index / 100): 50 and 200 sit equally far from the average.
     z = np.log2(np.clip(idx, 25, 400) / 100.0)
-    fig = _figure((max(8, 1.25 * len(segs) + 4.5), max(5, 0.36 * len(cols) + 2.6)))
+    # Room for the longest unbreakable word of a segment label, and for the
+    # longest feature name (about 0.08 inch per character at 9-10 pt).
+    seg_labels = [seg_label(s, names, 16) for s in segs]
+    longest = max(len(w) for t in seg_labels for w in t.split())
+    col_w = max(1.25, 0.085 * longest + 0.2)
+    feat_w = 0.08 * max(len(label) for _, label in cols)
+    fig = _figure((max(8, col_w * len(segs) + feat_w + 2.2), max(5, 0.36 * len(cols) + 2.6)))
     ax = fig.add_subplot()
     im = ax.imshow(z, cmap="RdBu_r", norm=Normalize(-2, 2), aspect="auto")
     for i in range(len(cols)):
@@ -279,7 +286,7 @@ def fig_heatmap(prof, names):
     ax.set_yticks(range(len(cols)))
     ax.set_yticklabels([label for _, label in cols], fontsize=10)
     ax.set_xticks(range(len(segs)))
-    ax.set_xticklabels([seg_label(s, names, 16) for s in segs], fontsize=9)
+    ax.set_xticklabels(seg_labels, fontsize=9)
     ax.xaxis.tick_top()
     for tick, s in zip(ax.get_xticklabels(), segs):
         tick.set_color(colour(s))
@@ -290,7 +297,7 @@ def fig_heatmap(prof, names):
     cb = fig.colorbar(im, ax=ax, ticks=np.log2([0.25, 0.5, 1, 2, 4]), shrink=0.8)
     cb.ax.set_yticklabels(["≤25", "50", "100", "200", "≥400"])
     cb.set_label("Index vs. all customers (100 = average)")
-    ax.set_title("Segment profiles: each feature's mean as an index (100 = the average customer)", pad=12)
+    ax.set_title("Segment profiles\neach feature's mean as an index, 100 = the average customer", pad=12)
     return fig
 
 
@@ -302,7 +309,7 @@ def fig_sizes(sizes, prof, names):
     target = prof.get("target") if prof else None
     has_rate = bool(target) and all(
         prof["by_id"].get(s, {}).get("response_rate") is not None for s in segs if sizes[s] > 0)
-    fig = _figure((11, max(4.5, 0.7 * len(segs) + 2)))
+    fig = _figure((11 if has_rate else 8, max(4.5, 0.7 * len(segs) + 2)))
     axes = [fig.add_subplot(1, 2 if has_rate else 1, 1)]
     y = np.arange(len(segs))
     share = 100.0 * np.asarray(sizes, dtype=float) / total
