@@ -9,6 +9,7 @@ import argparse
 import base64
 import html
 import io
+import json
 import os
 import sys
 import tempfile
@@ -190,6 +191,62 @@ def profile_table_html(prof, names, k):
             + "</tr></thead><tbody>" + "".join(trs) + "</tbody></table>")
 
 
+def read_drift(run_dir):
+    """drift.json of a warm-started kseg run, or None (a run from scratch has none)."""
+    p = os.path.join(run_dir, "drift.json")
+    if not os.path.exists(p):
+        return None
+    try:
+        with open(p, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def drift_html(drift, prof):
+    """What changed since the model this run was warm-started from: how many
+    customers kept their segment, and per old segment where it went and the
+    three features whose segment mean moved most (relative to the overall mean)."""
+    def pct(v):
+        return "" if v is None else f"{100 * v:.1f}%"
+
+    rows = [("Customers matched to the previous run", f"{fmt_int(drift.get('matched', 0))} of "
+             f"{fmt_int(drift.get('old_customers', 0))} (by {drift.get('matched_by', 'id')})"),
+            ("Kept their segment", pct(drift.get("kept_share"))),
+            ("Moved to another segment", f"{fmt_int(drift.get('moved', 0))} ({pct(drift.get('moved_share'))})"),
+            ("Agreement (adjusted Rand index, 1 = identical)",
+             "" if drift.get("ari") is None else f"{drift['ari']:.2f}"),
+            ("Segments", f"{drift.get('k_old', '?')} before, {drift.get('k_new', '?')} now")]
+    out = '<table class="summary">' + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    out += "</table>"
+    base = ((prof or {}).get("base") or {}).get("metrics", {})
+    trs = []
+    for seg in drift.get("segments", []):
+        new = seg.get("new_id", -1)
+        if new is None or new < 0:
+            where = "gone: its customers joined other segments"
+        else:
+            where = f'<span class="sw" style="background:{plots.colour(new)}"></span>{new} · ' \
+                    f'{esc(seg.get("new_name", ""))}'
+        shifts = []
+        for name, d in (seg.get("shift") or {}).items():
+            m = base.get(name, {}).get("mean")
+            if d is not None and m:
+                shifts.append((abs(d / m), name, d, m))
+        shifts.sort(reverse=True)
+        moved = ", ".join(f"{esc(n)} {d:+,.3g} ({100 * d / m:+.0f}%)" for _, n, d, m in shifts[:3])
+        trs.append(f"<tr><td>{esc(seg.get('old_id'))} · {esc(seg.get('old_name', ''))}</td><td>{where}</td>"
+                   f"<td>{moved}</td></tr>")
+    for j in drift.get("appeared", []):
+        trs.append(f'<tr><td>new</td><td><span class="sw" style="background:{plots.colour(j)}"></span>{esc(j)}'
+                   "</td><td></td></tr>")
+    if trs:
+        out += ('<table class="profile"><thead><tr><th>Previous segment</th><th>Now</th>'
+                "<th>Largest shifts of the segment mean (vs. the overall mean)</th></tr></thead><tbody>"
+                + "".join(trs) + "</tbody></table>")
+    return out
+
+
 def build_sections(a, g):
     sw, prof = g["sweep"], g["profiles"]
     res = g["result"] or {}
@@ -282,11 +339,16 @@ def build_sections(a, g):
     else:
         out.append(Section("sizes_response", "Segment sizes and response", missing=no_labels))
 
+    drift = read_drift(a.dir)
+    if drift:
+        out.append(Section("drift", "Changes since the previous model", body=drift_html(drift, prof),
+                           text="This run started from an earlier model (kseg run --warm-start): segment ids were "
+                           "kept where the segments still exist."))
     table = profile_table_html(prof, names, chosen_k or 0)
     out.append(Section("profile_table", "Segments, names and suggested actions", body=table or "",
                        missing=None if table else no_prof))
     # People read from the top: who the segments are first, how k was chosen last.
-    order = ["summary", "profile_table", "sizes_response", "profile_heatmap", "pca", "silhouette", "elbow",
+    order = ["summary", "profile_table", "drift", "sizes_response", "profile_heatmap", "pca", "silhouette", "elbow",
              "validation"]
     out.sort(key=lambda s: order.index(s.key))
     return out, chosen_k
