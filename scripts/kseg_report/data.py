@@ -67,15 +67,16 @@ def find_labels(run_dir):
     return None, None
 
 
-def read_result(path):
-    """k, inertia and centroids (K x D, or None) of a fit output."""
+def read_result(path, labels="/labels"):
+    """k, inertia, centroids (K x D, or None) and segment names (or None) of a fit output."""
     with h5py.File(path, "r") as f:
+        names = _strings(_attr(f[labels], "segment_names")) if labels in f else None
         cent = None
         for ds in ("centroids", "model/centroids"):
             if ds in f and f[ds].ndim == 2:
                 cent = f[ds][...].astype(np.float64)
                 break
-        return {"k": _attr(f, "k"), "inertia": _attr(f, "inertia"), "centroids": cent}
+        return {"k": _attr(f, "k"), "inertia": _attr(f, "inertia"), "centroids": cent, "names": names}
 
 
 def count_labels(path, dataset):

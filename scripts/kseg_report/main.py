@@ -89,7 +89,7 @@ def gather(a):
     lp, ld = data.find_labels(d)
     if lp:
         g["labels"] = (lp, ld)
-        g["result"] = data.read_result(lp)
+        g["result"] = data.read_result(lp, ld)
         g["counts"], g["n"], bad = data.count_labels(lp, ld)
         if bad:
             g["notes"].append(f"{fmt_int(bad)} customers of {lp} have no segment (negative label)")
@@ -106,10 +106,11 @@ def gather(a):
     return g
 
 
-def names_of(prof, k):
-    if not prof:
-        return {}
-    return {s: prof["by_id"][s].get("name") for s in range(k) if s in prof["by_id"]}
+def names_of(prof, k, label_names=None):
+    """Segment names: the profile's, else those kseg run stores on /labels."""
+    if prof:
+        return {s: prof["by_id"][s].get("name") for s in range(k) if s in prof["by_id"]}
+    return {s: n for s, n in enumerate(label_names or []) if s < k and n}
 
 
 def summary_html(g, chosen_k):
@@ -253,7 +254,7 @@ def build_sections(a, g):
     counts = g["counts"]
     k = res.get("k") or (len(counts) if counts is not None else None) or (sw or {}).get("attr_recommended_k")
     chosen_k = int(k) if k else None
-    names = names_of(prof, chosen_k or 0)
+    names = names_of(prof, chosen_k or 0, res.get("names"))
     no_sweep = "no sweep.h5 in this directory (kseg sweep makes it)"
     no_labels = "no segment labels (result.h5 /labels from kseg fit) in this directory"
     no_prof = "no segment profiles yet (profiles.json from kseg profile) in this directory"

@@ -40,9 +40,15 @@ def colour(s):
     return PALETTE[int(s) % len(PALETTE)]
 
 
+def plain(text):
+    """Text from the data (column and segment names) drawn as it is: an
+    unescaped '$' would start matplotlib's math mode (or fail to parse)."""
+    return str(text).replace("$", r"\$")
+
+
 def seg_label(s, names, width=30):
     """'2 · name' wrapped to `width` characters, for axes and legends."""
-    name = names.get(int(s)) if names else None
+    name = plain(names.get(int(s))) if names and names.get(int(s)) else None
     text = f"{s} · {name}" if name else f"Segment {s}"
     # Column names are long words (CASH_ADVANCE_FREQUENCY): never cut one in two.
     return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
@@ -284,7 +290,7 @@ def fig_heatmap(prof, names):
             ax.text(j, i, f"{idx[i, j]:.0f}", ha="center", va="center", fontsize=9,
                     color="white" if abs(z[i, j]) > 1.2 else "black")
     ax.set_yticks(range(len(cols)))
-    ax.set_yticklabels([label for _, label in cols], fontsize=10)
+    ax.set_yticklabels([plain(label) for _, label in cols], fontsize=10)
     ax.set_xticks(range(len(segs)))
     ax.set_xticklabels(seg_labels, fontsize=9)
     ax.xaxis.tick_top()
@@ -341,7 +347,7 @@ def fig_sizes(sizes, prof, names):
             ax2.legend(loc="lower right", fontsize=9, framealpha=0.9)
         ax2.tick_params(axis="y", labelleft=False)
         ax2.set_xlim(0, max(float(np.nanmax(rate)) * 1.6, 1))
-        ax2.set_xlabel(f"{target} rate (% of the segment's customers)")
-        ax2.set_title(f"{target} rate and lift against the overall rate")
+        ax2.set_xlabel(f"{plain(target)} rate (% of the segment's customers)")
+        ax2.set_title(f"{plain(target)} rate and lift against the overall rate")
         ax2.grid(True, axis="x", alpha=0.3)
     return fig

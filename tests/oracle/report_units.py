@@ -9,7 +9,9 @@ numpy / h5py / scikit-learn.
 - pca_project: the projected centroids are the projections of the segment
   means (so they land on their customers), and PCA features pass through;
 - heat_columns keeps the marketing set when present and otherwise drops
-  columns equal in every segment.
+  columns equal in every segment;
+- names with '$' (matplotlib's math mode) are drawn as text;
+- without profiles, segment names come from kseg run's /labels attribute.
 """
 import os
 import sys
@@ -19,7 +21,9 @@ import numpy as np
 from sklearn.metrics import silhouette_samples
 
 sys.path.insert(0, os.path.join(os.environ["KSEG_SOURCE"], "scripts"))
-from kseg_report import data, plots  # noqa: E402
+import matplotlib  # noqa: E402
+matplotlib.use("Agg")
+from kseg_report import data, main, plots  # noqa: E402
 
 
 def check(cond, msg):
@@ -98,4 +102,19 @@ check([m for m, _ in plots.heat_columns(generic)] == ["b", "c"], f"generic: {plo
 mk = prof_of({m: [80, 120] for m in ("Income", "Age", "Total_Spent", "MntWines", "Other")})
 check([m for m, _ in plots.heat_columns(mk)] == ["Income", "Age", "Total_Spent", "MntWines"],
       f"marketing: {plots.heat_columns(mk)}")
+
+# '$' in data-derived text: a '$x$' pair would otherwise render as math, a lone one fail to parse
+names = {0: "Spend $ high", 1: "$10k$ income"}
+check(plots.seg_label(1, names) == r"1 · \$10k\$ income", plots.seg_label(1, names))
+png = main.png_bytes(plots.fig_sizes(np.array([5, 7]), None, names))
+check(png[:8] == b"\x89PNG\r\n\x1a\n", "a figure with '$' in names renders")
+
+# names: the profile's first, else /labels segment_names, else none
+prof = {"by_id": {0: {"name": "A"}, 1: {"name": "B"}}}
+check(main.names_of(prof, 2, ["x", "y"]) == {0: "A", 1: "B"}, "names from the profile")
+check(main.names_of(None, 2, ["x", "y", "z"]) == {0: "x", 1: "y"}, "names from /labels")
+check(main.names_of(None, 2, None) == {}, "no names")
+with h5py.File(path, "a") as f:
+    f["labels"].attrs["segment_names"] = ["first", "second"]
+check(data.read_result(path)["names"] == ["first", "second"], "read_result reads /labels segment_names")
 print("report units ok")
