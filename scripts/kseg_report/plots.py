@@ -212,16 +212,17 @@ def silhouette_values(x, lab, block=1024):
 
 
 def fig_silhouette(sil, lab, names, n_total):
-    fig = _figure((8, 6))
-    ax = fig.add_subplot()
     segs = np.unique(lab)
+    # Each segment's label needs about an inch, however few customers it has.
+    fig = _figure((8.5, max(6.0, 1.0 * len(segs) + 1.5)))
+    ax = fig.add_subplot()
     y0, gap = 0, max(10, len(lab) // 60)
     ticks, ticklabels = [], []
     for s in segs:
         v = np.sort(sil[lab == s])[::-1]
         ax.fill_betweenx(np.arange(y0, y0 + len(v)), 0, v, color=colour(s), alpha=0.85, linewidth=0)
         ticks.append(y0 + len(v) / 2)
-        ticklabels.append(seg_label(s, names, 28) + f"\n(mean {v.mean():.2f})")
+        ticklabels.append(seg_label(s, names, 34) + f"\n(mean {v.mean():.2f})")
         y0 += len(v) + gap
     mean = float(sil.mean())
     ax.axvline(mean, color=NEUTRAL, linestyle="--", linewidth=1.5)
@@ -235,7 +236,7 @@ def fig_silhouette(sil, lab, names, n_total):
     ax.set_ylim(y0 + gap, -gap)
     ax.set_xlabel("Silhouette coefficient (−1 to 1; below 0: closer to another segment)")
     shown = f"a sample of {len(lab):,} of {n_total:,} customers" if len(lab) < n_total else f"all {n_total:,} customers"
-    ax.set_title(f"How well each customer fits its segment ({shown})")
+    ax.set_title(f"How well each customer fits its segment\n({shown})")
     ax.grid(True, axis="x", alpha=0.3)
     return fig
 
