@@ -60,8 +60,18 @@ def write_atomic(path, payload):
         raise
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad usage exits 1 like every kseg command (argparse's own is 2, which
+    kseg keeps for I/O failures)."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"kseg-report: {message}", file=sys.stderr)
+        sys.exit(EXIT_INPUT)
+
+
 def parse(argv):
-    ap = argparse.ArgumentParser(prog="kseg-report", description="Render DIR/report.html and DIR/plots/*.png "
+    ap = Parser(prog="kseg-report", description="Render DIR/report.html and DIR/plots/*.png "
                                  "from the outputs of a kseg run (sweep.h5, result.h5, features.h5, profiles.json).")
     ap.add_argument("dir", metavar="DIR", help="run directory (kseg run --out DIR)")
     ap.add_argument("--out", metavar="FILE.html", help="report file (default DIR/report.html); plots go to "

@@ -55,6 +55,13 @@ st=0; "$REPORT" "$T/empty" 2>"$T/err" || st=$?
 st=0; "$REPORT" "$T/nowhere" 2>"$T/err" || st=$?
 [ "$st" = 1 ] && grep -q "not a directory" "$T/err" || fail "no directory: exit $st, $(cat "$T/err")"
 [ ! -e "$T/empty/report.html" ] || fail "a report was written for an empty directory"
+st=0; "$REPORT" "$T/b" --sample 1 2>"$T/err" || st=$?
+[ "$st" = 1 ] && grep -q "at least 2" "$T/err" || fail "--sample 1: exit $st, $(cat "$T/err")"
+st=0; "$REPORT" "$T/b" --no-such-flag 2>"$T/err" || st=$?
+[ "$st" = 1 ] || fail "unknown flag: exit $st, expected 1"
+st=0; "$REPORT" 2>"$T/err" || st=$?
+[ "$st" = 1 ] || fail "no DIR: exit $st, expected 1"
+"$REPORT" --help | grep -q -- "--sample" || fail "--help does not list --sample"
 
 # no h5py: exit 3 and the line that says what to install
 mkdir -p "$T/fake"
