@@ -412,6 +412,9 @@ def main(argv):
         print(f"kseg-report: {a.dir} is not a directory", file=sys.stderr)
         return EXIT_INPUT
     out = a.out or os.path.join(a.dir, "report.html")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(out))):
+        print(f"kseg-report: the directory of {out} does not exist", file=sys.stderr)
+        return EXIT_INPUT
     try:
         g = gather(a)
     except (OSError, KeyError, ValueError) as e:

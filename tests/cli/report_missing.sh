@@ -1,7 +1,8 @@
 # kseg-report with pieces missing: each absent input turns its section into a
 # sentence (and no stale PNG survives from an earlier report); nothing to
-# report or no such directory is exit 1; no h5py is exit 3 with the apt-get
-# line kseg run prints; --out elsewhere puts plots/ beside it.
+# report, no such directory or bad usage is exit 1, a blocked write exit 2
+# with the old report kept; no h5py is exit 3 with the apt-get line kseg run
+# prints; --out elsewhere puts plots/ beside it.
 source "$KSEG_TESTS/cli/lib.sh"
 REPORT="$KSEG_SOURCE/scripts/kseg-report"
 S=$T/src
@@ -62,6 +63,15 @@ st=0; "$REPORT" "$T/b" --no-such-flag 2>"$T/err" || st=$?
 st=0; "$REPORT" 2>"$T/err" || st=$?
 [ "$st" = 1 ] || fail "no DIR: exit $st, expected 1"
 "$REPORT" --help | grep -q -- "--sample" || fail "--help does not list --sample"
+st=0; "$REPORT" "$T/b" --out "$T/no/such/dir/r.html" 2>"$T/err" || st=$?
+[ "$st" = 1 ] && grep -q "does not exist" "$T/err" || fail "--out in a missing directory: exit $st, $(cat "$T/err")"
+[ ! -e "$T/no" ] || fail "--out in a missing directory created it"
+# plots/ cannot be made (a file is in the way): an I/O failure, exit 2, the old report kept
+mkdir -p "$T/io" && touch "$T/io/plots" && echo old >"$T/io/r.html"
+st=0; "$REPORT" "$T/b" --out "$T/io/r.html" 2>"$T/err" || st=$?
+[ "$st" = 2 ] && grep -q "cannot write" "$T/err" || fail "plots/ blocked: exit $st, $(cat "$T/err")"
+[ "$(cat "$T/io/r.html")" = old ] || fail "a failed report replaced the old one"
+[ -z "$(ls -A "$T/io" | grep -v -x -e plots -e r.html)" ] || fail "temporary files left: $(ls -A "$T/io")"
 
 # no h5py: exit 3 and the line that says what to install
 mkdir -p "$T/fake"
