@@ -358,6 +358,7 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
     int c = kseg_table_find(raw, "Response");
     if (c >= 0 && raw->cols[c].kind == KSEG_COL_NUMERIC) target = "Response";
   }
+  if (!st) st = kseg_comm_fault(comm, "profile:compute");
   KSEG_CHECK(kseg_comm_agree(comm, st));
 
   const int K = k;

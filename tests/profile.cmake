@@ -1,1 +1,5 @@
 kseg_cli_test(profile_oracle profile_oracle.sh)
+kseg_cli_test(profile_generate profile_generate.sh)
+kseg_cli_test(profile_errors profile_errors.sh)
+kseg_mpi_test(profile test_profile.c)
+kseg_mpi_test(profile_threads test_profile.c RANKS 2 THREADS 3)

@@ -57,7 +57,7 @@ int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
     }
     if (labels[i] + 1 > k) k = labels[i] + 1;
   }
-  if (!st) st = kseg_comm_agree(cli->comm, st);
+  st = kseg_comm_agree(cli->comm, st); /* every rank, the failing one included */
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_i64(cli->comm, &k, 1));
   if (!st && k > 1000)
     st = kseg_comm_agree(cli->comm, kseg_error_set(KSEG_ERR_INPUT, "%s: %lld segments is more than a profile can "
