@@ -9,6 +9,7 @@
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_kmeans.h"
+#include "kseg/kseg_warmstart.h"
 
 /* "k-means++", "kmeans-par", "random" or FILE.h5:/DATASET (split at the last
  * ":/", so the file name itself may hold colons). */
@@ -70,7 +71,7 @@ static int write_result(kseg_cli *cli, const char *out, const kseg_matrix *x, co
   if (!st) st = kseg_h5_attr_f64(w, "/", "inertia", r->inertia);
   if (!st) st = kseg_h5_attr_i64(w, "/", "n_iter", r->n_iter);
   if (!st) st = kseg_h5_attr_i64(w, "/", "converged", r->converged ? 1 : 0);
-  if (!st) st = kseg_h5_attr_str(w, "/", "init", init_text);
+  if (!st) st = kseg_h5_attr_str(w, "/", "init", opt->init == KSEG_INIT_GIVEN && !strchr(init_text, ':') ? "warm-start" : init_text);
   if (!st) st = kseg_h5_attr_i64(w, "/", "n_init", opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init);
   if (!st) st = kseg_h5_attr_i64(w, "/", "max_iter", opt->max_iter);
   if (!st) st = kseg_h5_attr_f64(w, "/", "tol", opt->tol);
@@ -87,10 +88,11 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   const char *in = NULL, *out = NULL, *dataset = "/features", *init_text = "k-means++", *algo_text = "auto";
   int64_t k = 0, n_init = 1, max_iter = 300, seed = 0;
   double tol = 1e-4;
+  const char *warm = NULL, *raw_path = NULL;
   kseg_opt opts[] = {
       {"in", KSEG_OPT_STRING, &in, "FILE", "feature matrix (HDF5)", true, false},
       {"dataset", KSEG_OPT_STRING, &dataset, "PATH", "matrix dataset in --in (default /features)", false, false},
-      {"k", KSEG_OPT_INT, &k, "K", "number of clusters", true, false},
+      {"k", KSEG_OPT_INT, &k, "K", "number of clusters (with --warm-start: default the old model's k)", false, false},
       {"out", KSEG_OPT_STRING, &out, "FILE", "result: /labels, /centroids and attributes (HDF5)", true, false},
       {"init", KSEG_OPT_STRING, &init_text, "INIT",
        "k-means++ (default), kmeans-par (k-means||), random, or FILE.h5:/DATASET with K x D centroids", false,
@@ -104,6 +106,10 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
        false, false},
       {"algorithm", KSEG_OPT_STRING, &algo_text, "ALGO", "lloyd or auto (default auto = lloyd)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 0)", false, false},
+      {"warm-start", KSEG_OPT_STRING, &warm, "MODEL.h5",
+       "start from an old model's segments carried into these features, keep their ids (needs --raw)", false, false},
+      {"raw", KSEG_OPT_STRING, &raw_path, "RAW.h5", "with --warm-start: the raw table the rows of --in come from",
+       false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
@@ -126,7 +132,13 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
     st = kseg_error_set(KSEG_ERR_INPUT, "--max-iter must be between 1 and 1e9 (got %lld)", (long long)max_iter);
   if (!st && tol < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--tol must be >= 0 (got %g)", tol);
   if (!st && seed < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--seed must be >= 0 (got %lld)", (long long)seed);
-  if (!st && k < 1) st = kseg_error_set(KSEG_ERR_INPUT, "--k must be at least 1 (got %lld)", (long long)k);
+  if (!st && warm && !raw_path)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--warm-start needs --raw RAW.h5 (the old model scores the raw customers)");
+  if (!st && warm && strcmp(init_text, "k-means++") != 0)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--warm-start and --init exclude each other");
+  const bool k_seen = opts[2].seen; /* without --k, a warm start takes the old model's k */
+  if (!st && !warm && !k_seen) st = kseg_error_set(KSEG_ERR_INPUT, "missing required option --k (or --warm-start MODEL.h5)");
+  if (!st && k_seen && k < 1) st = kseg_error_set(KSEG_ERR_INPUT, "--k must be at least 1 (got %lld)", (long long)k);
   st = kseg_comm_agree(cli->comm, st);
   opt.k = k;
   opt.n_init = (int)n_init;
@@ -141,10 +153,33 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
     kseg_cli_progress(cli, "fit: reading %s:%s", in, dataset);
     st = kseg_h5_read_matrix(cli->comm, in, dataset, &x);
   }
+  kseg_model *old = NULL;
+  kseg_table raw = {0};
+  double *carried = NULL;
+  int *new_id = NULL, *old_to_new = NULL;
+  if (!st && warm) {
+    /* the old segments, carried into these features, are the start */
+    st = kseg_model_load(cli->comm, warm, &old);
+    if (!st) st = kseg_h5_read_table(cli->comm, raw_path, NULL, 0, &raw);
+    if (!st && raw.n_global != x.n_global)
+      st = kseg_comm_agree(cli->comm, kseg_error_set(KSEG_ERR_INPUT, "--raw %s has %lld rows, %s:%s has %lld", raw_path,
+                                                     (long long)raw.n_global, in, dataset, (long long)x.n_global));
+    if (!st && k == 0) k = opt.k = old->k;
+    if (!st && k >= 1 && k <= x.n_global) {
+      given = kseg_malloc(sizeof(double) * (size_t)k * (size_t)x.d, "initial centroids");
+      int empty = 0;
+      st = kseg_comm_agree(cli->comm, given ? KSEG_OK : KSEG_ERR_IO);
+      if (!st) st = kseg_warmstart_init(cli->comm, old, &raw, &x, (int)k, opt.seed, given, &empty);
+      if (!st && empty)
+        kseg_cli_warn(cli, "%d old segment(s) got no customer here; they start from a k-means++ draw", empty);
+      opt.init = KSEG_INIT_GIVEN;
+      opt.init_centroids = given;
+    }
+  }
   if (!st && k > x.n_global)
     st = kseg_comm_agree(cli->comm, kseg_error_set(KSEG_ERR_INPUT, "--k %lld exceeds the number of rows (%lld) of %s:%s",
                                                    (long long)k, (long long)x.n_global, in, dataset));
-  if (!st && opt.init == KSEG_INIT_GIVEN) {
+  if (!st && opt.init == KSEG_INIT_GIVEN && !warm) {
     int64_t dims[2] = {0, 0};
     st = kseg_h5_read_small_f64(cli->comm, init_file, init_dataset, dims, &given);
     if (!st && (dims[0] != k || dims[1] != x.d))
@@ -160,6 +195,18 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
                       (long long)x.n_global, (long long)x.d, x.dtype == KSEG_F32 ? "float32" : "float64", (long long)k,
                       init_text, opt.init == KSEG_INIT_GIVEN ? 1 : opt.n_init, cli->size, omp_get_max_threads());
     st = name_input(kseg_kmeans_fit(cli->comm, &x, &opt, &r), in, dataset);
+  }
+  if (!st && warm) {
+    /* keep the old ids: Hungarian matching to the carried centroids */
+    new_id = kseg_malloc(sizeof(int) * (size_t)k, "segment ids");
+    old_to_new = kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
+    carried = kseg_malloc(sizeof(double) * (size_t)old->k * (size_t)x.d, "carried centroids");
+    int empty = 0;
+    st = kseg_comm_agree(cli->comm, new_id && old_to_new && carried ? KSEG_OK : KSEG_ERR_IO);
+    if (!st) st = kseg_warmstart_carry(cli->comm, old, &raw, &x, opt.seed, carried, &empty);
+    if (!st) st = kseg_warmstart_match(carried, old->k, r.centroids, (int)k, x.d, new_id, old_to_new);
+    if (!st) st = kseg_warmstart_relabel(r.labels, r.n_local, r.centroids, (int)k, x.d, new_id);
+    st = kseg_comm_agree(cli->comm, st);
   }
   if (!st) {
     kseg_cli_progress(cli, "fit: inertia %.10g after %d iterations (%s), writing %s", r.inertia, r.n_iter,
@@ -202,6 +249,11 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
     }
   }
   kseg_kmeans_result_free(&r);
+  kseg_model_free(&old);
+  kseg_table_free(&raw);
+  free(carried);
+  free(new_id);
+  free(old_to_new);
   kseg_matrix_free(&x);
   free(given);
   free(init_file);

@@ -90,9 +90,13 @@ static void run_report(const kseg_cli *cli, const char *dir, int *made)
     *made = 1;
     return;
   }
-  kseg_cli_warn(cli, "the report failed (%s exit %d); the other outputs are complete. If h5py or matplotlib is "
-                     "missing: `apt-get install python3-h5py python3-matplotlib`, then `%s %s %s`",
-                script, WIFEXITED(rc) ? WEXITSTATUS(rc) : rc, py, script, dir);
+  const int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : rc;
+  if (code == 3) /* the script's status for a missing h5py/matplotlib */
+    kseg_cli_warn(cli, "no report: h5py or matplotlib is missing; install them with `apt-get install python3-h5py "
+                       "python3-matplotlib`, then run `%s %s %s`", py, script, dir);
+  else
+    kseg_cli_warn(cli, "the report failed (%s exit %d); the other outputs are complete. Rerun it with `%s %s %s`",
+                  script, code, py, script, dir);
 }
 
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
@@ -136,8 +140,8 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     o.k_fixed = true;
     if (!st && (o.k_min < 2 || o.k_min > o.k_max))
       st = kseg_error_set(KSEG_ERR_INPUT, "--k needs 2 <= A <= B, got '%s'", range);
-    /* an explicit k overrides the business floor */
-    if (!st && o.k_min < min_segments) min_segments = o.k_min;
+    /* one explicit k overrides the business floor; a range is cut by it */
+    if (!st && o.k_min == o.k_max && o.k_min < min_segments) min_segments = o.k_min;
   }
   static const char *const recipes[] = {"auto", "generic", "marketing", "ccgeneral"};
   int found = 0;
