@@ -81,8 +81,11 @@ def fig_elbow(sweep, chosen_k):
         y = inertia[list(ks).index(elbow)]
         ax.plot([elbow], [y], "o", markersize=16, markerfacecolor="none", markeredgecolor="#1f77b4",
                 markeredgewidth=2.5, label=f"elbow (knee) at k = {elbow}")
-        ax.annotate(f"elbow k = {elbow}", (elbow, y), textcoords="offset points", xytext=(18, 18),
-                    fontsize=11, color="#1f77b4", arrowprops=dict(arrowstyle="->", color="#1f77b4"))
+        # The label goes toward the middle of the range so it never leaves the axes.
+        right = elbow > (ks.min() + ks.max()) / 2
+        ax.annotate(f"elbow k = {elbow}", (elbow, y), textcoords="offset points", xytext=(-18 if right else 18, 18),
+                    ha="right" if right else "left", fontsize=11, color="#1f77b4",
+                    arrowprops=dict(arrowstyle="->", color="#1f77b4"))
     handles, labels = ax.get_legend_handles_labels()
     if chosen_k is not None:
         handles.append(Patch(color=CHOSEN, alpha=0.25))
@@ -329,7 +332,7 @@ def fig_sizes(sizes, prof, names):
     ax.invert_yaxis()
     ax.set_xlim(0, max(share.max() * 1.45, 1))
     ax.set_xlabel("Share of customers (%)")
-    ax.set_title("Segment sizes")
+    ax.set_title("Segment sizes", pad=18 if has_rate else 6)
     ax.grid(True, axis="x", alpha=0.3)
     if has_rate:
         ax2 = fig.add_subplot(1, 2, 2, sharey=ax)
@@ -343,12 +346,14 @@ def fig_sizes(sizes, prof, names):
             ax2.annotate(txt, (rate[i], i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9,
                          bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1))
         if np.isfinite(overall):
-            ax2.axvline(overall, color=NEUTRAL, linestyle="--", linewidth=1.5,
-                        label=f"overall rate {overall:.1f}%")
-            ax2.legend(loc="lower right", fontsize=9, framealpha=0.9)
+            ax2.axvline(overall, color=NEUTRAL, linestyle="--", linewidth=1.5)
+            # Named above the axes, where no bar or label can be under it (a legend inside would hide data).
+            ax2.annotate(f"overall {overall:.1f}%", xy=(overall, 1.0), xycoords=("data", "axes fraction"),
+                         xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9,
+                         color=NEUTRAL)
         ax2.tick_params(axis="y", labelleft=False)
         ax2.set_xlim(0, max(float(np.nanmax(rate)) * 1.6, 1))
         ax2.set_xlabel(f"{plain(target)} rate (% of the segment's customers)")
-        ax2.set_title(f"{plain(target)} rate and lift against the overall rate")
+        ax2.set_title(f"{plain(target)} rate and lift against the overall rate", pad=18)
         ax2.grid(True, axis="x", alpha=0.3)
     return fig
