@@ -13,6 +13,7 @@
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_rfm.h"
 
 /* ---- names ---- */
 
@@ -22,6 +23,7 @@ const char *kseg_prep_recipe_name(kseg_prep_recipe r)
   case KSEG_RECIPE_GENERIC: return "generic";
   case KSEG_RECIPE_MARKETING: return "marketing";
   case KSEG_RECIPE_CCGENERAL: return "ccgeneral";
+  case KSEG_RECIPE_RFM: return "rfm";
   default: return "auto";
   }
 }
@@ -41,10 +43,18 @@ static const char *scale_name(kseg_prep_scale v)
   }
 }
 
-int kseg_prep_width(const kseg_prep_model *m) { return m->n_components > 0 ? m->n_components : m->n_features; }
+int kseg_prep_width(const kseg_prep_model *m)
+{
+  if (m->autoencoder) return kseg_ae_width(m->autoencoder);
+  return m->n_components > 0 ? m->n_components : m->n_features;
+}
 
 const char *kseg_prep_output_name(const kseg_prep_model *m, int j, char *buf, size_t len)
 {
+  if (m->autoencoder) {
+    snprintf(buf, len, "ae%d", j + 1);
+    return buf;
+  }
   if (m->n_components > 0) {
     snprintf(buf, len, "PC%d", j + 1);
     return buf;
@@ -94,6 +104,8 @@ void kseg_prep_free(kseg_prep_model **mp)
   free(m->components);
   free(m->explained_variance);
   free(m->explained_variance_ratio);
+  kseg_ae_free(m->autoencoder);
+  free(m->autoencoder);
   free(m->input_stats);
   free(m->input_quartiles);
   for (int i = 0; i < m->n_dropped; i++) {
@@ -352,13 +364,15 @@ int kseg_prep_transform(const kseg_prep_model *m, const kseg_table *raw, int upt
 
 int kseg_prep_apply(const kseg_prep_model *m, const kseg_table *raw, double *out)
 {
-  if (m->n_components == 0) return kseg_prep_transform(m, raw, 5, out);
+  if (m->n_components == 0 && !m->autoencoder) return kseg_prep_transform(m, raw, 5, out);
   const int F = m->n_features, C = m->n_components;
   size_t bytes = sizeof(double) * (size_t)(raw->n_local > 0 ? raw->n_local : 1) * (size_t)F;
   double *x = kseg_malloc(bytes, "prep apply buffer");
   if (!x) return KSEG_ERR_IO;
   int st = kseg_prep_transform(m, raw, 5, x);
-  if (st == KSEG_OK) {
+  if (st == KSEG_OK && m->autoencoder) {
+    st = kseg_ae_encode(m->autoencoder, x, raw->n_local, out);
+  } else if (st == KSEG_OK) {
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < raw->n_local; i++) {
       const double *v = x + i * F;
@@ -402,6 +416,22 @@ int kseg_prep_set_projection(kseg_prep_model *m, int n, const double *mean, cons
   m->explained_variance = ev;
   m->explained_variance_ratio = er;
   m->n_components = n;
+  return KSEG_OK;
+}
+
+int kseg_prep_set_autoencoder(kseg_prep_model *m, kseg_ae *ae)
+{
+  if (!m->autoencoder) m->autoencoder = kseg_calloc(1, sizeof *m->autoencoder, "autoencoder");
+  if (!m->autoencoder) return KSEG_ERR_IO;
+  kseg_ae_free(m->autoencoder);
+  *m->autoencoder = *ae;
+  memset(ae, 0, sizeof *ae);
+  free(m->pca_mean);
+  free(m->components);
+  free(m->explained_variance);
+  free(m->explained_variance_ratio);
+  m->pca_mean = m->components = m->explained_variance = m->explained_variance_ratio = NULL;
+  m->n_components = 0;
   return KSEG_OK;
 }
 
@@ -516,6 +546,7 @@ static kseg_prep_recipe detect_recipe(const kseg_table *raw)
   if (has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_RECIPE_MARKETING;
   if (kseg_table_find(raw, "CUST_ID") >= 0 && has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, NULL))
     return KSEG_RECIPE_CCGENERAL;
+  if (kseg_table_find(raw, "recency_days") >= 0 && kseg_table_find(raw, "RFM_cell") >= 0) return KSEG_RECIPE_RFM;
   return KSEG_RECIPE_GENERIC;
 }
 
@@ -759,6 +790,8 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
     if (!log_spec) log_spec = LOG1P_CCGENERAL;
+  } else if (recipe == KSEG_RECIPE_RFM) {
+    KSEG_CHECK_GOTO(kseg_rfm_recipe(comm, raw, m, &log_spec, build_explicit), st, fail);
   } else if (cols) {
     st = build_explicit(raw, m, cols, n_cols);
   } else {

@@ -11,6 +11,8 @@
  *               the categorical terms, concatenated in term order
  *   G/pca/components [C x F], mean [F], explained_variance [C],
  *               explained_variance_ratio [C]    (only with a projection)
+ *   G/autoencoder   the trained network (kseg_ae_save; only with
+ *               --autoencoder): its encoder is the projection
  */
 #include <math.h>
 #include <stdio.h>
@@ -104,6 +106,10 @@ int kseg_prep_save(MPI_Comm comm, kseg_h5_writer *w, const char *group, const ks
     KSEG_CHECK_GOTO(write_vec(w, sub, "explained_variance", KSEG_F64, C, m->explained_variance), st, done);
     KSEG_CHECK_GOTO(write_vec(w, sub, "explained_variance_ratio", KSEG_F64, C, m->explained_variance_ratio), st,
                     done);
+  }
+  if (m->autoencoder) {
+    snprintf(sub, sizeof sub, "%s/autoencoder", group);
+    KSEG_CHECK_GOTO(kseg_ae_save(w, sub, m->autoencoder), st, done);
   }
 done:
   free(dv);
@@ -263,6 +269,19 @@ int kseg_prep_load(MPI_Comm comm, const char *path, const char *group, kseg_prep
     KSEG_CHECK_GOTO(read_vec(comm, path, sub, "explained_variance", &C, &m->explained_variance), st, fail);
     KSEG_CHECK_GOTO(read_vec(comm, path, sub, "explained_variance_ratio", &C, &m->explained_variance_ratio), st,
                     fail);
+  }
+  int has_ae = 0;
+  snprintf(sub, sizeof sub, "%s/autoencoder", group);
+  KSEG_CHECK_GOTO(kseg_h5_exists(comm, path, sub, &has_ae), st, fail);
+  if (has_ae) {
+    kseg_ae ae;
+    KSEG_CHECK_GOTO(kseg_ae_load(comm, path, sub, &ae), st, fail);
+    if (ae.sizes[0] != F)
+      st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s takes %d inputs, expected %lld features", path, sub, ae.sizes[0],
+                          (long long)F);
+    if (!st) st = kseg_prep_set_autoencoder(m, &ae);
+    kseg_ae_free(&ae);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   }
   *out = m;
   m = NULL;

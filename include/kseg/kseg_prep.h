@@ -12,7 +12,9 @@
  *   3. log1p    where log1p[f]: log1p(max(x, 0));
  *   4. clip     winsorize to [clip_lo[f], clip_hi[f]] (+-inf: no clipping);
  *   5. scale    (x - center[f]) / scale[f];
- *   6. project  optional: (x - pca_mean) . components[c] for each component.
+ *   6. project  optional, one of: (x - pca_mean) . components[c] for each
+ *               component (PCA), or the encoder of a trained autoencoder
+ *               (kseg_autoencoder.h; docs/autoencoder.md).
  * Fitting computes each stage's parameters from distributed statistics of the
  * previous stage's output (kseg_stats), so fit and replay share one code path
  * and one rank count or another gives the same bits.
@@ -23,6 +25,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "kseg/kseg_autoencoder.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_stats.h"
 
@@ -30,7 +33,8 @@ typedef enum kseg_prep_recipe {
   KSEG_RECIPE_AUTO = 0, /* marketing or ccgeneral when their columns are present, else generic */
   KSEG_RECIPE_GENERIC,
   KSEG_RECIPE_MARKETING,
-  KSEG_RECIPE_CCGENERAL
+  KSEG_RECIPE_CCGENERAL,
+  KSEG_RECIPE_RFM /* a kseg rfm table (src/rfm_recipe.c) */
 } kseg_prep_recipe;
 
 typedef enum kseg_prep_impute { KSEG_IMPUTE_DEFAULT = 0, KSEG_IMPUTE_MEDIAN, KSEG_IMPUTE_MEAN, KSEG_IMPUTE_DROP } kseg_prep_impute;
@@ -77,6 +81,9 @@ typedef struct kseg_prep_model {
   double *pca_mean;      /* F */
   double *components;    /* n_components x F, row-major */
   double *explained_variance, *explained_variance_ratio; /* n_components */
+  /* Or a nonlinear projection: the encoder of an autoencoder trained on the
+   * scaled features (NULL: none; never together with PCA). Owned. */
+  kseg_ae *autoencoder;
   /* Fit report (not saved): statistics of each derived feature before
    * imputation, and the features dropped with the reason. */
   kseg_colstats *input_stats; /* F */
@@ -86,9 +93,11 @@ typedef struct kseg_prep_model {
   int64_t fit_rows;           /* rows the statistics were fitted on */
 } kseg_prep_model;
 
-/* Output width: n_components when projected, else n_features. */
+/* Output width: n_components (PCA) or the embedding width (autoencoder) when
+ * projected, else n_features. */
 int kseg_prep_width(const kseg_prep_model *m);
-/* Output column names (width of them): features, or "PC1", "PC2", ... */
+/* Output column names (width of them): features, or "PC1", "PC2", ..., or
+ * "ae1", "ae2", ... */
 const char *kseg_prep_output_name(const kseg_prep_model *m, int j, char *buf, size_t len);
 
 /* Fit a preparation on this rank's block of the raw table. When the options
@@ -117,6 +126,11 @@ int kseg_prep_transform(const kseg_prep_model *m, const kseg_table *raw, int upt
  * explained variance and ratio [n]. Local. */
 int kseg_prep_set_projection(kseg_prep_model *m, int n, const double *mean, const double *components,
                              const double *explained_variance, const double *explained_variance_ratio);
+
+/* Install a trained autoencoder as the projection, taking ownership of
+ * *ae's arrays (*ae is left zeroed). Any PCA projection is removed.
+ * KSEG_ERR_IO when out of memory (*ae untouched). Local. */
+int kseg_prep_set_autoencoder(kseg_prep_model *m, kseg_ae *ae);
 
 /* Save under group `group` (e.g. "/prep") of an open writer on `comm`. Collective. */
 int kseg_prep_save(MPI_Comm comm, kseg_h5_writer *w, const char *group, const kseg_prep_model *m);

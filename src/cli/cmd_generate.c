@@ -10,20 +10,25 @@
 int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
 {
   int64_t rows = 0, segments = KSEG_GENERATE_DEFAULT_SEGMENTS, seed = 1, round_rows = KSEG_GENERATE_ROUND_ROWS;
+  int64_t transactions = 0, customers = 0;
   const char *out = NULL;
   kseg_opt opts[] = {
-      {"rows", KSEG_OPT_INT, &rows, "N", "number of customers", true, false},
+      {"rows", KSEG_OPT_INT, &rows, "N", "number of customers (required unless --transactions)", false, false},
       {"out", KSEG_OPT_STRING, &out, "FILE.h5", "output HDF5 file (/raw, /truth/segment)", true, false},
       {"segments", KSEG_OPT_INT, &segments, "K", "latent segments, 1..64 (default 4)", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 1)", false, false},
       {"round-rows", KSEG_OPT_INT, &round_rows, "R",
        "rows per rank per write round; bounds memory (default 524288)",
        false, false},
+      {"transactions", KSEG_OPT_INT, &transactions, "N", "instead: a transaction log of N lines (.csv or .h5)", false,
+       false},
+      {"customers", KSEG_OPT_INT, &customers, "C", "with --transactions: customers (default N/10)", false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
   if (st == KSEG_ARGS_HELP) {
-    kseg_args_usage(cli, "generate --rows N --out raw.h5 [--segments K] [--seed S] [--round-rows R]",
+    kseg_args_usage(cli, "generate --rows N --out raw.h5 [--segments K] [--seed S] [--round-rows R]\n"
+                         "       kseg generate --transactions N --out tx.csv|tx.h5 [--customers C] [--seed S]",
                     "Synthetic customers with the 29 columns of the Customer Personality table, drawn from K\n"
                     "latent segments whose ids are written to /truth/segment. The file is identical for any\n"
                     "number of ranks.",
@@ -31,6 +36,9 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
     return KSEG_ARGS_HELP;
   }
   /* Flags are parsed identically on every rank; agreeing keeps it explicit. */
+  KSEG_CHECK(kseg_comm_agree(cli->comm, st));
+  if (opts[5].seen) return kseg_cli_generate_transactions(cli, out, transactions, customers, seed);
+  if (!opts[0].seen) st = kseg_error_set(KSEG_ERR_INPUT, "missing required option --rows (see kseg generate --help)");
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
   if (out[0] == '\0')
     st = kseg_error_set(KSEG_ERR_INPUT, "--out needs a file name");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kseg/kseg_autoencoder.h"
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
@@ -80,15 +81,53 @@ static void json_report(kseg_json *j, const kseg_prep_model *m)
   kseg_json_close_array(j);
 }
 
+static void ae_progress(void *ctx, int epoch, int epochs, double loss, double val_loss, double seconds)
+{
+  const kseg_cli *cli = ctx;
+  if (isnan(val_loss))
+    kseg_cli_progress(cli, "autoencoder: epoch %d/%d  loss %.6g  (%.1f s)", epoch, epochs, loss, seconds);
+  else
+    kseg_cli_progress(cli, "autoencoder: epoch %d/%d  loss %.6g  val_loss %.6g  (%.1f s)", epoch, epochs, loss,
+                      val_loss, seconds);
+}
+
+static void json_autoencoder(kseg_json *j, const kseg_ae *ae, const char *layers, double seconds, double grad,
+                             double reduce)
+{
+  kseg_json_open_object(j, "autoencoder");
+  kseg_json_str(j, "layers", layers);
+  kseg_json_int(j, "parameters", ae->n_params);
+  kseg_json_int(j, "train_rows", ae->train_rows);
+  kseg_json_int(j, "val_rows", ae->val_rows);
+  kseg_json_int(j, "epochs_run", ae->n_epochs);
+  kseg_json_int(j, "best_epoch", ae->best_epoch);
+  kseg_json_open_array(j, "loss");
+  for (int e = 0; e < ae->n_epochs; e++) kseg_json_array_num(j, ae->loss[e]);
+  kseg_json_close_array(j);
+  kseg_json_open_array(j, "val_loss");
+  for (int e = 0; e < ae->n_epochs; e++) kseg_json_array_num(j, ae->val_loss[e]);
+  kseg_json_close_array(j);
+  kseg_json_num(j, "train_seconds", seconds);
+  kseg_json_num(j, "epoch_seconds", ae->n_epochs ? seconds / ae->n_epochs : 0.0);
+  /* samples per second = train_rows * epochs_run / train_seconds; the two
+   * phases are the slowest rank's */
+  kseg_json_num(j, "gradient_seconds", grad);
+  kseg_json_num(j, "allreduce_seconds", reduce);
+  kseg_json_close_object(j);
+}
+
 int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
 {
   const char *in = NULL, *out = NULL, *recipe = "auto", *impute = NULL, *outliers = NULL, *scale = NULL;
-  const char *dataset = "/features", *pca = NULL;
+  const char *dataset = "/features", *pca = NULL, *autoencoder = NULL;
   kseg_prep_options o = {0};
+  kseg_ae_options ao;
+  kseg_ae_default_options(&ao);
+  int64_t epochs = ao.epochs, batch = ao.batch, ae_seed = 0, patience = ao.patience;
   kseg_opt opts[] = {
       {"in", KSEG_OPT_STRING, &in, "RAW.h5", "raw table (/raw, from kseg import or generate)", true, false},
       {"out", KSEG_OPT_STRING, &out, "FEATURES.h5", "output: /features N x D and the fitted /prep", true, false},
-      {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing or ccgeneral", false, false},
+      {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing, ccgeneral or rfm", false, false},
       {"impute", KSEG_OPT_STRING, &impute, "HOW", "median (default), mean, or drop (fit on complete rows only)",
        false, false},
       {"outliers", KSEG_OPT_STRING, &outliers, "HOW", "none (default), iqr[:F] (Tukey fences) or clip:P (percentiles)",
@@ -99,6 +138,17 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
       {"columns", KSEG_OPT_STRING, &o.columns, "A,B,..", "use exactly these features, in this order", false, false},
       {"exclude", KSEG_OPT_STRING, &o.exclude, "A,B,..", "leave these features out", false, false},
       {"pca", KSEG_OPT_STRING, &pca, "N|FRACTION", "project on N principal components, or the fewest explaining FRACTION",
+       false, false},
+      {"autoencoder", KSEG_OPT_STRING, &autoencoder, "W1,W2,..",
+       "project with the encoder of an autoencoder (D -> W1 -> .. -> Wk -> .. -> D); not with --pca", false, false},
+      {"epochs", KSEG_OPT_INT, &epochs, "E", "autoencoder: at most E epochs (default 50)", false, false},
+      {"batch", KSEG_OPT_INT, &batch, "B", "autoencoder: global minibatch rows (default 256)", false, false},
+      {"lr", KSEG_OPT_DOUBLE, &ao.lr, "L", "autoencoder: Adam learning rate (default 1e-3)", false, false},
+      {"ae-seed", KSEG_OPT_INT, &ae_seed, "S", "autoencoder: seed of weights, batch order, validation (default 0)",
+       false, false},
+      {"val-fraction", KSEG_OPT_DOUBLE, &ao.val_fraction, "F",
+       "autoencoder: held-out rows for early stopping (default 0.1; 0: none)", false, false},
+      {"patience", KSEG_OPT_INT, &patience, "P", "autoencoder: stop after P epochs without a better val loss (default 10)",
        false, false},
       {"dataset", KSEG_OPT_STRING, &dataset, "PATH", "output matrix dataset (default /features)", false, false},
   };
@@ -111,11 +161,11 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
-  static const char *const recipes[] = {"generic", "marketing", "ccgeneral"};
+  static const char *const recipes[] = {"generic", "marketing", "ccgeneral", "rfm"};
   static const char *const imputes[] = {"median", "mean", "drop"};
   static const char *const scales[] = {"standard", "robust", "minmax", "none"};
   int v = 0;
-  if (!st && strcmp(recipe, "auto") != 0 && !(st = parse_choice(recipe, "recipe", recipes, 3, &v))) o.recipe = v;
+  if (!st && strcmp(recipe, "auto") != 0 && !(st = parse_choice(recipe, "recipe", recipes, 4, &v))) o.recipe = v;
   if (!st && impute && !(st = parse_choice(impute, "impute", imputes, 3, &v))) o.impute = v;
   if (!st && scale && !(st = parse_choice(scale, "scale", scales, 4, &v))) o.scale = v;
   if (!st && outliers) st = parse_outliers(outliers, &o);
@@ -127,9 +177,29 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
       st = kseg_error_set(KSEG_ERR_INPUT, "--pca expects a component count N >= 1 or a fraction in (0, 1), got '%s'",
                           pca);
   }
+  if (!st && autoencoder && pca)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--autoencoder and --pca are alternative projections; give one");
+  if (!st && autoencoder) st = kseg_ae_parse_layers(autoencoder, &ao);
+  const void *ae_only[] = {&epochs, &batch, &ao.lr, &ae_seed, &ao.val_fraction, &patience};
+  for (int i = 0; !st && !autoencoder && i < n_opts; i++)
+    for (int k = 0; k < 6; k++)
+      if (opts[i].seen && opts[i].dest == ae_only[k])
+        st = kseg_error_set(KSEG_ERR_INPUT, "--%s needs --autoencoder", opts[i].name);
+  if (!st && autoencoder) {
+    if (epochs < 1 || epochs > 1000000) st = kseg_error_set(KSEG_ERR_INPUT, "--epochs must be >= 1, got %lld",
+                                                            (long long)epochs);
+    else if (patience < 1 || patience > 1000000)
+      st = kseg_error_set(KSEG_ERR_INPUT, "--patience must be >= 1, got %lld", (long long)patience);
+    ao.epochs = (int)epochs;
+    ao.patience = (int)patience;
+    ao.batch = batch;
+    ao.seed = (uint64_t)ae_seed;
+    if (!st) st = kseg_ae_check_options(&ao);
+  }
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
 
   double t0 = kseg_now();
+  double ae_seconds = 0, ae_times[2] = {0, 0};
   kseg_table raw = {0};
   kseg_prep_model *m = NULL;
   int8_t *mask = NULL;
@@ -158,6 +228,29 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     free(x);
     x = NULL;
     KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+  }
+  if (autoencoder) {
+    /* trained on the scaled features of the fitted rows, like PCA */
+    const int F = m->n_features;
+    kseg_ae ae = {0};
+    x = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)F, "feature matrix");
+    st = x ? kseg_prep_transform(m, &raw, 5, x) : KSEG_ERR_IO;
+    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+    kseg_cli_progress(cli, "autoencoder: %d -> %s, %lld rows, batch %lld", F, autoencoder, (long long)raw.n_global,
+                      (long long)ao.batch);
+    double ta = kseg_now();
+    KSEG_CHECK_GOTO(kseg_ae_train(cli->comm, x, raw.n_local, raw.row0, raw.n_global, F, mask, &ao, ae_progress, cli,
+                                  &ae),
+                    st, done);
+    ae_seconds = kseg_now() - ta;
+    ae_times[0] = ae.seconds_grad;
+    ae_times[1] = ae.seconds_reduce;
+    st = kseg_prep_set_autoencoder(m, &ae);
+    kseg_ae_free(&ae);
+    free(x);
+    x = NULL;
+    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+    KSEG_CHECK_GOTO(kseg_comm_max_f64(cli->comm, ae_times, 2), st, done);
   }
   double t_fit = kseg_now();
 
@@ -202,7 +295,13 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   if (!cli->json)
     kseg_cli_info(cli, "prep: %lld rows x %d features (recipe %s, impute %s, outliers %s, scale %s%s) -> %s:%s",
                   (long long)raw.n_global, W, m->recipe, m->impute, m->outliers, m->scale,
-                  m->n_components ? ", pca" : "", out, dataset);
+                  m->n_components ? ", pca" : m->autoencoder ? ", autoencoder" : "", out, dataset);
+  if (!cli->json && m->autoencoder) {
+    const kseg_ae *ae = m->autoencoder;
+    kseg_cli_info(cli, "autoencoder %s: %d epochs, best %d (loss %.6g, val_loss %.6g), %.2f s", autoencoder,
+                  ae->n_epochs, ae->best_epoch, ae->loss[ae->best_epoch - 1], ae->val_loss[ae->best_epoch - 1],
+                  ae_seconds);
+  }
   if (cli->json) {
     kseg_json j;
     kseg_json_begin(&j);
@@ -229,6 +328,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
       kseg_json_close_array(&j);
       kseg_json_close_object(&j);
     }
+    if (m->autoencoder) json_autoencoder(&j, m->autoencoder, autoencoder, ae_seconds, ae_times[0], ae_times[1]);
     kseg_json_open_object(&j, "seconds_by_phase");
     kseg_json_num(&j, "read", t_read - t0);
     kseg_json_num(&j, "fit", t_fit - t_read);
