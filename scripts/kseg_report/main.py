@@ -135,6 +135,9 @@ def summary_html(g, chosen_k):
         if f["pca"] and f["inputs"]:
             used = (f"{len(cols)} principal components of {len(f['inputs'])} prepared features: "
                     + ", ".join(f["inputs"]))
+        elif f["encoder"] and f["inputs"]:
+            used = (f"{f['dims']} autoencoder codes (layers {f['encoder']}) of {len(f['inputs'])} prepared "
+                    "features: " + ", ".join(f["inputs"]))
         else:
             used = f"{f['dims']} prepared features: " + ", ".join(cols) if cols else f"{f['dims']} columns"
         rows.append(("Features used", used))
