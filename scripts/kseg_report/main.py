@@ -156,9 +156,9 @@ def summary_html(g, chosen_k):
         rows.append(("Why this many", "no sweep.h5 in this directory: the number of segments was set by hand "
                      "(kseg sweep gives a recommendation)"))
     prof = g["profiles"]
-    if prof and prof.get("target") and prof.get("base"):
-        rows.append((f"{prof['target']} rate", f"{100 * prof['base'].get('response_rate', float('nan')):.1f}% "
-                     "of all customers"))
+    rate = ((prof or {}).get("base") or {}).get("response_rate")  # JSON null when undefined
+    if prof and prof.get("target") and rate is not None:
+        rows.append((f"{prof['target']} rate", f"{100 * rate:.1f}% of all customers"))
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     return f'<table class="summary">{body}</table>'
 
@@ -267,10 +267,15 @@ def build_sections(a, g):
     counts = g["counts"]
     k = res.get("k") or (len(counts) if counts is not None else None) or (sw or {}).get("attr_recommended_k")
     chosen_k = int(k) if k else None
+    no_prof = "no segment profiles yet (profiles.json from kseg profile) in this directory"
+    if prof and counts is not None and (prof.get("rows") != g["n"] or prof.get("k") != chosen_k):
+        # A profile of another labelling (an older run) would put wrong names on these segments.
+        no_prof = (f"{prof['path']} describes {prof.get('rows')} customers in {prof.get('k')} segments, not these "
+                   f"{g['n']} in {chosen_k}: rerun kseg profile")
+        g["profiles"] = prof = None
     names = names_of(prof, chosen_k or 0, res.get("names"))
     no_sweep = "no sweep.h5 in this directory (kseg sweep makes it)"
     no_labels = "no segment labels (result.h5 /labels from kseg fit) in this directory"
-    no_prof = "no segment profiles yet (profiles.json from kseg profile) in this directory"
     out = [Section("summary", "Summary", body=summary_html(g, chosen_k))]
 
     if sw:

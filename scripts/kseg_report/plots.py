@@ -336,9 +336,10 @@ def fig_sizes(sizes, prof, names):
     ax.grid(True, axis="x", alpha=0.3)
     if has_rate:
         ax2 = fig.add_subplot(1, 2, 2, sharey=ax)
-        rate = np.array([100.0 * (prof["by_id"][s].get("response_rate") or 0.0) for s in segs])
-        lift = [prof["by_id"][s].get("lift") for s in segs]
-        overall = 100.0 * (prof["base"] or {}).get("response_rate", float("nan"))
+        rate = np.array([100.0 * (prof["by_id"].get(s, {}).get("response_rate") or 0.0) for s in segs])
+        lift = [prof["by_id"].get(s, {}).get("lift") for s in segs]
+        base_rate = (prof["base"] or {}).get("response_rate")  # JSON null when undefined
+        overall = 100.0 * base_rate if base_rate is not None else float("nan")
         ax2.barh(y, rate, color=[colour(s) for s in segs])
         for i in range(len(segs)):
             txt = f"{rate[i]:.1f}%" + (f"  lift ×{lift[i]:.2f}" if lift[i] is not None else "")

@@ -1,5 +1,6 @@
 # kseg-report with pieces missing: each absent input turns its section into a
-# sentence (and no stale PNG survives from an earlier report); nothing to
+# sentence (and no stale PNG survives from an earlier report, no profile of
+# another labelling is used); nothing to
 # report, no such directory or bad usage is exit 1, a blocked write exit 2
 # with the old report kept; no h5py is exit 3 with the apt-get line kseg run
 # prints; --out elsewhere puts plots/ beside it.
@@ -30,6 +31,16 @@ fi
 "$REPORT" "$T/b" 2>/dev/null || fail "no profiles: exit $?"
 "$PY" "$KSEG_TESTS/oracle/report_check.py" "$T/b" --figures elbow,validation,pca,silhouette,sizes_response \
   --absent profile_heatmap --missing "no segment profiles yet" --missing "kseg profile"
+
+# profiles of another labelling (k = 2) beside labels at k = 3: not used, and said so
+if "$KSEG_BIN" profile --help >/dev/null 2>&1; then
+  mkdir -p "$T/e" && cp "$S/sweep.h5" "$S/features.h5" "$S/result.h5" "$T/e/"
+  kseg_np 1 fit --in "$S/features.h5" --k 2 --out "$T/k2.h5" >/dev/null
+  kseg_np 1 profile --raw "$S/raw.h5" --labels "$T/k2.h5" --out "$T/e/profiles.csv" >/dev/null
+  "$REPORT" "$T/e" 2>/dev/null || fail "stale profiles: exit $?"
+  "$PY" "$KSEG_TESTS/oracle/report_check.py" "$T/e" --figures elbow,validation,pca,silhouette,sizes_response \
+    --absent profile_heatmap --stale-profiles --missing "customers in 2 segments, not these 1200 in 3: rerun kseg profile"
+fi
 
 # labels without a sweep: the segments are drawn, the sweep sections say why not
 mkdir -p "$T/c" && cp "$S/features.h5" "$S/result.h5" "$T/c/"

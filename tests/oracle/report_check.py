@@ -10,7 +10,8 @@ check a kseg-report output against its inputs.
   exists) and every segment name of DIR/profiles.json (when it exists);
 - each segment's palette colour (the report's fixed palette, indexed by
   segment id) is drawn solid in the sizes plot, and the heat map;
-- figures named by --absent do not exist; every --missing TEXT is in the HTML.
+- figures named by --absent do not exist; every --missing TEXT is in the HTML;
+- with --stale-profiles, no action of DIR/profiles.json is shown.
 """
 import argparse
 import base64
@@ -68,6 +69,8 @@ def main():
     ap.add_argument("--figures", default="")
     ap.add_argument("--absent", default="")
     ap.add_argument("--missing", action="append", default=[])
+    ap.add_argument("--stale-profiles", action="store_true",
+                    help="DIR/profiles.json belongs to another labelling: its names must not appear")
     a = ap.parse_args()
     page_path = a.html or os.path.join(a.dir, "report.html")
     page = open(page_path, encoding="utf-8").read()
@@ -103,7 +106,12 @@ def main():
         if html.escape(rec, quote=True) not in page:
             fail(f"{page_path} lacks the recommendation '{rec}'")
     prof_path = os.path.join(a.dir, "profiles.json")
-    if os.path.exists(prof_path):
+    if os.path.exists(prof_path) and a.stale_profiles:
+        prof = json.load(open(prof_path, encoding="utf-8"))
+        for s in prof["segments"]:
+            if s["segment"] != "all" and s["action"] and html.escape(s["action"], quote=True) in page:
+                fail(f"{page_path} shows the stale profile's action '{s['action']}'")
+    elif os.path.exists(prof_path):
         prof = json.load(open(prof_path, encoding="utf-8"))
         segs = [s for s in prof["segments"] if s["segment"] != "all"]
         for s in segs:
