@@ -99,5 +99,6 @@ int kseg_cli_generate_transactions(kseg_cli *cli, const char *out, int64_t n, in
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv);
+/* `kseg generate --transactions N` (cmd_rfm.c): a synthetic transaction log. */
 
 #endif

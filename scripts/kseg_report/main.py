@@ -1,0 +1,458 @@
+"""kseg-report: gather what a run directory holds, draw the figures, write
+DIR/plots/*.png and one self-contained HTML file (docs/report.md).
+
+Every input is optional: a missing piece turns its section into a sentence
+saying what is missing and which command makes it, so `kseg run` gets a
+report even when a late stage failed.
+"""
+import argparse
+import base64
+import html
+import io
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+from . import data, plots
+
+EXIT_INPUT, EXIT_IO = 1, 2
+
+
+class Section:
+    """One report section: a heading, a figure (or None) and/or HTML text."""
+
+    def __init__(self, key, title, fig=None, text="", missing=None, body=""):
+        self.key, self.title, self.fig, self.text, self.missing, self.body = key, title, fig, text, missing, body
+        self.png = None
+
+
+def esc(s):
+    return html.escape(str(s), quote=True)
+
+
+def fmt_int(n):
+    return f"{int(n):,}"
+
+
+def png_bytes(fig):
+    buf = io.BytesIO()
+    # No Software tag: the PNG would otherwise carry matplotlib's web address.
+    fig.savefig(buf, format="png", dpi=plots.DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def write_atomic(path, payload):
+    """Write bytes under a temporary name in the same directory, then rename:
+    a reader never sees half a file, a failure keeps the old one."""
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".kseg-report.", dir=d)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad usage exits 1 like every kseg command (argparse's own is 2, which
+    kseg keeps for I/O failures)."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print(f"kseg-report: {message}", file=sys.stderr)
+        sys.exit(EXIT_INPUT)
+
+
+def parse(argv):
+    ap = Parser(prog="kseg-report", description="Render DIR/report.html and DIR/plots/*.png "
+                                 "from the outputs of a kseg run (sweep.h5, result.h5, features.h5, profiles.json).")
+    ap.add_argument("dir", metavar="DIR", help="run directory (kseg run --out DIR)")
+    ap.add_argument("--out", metavar="FILE.html", help="report file (default DIR/report.html); plots go to "
+                    "plots/ beside it")
+    ap.add_argument("--sample", type=int, default=20000, metavar="N",
+                    help="customers drawn (seeded) for the component scatter (default 20000)")
+    ap.add_argument("--silhouette-sample", type=int, default=4000, metavar="N",
+                    help="customers of that sample used for the silhouette plot: O(N^2) distances (default 4000)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
+    a = ap.parse_args(argv)
+    if a.sample < 2 or a.silhouette_sample < 2:
+        ap.error("--sample and --silhouette-sample need at least 2 customers")
+    return a
+
+
+def gather(a):
+    """Everything the figures need, plus notes on what was not found."""
+    d = a.dir
+    g = {"notes": [], "sweep": None, "labels": (None, None), "result": None, "counts": None, "n": None,
+         "profiles": None, "features": None}
+    try:
+        g["sweep"] = data.read_sweep(os.path.join(d, "sweep.h5"))
+    except (data.Missing, OSError, KeyError) as e:
+        g["notes"].append(str(e))
+    lp, ld = data.find_labels(d)
+    if lp:
+        g["labels"] = (lp, ld)
+        g["result"] = data.read_result(lp, ld)
+        g["counts"], g["n"], bad = data.count_labels(lp, ld)
+        if bad:
+            g["notes"].append(f"{fmt_int(bad)} customers of {lp} have no segment (negative label)")
+    try:
+        g["profiles"] = data.read_profiles(d)
+    except data.Missing as e:
+        g["notes"].append(str(e))
+    fp = os.path.join(d, "features.h5")
+    if os.path.exists(fp):
+        try:
+            g["features"] = data.read_features_info(fp)
+        except (data.Missing, OSError) as e:
+            g["notes"].append(str(e))
+    return g
+
+
+def names_of(prof, k, label_names=None):
+    """Segment names: the profile's, else those kseg run stores on /labels."""
+    if prof:
+        return {s: prof["by_id"][s].get("name") for s in range(k) if s in prof["by_id"]}
+    return {s: n for s, n in enumerate(label_names or []) if s < k and n}
+
+
+def summary_html(g, chosen_k):
+    rows = []
+    n = g["n"] or (g["features"] or {}).get("rows") or (g["profiles"] or {}).get("rows") \
+        or (g["sweep"] or {}).get("attr_rows")
+    if n:
+        rows.append(("Customers", fmt_int(n)))
+    f = g["features"]
+    if f:
+        cols = f["columns"] or []
+        if f["pca"] and f["inputs"]:
+            used = (f"{len(cols)} principal components of {len(f['inputs'])} prepared features: "
+                    + ", ".join(f["inputs"]))
+        elif f["encoder"] and f["inputs"]:
+            used = (f"{f['dims']} autoencoder codes (layers {f['encoder']}) of {len(f['inputs'])} prepared "
+                    "features: " + ", ".join(f["inputs"]))
+        else:
+            used = f"{f['dims']} prepared features: " + ", ".join(cols) if cols else f"{f['dims']} columns"
+        rows.append(("Features used", used))
+    if chosen_k:
+        rows.append(("Number of segments", str(chosen_k)))
+    sw = g["sweep"]
+    if sw:
+        rec = sw.get("attr_recommendation")
+        rk = sw.get("attr_recommended_k")
+        why = rec or (f"recommended k = {rk}" if rk else "")
+        if rk and chosen_k and rk != chosen_k:
+            why += f" (the segments in this report were fitted at k = {chosen_k}, not the recommended {rk})"
+        rows.append(("Why this many", why))
+        rows.append(("k swept", f"{int(sw['k'].min())} to {int(sw['k'].max())}"))
+    else:
+        rows.append(("Why this many", "no sweep.h5 in this directory: the number of segments was set by hand "
+                     "(kseg sweep gives a recommendation)"))
+    prof = g["profiles"]
+    rate = ((prof or {}).get("base") or {}).get("response_rate")  # JSON null when undefined
+    if prof and prof.get("target") and rate is not None:
+        rows.append((f"{prof['target']} rate", f"{100 * rate:.1f}% of all customers"))
+    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    return f'<table class="summary">{body}</table>'
+
+
+def profile_table_html(prof, names, k):
+    if not prof:
+        return None
+    base = prof["base"] or {}
+    has_spend = base.get("spend_share") is not None
+    has_rate = prof.get("target") and base.get("response_rate") is not None
+    keys = [m for m in ("Income", "Total_Spent") if m in base.get("metrics", {})]
+    head = ["Segment", "Name", "Customers", "Share"]
+    if has_spend:
+        head.append("Share of spend")
+    if has_rate:
+        head += [f"{prof['target']} rate", "Lift"]
+    head += [f"Mean {m.replace('_', ' ').lower()}" for m in keys]
+    head.append("Suggested action")
+
+    def cells(s, seg):
+        swatch = "" if s is None else f'<span class="sw" style="background:{plots.colour(s)}"></span>'
+        c = [f"{swatch}{esc(s if s is not None else 'all')}", esc(seg.get("name") if s is not None else
+                                                                    "All customers"),
+             fmt_int(seg.get("size", 0)), f"{100 * seg.get('share', 0):.1f}%"]
+        if has_spend:
+            v = seg.get("spend_share")
+            c.append("" if v is None else f"{100 * v:.1f}%")
+        if has_rate:
+            r, lift = seg.get("response_rate"), seg.get("lift")
+            c.append("" if r is None else f"{100 * r:.1f}%")
+            c.append("" if lift is None else f"×{lift:.2f}")
+        for m in keys:
+            v = seg.get("metrics", {}).get(m, {}).get("mean")
+            c.append("" if v is None else f"{v:,.0f}")
+        c.append(esc(seg.get("action", "")) if s is not None else "")
+        return c
+
+    trs = []
+    for s in range(k):
+        if s in prof["by_id"]:
+            trs.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells(s, prof["by_id"][s])) + "</tr>")
+    trs.append('<tr class="base">' + "".join(f"<td>{x}</td>" for x in cells(None, base)) + "</tr>")
+    return ('<table class="profile"><thead><tr>' + "".join(f"<th>{esc(h)}</th>" for h in head)
+            + "</tr></thead><tbody>" + "".join(trs) + "</tbody></table>")
+
+
+def read_drift(run_dir):
+    """drift.json of a warm-started kseg run, or None (a run from scratch has none)."""
+    p = os.path.join(run_dir, "drift.json")
+    if not os.path.exists(p):
+        return None
+    try:
+        with open(p, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def drift_html(drift, prof):
+    """What changed since the model this run was warm-started from: how many
+    customers kept their segment, and per old segment where it went and the
+    three features whose segment mean moved most (relative to the overall mean)."""
+    def pct(v):
+        return "" if v is None else f"{100 * v:.1f}%"
+
+    rows = [("Customers matched to the previous run", f"{fmt_int(drift.get('matched', 0))} of "
+             f"{fmt_int(drift.get('old_customers', 0))} (by {drift.get('matched_by', 'id')})"),
+            ("Kept their segment", pct(drift.get("kept_share"))),
+            ("Moved to another segment", f"{fmt_int(drift.get('moved', 0))} ({pct(drift.get('moved_share'))})"),
+            ("Agreement (adjusted Rand index, 1 = identical)",
+             "" if drift.get("ari") is None else f"{drift['ari']:.2f}"),
+            ("Segments", f"{drift.get('k_old', '?')} before, {drift.get('k_new', '?')} now")]
+    out = '<table class="summary">' + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    out += "</table>"
+    base = ((prof or {}).get("base") or {}).get("metrics", {})
+    trs = []
+    for seg in drift.get("segments", []):
+        new = seg.get("new_id", -1)
+        if new is None or new < 0:
+            where = "gone: its customers joined other segments"
+        else:
+            where = f'<span class="sw" style="background:{plots.colour(new)}"></span>{new} · ' \
+                    f'{esc(seg.get("new_name", ""))}'
+        shifts = []
+        for name, d in (seg.get("shift") or {}).items():
+            m = base.get(name, {}).get("mean")
+            if d is not None and m:
+                shifts.append((abs(d / m), name, d, m))
+        shifts.sort(reverse=True)
+        moved = ", ".join(f"{esc(n)} {d:+,.3g} ({100 * d / m:+.0f}%)" for _, n, d, m in shifts[:3])
+        trs.append(f"<tr><td>{esc(seg.get('old_id'))} · {esc(seg.get('old_name', ''))}</td><td>{where}</td>"
+                   f"<td>{moved}</td></tr>")
+    for j in drift.get("appeared", []):
+        trs.append(f'<tr><td>new</td><td><span class="sw" style="background:{plots.colour(j)}"></span>{esc(j)}'
+                   "</td><td></td></tr>")
+    if trs:
+        out += ('<table class="profile"><thead><tr><th>Previous segment</th><th>Now</th>'
+                "<th>Largest shifts of the segment mean (vs. the overall mean)</th></tr></thead><tbody>"
+                + "".join(trs) + "</tbody></table>")
+    return out
+
+
+def build_sections(a, g):
+    sw, prof = g["sweep"], g["profiles"]
+    res = g["result"] or {}
+    counts = g["counts"]
+    k = res.get("k") or (len(counts) if counts is not None else None) or (sw or {}).get("attr_recommended_k")
+    chosen_k = int(k) if k else None
+    no_prof = "no segment profiles yet (profiles.json from kseg profile) in this directory"
+    if prof and counts is not None and (prof.get("rows") != g["n"] or prof.get("k") != chosen_k):
+        # A profile of another labelling (an older run) would put wrong names on these segments.
+        no_prof = (f"{prof['path']} describes {prof.get('rows')} customers in {prof.get('k')} segments, not these "
+                   f"{g['n']} in {chosen_k}: rerun kseg profile")
+        g["profiles"] = prof = None
+    names = names_of(prof, chosen_k or 0, res.get("names"))
+    no_sweep = "no sweep.h5 in this directory (kseg sweep makes it)"
+    no_labels = "no segment labels (result.h5 /labels from kseg fit) in this directory"
+    out = [Section("summary", "Summary", body=summary_html(g, chosen_k))]
+
+    if sw:
+        out.append(Section("elbow", "Elbow curve", plots.fig_elbow(sw, chosen_k),
+                           "Inertia always falls as k grows; the knee (Kneedle rule) is where extra segments stop "
+                           "paying off. The shaded band is the chosen k."))
+        fig = plots.fig_validation(sw, chosen_k)
+        out.append(Section("validation", "Validation metrics", fig,
+                           "Each metric scores how separated and compact the segments are; the recommendation "
+                           "takes a vote among silhouette, Calinski–Harabasz, Davies–Bouldin and the gap "
+                           "statistic's 1-SE rule.",
+                           missing=None if fig else "the sweep computed no validation metric"))
+    else:
+        out += [Section("elbow", "Elbow curve", missing=no_sweep),
+                Section("validation", "Validation metrics", missing=no_sweep)]
+
+    f, (lp, ld) = g["features"], g["labels"]
+    pca_sec = Section("pca", "Customers on the first two principal components")
+    sil_sec = Section("silhouette", "Silhouette per segment")
+    if not lp:
+        pca_sec.missing = sil_sec.missing = no_labels
+    elif not f:
+        pca_sec.missing = sil_sec.missing = "no features.h5 in this directory (kseg prep makes it)"
+    elif f["rows"] != g["n"]:
+        pca_sec.missing = sil_sec.missing = (f"{f['path']} has {fmt_int(f['rows'])} rows but {lp} has "
+                                             f"{fmt_int(g['n'])} labels: not the same customers")
+    else:
+        rows = data.sample_rows(g["n"], a.sample, a.seed)
+        x, lab = data.read_sample(f["path"], f["dataset"], lp, ld, rows)
+        ok = np.isfinite(x).all(axis=1) & (lab >= 0)
+        x, lab = x[ok], lab[ok]
+        cent = res.get("centroids")
+        if cent is not None and cent.shape[1] != x.shape[1]:
+            cent = None
+        if x.shape[1] >= 2 and len(lab) >= 3:
+            xy, cxy, axl = plots.pca_project(x, cent, f)
+            pca_sec.fig = plots.fig_pca(xy, lab, cxy, axl, names, g["n"])
+            pca_sec.text = ("Each dot is a customer, coloured by segment; crosses mark the segment centres. "
+                            "Segments that overlap here may still separate in the other dimensions.")
+        else:
+            pca_sec.missing = "fewer than two feature columns or three customers: nothing to project"
+        m = min(len(lab), a.silhouette_sample)
+        # A seeded subsample of the sample keeps the O(m^2) distances small.
+        pick = np.sort(np.random.default_rng(a.seed + 1).choice(len(lab), m, replace=False))
+        if len(np.unique(lab[pick])) >= 2:
+            sil = plots.silhouette_values(x[pick], lab[pick])
+            sil_sec.fig = plots.fig_silhouette(sil, lab[pick], names, g["n"])
+            sil_sec.text = ("Each bar is one customer's silhouette, sorted within its segment: long bars to the "
+                            "right mean customers clearly closer to their own segment than to any other; bars "
+                            "below zero fit another segment better. The dashed line is the mean.")
+        else:
+            sil_sec.missing = "fewer than two segments in the sample: no silhouette"
+    out += [pca_sec, sil_sec]
+
+    if prof:
+        fig = plots.fig_heatmap(prof, names)
+        out.append(Section("profile_heatmap", "Segment profiles", fig,
+                           "Each cell is a segment's mean divided by the mean of all customers, × 100: 100 is "
+                           "average, 200 twice the average, 50 half. Red is above average, blue below.",
+                           missing=None if fig else "the profile has no numeric column to index"))
+    else:
+        out.append(Section("profile_heatmap", "Segment profiles", missing=no_prof))
+
+    sizes = counts
+    if sizes is None and prof:
+        sizes = np.array([prof["by_id"].get(s, {}).get("size", 0) for s in range(chosen_k or 0)])
+    if sizes is not None and len(sizes):
+        if chosen_k and len(sizes) < chosen_k:
+            sizes = np.pad(sizes, (0, chosen_k - len(sizes)))
+        text = "How many customers each segment holds"
+        if prof and prof.get("target"):
+            text += (f", and the share who responded ({prof['target']}) with the lift against the overall rate "
+                     "(×1.00 = average)")
+        elif prof:
+            text += " (the profile has no response column, so no response rates)"
+        else:
+            text += "; response rates and lift come with the segment profiles (kseg profile)"
+        out.append(Section("sizes_response", "Segment sizes and response", plots.fig_sizes(sizes, prof, names),
+                           text + "."))
+    else:
+        out.append(Section("sizes_response", "Segment sizes and response", missing=no_labels))
+
+    drift = read_drift(a.dir)
+    if drift:
+        out.append(Section("drift", "Changes since the previous model", body=drift_html(drift, prof),
+                           text="This run started from an earlier model (kseg run --warm-start): segment ids were "
+                           "kept where the segments still exist."))
+    table = profile_table_html(prof, names, chosen_k or 0)
+    out.append(Section("profile_table", "Segments, names and suggested actions", body=table or "",
+                       missing=None if table else no_prof))
+    # People read from the top: who the segments are first, how k was chosen last.
+    order = ["summary", "profile_table", "drift", "sizes_response", "profile_heatmap", "pca", "silhouette", "elbow",
+             "validation"]
+    out.sort(key=lambda s: order.index(s.key))
+    return out, chosen_k
+
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 1150px; color: #222; line-height: 1.45; padding: 0 1em; }
+h1 { margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+img { max-width: 100%; height: auto; display: block; margin: 0.5em 0; }
+table { border-collapse: collapse; font-size: 0.92em; }
+th, td { border: 1px solid #ddd; padding: 0.35em 0.6em; text-align: left; vertical-align: top; }
+table.summary th { background: #f4f4f4; width: 12em; }
+table.profile th { background: #f4f4f4; }
+table.profile td:nth-child(n+3) { white-space: nowrap; }
+table.profile td:last-child { white-space: normal; }
+tr.base td { font-weight: bold; background: #fafafa; }
+.sw { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: -0.1em; }
+.missing { color: #8a6d3b; background: #fcf8e3; padding: 0.6em 0.8em; border: 1px solid #faebcc; }
+.note { color: #555; font-size: 0.9em; }
+"""
+
+
+def render_html(sections, g, title):
+    parts = [f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>"
+             f"<style>{CSS}</style></head><body>",
+             f"<h1>{esc(title)}</h1>"]
+    for s in sections:
+        parts.append(f'<section id="{esc(s.key)}"><h2>{esc(s.title)}</h2>')
+        if s.missing:
+            parts.append(f'<p class="missing">Not available: {esc(s.missing)}.</p>')
+        if s.text and not s.missing:
+            parts.append(f"<p>{esc(s.text)}</p>")
+        if s.png is not None:
+            b64 = base64.b64encode(s.png).decode("ascii")
+            parts.append(f'<img src="data:image/png;base64,{b64}" alt="{esc(s.title)}">')
+        if s.body:
+            parts.append(s.body)
+        parts.append("</section>")
+    if g["notes"]:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in g["notes"]) + "</ul>")
+    parts.append(f'<p class="note">Rendered by kseg-report from {esc(os.path.abspath(g["dir"]))}.</p>')
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def main(argv):
+    a = parse(argv)
+    if not os.path.isdir(a.dir):
+        print(f"kseg-report: {a.dir} is not a directory", file=sys.stderr)
+        return EXIT_INPUT
+    out = a.out or os.path.join(a.dir, "report.html")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(out))):
+        print(f"kseg-report: the directory of {out} does not exist", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        g = gather(a)
+    except (OSError, KeyError, ValueError) as e:
+        print(f"kseg-report: cannot read {a.dir}: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    g["dir"] = a.dir
+    if g["sweep"] is None and g["labels"][0] is None and g["profiles"] is None:
+        print(f"kseg-report: nothing to report in {a.dir}: no sweep.h5, result.h5 or profiles.json",
+              file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        sections, chosen_k = build_sections(a, g)
+    except (OSError, KeyError, ValueError, data.Missing) as e:
+        print(f"kseg-report: cannot read {a.dir}: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    plot_dir = os.path.join(os.path.dirname(os.path.abspath(out)), "plots")
+    try:
+        os.makedirs(plot_dir, exist_ok=True)
+        for s in sections:
+            path = os.path.join(plot_dir, s.key + ".png")
+            if s.fig is not None:
+                s.png = png_bytes(s.fig)
+                write_atomic(path, s.png)
+            elif os.path.exists(path):
+                os.unlink(path)  # from an earlier report: it would contradict this one
+        title = "Customer segmentation report" + (f": {chosen_k} segments" if chosen_k else "")
+        write_atomic(out, render_html(sections, g, title).encode("utf-8"))
+    except OSError as e:
+        print(f"kseg-report: cannot write the report: {e}", file=sys.stderr)
+        return EXIT_IO
+    n_fig = sum(s.png is not None for s in sections)
+    print(f"kseg-report: wrote {out} ({n_fig} plots, also in {plot_dir}/)", file=sys.stderr)
+    return 0
