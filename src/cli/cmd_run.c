@@ -19,7 +19,8 @@ static void progress(void *ctx, const char *message)
 }
 
 /* scripts/kseg-report beside the source tree of this binary (build/kseg ->
- * ../scripts), else on PATH. 1 when found. */
+ * ../scripts), or beside an installed binary (cmake --install puts both in
+ * bin/), else on PATH. 1 when found. */
 static int find_report(char *path, size_t len)
 {
   char exe[PATH_MAX];
@@ -30,6 +31,8 @@ static int find_report(char *path, size_t len)
     if (slash) {
       *slash = '\0';
       snprintf(path, len, "%s/../scripts/kseg-report", exe);
+      if (access(path, R_OK) == 0) return 1;
+      snprintf(path, len, "%s/kseg-report", exe);
       if (access(path, R_OK) == 0) return 1;
     }
   }

@@ -3,6 +3,7 @@ source "$KSEG_TESTS/cli/lib.sh"
 cmake --install "$KSEG_BUILD" --prefix "$T/prefix" >/dev/null
 test -x "$T/prefix/bin/kseg" || fail "kseg not installed"
 test -f "$T/prefix/include/kseg/kseg_h5io.h" || fail "headers not installed"
+test -x "$T/prefix/bin/kseg-report" && test -f "$T/prefix/bin/kseg_report/main.py" || fail "report script not installed"
 cmake -S "$KSEG_SOURCE/examples" -B "$T/ex" -DCMAKE_PREFIX_PATH="$T/prefix" >/dev/null
 cmake --build "$T/ex" >/dev/null
 # a matrix to read, written by h5py
