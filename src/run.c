@@ -36,6 +36,7 @@ void kseg_run_options_default(kseg_run_options *opt)
   opt->max_segments = 8;
   opt->recipe = KSEG_RECIPE_AUTO;
   opt->n_init = 10;
+  opt->gap_b = 5;
 }
 
 void kseg_run_result_free(kseg_run_result *r)
@@ -313,6 +314,8 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
                         (long long)raw.n_global);
   KSEG_CHECK_GOTO(name_step(kseg_comm_agree(comm, st), "sweep"), st, done);
   so.n_init = opt->n_init;
+  so.gap_b = opt->gap_b;
+  so.stability_b = opt->stability_b;
   so.seed = opt->seed;
   so.max_segments = opt->max_segments;
   /* the exact silhouette is O(N^2 D): above 10000 customers a seeded

@@ -33,6 +33,8 @@ typedef struct kseg_run_options {
   const char *warm_start;   /* old model.h5 or NULL */
   kseg_prep_recipe recipe;  /* KSEG_RECIPE_AUTO by default */
   int n_init;               /* restarts per k in the sweep and the final fit (default 10) */
+  int gap_b;                /* gap statistic reference sets in the sweep (default 5, 0 = off) */
+  int stability_b;          /* stability subsamples in the sweep (default 0 = off: each refits n_init times) */
   uint64_t seed;
   const char *target;       /* 0/1 column for the profile's rate and lift (NULL: Response when present) */
   kseg_run_progress_fn progress;

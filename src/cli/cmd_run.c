@@ -108,6 +108,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   kseg_run_options_default(&o);
   const char *range = NULL, *recipe = "auto", *transactions = NULL;
   int64_t max_segments = o.max_segments, min_segments = o.min_segments, n_init = o.n_init, seed = 0;
+  int64_t gap_b = o.gap_b, stability_b = o.stability_b;
   bool no_report = false;
   kseg_opt opts[] = {
       {"in", KSEG_OPT_STRING, &o.in, "FILE", "customers: a CSV with a header row, or a raw table (HDF5 with /raw)",
@@ -121,6 +122,10 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
        "retrain from an old model: start from its segments, keep their ids, write drift.json", false, false},
       {"recipe", KSEG_OPT_STRING, &recipe, "NAME", "auto (default), generic, marketing, ccgeneral or rfm", false, false},
       {"n-init", KSEG_OPT_INT, &n_init, "R", "k-means restarts per k (default 10)", false, false},
+      {"gap", KSEG_OPT_INT, &gap_b, "B", "gap statistic with B reference sets in the sweep (default 5, 0 = off)",
+       false, false},
+      {"stability", KSEG_OPT_INT, &stability_b, "B", "stability over B 80 % subsamples in the sweep (default 0 = off)",
+       false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "seed of every random draw (default 0)", false, false},
       {"target", KSEG_OPT_STRING, &o.target, "COL", "0/1 column for response rate and lift (default Response)", false,
        false},
@@ -168,10 +173,15 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     st = kseg_error_set(KSEG_ERR_INPUT, "--min-segments and --max-segments need 2 <= min <= max (got %lld, %lld)",
                         (long long)min_segments, (long long)max_segments);
   if (!st && seed < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--seed must be >= 0 (got %lld)", (long long)seed);
+  if (!st && (gap_b < 0 || gap_b > 1000 || stability_b < 0 || stability_b > 1000))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--gap and --stability must be in 0..1000 (got %lld, %lld)", (long long)gap_b,
+                        (long long)stability_b);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
   o.min_segments = min_segments;
   o.max_segments = max_segments;
   o.n_init = (int)n_init;
+  o.gap_b = (int)gap_b;
+  o.stability_b = (int)stability_b;
   o.seed = (uint64_t)seed;
   o.progress = progress;
   o.progress_ctx = cli;
