@@ -37,111 +37,6 @@ enum { KSEG_CSV_DEFAULT_BLOCK = 8 << 20 };
 
 /* ---- reading ---- */
 
-/* pread until n bytes or end of file; bytes read, or -1 with errno. */
-static int64_t read_at(int fd, char *buf, int64_t n, int64_t off)
-{
-  int64_t got = 0;
-  while (got < n) {
-    size_t want = (size_t)(n - got) > ((size_t)1 << 30) ? ((size_t)1 << 30) : (size_t)(n - got);
-    ssize_t r = pread(fd, buf + got, want, (off_t)(off + got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return -1;
-    if (r == 0) break;
-    got += r;
-  }
-  return got;
-}
-
-/* Streams the records of [pos, end) of the file through one growing buffer. */
-typedef struct csv_reader {
-  int fd;
-  const char *path;
-  int64_t pos, end;     /* next file offset to read, where to stop */
-  char *buf;
-  size_t cap, len, off; /* buf[off, len) not yet consumed */
-  size_t scan;          /* kseg_csv_record_end resume state for the record at off */
-  int inq;
-  int64_t nl;
-  int64_t line;         /* line number of the record at off */
-} csv_reader;
-
-static int reader_open(csv_reader *r, int fd, const char *path, int64_t begin, int64_t end, int64_t line,
-                       int64_t block)
-{
-  memset(r, 0, sizeof *r);
-  r->fd = fd;
-  r->path = path;
-  r->pos = begin;
-  r->end = end;
-  r->line = line;
-  r->cap = (size_t)block;
-  r->buf = kseg_malloc(r->cap, "csv read buffer");
-  return r->buf ? KSEG_OK : KSEG_ERR_IO;
-}
-
-static void reader_close(csv_reader *r)
-{
-  free(r->buf);
-  r->buf = NULL;
-}
-
-/* The next non-empty record (line end removed) and its first line number;
- * *rec == NULL at the end of the range. */
-static int reader_next(csv_reader *r, char **rec, size_t *rlen, int64_t *line)
-{
-  for (;;) {
-    size_t end;
-    if (r->off < r->len &&
-        kseg_csv_record_end(r->buf + r->off, r->len - r->off, &r->scan, &r->inq, &r->nl, &end)) {
-      char *p = r->buf + r->off;
-      *line = r->line;
-      r->line += r->nl + 1;
-      r->nl = 0;
-      r->scan = 0;
-      r->inq = 0;
-      r->off += end + 1;
-      if (end > 0 && p[end - 1] == '\r') end--;
-      if (end == 0) continue; /* empty line */
-      *rec = p;
-      *rlen = end;
-      return KSEG_OK;
-    }
-    if (r->pos >= r->end) {
-      if (r->off < r->len) { /* the last record has no line end */
-        char *p = r->buf + r->off;
-        size_t n = r->len - r->off;
-        *line = r->line;
-        r->off = r->len;
-        if (p[n - 1] == '\r') n--;
-        if (n == 0) continue;
-        *rec = p;
-        *rlen = n;
-        return KSEG_OK;
-      }
-      *rec = NULL;
-      *rlen = 0;
-      return KSEG_OK;
-    }
-    memmove(r->buf, r->buf + r->off, r->len - r->off);
-    r->len -= r->off;
-    r->off = 0;
-    if (r->len == r->cap) { /* one record longer than the buffer */
-      size_t cap = r->cap * 2;
-      char *nb = realloc(r->buf, cap);
-      if (!nb) return kseg_error_nomem("csv record buffer", cap);
-      r->buf = nb;
-      r->cap = cap;
-    }
-    int64_t want = r->end - r->pos;
-    if (want > (int64_t)(r->cap - r->len)) want = (int64_t)(r->cap - r->len);
-    int64_t got = read_at(r->fd, r->buf + r->len, want, r->pos);
-    if (got < 0) return kseg_error_set(KSEG_ERR_IO, "%s: read failed: %s", r->path, strerror(errno));
-    if (got < want) return kseg_error_set(KSEG_ERR_IO, "%s: the file shrank while it was being read", r->path);
-    r->len += (size_t)got;
-    r->pos += got;
-  }
-}
-
 /* ---- header ---- */
 
 typedef struct csv_header {
@@ -166,17 +61,17 @@ static int header_read(int fd, const char *path, int64_t size, char delim_opt, i
   if (size == 0) return kseg_error_set(KSEG_ERR_INPUT, "%s: the file is empty (a header row is expected)", path);
   int64_t skip = 0;
   unsigned char bom[3];
-  if (size >= 3 && read_at(fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF)
+  if (size >= 3 && kseg_csv_read_at(fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF)
     skip = 3;
-  csv_reader r;
-  KSEG_CHECK(reader_open(&r, fd, path, skip, size, 1, block));
+  kseg_csv_reader r;
+  KSEG_CHECK(kseg_csv_reader_open(&r, fd, path, 1, skip, size, 1, block));
   int st = KSEG_OK;
   kseg_csv_field *fields = NULL;
   char *rec = NULL;
   size_t len = 0;
   int64_t line = 0;
   /* Leading empty lines are skipped like any other. */
-  KSEG_CHECK_GOTO(reader_next(&r, &rec, &len, &line), st, done);
+  KSEG_CHECK_GOTO(kseg_csv_reader_next(&r, &rec, &len, &line), st, done);
   if (!rec) {
     st = kseg_error_set(KSEG_ERR_INPUT, "%s: the file has no header row", path);
     goto done;
@@ -235,7 +130,7 @@ static int header_read(int fd, const char *path, int64_t size, char delim_opt, i
   h->data_line = r.line;
 done:
   free(fields);
-  reader_close(&r);
+  kseg_csv_reader_close(&r);
   return st;
 }
 
@@ -295,7 +190,7 @@ static int scan_range(int fd, const char *path, int64_t b0, int64_t b1, int64_t 
   int64_t quotes = 0, nl = 0;
   for (int64_t pos = b0; pos < b1;) {
     int64_t n = b1 - pos < block ? b1 - pos : block;
-    int64_t got = read_at(fd, buf, n, pos);
+    int64_t got = kseg_csv_read_at(fd, buf, n, pos);
     if (got != n) {
       free(buf);
       if (got < 0) return kseg_error_set(KSEG_ERR_IO, "%s: read failed: %s", path, strerror(errno));
@@ -389,8 +284,8 @@ static int pass_infer(int fd, const char *path, const csv_header *h, int64_t sta
 {
   *rows = 0;
   if (start < 0) return KSEG_OK;
-  csv_reader r;
-  KSEG_CHECK(reader_open(&r, fd, path, start, end, line, block));
+  kseg_csv_reader r;
+  KSEG_CHECK(kseg_csv_reader_open(&r, fd, path, 1, start, end, line, block));
   int st = KSEG_OK;
   kseg_csv_field *f = kseg_malloc((size_t)h->n_cols * sizeof *f, "csv fields");
   if (!f) st = KSEG_ERR_IO;
@@ -398,7 +293,7 @@ static int pass_infer(int fd, const char *path, const csv_header *h, int64_t sta
     char *rec;
     size_t len;
     int64_t at;
-    KSEG_CHECK_GOTO(reader_next(&r, &rec, &len, &at), st, done);
+    KSEG_CHECK_GOTO(kseg_csv_reader_next(&r, &rec, &len, &at), st, done);
     if (!rec) break;
     int n = 0;
     const char *why = NULL;
@@ -415,7 +310,7 @@ static int pass_infer(int fd, const char *path, const csv_header *h, int64_t sta
   }
 done:
   free(f);
-  reader_close(&r);
+  kseg_csv_reader_close(&r);
   return st;
 }
 
@@ -711,8 +606,8 @@ static int pass_convert(int fd, const char *path, const csv_header *h, const csv
                         int64_t end, int64_t line, int64_t block, kseg_table *t)
 {
   if (start < 0) return t->n_local == 0 ? KSEG_OK : changed(path);
-  csv_reader r;
-  KSEG_CHECK(reader_open(&r, fd, path, start, end, line, block));
+  kseg_csv_reader r;
+  KSEG_CHECK(kseg_csv_reader_open(&r, fd, path, 1, start, end, line, block));
   int st = KSEG_OK;
   int64_t row = 0;
   kseg_csv_field *f = kseg_malloc((size_t)h->n_cols * sizeof *f, "csv fields");
@@ -721,7 +616,7 @@ static int pass_convert(int fd, const char *path, const csv_header *h, const csv
     char *rec;
     size_t len;
     int64_t at;
-    KSEG_CHECK_GOTO(reader_next(&r, &rec, &len, &at), st, done);
+    KSEG_CHECK_GOTO(kseg_csv_reader_next(&r, &rec, &len, &at), st, done);
     if (!rec) break;
     int n = 0;
     const char *why = NULL;
@@ -768,7 +663,7 @@ static int pass_convert(int fd, const char *path, const csv_header *h, const csv
   if (st == KSEG_OK && row != t->n_local) st = changed(path);
 done:
   free(f);
-  reader_close(&r);
+  kseg_csv_reader_close(&r);
   return st;
 }
 

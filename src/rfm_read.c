@@ -291,117 +291,6 @@ static int add_tx(kseg_rfm_input *in, date_vote *vote, const line_ctx *at, const
   return KSEG_OK;
 }
 
-/* ---- text: reading ---- */
-
-static int64_t read_at(int fd, char *buf, int64_t n, int64_t off)
-{
-  int64_t got = 0;
-  while (got < n) {
-    size_t want = (size_t)(n - got) > ((size_t)1 << 30) ? ((size_t)1 << 30) : (size_t)(n - got);
-    ssize_t r = pread(fd, buf + got, want, (off_t)(off + got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return -1;
-    if (r == 0) break;
-    got += r;
-  }
-  return got;
-}
-
-/* Streams the records of [pos, end) through one growing buffer. In
- * whitespace mode quotes are ordinary bytes and every newline ends a record. */
-typedef struct reader {
-  int fd;
-  const char *path;
-  int quoted;
-  int64_t pos, end;
-  char *buf;
-  size_t cap, len, off, scan;
-  int inq;
-  int64_t nl, line;
-} reader;
-
-static int reader_open(reader *r, int fd, const char *path, int quoted, int64_t begin, int64_t end, int64_t line,
-                       int64_t block)
-{
-  memset(r, 0, sizeof *r);
-  r->fd = fd;
-  r->path = path;
-  r->quoted = quoted;
-  r->pos = begin;
-  r->end = end;
-  r->line = line;
-  r->cap = (size_t)block;
-  r->buf = kseg_malloc(r->cap, "rfm read buffer");
-  return r->buf ? KSEG_OK : KSEG_ERR_IO;
-}
-
-static int find_end(reader *r, size_t *end)
-{
-  char *p = r->buf + r->off;
-  size_t len = r->len - r->off;
-  if (r->quoted) return kseg_csv_record_end(p, len, &r->scan, &r->inq, &r->nl, end);
-  char *q = r->scan < len ? memchr(p + r->scan, '\n', len - r->scan) : NULL;
-  if (!q) { r->scan = len; return 0; }
-  *end = (size_t)(q - p);
-  return 1;
-}
-
-/* The next non-empty record (line end removed) and its line number; *rec is
- * NULL at the end of the range. */
-static int reader_next(reader *r, char **rec, size_t *rlen, int64_t *line)
-{
-  for (;;) {
-    size_t end;
-    if (r->off < r->len && find_end(r, &end)) {
-      char *p = r->buf + r->off;
-      *line = r->line;
-      r->line += r->nl + 1;
-      r->nl = 0;
-      r->scan = 0;
-      r->inq = 0;
-      r->off += end + 1;
-      if (end > 0 && p[end - 1] == '\r') end--;
-      if (end == 0) continue;
-      *rec = p;
-      *rlen = end;
-      return KSEG_OK;
-    }
-    if (r->pos >= r->end) {
-      if (r->off < r->len) { /* the last record has no line end */
-        char *p = r->buf + r->off;
-        size_t n = r->len - r->off;
-        *line = r->line;
-        r->off = r->len;
-        if (p[n - 1] == '\r') n--;
-        if (n == 0) continue;
-        *rec = p;
-        *rlen = n;
-        return KSEG_OK;
-      }
-      *rec = NULL;
-      *rlen = 0;
-      return KSEG_OK;
-    }
-    memmove(r->buf, r->buf + r->off, r->len - r->off);
-    r->len -= r->off;
-    r->off = 0;
-    if (r->len == r->cap) { /* one record longer than the buffer */
-      size_t cap = r->cap * 2;
-      char *nb = realloc(r->buf, cap);
-      if (!nb) return kseg_error_nomem("rfm record buffer", cap);
-      r->buf = nb;
-      r->cap = cap;
-    }
-    int64_t want = r->end - r->pos;
-    if (want > (int64_t)(r->cap - r->len)) want = (int64_t)(r->cap - r->len);
-    int64_t got = read_at(r->fd, r->buf + r->len, want, r->pos);
-    if (got < 0) return kseg_error_set(KSEG_ERR_IO, "%s: read failed: %s", r->path, strerror(errno));
-    if (got < want) return kseg_error_set(KSEG_ERR_IO, "%s: the file shrank while it was being read", r->path);
-    r->len += (size_t)got;
-    r->pos += got;
-  }
-}
-
 /* Whitespace-separated fields (runs of spaces and tabs); counts them all. */
 static void split_ws(char *rec, size_t len, kseg_csv_field *f, int max, int *n)
 {
@@ -435,11 +324,11 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   if (size == 0) return kseg_error_set(KSEG_ERR_INPUT, "%s: the file is empty (a header row is expected)", path);
   int64_t skip = 0;
   unsigned char bom[3];
-  if (size >= 3 && read_at(fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF)
+  if (size >= 3 && kseg_csv_read_at(fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF)
     skip = 3;
-  reader r;
+  kseg_csv_reader r;
   /* Quote-aware: a quoted header may hold newlines; whitespace logs have no quotes. */
-  KSEG_CHECK(reader_open(&r, fd, path, 1, skip, size, 1, block));
+  KSEG_CHECK(kseg_csv_reader_open(&r, fd, path, 1, skip, size, 1, block));
   int st = KSEG_OK;
   char *rec = NULL;
   size_t len = 0;
@@ -447,7 +336,7 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   kseg_csv_field *f = NULL;
   char **names = NULL;
   int n = 0;
-  KSEG_CHECK_GOTO(reader_next(&r, &rec, &len, &line), st, done);
+  KSEG_CHECK_GOTO(kseg_csv_reader_next(&r, &rec, &len, &line), st, done);
   if (!rec) {
     st = kseg_error_set(KSEG_ERR_INPUT, "%s: the file has no header row", path);
     goto done;
@@ -503,7 +392,7 @@ done:
     for (int i = 0; i < n; i++) free(names[i]);
   free(names);
   free(f);
-  free(r.buf);
+  kseg_csv_reader_close(&r);
   return st;
 }
 
@@ -537,7 +426,7 @@ static int scan_range(int fd, const char *path, int quoted, int64_t b0, int64_t 
   int64_t quotes = 0, nl = 0;
   for (int64_t pos = b0; pos < b1;) {
     int64_t n = b1 - pos < block ? b1 - pos : block;
-    int64_t got = read_at(fd, buf, n, pos);
+    int64_t got = kseg_csv_read_at(fd, buf, n, pos);
     if (got != n) {
       free(buf);
       if (got < 0) return kseg_error_set(KSEG_ERR_IO, "%s: read failed: %s", path, strerror(errno));
@@ -615,15 +504,15 @@ static int parse_range(int fd, const char *path, const text_header *h, int64_t s
                        int64_t block, kseg_rfm_input *in, date_vote *vote, int *non_int)
 {
   int quoted = h->delim != 0, st = KSEG_OK, want = h->n_cols;
-  reader r;
-  KSEG_CHECK(reader_open(&r, fd, path, quoted, start, end, line, block));
+  kseg_csv_reader r;
+  KSEG_CHECK(kseg_csv_reader_open(&r, fd, path, quoted, start, end, line, block));
   kseg_csv_field *f = kseg_malloc((size_t)want * sizeof *f, "rfm fields");
   if (!f) st = KSEG_ERR_IO;
   line_ctx at = {path, "line", 0};
   while (!st) {
     char *rec;
     size_t len;
-    st = reader_next(&r, &rec, &len, &at.line);
+    st = kseg_csv_reader_next(&r, &rec, &len, &at.line);
     if (st || !rec) break;
     int n = 0;
     if (quoted) {
@@ -645,7 +534,7 @@ static int parse_range(int fd, const char *path, const text_header *h, int64_t s
                 f[h->idx[2]].ptr, f[h->idx[2]].len, q ? q->ptr : NULL, q ? q->len : 0, non_int);
   }
   free(f);
-  free(r.buf);
+  kseg_csv_reader_close(&r);
   return st;
 }
 

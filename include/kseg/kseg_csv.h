@@ -124,6 +124,36 @@ typedef struct kseg_csv_evidence {
  * in the A-B-YYYY shape (0: DD-MM-YYYY, 1: MM-DD-YYYY). */
 kseg_col_kind kseg_csv_infer(const kseg_csv_evidence *e, int *month_first);
 
+/* ---- streaming a byte range of a text file (Local) ---- */
+
+/* pread until n bytes or the end of the file: the bytes read, or -1 with errno. */
+int64_t kseg_csv_read_at(int fd, char *buf, int64_t n, int64_t off);
+
+/* Streams the records of the byte range [pos, end) of a file through one
+ * growing buffer (block bytes to start; doubled for a longer record). Quoted
+ * mode finds record ends with kseg_csv_record_end (a newline inside quotes is
+ * data); otherwise quotes are ordinary bytes and every newline ends a record. */
+typedef struct kseg_csv_reader {
+  int fd;
+  const char *path;     /* for messages */
+  int quoted;
+  int64_t pos, end;     /* next file offset to read, where to stop */
+  char *buf;
+  size_t cap, len, off; /* buf[off, len) not yet consumed */
+  size_t scan;          /* record-end search resume state for the record at off */
+  int inq;
+  int64_t nl;
+  int64_t line;         /* line number of the record at off */
+} kseg_csv_reader;
+
+int kseg_csv_reader_open(kseg_csv_reader *r, int fd, const char *path, int quoted, int64_t begin, int64_t end,
+                         int64_t line, int64_t block);
+/* The next non-empty record (line end and a CR removed), in place in the
+ * buffer, and its first line number; *rec == NULL at the end of the range.
+ * KSEG_ERR_IO on a read failure or a file that shrank. */
+int kseg_csv_reader_next(kseg_csv_reader *r, char **rec, size_t *rlen, int64_t *line);
+void kseg_csv_reader_close(kseg_csv_reader *r);
+
 /* ---- the import (Collective) ---- */
 
 typedef struct kseg_csv_options {
