@@ -132,20 +132,17 @@ static void test_quoted(void)
   kseg_rfm_summary_free(&s);
 }
 
+/* The same tables: every dataset and attribute equal to the bit (h5diff
+ * without tolerance). HDF5 may leave stale bytes in unused header space of
+ * small files with many variable-length attribute strings, so the containers
+ * are compared by content; the CLI tests still cmp the full-size outputs. */
 static int same_bytes(const char *a, const char *b)
 {
   int same = 1;
   if (rank == 0) {
-    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-    ASSERT(fa && fb);
-    int x, y;
-    do {
-      x = fgetc(fa);
-      y = fgetc(fb);
-      if (x != y) same = 0;
-    } while (x != EOF && y != EOF && same);
-    fclose(fa);
-    fclose(fb);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "h5diff -q '%s' '%s' >/dev/null 2>&1", a, b);
+    same = system(cmd) == 0;
   }
   MPI_Bcast(&same, 1, MPI_INT, 0, comm);
   return same;
