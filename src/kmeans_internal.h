@@ -24,6 +24,14 @@ typedef struct kseg_km_data {
   double max_abs;    /* global max |x| */
   kseg_fixed fx;     /* fixed-point scale of row values (bound max_abs) */
   double tol_scaled; /* tol x mean feature variance (scikit-learn's _tolerance) */
+  /* Checkpoint/resume (kseg_kmeans_options): the kernel fills cp's restart-
+   * local fields and calls opt->checkpoint; it starts from cp_start when that
+   * is set. assigned (k x d) receives the centroids the final labels were
+   * assigned against. All NULL when unused. */
+  const kseg_kmeans_options *opt;
+  kseg_kmeans_checkpoint *cp;
+  const kseg_kmeans_checkpoint *cp_start;
+  double *assigned;
 } kseg_km_data;
 
 /* What one single k-means run reports. */

@@ -37,6 +37,29 @@ typedef enum kseg_kmeans_algorithm {
   KSEG_ALGO_LLOYD = 1
 } kseg_kmeans_algorithm;
 
+/* Where a fit stands after some iteration, enough to continue it
+ * bit-identically: the exact fixed-point sums make an iteration a function of
+ * the centroids alone, and the "rows changed" test of the next iteration needs
+ * only the labels, which are the assignment against `prev`. The best earlier
+ * restart is kept as its final centroids plus the centroids its labels were
+ * assigned against (`best_assigned`), so its labels can be recomputed
+ * exactly. Arrays are k x d, identical on every rank. */
+typedef struct kseg_kmeans_checkpoint {
+  int restart;            /* the restart in progress */
+  int iter;               /* iterations it has completed (>= 1) */
+  const double *centroids; /* after those iterations */
+  const double *prev;     /* before the last one: the labels' centroids */
+  int best_restart;       /* -1 when restart == 0 (no earlier restart) */
+  double best_inertia;
+  int best_n_iter;
+  bool best_converged;
+  const double *best_centroids, *best_assigned; /* NULL when best_restart < 0 */
+} kseg_kmeans_checkpoint;
+
+/* Called after every checkpoint_every-th iteration with the state above;
+ * returns a status (agreed by the caller). Collective. */
+typedef int (*kseg_kmeans_checkpoint_fn)(MPI_Comm comm, const kseg_kmeans_checkpoint *cp, void *ctx);
+
 typedef struct kseg_kmeans_options {
   int64_t k;
   kseg_kmeans_init init;
@@ -47,6 +70,11 @@ typedef struct kseg_kmeans_options {
   double tol;                   /* >= 0, default 1e-4, relative to the mean feature variance */
   uint64_t seed;                /* default 0 */
   kseg_kmeans_algorithm algorithm;
+  int checkpoint_every;         /* 0: never; else call `checkpoint` every this many iterations */
+  kseg_kmeans_checkpoint_fn checkpoint;
+  void *checkpoint_ctx;
+  const kseg_kmeans_checkpoint *resume; /* continue from this state (from a checkpoint of the same
+                                           data and options); NULL: start afresh; borrowed */
 } kseg_kmeans_options;
 
 typedef struct kseg_kmeans_result {
