@@ -9,6 +9,12 @@
 # (hundreds of reports per rank that are not kseg's). Any other ASan report or
 # any UBSan report aborts the test that hit it.
 #
+# Then Valgrind memcheck over the serial unit tests (ctest label "unit") in
+# build-valgrind/, built without -march=native (Valgrind does not decode
+# AVX-512) and with Open MPI's own suppression file
+# (/usr/share/openmpi/openmpi-valgrind.supp: MPI_Init's uninitialised
+# padding and the like). KSEG_VALGRIND=0 skips it.
+#
 # Usage: scripts/sanitize.sh [extra ctest args]   (KSEG_ASAN_ALL=1: every test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +34,25 @@ if [ "${KSEG_ASAN_ALL:-0}" = 1 ]; then
 else
   ctest --output-on-failure -j "$jobs" -L 'unit|mpi' "$@" || rc=1
   ctest --output-on-failure -j "$jobs" -R '_errors$|_bad_input$|^reliability_|^fuzz_' "$@" || rc=1
+fi
+cd ..
+if [ "${KSEG_VALGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
+  cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKSEG_NATIVE=OFF >/dev/null
+  cmake --build build-valgrind -j "$jobs"
+  supp=()
+  [ -r /usr/share/openmpi/openmpi-valgrind.supp ] && supp=(--suppressions=/usr/share/openmpi/openmpi-valgrind.supp)
+  # The unit tests' command lines, from ctest itself.
+  mapfile -t cmds < <(cd build-valgrind && ctest -N -L unit --show-only=json-v1 | /usr/bin/python3 -c '
+import json, shlex, sys
+for t in json.load(sys.stdin)["tests"]:
+    wd = next((p["value"] for p in t.get("properties", []) if p["name"] == "WORKING_DIRECTORY"), ".")
+    print(shlex.quote(wd) + " " + " ".join(shlex.quote(a) for a in t["command"]))')
+  for c in "${cmds[@]}"; do
+    eval "set -- $c"
+    wd=$1; shift
+    echo "valgrind: $(basename "$1")"
+    (cd "$wd" && OMP_NUM_THREADS=2 valgrind -q --error-exitcode=99 --leak-check=no "${supp[@]}" "$@" >/dev/null) ||
+      { echo "valgrind: $(basename "$1") FAILED" >&2; rc=1; }
+  done
 fi
 exit $rc
