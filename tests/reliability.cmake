@@ -25,3 +25,7 @@ foreach(target csv args)
             ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/regressions/${target})
   set_tests_properties(fuzz_${target}_regressions PROPERTIES TIMEOUT 120 LABELS "unit;fuzz")
 endforeach()
+
+# Two "hosts" (network namespaces + veth, Open MPI over TCP); SKIPPED
+# unless root with network namespaces.
+kseg_cli_test(twohost_fit twohost_fit.sh TIMEOUT 300)
