@@ -2,7 +2,7 @@
 # memory.sh - peak resident memory per rank of `kseg fit` for several row
 # counts and rank counts, printed as one JSON object per run (one per line),
 # next to the model of docs/operations.md:
-#   bytes/rank ~ base + rows_local x (8 D + 20) + K x D x (32 threads + 48)
+#   bytes/rank ~ base + rows_local x (8 D + 24) + K x D x (32 threads + 48)
 # Peak memory must follow rows per rank, not N: doubling N and the ranks
 # together keeps it flat.
 #
@@ -56,7 +56,7 @@ import glob, json, sys
 w, n, np_, d, k, nt, t0, t1 = sys.argv[1], *map(int, sys.argv[2:7]), float(sys.argv[7]), float(sys.argv[8])
 peaks = [int(open(p).read().split()[-1]) * 1024 for p in sorted(glob.glob(f"{w}/rss.*"))]
 rows_local = -(-n // np_)
-model = rows_local * (8 * d + 20) + k * d * (32 * nt + 48)
+model = rows_local * (8 * d + 24) + k * d * (32 * nt + 48)
 print(json.dumps({"rows": n, "d": d, "k": k, "ranks": np_, "threads": nt, "rows_per_rank": rows_local,
                   "peak_rss_mib_per_rank": [round(p / 2**20, 1) for p in peaks],
                   "model_data_mib": round(model / 2**20, 1),
