@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES="cmake make gcc g++ pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
-  libopenblas-dev liblapacke-dev python3 python3-numpy python3-sklearn python3-h5py python3-matplotlib"
+  libopenblas-dev liblapacke-dev python3 python3-numpy python3-sklearn python3-h5py python3-matplotlib
+  clang libclang-rt-14-dev valgrind iproute2"
 
 missing=""
 for p in $PACKAGES; do

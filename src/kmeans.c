@@ -259,22 +259,61 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   double *best = kseg_malloc((size_t)kd * sizeof(double), "centroids");
   int32_t *labels = kseg_malloc(nl * sizeof(int32_t), "labels");
   int32_t *best_labels = kseg_malloc(nl * sizeof(int32_t), "labels");
-  st = (cur && best && labels && best_labels) ? KSEG_OK : KSEG_ERR_IO;
+  /* The centroids each restart's labels were assigned against: what a
+   * checkpoint needs to recompute the best restart's labels. */
+  double *assigned = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  double *best_assigned = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  st = (cur && best && labels && best_labels && assigned && best_assigned) ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
   /* Every restart from given centroids would repeat the same run. */
   const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
   double iter_seconds = 0;
   kseg_km_run best_run = {0};
-  for (int r = 0; r < restarts; r++) {
-    KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, opt, r, cur), st, fail);
+  bool have_best = false;
+  const kseg_kmeans_checkpoint *rs = opt->resume;
+  kseg_kmeans_checkpoint cp = {0};
+  data.opt = opt;
+  data.cp = opt->checkpoint ? &cp : NULL;
+  if (rs) {
+    /* Options are the same on every rank, so this status already is. */
+    if (rs->restart < 0 || rs->restart >= restarts || rs->iter < 1 || rs->iter >= opt->max_iter ||
+        (rs->best_restart >= 0) != (rs->restart > 0) || rs->best_restart >= rs->restart)
+      st = kseg_error_set(KSEG_ERR_INPUT, "the checkpoint (restart %d, iteration %d) does not fit %d restart(s) of "
+                          "%d iterations", rs->restart, rs->iter, restarts, opt->max_iter);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+    if (rs->best_restart >= 0) {
+      memcpy(best, rs->best_centroids, (size_t)kd * sizeof(double));
+      memcpy(best_assigned, rs->best_assigned, (size_t)kd * sizeof(double));
+      KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_kmeans_assign(x, best_assigned, k, best_labels, NULL)), st, fail);
+      best_run = (kseg_km_run){.n_iter = rs->best_n_iter, .converged = rs->best_converged,
+                               .inertia = rs->best_inertia};
+      out->best_restart = rs->best_restart;
+      have_best = true;
+    }
+  }
+  for (int r = rs ? rs->restart : 0; r < restarts; r++) {
+    if (rs && r == rs->restart) {
+      memcpy(cur, rs->centroids, (size_t)kd * sizeof(double));
+      data.cp_start = rs;
+    } else {
+      KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, opt, r, cur), st, fail);
+      data.cp_start = NULL;
+    }
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
+    cp = (kseg_kmeans_checkpoint){.restart = r, .best_restart = have_best ? out->best_restart : -1,
+                                  .best_inertia = best_run.inertia, .best_n_iter = best_run.n_iter,
+                                  .best_converged = best_run.converged,
+                                  .best_centroids = have_best ? best : NULL,
+                                  .best_assigned = have_best ? best_assigned : NULL};
+    data.assigned = assigned;
     kseg_km_run run;
     data.restart = r;
     KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
     iter_seconds += run.iter_seconds;
     /* Inertia is identical on every rank, so all keep the same restart. */
-    if (r == 0 || run.inertia < best_run.inertia) {
+    if (!have_best || run.inertia < best_run.inertia) {
+      have_best = true;
       best_run = run;
       out->best_restart = r;
       double *tc = best;
@@ -283,6 +322,9 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
       int32_t *tl = best_labels;
       best_labels = labels;
       labels = tl;
+      tc = best_assigned;
+      best_assigned = assigned;
+      assigned = tc;
     }
   }
   double times[2] = {iter_seconds, kseg_now() - t0};
@@ -301,8 +343,12 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->seconds = times[1];
   free(cur);
   free(labels);
+  free(assigned);
+  free(best_assigned);
   return KSEG_OK;
 fail:
+  free(assigned);
+  free(best_assigned);
   free(cur);
   free(best);
   free(labels);

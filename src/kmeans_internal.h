@@ -25,6 +25,14 @@ typedef struct kseg_km_data {
   kseg_kmeans_progress_fn progress; /* per-iteration report, or NULL */
   void *progress_ctx;
   int restart;
+  /* Checkpoint/resume (kseg_kmeans_options): the kernel fills cp's restart-
+   * local fields and calls opt->checkpoint; it starts from cp_start when that
+   * is set. assigned (k x d) receives the centroids the final labels were
+   * assigned against. All NULL when unused. */
+  const kseg_kmeans_options *opt;
+  kseg_kmeans_checkpoint *cp;
+  const kseg_kmeans_checkpoint *cp_start;
+  double *assigned;
 } kseg_km_data;
 
 /* What one single k-means run reports. */

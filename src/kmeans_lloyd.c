@@ -246,7 +246,17 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   for (int64_t i = 0; i < x->n_local; i++) labels[i] = -1;
   const double t0 = kseg_now();
   bool strict = false, converged = false;
-  for (int it = 0; it < max_iter; it++) {
+  int it0 = 0;
+  if (data->cp_start) {
+    /* Resuming: the caller put the checkpoint's centroids in `centroids`;
+     * the labels the next iteration compares against are the assignment to
+     * the centroids before the checkpointed iteration. */
+    lloyd_step(&w, data, data->cp_start->prev, labels, false);
+    it0 = data->cp_start->iter;
+    run->n_iter = it0;
+  }
+  const kseg_kmeans_options *opt = data->opt;
+  for (int it = it0; it < max_iter; it++) {
     memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
     lloyd_step(&w, data, w.cold, labels, true);
     /* The iteration's only collective when no cluster is empty. */
@@ -286,7 +296,15 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
       converged = true;
       break;
     }
+    if (data->cp && opt->checkpoint_every > 0 && (it + 1) % opt->checkpoint_every == 0 && it + 1 < max_iter) {
+      data->cp->iter = it + 1;
+      data->cp->centroids = centroids;
+      data->cp->prev = w.cold;
+      st = kseg_comm_agree(comm, opt->checkpoint(comm, data->cp, opt->checkpoint_ctx));
+      if (st != KSEG_OK) goto done;
+    }
   }
+  if (data->assigned) memcpy(data->assigned, strict ? w.cold : centroids, (size_t)kd * sizeof(double));
   /* Labels must match the final centroids (scikit-learn reruns the E-step). */
   if (!strict) lloyd_step(&w, data, centroids, labels, false);
   run->iter_seconds = kseg_now() - t0;

@@ -43,6 +43,28 @@ typedef enum kseg_kmeans_algorithm {
  * assignment (against the centroids it started from; NaN for kernels that
  * do not compute every distance) and the number of rows whose label changed. For progress reports; it must not communicate. */
 typedef void (*kseg_kmeans_progress_fn)(void *ctx, int restart, int iter, double inertia, int64_t changed);
+/* Where a fit stands after some iteration, enough to continue it
+ * bit-identically: the exact fixed-point sums make an iteration a function of
+ * the centroids alone, and the "rows changed" test of the next iteration needs
+ * only the labels, which are the assignment against `prev`. The best earlier
+ * restart is kept as its final centroids plus the centroids its labels were
+ * assigned against (`best_assigned`), so its labels can be recomputed
+ * exactly. Arrays are k x d, identical on every rank. */
+typedef struct kseg_kmeans_checkpoint {
+  int restart;            /* the restart in progress */
+  int iter;               /* iterations it has completed (>= 1) */
+  const double *centroids; /* after those iterations */
+  const double *prev;     /* before the last one: the labels' centroids */
+  int best_restart;       /* -1 when restart == 0 (no earlier restart) */
+  double best_inertia;
+  int best_n_iter;
+  bool best_converged;
+  const double *best_centroids, *best_assigned; /* NULL when best_restart < 0 */
+} kseg_kmeans_checkpoint;
+
+/* Called after every checkpoint_every-th iteration with the state above;
+ * returns a status (agreed by the caller). Collective. */
+typedef int (*kseg_kmeans_checkpoint_fn)(MPI_Comm comm, const kseg_kmeans_checkpoint *cp, void *ctx);
 
 typedef struct kseg_kmeans_options {
   int64_t k;
@@ -56,6 +78,11 @@ typedef struct kseg_kmeans_options {
   kseg_kmeans_algorithm algorithm;
   kseg_kmeans_progress_fn progress; /* NULL: none */
   void *progress_ctx;
+  int checkpoint_every;         /* 0: never; else call `checkpoint` every this many iterations */
+  kseg_kmeans_checkpoint_fn checkpoint;
+  void *checkpoint_ctx;
+  const kseg_kmeans_checkpoint *resume; /* continue from this state (from a checkpoint of the same
+                                           data and options); NULL: start afresh; borrowed */
 } kseg_kmeans_options;
 
 typedef struct kseg_kmeans_result {

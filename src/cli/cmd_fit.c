@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "kseg/kseg_comm.h"
@@ -107,11 +108,167 @@ static int write_result(kseg_cli *cli, const char *out, const kseg_matrix *x, co
   return kseg_h5_finish(&w, st);
 }
 
+/* ---- checkpoint and resume ----
+ * The checkpoint file holds the kseg_kmeans_checkpoint fields: attributes
+ * restart, iter, best_restart, best_inertia, best_n_iter, best_converged and
+ * fingerprint on "/", datasets /centroids and /prev, and /best_centroids and
+ * /best_assigned when an earlier restart exists. Written through the h5io
+ * writer, so a kill mid-write leaves the previous checkpoint whole. */
+
+/* splitmix64's finalizer: a well-mixed word from a value and its position. */
+static uint64_t mix64(uint64_t z)
+{
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Sum over every value of mix(global position, bits), mod 2^64: addition
+ * commutes, so the same for any partition of the rows. Collective. */
+static int data_hash(MPI_Comm comm, const kseg_matrix *x, uint64_t *out)
+{
+  uint64_t h = 0;
+  const int64_t n = x->n_local * x->d;
+#pragma omp parallel for reduction(+ : h) schedule(static)
+  for (int64_t i = 0; i < n; i++) {
+    uint64_t bits;
+    if (x->dtype == KSEG_F32) {
+      uint32_t b32;
+      memcpy(&b32, (const float *)x->data + i, sizeof b32);
+      bits = b32;
+    } else {
+      memcpy(&bits, (const double *)x->data + i, sizeof bits);
+    }
+    h += mix64(mix64((uint64_t)(x->row0 * x->d + i)) ^ bits);
+  }
+  int rc = MPI_Allreduce(MPI_IN_PLACE, &h, 1, MPI_UINT64_T, MPI_SUM, comm);
+  if (rc != MPI_SUCCESS) return kseg_error_set(KSEG_ERR_IO, "MPI_Allreduce failed (data fingerprint)");
+  *out = h;
+  return KSEG_OK;
+}
+
+/* Everything the iterations depend on: data (shape, type, content), options
+ * and given centroids. A checkpoint of another run must not be resumed. */
+static int fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, char *buf, size_t size)
+{
+  uint64_t h = 0, g = 0;
+  KSEG_CHECK(kseg_comm_agree(comm, data_hash(comm, x, &h)));
+  if (opt->init == KSEG_INIT_GIVEN)
+    for (int64_t i = 0; i < opt->k * x->d; i++) {
+      uint64_t bits;
+      memcpy(&bits, &opt->init_centroids[i], sizeof bits);
+      g += mix64(mix64((uint64_t)i) ^ bits);
+    }
+  snprintf(buf, size, "kseg-fit-checkpoint 1 n=%lld d=%lld dtype=%d data=%016llx k=%lld init=%s given=%016llx "
+           "n_init=%d max_iter=%d tol=%a seed=%llu algorithm=%s",
+           (long long)x->n_global, (long long)x->d, (int)x->dtype, (unsigned long long)h, (long long)opt->k,
+           kseg_kmeans_init_name(opt->init), (unsigned long long)g, opt->n_init, opt->max_iter, opt->tol,
+           (unsigned long long)opt->seed, kseg_kmeans_algorithm_name(opt->algorithm));
+  return KSEG_OK;
+}
+
+typedef struct fit_checkpoint {
+  kseg_cli *cli;
+  const char *path;
+  char fingerprint[512];
+  int64_t k, d;
+} fit_checkpoint;
+
+/* The kseg_kmeans_checkpoint_fn of `fit --checkpoint`. Collective. */
+static int write_checkpoint(MPI_Comm comm, const kseg_kmeans_checkpoint *cp, void *ctx)
+{
+  fit_checkpoint *c = ctx;
+  const int64_t dims[2] = {c->k, c->d};
+  kseg_h5_writer *w = NULL;
+  KSEG_CHECK(kseg_h5_create(comm, c->path, &w));
+  int st = kseg_h5_write_small(w, "/centroids", KSEG_F64, 2, dims, cp->centroids);
+  if (!st) st = kseg_h5_write_small(w, "/prev", KSEG_F64, 2, dims, cp->prev);
+  if (!st && cp->best_restart >= 0) st = kseg_h5_write_small(w, "/best_centroids", KSEG_F64, 2, dims, cp->best_centroids);
+  if (!st && cp->best_restart >= 0) st = kseg_h5_write_small(w, "/best_assigned", KSEG_F64, 2, dims, cp->best_assigned);
+  if (!st) st = kseg_h5_attr_str(w, "/", "fingerprint", c->fingerprint);
+  if (!st) st = kseg_h5_attr_f64(w, "/", "restart", cp->restart);
+  if (!st) st = kseg_h5_attr_f64(w, "/", "iter", cp->iter);
+  if (!st) st = kseg_h5_attr_f64(w, "/", "best_restart", cp->best_restart);
+  if (!st) st = kseg_h5_attr_f64(w, "/", "best_inertia", cp->best_inertia);
+  if (!st) st = kseg_h5_attr_f64(w, "/", "best_n_iter", cp->best_n_iter);
+  if (!st) st = kseg_h5_attr_f64(w, "/", "best_converged", cp->best_converged ? 1 : 0);
+  if (!st) st = kseg_comm_fault(comm, "fit_checkpoint"); /* test builds: a failure mid-write */
+  st = kseg_h5_finish(&w, st);
+  if (!st) kseg_cli_progress(c->cli, "fit: checkpoint at restart %d, iteration %d -> %s", cp->restart, cp->iter, c->path);
+  return st;
+}
+
+/* Arrays of a checkpoint read back; freed by free_resume. */
+typedef struct fit_resume {
+  kseg_kmeans_checkpoint cp;
+  double *centroids, *prev, *best_centroids, *best_assigned;
+} fit_resume;
+
+static void free_resume(fit_resume *r)
+{
+  free(r->centroids);
+  free(r->prev);
+  free(r->best_centroids);
+  free(r->best_assigned);
+  memset(r, 0, sizeof *r);
+}
+
+static int read_k_by_d(MPI_Comm comm, const fit_checkpoint *c, const char *dataset, double **out)
+{
+  int64_t dims[2] = {0, 0};
+  KSEG_CHECK(kseg_h5_read_small_f64(comm, c->path, dataset, dims, out));
+  if (dims[0] != c->k || dims[1] != c->d)
+    return kseg_error_set(KSEG_ERR_INPUT, "checkpoint %s:%s is %lld x %lld; expected %lld x %lld", c->path, dataset,
+                          (long long)dims[0], (long long)dims[1], (long long)c->k, (long long)c->d);
+  return KSEG_OK;
+}
+
+/* Read the checkpoint c->path into r; a missing one, or one of other data
+ * or options, is KSEG_ERR_INPUT (as for sweep --resume). Collective. */
+static int read_checkpoint(MPI_Comm comm, const fit_checkpoint *c, fit_resume *r)
+{
+  memset(r, 0, sizeof *r);
+  int exists = kseg_comm_rank(comm) == 0 ? access(c->path, F_OK) == 0 : 0;
+  KSEG_CHECK(kseg_comm_bcast(comm, &exists, sizeof exists, 0));
+  if (!exists)
+    return kseg_error_set(KSEG_ERR_INPUT, "checkpoint %s does not exist (run without --resume to start afresh)",
+                          c->path);
+  char *fp = NULL;
+  int st = kseg_h5_read_attr_str(comm, c->path, "/", "fingerprint", &fp);
+  if (!st && strcmp(fp, c->fingerprint) != 0)
+    st = kseg_error_set(KSEG_ERR_INPUT,
+                        "checkpoint %s was written for other data or options (%s); this run is %s; remove it or "
+                        "use another --checkpoint", c->path, fp, c->fingerprint);
+  free(fp);
+  KSEG_CHECK(kseg_comm_agree(comm, st));
+  double v[6];
+  static const char *const names[6] = {"restart", "iter", "best_restart", "best_inertia", "best_n_iter",
+                                       "best_converged"};
+  for (int i = 0; i < 6; i++) KSEG_CHECK(kseg_h5_read_attr_f64(comm, c->path, "/", names[i], &v[i]));
+  r->cp.restart = (int)v[0];
+  r->cp.iter = (int)v[1];
+  r->cp.best_restart = (int)v[2];
+  r->cp.best_inertia = v[3];
+  r->cp.best_n_iter = (int)v[4];
+  r->cp.best_converged = v[5] != 0;
+  st = read_k_by_d(comm, c, "/centroids", &r->centroids);
+  if (!st) st = read_k_by_d(comm, c, "/prev", &r->prev);
+  if (!st && r->cp.best_restart >= 0) st = read_k_by_d(comm, c, "/best_centroids", &r->best_centroids);
+  if (!st && r->cp.best_restart >= 0) st = read_k_by_d(comm, c, "/best_assigned", &r->best_assigned);
+  r->cp.centroids = r->centroids;
+  r->cp.prev = r->prev;
+  r->cp.best_centroids = r->best_centroids;
+  r->cp.best_assigned = r->best_assigned;
+  return kseg_comm_agree(comm, st);
+}
+
 int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
 {
   const double t0 = kseg_now();
   const char *in = NULL, *out = NULL, *dataset = "/features", *init_text = "k-means++", *algo_text = "auto";
-  int64_t k = 0, n_init = 1, max_iter = 300, seed = 0;
+  const char *checkpoint = NULL;
+  int64_t k = 0, n_init = 1, max_iter = 300, seed = 0, checkpoint_every = 10;
+  bool resume = false;
   double tol = 1e-4;
   const char *warm = NULL, *raw_path = NULL;
   kseg_opt opts[] = {
@@ -135,6 +292,14 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
       {"warm-start", KSEG_OPT_STRING, &warm, "MODEL.h5",
        "start from an old model's segments carried into these features, keep their ids (needs --raw)", false, false},
       {"raw", KSEG_OPT_STRING, &raw_path, "RAW.h5", "with --warm-start: the raw table the rows of --in come from",
+       false, false},
+      {"checkpoint", KSEG_OPT_STRING, &checkpoint, "FILE",
+       "write the iteration state to FILE (HDF5, replaced atomically) for --resume; removed on success", false,
+       false},
+      {"checkpoint-every", KSEG_OPT_INT, &checkpoint_every, "N", "iterations between checkpoints (default 10)",
+       false, false},
+      {"resume", KSEG_OPT_FLAG, &resume, NULL,
+       "continue from --checkpoint FILE (bit-identical to an uninterrupted run, on any number of ranks)",
        false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
@@ -165,6 +330,12 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   const bool k_seen = opts[2].seen; /* without --k, a warm start takes the old model's k */
   if (!st && !warm && !k_seen) st = kseg_error_set(KSEG_ERR_INPUT, "missing required option --k (or --warm-start MODEL.h5)");
   if (!st && k_seen && k < 1) st = kseg_error_set(KSEG_ERR_INPUT, "--k must be at least 1 (got %lld)", (long long)k);
+  if (!st && (checkpoint_every < 1 || checkpoint_every > 1000000000))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--checkpoint-every must be between 1 and 1e9 (got %lld)",
+                        (long long)checkpoint_every);
+  if (!st && resume && !checkpoint) st = kseg_error_set(KSEG_ERR_INPUT, "--resume needs --checkpoint FILE");
+  if (!st && checkpoint && out && strcmp(checkpoint, out) == 0)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--checkpoint and --out must be different files");
   st = kseg_comm_agree(cli->comm, st);
   opt.k = k;
   opt.n_init = (int)n_init;
@@ -221,6 +392,22 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
                                           (long long)k, (long long)x.d, (long long)x.d, in, dataset));
     opt.init_centroids = given;
   }
+  fit_checkpoint ckpt = {.cli = cli, .path = checkpoint, .k = k, .d = x.d};
+  fit_resume from = {0};
+  if (!st && checkpoint) {
+    st = fingerprint(cli->comm, &x, &opt, ckpt.fingerprint, sizeof ckpt.fingerprint);
+    opt.checkpoint = write_checkpoint;
+    opt.checkpoint_ctx = &ckpt;
+    opt.checkpoint_every = (int)checkpoint_every;
+  }
+  if (!st && resume) {
+    st = read_checkpoint(cli->comm, &ckpt, &from);
+    if (!st) {
+      opt.resume = &from.cp;
+      kseg_cli_progress(cli, "fit: resuming from %s (restart %d, iteration %d)", checkpoint, from.cp.restart,
+                        from.cp.iter);
+    }
+  }
   if (!st) {
     kseg_cli_progress(cli, "fit: %lld rows x %lld columns (%s), k = %lld, init %s, %d restart(s), %d ranks x %d threads",
                       (long long)x.n_global, (long long)x.d, x.dtype == KSEG_F32 ? "float32" : "float64", (long long)k,
@@ -244,6 +431,8 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
                       r.converged ? "converged" : "not converged", out);
     st = write_result(cli, out, &x, &r, &opt, init_text, algo_text, in, dataset);
   }
+  /* The result is whole on disk; a later --resume must not reuse the state. */
+  if (!st && checkpoint && cli->rank == 0) remove(checkpoint);
   double seconds = kseg_now() - t0;
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));
   if (!st) {
@@ -289,5 +478,6 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   kseg_matrix_free(&x);
   free(given);
   free(init_file);
+  free_resume(&from);
   return kseg_comm_agree(cli->comm, st);
 }

@@ -1,6 +1,7 @@
 /* cmd_metrics.c - `kseg metrics`: validation metrics of any labelling. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_metrics.h"
 
 int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv)
@@ -57,6 +59,13 @@ int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv)
     st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s has %lld labels but %s:%s has %lld rows", labels_path,
                         labels_dataset, (long long)n_lab, in, dataset, (long long)x.n_global);
   st = kseg_comm_agree(cli->comm, st);
+  /* A NaN or Inf would silently turn every metric into garbage (a negative
+   * inertia from the fixed-point sums): refuse it as fit does. */
+  if (!st && (st = kseg_kmeans_check_finite(cli->comm, &x)) == KSEG_ERR_INPUT) {
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%s:%s: %s", in, dataset, kseg_error_message());
+    kseg_error_replace(msg);
+  }
   int64_t k = 0;
   if (!st) {
     for (int64_t i = 0; i < n_local; i++) {
