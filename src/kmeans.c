@@ -253,7 +253,11 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   data.fx = kseg_fixed_for_bound(data.max_abs);
   KSEG_CHECK(tolerance(comm, x, &data.fx, data.max_abs, opt->tol, &data.tol_scaled));
 
-  const kseg_km_kernel *kernel = kseg_km_kernel_find(opt->algorithm);
+  /* Checkpoints hold the Lloyd state (centroids and the labels' centroids);
+   * the accelerated kernels give Lloyd's results bit for bit, so a fit that
+   * checkpoints or resumes runs Lloyd's kernel and ends with the same bits. */
+  const bool lloyd_state = (opt->checkpoint && opt->checkpoint_every > 0) || opt->resume;
+  const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm);
   const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
   double *cur = kseg_malloc((size_t)kd * sizeof(double), "centroids");
   double *best = kseg_malloc((size_t)kd * sizeof(double), "centroids");
