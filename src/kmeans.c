@@ -264,7 +264,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
 
   /* Every restart from given centroids would repeat the same run. */
   const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
-  double iter_seconds = 0;
+  double iter_seconds = 0, allreduce_seconds = 0;
   kseg_km_run best_run = {0};
   for (int r = 0; r < restarts; r++) {
     KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, opt, r, cur), st, fail);
@@ -273,6 +273,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
     data.restart = r;
     KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
     iter_seconds += run.iter_seconds;
+    allreduce_seconds += run.allreduce_seconds;
     /* Inertia is identical on every rank, so all keep the same restart. */
     if (r == 0 || run.inertia < best_run.inertia) {
       best_run = run;
@@ -285,8 +286,8 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
       labels = tl;
     }
   }
-  double times[2] = {iter_seconds, kseg_now() - t0};
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 2)), st, fail);
+  double times[3] = {iter_seconds, kseg_now() - t0, allreduce_seconds};
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3)), st, fail);
   out->k = k;
   out->d = d;
   out->centroids = best;
@@ -299,6 +300,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->algorithm = kernel->algorithm;
   out->iter_seconds = times[0];
   out->seconds = times[1];
+  out->allreduce_seconds = times[2];
   free(cur);
   free(labels);
   return KSEG_OK;
