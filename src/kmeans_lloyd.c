@@ -1,6 +1,9 @@
 /* kmeans_lloyd.c - Lloyd iterations with scikit-learn's semantics
  * (_kmeans_single_lloyd, sklearn 1.2), the assignment kernels and the table
  * that selects a k-means algorithm. */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
