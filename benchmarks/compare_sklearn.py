@@ -1,7 +1,9 @@
 """Helper for compare_sklearn.sh.
 
-  gen OUT.h5 --rows N --cols D --k K [--seed S]
-      N x D float64 Gaussian blobs (K centres) as /features, K random rows as /init.
+  gen OUT.h5 --rows N --cols D --k K [--seed S] [--dtype float64|float32]
+      N x D Gaussian blobs (K centres) as /features, K random rows as /init
+      (float64 whatever the dtype: kseg and scikit-learn start from the same
+      values).
   sklearn [--max-iter M] FEATURES.h5 RESULT.h5...
       times scikit-learn's KMeans(algorithm="lloyd", init=/init, n_init=1,
       tol=0) and prints one JSON object: its seconds, n_iter, per-iteration
@@ -22,14 +24,14 @@ def gen(a):
     rng = np.random.default_rng(a.seed)
     centers = rng.uniform(-10, 10, size=(a.k, a.cols))
     with h5py.File(a.out, "w") as f:
-        ds = f.create_dataset("features", shape=(a.rows, a.cols), dtype="f8")
+        ds = f.create_dataset("features", shape=(a.rows, a.cols), dtype="f4" if a.dtype == "float32" else "f8")
         step = 1 << 17
         for r0 in range(0, a.rows, step):
             n = min(step, a.rows - r0)
             truth = rng.integers(0, a.k, size=n)
             ds[r0:r0 + n] = centers[truth] + rng.normal(0, 2.0, size=(n, a.cols))
         init_rows = np.sort(rng.choice(a.rows, a.k, replace=False))
-        f.create_dataset("init", data=ds[init_rows, :])
+        f.create_dataset("init", data=ds[init_rows, :].astype(np.float64))
 
 
 def run_sklearn(a):
@@ -66,6 +68,7 @@ def main():
     g.add_argument("--cols", type=int, default=32)
     g.add_argument("--k", type=int, default=16)
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     s = sub.add_parser("sklearn")
     s.add_argument("features")
     s.add_argument("--max-iter", type=int, default=20)

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Per-iteration time of `kseg fit` (Lloyd at 2 ranks x 1 thread and 1 x 2;
-# Hamerly at 2 x 1) against scikit-learn's KMeans (algorithm="lloyd") from
-# the same initial centroids on the same 2 cores;
-# prints one JSON object. Environment: ROWS (1000000), COLS (32), K (16),
-# ITERS (20), REPS (2), KSEG_BIN (build/kseg), PY (/usr/bin/python3), MPIEXEC (mpiexec).
+# Time of `kseg fit` against scikit-learn's KMeans (algorithm="lloyd") from
+# the same initial centroids on the same cores, tol 0 for both; prints one
+# JSON object with per-iteration and whole-fit speedups, the labels that
+# differ from scikit-learn's, and the load average while it ran.
+#   Per iteration (defaults): 1M x 32, k 16, 20 iterations; RUNS lists the
+#   kseg configurations as RANKSxTHREADS:ALGORITHM.
+#   To convergence: ITERS=300 (tol 0: both stop when no label changes), e.g.
+#   ROWS=500000 K=64 ITERS=300 RUNS="2x1:auto 2x1:lloyd" compares `auto`
+#   with scikit-learn's Lloyd to the same labels.
+# Environment: ROWS (1000000), COLS (32), K (16), ITERS (20), REPS (2),
+# DTYPE (float64 | float32: the matrix kseg and scikit-learn both read),
+# RUNS ("2x1:lloyd 1x2:lloyd 2x1:hamerly"), KSEG_BIN (build/kseg),
+# PY (/usr/bin/python3), MPIEXEC (mpiexec).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-ROWS=${ROWS:-1000000} COLS=${COLS:-32} K=${K:-16} ITERS=${ITERS:-20}
+ROWS=${ROWS:-1000000} COLS=${COLS:-32} K=${K:-16} ITERS=${ITERS:-20} DTYPE=${DTYPE:-float64}
+RUNS=${RUNS:-"2x1:lloyd 1x2:lloyd 2x1:hamerly"}
 KSEG_BIN=${KSEG_BIN:-$here/../build/kseg}
 PY=${PY:-/usr/bin/python3}
 MPIEXEC=${MPIEXEC:-mpiexec}
@@ -14,38 +23,49 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_va
 dir=$(mktemp -d "${TMPDIR:-/tmp}/kseg-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 
-"$PY" "$here/compare_sklearn.py" gen "$dir/x.h5" --rows "$ROWS" --cols "$COLS" --k "$K"
-fit() { # RANKS THREADS OUT [ALGORITHM]
+"$PY" "$here/compare_sklearn.py" gen "$dir/x.h5" --rows "$ROWS" --cols "$COLS" --k "$K" --dtype "$DTYPE"
+fit() { # RANKS THREADS ALGORITHM OUT
   OMP_NUM_THREADS=$2 OMP_PROC_BIND=false "$MPIEXEC" -n "$1" --oversubscribe --bind-to none "$KSEG_BIN" fit \
-    --in "$dir/x.h5" --k "$K" --init "$dir/x.h5:/init" --max-iter "$ITERS" --tol 0 --out "$3" --json \
-    --algorithm "${4:-lloyd}"
+    --in "$dir/x.h5" --k "$K" --init "$dir/x.h5:/init" --max-iter "$ITERS" --tol 0 --out "$4" --json \
+    --algorithm "$3"
 }
 # REPS runs of each (default 2), the fastest reported: the cores are shared.
 REPS=${REPS:-2}
+load0=$(cut -d' ' -f1 /proc/loadavg)
 for rep in $(seq "$REPS"); do
-  fit 2 1 "$dir/r2x1.h5" >"$dir/r2x1.$rep.json"
-  fit 1 2 "$dir/r1x2.h5" >"$dir/r1x2.$rep.json"
-  fit 2 1 "$dir/h2x1.h5" hamerly >"$dir/h2x1.$rep.json"
+  results=()
+  for run in $RUNS; do
+    shape=${run%%:*} algo=${run#*:}
+    name="${shape}_$algo"
+    fit "${shape%%x*}" "${shape#*x}" "$algo" "$dir/$name.h5" >"$dir/$name.$rep.json"
+    results+=("$dir/$name.h5")
+  done
   OMP_NUM_THREADS=2 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$here/compare_sklearn.py" sklearn \
-    --max-iter "$ITERS" "$dir/x.h5" "$dir/r2x1.h5" "$dir/r1x2.h5" "$dir/h2x1.h5" >"$dir/sk.$rep.json"
+    --max-iter "$ITERS" "$dir/x.h5" "${results[@]}" >"$dir/sk.$rep.json"
 done
+load1=$(cut -d' ' -f1 /proc/loadavg)
 
-"$PY" - "$dir" "$ROWS" "$COLS" "$K" "$REPS" <<'PY'
+"$PY" - "$dir" "$ROWS" "$COLS" "$K" "$REPS" "$DTYPE" "$load0" "$load1" $RUNS <<'PY'
 import json, sys
-d, rows, cols, k, reps = sys.argv[1], *map(int, sys.argv[2:])
+d, rows, cols, k, reps, dtype, load0, load1 = sys.argv[1], *map(int, sys.argv[2:6]), sys.argv[6], *map(float, sys.argv[7:9])
+runs = sys.argv[9:]
 def best(prefix, per):
-    runs = [json.load(open(f"{d}/{prefix}.{r}.json")) for r in range(1, reps + 1)]
-    return min(runs, key=per)
-sk = best("sk", lambda j: j["per_iter_seconds"])
-out = {"rows": rows, "cols": cols, "k": k, "dtype": "float64", "reps": reps,
+    got = [json.load(open(f"{d}/{prefix}.{r}.json")) for r in range(1, reps + 1)]
+    return min(got, key=per)
+sk = best("sk", lambda j: j["seconds"])
+out = {"rows": rows, "cols": cols, "k": k, "dtype": dtype, "reps": reps, "loadavg_1min": [load0, load1],
        "sklearn": {"per_iter_seconds": sk["per_iter_seconds"], "n_iter": sk["n_iter"], "seconds": sk["seconds"]},
        "kseg": {}}
-for name, res in zip(("r2x1", "r1x2", "h2x1"), sk["results"]):
-    j = best(name, lambda j: j["iter_seconds"] / j["n_iter"])
+for i, run in enumerate(runs):
+    shape, algo = run.split(":")
+    j = best(f"{shape}_{algo}", lambda j: j["iter_seconds"])
+    res = sk["results"][i]
     per = j["iter_seconds"] / j["n_iter"]
-    out["kseg"][f"{j['algorithm']}_{j['ranks']}_ranks_x_{j['threads']}_threads"] = {
+    out["kseg"][f"{algo}_{j['kernel']}_{j['ranks']}_ranks_x_{j['threads']}_threads"] = {
         "per_iter_seconds": per, "n_iter": j["n_iter"], "iter_seconds": j["iter_seconds"],
-        "seconds": j["seconds"], "speedup_vs_sklearn": sk["per_iter_seconds"] / per,
+        "allreduce_seconds": j["allreduce_seconds"], "seconds": j["seconds"],
+        "speedup_vs_sklearn_per_iter": sk["per_iter_seconds"] / per,
+        "fit_seconds": j["fit_seconds"], "speedup_vs_sklearn_whole_fit": sk["seconds"] / j["fit_seconds"],
         "labels_differ_from_sklearn": res["labels_differ"],
         "labels_agree": res["labels_differ"] == 0,
         "centroid_max_rel_diff": res["centroid_max_rel_diff"]}

@@ -272,7 +272,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
 
   /* Every restart from given centroids would repeat the same run. */
   const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
-  double iter_seconds = 0;
+  double iter_seconds = 0, allreduce_seconds = 0;
   kseg_km_run best_run = {0};
   bool have_best = false;
   const kseg_kmeans_checkpoint *rs = opt->resume;
@@ -315,6 +315,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
     data.restart = r;
     KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
     iter_seconds += run.iter_seconds;
+    allreduce_seconds += run.allreduce_seconds;
     /* Inertia is identical on every rank, so all keep the same restart. */
     if (!have_best || run.inertia < best_run.inertia) {
       have_best = true;
@@ -331,8 +332,8 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
       assigned = tc;
     }
   }
-  double times[2] = {iter_seconds, kseg_now() - t0};
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 2)), st, fail);
+  double times[3] = {iter_seconds, kseg_now() - t0, allreduce_seconds};
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3)), st, fail);
   out->k = k;
   out->d = d;
   out->centroids = best;
@@ -345,6 +346,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->algorithm = kernel->algorithm;
   out->iter_seconds = times[0];
   out->seconds = times[1];
+  out->allreduce_seconds = times[2];
   free(cur);
   free(labels);
   free(assigned);

@@ -41,6 +41,7 @@ typedef struct kseg_km_run {
   bool converged;
   double inertia;
   double iter_seconds; /* local */
+  double allreduce_seconds; /* local: inside the per-iteration sum of the partials */
 } kseg_km_run;
 
 /* One k-means algorithm: from the k x d centroids in `centroids` (replaced

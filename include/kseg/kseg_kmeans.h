@@ -96,6 +96,8 @@ typedef struct kseg_kmeans_result {
   int best_restart;    /* lowest inertia, ties to the lowest restart */
   kseg_kmeans_algorithm algorithm; /* the kernel that ran (AUTO resolved) */
   double iter_seconds; /* time inside the Lloyd iterations (all restarts), max over ranks */
+  double allreduce_seconds; /* part of iter_seconds spent in the per-iteration allreduce
+                               (waiting for the slowest rank included), max over ranks */
   double seconds;      /* whole kseg_kmeans_fit call, max over ranks */
 } kseg_kmeans_result;
 

@@ -461,6 +461,7 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
       kseg_json_num(&j, "seconds", seconds);
       kseg_json_num(&j, "fit_seconds", r.seconds);
       kseg_json_num(&j, "iter_seconds", r.iter_seconds);
+      kseg_json_num(&j, "allreduce_seconds", r.allreduce_seconds);
       kseg_json_int(&j, "ranks", cli->size);
       kseg_json_int(&j, "threads", omp_get_max_threads());
       kseg_json_print(&j, cli);

@@ -1,0 +1,85 @@
+/* roofline.c - the machine's two ceilings for the Lloyd kernel, measured
+ * rather than taken from a datasheet (the cores are shared and virtualized):
+ *   triad: a STREAM-like a[i] = b[i] + s c[i] over arrays far larger than
+ *          the caches, bytes counted as STREAM does (24 per element);
+ *   fma:   independent chains of 64-byte vector FMAs, 2 flops per lane, in
+ *          double and in float.
+ * Each is best of REPS, all OpenMP threads at once. Prints one JSON object.
+ * Usage: roofline [MEGA_ELEMENTS (16)] [REPS (5)]. Built by roofline.sh. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef double vd __attribute__((vector_size(64)));
+typedef float vf __attribute__((vector_size(64)));
+
+/* 12 chains hide the FMA latency (4 cycles x 2 ports + margin). The result
+ * is stored so the loop is not removed. */
+#define FMA_LOOP(V, T, ITERS, SINK)                                                   \
+  do {                                                                               \
+    V a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}, \
+      a8 = {0}, a9 = {0}, a10 = {0}, a11 = {0};                                      \
+    V m, c;                                                                          \
+    for (size_t q = 0; q < sizeof(V) / sizeof(T); q++) m[q] = (T)0.999999, c[q] = (T)1e-7; \
+    for (long it = 0; it < (ITERS); it++) {                                          \
+      a0 = a0 * m + c, a1 = a1 * m + c, a2 = a2 * m + c, a3 = a3 * m + c;            \
+      a4 = a4 * m + c, a5 = a5 * m + c, a6 = a6 * m + c, a7 = a7 * m + c;            \
+      a8 = a8 * m + c, a9 = a9 * m + c, a10 = a10 * m + c, a11 = a11 * m + c;        \
+      __asm__ volatile("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3));                \
+    }                                                                                \
+    V s = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)); \
+    SINK += (double)s[0];                                                            \
+  } while (0)
+
+int main(int argc, char **argv)
+{
+  const long n = (argc > 1 ? atol(argv[1]) : 16) * 1000000L;
+  const int reps = argc > 2 ? atoi(argv[2]) : 5;
+  const int nt = omp_get_max_threads();
+  double *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b), *c = malloc((size_t)n * sizeof *c);
+  if (!a || !b || !c) {
+    fprintf(stderr, "roofline: out of memory for %ld elements\n", n);
+    return 2;
+  }
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < n; i++) a[i] = 0, b[i] = 1, c[i] = 2; /* first touch by the thread that uses it */
+  double best_triad = 1e300;
+  for (int r = 0; r < reps; r++) {
+    const double t0 = now();
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; i++) a[i] = b[i] + 3.0 * c[i];
+    const double t = now() - t0;
+    if (t < best_triad) best_triad = t;
+  }
+  const long fma_iters = 20000000L;
+  double best_d = 1e300, best_f = 1e300, sink = 0;
+  for (int r = 0; r < reps; r++) {
+    double t0 = now();
+#pragma omp parallel reduction(+ : sink)
+    FMA_LOOP(vd, double, fma_iters, sink);
+    double t = now() - t0;
+    if (t < best_d) best_d = t;
+    t0 = now();
+#pragma omp parallel reduction(+ : sink)
+    FMA_LOOP(vf, float, fma_iters, sink);
+    t = now() - t0;
+    if (t < best_f) best_f = t;
+  }
+  const double flops_d = 12.0 * 8 * 2 * (double)fma_iters * nt, flops_f = 12.0 * 16 * 2 * (double)fma_iters * nt;
+  printf("{\"threads\": %d, \"triad_bytes\": %.0f, \"bandwidth_bytes_per_s\": %.6g, "
+         "\"peak_flops_f64\": %.6g, \"peak_flops_f32\": %.6g, \"check\": %g}\n",
+         nt, 24.0 * (double)n, 24.0 * (double)n / best_triad, flops_d / best_d, flops_f / best_f, a[n / 2] + sink * 0);
+  free(a);
+  free(b);
+  free(c);
+  return 0;
+}
