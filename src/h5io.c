@@ -155,6 +155,30 @@ static int dataset_shape(hid_t dset, int *ndims, hsize_t dims[2])
   return KSEG_OK;
 }
 
+/* Select this rank's rows [row0, row0 + n_local) of an N x d (ndims 1 or 2)
+ * dataspace, and make the matching memory space; a rank with no rows selects
+ * nothing (it still takes part in the collective call). */
+static hid_t select_block(hid_t fspace, int ndims, int64_t row0, int64_t n_local, hsize_t d)
+{
+  hsize_t start[2] = {(hsize_t)row0, 0}, count[2] = {(hsize_t)n_local, d};
+  hsize_t mdims[2] = {n_local > 0 ? (hsize_t)n_local : 1, d > 0 ? d : 1};
+  hid_t mspace = H5Screate_simple(ndims, mdims, NULL);
+  if (n_local > 0 && d > 0) {
+    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+  } else {
+    H5Sselect_none(fspace);
+    H5Sselect_none(mspace);
+  }
+  return mspace;
+}
+
+static hid_t collective_dxpl(void)
+{
+  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+  return dxpl;
+}
+
 /* Collective read of rows [row0, row0 + n_local) of a 1-D or 2-D dataset. */
 static int read_rows(hid_t dset, hid_t memtype, int ndims, hsize_t d, int64_t row0, int64_t n_local, void *buf,
                      const char *path, const char *dataset)
@@ -165,17 +189,8 @@ static int read_rows(hid_t dset, hid_t memtype, int ndims, hsize_t d, int64_t ro
     H5Sclose(fspace);
     return KSEG_OK;
   }
-  hsize_t start[2] = {(hsize_t)row0, 0}, count[2] = {(hsize_t)n_local, d};
-  hsize_t mdims[2] = {n_local > 0 ? (hsize_t)n_local : 1, d > 0 ? d : 1};
-  hid_t mspace = H5Screate_simple(ndims, mdims, NULL);
-  if (n_local > 0 && d > 0) {
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-  } else {
-    H5Sselect_none(fspace);
-    H5Sselect_none(mspace);
-  }
-  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+  hid_t mspace = select_block(fspace, ndims, row0, n_local, d);
+  hid_t dxpl = collective_dxpl();
   char dummy[16];
   herr_t rc = H5Dread(dset, memtype, mspace, fspace, dxpl, buf ? buf : dummy);
   H5Pclose(dxpl);
@@ -670,17 +685,8 @@ static int write_rows_at_typed(kseg_h5_writer *w, const char *dataset, hid_t mty
   H5Sget_simple_extent_dims(fspace, dims, NULL);
   if (ndims < 2) dims[1] = 1;
   if (dims[0] > 0 && dims[1] > 0) { /* an empty dataset: every rank skips alike */
-    hsize_t start[2] = {(hsize_t)row0, 0}, count[2] = {(hsize_t)n_local, dims[1]};
-    hsize_t mdims[2] = {n_local > 0 ? (hsize_t)n_local : 1, dims[1]};
-    hid_t mspace = H5Screate_simple(ndims, mdims, NULL);
-    if (n_local > 0) {
-      H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-    } else {
-      H5Sselect_none(fspace);
-      H5Sselect_none(mspace);
-    }
-    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+    hid_t mspace = select_block(fspace, ndims, row0, n_local, dims[1]);
+    hid_t dxpl = collective_dxpl();
     static const char dummy[16];
     if (H5Dwrite(dset, mtype, mspace, fspace, dxpl, data ? data : dummy) < 0)
       st = kseg_error_set(KSEG_ERR_IO, "%s: collective write of %s failed", w->path, dataset);

@@ -142,20 +142,32 @@ static int need_two_clusters(const kseg_cluster_stats *s)
   return KSEG_OK;
 }
 
+/* The common start of the metrics: labels checked, rows as float64, the
+ * global max |x| and the exact cluster statistics; with `two`, at least two
+ * non-empty clusters and one row fewer than rows. *owned is freed by the
+ * caller, as is *s. Collective; agreed. */
+static int metric_setup(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k, bool two,
+                        const double **rows, double **owned, double *max_abs, kseg_cluster_stats *s)
+{
+  *owned = NULL;
+  memset(s, 0, sizeof *s);
+  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
+  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, rows, owned)));
+  int st = kseg_comm_agree(comm, global_max_abs(comm, *rows, x->n_local * x->d, max_abs));
+  if (!st) st = cluster_stats_f64(comm, *rows, x->n_local, x->d, labels, k, *max_abs, s);
+  if (!st && two) st = kseg_comm_agree(comm, need_two_clusters(s));
+  return st;
+}
+
 int kseg_metrics_internal(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k, double *inertia,
                           double *calinski_harabasz, double *davies_bouldin)
 {
   const double *rows = NULL;
-  double *owned = NULL;
-  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
-  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
+  double *owned = NULL, m = 0;
   const int64_t d = x->d;
-  double m = 0;
-  kseg_cluster_stats s = {0};
+  kseg_cluster_stats s;
   kseg_i128 *acc = NULL;
-  int st = kseg_comm_agree(comm, global_max_abs(comm, rows, x->n_local * d, &m));
-  if (!st) st = cluster_stats_f64(comm, rows, x->n_local, d, labels, k, m, &s);
-  if (!st) st = kseg_comm_agree(comm, need_two_clusters(&s));
+  int st = metric_setup(comm, x, labels, k, true, &rows, &owned, &m, &s);
   if (!st) {
     acc = kseg_calloc((size_t)k + 1, sizeof *acc, "metric sums");
     st = kseg_comm_agree(comm, acc ? KSEG_OK : KSEG_ERR_IO);
@@ -317,20 +329,13 @@ done:
 int kseg_metrics_silhouette_exact(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
                                   double *silhouette)
 {
-  const double *rows = NULL;
-  double *owned = NULL;
-  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
-  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
-  if ((x->n_global / kseg_comm_size(comm) + 1) * x->d > INT32_MAX) {
-    free(owned);
+  if ((x->n_global / kseg_comm_size(comm) + 1) * x->d > INT32_MAX) /* MPI counts of one ring block */
     return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "rows per rank too many for the exact silhouette; "
                                                                 "use a sample"));
-  }
-  double m = 0;
-  kseg_cluster_stats s = {0};
-  int st = kseg_comm_agree(comm, global_max_abs(comm, rows, x->n_local * x->d, &m));
-  if (!st) st = cluster_stats_f64(comm, rows, x->n_local, x->d, labels, k, m, &s);
-  if (!st) st = kseg_comm_agree(comm, need_two_clusters(&s));
+  const double *rows = NULL;
+  double *owned = NULL, m = 0;
+  kseg_cluster_stats s;
+  int st = metric_setup(comm, x, labels, k, true, &rows, &owned, &m, &s);
   if (!st) st = silhouette_ring(comm, rows, labels, x->n_local, x->n_global, x->d, k, s.counts, m, silhouette);
   kseg_cluster_stats_free(&s);
   free(owned);
@@ -464,17 +469,12 @@ int kseg_metrics_silhouette_sqeuclidean(MPI_Comm comm, const kseg_matrix *x, con
                                         double *silhouette)
 {
   const double *rows = NULL;
-  double *owned = NULL;
-  KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
-  KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
+  double *owned = NULL, m = 0;
   const int64_t d = x->d;
-  double m = 0;
-  kseg_cluster_stats s = {0};
+  kseg_cluster_stats s;
   kseg_i128 *acc = NULL;
   double *sq_mean = NULL;
-  int st = kseg_comm_agree(comm, global_max_abs(comm, rows, x->n_local * d, &m));
-  if (!st) st = cluster_stats_f64(comm, rows, x->n_local, d, labels, k, m, &s);
-  if (!st) st = kseg_comm_agree(comm, need_two_clusters(&s));
+  int st = metric_setup(comm, x, labels, k, true, &rows, &owned, &m, &s);
   if (!st) {
     acc = kseg_calloc((size_t)k + 1, sizeof *acc, "norm sums");
     sq_mean = kseg_calloc((size_t)k, sizeof *sq_mean, "norm means");
