@@ -351,7 +351,14 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   h->delim = tabs || others ? kseg_csv_detect_delimiter(rec, len) : 0;
   const char *why = NULL;
   if (h->delim) {
-    if (kseg_csv_split(rec, len, h->delim, NULL, 0, &n, &why) != KSEG_OK) {
+    /* Count on a copy: kseg_csv_split unquotes in place, and the header is
+     * split again below for the fields themselves. */
+    char *copy = kseg_malloc(len + 1, "rfm header");
+    if (!copy) { st = KSEG_ERR_IO; goto done; }
+    memcpy(copy, rec, len);
+    int split = kseg_csv_split(copy, len, h->delim, NULL, 0, &n, &why);
+    free(copy);
+    if (split != KSEG_OK) {
       st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, line, why);
       goto done;
     }
