@@ -371,8 +371,12 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   if (h->delim) kseg_csv_split(rec, len, h->delim, f, n, &n, &why);
   else split_ws(rec, len, f, n, &n);
   for (int i = 0; i < n; i++) {
-    names[i] = strndup(f[i].ptr, f[i].len);
-    if (!names[i]) { st = kseg_error_nomem("rfm column name", f[i].len + 1); goto done; }
+    /* memcpy, not strndup: the field is a slice of the record buffer, not a
+     * NUL-terminated string (ASan's strict string checks insist on one). */
+    names[i] = kseg_malloc(f[i].len + 1, "rfm column name");
+    if (!names[i]) { st = KSEG_ERR_IO; goto done; }
+    memcpy(names[i], f[i].ptr, f[i].len);
+    names[i][f[i].len] = '\0';
   }
   h->n_cols = n;
   for (int role = 0; role < 4; role++) {
