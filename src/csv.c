@@ -58,13 +58,8 @@ static void header_free(csv_header *h)
 /* Root only: read and check the header record. */
 static int header_read(int fd, const char *path, int64_t size, char delim_opt, int64_t block, csv_header *h)
 {
-  if (size == 0) return kseg_error_set(KSEG_ERR_INPUT, "%s: the file is empty (a header row is expected)", path);
-  int64_t skip = 0;
-  unsigned char bom[3];
-  if (size >= 3 && kseg_csv_read_at(fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF)
-    skip = 3;
   kseg_csv_reader r;
-  KSEG_CHECK(kseg_csv_reader_open(&r, fd, path, 1, skip, size, 1, block));
+  KSEG_CHECK(kseg_csv_reader_open_header(&r, fd, path, size, block));
   int st = KSEG_OK;
   kseg_csv_field *fields = NULL;
   char *rec = NULL;

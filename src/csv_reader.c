@@ -106,6 +106,16 @@ int kseg_csv_reader_next(kseg_csv_reader *r, char **rec, size_t *rlen, int64_t *
   }
 }
 
+int kseg_csv_reader_open_header(kseg_csv_reader *r, int fd, const char *path, int64_t size, int64_t block)
+{
+  if (size == 0) return kseg_error_set(KSEG_ERR_INPUT, "%s: the file is empty (a header row is expected)", path);
+  int64_t skip = 0;
+  unsigned char bom[3];
+  if (size >= 3 && kseg_csv_read_at(fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF)
+    skip = 3;
+  return kseg_csv_reader_open(r, fd, path, 1, skip, size, 1, block);
+}
+
 void kseg_csv_reader_close(kseg_csv_reader *r)
 {
   free(r->buf);

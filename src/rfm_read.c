@@ -321,14 +321,9 @@ typedef struct text_header {
 static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_options *opt, int64_t block,
                        text_header *h, char **used)
 {
-  if (size == 0) return kseg_error_set(KSEG_ERR_INPUT, "%s: the file is empty (a header row is expected)", path);
-  int64_t skip = 0;
-  unsigned char bom[3];
-  if (size >= 3 && kseg_csv_read_at(fd, (char *)bom, 3, 0) == 3 && bom[0] == 0xEF && bom[1] == 0xBB && bom[2] == 0xBF)
-    skip = 3;
   kseg_csv_reader r;
   /* Quote-aware: a quoted header may hold newlines; whitespace logs have no quotes. */
-  KSEG_CHECK(kseg_csv_reader_open(&r, fd, path, 1, skip, size, 1, block));
+  KSEG_CHECK(kseg_csv_reader_open_header(&r, fd, path, size, block));
   int st = KSEG_OK;
   char *rec = NULL;
   size_t len = 0;

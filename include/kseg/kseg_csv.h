@@ -148,6 +148,10 @@ typedef struct kseg_csv_reader {
 
 int kseg_csv_reader_open(kseg_csv_reader *r, int fd, const char *path, int quoted, int64_t begin, int64_t end,
                          int64_t line, int64_t block);
+/* Open a reader on the header of a file of `size` bytes: a UTF-8 byte order
+ * mark is skipped, line numbers start at 1, quoted mode. An empty file is
+ * KSEG_ERR_INPUT naming it. */
+int kseg_csv_reader_open_header(kseg_csv_reader *r, int fd, const char *path, int64_t size, int64_t block);
 /* The next non-empty record (line end and a CR removed), in place in the
  * buffer, and its first line number; *rec == NULL at the end of the range.
  * KSEG_ERR_IO on a read failure or a file that shrank. */
