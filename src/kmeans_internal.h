@@ -73,6 +73,20 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
 int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                     int32_t *labels, kseg_km_run *run);
 
+/* Empty clusters after a reduce: scikit-learn's relocation rule applied to
+ * the reduced sums and counts in packed (k x d sums, then k counts), with the
+ * distances to `assigned` (the centroids the labels were assigned against)
+ * from one canonical pass. Labels are not changed. Every kernel calls it, so
+ * all relocate identically. Collective, result agreed. */
+int kseg_km_relocate_empty(MPI_Comm comm, const kseg_km_data *data, int64_t k, const double *assigned,
+                           const int32_t *labels, kseg_i128 *packed);
+
+/* The M-step shared by every kernel: centroids from the reduced packed sums
+ * and counts; returns the total squared shift from cold and, if moved is not
+ * NULL, each centroid's shift |new - old| (not widened). Local. */
+double kseg_km_update_centroids(const kseg_km_data *data, int64_t k, const kseg_i128 *packed, const double *cold,
+                                double *centroids, double *moved);
+
 /* Global max |x| (0 for an empty matrix). Collective. */
 int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs);
 

@@ -59,8 +59,6 @@ typedef struct lloyd_ws {
   int64_t *tcounts;      /* nt x k */
   kseg_i128 *tinert;     /* nt */
   int64_t *tchanged;     /* nt */
-  int64_t *empty, *taken;/* k each, for relocating empty clusters */
-  double *row;           /* d: a relocated row */
   kseg_fixed fd;         /* scale of the last step's inertia */
 } lloyd_ws;
 
@@ -76,9 +74,6 @@ static void ws_free(lloyd_ws *w)
   free(w->tcounts);
   free(w->tinert);
   free(w->tchanged);
-  free(w->empty);
-  free(w->taken);
-  free(w->row);
   memset(w, 0, sizeof *w);
 }
 
@@ -102,10 +97,7 @@ static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
       !(w->tlo = kseg_malloc((size_t)(nt * kd) * sizeof(uint64_t), "k-means thread sums")) ||
       !(w->tcounts = kseg_malloc((size_t)(nt * k) * sizeof(int64_t), "k-means thread counts")) ||
       !(w->tinert = kseg_malloc((size_t)nt * sizeof(kseg_i128), "k-means thread inertia")) ||
-      !(w->tchanged = kseg_malloc((size_t)nt * sizeof(int64_t), "k-means thread counts")) ||
-      !(w->empty = kseg_malloc((size_t)k * sizeof(int64_t), "k-means empty clusters")) ||
-      !(w->taken = kseg_malloc((size_t)k * sizeof(int64_t), "k-means empty clusters")) ||
-      !(w->row = kseg_malloc((size_t)x->d * sizeof(double), "k-means row"))) {
+      !(w->tchanged = kseg_malloc((size_t)nt * sizeof(int64_t), "k-means thread counts"))) {
     ws_free(w);
     return KSEG_ERR_IO;
   }
@@ -194,45 +186,94 @@ static void lloyd_step(lloyd_ws *w, const kseg_km_data *data, const double *cent
  * its label is left unchanged, as in scikit-learn. scikit-learn takes the
  * farthest rows from an argpartition, unordered beyond the first; kseg takes
  * them in decreasing distance. Works on the reduced sums, so it is exact and
- * identical on every rank. Collective. */
-static int relocate_empty(MPI_Comm comm, lloyd_ws *w, const kseg_km_data *data, const int32_t *labels)
+ * identical on every rank. The distances come from one pass of the
+ * canonical kernel (kseg_kmeans_assign), whatever kernel ran the iteration:
+ * empty clusters are rare, and every kernel's labels equal that pass's.
+ * Collective. */
+int kseg_km_relocate_empty(MPI_Comm comm, const kseg_km_data *data, int64_t k, const double *assigned,
+                           const int32_t *labels, kseg_i128 *packed)
 {
   const kseg_matrix *x = data->x;
-  const int64_t k = w->k, d = w->d, kd = k * d;
-  kseg_i128 *sums = w->packed, *counts = w->packed + kd;
+  const int64_t d = x->d, kd = k * d, nl = x->n_local;
+  kseg_i128 *sums = packed, *counts = packed + kd;
+  const size_t nls = (size_t)(nl > 0 ? nl : 1);
+  double *mind = kseg_malloc(nls * sizeof(double), "k-means distances");
+  int32_t *scratch = kseg_malloc(nls * sizeof(int32_t), "k-means labels");
+  int64_t *empty = kseg_malloc((size_t)k * sizeof(int64_t), "k-means empty clusters");
+  int64_t *taken = kseg_malloc((size_t)k * sizeof(int64_t), "k-means empty clusters");
+  double *row = kseg_malloc((size_t)d * sizeof(double), "k-means row");
+  int st = (mind && scratch && empty && taken && row) ? KSEG_OK : KSEG_ERR_IO;
+  if (st == KSEG_OK) st = kseg_kmeans_assign(x, assigned, k, scratch, mind);
+  st = kseg_comm_agree(comm, st);
   int64_t n_empty = 0;
-  for (int64_t c = 0; c < k; c++)
-    if (counts[c] == 0) w->empty[n_empty++] = c;
-  for (int64_t e = 0; e < n_empty; e++) {
+  if (st == KSEG_OK)
+    for (int64_t c = 0; c < k; c++)
+      if (counts[c] == 0) empty[n_empty++] = c;
+  for (int64_t e = 0; e < n_empty && st == KSEG_OK; e++) {
     double best = -INFINITY;
     int64_t best_row = INT64_MAX;
-    for (int64_t i = 0; i < x->n_local; i++) {
-      if (!(w->mind[i] > best)) continue;
-      bool taken = false;
-      for (int64_t t = 0; t < e; t++) taken |= w->taken[t] == x->row0 + i;
-      if (taken) continue;
-      best = w->mind[i];
+    for (int64_t i = 0; i < nl; i++) {
+      if (!(mind[i] > best)) continue;
+      bool is_taken = false;
+      for (int64_t t = 0; t < e; t++) is_taken |= taken[t] == x->row0 + i;
+      if (is_taken) continue;
+      best = mind[i];
       best_row = x->row0 + i;
     }
     double global_best = best;
-    KSEG_CHECK(kseg_comm_max_f64(comm, &global_best, 1));
-    int64_t row = best == global_best ? best_row : INT64_MAX;
-    KSEG_CHECK(kseg_comm_min_i64(comm, &row, 1));
-    if (row == INT64_MAX) return kseg_error_set(KSEG_ERR_INPUT, "fewer rows than clusters to relocate");
-    int64_t old = row >= x->row0 && row < x->row0 + x->n_local ? labels[row - x->row0] : -1;
-    KSEG_CHECK(kseg_comm_max_i64(comm, &old, 1));
-    KSEG_CHECK(kseg_km_fetch_rows(comm, x, &row, 1, w->row));
-    const int64_t c = w->empty[e];
+    KSEG_CHECK_GOTO(kseg_comm_max_f64(comm, &global_best, 1), st, out);
+    int64_t r = best == global_best ? best_row : INT64_MAX;
+    KSEG_CHECK_GOTO(kseg_comm_min_i64(comm, &r, 1), st, out);
+    if (r == INT64_MAX) {
+      st = kseg_error_set(KSEG_ERR_INPUT, "fewer rows than clusters to relocate");
+      goto out;
+    }
+    int64_t old = r >= x->row0 && r < x->row0 + nl ? labels[r - x->row0] : -1;
+    KSEG_CHECK_GOTO(kseg_comm_max_i64(comm, &old, 1), st, out);
+    KSEG_CHECK_GOTO(kseg_km_fetch_rows(comm, x, &r, 1, row), st, out);
+    const int64_t c = empty[e];
     for (int64_t j = 0; j < d; j++) {
-      const int64_t v = kseg_km_fix(&data->fx, w->row[j]);
+      const int64_t v = kseg_km_fix(&data->fx, row[j]);
       sums[old * d + j] -= v;
       sums[c * d + j] = v;
     }
     counts[old] -= 1;
     counts[c] = 1;
-    w->taken[e] = row;
+    taken[e] = r;
   }
-  return KSEG_OK;
+out:
+  free(mind);
+  free(scratch);
+  free(empty);
+  free(taken);
+  free(row);
+  return kseg_comm_agree(comm, st);
+}
+
+/* The M-step from reduced sums and counts (packed as k x d, k): centroids =
+ * sums / counts (a cluster with no rows keeps its zero sum, as
+ * scikit-learn's _average_centers), the total squared shift from `cold`
+ * (scikit-learn's center_shift_tot, for tol) and, when moved != NULL, each
+ * centroid's own shift |new - old| in double (not widened). Local. */
+double kseg_km_update_centroids(const kseg_km_data *data, int64_t k, const kseg_i128 *packed, const double *cold,
+                                double *centroids, double *moved)
+{
+  const int64_t d = data->x->d, kd = k * d;
+  const kseg_i128 *counts = packed + kd;
+  double shift = 0;
+  for (int64_t c = 0; c < k; c++) {
+    double dc = 0;
+    for (int64_t j = 0; j < d; j++) {
+      double v = kseg_fixed_to_double(&data->fx, packed[c * d + j]);
+      if (counts[c] > 0) v /= (double)counts[c];
+      const double dv = v - cold[c * d + j];
+      shift += dv * dv;
+      dc += dv * dv;
+      centroids[c * d + j] = v;
+    }
+    if (moved) moved[c] = sqrt(dc);
+  }
+  return shift;
 }
 
 int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
@@ -276,21 +317,10 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
     bool any_empty = false;
     for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
     if (any_empty) { /* the same on every rank: the counts are global */
-      st = kseg_comm_agree(comm, relocate_empty(comm, &w, data, labels));
+      st = kseg_km_relocate_empty(comm, data, k, w.cold, labels, w.packed);
       if (st != KSEG_OK) goto done;
     }
-    double shift = 0;
-    for (int64_t c = 0; c < k; c++) {
-      for (int64_t j = 0; j < d; j++) {
-        double v = kseg_fixed_to_double(&data->fx, w.packed[c * d + j]);
-        /* A cluster emptied by giving its row away keeps its (zero) sum, as
-         * scikit-learn's _average_centers does. */
-        if (counts[c] > 0) v /= (double)counts[c];
-        const double dv = v - w.cold[c * d + j];
-        shift += dv * dv;
-        centroids[c * d + j] = v;
-      }
-    }
+    const double shift = kseg_km_update_centroids(data, k, w.packed, w.cold, centroids, NULL);
     run->n_iter = it + 1;
     if (data->progress)
       data->progress(data->progress_ctx, data->restart, it + 1, kseg_fixed_to_double(&w.fd, w.packed[kd + k]),
@@ -425,24 +455,14 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
     bool any_empty = false;
     for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
     if (any_empty) {
-      lloyd_step(&w, data, w.cold, labels, false); /* Lloyd's distances; labels unchanged */
-      st = kseg_comm_agree(comm, relocate_empty(comm, &w, data, labels));
+      st = kseg_km_relocate_empty(comm, data, k, w.cold, labels, p);
       if (st != KSEG_OK) goto done;
     }
-    double shift = 0;
+    const double shift = kseg_km_update_centroids(data, k, p, w.cold, centroids, delta);
     far1 = -1;
     dmax1 = dmax2 = 0;
     for (int64_t c = 0; c < k; c++) {
-      double dc = 0;
-      for (int64_t j = 0; j < d; j++) {
-        double v = kseg_fixed_to_double(&data->fx, p[c * d + j]);
-        if (counts[c] > 0) v /= (double)counts[c];
-        const double dv = v - w.cold[c * d + j];
-        shift += dv * dv;
-        dc += dv * dv;
-        centroids[c * d + j] = v;
-      }
-      delta[c] = sqrt(dc) * (1 + rel) + 4.0 * sqrt((double)d) * cmax * eps;
+      delta[c] = delta[c] * (1 + rel) + 4.0 * sqrt((double)d) * cmax * eps;
       if (delta[c] > dmax1) {
         dmax2 = dmax1;
         dmax1 = delta[c];
