@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 enum { KSEG_MESSAGE_MAX = 1024 };
@@ -45,6 +46,21 @@ void *kseg_malloc(size_t bytes, const char *what)
 {
   void *p = malloc(bytes ? bytes : 1);
   if (!p) kseg_error_nomem(what, bytes);
+  return p;
+}
+
+void *kseg_malloc_big(size_t bytes, const char *what)
+{
+  const size_t huge = (size_t)2 << 20;
+  if (bytes < 2 * huge) return kseg_malloc(bytes, what);
+  void *p = NULL;
+  if (posix_memalign(&p, huge, bytes) != 0) {
+    kseg_error_nomem(what, bytes);
+    return NULL;
+  }
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure changes nothing */
+#endif
   return p;
 }
 

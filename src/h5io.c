@@ -306,7 +306,7 @@ int kseg_h5_read_matrix(MPI_Comm comm, const char *path, const char *dataset, ks
   out->dtype = H5Tget_size(ftype) <= 4 ? KSEG_F32 : KSEG_F64;
   kseg_partition(out->n_global, kseg_comm_size(comm), kseg_comm_rank(comm), &out->row0, &out->n_local);
   size_t bytes = (size_t)out->n_local * (size_t)out->d * kseg_dtype_size(out->dtype);
-  out->data = kseg_malloc(bytes, "matrix rows");
+  out->data = kseg_malloc_big(bytes, "matrix rows");
   st = kseg_comm_agree(comm, out->data ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto fail;
   st = read_rows(dset, native_type(out->dtype), 2, dims[1], out->row0, out->n_local, out->data, path, dataset);

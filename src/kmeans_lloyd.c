@@ -4,6 +4,7 @@
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -12,21 +13,32 @@
 #include "kmeans_internal.h"
 #include "kseg/kseg_error.h"
 
+/* How dot_rows treats the fixed-point sums. */
+enum { KM_LABELS_ONLY = 0, KM_MOVED_ROWS = 1, KM_ALL_ROWS = 2 };
+
 #define KM_T double
 #define KM_FN(name) km_##name##_f64
 #define KM_RB 4
+#define KM_DB 8
+#define KM_F64 1
 #include "kmeans_kernel.inc"
 #undef KM_T
 #undef KM_FN
 #undef KM_RB
+#undef KM_F64
+#undef KM_DB
 
 #define KM_T float
 #define KM_FN(name) km_##name##_f32
 #define KM_RB 8
+#define KM_DB 16
+#define KM_F64 0
 #include "kmeans_kernel.inc"
 #undef KM_T
 #undef KM_FN
 #undef KM_RB
+#undef KM_F64
+#undef KM_DB
 
 static const kseg_km_kernel kernels[] = {
     {KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd},
@@ -50,29 +62,34 @@ typedef struct lloyd_ws {
   int64_t k, d, kp, n_local;
   kseg_dtype dtype;
   void *ct;              /* d x kp centroid table in the data's type */
+  void *cr;              /* k x d centroids in the data's type, row-major (inertia for progress) */
+  void *cc;              /* kp squared norms of ct's columns (padding: +inf), the data's type */
+  kseg_fixed fd;         /* scale of the progress inertia */
+  kseg_i128 *tinert;     /* nt: progress inertia */
+  double cn;             /* max over centroids of the norm of ct's column */
   double *cold;          /* k x d centroids the current iteration assigns against */
-  double *mind;          /* n_local squared distances to the nearest centroid */
-  kseg_i128 *packed;     /* k x d sums, k counts, inertia, rows changed: one allreduce */
+  kseg_i128 *packed;     /* k x d sums, k counts, inertia (unused), rows changed: one allreduce */
+  kseg_i128 *sums;       /* k x d sums, k counts: the running totals the reduced changes update */
   kseg_i128 *tsums;      /* nt x (k x d) */
   int64_t *thi;          /* nt x (k x d): high parts of the kernel's split sums */
   uint64_t *tlo;         /* nt x (k x d): low 32-bit parts */
   int64_t *tcounts;      /* nt x k */
-  kseg_i128 *tinert;     /* nt */
   int64_t *tchanged;     /* nt */
-  kseg_fixed fd;         /* scale of the last step's inertia */
 } lloyd_ws;
 
 static void ws_free(lloyd_ws *w)
 {
   free(w->ct);
+  free(w->cc);
+  free(w->cr);
+  free(w->tinert);
   free(w->cold);
-  free(w->mind);
   free(w->packed);
+  free(w->sums);
   free(w->tsums);
   free(w->thi);
   free(w->tlo);
   free(w->tcounts);
-  free(w->tinert);
   free(w->tchanged);
   memset(w, 0, sizeof *w);
 }
@@ -88,15 +105,18 @@ static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
   w->dtype = x->dtype;
   const int64_t kd = k * x->d, nt = w->nt;
   /* calloc: the padding columns of ct stay zero and are never read as labels. */
-  if (!(w->ct = kseg_calloc((size_t)(x->d * w->kp), (x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double)), "k-means centroid table")) ||
+  const size_t esz = x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double);
+  if (!(w->ct = kseg_calloc((size_t)(x->d * w->kp), esz, "k-means centroid table")) ||
+      !(w->cc = kseg_calloc((size_t)w->kp, esz, "k-means centroid norms")) ||
+      !(w->cr = kseg_calloc((size_t)kd, esz, "k-means centroids")) ||
+      !(w->tinert = kseg_calloc((size_t)nt, sizeof(kseg_i128), "k-means thread inertia")) ||
       !(w->cold = kseg_malloc((size_t)kd * sizeof(double), "k-means centroids")) ||
-      !(w->mind = kseg_malloc((size_t)(x->n_local > 0 ? x->n_local : 1) * sizeof(double), "k-means distances")) ||
       !(w->packed = kseg_malloc((size_t)(kd + k + 2) * sizeof(kseg_i128), "k-means sums")) ||
+      !(w->sums = kseg_calloc((size_t)(kd + k), sizeof(kseg_i128), "k-means sums")) ||
       !(w->tsums = kseg_malloc((size_t)(nt * kd) * sizeof(kseg_i128), "k-means thread sums")) ||
       !(w->thi = kseg_malloc((size_t)(nt * kd) * sizeof(int64_t), "k-means thread sums")) ||
       !(w->tlo = kseg_malloc((size_t)(nt * kd) * sizeof(uint64_t), "k-means thread sums")) ||
       !(w->tcounts = kseg_malloc((size_t)(nt * k) * sizeof(int64_t), "k-means thread counts")) ||
-      !(w->tinert = kseg_malloc((size_t)nt * sizeof(kseg_i128), "k-means thread inertia")) ||
       !(w->tchanged = kseg_malloc((size_t)nt * sizeof(int64_t), "k-means thread counts"))) {
     ws_free(w);
     return KSEG_ERR_IO;
@@ -104,68 +124,93 @@ static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
   return KSEG_OK;
 }
 
+/* The centroid table ct in the data's type, the squared norms cc of its
+ * columns (computed in double from the rounded values, padding +inf) and
+ * their largest norm cn (rounded up), for dot_rows' error bound. */
 static void fill_table(lloyd_ws *w, const double *centers)
 {
   const int64_t k = w->k, d = w->d, kp = w->kp;
-  if (w->dtype == KSEG_F32) {
-    float *ct = w->ct;
-    for (int64_t c = 0; c < k; c++)
-      for (int64_t j = 0; j < d; j++) ct[j * kp + c] = (float)centers[c * d + j];
-  } else {
-    double *ct = w->ct;
-    for (int64_t c = 0; c < k; c++)
-      for (int64_t j = 0; j < d; j++) ct[j * kp + c] = centers[c * d + j];
+  double cn2 = 0;
+  for (int64_t c = 0; c < kp; c++) {
+    double s = 0;
+    for (int64_t j = 0; j < d && c < k; j++) {
+      double v;
+      if (w->dtype == KSEG_F32) v = ((float *)w->cr)[c * d + j] = ((float *)w->ct)[j * kp + c] = (float)centers[c * d + j];
+      else v = ((double *)w->cr)[c * d + j] = ((double *)w->ct)[j * kp + c] = centers[c * d + j];
+      s += v * v;
+    }
+    if (c >= k) s = INFINITY;
+    else cn2 = fmax(cn2, s);
+    if (w->dtype == KSEG_F32) ((float *)w->cc)[c] = (float)s;
+    else ((double *)w->cc)[c] = s;
   }
+  w->cn = sqrt(cn2) * (1 + 1e-12);
 }
 
-/* One E-step over the local rows against `centers`; with `accumulate`, also
- * the M-step partials packed into w->packed (not yet reduced). */
-static void lloyd_step(lloyd_ws *w, const kseg_km_data *data, const double *centers, int32_t *labels,
-                       bool accumulate)
+/* Lloyd's E-step with dot_rows over the local rows against `centers`: the
+ * canonical labels, and by mode (KM_LABELS_ONLY, KM_MOVED_ROWS,
+ * KM_ALL_ROWS) the fixed-point sums and counts of the rows that changed
+ * label or of all rows, packed with the changed count in w->packed (not yet
+ * reduced; the inertia slot is left 0). */
+static void dot_step(lloyd_ws *w, const kseg_km_data *data, const double *centers, int32_t *labels, int mode)
 {
+  /* The inertia only for progress reports: one more pass over the rows. */
+  const bool inertia = data->progress && mode != KM_LABELS_ONLY;
   const kseg_matrix *x = data->x;
   const int64_t k = w->k, d = w->d, kd = k * d;
   fill_table(w, centers);
-  double cmax = 0;
-  for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(centers[i]));
-  /* Any row's distance to its nearest centroid is below this bound. */
-  const double r = data->max_abs + cmax;
-  const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
-  w->fd = fd;
-  if (accumulate) {
-    memset(w->tsums, 0, (size_t)(w->nt * kd) * sizeof(kseg_i128));
-    memset(w->tcounts, 0, (size_t)(w->nt * k) * sizeof(int64_t));
+  /* dot_rows' margins (see there): 8 (d + 2) eps (|x| + max|c|)^2, twice the
+   * sum of both forms' worst errors, plus underflow's absolute share. */
+  const bool f32 = w->dtype == KSEG_F32;
+  const double eps = f32 ? ldexp(1.0, -24) : ldexp(1.0, -53);
+  const double gam = 8.0 * (double)(d + 2) * eps;
+  const double tiny = (double)(4 * d + 16) * (f32 ? (double)FLT_TRUE_MIN : DBL_TRUE_MIN);
+  const double reach = sqrt((double)d) * data->max_abs + w->cn;
+  const double m1 = gam * reach * reach + tiny;
+  if (inertia) {
+    double cmax = 0;
+    for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(centers[i]));
+    const double r = data->max_abs + cmax; /* any row's distance to any centroid is below sqrt(d) r */
+    w->fd = kseg_fixed_for_bound((double)d * r * r);
   }
-  for (int t = 0; t < w->nt; t++) {
-    w->tinert[t] = 0;
-    w->tchanged[t] = 0;
-  }
+  memset(w->tsums, 0, (size_t)(w->nt * kd) * sizeof(kseg_i128));
+  memset(w->tcounts, 0, (size_t)(w->nt * k) * sizeof(int64_t));
+  for (int t = 0; t < w->nt; t++) w->tchanged[t] = 0;
 #pragma omp parallel num_threads(w->nt)
   {
     const int t = omp_get_thread_num();
     int64_t i0, n;
     kseg_partition(w->n_local, omp_get_num_threads(), t, &i0, &n);
     kseg_i128 *sums = w->tsums + t * kd;
-    int64_t *hi = accumulate ? w->thi + t * kd : NULL, *counts = w->tcounts + t * k;
+    int64_t *hi = w->thi + t * kd, *counts = w->tcounts + t * k;
     uint64_t *lo = w->tlo + t * kd;
-    /* The split sums hold 2^31 rows; fold them into int128 after each slice. */
+    /* Slices of at most 2^30 rows keep the split sums (+-1 per row) exact. */
     for (int64_t a = i0, b; a < i0 + n; a = b) {
-      b = i0 + n - a < ((int64_t)1 << 31) ? i0 + n : a + ((int64_t)1 << 31);
-      if (hi) {
+      b = i0 + n - a < ((int64_t)1 << 30) ? i0 + n : a + ((int64_t)1 << 30);
+      if (mode != KM_LABELS_ONLY) {
         memset(hi, 0, (size_t)kd * sizeof *hi);
         memset(lo, 0, (size_t)kd * sizeof *lo);
       }
-      if (w->dtype == KSEG_F32)
-        km_assign_rows_f32(x->data, a, b, d, w->ct, w->kp, k, labels, w->mind, data->fx.scale, fd.scale, hi, lo,
-                           counts, &w->tinert[t], &w->tchanged[t]);
+      if (f32)
+        km_dot_rows_f32(x->data, a, b, d, w->ct, w->cc, w->kp, k, labels, m1, gam, w->cn, tiny, mode,
+                        data->fx.scale, hi, lo, counts, &w->tchanged[t]);
       else
-        km_assign_rows_f64(x->data, a, b, d, w->ct, w->kp, k, labels, w->mind, data->fx.scale, fd.scale, hi, lo,
-                           counts, &w->tinert[t], &w->tchanged[t]);
-      if (hi)
-        for (int64_t i = 0; i < kd; i++) sums[i] += (kseg_i128)hi[i] * ((kseg_i128)1 << 32) + (kseg_i128)lo[i];
+        km_dot_rows_f64(x->data, a, b, d, w->ct, w->cc, w->kp, k, labels, m1, gam, w->cn, tiny, mode,
+                        data->fx.scale, hi, lo, counts, &w->tchanged[t]);
+      /* lo may have wrapped below zero through subtractions: read it signed. */
+      if (mode != KM_LABELS_ONLY)
+        for (int64_t i = 0; i < kd; i++) sums[i] += (kseg_i128)hi[i] * ((kseg_i128)1 << 32) + (kseg_i128)(int64_t)lo[i];
+    }
+    if (inertia) {
+      kseg_i128 in = 0;
+      for (int64_t i = i0; i < i0 + n; i++) {
+        const double d2 = f32 ? (double)km_pair_dist2_f32((const float *)x->data + i * d, (const float *)w->cr + labels[i] * d, d)
+                              : km_pair_dist2_f64((const double *)x->data + i * d, (const double *)w->cr + labels[i] * d, d);
+        in += (int64_t)rint(d2 * w->fd.scale);
+      }
+      w->tinert[t] = in;
     }
   }
-  if (!accumulate) return;
   /* Integer sums: the thread order cannot change the result. */
   kseg_i128 *p = w->packed;
   memset(p, 0, (size_t)(kd + k + 2) * sizeof(kseg_i128));
@@ -173,7 +218,7 @@ static void lloyd_step(lloyd_ws *w, const kseg_km_data *data, const double *cent
     const kseg_i128 *s = w->tsums + t * kd;
     for (int64_t i = 0; i < kd; i++) p[i] += s[i];
     for (int64_t c = 0; c < k; c++) p[kd + c] += w->tcounts[t * k + c];
-    p[kd + k] += w->tinert[t];
+    if (inertia) p[kd + k] += w->tinert[t];
     p[kd + k + 1] += w->tchanged[t];
   }
 }
@@ -276,6 +321,12 @@ double kseg_km_update_centroids(const kseg_km_data *data, int64_t k, const kseg_
   return shift;
 }
 
+/* Lloyd's algorithm (scikit-learn's _kmeans_single_lloyd): every row is
+ * assigned every iteration (dot_rows, canonical labels) and the centroids are
+ * the means of their rows. The exact integer sums are kept as running
+ * totals that each iteration corrects by the rows that changed label (one
+ * allreduce of the changes): the same integers a fresh sum would give, for
+ * a fraction of the work once few rows move. */
 int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                   int32_t *labels, kseg_km_run *run)
 {
@@ -290,19 +341,22 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   for (int64_t i = 0; i < x->n_local; i++) labels[i] = -1;
   const double t0 = kseg_now();
   bool strict = false, converged = false;
-  int it0 = 0;
+  int it0 = 0, mode = KM_MOVED_ROWS; /* from labels -1, every row moves: a full sum */
   if (data->cp_start) {
     /* Resuming: the caller put the checkpoint's centroids in `centroids`;
      * the labels the next iteration compares against are the assignment to
-     * the centroids before the checkpointed iteration. */
-    lloyd_step(&w, data, data->cp_start->prev, labels, false);
+     * the centroids before the checkpointed iteration, and the first sums
+     * are taken over all rows. */
+    dot_step(&w, data, data->cp_start->prev, labels, KM_LABELS_ONLY);
     it0 = data->cp_start->iter;
     run->n_iter = it0;
+    mode = KM_ALL_ROWS;
   }
   const kseg_kmeans_options *opt = data->opt;
   for (int it = it0; it < max_iter; it++) {
     memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
-    lloyd_step(&w, data, w.cold, labels, true);
+    dot_step(&w, data, w.cold, labels, mode);
+    mode = KM_MOVED_ROWS;
     /* The iteration's only collective when no cluster is empty. Its wait
      * includes the slowest rank's lag, which is what the scaling benchmark
      * reads as communication share. */
@@ -313,19 +367,23 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
       st = kseg_comm_agree(comm, st);
       goto done;
     }
+    const int64_t changed = (int64_t)w.packed[kd + k + 1];
+    for (int64_t i = 0; i < kd + k; i++) w.sums[i] += w.packed[i];
+    /* From here on w.packed holds the sums and counts of all rows. */
+    memcpy(w.packed, w.sums, (size_t)(kd + k) * sizeof(kseg_i128));
     const kseg_i128 *counts = w.packed + kd;
     bool any_empty = false;
     for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
-    if (any_empty) { /* the same on every rank: the counts are global */
+    if (any_empty) { /* the same on every rank: the counts are global; relocates on the copy */
       st = kseg_km_relocate_empty(comm, data, k, w.cold, labels, w.packed);
       if (st != KSEG_OK) goto done;
     }
     const double shift = kseg_km_update_centroids(data, k, w.packed, w.cold, centroids, NULL);
     run->n_iter = it + 1;
-    if (data->progress)
+    if (data->progress) /* w.packed's inertia slot was not overwritten by the copy */
       data->progress(data->progress_ctx, data->restart, it + 1, kseg_fixed_to_double(&w.fd, w.packed[kd + k]),
-                     (int64_t)w.packed[kd + k + 1]);
-    if (w.packed[kd + k + 1] == 0) {
+                     changed);
+    if (changed == 0) {
       strict = converged = true;
       break;
     }
@@ -343,7 +401,7 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   }
   if (data->assigned) memcpy(data->assigned, strict ? w.cold : centroids, (size_t)kd * sizeof(double));
   /* Labels must match the final centroids (scikit-learn reruns the E-step). */
-  if (!strict) lloyd_step(&w, data, centroids, labels, false);
+  if (!strict) dot_step(&w, data, centroids, labels, KM_LABELS_ONLY);
   run->iter_seconds = kseg_now() - t0;
   run->converged = converged;
   st = kseg_kmeans_inertia(comm, x, centroids, k, labels, &run->inertia);
@@ -482,7 +540,7 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
       break;
     }
   }
-  if (!strict) lloyd_step(&w, data, centroids, labels, false);
+  if (!strict) dot_step(&w, data, centroids, labels, KM_LABELS_ONLY);
   run->iter_seconds = kseg_now() - t0;
   run->converged = converged;
   st = kseg_kmeans_inertia(comm, x, centroids, k, labels, &run->inertia);
