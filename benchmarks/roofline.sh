@@ -3,9 +3,10 @@
 # roofline.c (STREAM-like triad bandwidth, FMA peak, all THREADS threads),
 # then times `kseg fit --algorithm lloyd` on one rank x THREADS threads for
 # float64 and float32 data and prints one JSON object: per iteration, the
-# bytes the kernel must read (the rows once, labels and distances written)
-# and the flops it does (k x d x (subtract + fused multiply-add) = 3 flops per
-# row, centroid and column), the time each ceiling allows, and the measured
+# bytes the kernel must move (the rows read once, each label read and written)
+# and the flops it does (the dot-product form: one fused multiply-add, 2
+# flops, per row, centroid and column; the rare near ties searched again are
+# not counted), the time each ceiling allows, and the measured
 # time as a percent of the binding ceiling (100 % = at the bound).
 # Environment: ROWS (1000000), COLS (32), K (16), ITERS (10), REPS (3),
 # THREADS (2), CC (cc), KSEG_BIN (build/kseg), PY (/usr/bin/python3).
@@ -43,8 +44,8 @@ out = {"rows": rows, "cols": cols, "k": k, "reps": reps, "threads": m["threads"]
 for dtype, size in (("float64", 8), ("float32", 4)):
     runs = [json.load(open(f"{d}/{dtype}.{r}.json")) for r in range(1, reps + 1)]
     per = min(j["iter_seconds"] / j["n_iter"] for j in runs)
-    bytes_ = rows * cols * size + rows * (4 + 8)   # rows read; label and distance written
-    flops = 3.0 * rows * k * cols
+    bytes_ = rows * cols * size + rows * (4 + 4)   # rows read; label read and written
+    flops = 2.0 * rows * k * cols
     t_mem = bytes_ / m["bandwidth_bytes_per_s"]
     t_flop = flops / m["peak_flops_f64" if size == 8 else "peak_flops_f32"]
     bound = max(t_mem, t_flop)

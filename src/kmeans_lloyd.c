@@ -31,7 +31,7 @@ enum { KM_LABELS_ONLY = 0, KM_MOVED_ROWS = 1, KM_ALL_ROWS = 2 };
 #define KM_T float
 #define KM_FN(name) km_##name##_f32
 #define KM_RB 8
-#define KM_DB 16
+#define KM_DB 8
 #define KM_F64 0
 #include "kmeans_kernel.inc"
 #undef KM_T
