@@ -3,6 +3,9 @@
  * fixed-point integers, sampling searches a global cumulative sum built from
  * an exclusive scan of per-rank totals, and chosen rows travel from their
  * owner. Draws are keyed by step or global row index, never by rank. */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -29,23 +32,102 @@ static int sample_rows(MPI_Comm comm, const kseg_matrix *x, const kseg_i128 *p, 
   }
   kseg_i128 prefix = 0;
   KSEG_CHECK(kseg_comm_exscan_i128(comm, local_total, &prefix));
+  /* The targets that fall in this rank's range, found in one scan of p in
+   * increasing order of target (m <= 64: insertion sort). */
+  kseg_i128 target[64];
+  int order[64], mine = 0;
   for (int t = 0; t < m; t++) {
     const double u = kseg_rng_uniform(key, index, (uint64_t)t);
-    kseg_i128 target = (kseg_i128)(u * (double)total);
-    if (target >= total) target = total - 1;
-    if (target < 0) target = 0;
+    kseg_i128 g = (kseg_i128)(u * (double)total);
+    if (g >= total) g = total - 1;
+    if (g < 0) g = 0;
     out[t] = -1;
-    if (target < prefix || target >= prefix + local_total) continue;
-    kseg_i128 cum = prefix;
-    for (int64_t i = 0; i < x->n_local; i++) {
-      cum += p[i];
-      if (cum > target) {
-        out[t] = x->row0 + i;
-        break;
-      }
-    }
+    target[t] = g;
+    if (g < prefix || g >= prefix + local_total) continue;
+    int q = mine++;
+    for (; q > 0 && target[order[q - 1]] > g; q--) order[q] = order[q - 1];
+    order[q] = t;
+  }
+  kseg_i128 cum = prefix;
+  for (int64_t i = 0, q = 0; i < x->n_local && q < mine; i++) {
+    cum += p[i];
+    for (; q < mine && cum > target[order[q]]; q++) out[order[q]] = x->row0 + i;
   }
   return kseg_comm_max_i64(comm, out, m);
+}
+
+/* k-means++'s distances, vectorized across candidates: ct holds up to 8
+ * candidate rows transposed (d x 8 doubles, unused lanes anything finite),
+ * and lane t of the result is the squared distance of row xi to candidate t,
+ * summed over the columns in order (t = x - c; acc += t * t) in double. The
+ * arithmetic of a lane does not depend on the lane, so the distance of a row
+ * to a candidate is the same in the trial pass and the update pass, on any
+ * rank and thread: the potentials the sampler sums must agree exactly. */
+typedef double pp_vec __attribute__((vector_size(64)));
+enum { PP_LANES = 8 };
+
+static inline pp_vec pp_dist(const kseg_matrix *x, int64_t i, const double *ct)
+{
+  const int64_t d = x->d;
+  pp_vec acc = {0};
+  if (x->dtype == KSEG_F32) {
+    const float *xi = (const float *)x->data + i * d;
+    for (int64_t j = 0; j < d; j++) {
+      pp_vec c;
+      memcpy(&c, ct + j * PP_LANES, sizeof c);
+      const pp_vec t = (double)xi[j] - c;
+      acc += t * t;
+    }
+  } else {
+    const double *xi = (const double *)x->data + i * d;
+    for (int64_t j = 0; j < d; j++) {
+      pp_vec c;
+      memcpy(&c, ct + j * PP_LANES, sizeof c);
+      const pp_vec t = xi[j] - c;
+      acc += t * t;
+    }
+  }
+  return acc;
+}
+
+/* Lane-wise min(dist, c) (no NaNs here, so the order is immaterial). */
+static inline pp_vec pp_min(pp_vec dist, double c)
+{
+#if defined(__AVX512F__)
+  return (pp_vec)_mm512_min_pd((__m512d)dist, _mm512_set1_pd(c));
+#else
+  for (int q = 0; q < PP_LANES; q++) dist[q] = kseg_km_min(c, dist[q]);
+  return dist;
+#endif
+}
+
+/* Each lane's fixed-point value v = rint(dist x scale) (|v| <= 2^62) added
+ * to the split sums of 8 lanes: v >> 32 to hi, its low 32 bits to lo (as
+ * kseg_km_fix, whose rint rounds to nearest-even like the conversion). */
+static inline void pp_split_add(pp_vec dist, double scale, int64_t *hi, uint64_t *lo)
+{
+#if defined(__AVX512DQ__)
+  const __m512i v = _mm512_cvtpd_epi64(_mm512_mul_pd((__m512d)dist, _mm512_set1_pd(scale)));
+  __m512i h = _mm512_loadu_si512(hi), l = _mm512_loadu_si512(lo);
+  h = _mm512_add_epi64(h, _mm512_srai_epi64(v, 32));
+  l = _mm512_add_epi64(l, _mm512_and_si512(v, _mm512_set1_epi64(0xffffffff)));
+  _mm512_storeu_si512(hi, h);
+  _mm512_storeu_si512(lo, l);
+#else
+  for (int q = 0; q < PP_LANES; q++) {
+    const int64_t v = (int64_t)rint(dist[q] * scale);
+    hi[q] += v >> 32;
+    lo[q] += (uint64_t)v & 0xffffffffu;
+  }
+#endif
+}
+
+/* Candidates rows[first .. first + m) (m <= 8, row-major d) into ct's lanes;
+ * the other lanes repeat the first candidate. */
+static void pp_table(const double *rows, int first, int m, int64_t d, double *ct)
+{
+  for (int64_t j = 0; j < d; j++)
+    for (int t = 0; t < PP_LANES; t++) ct[j * PP_LANES + t] = rows[(first + (t < m ? t : 0)) * d + j];
 }
 
 int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
@@ -63,7 +145,9 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
   int64_t *cand = kseg_malloc((size_t)trials * sizeof(int64_t), "k-means++ candidates");
   double *rows = kseg_malloc((size_t)(trials * d) * sizeof(double), "k-means++ candidates");
   kseg_i128 *pot = kseg_malloc((size_t)trials * sizeof(kseg_i128), "k-means++ potentials");
-  int st = (closest && p && cand && rows && pot) ? KSEG_OK : KSEG_ERR_IO;
+  const int blocks = (trials + PP_LANES - 1) / PP_LANES;
+  double *ct = kseg_malloc((size_t)(blocks * PP_LANES * d) * sizeof(double), "k-means++ candidates");
+  int st = (closest && p && cand && rows && pot && ct) ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
   /* First centroid: a row drawn in proportion to its weight (uniform when
@@ -76,8 +160,9 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
   if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, cand, 1, centroids);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
   local = 0;
+  pp_table(centroids, 0, 1, d, ct);
   for (int64_t i = 0; i < nl; i++) {
-    closest[i] = kseg_km_row_dist2(x, i, centroids);
+    closest[i] = pp_dist(x, i, ct)[0];
     p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
     local += p[i];
   }
@@ -95,27 +180,30 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
      * and its low 32 bits: int64 adds, exact for 2^31 rows per thread, far
      * cheaper than int128 multiply-adds. */
     const bool split = !weight && nl < ((int64_t)1 << 31);
+    for (int b = 0; b < blocks; b++)
+      pp_table(rows, b * PP_LANES, trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES, d,
+               ct + b * PP_LANES * d);
 #pragma omp parallel
     {
       kseg_i128 part[64] = {0};
       int64_t hi[64] = {0};
       uint64_t lo[64] = {0};
-      const int tt = trials < 64 ? trials : 64;
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < nl; i++)
-        for (int t = 0; t < tt; t++) {
-          const double dc = kseg_km_min(closest[i], kseg_km_row_dist2(x, i, rows + t * d));
-          const int64_t v = kseg_km_fix(&fd, dc);
+        for (int b = 0; b < blocks; b++) {
+          pp_vec dist = pp_dist(x, i, ct + b * PP_LANES * d);
+          dist = pp_min(dist, closest[i]);
           if (split) {
-            hi[t] += v >> 32;
-            lo[t] += (uint64_t)v & 0xffffffffu;
-          } else {
-            part[t] += (kseg_i128)v * (weight ? weight[i] : 1);
+            pp_split_add(dist, fd.scale, hi + b * PP_LANES, lo + b * PP_LANES);
+            continue;
           }
+          const int m = trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES;
+          for (int q = 0; q < m; q++)
+            part[b * PP_LANES + q] += (kseg_i128)kseg_km_fix(&fd, dist[q]) * (weight ? weight[i] : 1);
         }
-      for (int t = 0; t < tt; t++) part[t] += (kseg_i128)hi[t] * ((kseg_i128)1 << 32) + (kseg_i128)lo[t];
+      for (int t = 0; t < trials; t++) part[t] += (kseg_i128)hi[t] * ((kseg_i128)1 << 32) + (kseg_i128)lo[t];
 #pragma omp critical(kseg_kmeans_pp)
-      for (int t = 0; t < tt; t++) pot[t] += part[t];
+      for (int t = 0; t < trials; t++) pot[t] += part[t];
     }
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, pot, trials)), st, done);
     int best = 0;
@@ -123,13 +211,16 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
       if (pot[t] < pot[best]) best = t;
     const double *row = rows + best * d;
     memcpy(centroids + c * d, row, (size_t)d * sizeof(double));
+    /* Lane q of best's block holds it: the same arithmetic as its trial. */
+    const int bq = best % PP_LANES;
+    const double *bct = ct + (best / PP_LANES) * PP_LANES * d;
     local = 0;
 #pragma omp parallel
     {
       kseg_i128 part = 0;
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < nl; i++) {
-        closest[i] = kseg_km_min(closest[i], kseg_km_row_dist2(x, i, row));
+        closest[i] = kseg_km_min(closest[i], pp_dist(x, i, bct)[bq]);
         p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
         part += p[i];
       }
@@ -144,6 +235,7 @@ done:
   free(cand);
   free(rows);
   free(pot);
+  free(ct);
   return st;
 }
 
