@@ -577,9 +577,9 @@ int kseg_kmeans_assign(const kseg_matrix *x, const double *centroids, int64_t k,
     int64_t i0, n;
     kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
     if (x->dtype == KSEG_F32)
-      km_assign_rows_f32(x->data, i0, i0 + n, d, ct, kp, k, labels, mind, 0, 0, NULL, NULL, NULL, NULL, NULL);
+      km_assign_rows_f32(x->data, i0, i0 + n, d, ct, kp, k, labels, mind);
     else
-      km_assign_rows_f64(x->data, i0, i0 + n, d, ct, kp, k, labels, mind, 0, 0, NULL, NULL, NULL, NULL, NULL);
+      km_assign_rows_f64(x->data, i0, i0 + n, d, ct, kp, k, labels, mind);
   }
   free(ct);
   if (!dist2) free(mind);
