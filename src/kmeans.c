@@ -139,9 +139,15 @@ int kseg_kmeans_check_finite(MPI_Comm comm, const kseg_matrix *x)
 int kseg_kmeans_inertia(MPI_Comm comm, const kseg_matrix *x, const double *centroids, int64_t k,
                         const int32_t *labels, double *inertia)
 {
-  const int64_t d = x->d;
   double max_abs = 0;
   KSEG_CHECK(kseg_km_max_abs(comm, x, &max_abs));
+  return kseg_km_inertia(comm, x, max_abs, centroids, k, labels, inertia);
+}
+
+int kseg_km_inertia(MPI_Comm comm, const kseg_matrix *x, double max_abs, const double *centroids, int64_t k,
+                    const int32_t *labels, double *inertia)
+{
+  const int64_t d = x->d;
   double cmax = 0;
   for (int64_t i = 0; i < k * d; i++) cmax = fmax(cmax, fabs(centroids[i]));
   const double r = max_abs + cmax;
@@ -166,23 +172,23 @@ int kseg_kmeans_inertia(MPI_Comm comm, const kseg_matrix *x, const double *centr
   return KSEG_OK;
 }
 
-/* scikit-learn's _tolerance: tol times the mean over columns of the
- * population variance. Two passes (mean, then squared deviations), both
- * exact fixed-point sums, so every rank gets the same bits. */
-static int tolerance(MPI_Comm comm, const kseg_matrix *x, const kseg_fixed *fx, double max_abs, double tol,
-                     double *out)
+/* The mean over columns of the population variance (scikit-learn's
+ * _tolerance divided by tol). Two passes (mean, then squared deviations),
+ * both exact fixed-point sums, so every rank gets the same bits. */
+static int mean_variance(MPI_Comm comm, const kseg_matrix *x, double max_abs, double *out)
 {
   *out = 0;
-  if (tol == 0 || x->n_global == 0) return KSEG_OK;
+  if (x->n_global == 0) return KSEG_OK;
   const int64_t d = x->d;
+  const kseg_fixed fx = kseg_fixed_for_bound(max_abs);
   kseg_i128 *s = kseg_calloc((size_t)d, sizeof *s, "column sums");
   double *mean = kseg_malloc((size_t)d * sizeof *mean, "column means");
   int st = (s && mean) ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
   for (int64_t i = 0; i < x->n_local; i++)
-    for (int64_t j = 0; j < d; j++) s[j] += kseg_km_fix(fx, value_at(x, i, j));
+    for (int64_t j = 0; j < d; j++) s[j] += kseg_km_fix(&fx, value_at(x, i, j));
   KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
-  for (int64_t j = 0; j < d; j++) mean[j] = kseg_fixed_to_double(fx, s[j]) / (double)x->n_global;
+  for (int64_t j = 0; j < d; j++) mean[j] = kseg_fixed_to_double(&fx, s[j]) / (double)x->n_global;
   const kseg_fixed fv = kseg_fixed_for_bound(4 * max_abs * max_abs);
   memset(s, 0, (size_t)d * sizeof *s);
   for (int64_t i = 0; i < x->n_local; i++)
@@ -193,11 +199,19 @@ static int tolerance(MPI_Comm comm, const kseg_matrix *x, const kseg_fixed *fx, 
   KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
   double var = 0;
   for (int64_t j = 0; j < d; j++) var += kseg_fixed_to_double(&fv, s[j]) / (double)x->n_global;
-  *out = tol * (var / (double)d);
+  *out = var / (double)d;
 done:
   free(s);
   free(mean);
   return kseg_comm_agree(comm, st);
+}
+
+int kseg_kmeans_facts_compute(MPI_Comm comm, const kseg_matrix *x, kseg_kmeans_facts *facts)
+{
+  memset(facts, 0, sizeof *facts);
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &facts->max_abs)));
+  return mean_variance(comm, x, facts->max_abs, &facts->mean_var);
 }
 
 static int check_options(const kseg_matrix *x, const kseg_kmeans_options *opt)
@@ -235,12 +249,13 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   memset(out, 0, sizeof *out);
   /* Options and N are the same on every rank, so this status already is. */
   KSEG_CHECK(kseg_comm_agree(comm, check_options(x, opt)));
-  KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
+  kseg_kmeans_facts facts;
+  if (opt->facts) facts = *opt->facts;
+  else KSEG_CHECK(kseg_kmeans_facts_compute(comm, x, &facts));
 
   const int64_t k = opt->k, d = x->d, kd = k * d;
   kseg_km_data data = {.x = x, .progress = opt->progress, .progress_ctx = opt->progress_ctx};
-  int st = kseg_km_max_abs(comm, x, &data.max_abs);
-  KSEG_CHECK(kseg_comm_agree(comm, st));
+  data.max_abs = facts.max_abs;
   /* Exact sums need every squared distance to fit the fixed-point range. */
   double cmax = 0;
   if (opt->init == KSEG_INIT_GIVEN)
@@ -251,7 +266,9 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
                                                 "values up to %g are too large for exact k-means sums; scale the "
                                                 "features first", fmax(data.max_abs, cmax)));
   data.fx = kseg_fixed_for_bound(data.max_abs);
-  KSEG_CHECK(tolerance(comm, x, &data.fx, data.max_abs, opt->tol, &data.tol_scaled));
+  /* scikit-learn's _tolerance */
+  data.tol_scaled = opt->tol == 0 ? 0 : opt->tol * facts.mean_var;
+  int st;
 
   /* Checkpoints hold the Lloyd state (centroids and the labels' centroids);
    * the accelerated kernels give Lloyd's results bit for bit, so a fit that
@@ -301,7 +318,9 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
       memcpy(cur, rs->centroids, (size_t)kd * sizeof(double));
       data.cp_start = rs;
     } else {
-      KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, opt, r, cur), st, fail);
+      kseg_kmeans_options with_facts = *opt;
+      with_facts.facts = &facts;
+      KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, &with_facts, r, cur), st, fail);
       data.cp_start = NULL;
     }
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */

@@ -131,13 +131,12 @@ static void pp_table(const double *rows, int first, int m, int64_t d, double *ct
 }
 
 int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
-                              kseg_rng_key key, double *centroids)
+                              kseg_rng_key key, double max_abs, double *centroids)
 {
   const int64_t d = x->d, nl = x->n_local;
   /* scikit-learn: n_local_trials = 2 + int(np.log(n_clusters)). */
   const int trials = 2 + (int)log((double)k); /* <= 23 for any int32 k */
-  double max_abs = 0;
-  KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &max_abs)));
+  if (max_abs < 0) KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &max_abs)));
   const kseg_fixed fd = kseg_km_dist_fixed(d, max_abs);
   const size_t nls = (size_t)(nl > 0 ? nl : 1);
   double *closest = kseg_malloc(nls * sizeof(double), "k-means++ distances");
@@ -241,7 +240,7 @@ done:
 
 int kseg_kmeans_plusplus(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double *centroids)
 {
-  return kseg_km_plusplus_weighted(comm, x, NULL, k, key, centroids);
+  return kseg_km_plusplus_weighted(comm, x, NULL, k, key, -1, centroids);
 }
 
 /* k-means|| (Bahmani et al. 2012): after a uniform first centroid, 5 rounds
@@ -253,13 +252,13 @@ int kseg_kmeans_plusplus(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rn
  * the candidates, computed identically on every rank, picks the k centroids.
  * With fewer than k candidates (tiny or degenerate data) it falls back to
  * k-means++ on all rows. Collective. */
-static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double *centroids)
+static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double max_abs,
+                      double *centroids)
 {
   const int64_t d = x->d, nl = x->n_local;
   const int rounds = 5, nranks = kseg_comm_size(comm);
   const double l = 2.0 * (double)k;
-  double max_abs = 0;
-  KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &max_abs)));
+  if (max_abs < 0) KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &max_abs)));
   const kseg_fixed fd = kseg_km_dist_fixed(d, max_abs);
   const kseg_rng_key pick_key = {key.seed, kseg_rng_substream(key.stream, 1, 0)};
   const size_t nls = (size_t)(nl > 0 ? nl : 1);
@@ -353,7 +352,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   }
 
   if (m < k) {
-    st = kseg_km_plusplus_weighted(comm, x, NULL, k, key, centroids);
+    st = kseg_km_plusplus_weighted(comm, x, NULL, k, key, max_abs, centroids);
     goto done;
   }
   weight = kseg_calloc((size_t)m, sizeof(int64_t), "k-means|| weights");
@@ -364,7 +363,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
    * numbers, so the weighted k-means++ runs redundantly on MPI_COMM_SELF and
    * all ranks reach the same centroids without further communication. */
   kseg_matrix cm = {.n_global = m, .row0 = 0, .n_local = m, .d = d, .dtype = KSEG_F64, .data = cands};
-  st = kseg_km_plusplus_weighted(MPI_COMM_SELF, &cm, weight, k, key, centroids);
+  st = kseg_km_plusplus_weighted(MPI_COMM_SELF, &cm, weight, k, key, -1, centroids);
   st = kseg_comm_agree(comm, st);
 done:
   free(closest);
@@ -405,12 +404,14 @@ int kseg_kmeans_init_centroids(MPI_Comm comm, const kseg_matrix *x, const kseg_k
   /* Keyed by (seed, k, restart) so a sweep's runs are independent and any
    * one of them can be reproduced alone. */
   const kseg_rng_key key = {opt->seed, kseg_rng_substream(KSEG_STREAM_INIT, (uint64_t)k, (uint64_t)restart)};
+  const double max_abs = opt->facts ? opt->facts->max_abs : -1;
   switch (opt->init) {
   case KSEG_INIT_GIVEN:
     memcpy(centroids, opt->init_centroids, (size_t)(k * x->d) * sizeof(double));
     return KSEG_OK;
-  case KSEG_INIT_KMEANSPP: return kseg_comm_agree(comm, kseg_kmeans_plusplus(comm, x, k, key, centroids));
-  case KSEG_INIT_KMEANS_PAR: return kseg_comm_agree(comm, kmeans_par(comm, x, k, key, centroids));
+  case KSEG_INIT_KMEANSPP:
+    return kseg_comm_agree(comm, kseg_km_plusplus_weighted(comm, x, NULL, k, key, max_abs, centroids));
+  case KSEG_INIT_KMEANS_PAR: return kseg_comm_agree(comm, kmeans_par(comm, x, k, key, max_abs, centroids));
   case KSEG_INIT_RANDOM: return random_rows(comm, x, k, key, centroids);
   }
   return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "unknown k-means init %d", (int)opt->init));

@@ -87,6 +87,10 @@ int kseg_km_relocate_empty(MPI_Comm comm, const kseg_km_data *data, int64_t k, c
 double kseg_km_update_centroids(const kseg_km_data *data, int64_t k, const kseg_i128 *packed, const double *cold,
                                 double *centroids, double *moved);
 
+/* kseg_kmeans_inertia with the matrix's max |x| already known. Collective. */
+int kseg_km_inertia(MPI_Comm comm, const kseg_matrix *x, double max_abs, const double *centroids, int64_t k,
+                    const int32_t *labels, double *inertia);
+
 /* Global max |x| (0 for an empty matrix). Collective. */
 int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs);
 
@@ -131,8 +135,9 @@ int kseg_km_fetch_rows(MPI_Comm comm, const kseg_matrix *x, const int64_t *idx, 
 kseg_fixed kseg_km_dist_fixed(int64_t d, double max_abs);
 
 /* Greedy k-means++ with optional int64 row weights (NULL: 1 each), shared by
- * k-means++ and the final step of k-means||. Collective over comm. */
+ * k-means++ and the final step of k-means||; max_abs is the matrix's max |x|
+ * (negative: computed here). Collective over comm. */
 int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
-                              kseg_rng_key key, double *centroids);
+                              kseg_rng_key key, double max_abs, double *centroids);
 
 #endif

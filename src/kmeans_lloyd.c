@@ -404,7 +404,7 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   if (!strict) dot_step(&w, data, centroids, labels, KM_LABELS_ONLY);
   run->iter_seconds = kseg_now() - t0;
   run->converged = converged;
-  st = kseg_kmeans_inertia(comm, x, centroids, k, labels, &run->inertia);
+  st = kseg_km_inertia(comm, x, data->max_abs, centroids, k, labels, &run->inertia);
 done:
   ws_free(&w);
   return kseg_comm_agree(comm, st);
@@ -543,7 +543,7 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
   if (!strict) dot_step(&w, data, centroids, labels, KM_LABELS_ONLY);
   run->iter_seconds = kseg_now() - t0;
   run->converged = converged;
-  st = kseg_kmeans_inertia(comm, x, centroids, k, labels, &run->inertia);
+  st = kseg_km_inertia(comm, x, data->max_abs, centroids, k, labels, &run->inertia);
 done:
   free(u);
   free(l);

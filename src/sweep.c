@@ -89,7 +89,8 @@ static void report(const kseg_sweep_options *o, const sweep_clock *c, int64_t k,
 /* Fit k with n_init restarts run one by one from kseg_kmeans_init_centroids
  * (the same seeds and selection as kseg_kmeans_fit with n_init restarts), so
  * each restart can be reported. */
-static int fit_k(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *o, int64_t k, sweep_clock *clock,
+static int fit_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts *facts, const kseg_sweep_options *o,
+                 int64_t k, sweep_clock *clock,
                  int64_t k_done, kseg_kmeans_result *best)
 {
   kseg_kmeans_options ko;
@@ -99,6 +100,7 @@ static int fit_k(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *
   ko.max_iter = o->max_iter;
   ko.tol = o->tol;
   ko.seed = o->seed;
+  ko.facts = facts;
   double *init = kseg_malloc((size_t)(k * x->d) * sizeof *init, "initial centroids");
   KSEG_CHECK(kseg_comm_agree(comm, init ? KSEG_OK : KSEG_ERR_IO));
   memset(best, 0, sizeof *best);
@@ -132,12 +134,13 @@ fail:
 }
 
 /* Everything the table holds for one k. */
-static int sweep_k(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *o, const kseg_sweep_box *box,
+static int sweep_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts *facts, const kseg_sweep_options *o,
+                   const kseg_sweep_box *box,
                    int64_t k, sweep_clock *clock, int64_t k_done, kseg_sweep_row *row)
 {
   const double t = kseg_now();
   kseg_kmeans_result fit;
-  KSEG_CHECK(fit_k(comm, x, o, k, clock, k_done, &fit));
+  KSEG_CHECK(fit_k(comm, x, facts, o, k, clock, k_done, &fit));
   row->k = k;
   row->inertia = fit.inertia;
   row->n_iter = fit.n_iter;
@@ -184,7 +187,9 @@ int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options
   sweep_clock clock = {.t0 = kseg_now()};
   memset(out, 0, sizeof *out);
   KSEG_CHECK(kseg_comm_agree(comm, check_options(x, opt)));
-  KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
+  /* Once for every fit of the sweep (the finite check included). */
+  kseg_kmeans_facts facts;
+  KSEG_CHECK(kseg_kmeans_facts_compute(comm, x, &facts));
   const int64_t n_all = opt->k_max - opt->k_min + 1;
   const int rank = kseg_comm_rank(comm);
   kseg_sweep_row *rows = kseg_calloc((size_t)n_all, sizeof *rows, "sweep table");
@@ -224,7 +229,7 @@ int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_bcast(comm, &next, sizeof next, 0)), st, fail);
     if (next < 0) break;
     const int64_t slot = next - opt->k_min;
-    KSEG_CHECK_GOTO(sweep_k(comm, x, opt, &box, next, &clock, k_done, &rows[slot]), st, fail);
+    KSEG_CHECK_GOTO(sweep_k(comm, x, &facts, opt, &box, next, &clock, k_done, &rows[slot]), st, fail);
     done[slot] = true;
     clock.work_done += work_of(next, opt);
     k_done++;

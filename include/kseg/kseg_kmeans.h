@@ -66,6 +66,15 @@ typedef struct kseg_kmeans_checkpoint {
  * returns a status (agreed by the caller). Collective. */
 typedef int (*kseg_kmeans_checkpoint_fn)(MPI_Comm comm, const kseg_kmeans_checkpoint *cp, void *ctx);
 
+/* What a fit needs to know about the matrix alone, whatever k: computed by
+ * kseg_kmeans_facts_compute once and handed to every fit of a sweep through
+ * kseg_kmeans_options.facts, instead of four passes over the rows per fit
+ * (finite check, max |x| twice, the column variances for tol). */
+typedef struct kseg_kmeans_facts {
+  double max_abs;  /* global max |x| */
+  double mean_var; /* mean over columns of the population variance (scikit-learn's _tolerance / tol) */
+} kseg_kmeans_facts;
+
 typedef struct kseg_kmeans_options {
   int64_t k;
   kseg_kmeans_init init;
@@ -83,6 +92,8 @@ typedef struct kseg_kmeans_options {
   void *checkpoint_ctx;
   const kseg_kmeans_checkpoint *resume; /* continue from this state (from a checkpoint of the same
                                            data and options); NULL: start afresh; borrowed */
+  const kseg_kmeans_facts *facts; /* of this very matrix, from kseg_kmeans_facts_compute; NULL: the fit
+                                     computes them; borrowed */
 } kseg_kmeans_options;
 
 typedef struct kseg_kmeans_result {
@@ -124,6 +135,10 @@ void kseg_kmeans_result_free(kseg_kmeans_result *r);
 /* KSEG_ERR_INPUT naming the first (lowest global row, then column) NaN or
  * Inf of x; KSEG_OK when every value is finite. Collective. */
 int kseg_kmeans_check_finite(MPI_Comm comm, const kseg_matrix *x);
+
+/* Check that x is finite (error as kseg_kmeans_check_finite) and compute its
+ * facts (identical on every rank). Collective, result agreed. */
+int kseg_kmeans_facts_compute(MPI_Comm comm, const kseg_matrix *x, kseg_kmeans_facts *facts);
 
 /* Initial centroids for restart `restart` of opt (k x d written to
  * `centroids`, identical on every rank). Draws are keyed by (opt->seed,
