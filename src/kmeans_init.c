@@ -66,7 +66,9 @@ static int sample_rows(MPI_Comm comm, const kseg_matrix *x, const kseg_i128 *p, 
 typedef double pp_vec __attribute__((vector_size(64)));
 enum { PP_LANES = 8 };
 
-static inline pp_vec pp_dist(const kseg_matrix *x, int64_t i, const double *ct)
+/* (Vectors go through pointers: passing 64-byte vectors by value is an ABI
+ * that depends on whether AVX-512 is enabled, which GCC warns about.) */
+static inline void pp_dist(const kseg_matrix *x, int64_t i, const double *ct, pp_vec *out)
 {
   const int64_t d = x->d;
   pp_vec acc = {0};
@@ -87,27 +89,26 @@ static inline pp_vec pp_dist(const kseg_matrix *x, int64_t i, const double *ct)
       acc += t * t;
     }
   }
-  return acc;
+  *out = acc;
 }
 
 /* Lane-wise min(dist, c) (no NaNs here, so the order is immaterial). */
-static inline pp_vec pp_min(pp_vec dist, double c)
+static inline void pp_min(pp_vec *dist, double c)
 {
 #if defined(__AVX512F__)
-  return (pp_vec)_mm512_min_pd((__m512d)dist, _mm512_set1_pd(c));
+  *dist = (pp_vec)_mm512_min_pd((__m512d)*dist, _mm512_set1_pd(c));
 #else
-  for (int q = 0; q < PP_LANES; q++) dist[q] = kseg_km_min(c, dist[q]);
-  return dist;
+  for (int q = 0; q < PP_LANES; q++) (*dist)[q] = kseg_km_min(c, (*dist)[q]);
 #endif
 }
 
 /* Each lane's fixed-point value v = rint(dist x scale) (|v| <= 2^62) added
  * to the split sums of 8 lanes: v >> 32 to hi, its low 32 bits to lo (as
  * kseg_km_fix, whose rint rounds to nearest-even like the conversion). */
-static inline void pp_split_add(pp_vec dist, double scale, int64_t *hi, uint64_t *lo)
+static inline void pp_split_add(const pp_vec *dist, double scale, int64_t *hi, uint64_t *lo)
 {
 #if defined(__AVX512DQ__)
-  const __m512i v = _mm512_cvtpd_epi64(_mm512_mul_pd((__m512d)dist, _mm512_set1_pd(scale)));
+  const __m512i v = _mm512_cvtpd_epi64(_mm512_mul_pd((__m512d)*dist, _mm512_set1_pd(scale)));
   __m512i h = _mm512_loadu_si512(hi), l = _mm512_loadu_si512(lo);
   h = _mm512_add_epi64(h, _mm512_srai_epi64(v, 32));
   l = _mm512_add_epi64(l, _mm512_and_si512(v, _mm512_set1_epi64(0xffffffff)));
@@ -115,7 +116,7 @@ static inline void pp_split_add(pp_vec dist, double scale, int64_t *hi, uint64_t
   _mm512_storeu_si512(lo, l);
 #else
   for (int q = 0; q < PP_LANES; q++) {
-    const int64_t v = (int64_t)rint(dist[q] * scale);
+    const int64_t v = (int64_t)rint((*dist)[q] * scale);
     hi[q] += v >> 32;
     lo[q] += (uint64_t)v & 0xffffffffu;
   }
@@ -161,7 +162,9 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
   local = 0;
   pp_table(centroids, 0, 1, d, ct);
   for (int64_t i = 0; i < nl; i++) {
-    closest[i] = pp_dist(x, i, ct)[0];
+    pp_vec dist;
+    pp_dist(x, i, ct, &dist);
+    closest[i] = dist[0];
     p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
     local += p[i];
   }
@@ -190,10 +193,11 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < nl; i++)
         for (int b = 0; b < blocks; b++) {
-          pp_vec dist = pp_dist(x, i, ct + b * PP_LANES * d);
-          dist = pp_min(dist, closest[i]);
+          pp_vec dist;
+          pp_dist(x, i, ct + b * PP_LANES * d, &dist);
+          pp_min(&dist, closest[i]);
           if (split) {
-            pp_split_add(dist, fd.scale, hi + b * PP_LANES, lo + b * PP_LANES);
+            pp_split_add(&dist, fd.scale, hi + b * PP_LANES, lo + b * PP_LANES);
             continue;
           }
           const int m = trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES;
@@ -219,7 +223,9 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
       kseg_i128 part = 0;
 #pragma omp for schedule(static)
       for (int64_t i = 0; i < nl; i++) {
-        closest[i] = kseg_km_min(closest[i], pp_dist(x, i, bct)[bq]);
+        pp_vec dist;
+        pp_dist(x, i, bct, &dist);
+        closest[i] = kseg_km_min(closest[i], dist[bq]);
         p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
         part += p[i];
       }
