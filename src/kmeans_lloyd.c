@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kmeans_internal.h"
+#include "kmeans_pruned.h"
 #include "kseg/kseg_error.h"
 
 #define KM_T double
@@ -31,13 +32,21 @@
 static const kseg_km_kernel kernels[] = {
     {KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd},
     {KSEG_ALGO_HAMERLY, "hamerly", kseg_km_hamerly},
+    {KSEG_ALGO_ELKAN, "elkan", kseg_km_elkan},
 };
 
-const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm)
+/* AUTO's choice for k clusters of d columns. Every kernel gives Lloyd's
+ * bits, so this changes only the speed. */
+static kseg_kmeans_algorithm auto_algorithm(int64_t k, int64_t d)
 {
-  /* Hamerly gives Lloyd's bits and searches only rows near a boundary; its
-   * overhead when nothing can be skipped is small next to the distances. */
-  if (algorithm == KSEG_ALGO_AUTO) algorithm = KSEG_ALGO_HAMERLY;
+  (void)k;
+  (void)d;
+  return KSEG_ALGO_HAMERLY;
+}
+
+const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, int64_t k, int64_t d)
+{
+  if (algorithm == KSEG_ALGO_AUTO) algorithm = auto_algorithm(k, d);
   for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
     if (kernels[i].algorithm == algorithm) return &kernels[i];
   return NULL;
