@@ -41,6 +41,7 @@ const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo)
   case KSEG_ALGO_LLOYD: return "lloyd";
   case KSEG_ALGO_HAMERLY: return "hamerly";
   case KSEG_ALGO_ELKAN: return "elkan";
+  case KSEG_ALGO_YINYANG: return "yinyang";
   }
   return "unknown";
 }

@@ -89,7 +89,7 @@ int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   int st = KSEG_OK;
   if ((double)nl * (double)k * sizeof(float) > (double)SIZE_MAX / 2)
     st = kseg_error_set(KSEG_ERR_INPUT, "Elkan's bounds for %lld rows x k = %lld do not fit in memory; use "
-                        "--algorithm hamerly", (long long)nl, (long long)k);
+                        "--algorithm yinyang or hamerly", (long long)nl, (long long)k);
   else if (!(e.lower = kseg_malloc((size_t)nl * (size_t)k * sizeof(float), "Elkan lower bounds (4 k bytes per row)")) ||
            !(e.upper = kseg_malloc((size_t)nl * sizeof(double), "Elkan upper bounds")) ||
            !(e.cc = kseg_malloc((size_t)(k * k) * sizeof(double), "Elkan centroid distances")) ||

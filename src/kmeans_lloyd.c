@@ -33,6 +33,7 @@ static const kseg_km_kernel kernels[] = {
     {KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd},
     {KSEG_ALGO_HAMERLY, "hamerly", kseg_km_hamerly},
     {KSEG_ALGO_ELKAN, "elkan", kseg_km_elkan},
+    {KSEG_ALGO_YINYANG, "yinyang", kseg_km_yinyang},
 };
 
 /* AUTO's choice for k clusters of d columns. Every kernel gives Lloyd's

@@ -56,6 +56,8 @@ int kseg_km_pruned_run(MPI_Comm comm, const kseg_km_data *data, int64_t k, int m
 
 int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                   int32_t *labels, kseg_km_run *run);
+int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                    int32_t *labels, kseg_km_run *run);
 
 /* Bound arithmetic. Each result is rounded the safe way: the double
  * operations below err by at most 2^-53 relative, so a 2^-51 widening

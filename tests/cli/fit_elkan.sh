@@ -5,7 +5,7 @@
 # at 1, 2 and 3 ranks with 1 and 2 threads each; forced empty clusters; and
 # the labels of scikit-learn's KMeans(algorithm="elkan") from the same init.
 source "$(dirname "$0")/lib.sh"
-ALGOS=${ALGOS:-"elkan"}
+ALGOS=${ALGOS:-"elkan yinyang"}
 "$PY" - "$T" <<'PY'
 import sys, h5py, numpy as np
 rng = np.random.default_rng(1)
