@@ -3,8 +3,8 @@
  *
  * Each row keeps an upper bound on the exact distance to its centroid and a
  * lower bound on the exact distance to every centroid (float32, rounded
- * down: 4 k bytes per row), both moved each iteration by the widened
- * centroid shifts. The centroid-centroid distances cc(c, c') (computed in
+ * down: 4 k bytes per row), both moved by the widened centroid shifts (the
+ * lower bounds lazily, through each centroid's cumulative drift). The centroid-centroid distances cc(c, c') (computed in
  * double from the rounded centroids, then narrowed by their rounding) give
  * two more lower bounds: 2 s(a) - u for every centroid (s(a) = half the
  * distance from the label a to its nearest other centroid) and
@@ -12,6 +12,7 @@
  * computed distance equals Lloyd's; the rest (sums, reduce, empty clusters,
  * convergence) is the shared driver in kmeans_pruned.c. */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,10 +20,17 @@
 #include "kseg/kseg_error.h"
 
 typedef struct elkan_state {
-  float *lower;  /* n_local x k lower bounds on exact distances */
+  /* n_local x k lower bounds on exact distances, stored plus the drift of
+   * their centroid at the time (rounded down): the bound now is the stored
+   * value minus the drift now, so moving the centroids does not rewrite
+   * n_local x k values each iteration. */
+  float *lower;
+  double *drift; /* k: sum of each centroid's widened shifts so far (rounded up) */
   double *upper; /* n_local upper bounds on the exact distance to the label */
   double *cc;    /* k x k lower bounds on centroid-centroid distances */
   double *half;  /* k: half the smallest cc to another centroid */
+  uint8_t *keep; /* threads x k: candidates of a row */
+  int32_t *idx;  /* threads x k */
 } elkan_state;
 
 #define KM_T double
@@ -50,6 +58,7 @@ static void elkan_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 {
   elkan_state *e = self;
   const int64_t k = ctx->k, d = ctx->d;
+  for (int64_t c = 0; c < k; c++) e->drift[c] = kseg_km_up_add(e->drift[c], ctx->shift[c]);
   const double narrow = 1 - 4.0 * (double)(d + 8) * 0x1p-53;
   for (int64_t c = 0; c < k; c++) {
     e->cc[c * k + c] = 0;
@@ -73,18 +82,20 @@ static void elkan_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 static void elkan_rows(void *self, const kseg_km_pruned_ctx *ctx, int thread, int32_t *labels, int64_t i0,
                        int64_t i1, int64_t *hi, uint64_t *lo, int64_t *counts, int64_t *changed)
 {
-  (void)thread;
+  elkan_state *e = self;
   const kseg_matrix *x = ctx->data->x;
+  uint8_t *keep = e->keep + (int64_t)thread * ctx->k;
+  int32_t *idx = e->idx + (int64_t)thread * ctx->k;
   if (x->dtype == KSEG_F32)
-    km_elkan_rows_f32(self, ctx, x->data, labels, i0, i1, hi, lo, counts, changed);
+    km_elkan_rows_f32(e, ctx, x->data, keep, idx, labels, i0, i1, hi, lo, counts, changed);
   else
-    km_elkan_rows_f64(self, ctx, x->data, labels, i0, i1, hi, lo, counts, changed);
+    km_elkan_rows_f64(e, ctx, x->data, keep, idx, labels, i0, i1, hi, lo, counts, changed);
 }
 
 int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                   int32_t *labels, kseg_km_run *run)
 {
-  const int64_t nl = data->x->n_local > 0 ? data->x->n_local : 1;
+  const int64_t nl = data->x->n_local > 0 ? data->x->n_local : 1, nt = omp_get_max_threads();
   elkan_state e = {0};
   int st = KSEG_OK;
   if ((double)nl * (double)k * sizeof(float) > (double)SIZE_MAX / 2)
@@ -93,7 +104,10 @@ int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   else if (!(e.lower = kseg_malloc((size_t)nl * (size_t)k * sizeof(float), "Elkan lower bounds (4 k bytes per row)")) ||
            !(e.upper = kseg_malloc((size_t)nl * sizeof(double), "Elkan upper bounds")) ||
            !(e.cc = kseg_malloc((size_t)(k * k) * sizeof(double), "Elkan centroid distances")) ||
-           !(e.half = kseg_malloc((size_t)k * sizeof(double), "Elkan centroid distances")))
+           !(e.half = kseg_malloc((size_t)k * sizeof(double), "Elkan centroid distances")) ||
+           !(e.drift = kseg_calloc((size_t)k, sizeof(double), "Elkan centroid drift")) ||
+           !(e.keep = kseg_malloc((size_t)(nt * k), "Elkan candidates")) ||
+           !(e.idx = kseg_malloc((size_t)(nt * k) * sizeof(int32_t), "Elkan candidates")))
     st = KSEG_ERR_IO;
   st = kseg_comm_agree(comm, st);
   if (st == KSEG_OK) {
@@ -104,5 +118,8 @@ int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   free(e.upper);
   free(e.cc);
   free(e.half);
+  free(e.drift);
+  free(e.keep);
+  free(e.idx);
   return st;
 }

@@ -63,6 +63,9 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
  * operations below err by at most 2^-53 relative, so a 2^-51 widening
  * covers them. */
 
+/* max without fmax's libm call (the values are never NaN). */
+static inline double kseg_km_max(double a, double b) { return b > a ? b : a; }
+
 /* An upper bound on an exact distance after its centroid moved by <= s. */
 static inline double kseg_km_up_add(double u, double s) { return (u + s) * (1 + 0x1p-51); }
 

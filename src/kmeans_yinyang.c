@@ -11,7 +11,8 @@
  * shifts (a group by its largest member shift) and filters:
  *   global: min over groups of the bounds beyond u: the row keeps its label;
  *   group: the group's bound beyond u: none of its centroids can win;
- *   local: the group's old bound minus the centroid's own shift beyond u.
+ * A group that passes neither is searched whole (no local filter: see
+ * kmeans_yinyang.inc), which rebuilds its bound exactly.
  * "Beyond" proves the computed distance strictly greater (see
  * kmeans_pruned.h); a filter is retried once with u replaced by the
  * label's computed distance. The rest (sums, reduce, empty clusters,
@@ -32,7 +33,8 @@ typedef struct yinyang_state {
   double *gshift;  /* t: largest widened shift in each group */
   double *lb;      /* n_local x t lower bounds */
   double *upper;   /* n_local upper bounds */
-  double *scratch; /* threads x t */
+  double *scratch; /* threads x (t doubles, k distances, k int32) */
+  int64_t scratch_stride; /* doubles per thread */
 } yinyang_state;
 
 #define KM_T double
@@ -100,11 +102,12 @@ static void yinyang_rows(void *self, const kseg_km_pruned_ctx *ctx, int thread, 
 {
   yinyang_state *y = self;
   const kseg_matrix *x = ctx->data->x;
-  double *newlb = y->scratch + (int64_t)thread * y->t;
+  double *newlb = y->scratch + (int64_t)thread * y->scratch_stride, *dist = newlb + y->t;
+  int32_t *idx = (int32_t *)(dist + ctx->k);
   if (x->dtype == KSEG_F32)
-    km_yinyang_rows_f32(y, ctx, x->data, newlb, labels, i0, i1, hi, lo, counts, changed);
+    km_yinyang_rows_f32(y, ctx, x->data, newlb, idx, (float *)dist, labels, i0, i1, hi, lo, counts, changed);
   else
-    km_yinyang_rows_f64(y, ctx, x->data, newlb, labels, i0, i1, hi, lo, counts, changed);
+    km_yinyang_rows_f64(y, ctx, x->data, newlb, idx, dist, labels, i0, i1, hi, lo, counts, changed);
 }
 
 int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
@@ -114,6 +117,7 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
   yinyang_state y = {0};
   y.t = k / 10 > 1 ? k / 10 : 1;
   const int nt = omp_get_max_threads();
+  y.scratch_stride = y.t + k + (k + 1) / 2;
   double *center = NULL;
   int64_t *count = NULL;
   int st = KSEG_OK;
@@ -123,7 +127,7 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
       !(y.gshift = kseg_malloc((size_t)y.t * sizeof(double), "Yinyang groups")) ||
       !(y.lb = kseg_malloc((size_t)nl * (size_t)y.t * sizeof(double), "Yinyang bounds (8 k/10 bytes per row)")) ||
       !(y.upper = kseg_malloc((size_t)nl * sizeof(double), "Yinyang bounds")) ||
-      !(y.scratch = kseg_malloc((size_t)nt * (size_t)y.t * sizeof(double), "Yinyang bounds")) ||
+      !(y.scratch = kseg_malloc((size_t)nt * (size_t)y.scratch_stride * sizeof(double), "Yinyang bounds")) ||
       !(center = kseg_malloc((size_t)(y.t * d) * sizeof(double), "Yinyang groups")) ||
       !(count = kseg_malloc((size_t)y.t * sizeof(int64_t), "Yinyang groups")))
     st = KSEG_ERR_IO;
