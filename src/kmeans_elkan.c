@@ -11,6 +11,9 @@
  * cc(a, c) - u for c. Distances are the canonical ones (pair_dist2), so a
  * computed distance equals Lloyd's; the rest (sums, reduce, empty clusters,
  * convergence) is the shared driver in kmeans_pruned.c. */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -20,6 +23,8 @@
 #include "kseg/kseg_error.h"
 
 typedef struct elkan_state {
+  void *ct;      /* d x kp centroid table of the first iteration (Lloyd's layout) */
+  int64_t kp;
   /* n_local x k lower bounds on exact distances, stored plus the drift of
    * their centroid at the time (rounded down): the bound now is the stored
    * value minus the drift now, so moving the centroids does not rewrite
@@ -31,19 +36,28 @@ typedef struct elkan_state {
   double *half;  /* k: half the smallest cc to another centroid */
   uint8_t *keep; /* threads x k: candidates of a row */
   int32_t *idx;  /* threads x k */
+  int64_t stride; /* k rounded up to whole cache lines: threads write these per row */
 } elkan_state;
 
+/* The Lloyd kernel is included for its first-iteration pass only. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
 #define KM_T double
 #define KM_FN(name) km_##name##_f64
+#define KM_RB 4
 #include "kmeans_elkan.inc"
 #undef KM_T
 #undef KM_FN
+#undef KM_RB
 
 #define KM_T float
 #define KM_FN(name) km_##name##_f32
+#define KM_RB 8
 #include "kmeans_elkan.inc"
 #undef KM_T
 #undef KM_FN
+#undef KM_RB
+#pragma GCC diagnostic pop
 
 /* The centroid value the canonical distance uses, as double (exact). */
 static inline double rounded(const kseg_km_pruned_ctx *ctx, int64_t i)
@@ -58,6 +72,7 @@ static void elkan_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 {
   elkan_state *e = self;
   const int64_t k = ctx->k, d = ctx->d;
+  if (ctx->iter == 0) kseg_km_pruned_table(ctx, e->ct, e->kp);
   for (int64_t c = 0; c < k; c++) e->drift[c] = kseg_km_up_add(e->drift[c], ctx->shift[c]);
   const double narrow = 1 - 4.0 * (double)(d + 8) * 0x1p-53;
   for (int64_t c = 0; c < k; c++) {
@@ -84,8 +99,8 @@ static void elkan_rows(void *self, const kseg_km_pruned_ctx *ctx, int thread, in
 {
   elkan_state *e = self;
   const kseg_matrix *x = ctx->data->x;
-  uint8_t *keep = e->keep + (int64_t)thread * ctx->k;
-  int32_t *idx = e->idx + (int64_t)thread * ctx->k;
+  uint8_t *keep = e->keep + (int64_t)thread * e->stride;
+  int32_t *idx = e->idx + (int64_t)thread * e->stride;
   if (x->dtype == KSEG_F32)
     km_elkan_rows_f32(e, ctx, x->data, keep, idx, labels, i0, i1, hi, lo, counts, changed);
   else
@@ -96,7 +111,8 @@ int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
                   int32_t *labels, kseg_km_run *run)
 {
   const int64_t nl = data->x->n_local > 0 ? data->x->n_local : 1, nt = omp_get_max_threads();
-  elkan_state e = {0};
+  elkan_state e = {.stride = (k + 63) / 64 * 64, .kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB};
+  const size_t tsize = data->x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double);
   int st = KSEG_OK;
   if ((double)nl * (double)k * sizeof(float) > (double)SIZE_MAX / 2)
     st = kseg_error_set(KSEG_ERR_INPUT, "Elkan's bounds for %lld rows x k = %lld do not fit in memory; use "
@@ -106,8 +122,9 @@ int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
            !(e.cc = kseg_malloc((size_t)(k * k) * sizeof(double), "Elkan centroid distances")) ||
            !(e.half = kseg_malloc((size_t)k * sizeof(double), "Elkan centroid distances")) ||
            !(e.drift = kseg_calloc((size_t)k, sizeof(double), "Elkan centroid drift")) ||
-           !(e.keep = kseg_malloc((size_t)(nt * k), "Elkan candidates")) ||
-           !(e.idx = kseg_malloc((size_t)(nt * k) * sizeof(int32_t), "Elkan candidates")))
+           !(e.keep = kseg_malloc((size_t)(nt * e.stride), "Elkan candidates")) ||
+           !(e.idx = kseg_malloc((size_t)(nt * e.stride) * sizeof(int32_t), "Elkan candidates")) ||
+           !(e.ct = kseg_calloc((size_t)(data->x->d * e.kp), tsize, "k-means centroid table")))
     st = KSEG_ERR_IO;
   st = kseg_comm_agree(comm, st);
   if (st == KSEG_OK) {
@@ -121,5 +138,6 @@ int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
   free(e.drift);
   free(e.keep);
   free(e.idx);
+  free(e.ct);
   return st;
 }

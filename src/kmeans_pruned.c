@@ -71,6 +71,17 @@ static double max_abs_of(const double *v, int64_t n)
   return m;
 }
 
+void kseg_km_pruned_table(const kseg_km_pruned_ctx *ctx, void *ct, int64_t kp)
+{
+  const int64_t k = ctx->k, d = ctx->d;
+  if (ctx->data->x->dtype == KSEG_F32)
+    for (int64_t c = 0; c < k; c++)
+      for (int64_t j = 0; j < d; j++) ((float *)ct)[j * kp + c] = ((const float *)ctx->cx)[c * d + j];
+  else
+    for (int64_t c = 0; c < k; c++)
+      for (int64_t j = 0; j < d; j++) ((double *)ct)[j * kp + c] = ((const double *)ctx->cx)[c * d + j];
+}
+
 int kseg_km_pruned_run(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                        int32_t *labels, kseg_km_run *run, const kseg_km_pruned_ops *ops)
 {

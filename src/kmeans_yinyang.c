@@ -17,6 +17,9 @@
  * kmeans_pruned.h); a filter is retried once with u replaced by the
  * label's computed distance. The rest (sums, reduce, empty clusters,
  * convergence) is the shared driver in kmeans_pruned.c. */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -26,6 +29,8 @@
 #include "kseg/kseg_error.h"
 
 typedef struct yinyang_state {
+  void *ct;      /* d x kp centroid table of the first iteration (Lloyd's layout) */
+  int64_t kp;
   int64_t t;       /* groups */
   int32_t *group;  /* k: each centroid's group */
   int32_t *order;  /* k: centroids sorted by group, then index */
@@ -37,17 +42,25 @@ typedef struct yinyang_state {
   int64_t scratch_stride; /* doubles per thread */
 } yinyang_state;
 
+/* The Lloyd kernel is included for its first-iteration pass only. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
 #define KM_T double
 #define KM_FN(name) km_##name##_f64
+#define KM_RB 4
 #include "kmeans_yinyang.inc"
 #undef KM_T
 #undef KM_FN
+#undef KM_RB
 
 #define KM_T float
 #define KM_FN(name) km_##name##_f32
+#define KM_RB 8
 #include "kmeans_yinyang.inc"
 #undef KM_T
 #undef KM_FN
+#undef KM_RB
+#pragma GCC diagnostic pop
 
 /* Iterations of the k-means that groups the centroids: the grouping only
  * affects speed, so a few are enough. */
@@ -90,6 +103,7 @@ static void group_centroids(const double *c, int64_t k, int64_t d, int64_t t, in
 static void yinyang_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 {
   yinyang_state *y = self;
+  if (ctx->iter == 0) kseg_km_pruned_table(ctx, y->ct, y->kp);
   for (int64_t g = 0; g < y->t; g++) {
     double m = 0;
     for (int32_t q = y->gstart[g]; q < y->gstart[g + 1]; q++) m = fmax(m, ctx->shift[y->order[q]]);
@@ -116,8 +130,11 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
   const int64_t nl = data->x->n_local > 0 ? data->x->n_local : 1, d = data->x->d;
   yinyang_state y = {0};
   y.t = k / 10 > 1 ? k / 10 : 1;
+  y.kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
+  const size_t tsize = data->x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double);
   const int nt = omp_get_max_threads();
-  y.scratch_stride = y.t + k + (k + 1) / 2;
+  /* whole cache lines per thread: each writes its scratch once per row */
+  y.scratch_stride = (y.t + k + (k + 1) / 2 + 7) / 8 * 8;
   double *center = NULL;
   int64_t *count = NULL;
   int st = KSEG_OK;
@@ -129,7 +146,8 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
       !(y.upper = kseg_malloc((size_t)nl * sizeof(double), "Yinyang bounds")) ||
       !(y.scratch = kseg_malloc((size_t)nt * (size_t)y.scratch_stride * sizeof(double), "Yinyang bounds")) ||
       !(center = kseg_malloc((size_t)(y.t * d) * sizeof(double), "Yinyang groups")) ||
-      !(count = kseg_malloc((size_t)y.t * sizeof(int64_t), "Yinyang groups")))
+      !(count = kseg_malloc((size_t)y.t * sizeof(int64_t), "Yinyang groups")) ||
+      !(y.ct = kseg_calloc((size_t)(d * y.kp), tsize, "k-means centroid table")))
     st = KSEG_ERR_IO;
   st = kseg_comm_agree(comm, st);
   if (st == KSEG_OK) {
@@ -151,5 +169,6 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
   free(y.scratch);
   free(center);
   free(count);
+  free(y.ct);
   return st;
 }
