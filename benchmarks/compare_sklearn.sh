@@ -8,6 +8,9 @@
 #   To convergence: ITERS=300 (tol 0: both stop when no label changes), e.g.
 #   ROWS=500000 K=64 ITERS=300 RUNS="2x1:auto 2x1:lloyd" compares `auto`
 #   with scikit-learn's Lloyd to the same labels.
+#   SKLEARN=0 skips scikit-learn (kernel against kernel, e.g. the grid in
+#   docs/speed.md); each run then reports whether its labels and centroids
+#   equal the first run's.
 # Environment: ROWS (1000000), COLS (32), K (16), ITERS (20), REPS (2),
 # DTYPE (float64 | float32: the matrix kseg and scikit-learn both read),
 # RUNS ("2x1:lloyd 1x2:lloyd 2x1:hamerly"), KSEG_BIN (build/kseg),
@@ -31,6 +34,7 @@ fit() { # RANKS THREADS ALGORITHM OUT
 }
 # REPS runs of each (default 2), the fastest reported: the cores are shared.
 REPS=${REPS:-2}
+SKLEARN=${SKLEARN:-1}
 load0=$(cut -d' ' -f1 /proc/loadavg)
 for rep in $(seq "$REPS"); do
   results=()
@@ -40,18 +44,37 @@ for rep in $(seq "$REPS"); do
     fit "${shape%%x*}" "${shape#*x}" "$algo" "$dir/$name.h5" >"$dir/$name.$rep.json"
     results+=("$dir/$name.h5")
   done
+  [ "$SKLEARN" = 0 ] && continue
   OMP_NUM_THREADS=2 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$here/compare_sklearn.py" sklearn \
     --max-iter "$ITERS" "$dir/x.h5" "${results[@]}" >"$dir/sk.$rep.json"
 done
 load1=$(cut -d' ' -f1 /proc/loadavg)
 
-"$PY" - "$dir" "$ROWS" "$COLS" "$K" "$REPS" "$DTYPE" "$load0" "$load1" $RUNS <<'PY'
+"$PY" - "$dir" "$ROWS" "$COLS" "$K" "$REPS" "$DTYPE" "$load0" "$load1" "$SKLEARN" $RUNS <<'PY'
 import json, sys
 d, rows, cols, k, reps, dtype, load0, load1 = sys.argv[1], *map(int, sys.argv[2:6]), sys.argv[6], *map(float, sys.argv[7:9])
-runs = sys.argv[9:]
+with_sklearn = sys.argv[9] != "0"
+runs = sys.argv[10:]
 def best(prefix, per):
     got = [json.load(open(f"{d}/{prefix}.{r}.json")) for r in range(1, reps + 1)]
     return min(got, key=per)
+if not with_sklearn:
+    import h5py, numpy as np
+    out = {"rows": rows, "cols": cols, "k": k, "dtype": dtype, "reps": reps, "loadavg_1min": [load0, load1],
+           "kseg": {}}
+    first = None
+    for run in runs:
+        shape, algo = run.split(":")
+        j = best(f"{shape}_{algo}", lambda j: j["iter_seconds"])
+        with h5py.File(f"{d}/{shape}_{algo}.h5", "r") as f:
+            got = (f["labels"][()], f["centroids"][()])
+        first = first or got
+        out["kseg"][f"{algo}_{j['kernel']}_{j['ranks']}_ranks_x_{j['threads']}_threads"] = {
+            "per_iter_seconds": j["iter_seconds"] / j["n_iter"], "n_iter": j["n_iter"],
+            "iter_seconds": j["iter_seconds"], "fit_seconds": j["fit_seconds"],
+            "same_as_first_run": bool(np.array_equal(got[0], first[0]) and np.array_equal(got[1], first[1]))}
+    print(json.dumps(out, indent=1))
+    sys.exit(0)
 sk = best("sk", lambda j: j["seconds"])
 out = {"rows": rows, "cols": cols, "k": k, "dtype": dtype, "reps": reps, "loadavg_1min": [load0, load1],
        "sklearn": {"per_iter_seconds": sk["per_iter_seconds"], "n_iter": sk["n_iter"], "seconds": sk["seconds"]},

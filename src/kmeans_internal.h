@@ -65,8 +65,9 @@ static inline int64_t kseg_km_fix(const kseg_fixed *f, double v) { return (int64
 /* min without fmin's libm call (the values are never NaN). */
 static inline double kseg_km_min(double a, double b) { return b < a ? b : a; }
 
-/* The kernel for an algorithm (AUTO picks the default); NULL if unknown. */
-const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm);
+/* The kernel for an algorithm; AUTO picks one by k and d (the same on
+ * every rank). NULL if unknown. */
+const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, int64_t k, int64_t d);
 
 int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                   int32_t *labels, kseg_km_run *run);

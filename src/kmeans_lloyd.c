@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kmeans_internal.h"
+#include "kmeans_pruned.h"
 #include "kseg/kseg_error.h"
 
 /* How dot_rows treats the fixed-point sums. */
@@ -20,36 +21,48 @@ enum { KM_LABELS_ONLY = 0, KM_MOVED_ROWS = 1, KM_ALL_ROWS = 2 };
 #define KM_FN(name) km_##name##_f64
 #define KM_RB 4
 #define KM_DB 8
-#define KM_F64 1
 #include "kmeans_kernel.inc"
+#include "kmeans_dot.inc"
 #undef KM_T
 #undef KM_FN
 #undef KM_RB
-#undef KM_F64
 #undef KM_DB
 
 #define KM_T float
 #define KM_FN(name) km_##name##_f32
 #define KM_RB 8
 #define KM_DB 8
-#define KM_F64 0
 #include "kmeans_kernel.inc"
+#include "kmeans_dot.inc"
 #undef KM_T
 #undef KM_FN
 #undef KM_RB
-#undef KM_F64
 #undef KM_DB
 
 static const kseg_km_kernel kernels[] = {
     {KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd},
     {KSEG_ALGO_HAMERLY, "hamerly", kseg_km_hamerly},
+    {KSEG_ALGO_ELKAN, "elkan", kseg_km_elkan},
+    {KSEG_ALGO_YINYANG, "yinyang", kseg_km_yinyang},
 };
 
-const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm)
+/* AUTO's choice for k clusters of d columns. Every kernel gives Lloyd's
+ * bits, so this changes only the speed. Measured (docs/speed.md, "Elkan and
+ * Yinyang": 200k rows to convergence, d 8-128, k 8-1024): Hamerly was the
+ * fastest at every point, Elkan 1.2-9x and Yinyang 1.6-7.6x slower (their
+ * searches compute one distance at a time, Hamerly's run Lloyd's block
+ * kernel), so the rule is Hamerly for every k and d until a measurement
+ * says otherwise; k and d are here for that rule. */
+static kseg_kmeans_algorithm auto_algorithm(int64_t k, int64_t d)
 {
-  /* Hamerly gives Lloyd's bits and searches only rows near a boundary; its
-   * overhead when nothing can be skipped is small next to the distances. */
-  if (algorithm == KSEG_ALGO_AUTO) algorithm = KSEG_ALGO_HAMERLY;
+  (void)k;
+  (void)d;
+  return KSEG_ALGO_HAMERLY;
+}
+
+const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, int64_t k, int64_t d)
+{
+  if (algorithm == KSEG_ALGO_AUTO) algorithm = auto_algorithm(k, d);
   for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
     if (kernels[i].algorithm == algorithm) return &kernels[i];
   return NULL;

@@ -33,9 +33,11 @@ typedef enum kseg_kmeans_init {
 } kseg_kmeans_init;
 
 typedef enum kseg_kmeans_algorithm {
-  KSEG_ALGO_AUTO = 0,   /* the default kernel: Hamerly */
+  KSEG_ALGO_AUTO = 0,   /* the default: picked by k and d (Hamerly, the fastest measured; docs/speed.md) */
   KSEG_ALGO_LLOYD = 1,
-  KSEG_ALGO_HAMERLY = 2 /* Hamerly's bounds skip rows that cannot move; same results as Lloyd */
+  KSEG_ALGO_HAMERLY = 2, /* Hamerly's bounds skip rows that cannot move; same results as Lloyd */
+  KSEG_ALGO_ELKAN = 3,   /* Elkan's bounds per (row, centroid) skip distances; same results as Lloyd */
+  KSEG_ALGO_YINYANG = 4  /* Yinyang's bounds per (row, centroid group); same results as Lloyd */
 } kseg_kmeans_algorithm;
 
 /* Called on every rank after each Lloyd iteration with identical arguments:

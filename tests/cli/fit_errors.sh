@@ -48,8 +48,8 @@ expect_message "/absent"; one_message; untouched
 expect_status 1 3 fit --in "$T/ok.h5" --k 3 --init bogus --out "$T/out.h5"
 expect_message "--init expects"; one_message; untouched
 
-expect_status 1 3 fit --in "$T/ok.h5" --k 3 --algorithm elkan --out "$T/out.h5"
-expect_message "elkan"; one_message; untouched
+expect_status 1 3 fit --in "$T/ok.h5" --k 3 --algorithm minibatch --out "$T/out.h5"
+expect_message "--algorithm expects lloyd, hamerly, elkan, yinyang"; one_message; untouched
 
 expect_status 1 3 fit --in "$T/ok.h5" --k 3 --max-iter 0 --out "$T/out.h5"
 expect_message "--max-iter"; one_message; untouched
