@@ -38,7 +38,11 @@ typedef struct yinyang_state {
   double *gshift;  /* t: largest widened shift in each group */
   double *lb;      /* n_local x t lower bounds */
   double *upper;   /* n_local upper bounds */
-  double *scratch; /* threads x (t doubles, k distances, k int32) */
+  void *gt;        /* each group's centroids transposed (d x w_g, w_g = size rounded up to a vector), for
+                      searching a whole group with the block kernel's lane arithmetic */
+  int64_t *goff;   /* t: group g's table starts at gt + goff[g] (elements) */
+  int64_t *gw;     /* t: w_g */
+  double *scratch; /* threads x (t doubles, k + 16 distances) */
   int64_t scratch_stride; /* doubles per thread */
 } yinyang_state;
 
@@ -100,10 +104,28 @@ static void group_centroids(const double *c, int64_t k, int64_t d, int64_t t, in
   }
 }
 
+/* Each group's table from the centroids in the data's type (cx). */
+static void fill_group_tables(yinyang_state *y, const kseg_km_pruned_ctx *ctx)
+{
+  const int64_t d = ctx->d;
+  const bool f32 = ctx->data->x->dtype == KSEG_F32;
+  for (int64_t g = 0; g < y->t; g++) {
+    const int64_t w = y->gw[g], o = y->goff[g];
+    for (int32_t q = y->gstart[g]; q < y->gstart[g + 1]; q++) {
+      const int64_t c = y->order[q], lane = q - y->gstart[g];
+      for (int64_t j = 0; j < d; j++) {
+        if (f32) ((float *)y->gt)[o + j * w + lane] = ((const float *)ctx->cx)[c * d + j];
+        else ((double *)y->gt)[o + j * w + lane] = ((const double *)ctx->cx)[c * d + j];
+      }
+    }
+  }
+}
+
 static void yinyang_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 {
   yinyang_state *y = self;
   if (ctx->iter == 0) kseg_km_pruned_table(ctx, y->ct, y->kp);
+  fill_group_tables(y, ctx);
   for (int64_t g = 0; g < y->t; g++) {
     double m = 0;
     for (int32_t q = y->gstart[g]; q < y->gstart[g + 1]; q++) m = fmax(m, ctx->shift[y->order[q]]);
@@ -117,11 +139,10 @@ static void yinyang_rows(void *self, const kseg_km_pruned_ctx *ctx, int thread, 
   yinyang_state *y = self;
   const kseg_matrix *x = ctx->data->x;
   double *newlb = y->scratch + (int64_t)thread * y->scratch_stride, *dist = newlb + y->t;
-  int32_t *idx = (int32_t *)(dist + ctx->k);
   if (x->dtype == KSEG_F32)
-    km_yinyang_rows_f32(y, ctx, x->data, newlb, idx, (float *)dist, labels, i0, i1, hi, lo, counts, changed);
+    km_yinyang_rows_f32(y, ctx, x->data, newlb, (float *)dist, labels, i0, i1, hi, lo, counts, changed);
   else
-    km_yinyang_rows_f64(y, ctx, x->data, newlb, idx, dist, labels, i0, i1, hi, lo, counts, changed);
+    km_yinyang_rows_f64(y, ctx, x->data, newlb, dist, labels, i0, i1, hi, lo, counts, changed);
 }
 
 int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
@@ -134,7 +155,7 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
   const size_t tsize = data->x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double);
   const int nt = omp_get_max_threads();
   /* whole cache lines per thread: each writes its scratch once per row */
-  y.scratch_stride = (y.t + k + (k + 1) / 2 + 7) / 8 * 8;
+  y.scratch_stride = (y.t + k + 16 + 7) / 8 * 8;
   double *center = NULL;
   int64_t *count = NULL;
   int st = KSEG_OK;
@@ -147,7 +168,11 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
       !(y.scratch = kseg_malloc((size_t)nt * (size_t)y.scratch_stride * sizeof(double), "Yinyang bounds")) ||
       !(center = kseg_malloc((size_t)(y.t * d) * sizeof(double), "Yinyang groups")) ||
       !(count = kseg_malloc((size_t)y.t * sizeof(int64_t), "Yinyang groups")) ||
-      !(y.ct = kseg_calloc((size_t)(d * y.kp), tsize, "k-means centroid table")))
+      !(y.ct = kseg_calloc((size_t)(d * y.kp), tsize, "k-means centroid table")) ||
+      !(y.goff = kseg_malloc((size_t)y.t * sizeof(int64_t), "Yinyang groups")) ||
+      !(y.gw = kseg_malloc((size_t)y.t * sizeof(int64_t), "Yinyang groups")) ||
+      /* at most k + t (vl - 1) columns of d values */
+      !(y.gt = kseg_calloc((size_t)(d * (k + y.t * 15)), tsize, "Yinyang group tables")))
     st = KSEG_ERR_IO;
   st = kseg_comm_agree(comm, st);
   if (st == KSEG_OK) {
@@ -157,6 +182,12 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
     for (int64_t g = 0; g < y.t; g++) y.gstart[g + 1] = y.gstart[g] + (int32_t)count[g];
     for (int64_t g = 0; g < y.t; g++) count[g] = y.gstart[g];
     for (int64_t c = 0; c < k; c++) y.order[count[y.group[c]]++] = (int32_t)c;
+    const int64_t vl = (int64_t)(64 / tsize);
+    for (int64_t g = 0, o = 0; g < y.t; g++) {
+      y.gw[g] = (y.gstart[g + 1] - y.gstart[g] + vl - 1) / vl * vl;
+      y.goff[g] = o;
+      o += d * y.gw[g];
+    }
     const kseg_km_pruned_ops ops = {.self = &y, .prepare = yinyang_prepare, .rows = yinyang_rows};
     st = kseg_km_pruned_run(comm, data, k, max_iter, centroids, labels, run, &ops);
   }
@@ -170,5 +201,8 @@ int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
   free(center);
   free(count);
   free(y.ct);
+  free(y.gt);
+  free(y.goff);
+  free(y.gw);
   return st;
 }
