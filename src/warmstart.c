@@ -167,7 +167,7 @@ int kseg_warmstart_init(MPI_Comm comm, const kseg_model *old, const kseg_table *
       int best = -1;
       for (int s = 0; s < K; s++)
         if (!keep[s] && (best < 0 || counts[s] > counts[best])) best = s;
-      keep[best] = 1;
+      if (best >= 0) keep[best] = 1; /* always: k <= K; tells GCC so */
     }
     for (int s = 0, j = 0; !st && s < K; s++)
       if (keep[s]) memcpy(init + (size_t)(j++) * d, carried + (size_t)s * d, sizeof(double) * (size_t)d);
