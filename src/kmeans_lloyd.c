@@ -71,23 +71,15 @@ const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, int64
 /* Everything one Lloyd run touches, allocated before the first iteration so
  * the loop itself never allocates. */
 typedef struct lloyd_ws {
-  int nt;                /* thread buffers */
   int64_t k, d, kp, n_local;
   kseg_dtype dtype;
   void *ct;              /* d x kp centroid table in the data's type */
   void *cr;              /* k x d centroids in the data's type, row-major (inertia for progress) */
   void *cc;              /* kp squared norms of ct's columns (padding: +inf), the data's type */
   kseg_fixed fd;         /* scale of the progress inertia */
-  kseg_i128 *tinert;     /* nt: progress inertia */
   double cn;             /* max over centroids of the norm of ct's column */
   double *cold;          /* k x d centroids the current iteration assigns against */
-  kseg_i128 *packed;     /* k x d sums, k counts, inertia (unused), rows changed: one allreduce */
-  kseg_i128 *sums;       /* k x d sums, k counts: the running totals the reduced changes update */
-  kseg_i128 *tsums;      /* nt x (k x d) */
-  int64_t *thi;          /* nt x (k x d): high parts of the kernel's split sums */
-  uint64_t *tlo;         /* nt x (k x d): low 32-bit parts */
-  int64_t *tcounts;      /* nt x k */
-  int64_t *tchanged;     /* nt */
+  kseg_km_partials acc;  /* the exact sums */
 } lloyd_ws;
 
 static void ws_free(lloyd_ws *w)
@@ -95,42 +87,27 @@ static void ws_free(lloyd_ws *w)
   free(w->ct);
   free(w->cc);
   free(w->cr);
-  free(w->tinert);
   free(w->cold);
-  free(w->packed);
-  free(w->sums);
-  free(w->tsums);
-  free(w->thi);
-  free(w->tlo);
-  free(w->tcounts);
-  free(w->tchanged);
+  kseg_km_partials_free(&w->acc);
   memset(w, 0, sizeof *w);
 }
 
 static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
 {
   memset(w, 0, sizeof *w);
-  w->nt = omp_get_max_threads();
   w->k = k;
   w->d = x->d;
   w->kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
   w->n_local = x->n_local;
   w->dtype = x->dtype;
-  const int64_t kd = k * x->d, nt = w->nt;
+  const int64_t kd = k * x->d;
   /* calloc: the padding columns of ct stay zero and are never read as labels. */
   const size_t esz = x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double);
   if (!(w->ct = kseg_calloc((size_t)(x->d * w->kp), esz, "k-means centroid table")) ||
       !(w->cc = kseg_calloc((size_t)w->kp, esz, "k-means centroid norms")) ||
       !(w->cr = kseg_calloc((size_t)kd, esz, "k-means centroids")) ||
-      !(w->tinert = kseg_calloc((size_t)nt, sizeof(kseg_i128), "k-means thread inertia")) ||
       !(w->cold = kseg_malloc((size_t)kd * sizeof(double), "k-means centroids")) ||
-      !(w->packed = kseg_malloc((size_t)(kd + k + 2) * sizeof(kseg_i128), "k-means sums")) ||
-      !(w->sums = kseg_calloc((size_t)(kd + k), sizeof(kseg_i128), "k-means sums")) ||
-      !(w->tsums = kseg_malloc((size_t)(nt * kd) * sizeof(kseg_i128), "k-means thread sums")) ||
-      !(w->thi = kseg_malloc((size_t)(nt * kd) * sizeof(int64_t), "k-means thread sums")) ||
-      !(w->tlo = kseg_malloc((size_t)(nt * kd) * sizeof(uint64_t), "k-means thread sums")) ||
-      !(w->tcounts = kseg_malloc((size_t)(nt * k) * sizeof(int64_t), "k-means thread counts")) ||
-      !(w->tchanged = kseg_malloc((size_t)nt * sizeof(int64_t), "k-means thread counts"))) {
+      kseg_km_partials_alloc(&w->acc, k, x->d) != KSEG_OK) {
     ws_free(w);
     return KSEG_ERR_IO;
   }
@@ -163,8 +140,8 @@ static void fill_table(lloyd_ws *w, const double *centers)
 /* Lloyd's E-step with dot_rows over the local rows against `centers`: the
  * canonical labels, and by mode (KM_LABELS_ONLY, KM_MOVED_ROWS,
  * KM_ALL_ROWS) the fixed-point sums and counts of the rows that changed
- * label or of all rows, packed with the changed count in w->packed (not yet
- * reduced; the inertia slot is left 0). */
+ * label or of all rows, with the changed count (and, for progress reports,
+ * the inertia) in w->acc's thread partials, not yet reduced. */
 static void dot_step(lloyd_ws *w, const kseg_km_data *data, const double *centers, int32_t *labels, int mode)
 {
   /* The inertia only for progress reports: one more pass over the rows. */
@@ -189,33 +166,25 @@ static void dot_step(lloyd_ws *w, const kseg_km_data *data, const double *center
     const double r = data->max_abs + cmax; /* any row's distance to any centroid is below sqrt(d) r */
     w->fd = kseg_fixed_for_bound((double)d * r * r);
   }
-  memset(w->tsums, 0, (size_t)(w->nt * kd) * sizeof(kseg_i128));
-  memset(w->tcounts, 0, (size_t)(w->nt * k) * sizeof(int64_t));
-  for (int t = 0; t < w->nt; t++) w->tchanged[t] = 0;
-#pragma omp parallel num_threads(w->nt)
+  kseg_km_partials *acc = &w->acc;
+  kseg_km_partials_clear(acc);
+#pragma omp parallel num_threads(w->acc.nt)
   {
     const int t = omp_get_thread_num();
     int64_t i0, n;
     kseg_partition(w->n_local, omp_get_num_threads(), t, &i0, &n);
-    kseg_i128 *sums = w->tsums + t * kd;
-    int64_t *hi = w->thi + t * kd, *counts = w->tcounts + t * k;
-    uint64_t *lo = w->tlo + t * kd;
-    /* Slices of at most 2^30 rows keep the split sums (+-1 per row) exact. */
+    int64_t *hi = acc->thi + t * kd, *counts = acc->tcounts + t * k;
+    uint64_t *lo = acc->tlo + t * kd;
     for (int64_t a = i0, b; a < i0 + n; a = b) {
-      b = i0 + n - a < ((int64_t)1 << 30) ? i0 + n : a + ((int64_t)1 << 30);
-      if (mode != KM_LABELS_ONLY) {
-        memset(hi, 0, (size_t)kd * sizeof *hi);
-        memset(lo, 0, (size_t)kd * sizeof *lo);
-      }
+      b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
+      if (mode != KM_LABELS_ONLY) kseg_km_partials_slice_begin(acc, t);
       if (f32)
         km_dot_rows_f32(x->data, a, b, d, w->ct, w->cc, w->kp, k, labels, m1, gam, w->cn, tiny, mode,
-                        data->fx.scale, hi, lo, counts, &w->tchanged[t]);
+                        data->fx.scale, hi, lo, counts, &acc->tchanged[t]);
       else
         km_dot_rows_f64(x->data, a, b, d, w->ct, w->cc, w->kp, k, labels, m1, gam, w->cn, tiny, mode,
-                        data->fx.scale, hi, lo, counts, &w->tchanged[t]);
-      /* lo may have wrapped below zero through subtractions: read it signed. */
-      if (mode != KM_LABELS_ONLY)
-        for (int64_t i = 0; i < kd; i++) sums[i] += (kseg_i128)hi[i] * ((kseg_i128)1 << 32) + (kseg_i128)(int64_t)lo[i];
+                        data->fx.scale, hi, lo, counts, &acc->tchanged[t]);
+      if (mode != KM_LABELS_ONLY) kseg_km_partials_slice_end(acc, t);
     }
     if (inertia) {
       kseg_i128 in = 0;
@@ -224,18 +193,8 @@ static void dot_step(lloyd_ws *w, const kseg_km_data *data, const double *center
                               : km_pair_dist2_f64((const double *)x->data + i * d, (const double *)w->cr + labels[i] * d, d);
         in += (int64_t)rint(d2 * w->fd.scale);
       }
-      w->tinert[t] = in;
+      acc->tinert[t] = in;
     }
-  }
-  /* Integer sums: the thread order cannot change the result. */
-  kseg_i128 *p = w->packed;
-  memset(p, 0, (size_t)(kd + k + 2) * sizeof(kseg_i128));
-  for (int t = 0; t < w->nt; t++) {
-    const kseg_i128 *s = w->tsums + t * kd;
-    for (int64_t i = 0; i < kd; i++) p[i] += s[i];
-    for (int64_t c = 0; c < k; c++) p[kd + c] += w->tcounts[t * k + c];
-    if (inertia) p[kd + k] += w->tinert[t];
-    p[kd + k + 1] += w->tchanged[t];
   }
 }
 
@@ -373,31 +332,13 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
     memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
     dot_step(&w, data, w.cold, labels, mode);
     mode = KM_MOVED_ROWS;
-    /* The iteration's only collective when no cluster is empty. Its wait
-     * includes the slowest rank's lag, which is what the scaling benchmark
-     * reads as communication share. */
-    const double ta = kseg_now();
-    st = kseg_comm_sum_i128(comm, w.packed, kd + k + 2);
-    run->allreduce_seconds += kseg_now() - ta;
-    if (st != KSEG_OK) {
-      st = kseg_comm_agree(comm, st);
-      goto done;
-    }
-    const int64_t changed = (int64_t)w.packed[kd + k + 1];
-    for (int64_t i = 0; i < kd + k; i++) w.sums[i] += w.packed[i];
-    /* From here on w.packed holds the sums and counts of all rows. */
-    memcpy(w.packed, w.sums, (size_t)(kd + k) * sizeof(kseg_i128));
-    const kseg_i128 *counts = w.packed + kd;
-    bool any_empty = false;
-    for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
-    if (any_empty) { /* the same on every rank: the counts are global; relocates on the copy */
-      st = kseg_km_relocate_empty(comm, data, k, w.cold, labels, w.packed);
-      if (st != KSEG_OK) goto done;
-    }
-    const double shift = kseg_km_update_centroids(data, k, w.packed, w.cold, centroids, NULL);
+    int64_t changed;
+    st = kseg_km_partials_reduce(comm, data, &w.acc, w.cold, labels, &changed, &run->allreduce_seconds);
+    if (st != KSEG_OK) goto done;
+    const double shift = kseg_km_update_centroids(data, k, w.acc.packed, w.cold, centroids, NULL);
     run->n_iter = it + 1;
-    if (data->progress) /* w.packed's inertia slot was not overwritten by the copy */
-      data->progress(data->progress_ctx, data->restart, it + 1, kseg_fixed_to_double(&w.fd, w.packed[kd + k]),
+    if (data->progress)
+      data->progress(data->progress_ctx, data->restart, it + 1, kseg_fixed_to_double(&w.fd, w.acc.packed[kd + k]),
                      changed);
     if (changed == 0) {
       strict = converged = true;
@@ -450,9 +391,8 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
   double *u = kseg_malloc(nls * sizeof(double), "Hamerly bounds");
   double *l = kseg_malloc(nls * sizeof(double), "Hamerly bounds");
   int64_t *idx = kseg_malloc(nls * sizeof(int64_t), "Hamerly rows");
-  kseg_i128 *sums = kseg_calloc((size_t)(kd + k), sizeof(kseg_i128), "Hamerly sums");
   double *delta = kseg_malloc((size_t)k * sizeof(double), "Hamerly shifts");
-  st = kseg_comm_agree(comm, (u && l && idx && sums && delta) ? KSEG_OK : KSEG_ERR_IO);
+  st = kseg_comm_agree(comm, (u && l && idx && delta) ? KSEG_OK : KSEG_ERR_IO);
   if (st != KSEG_OK) goto done;
   memset(run, 0, sizeof *run);
   for (int64_t i = 0; i < nl; i++) labels[i] = -1;
@@ -468,20 +408,17 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
     double cmax = 0;
     for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(w.cold[i]));
     const double abs_margin = 4.0 * sqrt((double)d) * (data->max_abs + cmax) * eps;
-    memset(w.tcounts, 0, (size_t)(w.nt * k) * sizeof(int64_t));
-    memset(w.tsums, 0, (size_t)(w.nt * kd) * sizeof(kseg_i128));
-    for (int t = 0; t < w.nt; t++) w.tchanged[t] = 0;
-#pragma omp parallel num_threads(w.nt)
+    kseg_km_partials *acc = &w.acc;
+    kseg_km_partials_clear(acc);
+#pragma omp parallel num_threads(w.acc.nt)
     {
       const int t = omp_get_thread_num();
       int64_t i0, n;
       kseg_partition(nl, omp_get_num_threads(), t, &i0, &n);
-      int64_t *hi = w.thi + t * kd, *counts = w.tcounts + t * k;
-      uint64_t *lo = w.tlo + t * kd;
-      kseg_i128 *tsum = w.tsums + t * kd;
-      /* Slices of at most 2^30 rows keep the split sums (+-1 per row) exact. */
+      int64_t *hi = acc->thi + t * kd, *counts = acc->tcounts + t * k;
+      uint64_t *lo = acc->tlo + t * kd;
       for (int64_t a = i0, b; a < i0 + n; a = b) {
-        b = i0 + n - a < ((int64_t)1 << 30) ? i0 + n : a + ((int64_t)1 << 30);
+        b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
         int64_t m = 0;
         for (int64_t i = a; i < b; i++) {
           const int32_t c = labels[i];
@@ -494,45 +431,20 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
           if (u[i] * (1 + rel) + abs_margin < l[i] * (1 - rel) - abs_margin) continue;
           idx[a + m++] = i;
         }
-        memset(hi, 0, (size_t)kd * sizeof *hi);
-        memset(lo, 0, (size_t)kd * sizeof *lo);
+        kseg_km_partials_slice_begin(acc, t);
         if (w.dtype == KSEG_F32)
           km_search_rows_f32(x->data, idx + a, m, d, w.ct, w.kp, k, labels, u, l, rel, abs_margin,
-                             data->fx.scale, hi, lo, counts, &w.tchanged[t]);
+                             data->fx.scale, hi, lo, counts, &acc->tchanged[t]);
         else
           km_search_rows_f64(x->data, idx + a, m, d, w.ct, w.kp, k, labels, u, l, rel, abs_margin,
-                             data->fx.scale, hi, lo, counts, &w.tchanged[t]);
-        /* lo may have wrapped below zero through subtractions: read it signed. */
-        for (int64_t i = 0; i < kd; i++) tsum[i] += (kseg_i128)hi[i] * ((kseg_i128)1 << 32) + (kseg_i128)(int64_t)lo[i];
+                             data->fx.scale, hi, lo, counts, &acc->tchanged[t]);
+        kseg_km_partials_slice_end(acc, t);
       }
     }
-    kseg_i128 *p = w.packed;
-    memset(p, 0, (size_t)(kd + k + 2) * sizeof(kseg_i128));
-    for (int t = 0; t < w.nt; t++) {
-      for (int64_t i = 0; i < kd; i++) p[i] += w.tsums[t * kd + i];
-      for (int64_t c = 0; c < k; c++) p[kd + c] += w.tcounts[t * k + c];
-      p[kd + k + 1] += w.tchanged[t];
-    }
-    /* The iteration's only collective when no cluster is empty. */
-    const double ta = kseg_now();
-    st = kseg_comm_sum_i128(comm, p, kd + k + 2);
-    run->allreduce_seconds += kseg_now() - ta;
-    if (st != KSEG_OK) {
-      st = kseg_comm_agree(comm, st);
-      goto done;
-    }
-    const int64_t changed = (int64_t)p[kd + k + 1];
-    for (int64_t i = 0; i < kd + k; i++) sums[i] += p[i];
-    /* From here on w.packed holds what Lloyd's reduce would have produced. */
-    memcpy(p, sums, (size_t)(kd + k) * sizeof(kseg_i128));
-    const kseg_i128 *counts = p + kd;
-    bool any_empty = false;
-    for (int64_t c = 0; c < k; c++) any_empty |= counts[c] == 0;
-    if (any_empty) {
-      st = kseg_km_relocate_empty(comm, data, k, w.cold, labels, p);
-      if (st != KSEG_OK) goto done;
-    }
-    const double shift = kseg_km_update_centroids(data, k, p, w.cold, centroids, delta);
+    int64_t changed;
+    st = kseg_km_partials_reduce(comm, data, acc, w.cold, labels, &changed, &run->allreduce_seconds);
+    if (st != KSEG_OK) goto done;
+    const double shift = kseg_km_update_centroids(data, k, acc->packed, w.cold, centroids, delta);
     far1 = -1;
     dmax1 = dmax2 = 0;
     for (int64_t c = 0; c < k; c++) {
@@ -564,7 +476,6 @@ done:
   free(u);
   free(l);
   free(idx);
-  free(sums);
   free(delta);
   ws_free(&w);
   return kseg_comm_agree(comm, st);
