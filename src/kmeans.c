@@ -150,8 +150,7 @@ int kseg_km_inertia(MPI_Comm comm, const kseg_matrix *x, double max_abs, const d
                     const int32_t *labels, double *inertia)
 {
   const int64_t d = x->d;
-  double cmax = 0;
-  for (int64_t i = 0; i < k * d; i++) cmax = fmax(cmax, fabs(centroids[i]));
+  const double cmax = kseg_km_max_abs_of(centroids, k * d);
   const double r = max_abs + cmax;
   const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
   int64_t bad = 0;
@@ -259,9 +258,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   kseg_km_data data = {.x = x, .progress = opt->progress, .progress_ctx = opt->progress_ctx};
   data.max_abs = facts.max_abs;
   /* Exact sums need every squared distance to fit the fixed-point range. */
-  double cmax = 0;
-  if (opt->init == KSEG_INIT_GIVEN)
-    for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(opt->init_centroids[i]));
+  const double cmax = opt->init == KSEG_INIT_GIVEN ? kseg_km_max_abs_of(opt->init_centroids, kd) : 0;
   const double reach = 2 * fmax(data.max_abs, cmax);
   if (!isfinite((double)d * reach * reach) || (double)d * reach * reach > 1e300)
     return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT,

@@ -72,7 +72,7 @@ static void elkan_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 {
   elkan_state *e = self;
   const int64_t k = ctx->k, d = ctx->d;
-  if (ctx->iter == 0) kseg_km_pruned_table(ctx, e->ct, e->kp);
+  if (ctx->iter == 0) kseg_km_centroid_table(ctx->cold, ctx->k, ctx->d, e->kp, ctx->data->x->dtype, e->ct);
   for (int64_t c = 0; c < k; c++) e->drift[c] = kseg_km_up_add(e->drift[c], ctx->shift[c]);
   const double narrow = 1 - 4.0 * (double)(d + 8) * 0x1p-53;
   for (int64_t c = 0; c < k; c++) {

@@ -74,6 +74,18 @@ int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_it
 int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                     int32_t *labels, kseg_km_run *run);
 
+/* The k x d centroids transposed into a kernel's table ct (d x kp, kp >= k,
+ * in dtype; the padding columns are left as they are). Local. */
+void kseg_km_centroid_table(const double *centers, int64_t k, int64_t d, int64_t kp, kseg_dtype dtype, void *ct);
+
+/* max |v[i]| over n values (0 for none). */
+static inline double kseg_km_max_abs_of(const double *v, int64_t n)
+{
+  double m = 0;
+  for (int64_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
+  return m;
+}
+
 /* Rows per slice of the kernels' split sums: each row adds or moves +-1 in
  * the int64 halves, so 2^30 rows keep them exact before a fold. */
 #define KSEG_KM_SLICE ((int64_t)1 << 30)

@@ -120,13 +120,14 @@ static int ws_alloc(lloyd_ws *w, const kseg_matrix *x, int64_t k)
 static void fill_table(lloyd_ws *w, const double *centers)
 {
   const int64_t k = w->k, d = w->d, kp = w->kp;
+  kseg_km_centroid_table(centers, k, d, kp, w->dtype, w->ct);
   double cn2 = 0;
   for (int64_t c = 0; c < kp; c++) {
     double s = 0;
     for (int64_t j = 0; j < d && c < k; j++) {
       double v;
-      if (w->dtype == KSEG_F32) v = ((float *)w->cr)[c * d + j] = ((float *)w->ct)[j * kp + c] = (float)centers[c * d + j];
-      else v = ((double *)w->cr)[c * d + j] = ((double *)w->ct)[j * kp + c] = centers[c * d + j];
+      if (w->dtype == KSEG_F32) v = ((float *)w->cr)[c * d + j] = (float)centers[c * d + j];
+      else v = ((double *)w->cr)[c * d + j] = centers[c * d + j];
       s += v * v;
     }
     if (c >= k) s = INFINITY;
@@ -135,6 +136,15 @@ static void fill_table(lloyd_ws *w, const double *centers)
     else ((double *)w->cc)[c] = s;
   }
   w->cn = sqrt(cn2) * (1 + 1e-12);
+}
+
+void kseg_km_centroid_table(const double *centers, int64_t k, int64_t d, int64_t kp, kseg_dtype dtype, void *ct)
+{
+  for (int64_t c = 0; c < k; c++)
+    for (int64_t j = 0; j < d; j++) {
+      if (dtype == KSEG_F32) ((float *)ct)[j * kp + c] = (float)centers[c * d + j];
+      else ((double *)ct)[j * kp + c] = centers[c * d + j];
+    }
 }
 
 /* Lloyd's E-step with dot_rows over the local rows against `centers`: the
@@ -161,9 +171,8 @@ static void dot_step(lloyd_ws *w, const kseg_km_data *data, const double *center
   const double reach = sqrt((double)d) * data->max_abs + w->cn;
   const double m1 = gam * reach * reach + tiny;
   if (inertia) {
-    double cmax = 0;
-    for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(centers[i]));
-    const double r = data->max_abs + cmax; /* any row's distance to any centroid is below sqrt(d) r */
+    /* any row's distance to any centroid is below sqrt(d) r */
+    const double r = data->max_abs + kseg_km_max_abs_of(centers, kd);
     w->fd = kseg_fixed_for_bound((double)d * r * r);
   }
   kseg_km_partials *acc = &w->acc;
@@ -405,8 +414,7 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
   for (int it = 0; it < max_iter; it++) {
     memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
     fill_table(&w, w.cold);
-    double cmax = 0;
-    for (int64_t i = 0; i < kd; i++) cmax = fmax(cmax, fabs(w.cold[i]));
+    const double cmax = kseg_km_max_abs_of(w.cold, kd);
     const double abs_margin = 4.0 * sqrt((double)d) * (data->max_abs + cmax) * eps;
     kseg_km_partials *acc = &w.acc;
     kseg_km_partials_clear(acc);
@@ -492,13 +500,7 @@ int kseg_kmeans_assign(const kseg_matrix *x, const double *centroids, int64_t k,
     if (!dist2) free(mind);
     return KSEG_ERR_IO;
   }
-  for (int64_t c = 0; c < k; c++)
-    for (int64_t j = 0; j < d; j++) {
-      if (x->dtype == KSEG_F32)
-        ((float *)ct)[j * kp + c] = (float)centroids[c * d + j];
-      else
-        ((double *)ct)[j * kp + c] = centroids[c * d + j];
-    }
+  kseg_km_centroid_table(centroids, k, d, kp, x->dtype, ct);
 #pragma omp parallel
   {
     int64_t i0, n;

@@ -40,23 +40,6 @@ static int ws_alloc(pruned_ws *w, const kseg_matrix *x, int64_t k)
   return KSEG_OK;
 }
 
-static double max_abs_of(const double *v, int64_t n)
-{
-  double m = 0;
-  for (int64_t i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
-  return m;
-}
-
-void kseg_km_pruned_table(const kseg_km_pruned_ctx *ctx, void *ct, int64_t kp)
-{
-  const int64_t k = ctx->k, d = ctx->d;
-  if (ctx->data->x->dtype == KSEG_F32)
-    for (int64_t c = 0; c < k; c++)
-      for (int64_t j = 0; j < d; j++) ((float *)ct)[j * kp + c] = ((const float *)ctx->cx)[c * d + j];
-  else
-    for (int64_t c = 0; c < k; c++)
-      for (int64_t j = 0; j < d; j++) ((double *)ct)[j * kp + c] = ((const double *)ctx->cx)[c * d + j];
-}
 
 int kseg_km_pruned_run(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                        int32_t *labels, kseg_km_run *run, const kseg_km_pruned_ops *ops)
@@ -80,7 +63,7 @@ int kseg_km_pruned_run(MPI_Comm comm, const kseg_km_data *data, int64_t k, int m
       for (int64_t i = 0; i < kd; i++) ((float *)w.cx)[i] = (float)w.cold[i];
     else
       memcpy(w.cx, w.cold, (size_t)kd * sizeof(double));
-    const double cmax = max_abs_of(w.cold, kd);
+    const double cmax = kseg_km_max_abs_of(w.cold, kd);
     ctx.iter = it;
     ctx.abs_margin = 4.0 * sqrt((double)d) * (data->max_abs + cmax) * eps;
     if (ops->prepare) ops->prepare(ops->self, &ctx);
@@ -106,7 +89,7 @@ int kseg_km_pruned_run(MPI_Comm comm, const kseg_km_data *data, int64_t k, int m
     /* Widen each shift to bound the move of the rounded centroids: the
      * double computation (rel) and the rounding of old and new centroids to
      * the data's type (sqrt(d) |c| eps each). */
-    const double cmax2 = fmax(cmax, max_abs_of(centroids, kd));
+    const double cmax2 = fmax(cmax, kseg_km_max_abs_of(centroids, kd));
     for (int64_t c = 0; c < k; c++) w.shift[c] = w.shift[c] * (1 + rel) + 4.0 * sqrt((double)d) * cmax2 * eps;
     run->n_iter = it + 1;
     if (data->progress) data->progress(data->progress_ctx, data->restart, it + 1, NAN, changed);

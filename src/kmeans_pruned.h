@@ -54,11 +54,6 @@ typedef struct kseg_km_pruned_ops {
 int kseg_km_pruned_run(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                        int32_t *labels, kseg_km_run *run, const kseg_km_pruned_ops *ops);
 
-/* Lloyd's transposed centroid table (d x kp, kp = k rounded up to
- * KSEG_KM_KB, padding left as allocated) of this iteration's centroids, for
- * the first iteration's pass with nearest(). Local. */
-void kseg_km_pruned_table(const kseg_km_pruned_ctx *ctx, void *ct, int64_t kp);
-
 int kseg_km_elkan(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                   int32_t *labels, kseg_km_run *run);
 int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,

@@ -124,7 +124,7 @@ static void fill_group_tables(yinyang_state *y, const kseg_km_pruned_ctx *ctx)
 static void yinyang_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 {
   yinyang_state *y = self;
-  if (ctx->iter == 0) kseg_km_pruned_table(ctx, y->ct, y->kp);
+  if (ctx->iter == 0) kseg_km_centroid_table(ctx->cold, ctx->k, ctx->d, y->kp, ctx->data->x->dtype, y->ct);
   fill_group_tables(y, ctx);
   for (int64_t g = 0; g < y->t; g++) {
     double m = 0;
