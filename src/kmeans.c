@@ -207,12 +207,18 @@ done:
   return kseg_comm_agree(comm, st);
 }
 
-int kseg_kmeans_facts_compute(MPI_Comm comm, const kseg_matrix *x, kseg_kmeans_facts *facts)
+/* The facts; the variance (two more passes) only when `variance`. */
+static int facts_compute(MPI_Comm comm, const kseg_matrix *x, bool variance, kseg_kmeans_facts *facts)
 {
   memset(facts, 0, sizeof *facts);
   KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
   KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &facts->max_abs)));
-  return mean_variance(comm, x, facts->max_abs, &facts->mean_var);
+  return variance ? mean_variance(comm, x, facts->max_abs, &facts->mean_var) : KSEG_OK;
+}
+
+int kseg_kmeans_facts_compute(MPI_Comm comm, const kseg_matrix *x, kseg_kmeans_facts *facts)
+{
+  return facts_compute(comm, x, true, facts);
 }
 
 static int check_options(const kseg_matrix *x, const kseg_kmeans_options *opt)
@@ -252,7 +258,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   KSEG_CHECK(kseg_comm_agree(comm, check_options(x, opt)));
   kseg_kmeans_facts facts;
   if (opt->facts) facts = *opt->facts;
-  else KSEG_CHECK(kseg_kmeans_facts_compute(comm, x, &facts));
+  else KSEG_CHECK(facts_compute(comm, x, opt->tol != 0, &facts)); /* tol 0 needs no variance */
 
   const int64_t k = opt->k, d = x->d, kd = k * d;
   kseg_km_data data = {.x = x, .progress = opt->progress, .progress_ctx = opt->progress_ctx};
