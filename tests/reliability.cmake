@@ -12,12 +12,12 @@ kseg_cli_test(reliability_import reliability_import.sh LABELS badinput)
 # are replayed by ctest, under ASan/UBSan in scripts/sanitize.sh.
 foreach(target csv args)
   if(target STREQUAL csv)
-    set(fuzzed ${PROJECT_SOURCE_DIR}/src/csv_parse.c)
+    set(fuzzed ${PROJECT_SOURCE_DIR}/src/io/csv/parse.c)
   else()
     set(fuzzed ${PROJECT_SOURCE_DIR}/src/cli/args.c)
   endif()
   add_executable(fuzz_${target}_replay ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_${target}.c
-    ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/replay.c ${fuzzed} ${PROJECT_SOURCE_DIR}/src/error.c)
+    ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/replay.c ${fuzzed} ${PROJECT_SOURCE_DIR}/src/core/error.c)
   target_include_directories(fuzz_${target}_replay PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src/cli)
   target_link_libraries(fuzz_${target}_replay PRIVATE MPI::MPI_C m)
   add_test(NAME fuzz_${target}_regressions

@@ -9,6 +9,7 @@
 #include "kseg/kseg_autoencoder.h"
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_h5io.h"
 #include "kseg/kseg_rng.h"
 #include "test.h"
 

@@ -15,12 +15,12 @@
 
 #define KM_T double
 #define KM_FN(name) name##_f64
-#include "../src/kmeans_rowops.inc"
+#include "kmeans/kernels/rowops.inc"
 #undef KM_T
 #undef KM_FN
 #define KM_T float
 #define KM_FN(name) name##_f32
-#include "../src/kmeans_rowops.inc"
+#include "kmeans/kernels/rowops.inc"
 #undef KM_T
 #undef KM_FN
 

@@ -11,6 +11,7 @@
 #include "kseg/kseg_ari.h"
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_h5io.h"
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_rng.h"
 #include "kseg/kseg_sweep.h"

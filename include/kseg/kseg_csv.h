@@ -41,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_types.h"
 
 enum { KSEG_CSV_MAX_LEVELS = 256 };
 

@@ -14,7 +14,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_types.h"
 
 enum {
   KSEG_GENERATE_NCOLS = 29,         /* columns of the Customer Personality table */

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_types.h"
 #include "kseg/kseg_rng.h"
 
 typedef enum kseg_kmeans_init {

@@ -13,7 +13,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_types.h"
 
 typedef struct kseg_cluster_stats {
   int k;            /* clusters asked for */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_types.h"
 
 typedef struct kseg_profile_options {
   /* 0/1 column whose rate and lift are reported: NULL takes "Response" when

@@ -60,7 +60,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_types.h"
 
 enum { KSEG_RFM_MAX_ID = 255 };
 
@@ -142,18 +142,5 @@ int kseg_rfm_quintiles_many(MPI_Comm comm, const double *const *x, int m, int64_
  * span, so a value that fills more than a fifth skips levels (CDNOW's
  * one-purchase customers are all F = 1, two purchases F = 3). Local. */
 int kseg_rfm_score(double v, const double q[4]);
-
-/* ---- the `rfm` recipe of kseg prep ---- */
-
-struct kseg_prep_model;
-
-/* Features of a kseg rfm table for clustering: recency_days, frequency,
- * purchase_days, monetary_total, monetary_mean, tenure_days (checked present
- * and numeric: KSEG_ERR_INPUT naming the column), added with prep's
- * `add_columns`. When *log1p is NULL (no --log1p) it is set to the recipe's
- * list: frequency, purchase_days and, when no customer's net total is
- * negative, monetary_total and monetary_mean. Collective; status agreed. */
-int kseg_rfm_recipe(MPI_Comm comm, const kseg_table *raw, struct kseg_prep_model *m, const char **log1p,
-                    int (*add_columns)(const kseg_table *raw, struct kseg_prep_model *m, char **names, int n));
 
 #endif

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_types.h"
 
 typedef enum kseg_sweep_silhouette {
   KSEG_SWEEP_SIL_EXACT = 0,  /* exact ring silhouette */

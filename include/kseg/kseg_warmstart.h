@@ -9,7 +9,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "kseg/kseg_h5io.h"
+#include "kseg/kseg_types.h"
 #include "kseg/kseg_model.h"
 
 /* Minimum-cost assignment (Hungarian algorithm with potentials,

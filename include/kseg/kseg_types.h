@@ -1,0 +1,64 @@
+/* kseg_types.h - the data kseg passes between modules: a rank's row block of
+ * an N x D matrix and of the columnar raw table. Plain data, no I/O: the
+ * HDF5 layouts they are read from and written to are in kseg_h5io.h.
+ *
+ * Every rank owns rows [row0, row0 + n_local) of kseg_partition(N, P, rank).
+ */
+#ifndef KSEG_TYPES_H
+#define KSEG_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum kseg_dtype { KSEG_F64 = 0, KSEG_F32 = 1, KSEG_I32 = 2, KSEG_I64 = 3 } kseg_dtype;
+
+size_t kseg_dtype_size(kseg_dtype t);
+
+/* A row block of an N x D matrix held by this rank. */
+typedef struct kseg_matrix {
+  int64_t n_global; /* N */
+  int64_t row0;     /* first global row held here */
+  int64_t n_local;  /* rows held here */
+  int64_t d;        /* columns */
+  kseg_dtype dtype; /* KSEG_F64 or KSEG_F32 */
+  void *data;       /* n_local x d, row-major; owned */
+  char **columns;   /* d names (owned), or NULL when the file has none */
+} kseg_matrix;
+
+/* Free what m owns and zero it (m itself is the caller's). NULL-safe. Local. */
+void kseg_matrix_free(kseg_matrix *m);
+
+/* ---- the raw table ---- */
+
+typedef enum kseg_col_kind {
+  KSEG_COL_NUMERIC = 0,     /* float64, NaN missing */
+  KSEG_COL_DATE = 1,        /* float64 days since 1970-01-01, NaN missing */
+  KSEG_COL_CATEGORICAL = 2, /* int32 codes into levels, -1 missing */
+  KSEG_COL_STRING = 3       /* fixed-width strings (identifiers) */
+} kseg_col_kind;
+
+const char *kseg_col_kind_name(kseg_col_kind k); /* "numeric", "date", ... */
+
+typedef struct kseg_column {
+  char *name;
+  kseg_col_kind kind;
+  double *num;      /* NUMERIC, DATE: n_local values */
+  int32_t *codes;   /* CATEGORICAL: n_local codes */
+  char **levels;    /* CATEGORICAL: n_levels strings, same on every rank */
+  int32_t n_levels;
+  char *str;        /* STRING: n_local x str_width bytes, NUL-padded */
+  int32_t str_width;/* STRING: bytes per value (global, same on every rank) */
+} kseg_column;
+
+typedef struct kseg_table {
+  int64_t n_global, row0, n_local;
+  int n_cols;
+  kseg_column *cols; /* n_cols, owned */
+} kseg_table;
+
+/* Free what t owns and zero it (t itself is the caller's). NULL-safe. Local. */
+void kseg_table_free(kseg_table *t);
+/* Index of column `name`, -1 if absent. Local. */
+int kseg_table_find(const kseg_table *t, const char *name);
+
+#endif

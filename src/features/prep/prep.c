@@ -1,0 +1,1009 @@
+/* prep.c - fitting and applying a preparation (see kseg_prep.h). Recipes
+ * build the derived features; the stages are fitted one after the other on
+ * the output of the previous ones, through the same transform that replays
+ * them later. */
+#include "kseg/kseg_prep.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_error.h"
+#include "kseg/kseg_rfm.h"
+#include "features/recipes/recipes.h"
+
+/* ---- names ---- */
+
+const char *kseg_prep_recipe_name(kseg_prep_recipe r)
+{
+  switch (r) {
+  case KSEG_RECIPE_GENERIC: return "generic";
+  case KSEG_RECIPE_MARKETING: return "marketing";
+  case KSEG_RECIPE_CCGENERAL: return "ccgeneral";
+  case KSEG_RECIPE_RFM: return "rfm";
+  default: return "auto";
+  }
+}
+
+static const char *impute_name(kseg_prep_impute v)
+{
+  return v == KSEG_IMPUTE_MEAN ? "mean" : v == KSEG_IMPUTE_DROP ? "drop" : "median";
+}
+
+static const char *scale_name(kseg_prep_scale v)
+{
+  switch (v) {
+  case KSEG_SCALE_ROBUST: return "robust";
+  case KSEG_SCALE_MINMAX: return "minmax";
+  case KSEG_SCALE_NONE: return "none";
+  default: return "standard";
+  }
+}
+
+int kseg_prep_width(const kseg_prep_model *m)
+{
+  if (m->autoencoder) return kseg_ae_width(m->autoencoder);
+  return m->n_components > 0 ? m->n_components : m->n_features;
+}
+
+const char *kseg_prep_output_name(const kseg_prep_model *m, int j, char *buf, size_t len)
+{
+  if (m->autoencoder) {
+    snprintf(buf, len, "ae%d", j + 1);
+    return buf;
+  }
+  if (m->n_components > 0) {
+    snprintf(buf, len, "PC%d", j + 1);
+    return buf;
+  }
+  return m->features[j];
+}
+
+/* ---- model construction ---- */
+
+static char *dupstr(const char *s)
+{
+  size_t n = strlen(s) + 1;
+  char *p = kseg_malloc(n, "string");
+  if (p) memcpy(p, s, n);
+  return p;
+}
+
+static void free_term(kseg_prep_term *t)
+{
+  free(t->column);
+  for (int i = 0; i < t->n_map; i++) free(t->map_levels[i]);
+  free(t->map_levels);
+  free(t->map_values);
+  memset(t, 0, sizeof *t);
+}
+
+void kseg_prep_free(kseg_prep_model **mp)
+{
+  if (!mp || !*mp) return;
+  kseg_prep_model *m = *mp;
+  free(m->recipe);
+  free(m->impute);
+  free(m->outliers);
+  free(m->scale);
+  for (int f = 0; f < m->n_features; f++) free(m->features[f]);
+  free(m->features);
+  free(m->offset);
+  free(m->fill);
+  free(m->log1p);
+  free(m->clip_lo);
+  free(m->clip_hi);
+  free(m->center);
+  free(m->scale_by);
+  for (int t = 0; t < m->n_terms; t++) free_term(&m->terms[t]);
+  free(m->terms);
+  free(m->pca_mean);
+  free(m->components);
+  free(m->explained_variance);
+  free(m->explained_variance_ratio);
+  kseg_ae_free(m->autoencoder);
+  free(m->autoencoder);
+  free(m->input_stats);
+  free(m->input_quartiles);
+  for (int i = 0; i < m->n_dropped; i++) {
+    free(m->dropped[i]);
+    free(m->dropped_reason[i]);
+  }
+  free(m->dropped);
+  free(m->dropped_reason);
+  free(m);
+  *mp = NULL;
+}
+
+/* Append a feature (offset only; the per-stage arrays are made by
+ * alloc_stages once the list is final). Returns its index or -1. */
+static int add_feature(kseg_prep_model *m, const char *name, double offset)
+{
+  int f = m->n_features;
+  char **names = realloc(m->features, sizeof *names * (size_t)(f + 1));
+  if (!names) return kseg_error_nomem("feature names", sizeof *names * (size_t)(f + 1)), -1;
+  m->features = names;
+  double *off = realloc(m->offset, sizeof *off * (size_t)(f + 1));
+  if (!off) return kseg_error_nomem("feature offsets", sizeof *off * (size_t)(f + 1)), -1;
+  m->offset = off;
+  if (!(names[f] = dupstr(name))) return -1;
+  off[f] = offset;
+  m->n_features = f + 1;
+  return f;
+}
+
+static kseg_prep_term *add_term(kseg_prep_model *m, int f, const char *column, double coef)
+{
+  kseg_prep_term *t = realloc(m->terms, sizeof *t * (size_t)(m->n_terms + 1));
+  if (!t) return kseg_error_nomem("feature terms", sizeof *t * (size_t)(m->n_terms + 1)), NULL;
+  m->terms = t;
+  t = &m->terms[m->n_terms];
+  memset(t, 0, sizeof *t);
+  t->feature = f;
+  t->coef = coef;
+  t->lo = -INFINITY;
+  t->hi = INFINITY;
+  t->other = NAN;
+  if (!(t->column = dupstr(column))) return NULL;
+  m->n_terms++;
+  return t;
+}
+
+/* A feature that copies one raw column, optionally within [lo, hi]. */
+static int add_copy(kseg_prep_model *m, const char *name, const char *column, double lo, double hi)
+{
+  int f = add_feature(m, name, 0.0);
+  if (f < 0) return KSEG_ERR_IO;
+  kseg_prep_term *t = add_term(m, f, column, 1.0);
+  if (!t) return KSEG_ERR_IO;
+  t->lo = lo;
+  t->hi = hi;
+  return KSEG_OK;
+}
+
+static int add_sum(kseg_prep_model *m, const char *name, const char *const *columns, int n)
+{
+  int f = add_feature(m, name, 0.0);
+  if (f < 0) return KSEG_ERR_IO;
+  for (int i = 0; i < n; i++)
+    if (!add_term(m, f, columns[i], 1.0)) return KSEG_ERR_IO;
+  return KSEG_OK;
+}
+
+static int add_levelmap(kseg_prep_model *m, const char *name, const char *column, const char *const *levels,
+                        const double *values, int n, double other)
+{
+  int f = add_feature(m, name, 0.0);
+  if (f < 0) return KSEG_ERR_IO;
+  kseg_prep_term *t = add_term(m, f, column, 1.0);
+  if (!t) return KSEG_ERR_IO;
+  t->map_levels = kseg_calloc((size_t)n, sizeof *t->map_levels, "level map");
+  t->map_values = kseg_calloc((size_t)n, sizeof *t->map_values, "level map");
+  if (!t->map_levels || !t->map_values) return KSEG_ERR_IO;
+  t->n_map = n;
+  for (int i = 0; i < n; i++) {
+    if (!(t->map_levels[i] = dupstr(levels[i]))) return KSEG_ERR_IO;
+    t->map_values[i] = values[i];
+  }
+  t->other = other;
+  return KSEG_OK;
+}
+
+static int note_dropped(kseg_prep_model *m, const char *name, const char *reason)
+{
+  char **d = realloc(m->dropped, sizeof *d * (size_t)(m->n_dropped + 1));
+  if (!d) return kseg_error_nomem("dropped list", 0);
+  m->dropped = d;
+  char **r = realloc(m->dropped_reason, sizeof *r * (size_t)(m->n_dropped + 1));
+  if (!r) return kseg_error_nomem("dropped list", 0);
+  m->dropped_reason = r;
+  d[m->n_dropped] = dupstr(name);
+  r[m->n_dropped] = dupstr(reason);
+  m->n_dropped++;
+  return d[m->n_dropped - 1] && r[m->n_dropped - 1] ? KSEG_OK : KSEG_ERR_IO;
+}
+
+/* Per-feature stage parameters, identity until fitted. */
+static int alloc_stages(kseg_prep_model *m)
+{
+  size_t F = (size_t)m->n_features + 1;
+  m->fill = kseg_malloc(F * sizeof(double), "prep fill");
+  m->log1p = kseg_calloc(F, 1, "prep log1p");
+  m->clip_lo = kseg_malloc(F * sizeof(double), "prep clip");
+  m->clip_hi = kseg_malloc(F * sizeof(double), "prep clip");
+  m->center = kseg_malloc(F * sizeof(double), "prep center");
+  m->scale_by = kseg_malloc(F * sizeof(double), "prep scale");
+  m->input_stats = kseg_calloc(F, sizeof *m->input_stats, "prep stats");
+  m->input_quartiles = kseg_calloc(F * 3, sizeof(double), "prep stats");
+  if (!m->fill || !m->log1p || !m->clip_lo || !m->clip_hi || !m->center || !m->scale_by || !m->input_stats ||
+      !m->input_quartiles)
+    return KSEG_ERR_IO;
+  for (int f = 0; f < m->n_features; f++) {
+    m->fill[f] = NAN;
+    m->clip_lo[f] = -INFINITY;
+    m->clip_hi[f] = INFINITY;
+    m->center[f] = 0.0;
+    m->scale_by[f] = 1.0;
+  }
+  return KSEG_OK;
+}
+
+/* Remove feature f (and its terms); `extra` is a caller's per-feature array
+ * compacted alongside. */
+static void drop_feature(kseg_prep_model *m, int f, int8_t *extra)
+{
+  int F = m->n_features;
+  free(m->features[f]);
+#define KSEG_SHIFT(a)                                                                       \
+  if (a) memmove(&(a)[f], &(a)[f + 1], sizeof *(a) * (size_t)(F - f - 1))
+  KSEG_SHIFT(m->features);
+  KSEG_SHIFT(m->offset);
+  KSEG_SHIFT(m->fill);
+  KSEG_SHIFT(m->log1p);
+  KSEG_SHIFT(m->clip_lo);
+  KSEG_SHIFT(m->clip_hi);
+  KSEG_SHIFT(m->center);
+  KSEG_SHIFT(m->scale_by);
+  KSEG_SHIFT(m->input_stats);
+  KSEG_SHIFT(extra);
+  if (m->input_quartiles)
+    memmove(&m->input_quartiles[3 * f], &m->input_quartiles[3 * (f + 1)], sizeof(double) * 3 * (size_t)(F - f - 1));
+#undef KSEG_SHIFT
+  m->n_features = F - 1;
+  int k = 0;
+  for (int t = 0; t < m->n_terms; t++) {
+    if (m->terms[t].feature == f) { free_term(&m->terms[t]); continue; }
+    m->terms[k] = m->terms[t];
+    if (m->terms[k].feature > f) m->terms[k].feature--;
+    k++;
+  }
+  m->n_terms = k;
+}
+
+/* ---- the transform ---- */
+
+typedef struct bound_term {
+  const double *num;     /* numeric/date column, or NULL */
+  const int32_t *codes;  /* categorical column, or NULL */
+  double *code_value;    /* value of each code of this table's levels */
+  int32_t n_codes;
+} bound_term;
+
+static void unbind(bound_term *b, int n)
+{
+  if (!b) return;
+  for (int i = 0; i < n; i++) free(b[i].code_value);
+  free(b);
+}
+
+/* Find each term's column in `raw` and translate level maps to its codes. */
+static int bind_terms(const kseg_prep_model *m, const kseg_table *raw, bound_term **out)
+{
+  *out = NULL;
+  bound_term *b = kseg_calloc((size_t)m->n_terms + 1, sizeof *b, "prep terms");
+  if (!b) return KSEG_ERR_IO;
+  for (int t = 0; t < m->n_terms; t++) {
+    const kseg_prep_term *tm = &m->terms[t];
+    const char *feat = m->features[tm->feature];
+    int c = kseg_table_find(raw, tm->column);
+    if (c < 0) {
+      unbind(b, m->n_terms);
+      return kseg_error_set(KSEG_ERR_INPUT, "column '%s' (needed by feature '%s') is not in the table", tm->column,
+                            feat);
+    }
+    const kseg_column *col = &raw->cols[c];
+    if (tm->n_map == 0) {
+      if (col->kind != KSEG_COL_NUMERIC && col->kind != KSEG_COL_DATE) {
+        unbind(b, m->n_terms);
+        return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not numeric (needed by feature '%s')", tm->column,
+                              kseg_col_kind_name(col->kind), feat);
+      }
+      b[t].num = col->num;
+      continue;
+    }
+    if (col->kind != KSEG_COL_CATEGORICAL) {
+      unbind(b, m->n_terms);
+      return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not categorical (needed by feature '%s')",
+                            tm->column, kseg_col_kind_name(col->kind), feat);
+    }
+    b[t].codes = col->codes;
+    b[t].n_codes = col->n_levels;
+    b[t].code_value = kseg_malloc(sizeof(double) * (size_t)(col->n_levels + 1), "level map");
+    if (!b[t].code_value) {
+      unbind(b, m->n_terms);
+      return KSEG_ERR_IO;
+    }
+    for (int32_t k = 0; k < col->n_levels; k++) {
+      double v = tm->other;
+      for (int i = 0; i < tm->n_map; i++)
+        if (strcmp(col->levels[k], tm->map_levels[i]) == 0) v = tm->map_values[i];
+      b[t].code_value[k] = v;
+    }
+  }
+  *out = b;
+  return KSEG_OK;
+}
+
+int kseg_prep_transform(const kseg_prep_model *m, const kseg_table *raw, int upto, double *out)
+{
+  bound_term *b = NULL;
+  KSEG_CHECK(bind_terms(m, raw, &b));
+  const int F = m->n_features, T = m->n_terms;
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < raw->n_local; i++) {
+    double *v = out + i * F;
+    for (int f = 0; f < F; f++) v[f] = m->offset[f];
+    for (int t = 0; t < T; t++) {
+      const kseg_prep_term *tm = &m->terms[t];
+      double x;
+      if (b[t].num) {
+        x = b[t].num[i];
+        if (x < tm->lo || x > tm->hi) x = NAN; /* implausible: missing */
+      } else {
+        int32_t c = b[t].codes[i];
+        x = c >= 0 && c < b[t].n_codes ? b[t].code_value[c] : NAN;
+      }
+      v[tm->feature] += tm->coef * x;
+    }
+    if (upto < 2) continue;
+    for (int f = 0; f < F; f++) {
+      double x = v[f];
+      if (isnan(x)) x = m->fill[f];
+      if (upto >= 3 && m->log1p[f]) x = log1p(x > 0.0 ? x : 0.0);
+      if (upto >= 4) x = x < m->clip_lo[f] ? m->clip_lo[f] : (x > m->clip_hi[f] ? m->clip_hi[f] : x);
+      if (upto >= 5) x = (x - m->center[f]) / m->scale_by[f];
+      v[f] = x;
+    }
+  }
+  unbind(b, T);
+  return KSEG_OK;
+}
+
+int kseg_prep_apply(const kseg_prep_model *m, const kseg_table *raw, double *out)
+{
+  if (m->n_components == 0 && !m->autoencoder) return kseg_prep_transform(m, raw, 5, out);
+  const int F = m->n_features, C = m->n_components;
+  size_t bytes = sizeof(double) * (size_t)(raw->n_local > 0 ? raw->n_local : 1) * (size_t)F;
+  double *x = kseg_malloc(bytes, "prep apply buffer");
+  if (!x) return KSEG_ERR_IO;
+  int st = kseg_prep_transform(m, raw, 5, x);
+  if (st == KSEG_OK && m->autoencoder) {
+    st = kseg_ae_encode(m->autoencoder, x, raw->n_local, out);
+  } else if (st == KSEG_OK) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < raw->n_local; i++) {
+      const double *v = x + i * F;
+      for (int c = 0; c < C; c++) {
+        const double *w = m->components + (int64_t)c * F;
+        double s = 0.0; /* fixed order per row: the same bits on any rank */
+        for (int f = 0; f < F; f++) s += (v[f] - m->pca_mean[f]) * w[f];
+        out[i * C + c] = s;
+      }
+    }
+  }
+  free(x);
+  return st;
+}
+
+int kseg_prep_set_projection(kseg_prep_model *m, int n, const double *mean, const double *components,
+                             const double *explained_variance, const double *explained_variance_ratio)
+{
+  size_t F = (size_t)m->n_features;
+  double *pm = kseg_malloc(sizeof(double) * F, "projection");
+  double *pc = kseg_malloc(sizeof(double) * F * (size_t)n + 1, "projection");
+  double *ev = kseg_malloc(sizeof(double) * (size_t)n + 1, "projection");
+  double *er = kseg_malloc(sizeof(double) * (size_t)n + 1, "projection");
+  if (!pm || !pc || !ev || !er) {
+    free(pm);
+    free(pc);
+    free(ev);
+    free(er);
+    return KSEG_ERR_IO;
+  }
+  memcpy(pm, mean, sizeof(double) * F);
+  memcpy(pc, components, sizeof(double) * F * (size_t)n);
+  memcpy(ev, explained_variance, sizeof(double) * (size_t)n);
+  memcpy(er, explained_variance_ratio, sizeof(double) * (size_t)n);
+  free(m->pca_mean);
+  free(m->components);
+  free(m->explained_variance);
+  free(m->explained_variance_ratio);
+  m->pca_mean = pm;
+  m->components = pc;
+  m->explained_variance = ev;
+  m->explained_variance_ratio = er;
+  m->n_components = n;
+  return KSEG_OK;
+}
+
+int kseg_prep_set_autoencoder(kseg_prep_model *m, kseg_ae *ae)
+{
+  if (!m->autoencoder) m->autoencoder = kseg_calloc(1, sizeof *m->autoencoder, "autoencoder");
+  if (!m->autoencoder) return KSEG_ERR_IO;
+  kseg_ae_free(m->autoencoder);
+  *m->autoencoder = *ae;
+  memset(ae, 0, sizeof *ae);
+  free(m->pca_mean);
+  free(m->components);
+  free(m->explained_variance);
+  free(m->explained_variance_ratio);
+  m->pca_mean = m->components = m->explained_variance = m->explained_variance_ratio = NULL;
+  m->n_components = 0;
+  return KSEG_OK;
+}
+
+/* ---- name lists ---- */
+
+/* Split "A,B,C" into a NULL-terminated array of trimmed names (owned). */
+static int split_list(const char *text, const char *flag, char ***out, int *count)
+{
+  *out = NULL;
+  *count = 0;
+  size_t len = strlen(text);
+  int n = 1;
+  for (size_t i = 0; i < len; i++) n += text[i] == ',';
+  char **list = kseg_calloc((size_t)n + 1, sizeof *list, "name list");
+  if (!list) return KSEG_ERR_IO;
+  const char *p = text;
+  int k = 0;
+  while (1) {
+    const char *e = strchr(p, ',');
+    size_t l = e ? (size_t)(e - p) : strlen(p);
+    while (l && isspace((unsigned char)*p)) p++, l--;
+    while (l && isspace((unsigned char)p[l - 1])) l--;
+    if (l == 0) {
+      for (int i = 0; i < k; i++) free(list[i]);
+      free(list);
+      return kseg_error_set(KSEG_ERR_INPUT, "--%s: empty name in '%s'", flag, text);
+    }
+    list[k] = kseg_malloc(l + 1, "name");
+    if (!list[k]) {
+      for (int i = 0; i < k; i++) free(list[i]);
+      free(list);
+      return KSEG_ERR_IO;
+    }
+    memcpy(list[k], p, l);
+    list[k][l] = '\0';
+    k++;
+    if (!e) break;
+    p = e + 1;
+  }
+  *out = list;
+  *count = k;
+  return KSEG_OK;
+}
+
+static void free_list(char **list, int n)
+{
+  if (!list) return;
+  for (int i = 0; i < n; i++) free(list[i]);
+  free(list);
+}
+
+static int find_feature(const kseg_prep_model *m, const char *name)
+{
+  for (int f = 0; f < m->n_features; f++)
+    if (strcmp(m->features[f], name) == 0) return f;
+  return -1;
+}
+
+/* Comma-separated names of the features, for messages. */
+static void feature_names(const kseg_prep_model *m, char *buf, size_t len)
+{
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int f = 0; f < m->n_features && used + 8 < len; f++) {
+    int w = snprintf(buf + used, len - used, "%s%s", f ? ", " : "", m->features[f]);
+    if (w < 0 || (size_t)w >= len - used) {
+      snprintf(buf + (len > 5 ? len - 5 : 0), 5, "...");
+      break;
+    }
+    used += (size_t)w;
+  }
+}
+
+/* ---- recipes ---- */
+
+static int name_is_identifier(const char *name)
+{
+  size_t n = strlen(name);
+  if (strcasecmp(name, "id") == 0) return 1;
+  return n > 3 && strcasecmp(name + n - 3, "_id") == 0;
+}
+
+static int has_all(const kseg_table *raw, const char *const *names, int n, const char **missing)
+{
+  for (int i = 0; i < n; i++)
+    if (kseg_table_find(raw, names[i]) < 0) {
+      if (missing) *missing = names[i];
+      return 0;
+    }
+  return 1;
+}
+
+static const char *const marketing_needs[] = {
+    "Year_Birth",       "Education",        "Marital_Status",    "Income",          "Kidhome",
+    "Teenhome",         "Dt_Customer",      "Recency",           "MntWines",        "MntFruits",
+    "MntMeatProducts",  "MntFishProducts",  "MntSweetProducts",  "MntGoldProds",    "NumDealsPurchases",
+    "NumWebPurchases",  "NumCatalogPurchases", "NumStorePurchases", "NumWebVisitsMonth", "AcceptedCmp1",
+    "AcceptedCmp2",     "AcceptedCmp3",     "AcceptedCmp4",      "AcceptedCmp5"};
+#define N_MARKETING_NEEDS ((int)(sizeof marketing_needs / sizeof marketing_needs[0]))
+
+static const char *const ccgeneral_money[] = {"BALANCE",     "PURCHASES",    "ONEOFF_PURCHASES",
+                                              "INSTALLMENTS_PURCHASES", "CASH_ADVANCE", "CREDIT_LIMIT",
+                                              "PAYMENTS",    "MINIMUM_PAYMENTS"};
+#define N_CCGENERAL_MONEY ((int)(sizeof ccgeneral_money / sizeof ccgeneral_money[0]))
+
+static const char *const marketing_log1p[] = {"MntWines",        "MntFruits",    "MntMeatProducts", "MntFishProducts",
+                                              "MntSweetProducts", "MntGoldProds", "Total_Spent"};
+#define N_MARKETING_LOG1P ((int)(sizeof marketing_log1p / sizeof marketing_log1p[0]))
+
+static kseg_prep_recipe detect_recipe(const kseg_table *raw)
+{
+  if (has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_RECIPE_MARKETING;
+  if (kseg_table_find(raw, "CUST_ID") >= 0 && has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, NULL))
+    return KSEG_RECIPE_CCGENERAL;
+  if (kseg_table_find(raw, "recency_days") >= 0 && kseg_table_find(raw, "RFM_cell") >= 0) return KSEG_RECIPE_RFM;
+  return KSEG_RECIPE_GENERIC;
+}
+
+/* Days since 1970-01-01 -> civil year (H. Hinnant's days_from_civil, inverted). */
+static int64_t year_of_days(int64_t z)
+{
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  return yoe + era * 400 + (m <= 2);
+}
+
+static int column_kind_ok(const kseg_table *raw, const char *name, int want_categorical, const char *recipe)
+{
+  int c = kseg_table_find(raw, name);
+  if (c < 0) return kseg_error_set(KSEG_ERR_INPUT, "recipe %s needs column '%s', which the table lacks", recipe, name);
+  kseg_col_kind k = raw->cols[c].kind;
+  int ok = want_categorical ? k == KSEG_COL_CATEGORICAL : (k == KSEG_COL_NUMERIC || k == KSEG_COL_DATE);
+  if (!ok)
+    return kseg_error_set(KSEG_ERR_INPUT, "recipe %s: column '%s' is %s, expected %s", recipe, name,
+                          kseg_col_kind_name(k), want_categorical ? "categorical" : "numeric");
+  return KSEG_OK;
+}
+
+/* Customer Personality (marketing_campaign.csv): engineered features; the
+ * choices are explained in docs/prep.md. Collective (the reference date). */
+static int build_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m)
+{
+  int st = KSEG_OK;
+  for (int i = 0; i < N_MARKETING_NEEDS && !st; i++) {
+    int cat = strcmp(marketing_needs[i], "Education") == 0 || strcmp(marketing_needs[i], "Marital_Status") == 0;
+    st = column_kind_ok(raw, marketing_needs[i], cat, "marketing");
+  }
+  KSEG_CHECK(kseg_comm_agree(comm, st));
+  /* The reference day is the latest enrolment: ages and tenures are "as of
+   * the snapshot", independent of when kseg runs. */
+  const double *dt = raw->cols[kseg_table_find(raw, "Dt_Customer")].num;
+  double ref = -INFINITY;
+  for (int64_t i = 0; i < raw->n_local; i++)
+    if (!isnan(dt[i]) && dt[i] > ref) ref = dt[i];
+  KSEG_CHECK(kseg_comm_max_f64(comm, &ref, 1));
+  if (!isfinite(ref)) return kseg_error_set(KSEG_ERR_INPUT, "recipe marketing: column 'Dt_Customer' has no dates");
+  double ref_year = (double)year_of_days((int64_t)floor(ref));
+
+  /* Age over 100 at the reference date (Year_Birth 1893, 1899, 1900 in the
+   * Kaggle data) is taken for a typing error: missing, then imputed. */
+  KSEG_CHECK(add_feature(m, "Age", ref_year) < 0 ? KSEG_ERR_IO : KSEG_OK);
+  kseg_prep_term *t = add_term(m, m->n_features - 1, "Year_Birth", -1.0);
+  if (!t) return KSEG_ERR_IO;
+  t->lo = ref_year - 100.0;
+  t->hi = ref_year;
+
+  static const char *const edu_levels[] = {"Basic", "2n Cycle", "Graduation", "Master", "PhD"};
+  static const double edu_values[] = {0, 1, 2, 3, 4};
+  KSEG_CHECK(add_levelmap(m, "Education", "Education", edu_levels, edu_values, 5, NAN));
+  static const char *const partner_levels[] = {"Married", "Together"};
+  static const double partner_values[] = {1, 1};
+  KSEG_CHECK(add_levelmap(m, "Living_With_Partner", "Marital_Status", partner_levels, partner_values, 2, 0.0));
+  static const char *const children[] = {"Kidhome", "Teenhome"};
+  KSEG_CHECK(add_sum(m, "Children", children, 2));
+  /* One customer reports 666666: far above the rest (max 162397). */
+  KSEG_CHECK(add_copy(m, "Income", "Income", 0.0, 600000.0));
+  KSEG_CHECK(add_copy(m, "Recency", "Recency", -INFINITY, INFINITY));
+  KSEG_CHECK(add_feature(m, "Tenure_Days", ref) < 0 ? KSEG_ERR_IO : KSEG_OK);
+  if (!add_term(m, m->n_features - 1, "Dt_Customer", -1.0)) return KSEG_ERR_IO;
+
+  static const char *const mnt[] = {"MntWines", "MntFruits", "MntMeatProducts", "MntFishProducts",
+                                    "MntSweetProducts", "MntGoldProds"};
+  KSEG_CHECK(add_sum(m, "Total_Spent", mnt, 6));
+  for (int i = 0; i < 6; i++) KSEG_CHECK(add_copy(m, mnt[i], mnt[i], -INFINITY, INFINITY));
+  /* Deal purchases are a subset of the channel purchases, not a channel. */
+  static const char *const channels[] = {"NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"};
+  KSEG_CHECK(add_sum(m, "Total_Purchases", channels, 3));
+  for (int i = 0; i < 3; i++) KSEG_CHECK(add_copy(m, channels[i], channels[i], -INFINITY, INFINITY));
+  KSEG_CHECK(add_copy(m, "NumDealsPurchases", "NumDealsPurchases", -INFINITY, INFINITY));
+  KSEG_CHECK(add_copy(m, "NumWebVisitsMonth", "NumWebVisitsMonth", -INFINITY, INFINITY));
+  static const char *const accepted[] = {"AcceptedCmp1", "AcceptedCmp2", "AcceptedCmp3", "AcceptedCmp4",
+                                         "AcceptedCmp5"};
+  KSEG_CHECK(add_sum(m, "Total_Accepted", accepted, 5));
+  return KSEG_OK;
+}
+
+/* Every numeric column that is not an identifier; identifiers: string
+ * columns (never numeric anyway), the names ID / *_ID, and numeric columns of
+ * distinct integers with no missing value. Collective. */
+static int build_numeric(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m)
+{
+  /* A local failure (out of memory) is kept, not returned, so that every
+   * rank still takes part in each column's identifier check. */
+  int st = KSEG_OK;
+  for (int c = 0; c < raw->n_cols; c++) {
+    const kseg_column *col = &raw->cols[c];
+    const char *reason = NULL;
+    if (col->kind == KSEG_COL_DATE) reason = "date (name it in --columns to use it)";
+    else if (col->kind == KSEG_COL_STRING || name_is_identifier(col->name)) reason = "identifier";
+    else if (col->kind != KSEG_COL_NUMERIC) reason = kseg_col_kind_name(col->kind);
+    if (!reason) {
+      int distinct = 0, s2 = kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local,
+                                                            &distinct);
+      if (s2) return s2; /* agreed inside */
+      if (distinct) reason = "identifier (distinct integers)";
+    }
+    if (st) continue;
+    st = reason ? note_dropped(m, col->name, reason) : add_copy(m, col->name, col->name, -INFINITY, INFINITY);
+  }
+  return st;
+}
+
+int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is_id)
+{
+  const kseg_column *col = &raw->cols[c];
+  *is_id = col->kind == KSEG_COL_STRING || name_is_identifier(col->name);
+  if (*is_id || col->kind != KSEG_COL_NUMERIC) return KSEG_OK;
+  return kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local, is_id);
+}
+
+int kseg_prep_derive_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model **out)
+{
+  *out = NULL;
+  if (!has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_OK;
+  kseg_prep_model *m = kseg_calloc(1, sizeof *m, "prep model");
+  int st = kseg_comm_agree(comm, m ? KSEG_OK : KSEG_ERR_IO);
+  if (!st) st = kseg_comm_agree(comm, build_marketing(comm, raw, m));
+  if (st) kseg_prep_free(&m);
+  *out = m;
+  return st;
+}
+
+/* Explicit raw columns (generic recipe with --columns). */
+static int build_explicit(const kseg_table *raw, kseg_prep_model *m, char **names, int n)
+{
+  for (int i = 0; i < n; i++) {
+    int c = kseg_table_find(raw, names[i]);
+    if (c < 0) return kseg_error_set(KSEG_ERR_INPUT, "unknown column '%s' in --columns", names[i]);
+    kseg_col_kind k = raw->cols[c].kind;
+    if (k != KSEG_COL_NUMERIC && k != KSEG_COL_DATE)
+      return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not numeric (--columns)", names[i],
+                            kseg_col_kind_name(k));
+    KSEG_CHECK(add_copy(m, names[i], names[i], -INFINITY, INFINITY));
+  }
+  return KSEG_OK;
+}
+
+/* Keep exactly `names` (in that order) among the recipe's features. */
+static int select_features(kseg_prep_model *m, char **names, int n, const char *recipe)
+{
+  char avail[2048];
+  for (int i = 0; i < n; i++)
+    if (find_feature(m, names[i]) < 0) {
+      feature_names(m, avail, sizeof avail);
+      return kseg_error_set(KSEG_ERR_INPUT, "unknown column '%s' in --columns (recipe %s has: %s)", names[i], recipe,
+                            avail);
+    }
+  for (int f = m->n_features - 1; f >= 0; f--) {
+    int keep = 0;
+    for (int i = 0; i < n; i++) keep |= strcmp(m->features[f], names[i]) == 0;
+    if (!keep) drop_feature(m, f, NULL);
+  }
+  /* reorder to the requested order: permute names, offsets and terms */
+  for (int i = 0; i < n; i++) {
+    int f = find_feature(m, names[i]);
+    if (f == i) continue;
+    char *tn = m->features[i];
+    m->features[i] = m->features[f];
+    m->features[f] = tn;
+    double to = m->offset[i];
+    m->offset[i] = m->offset[f];
+    m->offset[f] = to;
+    for (int t = 0; t < m->n_terms; t++) {
+      if (m->terms[t].feature == i) m->terms[t].feature = f;
+      else if (m->terms[t].feature == f) m->terms[t].feature = i;
+    }
+  }
+  return KSEG_OK;
+}
+
+/* ---- fitting ---- */
+
+/* The recipes' own log1p lists, told apart from user text by address. */
+static const char LOG1P_MARKETING[] = "(recipe marketing)";
+static const char LOG1P_CCGENERAL[] = "(recipe ccgeneral)";
+
+/* Statistics of every feature of X (n_local x F row-major). */
+static int feature_stats(MPI_Comm comm, const double *X, int F, int64_t n_local, const int8_t *mask,
+                         kseg_colstats *mom, const double *q, int nq, double *quant)
+{
+  kseg_stats_col *cols = kseg_malloc(sizeof *cols * (size_t)(F + 1), "stats columns");
+  KSEG_CHECK(kseg_comm_agree(comm, cols ? KSEG_OK : KSEG_ERR_IO));
+  for (int f = 0; f < F; f++) cols[f] = (kseg_stats_col){X + f, F};
+  int st = KSEG_OK;
+  if (mom) st = kseg_stats_moments(comm, cols, F, n_local, mask, mom);
+  if (!st && nq > 0) st = kseg_stats_quantiles(comm, cols, F, n_local, mask, q, nq, quant);
+  free(cols);
+  return st;
+}
+
+int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options *opt, kseg_prep_model **out,
+                  int8_t **fit_mask)
+{
+  *out = NULL;
+  *fit_mask = NULL;
+  int st = KSEG_OK;
+  char **cols = NULL, **excl = NULL, **logs = NULL;
+  int n_cols = 0, n_excl = 0, n_logs = 0;
+  int8_t *expl = NULL, *mask = NULL;
+  double *X = NULL, *quant = NULL;
+  kseg_colstats *mom = NULL;
+  kseg_prep_model *m = kseg_calloc(1, sizeof *m, "prep model");
+  if (!m) st = KSEG_ERR_IO;
+  if (!st && opt->columns) st = split_list(opt->columns, "columns", &cols, &n_cols);
+  if (!st && opt->exclude) st = split_list(opt->exclude, "exclude", &excl, &n_excl);
+  for (int i = 0; !st && i < n_cols; i++)
+    for (int k = 0; !st && k < i; k++)
+      if (strcmp(cols[i], cols[k]) == 0) st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' is listed twice in --columns", cols[i]);
+  const char *log_spec = opt->log1p;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+
+  kseg_prep_recipe recipe = opt->recipe == KSEG_RECIPE_AUTO ? detect_recipe(raw) : opt->recipe;
+  const char *rname = kseg_prep_recipe_name(recipe);
+  kseg_prep_impute impute = opt->impute ? opt->impute : KSEG_IMPUTE_MEDIAN;
+  kseg_prep_outliers outl = opt->outliers ? opt->outliers : KSEG_OUTLIERS_NONE;
+  kseg_prep_scale scale = opt->scale ? opt->scale : KSEG_SCALE_STANDARD;
+  double oparam = opt->outlier_param;
+  if (outl == KSEG_OUTLIERS_IQR && !(oparam > 0)) oparam = 1.5;
+  if (outl == KSEG_OUTLIERS_CLIP && !(oparam > 0 && oparam < 50))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--outliers clip:P needs 0 < P < 50, got %g", oparam);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+
+  /* 1. candidate features */
+  if (recipe == KSEG_RECIPE_MARKETING) {
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_marketing(comm, raw, m)), st, fail);
+    if (!log_spec) log_spec = LOG1P_MARKETING;
+  } else if (recipe == KSEG_RECIPE_CCGENERAL) {
+    const char *miss = NULL;
+    if (!has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, &miss))
+      st = kseg_error_set(KSEG_ERR_INPUT, "recipe ccgeneral needs column '%s', which the table lacks", miss);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
+    if (!log_spec) log_spec = LOG1P_CCGENERAL;
+  } else if (recipe == KSEG_RECIPE_RFM) {
+    KSEG_CHECK_GOTO(kseg_rfm_recipe(comm, raw, m, &log_spec, build_explicit), st, fail);
+  } else if (cols) {
+    st = build_explicit(raw, m, cols, n_cols);
+  } else {
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
+  }
+  if (!st && cols && recipe != KSEG_RECIPE_GENERIC) st = select_features(m, cols, n_cols, rname);
+  for (int i = 0; !st && i < n_excl; i++) {
+    int f = find_feature(m, excl[i]);
+    if (f >= 0) drop_feature(m, f, NULL);
+    else if (kseg_table_find(raw, excl[i]) < 0)
+      st = kseg_error_set(KSEG_ERR_INPUT, "unknown column '%s' in --exclude", excl[i]);
+  }
+  if (!st && m->n_features == 0)
+    st = kseg_error_set(KSEG_ERR_INPUT, "no numeric feature to prepare (recipe %s; see --columns)", rname);
+  if (!st) st = alloc_stages(m);
+  if (!st) {
+    expl = kseg_calloc((size_t)m->n_features + 1, 1, "prep flags");
+    if (!expl) st = KSEG_ERR_IO;
+    for (int f = 0; expl && f < m->n_features; f++) expl[f] = cols != NULL;
+  }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+  if (!(m->recipe = dupstr(rname)) || !(m->impute = dupstr(impute_name(impute))) ||
+      !(m->scale = dupstr(scale_name(scale))))
+    st = KSEG_ERR_IO;
+  char otext[64];
+  if (outl == KSEG_OUTLIERS_IQR) snprintf(otext, sizeof otext, "iqr:%g", oparam);
+  else if (outl == KSEG_OUTLIERS_CLIP) snprintf(otext, sizeof otext, "clip:%g", oparam);
+  else snprintf(otext, sizeof otext, "none");
+  if (!st && !(m->outliers = dupstr(otext))) st = KSEG_ERR_IO;
+
+  int F = m->n_features;
+  size_t xbytes = sizeof(double) * (size_t)(raw->n_local > 0 ? raw->n_local : 1) * (size_t)F;
+  if (!st) {
+    X = kseg_malloc(xbytes, "prep work matrix");
+    mom = kseg_calloc((size_t)F, sizeof *mom, "prep stats");
+    quant = kseg_calloc((size_t)F * 3, sizeof *quant, "prep stats");
+    if (!X || !mom || !quant) st = KSEG_ERR_IO;
+  }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+
+  /* 2. derived values: infinities are refused, all-missing and constant
+   * features are found, from statistics over every row */
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_prep_transform(m, raw, 1, X)), st, fail);
+  {
+    int64_t *inf = kseg_calloc((size_t)F, sizeof *inf, "prep flags");
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, inf ? KSEG_OK : KSEG_ERR_IO), st, fail);
+    for (int64_t i = 0; i < raw->n_local; i++)
+      for (int f = 0; f < F; f++)
+        if (isinf(X[i * F + f]) && !inf[f]) inf[f] = raw->row0 + i + 1;
+    for (int f = 0; f < F; f++) inf[f] = inf[f] ? inf[f] : INT64_MAX;
+    st = kseg_comm_min_i64(comm, inf, F);
+    for (int f = 0; !st && f < F; f++)
+      if (inf[f] != INT64_MAX)
+        st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has an infinite value (row %lld)", m->features[f],
+                            (long long)inf[f]);
+    free(inf);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+  }
+  static const double quartiles[3] = {0.25, 0.5, 0.75};
+  KSEG_CHECK_GOTO(feature_stats(comm, X, F, raw->n_local, NULL, mom, quartiles, 3, quant), st, fail);
+  for (int f = 0; f < F; f++) {
+    m->input_stats[f] = mom[f];
+    memcpy(&m->input_quartiles[3 * f], &quant[3 * f], sizeof(double) * 3);
+    if (mom[f].count == 0)
+      st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has no values (all %lld missing)", m->features[f],
+                          (long long)mom[f].missing);
+  }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+  /* Constant features carry no information and break standard scaling:
+   * dropped unless asked for by name (then only standard scaling refuses). */
+  for (int f = F - 1; f >= 0; f--) {
+    if (mom[f].min != mom[f].max) continue;
+    if (expl[f]) {
+      if (scale != KSEG_SCALE_STANDARD) continue;
+      st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' is constant (%g): zero variance cannot be standard-scaled",
+                          m->features[f], mom[f].min);
+      break;
+    }
+    if ((st = note_dropped(m, m->features[f], "constant")) != KSEG_OK) break;
+    drop_feature(m, f, expl);
+    memmove(&mom[f], &mom[f + 1], sizeof *mom * (size_t)(F - f - 1));
+    memmove(&quant[3 * f], &quant[3 * (f + 1)], sizeof *quant * 3 * (size_t)(F - f - 1));
+    F--;
+  }
+  if (!st && F == 0) st = kseg_error_set(KSEG_ERR_INPUT, "every candidate feature is constant");
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+  /* the matrix is rebuilt without the dropped features */
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_prep_transform(m, raw, 1, X)), st, fail);
+
+  /* --impute drop: the statistics use only complete rows */
+  if (impute == KSEG_IMPUTE_DROP) {
+    mask = kseg_malloc((size_t)(raw->n_local > 0 ? raw->n_local : 1), "fit mask");
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, mask ? KSEG_OK : KSEG_ERR_IO), st, fail);
+    int64_t complete = 0;
+    for (int64_t i = 0; i < raw->n_local; i++) {
+      int ok = 1;
+      for (int f = 0; f < F; f++) ok &= !isnan(X[i * F + f]);
+      mask[i] = (int8_t)ok;
+      complete += ok;
+    }
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &complete, 1)), st, fail);
+    if (complete == 0) st = kseg_error_set(KSEG_ERR_INPUT, "--impute drop: no row has every feature present");
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+    m->fit_rows = complete;
+    KSEG_CHECK_GOTO(feature_stats(comm, X, F, raw->n_local, mask, mom, quartiles, 3, quant), st, fail);
+  } else {
+    m->fit_rows = raw->n_global;
+  }
+
+  /* 3. imputation values and log1p flags */
+  for (int f = 0; f < F; f++) m->fill[f] = impute == KSEG_IMPUTE_MEAN ? mom[f].mean : quant[3 * f + 1];
+  if (log_spec && strcmp(log_spec, "none") != 0) {
+    if (strcmp(log_spec, "auto") == 0) {
+      for (int f = 0; f < F; f++) m->log1p[f] = (int8_t)(mom[f].min >= 0.0 && mom[f].skew > 1.0);
+    } else if (log_spec == LOG1P_CCGENERAL) {
+      for (int i = 0; i < N_CCGENERAL_MONEY; i++) {
+        int f = find_feature(m, ccgeneral_money[i]);
+        if (f >= 0) m->log1p[f] = 1;
+      }
+    } else if (log_spec == LOG1P_MARKETING) {
+      for (int i = 0; i < N_MARKETING_LOG1P; i++) {
+        int f = find_feature(m, marketing_log1p[i]);
+        if (f >= 0) m->log1p[f] = 1;
+      }
+    } else {
+      st = split_list(log_spec, "log1p", &logs, &n_logs);
+      for (int i = 0; !st && i < n_logs; i++) {
+        int f = find_feature(m, logs[i]);
+        if (f < 0) st = kseg_error_set(KSEG_ERR_INPUT, "unknown column '%s' in --log1p (not a feature)", logs[i]);
+        else if (mom[f].min < 0.0)
+          st = kseg_error_set(KSEG_ERR_INPUT, "--log1p: column '%s' has negative values (min %g)", logs[i],
+                              mom[f].min);
+        else m->log1p[f] = 1;
+      }
+    }
+  }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+
+  /* 4. outlier bounds, on imputed (and logged) values */
+  if (outl != KSEG_OUTLIERS_NONE) {
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_prep_transform(m, raw, 3, X)), st, fail);
+    double q[2] = {0.25, 0.75};
+    if (outl == KSEG_OUTLIERS_CLIP) {
+      q[0] = oparam / 100.0;
+      q[1] = 1.0 - oparam / 100.0;
+    }
+    KSEG_CHECK_GOTO(feature_stats(comm, X, F, raw->n_local, mask, NULL, q, 2, quant), st, fail);
+    for (int f = 0; f < F; f++) {
+      double a = quant[2 * f], b = quant[2 * f + 1];
+      if (outl == KSEG_OUTLIERS_IQR) {
+        m->clip_lo[f] = a - oparam * (b - a);
+        m->clip_hi[f] = b + oparam * (b - a);
+      } else {
+        m->clip_lo[f] = a;
+        m->clip_hi[f] = b;
+      }
+    }
+  }
+
+  /* 5. scaler, on clipped values */
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_prep_transform(m, raw, 4, X)), st, fail);
+  if (scale == KSEG_SCALE_ROBUST) {
+    KSEG_CHECK_GOTO(feature_stats(comm, X, F, raw->n_local, mask, NULL, quartiles, 3, quant), st, fail);
+    for (int f = 0; f < F; f++) {
+      double iqr = quant[3 * f + 2] - quant[3 * f];
+      m->center[f] = quant[3 * f + 1];
+      m->scale_by[f] = iqr > 0 ? iqr : 1.0; /* as sklearn: a zero scale becomes 1 */
+    }
+  } else if (scale != KSEG_SCALE_NONE) {
+    KSEG_CHECK_GOTO(feature_stats(comm, X, F, raw->n_local, mask, mom, NULL, 0, NULL), st, fail);
+    for (int f = F - 1; f >= 0; f--) {
+      if (scale == KSEG_SCALE_MINMAX) {
+        double range = mom[f].max - mom[f].min;
+        m->center[f] = mom[f].min;
+        m->scale_by[f] = range > 0 ? range : 1.0;
+        continue;
+      }
+      double sd = sqrt(mom[f].var);
+      if (sd > 0) {
+        m->center[f] = mom[f].mean;
+        m->scale_by[f] = sd;
+        continue;
+      }
+      /* zero variance left after clipping: nothing to scale by */
+      if (expl[f]) {
+        st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has zero variance after --outliers; standard scaling "
+                            "cannot use it", m->features[f]);
+        break;
+      }
+      if ((st = note_dropped(m, m->features[f], "zero variance after outlier clipping")) != KSEG_OK) break;
+      drop_feature(m, f, expl);
+      memmove(&mom[f], &mom[f + 1], sizeof *mom * (size_t)(F - f - 1));
+      F--;
+    }
+    if (!st && F == 0) st = kseg_error_set(KSEG_ERR_INPUT, "no feature with non-zero variance is left");
+  }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+
+  *fit_mask = mask;
+  mask = NULL;
+  *out = m;
+  m = NULL;
+fail:
+  free_list(cols, n_cols);
+  free_list(excl, n_excl);
+  free_list(logs, n_logs);
+  free(expl);
+  free(mask);
+  free(X);
+  free(mom);
+  free(quant);
+  kseg_prep_free(&m);
+  return st; /* every way here passed an agreement */
+}

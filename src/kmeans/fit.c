@@ -1,0 +1,388 @@
+/* kmeans.c - k-means driver: option checks, input validation, restarts, and
+ * the shared helpers (distances, row fetch, exact inertia). */
+#include "kseg/kseg_kmeans.h"
+
+#include <limits.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmeans/internal.h"
+#include "kseg/kseg_error.h"
+
+void kseg_kmeans_options_default(kseg_kmeans_options *opt)
+{
+  memset(opt, 0, sizeof *opt);
+  opt->k = 8;
+  opt->init = KSEG_INIT_KMEANSPP;
+  opt->n_init = 1;
+  opt->max_iter = 300;
+  opt->tol = 1e-4;
+  opt->seed = 0;
+  opt->algorithm = KSEG_ALGO_AUTO;
+}
+
+const char *kseg_kmeans_init_name(kseg_kmeans_init init)
+{
+  switch (init) {
+  case KSEG_INIT_KMEANSPP: return "k-means++";
+  case KSEG_INIT_KMEANS_PAR: return "kmeans-par";
+  case KSEG_INIT_RANDOM: return "random";
+  case KSEG_INIT_GIVEN: return "given";
+  }
+  return "unknown";
+}
+
+const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo)
+{
+  switch (algo) {
+  case KSEG_ALGO_AUTO: return "auto";
+  case KSEG_ALGO_LLOYD: return "lloyd";
+  case KSEG_ALGO_HAMERLY: return "hamerly";
+  case KSEG_ALGO_ELKAN: return "elkan";
+  case KSEG_ALGO_YINYANG: return "yinyang";
+  }
+  return "unknown";
+}
+
+void kseg_kmeans_result_free(kseg_kmeans_result *r)
+{
+  if (!r) return;
+  free(r->centroids);
+  free(r->labels);
+  memset(r, 0, sizeof *r);
+}
+
+
+static inline double value_at(const kseg_matrix *x, int64_t i, int64_t j)
+{
+  return x->dtype == KSEG_F32 ? (double)((const float *)x->data)[i * x->d + j]
+                              : ((const double *)x->data)[i * x->d + j];
+}
+
+kseg_fixed kseg_km_dist_fixed(int64_t d, double max_abs)
+{
+  return kseg_fixed_for_bound((double)d * (2 * max_abs) * (2 * max_abs));
+}
+
+int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs)
+{
+  const int64_t n = x->n_local * x->d;
+  double m = 0;
+  if (x->dtype == KSEG_F32) {
+    const float *v = x->data;
+#pragma omp parallel for reduction(max : m) schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+      const double a = fabs((double)v[i]);
+      m = a > m ? a : m; /* not fmax: a libm call per value */
+    }
+  } else {
+    const double *v = x->data;
+#pragma omp parallel for reduction(max : m) schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+      const double a = fabs(v[i]);
+      m = a > m ? a : m;
+    }
+  }
+  KSEG_CHECK(kseg_comm_max_f64(comm, &m, 1));
+  *max_abs = m;
+  return KSEG_OK;
+}
+
+int kseg_km_fetch_rows(MPI_Comm comm, const kseg_matrix *x, const int64_t *idx, int64_t m, double *out)
+{
+  const int64_t d = x->d;
+  memset(out, 0, (size_t)(m * d) * sizeof(double));
+  for (int64_t t = 0; t < m; t++) {
+    const int64_t i = idx[t] - x->row0;
+    if (i < 0 || i >= x->n_local) continue;
+    for (int64_t j = 0; j < d; j++) out[t * d + j] = value_at(x, i, j);
+  }
+  unsigned char *p = (unsigned char *)out;
+  const int64_t bytes = m * d * (int64_t)sizeof(double);
+  for (int64_t done = 0; done < bytes; done += INT_MAX / 2) {
+    const int64_t n = bytes - done < INT_MAX / 2 ? bytes - done : INT_MAX / 2;
+    KSEG_CHECK(kseg_comm_check(MPI_Allreduce(MPI_IN_PLACE, p + done, (int)n, MPI_BYTE, MPI_BOR, comm),
+                               "allreduce (fetch rows)"));
+  }
+  return KSEG_OK;
+}
+
+int kseg_kmeans_check_finite(MPI_Comm comm, const kseg_matrix *x)
+{
+  const int64_t d = x->d;
+  int64_t first = INT64_MAX; /* flattened global index row * d + column */
+  for (int64_t i = 0; i < x->n_local && first == INT64_MAX; i++)
+    for (int64_t j = 0; j < d; j++)
+      if (!isfinite(value_at(x, i, j))) {
+        first = (x->row0 + i) * d + j;
+        break;
+      }
+  int64_t global = first;
+  KSEG_CHECK(kseg_comm_min_i64(comm, &global, 1));
+  if (global == INT64_MAX) return KSEG_OK;
+  const int64_t row = global / d, col = global % d;
+  /* Only the owner knows whether it is NaN or an infinity. */
+  int64_t kind = 0;
+  if (first == global) {
+    const double v = value_at(x, row - x->row0, col);
+    kind = isnan(v) ? 1 : (v > 0 ? 2 : 3);
+  }
+  KSEG_CHECK(kseg_comm_max_i64(comm, &kind, 1));
+  const char *what = kind == 1 ? "NaN" : (kind == 2 ? "+Inf" : "-Inf");
+  if (x->columns && x->columns[col])
+    return kseg_error_set(KSEG_ERR_INPUT, "%s at row %lld, column %lld ('%s') (counted from 0); k-means needs finite values",
+                          what, (long long)row, (long long)col, x->columns[col]);
+  return kseg_error_set(KSEG_ERR_INPUT, "%s at row %lld, column %lld (counted from 0); k-means needs finite values",
+                        what, (long long)row, (long long)col);
+}
+
+int kseg_kmeans_inertia(MPI_Comm comm, const kseg_matrix *x, const double *centroids, int64_t k,
+                        const int32_t *labels, double *inertia)
+{
+  double max_abs = 0;
+  KSEG_CHECK(kseg_km_max_abs(comm, x, &max_abs));
+  return kseg_km_inertia(comm, x, max_abs, centroids, k, labels, inertia);
+}
+
+int kseg_km_inertia(MPI_Comm comm, const kseg_matrix *x, double max_abs, const double *centroids, int64_t k,
+                    const int32_t *labels, double *inertia)
+{
+  const int64_t d = x->d;
+  const double cmax = kseg_km_max_abs_of(centroids, k * d);
+  const double r = max_abs + cmax;
+  const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
+  int64_t bad = 0;
+  for (int64_t i = 0; i < x->n_local; i++) bad += labels[i] < 0 || labels[i] >= k;
+  int st = bad ? kseg_error_set(KSEG_ERR_INPUT, "%lld labels outside [0, %lld)", (long long)bad, (long long)k)
+               : KSEG_OK;
+  KSEG_CHECK(kseg_comm_agree(comm, st));
+  kseg_i128 sum = 0;
+#pragma omp parallel
+  {
+    kseg_i128 part = 0;
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < x->n_local; i++)
+      part += kseg_km_fix(&fd, kseg_km_row_dist2(x, i, centroids + (int64_t)labels[i] * d));
+#pragma omp critical(kseg_kmeans_inertia)
+    sum += part; /* exact: the order of the threads does not matter */
+  }
+  KSEG_CHECK(kseg_comm_sum_i128(comm, &sum, 1));
+  *inertia = kseg_fixed_to_double(&fd, sum);
+  return KSEG_OK;
+}
+
+/* The mean over columns of the population variance (scikit-learn's
+ * _tolerance divided by tol). Two passes (mean, then squared deviations),
+ * both exact fixed-point sums, so every rank gets the same bits. */
+static int mean_variance(MPI_Comm comm, const kseg_matrix *x, double max_abs, double *out)
+{
+  *out = 0;
+  if (x->n_global == 0) return KSEG_OK;
+  const int64_t d = x->d;
+  const kseg_fixed fx = kseg_fixed_for_bound(max_abs);
+  kseg_i128 *s = kseg_calloc((size_t)d, sizeof *s, "column sums");
+  double *mean = kseg_malloc((size_t)d * sizeof *mean, "column means");
+  int st = (s && mean) ? KSEG_OK : KSEG_ERR_IO;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+  for (int64_t i = 0; i < x->n_local; i++)
+    for (int64_t j = 0; j < d; j++) s[j] += kseg_km_fix(&fx, value_at(x, i, j));
+  KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
+  for (int64_t j = 0; j < d; j++) mean[j] = kseg_fixed_to_double(&fx, s[j]) / (double)x->n_global;
+  const kseg_fixed fv = kseg_fixed_for_bound(4 * max_abs * max_abs);
+  memset(s, 0, (size_t)d * sizeof *s);
+  for (int64_t i = 0; i < x->n_local; i++)
+    for (int64_t j = 0; j < d; j++) {
+      const double t = value_at(x, i, j) - mean[j];
+      s[j] += kseg_km_fix(&fv, t * t);
+    }
+  KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
+  double var = 0;
+  for (int64_t j = 0; j < d; j++) var += kseg_fixed_to_double(&fv, s[j]) / (double)x->n_global;
+  *out = var / (double)d;
+done:
+  free(s);
+  free(mean);
+  return kseg_comm_agree(comm, st);
+}
+
+/* The facts; the variance (two more passes) only when `variance`. */
+static int facts_compute(MPI_Comm comm, const kseg_matrix *x, bool variance, kseg_kmeans_facts *facts)
+{
+  memset(facts, 0, sizeof *facts);
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &facts->max_abs)));
+  return variance ? mean_variance(comm, x, facts->max_abs, &facts->mean_var) : KSEG_OK;
+}
+
+int kseg_kmeans_facts_compute(MPI_Comm comm, const kseg_matrix *x, kseg_kmeans_facts *facts)
+{
+  return facts_compute(comm, x, true, facts);
+}
+
+static int check_options(const kseg_matrix *x, const kseg_kmeans_options *opt)
+{
+  if (x->dtype != KSEG_F64 && x->dtype != KSEG_F32)
+    return kseg_error_set(KSEG_ERR_INPUT, "k-means needs a float64 or float32 matrix");
+  if (x->d < 1) return kseg_error_set(KSEG_ERR_INPUT, "the matrix has no columns");
+  if (opt->k < 1) return kseg_error_set(KSEG_ERR_INPUT, "k must be at least 1 (got %lld)", (long long)opt->k);
+  if (opt->k > x->n_global)
+    return kseg_error_set(KSEG_ERR_INPUT, "k = %lld exceeds the number of rows (%lld)", (long long)opt->k,
+                          (long long)x->n_global);
+  if (opt->k > INT32_MAX) return kseg_error_set(KSEG_ERR_INPUT, "k = %lld is too large", (long long)opt->k);
+  if (opt->n_init < 1) return kseg_error_set(KSEG_ERR_INPUT, "n-init must be at least 1 (got %d)", opt->n_init);
+  if (opt->max_iter < 1)
+    return kseg_error_set(KSEG_ERR_INPUT, "max-iter must be at least 1 (got %d)", opt->max_iter);
+  if (!(opt->tol >= 0) || !isfinite(opt->tol))
+    return kseg_error_set(KSEG_ERR_INPUT, "tol must be a finite number >= 0 (got %g)", opt->tol);
+  if (!kseg_km_kernel_find(opt->algorithm, opt->k, x->d))
+    return kseg_error_set(KSEG_ERR_INPUT, "unknown k-means algorithm %d", (int)opt->algorithm);
+  if (opt->init == KSEG_INIT_GIVEN) {
+    if (!opt->init_centroids) return kseg_error_set(KSEG_ERR_INPUT, "initial centroids are missing");
+    for (int64_t i = 0; i < opt->k * x->d; i++)
+      if (!isfinite(opt->init_centroids[i]))
+        return kseg_error_set(KSEG_ERR_INPUT, "initial centroid %lld, column %lld is not finite",
+                              (long long)(i / x->d), (long long)(i % x->d));
+  } else if (opt->init != KSEG_INIT_KMEANSPP && opt->init != KSEG_INIT_KMEANS_PAR && opt->init != KSEG_INIT_RANDOM) {
+    return kseg_error_set(KSEG_ERR_INPUT, "unknown k-means init %d", (int)opt->init);
+  }
+  return KSEG_OK;
+}
+
+int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, kseg_kmeans_result *out)
+{
+  const double t0 = kseg_now();
+  memset(out, 0, sizeof *out);
+  /* Options and N are the same on every rank, so this status already is. */
+  KSEG_CHECK(kseg_comm_agree(comm, check_options(x, opt)));
+  kseg_kmeans_facts facts;
+  if (opt->facts) facts = *opt->facts;
+  else KSEG_CHECK(facts_compute(comm, x, opt->tol != 0, &facts)); /* tol 0 needs no variance */
+
+  const int64_t k = opt->k, d = x->d, kd = k * d;
+  kseg_km_data data = {.x = x, .progress = opt->progress, .progress_ctx = opt->progress_ctx};
+  data.max_abs = facts.max_abs;
+  /* Exact sums need every squared distance to fit the fixed-point range. */
+  const double cmax = opt->init == KSEG_INIT_GIVEN ? kseg_km_max_abs_of(opt->init_centroids, kd) : 0;
+  const double reach = 2 * fmax(data.max_abs, cmax);
+  if (!isfinite((double)d * reach * reach) || (double)d * reach * reach > 1e300)
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT,
+                                                "values up to %g are too large for exact k-means sums; scale the "
+                                                "features first", fmax(data.max_abs, cmax)));
+  data.fx = kseg_fixed_for_bound(data.max_abs);
+  /* scikit-learn's _tolerance */
+  data.tol_scaled = opt->tol == 0 ? 0 : opt->tol * facts.mean_var;
+  int st;
+
+  /* Checkpoints hold the Lloyd state (centroids and the labels' centroids);
+   * the accelerated kernels give Lloyd's results bit for bit, so a fit that
+   * checkpoints or resumes runs Lloyd's kernel and ends with the same bits. */
+  const bool lloyd_state = (opt->checkpoint && opt->checkpoint_every > 0) || opt->resume;
+  const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, k, d);
+  const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
+  double *cur = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  double *best = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  int32_t *labels = kseg_malloc(nl * sizeof(int32_t), "labels");
+  int32_t *best_labels = kseg_malloc(nl * sizeof(int32_t), "labels");
+  /* The centroids each restart's labels were assigned against: what a
+   * checkpoint needs to recompute the best restart's labels. */
+  double *assigned = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  double *best_assigned = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  st = (cur && best && labels && best_labels && assigned && best_assigned) ? KSEG_OK : KSEG_ERR_IO;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+
+  /* Every restart from given centroids would repeat the same run. */
+  const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
+  double iter_seconds = 0, allreduce_seconds = 0;
+  kseg_km_run best_run = {0};
+  bool have_best = false;
+  const kseg_kmeans_checkpoint *rs = opt->resume;
+  kseg_kmeans_checkpoint cp = {0};
+  data.opt = opt;
+  data.cp = opt->checkpoint ? &cp : NULL;
+  if (rs) {
+    /* Options are the same on every rank, so this status already is. */
+    if (rs->restart < 0 || rs->restart >= restarts || rs->iter < 1 || rs->iter >= opt->max_iter ||
+        (rs->best_restart >= 0) != (rs->restart > 0) || rs->best_restart >= rs->restart)
+      st = kseg_error_set(KSEG_ERR_INPUT, "the checkpoint (restart %d, iteration %d) does not fit %d restart(s) of "
+                          "%d iterations", rs->restart, rs->iter, restarts, opt->max_iter);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+    if (rs->best_restart >= 0) {
+      memcpy(best, rs->best_centroids, (size_t)kd * sizeof(double));
+      memcpy(best_assigned, rs->best_assigned, (size_t)kd * sizeof(double));
+      KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_kmeans_assign(x, best_assigned, k, best_labels, NULL)), st, fail);
+      best_run = (kseg_km_run){.n_iter = rs->best_n_iter, .converged = rs->best_converged,
+                               .inertia = rs->best_inertia};
+      out->best_restart = rs->best_restart;
+      have_best = true;
+    }
+  }
+  for (int r = rs ? rs->restart : 0; r < restarts; r++) {
+    if (rs && r == rs->restart) {
+      memcpy(cur, rs->centroids, (size_t)kd * sizeof(double));
+      data.cp_start = rs;
+    } else {
+      kseg_kmeans_options with_facts = *opt;
+      with_facts.facts = &facts;
+      KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, &with_facts, r, cur), st, fail);
+      data.cp_start = NULL;
+    }
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
+    cp = (kseg_kmeans_checkpoint){.restart = r, .best_restart = have_best ? out->best_restart : -1,
+                                  .best_inertia = best_run.inertia, .best_n_iter = best_run.n_iter,
+                                  .best_converged = best_run.converged,
+                                  .best_centroids = have_best ? best : NULL,
+                                  .best_assigned = have_best ? best_assigned : NULL};
+    data.assigned = assigned;
+    kseg_km_run run;
+    data.restart = r;
+    KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
+    iter_seconds += run.iter_seconds;
+    allreduce_seconds += run.allreduce_seconds;
+    /* Inertia is identical on every rank, so all keep the same restart. */
+    if (!have_best || run.inertia < best_run.inertia) {
+      have_best = true;
+      best_run = run;
+      out->best_restart = r;
+      double *tc = best;
+      best = cur;
+      cur = tc;
+      int32_t *tl = best_labels;
+      best_labels = labels;
+      labels = tl;
+      tc = best_assigned;
+      best_assigned = assigned;
+      assigned = tc;
+    }
+  }
+  double times[3] = {iter_seconds, kseg_now() - t0, allreduce_seconds};
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3)), st, fail);
+  out->k = k;
+  out->d = d;
+  out->centroids = best;
+  out->row0 = x->row0;
+  out->n_local = x->n_local;
+  out->labels = best_labels;
+  out->inertia = best_run.inertia;
+  out->n_iter = best_run.n_iter;
+  out->converged = best_run.converged;
+  out->algorithm = kernel->algorithm;
+  out->iter_seconds = times[0];
+  out->seconds = times[1];
+  out->allreduce_seconds = times[2];
+  free(cur);
+  free(labels);
+  free(assigned);
+  free(best_assigned);
+  return KSEG_OK;
+fail:
+  free(assigned);
+  free(best_assigned);
+  free(cur);
+  free(best);
+  free(labels);
+  free(best_labels);
+  memset(out, 0, sizeof *out);
+  return st;
+}

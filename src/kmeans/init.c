@@ -1,0 +1,424 @@
+/* kmeans_init.c - initial centroids: greedy k-means++, k-means||, random
+ * rows, given centroids. Nothing here gathers the data: potentials are exact
+ * fixed-point integers, sampling searches a global cumulative sum built from
+ * an exclusive scan of per-rank totals, and chosen rows travel from their
+ * owner. Draws are keyed by step or global row index, never by rank. */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmeans/internal.h"
+#include "kseg/kseg_error.h"
+
+/* Draw m rows with probability proportional to p[i] (this rank's rows;
+ * local_total = sum p, total = global sum): u = uniform(key, index, t), the
+ * row is the first whose global cumulative potential exceeds u x total, so
+ * rows of zero potential are never drawn. When the total is zero (every row
+ * sits on a centroid) the row is uniform over all N instead. Collective. */
+static int sample_rows(MPI_Comm comm, const kseg_matrix *x, const kseg_i128 *p, kseg_i128 local_total,
+                       kseg_i128 total, kseg_rng_key key, uint64_t index, int m, int64_t *out)
+{
+  const int64_t n = x->n_global;
+  if (total <= 0) {
+    for (int t = 0; t < m; t++) {
+      int64_t r = (int64_t)(kseg_rng_uniform(key, index, (uint64_t)t) * (double)n);
+      out[t] = r < n ? r : n - 1;
+    }
+    return KSEG_OK;
+  }
+  kseg_i128 prefix = 0;
+  KSEG_CHECK(kseg_comm_exscan_i128(comm, local_total, &prefix));
+  /* The targets that fall in this rank's range, found in one scan of p in
+   * increasing order of target (m <= 64: insertion sort). */
+  kseg_i128 target[64];
+  int order[64], mine = 0;
+  for (int t = 0; t < m; t++) {
+    const double u = kseg_rng_uniform(key, index, (uint64_t)t);
+    kseg_i128 g = (kseg_i128)(u * (double)total);
+    if (g >= total) g = total - 1;
+    if (g < 0) g = 0;
+    out[t] = -1;
+    target[t] = g;
+    if (g < prefix || g >= prefix + local_total) continue;
+    int q = mine++;
+    for (; q > 0 && target[order[q - 1]] > g; q--) order[q] = order[q - 1];
+    order[q] = t;
+  }
+  kseg_i128 cum = prefix;
+  for (int64_t i = 0, q = 0; i < x->n_local && q < mine; i++) {
+    cum += p[i];
+    for (; q < mine && cum > target[order[q]]; q++) out[order[q]] = x->row0 + i;
+  }
+  return kseg_comm_max_i64(comm, out, m);
+}
+
+/* k-means++'s distances, vectorized across candidates: ct holds up to 8
+ * candidate rows transposed (d x 8 doubles, unused lanes anything finite),
+ * and lane t of the result is the squared distance of row xi to candidate t,
+ * summed over the columns in order (t = x - c; acc += t * t) in double. The
+ * arithmetic of a lane does not depend on the lane, so the distance of a row
+ * to a candidate is the same in the trial pass and the update pass, on any
+ * rank and thread: the potentials the sampler sums must agree exactly. */
+typedef double pp_vec __attribute__((vector_size(64)));
+enum { PP_LANES = 8 };
+
+/* (Vectors go through pointers: passing 64-byte vectors by value is an ABI
+ * that depends on whether AVX-512 is enabled, which GCC warns about.) */
+static inline void pp_dist(const kseg_matrix *x, int64_t i, const double *ct, pp_vec *out)
+{
+  const int64_t d = x->d;
+  pp_vec acc = {0};
+  if (x->dtype == KSEG_F32) {
+    const float *xi = (const float *)x->data + i * d;
+    for (int64_t j = 0; j < d; j++) {
+      pp_vec c;
+      memcpy(&c, ct + j * PP_LANES, sizeof c);
+      const pp_vec t = (double)xi[j] - c;
+      acc += t * t;
+    }
+  } else {
+    const double *xi = (const double *)x->data + i * d;
+    for (int64_t j = 0; j < d; j++) {
+      pp_vec c;
+      memcpy(&c, ct + j * PP_LANES, sizeof c);
+      const pp_vec t = xi[j] - c;
+      acc += t * t;
+    }
+  }
+  *out = acc;
+}
+
+/* Lane-wise min(dist, c) (no NaNs here, so the order is immaterial). */
+static inline void pp_min(pp_vec *dist, double c)
+{
+#if defined(__AVX512F__)
+  *dist = (pp_vec)_mm512_min_pd((__m512d)*dist, _mm512_set1_pd(c));
+#else
+  for (int q = 0; q < PP_LANES; q++) (*dist)[q] = kseg_km_min(c, (*dist)[q]);
+#endif
+}
+
+/* Each lane's fixed-point value v = rint(dist x scale) (|v| <= 2^62) added
+ * to the split sums of 8 lanes: v >> 32 to hi, its low 32 bits to lo (as
+ * kseg_km_fix, whose rint rounds to nearest-even like the conversion). */
+static inline void pp_split_add(const pp_vec *dist, double scale, int64_t *hi, uint64_t *lo)
+{
+#if defined(__AVX512DQ__)
+  const __m512i v = _mm512_cvtpd_epi64(_mm512_mul_pd((__m512d)*dist, _mm512_set1_pd(scale)));
+  __m512i h = _mm512_loadu_si512(hi), l = _mm512_loadu_si512(lo);
+  h = _mm512_add_epi64(h, _mm512_srai_epi64(v, 32));
+  l = _mm512_add_epi64(l, _mm512_and_si512(v, _mm512_set1_epi64(0xffffffff)));
+  _mm512_storeu_si512(hi, h);
+  _mm512_storeu_si512(lo, l);
+#else
+  for (int q = 0; q < PP_LANES; q++) {
+    const int64_t v = (int64_t)rint((*dist)[q] * scale);
+    hi[q] += v >> 32;
+    lo[q] += (uint64_t)v & 0xffffffffu;
+  }
+#endif
+}
+
+/* Candidates rows[first .. first + m) (m <= 8, row-major d) into ct's lanes;
+ * the other lanes repeat the first candidate. */
+static void pp_table(const double *rows, int first, int m, int64_t d, double *ct)
+{
+  for (int64_t j = 0; j < d; j++)
+    for (int t = 0; t < PP_LANES; t++) ct[j * PP_LANES + t] = rows[(first + (t < m ? t : 0)) * d + j];
+}
+
+int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
+                              kseg_rng_key key, double max_abs, double *centroids)
+{
+  const int64_t d = x->d, nl = x->n_local;
+  /* scikit-learn: n_local_trials = 2 + int(np.log(n_clusters)). */
+  const int trials = 2 + (int)log((double)k); /* <= 23 for any int32 k */
+  if (max_abs < 0) KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &max_abs)));
+  const kseg_fixed fd = kseg_km_dist_fixed(d, max_abs);
+  const size_t nls = (size_t)(nl > 0 ? nl : 1);
+  double *closest = kseg_malloc(nls * sizeof(double), "k-means++ distances");
+  kseg_i128 *p = kseg_malloc(nls * sizeof(kseg_i128), "k-means++ potentials");
+  int64_t *cand = kseg_malloc((size_t)trials * sizeof(int64_t), "k-means++ candidates");
+  double *rows = kseg_malloc((size_t)(trials * d) * sizeof(double), "k-means++ candidates");
+  kseg_i128 *pot = kseg_malloc((size_t)trials * sizeof(kseg_i128), "k-means++ potentials");
+  const int blocks = (trials + PP_LANES - 1) / PP_LANES;
+  double *ct = kseg_malloc((size_t)(blocks * PP_LANES * d) * sizeof(double), "k-means++ candidates");
+  int st = (closest && p && cand && rows && pot && ct) ? KSEG_OK : KSEG_ERR_IO;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+
+  /* First centroid: a row drawn in proportion to its weight (uniform when
+   * unweighted). */
+  kseg_i128 local = 0, total = 0;
+  for (int64_t i = 0; i < nl; i++) local += p[i] = weight ? weight[i] : 1;
+  total = local;
+  st = kseg_comm_sum_i128(comm, &total, 1);
+  if (st == KSEG_OK) st = sample_rows(comm, x, p, local, total, key, 0, 1, cand);
+  if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, cand, 1, centroids);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+  local = 0;
+  pp_table(centroids, 0, 1, d, ct);
+  for (int64_t i = 0; i < nl; i++) {
+    pp_vec dist;
+    pp_dist(x, i, ct, &dist);
+    closest[i] = dist[0];
+    p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
+    local += p[i];
+  }
+  total = local;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1)), st, done);
+
+  for (int64_t c = 1; c < k; c++) {
+    st = sample_rows(comm, x, p, local, total, key, (uint64_t)c, trials, cand);
+    if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, cand, trials, rows);
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+    /* Total potential if each candidate were added; integer sums, so the
+     * thread order does not matter. */
+    for (int t = 0; t < trials; t++) pot[t] = 0;
+    /* Unweighted (the common case), each value v <= 2^62 goes in as v >> 32
+     * and its low 32 bits: int64 adds, exact for 2^31 rows per thread, far
+     * cheaper than int128 multiply-adds. */
+    const bool split = !weight && nl < ((int64_t)1 << 31);
+    for (int b = 0; b < blocks; b++)
+      pp_table(rows, b * PP_LANES, trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES, d,
+               ct + b * PP_LANES * d);
+#pragma omp parallel
+    {
+      kseg_i128 part[64] = {0};
+      int64_t hi[64] = {0};
+      uint64_t lo[64] = {0};
+#pragma omp for schedule(static)
+      for (int64_t i = 0; i < nl; i++)
+        for (int b = 0; b < blocks; b++) {
+          pp_vec dist;
+          pp_dist(x, i, ct + b * PP_LANES * d, &dist);
+          pp_min(&dist, closest[i]);
+          if (split) {
+            pp_split_add(&dist, fd.scale, hi + b * PP_LANES, lo + b * PP_LANES);
+            continue;
+          }
+          const int m = trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES;
+          for (int q = 0; q < m; q++)
+            part[b * PP_LANES + q] += (kseg_i128)kseg_km_fix(&fd, dist[q]) * (weight ? weight[i] : 1);
+        }
+      for (int t = 0; t < trials; t++) part[t] += (kseg_i128)hi[t] * ((kseg_i128)1 << 32) + (kseg_i128)lo[t];
+#pragma omp critical(kseg_kmeans_pp)
+      for (int t = 0; t < trials; t++) pot[t] += part[t];
+    }
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, pot, trials)), st, done);
+    int best = 0;
+    for (int t = 1; t < trials; t++)
+      if (pot[t] < pot[best]) best = t;
+    const double *row = rows + best * d;
+    memcpy(centroids + c * d, row, (size_t)d * sizeof(double));
+    /* Lane q of best's block holds it: the same arithmetic as its trial. */
+    const int bq = best % PP_LANES;
+    const double *bct = ct + (best / PP_LANES) * PP_LANES * d;
+    local = 0;
+#pragma omp parallel
+    {
+      kseg_i128 part = 0;
+#pragma omp for schedule(static)
+      for (int64_t i = 0; i < nl; i++) {
+        pp_vec dist;
+        pp_dist(x, i, bct, &dist);
+        closest[i] = kseg_km_min(closest[i], dist[bq]);
+        p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
+        part += p[i];
+      }
+#pragma omp critical(kseg_kmeans_pp)
+      local += part;
+    }
+    total = pot[best];
+  }
+done:
+  free(closest);
+  free(p);
+  free(cand);
+  free(rows);
+  free(pot);
+  free(ct);
+  return st;
+}
+
+int kseg_kmeans_plusplus(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double *centroids)
+{
+  return kseg_km_plusplus_weighted(comm, x, NULL, k, key, -1, centroids);
+}
+
+/* k-means|| (Bahmani et al. 2012): after a uniform first centroid, 5 rounds
+ * in which every row is picked independently with probability
+ * min(1, l d^2(x) / phi), l = 2k, by a uniform keyed by (round, global row);
+ * picked rows are gathered on every rank in global row order (ranks hold
+ * consecutive blocks). Each candidate is weighted by the number of rows
+ * nearest to it (ties: lowest candidate), and greedy weighted k-means++ on
+ * the candidates, computed identically on every rank, picks the k centroids.
+ * With fewer than k candidates (tiny or degenerate data) it falls back to
+ * k-means++ on all rows. Collective. */
+static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double max_abs,
+                      double *centroids)
+{
+  const int64_t d = x->d, nl = x->n_local;
+  const int rounds = 5, nranks = kseg_comm_size(comm);
+  const double l = 2.0 * (double)k;
+  if (max_abs < 0) KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &max_abs)));
+  const kseg_fixed fd = kseg_km_dist_fixed(d, max_abs);
+  const kseg_rng_key pick_key = {key.seed, kseg_rng_substream(key.stream, 1, 0)};
+  const size_t nls = (size_t)(nl > 0 ? nl : 1);
+  double *closest = kseg_malloc(nls * sizeof(double), "k-means|| distances");
+  int64_t *near = kseg_malloc(nls * sizeof(int64_t), "k-means|| nearest candidate");
+  kseg_i128 *p = kseg_malloc(nls * sizeof(kseg_i128), "k-means|| potentials");
+  int64_t *picked = kseg_malloc(nls * sizeof(int64_t), "k-means|| picks");
+  int64_t *counts = kseg_malloc((size_t)nranks * sizeof(int64_t), "k-means|| counts");
+  int *rcounts = kseg_malloc((size_t)nranks * sizeof(int), "k-means|| counts");
+  int *displs = kseg_malloc((size_t)nranks * sizeof(int), "k-means|| counts");
+  double *mine = NULL, *cands = NULL;
+  int64_t *weight = NULL;
+  int64_t m = 1, cap = 1 + 2 * k;
+  cands = kseg_malloc((size_t)(cap * d) * sizeof(double), "k-means|| candidates");
+  int st = (closest && near && p && picked && counts && rcounts && displs && cands) ? KSEG_OK : KSEG_ERR_IO;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+
+  kseg_i128 local = 0, total;
+  for (int64_t i = 0; i < nl; i++) local += p[i] = 1;
+  total = x->n_global;
+  int64_t first = 0;
+  st = sample_rows(comm, x, p, local, total, key, 0, 1, &first);
+  if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, &first, 1, cands);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+  local = 0;
+  for (int64_t i = 0; i < nl; i++) {
+    closest[i] = kseg_km_row_dist2(x, i, cands);
+    near[i] = 0;
+    local += kseg_km_fix(&fd, closest[i]);
+  }
+  total = local;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1)), st, done);
+
+  for (int r = 0; r < rounds && total > 0; r++) {
+    int64_t n_pick = 0;
+    for (int64_t i = 0; i < nl; i++) {
+      const double prob = l * (double)kseg_km_fix(&fd, closest[i]) / (double)total;
+      if (kseg_rng_uniform(pick_key, (uint64_t)(x->row0 + i), (uint64_t)r) < prob) picked[n_pick++] = i;
+    }
+    st = kseg_comm_check(MPI_Allgather(&n_pick, 1, MPI_INT64_T, counts, 1, MPI_INT64_T, comm), "MPI_Allgather");
+    int64_t added = 0;
+    for (int q = 0; q < nranks && st == KSEG_OK; q++) added += counts[q];
+    if (st == KSEG_OK && (m + added) * d > INT32_MAX)
+      st = kseg_error_set(KSEG_ERR_INPUT, "k-means|| drew too many candidates (%lld)", (long long)(m + added));
+    if (st == KSEG_OK && m + added > cap) {
+      cap = m + added;
+      double *grown = realloc(cands, (size_t)(cap * d) * sizeof(double));
+      if (!grown) st = kseg_error_nomem("k-means|| candidates", (size_t)(cap * d) * sizeof(double));
+      else cands = grown;
+    }
+    free(mine);
+    mine = st == KSEG_OK ? kseg_malloc((size_t)(n_pick > 0 ? n_pick * d : 1) * sizeof(double), "k-means|| picks") : NULL;
+    if (st == KSEG_OK && !mine) st = KSEG_ERR_IO;
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+    for (int64_t t = 0; t < n_pick; t++)
+      for (int64_t j = 0; j < d; j++)
+        mine[t * d + j] = x->dtype == KSEG_F32 ? (double)((const float *)x->data)[picked[t] * d + j]
+                                               : ((const double *)x->data)[picked[t] * d + j];
+    int off = 0;
+    for (int q = 0; q < nranks; q++) {
+      rcounts[q] = (int)(counts[q] * d);
+      displs[q] = off;
+      off += rcounts[q];
+    }
+    st = kseg_comm_check(MPI_Allgatherv(mine, (int)(n_pick * d), MPI_DOUBLE, cands + m * d, rcounts, displs,
+                                        MPI_DOUBLE, comm),
+                         "MPI_Allgatherv (k-means|| candidates)");
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+    const int64_t m0 = m;
+    m += added;
+    local = 0;
+#pragma omp parallel
+    {
+      kseg_i128 part = 0;
+#pragma omp for schedule(static)
+      for (int64_t i = 0; i < nl; i++) {
+        for (int64_t c = m0; c < m; c++) {
+          const double dc = kseg_km_row_dist2(x, i, cands + c * d);
+          if (dc < closest[i]) {
+            closest[i] = dc;
+            near[i] = c;
+          }
+        }
+        part += kseg_km_fix(&fd, closest[i]);
+      }
+#pragma omp critical(kseg_kmeans_par)
+      local += part;
+    }
+    total = local;
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1)), st, done);
+  }
+
+  if (m < k) {
+    st = kseg_km_plusplus_weighted(comm, x, NULL, k, key, max_abs, centroids);
+    goto done;
+  }
+  weight = kseg_calloc((size_t)m, sizeof(int64_t), "k-means|| weights");
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, weight ? KSEG_OK : KSEG_ERR_IO), st, done);
+  for (int64_t i = 0; i < nl; i++) weight[near[i]]++;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, weight, m)), st, done);
+  /* Every rank holds the same candidates and weights and draws the same
+   * numbers, so the weighted k-means++ runs redundantly on MPI_COMM_SELF and
+   * all ranks reach the same centroids without further communication. */
+  kseg_matrix cm = {.n_global = m, .row0 = 0, .n_local = m, .d = d, .dtype = KSEG_F64, .data = cands};
+  st = kseg_km_plusplus_weighted(MPI_COMM_SELF, &cm, weight, k, key, -1, centroids);
+  st = kseg_comm_agree(comm, st);
+done:
+  free(closest);
+  free(near);
+  free(p);
+  free(picked);
+  free(counts);
+  free(rcounts);
+  free(displs);
+  free(mine);
+  free(cands);
+  free(weight);
+  return st;
+}
+
+/* k distinct rows, uniform over global row indices (Floyd's algorithm),
+ * keyed by draw number only, so every rank picks the same rows. */
+static int random_rows(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double *centroids)
+{
+  int64_t *idx = kseg_malloc((size_t)k * sizeof(int64_t), "random rows");
+  KSEG_CHECK(kseg_comm_agree(comm, idx ? KSEG_OK : KSEG_ERR_IO));
+  const int64_t n = x->n_global;
+  for (int64_t t = 0, j = n - k; j < n; j++, t++) {
+    const int64_t r = (int64_t)(kseg_rng_u64(key, (uint64_t)t, 0) % (uint64_t)(j + 1));
+    bool seen = false;
+    for (int64_t s = 0; s < t && !seen; s++) seen = idx[s] == r;
+    idx[t] = seen ? j : r;
+  }
+  int st = kseg_km_fetch_rows(comm, x, idx, k, centroids);
+  free(idx);
+  return kseg_comm_agree(comm, st);
+}
+
+int kseg_kmeans_init_centroids(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, int restart,
+                               double *centroids)
+{
+  const int64_t k = opt->k;
+  /* Keyed by (seed, k, restart) so a sweep's runs are independent and any
+   * one of them can be reproduced alone. */
+  const kseg_rng_key key = {opt->seed, kseg_rng_substream(KSEG_STREAM_INIT, (uint64_t)k, (uint64_t)restart)};
+  const double max_abs = opt->facts ? opt->facts->max_abs : -1;
+  switch (opt->init) {
+  case KSEG_INIT_GIVEN:
+    memcpy(centroids, opt->init_centroids, (size_t)(k * x->d) * sizeof(double));
+    return KSEG_OK;
+  case KSEG_INIT_KMEANSPP:
+    return kseg_comm_agree(comm, kseg_km_plusplus_weighted(comm, x, NULL, k, key, max_abs, centroids));
+  case KSEG_INIT_KMEANS_PAR: return kseg_comm_agree(comm, kmeans_par(comm, x, k, key, max_abs, centroids));
+  case KSEG_INIT_RANDOM: return random_rows(comm, x, k, key, centroids);
+  }
+  return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "unknown k-means init %d", (int)opt->init));
+}

@@ -1,0 +1,365 @@
+/* profile_write.c - the profile as CSV, JSON and HDF5 (one table, three
+ * shapes), and a short text table for people. The three files are written
+ * under temporary names and renamed only once all three are complete. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kseg/kseg_comm.h"
+#include "kseg/kseg_error.h"
+#include "kseg/kseg_h5io.h"
+#include "segments/profile/internal.h"
+
+/* One output column: K + 1 values (segments, then the base). */
+typedef struct outcol {
+  char header[320];
+  const double *v;   /* v[s * stride], or NULL when integer */
+  int64_t stride;
+  const int64_t *iv; /* integer column (size) */
+} outcol;
+
+/* The flat column list shared by the CSV and the HDF5 file. */
+static int list_columns(const kseg_profile *p, outcol **out, int *n_out)
+{
+  int cap = 8 + 3 * p->n_metrics;
+  for (int c = 0; c < p->n_categorical; c++) cap += p->categorical[c].n_levels;
+  outcol *o = kseg_calloc((size_t)cap, sizeof *o, "profile columns");
+  if (!o) return KSEG_ERR_IO;
+  int n = 0;
+#define COL(h, vals, st) (snprintf(o[n].header, sizeof o[n].header, "%s", h), o[n].v = (vals), o[n].stride = (st), n++)
+  snprintf(o[n].header, sizeof o[n].header, "size");
+  o[n++].iv = p->size;
+  COL("share", p->share, 1);
+  if (p->spend_share) COL("spend_share", p->spend_share, 1);
+  if (p->target) {
+    COL("response_rate", p->target_rate, 1);
+    COL("lift", p->lift, 1);
+  }
+#undef COL
+  for (int j = 0; j < p->n_metrics; j++) {
+    const kseg_profile_metric *m = &p->metrics[j];
+    const char *a = m->kind == KSEG_PROFILE_VALUE ? "mean" : m->kind == KSEG_PROFILE_RATE ? "rate" : "mix";
+    snprintf(o[n].header, sizeof o[n].header, "%s_%s", a, m->name);
+    o[n].v = m->mean, o[n].stride = 1, n++;
+    if (m->median) {
+      snprintf(o[n].header, sizeof o[n].header, "median_%s", m->name);
+      o[n].v = m->median, o[n].stride = 1, n++;
+    }
+    snprintf(o[n].header, sizeof o[n].header, "%s_%s", m->kind == KSEG_PROFILE_MIX ? "mix_index" : "index", m->name);
+    o[n].v = m->index, o[n].stride = 1, n++;
+  }
+  for (int c = 0; c < p->n_categorical; c++) {
+    const kseg_profile_levels *l = &p->categorical[c];
+    for (int i = 0; i < l->n_levels; i++) {
+      snprintf(o[n].header, sizeof o[n].header, "share_%s_%s", l->name, l->levels[i]);
+      o[n].v = l->share + i, o[n].stride = l->n_levels, n++;
+    }
+  }
+  *out = o;
+  *n_out = n;
+  return KSEG_OK;
+}
+
+/* CSV field: quoted when it holds a comma, quote or newline (RFC 4180). */
+static void csv_field(FILE *f, const char *s)
+{
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v)
+{
+  if (isfinite(v)) fprintf(f, ",%.10g", v); /* 10 digits: readable, far below the data's own precision */
+  else fputc(',', f);                       /* NaN: empty, as pandas reads a missing value */
+}
+
+static void write_csv(const kseg_profile *p, const outcol *o, int n, FILE *f)
+{
+  fputs("segment,name,action", f);
+  for (int c = 0; c < n; c++) {
+    fputc(',', f);
+    csv_field(f, o[c].header);
+  }
+  fputc('\n', f);
+  for (int s = 0; s <= p->n_segments; s++) {
+    if (s < p->n_segments) fprintf(f, "%d,", s);
+    else fputs("all,", f);
+    csv_field(f, p->names[s]);
+    fputc(',', f);
+    csv_field(f, p->actions[s]);
+    for (int c = 0; c < n; c++) {
+      if (o[c].iv) fprintf(f, ",%lld", (long long)o[c].iv[s]);
+      else csv_num(f, o[c].v[s * o[c].stride]);
+    }
+    fputc('\n', f);
+  }
+}
+
+/* ---- JSON ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c < 0x20) fprintf(f, "\\u%04x", c);
+    else fputc(c, f); /* UTF-8 passes through */
+  }
+  fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+  if (isfinite(v)) fprintf(f, "%.17g", v); /* round-trips the exact bits */
+  else fputs("null", f);
+}
+
+static void json_kv(FILE *f, const char *key, double v, int comma)
+{
+  fprintf(f, "%s\"%s\": ", comma ? ", " : "", key);
+  json_num(f, v);
+}
+
+static void write_json(const kseg_profile *p, FILE *f)
+{
+  const int K = p->n_segments;
+  fprintf(f, "{\"rows\": %lld, \"k\": %d, \"target\": ", (long long)p->n_rows, K);
+  if (p->target) json_str(f, p->target);
+  else fputs("null", f);
+  fputs(", \"spend_column\": ", f);
+  if (p->spend_column) json_str(f, p->spend_column);
+  else fputs("null", f);
+  fputs(", \"segments\": [", f);
+  for (int s = 0; s <= K; s++) {
+    fputs(s ? ",\n  {" : "\n  {", f);
+    if (s < K) fprintf(f, "\"segment\": %d", s);
+    else fputs("\"segment\": \"all\"", f);
+    fputs(", \"name\": ", f);
+    json_str(f, p->names[s]);
+    fputs(", \"action\": ", f);
+    json_str(f, p->actions[s]);
+    fprintf(f, ", \"size\": %lld", (long long)p->size[s]);
+    json_kv(f, "share", p->share[s], 1);
+    if (p->spend_share) json_kv(f, "spend_share", p->spend_share[s], 1);
+    if (p->target) {
+      json_kv(f, "response_rate", p->target_rate[s], 1);
+      json_kv(f, "lift", p->lift[s], 1);
+    }
+    static const char *const section[] = {"metrics", "rates", "mix"};
+    for (int kind = 0; kind < 3; kind++) {
+      fprintf(f, ",\n   \"%s\": {", section[kind]);
+      int first = 1;
+      for (int j = 0; j < p->n_metrics; j++) {
+        const kseg_profile_metric *m = &p->metrics[j];
+        if ((int)m->kind != kind) continue;
+        fputs(first ? "" : ", ", f);
+        first = 0;
+        json_str(f, m->name);
+        fputs(": {", f);
+        json_kv(f, kind == KSEG_PROFILE_VALUE ? "mean" : kind == KSEG_PROFILE_RATE ? "rate" : "share", m->mean[s], 0);
+        if (m->median) json_kv(f, "median", m->median[s], 1);
+        json_kv(f, "index", m->index[s], 1);
+        if (kind != KSEG_PROFILE_MIX) fprintf(f, ", \"count\": %lld", (long long)m->count[s]);
+        fputc('}', f);
+      }
+      fputc('}', f);
+    }
+    fputs(",\n   \"levels\": {", f);
+    for (int c = 0; c < p->n_categorical; c++) {
+      const kseg_profile_levels *l = &p->categorical[c];
+      fputs(c ? ", " : "", f);
+      json_str(f, l->name);
+      fputs(": {", f);
+      for (int i = 0; i < l->n_levels; i++) {
+        fputs(i ? ", " : "", f);
+        json_str(f, l->levels[i]);
+        fputs(": ", f);
+        json_num(f, l->share[(int64_t)s * l->n_levels + i]);
+      }
+      fputc('}', f);
+    }
+    fputs("}}", f);
+  }
+  fputs("\n]}\n", f);
+}
+
+int kseg_profile_json(const kseg_profile *p, char **text)
+{
+  *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(text, &len);
+  if (!f) return kseg_error_nomem("profile JSON", 0);
+  write_json(p, f);
+  if (fclose(f) != 0) {
+    free(*text);
+    *text = NULL;
+    return kseg_error_nomem("profile JSON", len);
+  }
+  return KSEG_OK;
+}
+
+/* ---- files ---- */
+
+/* Write with `fn` into `tmp`; KSEG_ERR_IO naming the file on any failure. */
+static int write_text(const char *tmp, const char *final, void (*fn)(const kseg_profile *, const outcol *, int, FILE *),
+                      const kseg_profile *p, const outcol *o, int n)
+{
+  FILE *f = fopen(tmp, "w");
+  if (!f) return kseg_error_set(KSEG_ERR_IO, "cannot create %s: %s", final, strerror(errno));
+  fn(p, o, n, f);
+  int bad = ferror(f);
+  if (fclose(f) != 0 || bad) {
+    unlink(tmp);
+    return kseg_error_set(KSEG_ERR_IO, "cannot write %s", final);
+  }
+  return KSEG_OK;
+}
+
+static void json_to(const kseg_profile *p, const outcol *o, int n, FILE *f)
+{
+  (void)o;
+  (void)n;
+  write_json(p, f);
+}
+
+static int write_h5(MPI_Comm comm, const kseg_profile *p, const outcol *o, int n, const char *path)
+{
+  kseg_h5_writer *w = NULL;
+  KSEG_CHECK(kseg_h5_create(comm, path, &w));
+  const int K = p->n_segments;
+  int64_t dims[1] = {K + 1};
+  double *buf = kseg_malloc(sizeof(double) * (size_t)(K + 1), "profile column");
+  int st = kseg_comm_agree(comm, buf ? KSEG_OK : KSEG_ERR_IO);
+  if (!st) st = kseg_h5_group(w, "/profile");
+  char name[400];
+  for (int c = 0; !st && c < n; c++) {
+    snprintf(name, sizeof name, "/profile/%s", o[c].header);
+    for (char *q = name + 9; *q; q++)
+      if (*q == '/') *q = '_'; /* a level name must not open a group */
+    if (o[c].iv) {
+      st = kseg_h5_write_small(w, name, KSEG_I64, 1, dims, o[c].iv);
+      continue;
+    }
+    for (int s = 0; s <= K; s++) buf[s] = o[c].v[s * o[c].stride];
+    st = kseg_h5_write_small(w, name, KSEG_F64, 1, dims, buf);
+  }
+  char **seg = kseg_calloc((size_t)K + 1, sizeof *seg, "segment ids");
+  if (!st) st = kseg_comm_agree(comm, seg ? KSEG_OK : KSEG_ERR_IO);
+  for (int s = 0; !st && s <= K; s++) {
+    char id[32];
+    snprintf(id, sizeof id, s < K ? "%d" : "all", s);
+    if (!(seg[s] = kseg_profile_strdup(id))) st = KSEG_ERR_IO;
+  }
+  if (seg) st = kseg_comm_agree(comm, st);
+  if (!st) st = kseg_h5_attr_strings(w, "/profile", "segments", (const char *const *)seg, K + 1);
+  if (!st) st = kseg_h5_attr_strings(w, "/profile", "names", (const char *const *)p->names, K + 1);
+  if (!st) st = kseg_h5_attr_strings(w, "/profile", "actions", (const char *const *)p->actions, K + 1);
+  if (!st) st = kseg_h5_attr_i64(w, "/profile", "k", K);
+  if (!st) st = kseg_h5_attr_str(w, "/profile", "target", p->target ? p->target : "");
+  if (!st) st = kseg_h5_attr_str(w, "/profile", "spend_column", p->spend_column ? p->spend_column : "");
+  for (int s = 0; seg && s <= K; s++) free(seg[s]);
+  free(seg);
+  free(buf);
+  return kseg_h5_finish(&w, st);
+}
+
+/* "x.csv" -> "x" + ext; a path without ".csv" keeps its whole name. */
+static char *beside(const char *csv_path, const char *ext)
+{
+  size_t n = strlen(csv_path);
+  if (n > 4 && strcmp(csv_path + n - 4, ".csv") == 0) n -= 4;
+  char *s = kseg_malloc(n + strlen(ext) + 1, "path");
+  if (s) {
+    memcpy(s, csv_path, n);
+    strcpy(s + n, ext);
+  }
+  return s;
+}
+
+int kseg_profile_write(MPI_Comm comm, const kseg_profile *p, const char *csv_path)
+{
+  int root = kseg_comm_rank(comm) == 0, st = KSEG_OK;
+  struct stat sb;
+  if (!csv_path || !csv_path[0]) st = kseg_error_set(KSEG_ERR_INPUT, "empty profile output path");
+  else if (stat(csv_path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    st = kseg_error_set(KSEG_ERR_INPUT, "profile output %s is a directory", csv_path);
+  KSEG_CHECK(kseg_comm_agree(comm, st));
+  char *json_path = beside(csv_path, ".json"), *h5_path = beside(csv_path, ".h5");
+  size_t tl = strlen(csv_path) + strlen(".json") + 32;
+  char *csv_tmp = kseg_malloc(tl, "path"), *json_tmp = kseg_malloc(tl + 8, "path");
+  outcol *o = NULL;
+  int n = 0;
+  st = json_path && h5_path && csv_tmp && json_tmp ? KSEG_OK : KSEG_ERR_IO;
+  if (!st) st = list_columns(p, &o, &n);
+  int wrote_csv = 0, wrote_json = 0;
+  if (!st && root) {
+    /* temporary names beside the outputs: rename is atomic within a directory */
+    snprintf(csv_tmp, tl, "%s.tmp.%ld", csv_path, (long)getpid());
+    snprintf(json_tmp, tl + 8, "%s.tmp.%ld", json_path, (long)getpid());
+    st = write_text(csv_tmp, csv_path, write_csv, p, o, n);
+    wrote_csv = !st;
+    if (!st) st = write_text(json_tmp, json_path, json_to, p, o, n);
+    wrote_json = !st;
+  }
+  st = kseg_comm_agree(comm, st);
+  if (!st) st = kseg_comm_agree(comm, kseg_comm_fault(comm, "profile:write"));
+  if (!st) st = write_h5(comm, p, o, n, h5_path); /* renamed inside when every rank succeeded */
+  if (root) {
+    if (!st && rename(csv_tmp, csv_path) != 0)
+      st = kseg_error_set(KSEG_ERR_IO, "cannot rename %s to %s: %s", csv_tmp, csv_path, strerror(errno));
+    if (!st && rename(json_tmp, json_path) != 0)
+      st = kseg_error_set(KSEG_ERR_IO, "cannot rename %s to %s: %s", json_tmp, json_path, strerror(errno));
+    if (st && wrote_csv) unlink(csv_tmp);
+    if (st && wrote_json) unlink(json_tmp);
+  }
+  st = kseg_comm_agree(comm, st);
+  free(o);
+  free(json_path);
+  free(h5_path);
+  free(csv_tmp);
+  free(json_tmp);
+  return st;
+}
+
+/* ---- text table ---- */
+
+int kseg_profile_print(const kseg_profile *p, FILE *f)
+{
+  const int K = p->n_segments;
+  const kseg_profile_metric *key[2] = {NULL, NULL};
+  if (p->marketing) {
+    key[0] = kseg_profile_find(p, "Income", KSEG_PROFILE_VALUE);
+    key[1] = kseg_profile_find(p, "Total_Spent", KSEG_PROFILE_VALUE);
+  }
+  for (int j = 0, n = 0; j < p->n_metrics && n < 2 && !p->marketing; j++)
+    if (p->metrics[j].kind == KSEG_PROFILE_VALUE) key[n++] = &p->metrics[j];
+  fprintf(f, "%-7s %9s %6s", "segment", "size", "share");
+  for (int i = 0; i < 2; i++)
+    if (key[i]) fprintf(f, " %14.14s", key[i]->name);
+  if (p->target) fprintf(f, " %9.9s %5s", p->target, "lift");
+  fprintf(f, "  name\n");
+  for (int s = 0; s <= K; s++) {
+    char id[16];
+    snprintf(id, sizeof id, s < K ? "%d" : "all", s);
+    fprintf(f, "%-7s %9lld %5.1f%%", id, (long long)p->size[s], 100.0 * p->share[s]);
+    for (int i = 0; i < 2; i++)
+      if (key[i]) fprintf(f, " %14.6g", key[i]->mean[s]);
+    if (p->target) fprintf(f, " %8.1f%% %5.2f", 100.0 * p->target_rate[s], p->lift[s]);
+    fprintf(f, "  %s\n", s < K ? p->names[s] : "(whole base)");
+  }
+  for (int s = 0; s < K; s++) fprintf(f, "%d: %s\n", s, p->actions[s]);
+  return ferror(f) ? kseg_error_set(KSEG_ERR_IO, "cannot print the profile table") : KSEG_OK;
+}
