@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     kseg_comm_sum_i64(comm, &total, 1);
     printf("rank %d: rows %lld..%lld of %lld x %lld (sum of blocks %lld)\n", rank, (long long)m.row0,
            (long long)(m.row0 + m.n_local), (long long)m.n_global, (long long)m.d, (long long)total);
-    kseg_matrix_free(&m);
+    kseg_matrix_clear(&m);
   } else if (rank == 0) {
     fprintf(stderr, "matrix_shape: %s\n", kseg_error_message());
   }

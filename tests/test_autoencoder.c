@@ -61,7 +61,7 @@ static void gradient_check(const double *all)
   ASSERT(same_bits(g, g2, P));
   free(g);
   free(g2);
-  kseg_ae_free(&ae);
+  kseg_ae_clear(&ae);
 }
 
 /* One Adam step on all rows as one batch moves each weight by
@@ -97,8 +97,8 @@ static void first_step(MPI_Comm comm, const double *all, int64_t row0, int64_t n
   }
   ASSERT(checked > P / 2);
   free(g);
-  kseg_ae_free(&init);
-  kseg_ae_free(&trained);
+  kseg_ae_clear(&init);
+  kseg_ae_clear(&trained);
 }
 
 static void progress(void *ctx, int epoch, int epochs, double loss, double val_loss, double seconds)
@@ -148,8 +148,8 @@ int main(int argc, char **argv)
     o.patience = 3;
     int seen = 0;
     if (run) {
-      kseg_ae_free(&a);
-      kseg_ae_free(&b);
+      kseg_ae_clear(&a);
+      kseg_ae_clear(&b);
     }
     ASSERT_OK(kseg_ae_train(comm, mine, n_local, row0, N, D, mask_all + row0, &o, progress, &seen, &a));
     ASSERT_EQ(seen, a.n_epochs);
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
   kseg_error_clear();
   MPI_Barrier(MPI_COMM_WORLD);
   if (rank == 0) unlink(path);
-  kseg_ae_free(&c);
+  kseg_ae_clear(&c);
 
   /* bad options */
   kseg_ae_options bad;
@@ -230,8 +230,8 @@ int main(int argc, char **argv)
 
   free(e1);
   free(e2);
-  kseg_ae_free(&a);
-  kseg_ae_free(&b);
+  kseg_ae_clear(&a);
+  kseg_ae_clear(&b);
   free(all);
   free(mask_all);
   MPI_Comm_free(&comm);

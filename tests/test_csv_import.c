@@ -67,7 +67,7 @@ int main(int argc, char **argv)
   ASSERT_EQ(s.cols[3].month_first, 0);
   ASSERT_EQ(s.cols[4].kind, KSEG_COL_CATEGORICAL);
   ASSERT_EQ(s.cols[4].n_levels, 7);
-  kseg_csv_summary_free(&s);
+  kseg_csv_summary_clear(&s);
 
   kseg_table t;
   ASSERT_OK(kseg_h5_read_table(comm, h5, NULL, 0, &t));
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     snprintf(want, sizeof want, "c%d; \"x\"\nend", (int)(i % 7));
     ASSERT_STREQ(com->levels[com->codes[k]], want);
   }
-  kseg_table_free(&t);
+  kseg_table_clear(&t);
 
   /* Only the last rank reads line 292; every rank returns the same error. */
   kseg_error_clear();
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
   /* The earlier output is still there and still whole. */
   ASSERT_OK(kseg_h5_read_table(comm, h5, NULL, 0, &t));
   ASSERT_EQ(t.n_global, ROWS);
-  kseg_table_free(&t);
+  kseg_table_clear(&t);
 
   MPI_Barrier(comm);
   if (rank == 0) {

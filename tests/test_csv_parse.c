@@ -171,7 +171,7 @@ static kseg_col_kind infer_of(const char *const *values, int n, int *month_first
   kseg_csv_evidence e = {s.n_present, s.numeric, s.ymd, s.dmy, s.mdy,
                          s.overflow ? KSEG_CSV_MAX_LEVELS + 1 : s.n_levels};
   if (levels) *levels = s.overflow ? -1 : s.n_levels;
-  kseg_csv_stats_free(&s);
+  kseg_csv_stats_clear(&s);
   return kseg_csv_infer(&e, month_first);
 }
 

@@ -71,7 +71,7 @@ static void check_blocks(int segments)
       assert_same_row(&whole, r0 + i, &part, i);
       ASSERT_EQ(seg_whole[r0 + i], seg_part[i]);
     }
-    kseg_table_free(&part);
+    kseg_table_clear(&part);
   }
   /* Another seed gives other customers. */
   kseg_generate_opts o2 = o;
@@ -85,8 +85,8 @@ static void check_blocks(int segments)
     ASSERT(seg_whole[i] >= 0 && seg_whole[i] < segments);
     ASSERT_NEAR(whole.cols[0].num[i], (double)(i + 1), 0.0); /* ID */
   }
-  kseg_table_free(&part);
-  kseg_table_free(&whole);
+  kseg_table_clear(&part);
+  kseg_table_clear(&whole);
 }
 
 static void check_file(MPI_Comm comm, int64_t round_rows)
@@ -153,8 +153,8 @@ static void check_file(MPI_Comm comm, int64_t round_rows)
   free(gen);
   free(labels);
   free(seg);
-  kseg_table_free(&mine);
-  kseg_table_free(&t);
+  kseg_table_clear(&mine);
+  kseg_table_clear(&t);
 
   /* Unwritable: agreed I/O error, nothing created; bad options: input error. */
   ASSERT_STATUS(kseg_generate_write(comm, "no-such-dir/out.h5", &o, NULL), KSEG_ERR_IO);

@@ -51,7 +51,7 @@ static void roundtrip_matrix(MPI_Comm comm, int64_t n, int64_t d, kseg_dtype typ
       double got = type == KSEG_F64 ? ((double *)m.data)[i * d + j] : ((float *)m.data)[i * d + j];
       ASSERT_NEAR(got, value(row0 + i, j), 0.0);
     }
-  kseg_matrix_free(&m);
+  kseg_matrix_clear(&m);
 
   double attr;
   ASSERT_OK(kseg_h5_read_attr_f64(comm, "m.h5", "/", "k", &attr));
@@ -119,13 +119,13 @@ static void roundtrip_table(MPI_Comm comm, int64_t n)
     snprintf(expect, sizeof expect, "C%04d", (int)g);
     ASSERT(strncmp(r.cols[2].str + i * 6, expect, 6) == 0);
   }
-  kseg_table_free(&r);
+  kseg_table_clear(&r);
 
   /* A subset, in the order asked for; a missing column is named. */
   const char *want[] = {"CUST_ID", "Income"};
   ASSERT_OK(kseg_h5_read_table(comm, "t.h5", want, 2, &r));
   ASSERT_STREQ(r.cols[0].name, "CUST_ID");
-  kseg_table_free(&r);
+  kseg_table_clear(&r);
   const char *bad[] = {"Income", "Incme"};
   kseg_error_clear();
   ASSERT_STATUS(kseg_h5_read_table(comm, "t.h5", bad, 2, &r), KSEG_ERR_INPUT);
@@ -169,7 +169,7 @@ static void bad_inputs(MPI_Comm comm)
   ASSERT_STREQ(kseg_error_message(), "late failure");
   kseg_error_clear();
   ASSERT_OK(kseg_h5_read_matrix(comm, "m.h5", "/group/features", &m)); /* the old file */
-  kseg_matrix_free(&m);
+  kseg_matrix_clear(&m);
   ASSERT_OK(kseg_h5_create(comm, "fresh.h5", &w));
   ASSERT_STATUS(kseg_h5_finish(&w, KSEG_ERR_IO), KSEG_ERR_IO);
   kseg_error_clear();

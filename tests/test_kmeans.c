@@ -123,7 +123,7 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
   ASSERT_EQ(h.n_iter, r.n_iter);
   ASSERT_EQ(h.converged, r.converged);
   for (int64_t i = 0; i < n; i++) ASSERT_EQ(h.labels[i], r.labels[i]);
-  kseg_kmeans_result_free(&h);
+  kseg_kmeans_result_clear(&h);
 
   int32_t *all = gather_labels(comm, &r);
   if (rank == 0) {
@@ -144,12 +144,12 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
     ASSERT_EQ(one.converged, r.converged);
     ASSERT_EQ(one.best_restart, r.best_restart);
     for (int64_t i = 0; i < N; i++) ASSERT_EQ(all[i], one.labels[i]);
-    kseg_kmeans_result_free(&one);
+    kseg_kmeans_result_clear(&one);
     free(whole.data);
     free(all);
   }
   lazy_barrier(comm);
-  kseg_kmeans_result_free(&r);
+  kseg_kmeans_result_clear(&r);
   free(x.data);
 }
 
@@ -210,7 +210,7 @@ static void check_recovers_blobs(MPI_Comm comm, kseg_kmeans_init init)
     ASSERT_EQ(nonzero_col, 1);
   }
   ASSERT(r.converged);
-  kseg_kmeans_result_free(&r);
+  kseg_kmeans_result_clear(&r);
   free(x.data);
 }
 

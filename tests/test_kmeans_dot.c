@@ -82,8 +82,8 @@ static void check(MPI_Comm comm, shape s, kseg_dtype dtype, int64_t d, int64_t k
   ASSERT(memcmp(lloyd.centroids, hamerly.centroids, (size_t)(k * d) * sizeof(double)) == 0);
   ASSERT_EQ(lloyd.n_iter, hamerly.n_iter);
   ASSERT(lloyd.inertia == hamerly.inertia);
-  kseg_kmeans_result_free(&lloyd);
-  kseg_kmeans_result_free(&hamerly);
+  kseg_kmeans_result_clear(&lloyd);
+  kseg_kmeans_result_clear(&hamerly);
   free(canon);
   free(x.data);
 }

@@ -264,10 +264,10 @@ int main(int argc, char **argv)
   free(mask);
   free(keys);
   free(wkeys);
-  kseg_kmeans_result_free(&fr);
+  kseg_kmeans_result_clear(&fr);
   kseg_prep_free(&prep);
-  kseg_table_free(&part);
-  kseg_table_free(&whole);
+  kseg_table_clear(&part);
+  kseg_table_clear(&whole);
   if (rank == 0) printf("model: ok on %d ranks\n", size);
   MPI_Comm_free(&comm);
   MPI_Finalize();

@@ -105,7 +105,7 @@ static kseg_prep_model *check_case(MPI_Comm comm, MPI_Comm self, const kseg_tabl
   ASSERT_OK(kseg_h5_read_matrix(comm, out_path, "/features", &fm));
   ASSERT_EQ(fm.d, W);
   ASSERT(same_bits(x, fm.data, n * W));
-  kseg_matrix_free(&fm);
+  kseg_matrix_clear(&fm);
 
   /* one rank with every row fits the same parameters and outputs */
   ASSERT_OK(kseg_prep_fit(self, full, opt, &m1, &mask1));
@@ -250,7 +250,7 @@ int main(int argc, char **argv)
     ASSERT(same_bits(back->explained_variance_ratio, pc.explained_variance_ratio, 2));
     ASSERT_OK(kseg_prep_apply(back, &raw, z));
     ASSERT(same_bits(y, z, raw.n_local * 2));
-    kseg_pca_free(&pc);
+    kseg_pca_clear(&pc);
     free(x);
     free(y);
     free(z);
@@ -304,8 +304,8 @@ int main(int argc, char **argv)
     kseg_prep_free(&p);
   }
 
-  kseg_table_free(&raw);
-  kseg_table_free(&full);
+  kseg_table_clear(&raw);
+  kseg_table_clear(&full);
   MPI_Comm_free(&self);
   MPI_Comm_free(&comm);
   MPI_Finalize();

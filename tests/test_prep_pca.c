@@ -100,7 +100,7 @@ int main(int argc, char **argv)
     ASSERT(cum <= fractions[t]);
     ASSERT(cum + p.explained_variance_ratio[q.n_components - 1] > fractions[t] || q.n_components == D);
     ASSERT(same_bits(q.components, p.components, (int64_t)q.n_components * D));
-    kseg_pca_free(&q);
+    kseg_pca_clear(&q);
   }
 
   /* a mask fits on the kept rows only: same bits as those rows alone */
@@ -118,8 +118,8 @@ int main(int argc, char **argv)
   ASSERT_EQ(m.n_rows, nk);
   ASSERT(same_bits(m.components, m1.components, 2 * D));
   ASSERT(same_bits(m.explained_variance_ratio, m1.explained_variance_ratio, 2));
-  kseg_pca_free(&m);
-  kseg_pca_free(&m1);
+  kseg_pca_clear(&m);
+  kseg_pca_clear(&m1);
 
   /* points on a line: one component along it carries everything */
   {
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
     ASSERT_NEAR(l.explained_variance_ratio[0], 1.0, 1e-14);
     ASSERT_NEAR(l.components[0], -1 / sqrt(5.0), 1e-14);
     ASSERT_NEAR(l.components[1], 2 / sqrt(5.0), 1e-14); /* the larger loading is positive */
-    kseg_pca_free(&l);
+    kseg_pca_clear(&l);
   }
 
   /* bad requests are agreed input errors */
@@ -148,8 +148,8 @@ int main(int argc, char **argv)
   ASSERT_CONTAINS(kseg_error_message(), "--pca");
   kseg_error_clear();
 
-  kseg_pca_free(&p);
-  kseg_pca_free(&p1);
+  kseg_pca_clear(&p);
+  kseg_pca_clear(&p1);
   free(all);
   free(mask);
   free(kept);

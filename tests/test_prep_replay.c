@@ -39,8 +39,8 @@ int main(int argc, char **argv)
       ASSERT_NEAR(x[i], want[i], 0.0); /* prints the row's values */
   if (kseg_comm_rank(comm) == 0)
     printf("replay: %lld rows x %d columns identical\n", (long long)raw.n_global, W);
-  kseg_matrix_free(&f);
-  kseg_table_free(&raw);
+  kseg_matrix_clear(&f);
+  kseg_table_clear(&raw);
   kseg_prep_free(&m);
   free(x);
   MPI_Comm_free(&self);

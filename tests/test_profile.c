@@ -192,7 +192,7 @@ int main(int argc, char **argv)
     free(json1);
     kseg_profile_free(&q);
     ASSERT(q == NULL);
-    kseg_table_free(&full);
+    kseg_table_clear(&full);
     free(all_labels);
     MPI_Comm_free(&self);
   }
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
   ASSERT(p == NULL);
 
   free(labels);
-  kseg_table_free(&t);
+  kseg_table_clear(&t);
   MPI_Comm_free(&comm);
   MPI_Finalize();
   return 0;

@@ -129,7 +129,7 @@ static void test_quoted(void)
   ASSERT_EQ(s.lines, 400);
   ASSERT_EQ(s.customers, 37);
   ASSERT_NEAR(s.monetary_total, 399.0 * 400.0 / 2.0 + 400 * 0.25, 1e-9);
-  kseg_rfm_summary_free(&s);
+  kseg_rfm_summary_clear(&s);
 }
 
 /* The same tables: every dataset and attribute equal to the bit (h5diff
@@ -205,13 +205,13 @@ static void test_rules(void)
   ASSERT_STREQ(s.columns[KSEG_RFM_AMOUNT], "Sales");
   ASSERT_STREQ(s.columns[KSEG_RFM_QUANTITY], "Qty");
   ASSERT_NEAR(s.monetary_total, 20 + 10.5 + 4.5 - 3 + 1.25, 1e-12);
-  kseg_rfm_summary_free(&s);
+  kseg_rfm_summary_clear(&s);
   /* String ids through one-record exchange rounds give the same file. */
   o.round_items = 1;
   o.block_bytes = 1024;
   ASSERT_OK(kseg_rfm_run(comm, F("rfm_rules.csv"), F("rfm_rules_rounds.h5"), &o, &s));
   ASSERT(s.rounds >= 2);
-  kseg_rfm_summary_free(&s);
+  kseg_rfm_summary_clear(&s);
   ASSERT(same_bytes(F("rfm_rules.h5"), F("rfm_rules_rounds.h5")));
 
   kseg_table t;
@@ -263,7 +263,7 @@ static void test_rules(void)
     int r = (int)t.cols[kseg_table_find(&t, "RFM")].num[i];
     ASSERT(strtol(t.cols[c].levels[t.cols[c].codes[i]], NULL, 10) == r);
   }
-  kseg_table_free(&t);
+  kseg_table_clear(&t);
 }
 
 /* Tab-separated with spaces inside the names; integer ids with leading
@@ -279,7 +279,7 @@ static void test_tab(void)
   ASSERT_EQ(s.string_ids, 0);
   ASSERT_STREQ(s.columns[KSEG_RFM_CUSTOMER], "Customer ID");
   ASSERT(s.columns[KSEG_RFM_QUANTITY] == NULL);
-  kseg_rfm_summary_free(&s);
+  kseg_rfm_summary_clear(&s);
   kseg_table t;
   ASSERT_OK(kseg_h5_read_table(comm, F("rfm_tab.h5"), NULL, 0, &t));
   ASSERT_EQ(t.n_cols, 15); /* no quantity_total without a quantity column */
@@ -288,7 +288,7 @@ static void test_tab(void)
   EXPECT_AT(&t, "monetary_total", 0, 7.5);
   EXPECT_AT(&t, "mean_interpurchase_days", 0, 2);
   EXPECT_AT(&t, "recency_days", 0, 1);
-  kseg_table_free(&t);
+  kseg_table_clear(&t);
 }
 
 static void test_generated(void)
@@ -334,12 +334,12 @@ static void test_generated(void)
     if (ta.cols[k].num)
       ASSERT(memcmp(ta.cols[k].num, tb.cols[k].num, (size_t)ta.n_local * sizeof(double)) == 0);
   }
-  kseg_table_free(&ta);
-  kseg_table_free(&tb);
+  kseg_table_clear(&ta);
+  kseg_table_clear(&tb);
   ASSERT(same_bytes(F("rfm_from_csv.h5"), F("rfm_rounds.h5")));
-  kseg_rfm_summary_free(&a);
-  kseg_rfm_summary_free(&b);
-  kseg_rfm_summary_free(&c);
+  kseg_rfm_summary_clear(&a);
+  kseg_rfm_summary_clear(&b);
+  kseg_rfm_summary_clear(&c);
 }
 
 /* The log is refused, naming the file and `needle`; out is not written. */

@@ -193,13 +193,13 @@ static void test_sweep_matches_fit(MPI_Comm comm)
     ASSERT(f.inertia == w->inertia);
     ASSERT_EQ(f.n_iter, w->n_iter);
     ASSERT(memcmp(f.centroids, w->centroids, (size_t)(w->k * D) * sizeof(double)) == 0);
-    kseg_kmeans_result_free(&f);
+    kseg_kmeans_result_clear(&f);
     ASSERT(w->stability >= 0 && w->stability <= 1);
     ASSERT(isfinite(w->gap) && w->gap_se >= 0);
     ASSERT(w->silhouette > -1 && w->silhouette < 1);
   }
   ASSERT(r.rows[1].stability == 1.0); /* three clean blobs at k=3 */
-  kseg_sweep_result_free(&r);
+  kseg_sweep_result_clear(&r);
 
   /* bad ranges, agreed on every rank */
   const int64_t bad[][2] = {{1, 3}, {0, 3}, {5, 4}, {2, N}, {2, N + 5}};
@@ -213,7 +213,7 @@ static void test_sweep_matches_fit(MPI_Comm comm)
   o.k_max = 3;
   o.resume = true; /* no checkpoint named */
   ASSERT_STATUS(kseg_sweep_run(comm, &x, &o, &r), KSEG_ERR_INPUT);
-  kseg_matrix_free(&x);
+  kseg_matrix_clear(&x);
 }
 
 int main(int argc, char **argv)

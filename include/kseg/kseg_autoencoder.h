@@ -70,7 +70,7 @@ int kseg_ae_check_options(const kseg_ae_options *o);
 
 /* Build the network for D inputs with the initial weights of `seed`: He
  * normal for ReLU layers, Glorot normal for the linear ones, zero biases.
- * Local. Free with kseg_ae_free. */
+ * Local. Free with kseg_ae_clear. */
 int kseg_ae_init(kseg_ae *ae, int d, const int *widths, int n_widths, uint64_t seed);
 
 /* Called once per epoch on every rank with agreed values (the CLI prints
@@ -85,7 +85,7 @@ typedef void (*kseg_ae_progress_fn)(void *ctx, int epoch, int epochs, double los
  * the best epoch are kept. Errors: bad options, no training row
  * (KSEG_ERR_INPUT), a gradient or loss out of the fixed-point range, i.e.
  * diverging training (KSEG_ERR_INPUT, suggests a lower --lr), memory
- * (KSEG_ERR_IO). Collective; status agreed. *out freed with kseg_ae_free. */
+ * (KSEG_ERR_IO). Collective; status agreed. *out freed with kseg_ae_clear. */
 int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0, int64_t n_global, int d,
                   const int8_t *mask, const kseg_ae_options *opt, kseg_ae_progress_fn progress, void *ctx,
                   kseg_ae *out);
@@ -114,6 +114,6 @@ int kseg_ae_save(kseg_h5_writer *w, const char *group, const kseg_ae *ae);
 int kseg_ae_load(MPI_Comm comm, const char *path, const char *group, kseg_ae *out);
 
 /* NULL-safe; leaves *ae zeroed. */
-void kseg_ae_free(kseg_ae *ae);
+void kseg_ae_clear(kseg_ae *ae);
 
 #endif

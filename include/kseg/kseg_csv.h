@@ -111,7 +111,7 @@ typedef struct kseg_csv_colstats {
 void kseg_csv_stats_init(kseg_csv_colstats *s);
 /* Account one field. KSEG_ERR_IO on out of memory. */
 int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len);
-void kseg_csv_stats_free(kseg_csv_colstats *s);
+void kseg_csv_stats_clear(kseg_csv_colstats *s);
 
 /* Global evidence of one column, after combining the ranks. */
 typedef struct kseg_csv_evidence {
@@ -192,10 +192,10 @@ typedef struct kseg_csv_summary {
  * any number of ranks. Bad input is KSEG_ERR_INPUT with one message naming
  * the file and line; then nothing is written and an existing `out` is left
  * as it was. On success *summary is filled (identical on every rank; free
- * with kseg_csv_summary_free). Collective; the status is agreed. */
+ * with kseg_csv_summary_clear). Collective; the status is agreed. */
 int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_csv_options *opt,
                     kseg_csv_summary *summary);
 
-void kseg_csv_summary_free(kseg_csv_summary *s);
+void kseg_csv_summary_clear(kseg_csv_summary *s);
 
 #endif

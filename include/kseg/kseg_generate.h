@@ -59,7 +59,7 @@ void kseg_generate_weights(int segments, double *weights);
 
 /* Allocate an empty table of n rows with the generator's columns (levels
  * filled in); rows are filled by kseg_generate_fill. Free with
- * kseg_table_free. Local; KSEG_ERR_IO on out of memory. */
+ * kseg_table_clear. Local; KSEG_ERR_IO on out of memory. */
 int kseg_generate_table_alloc(int64_t n_global, int64_t row0, int64_t n_local, kseg_table *t);
 
 /* Fill rows [t->row0, t->row0 + t->n_local) of table t (from

@@ -122,7 +122,7 @@ const char *kseg_kmeans_init_name(kseg_kmeans_init init);
 const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo);
 
 /* Fit k-means on the rows of x (each rank its block). On success *out holds
- * the best restart (caller frees with kseg_kmeans_result_free); on failure
+ * the best restart (caller frees with kseg_kmeans_result_clear); on failure
  * *out is empty. Errors, agreed on every rank: KSEG_ERR_INPUT for k < 1,
  * k > N, bad options, a NaN or Inf in x (the message names the first bad
  * global row and column, and the column name when x->columns is set), given
@@ -132,7 +132,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
                     kseg_kmeans_result *out);
 
 /* Free a result's arrays and zero it; NULL-safe. Local. */
-void kseg_kmeans_result_free(kseg_kmeans_result *r);
+void kseg_kmeans_result_clear(kseg_kmeans_result *r);
 
 /* KSEG_ERR_INPUT naming the first (lowest global row, then column) NaN or
  * Inf of x; KSEG_OK when every value is finite. Collective. */

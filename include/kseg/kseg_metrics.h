@@ -26,10 +26,10 @@ typedef struct kseg_cluster_stats {
 } kseg_cluster_stats;
 
 /* Counts, centroids and overall mean from labels. Free with
- * kseg_cluster_stats_free. Collective. */
+ * kseg_cluster_stats_clear. Collective. */
 int kseg_cluster_stats_compute(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
                                kseg_cluster_stats *out);
-void kseg_cluster_stats_free(kseg_cluster_stats *s);
+void kseg_cluster_stats_clear(kseg_cluster_stats *s);
 
 /* Inertia (sum of squared distances to the own centroid), Calinski-Harabasz
  * and Davies-Bouldin exactly as scikit-learn defines them

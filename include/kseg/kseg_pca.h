@@ -32,7 +32,7 @@ typedef struct kseg_pca {
  * many components (an integer, at most d); 0 < want < 1: the fewest whose
  * cumulative explained-variance ratio exceeds `want`. Errors: bad `want`
  * (KSEG_ERR_INPUT), fewer than 2 rows (KSEG_ERR_INPUT), LAPACK failure
- * (KSEG_ERR_IO). Collective; status agreed. Free with kseg_pca_free. */
+ * (KSEG_ERR_IO). Collective; status agreed. Free with kseg_pca_clear. */
 int kseg_pca_fit(MPI_Comm comm, const double *X, int64_t n_local, int d, const int8_t *mask, double want,
                  kseg_pca *out);
 
@@ -41,6 +41,6 @@ int kseg_pca_fit(MPI_Comm comm, const double *X, int64_t n_local, int d, const i
 void kseg_pca_project(const kseg_pca *p, const double *X, int64_t n_local, double *out);
 
 /* NULL-safe; leaves *p zeroed. */
-void kseg_pca_free(kseg_pca *p);
+void kseg_pca_clear(kseg_pca *p);
 
 #endif

@@ -105,10 +105,10 @@ typedef struct kseg_rfm_summary {
  * blocks before one collective write. Memory per rank is O(transactions per
  * rank + customers per rank). On failure nothing is written and an existing
  * `out` is untouched. *s is filled on success (identical on every rank; free
- * with kseg_rfm_summary_free). Collective; the status is agreed. */
+ * with kseg_rfm_summary_clear). Collective; the status is agreed. */
 int kseg_rfm_run(MPI_Comm comm, const char *in, const char *out, const kseg_rfm_options *opt,
                  kseg_rfm_summary *s);
-void kseg_rfm_summary_free(kseg_rfm_summary *s);
+void kseg_rfm_summary_clear(kseg_rfm_summary *s);
 
 /* ---- pure pieces (Local) ---- */
 

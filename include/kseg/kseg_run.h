@@ -64,12 +64,12 @@ typedef struct kseg_run_result {
 void kseg_run_options_default(kseg_run_options *opt);
 
 /* Run the pipeline; on success *out is filled (free with
- * kseg_run_result_free) and DIR holds raw.h5, features.h5, sweep.h5,
+ * kseg_run_result_clear) and DIR holds raw.h5, features.h5, sweep.h5,
  * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5 and, with a warm
  * start, drift.json. Collective; status agreed. */
 int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_result *out);
 
-void kseg_run_result_free(kseg_run_result *r);
+void kseg_run_result_clear(kseg_run_result *r);
 
 /* Write segments.csv for this rank's rows: header `<id column>` (or `row`),
  * segment, segment_name, distance; each rank formats its rows, byte offsets

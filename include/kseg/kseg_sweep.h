@@ -87,7 +87,7 @@ typedef struct kseg_sweep_result {
 void kseg_sweep_options_default(kseg_sweep_options *opt);
 
 /* Run the sweep on the rows of x (each rank its block). On success *out is
- * filled (free with kseg_sweep_result_free) and, when opt->checkpoint is set,
+ * filled (free with kseg_sweep_result_clear) and, when opt->checkpoint is set,
  * the checkpoint is left in place for the caller to remove once the output is
  * written. Errors, agreed: KSEG_ERR_INPUT for a bad range (k_min < 2,
  * k_min > k_max, k_max >= N), bad options, non-finite data, a checkpoint that
@@ -95,7 +95,7 @@ void kseg_sweep_options_default(kseg_sweep_options *opt);
  * KSEG_ERR_IO for MPI, memory or checkpoint write failures. Collective. */
 int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *opt, kseg_sweep_result *out);
 
-void kseg_sweep_result_free(kseg_sweep_result *r);
+void kseg_sweep_result_clear(kseg_sweep_result *r);
 
 /* Write the sweep to `path` (group /sweep, layout in docs/sweep.md) under a
  * temporary name, renamed when complete. `final` adds the recommendation
@@ -143,9 +143,9 @@ typedef struct kseg_sweep_box {
 
 /* Column means and covariance (exact fixed-point sums), eigenvectors
  * (LAPACKE_dsyevd on the root, broadcast), min/max of the rotated rows.
- * Free with kseg_sweep_box_free. Collective. */
+ * Free with kseg_sweep_box_clear. Collective. */
 int kseg_sweep_box_compute(MPI_Comm comm, const kseg_matrix *x, kseg_sweep_box *box);
-void kseg_sweep_box_free(kseg_sweep_box *box);
+void kseg_sweep_box_clear(kseg_sweep_box *box);
 
 /* Gap statistic at k: B uniform reference sets in the box (row i of set b
  * keyed by (seed, b, i), so rank-invariant), each clustered with k-means

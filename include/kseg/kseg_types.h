@@ -26,7 +26,7 @@ typedef struct kseg_matrix {
 } kseg_matrix;
 
 /* Free what m owns and zero it (m itself is the caller's). NULL-safe. Local. */
-void kseg_matrix_free(kseg_matrix *m);
+void kseg_matrix_clear(kseg_matrix *m);
 
 /* ---- the raw table ---- */
 
@@ -57,7 +57,7 @@ typedef struct kseg_table {
 } kseg_table;
 
 /* Free what t owns and zero it (t itself is the caller's). NULL-safe. Local. */
-void kseg_table_free(kseg_table *t);
+void kseg_table_clear(kseg_table *t);
 /* Index of column `name`, -1 if absent. Local. */
 int kseg_table_find(const kseg_table *t, const char *name);
 

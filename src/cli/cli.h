@@ -73,7 +73,7 @@ void kseg_json_array_int(kseg_json *j, int64_t value);
 void kseg_json_array_str(kseg_json *j, const char *value);
 /* Close the top object, print it with a newline on the root, free. */
 void kseg_json_print(kseg_json *j, const kseg_cli *cli);
-void kseg_json_free(kseg_json *j);
+void kseg_json_clear(kseg_json *j);
 
 /* ---- messages ---- */
 /* Progress line on stderr when cli->progress (root only). */

@@ -115,7 +115,7 @@ int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv)
 done:
   free(labels);
   free(dist);
-  kseg_table_free(&raw);
+  kseg_table_clear(&raw);
   kseg_model_free(&m);
   return kseg_comm_agree(cli->comm, st);
 }

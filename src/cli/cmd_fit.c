@@ -472,13 +472,13 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
                     r.inertia, r.n_iter, r.converged ? "converged" : "not converged", seconds, out);
     }
   }
-  kseg_kmeans_result_free(&r);
+  kseg_kmeans_result_clear(&r);
   kseg_model_free(&old);
-  kseg_table_free(&raw);
+  kseg_table_clear(&raw);
   free(carried);
   free(new_id);
   free(old_to_new);
-  kseg_matrix_free(&x);
+  kseg_matrix_clear(&x);
   free(given);
   free(init_file);
   free_resume(&from);

@@ -117,6 +117,6 @@ int kseg_cmd_import(kseg_cli *cli, int argc, char **argv)
     kseg_json_close_object(&j);
     kseg_json_print(&j, cli);
   }
-  kseg_csv_summary_free(&s);
+  kseg_csv_summary_clear(&s);
   return kseg_comm_agree(cli->comm, KSEG_OK);
 }

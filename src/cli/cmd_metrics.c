@@ -124,6 +124,6 @@ int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv)
     }
   }
   free(labels);
-  kseg_matrix_free(&x);
+  kseg_matrix_clear(&x);
   return st;
 }

@@ -224,7 +224,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     KSEG_CHECK_GOTO(kseg_pca_fit(cli->comm, x, raw.n_local, F, mask, pca_want, &p), st, done);
     st = kseg_prep_set_projection(m, p.n_components, p.mean, p.components, p.explained_variance,
                                   p.explained_variance_ratio);
-    kseg_pca_free(&p);
+    kseg_pca_clear(&p);
     free(x);
     x = NULL;
     KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
@@ -246,7 +246,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     ae_times[0] = ae.seconds_grad;
     ae_times[1] = ae.seconds_reduce;
     st = kseg_prep_set_autoencoder(m, &ae);
-    kseg_ae_free(&ae);
+    kseg_ae_clear(&ae);
     free(x);
     x = NULL;
     KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
@@ -342,6 +342,6 @@ done:
   free(x);
   free(mask);
   kseg_prep_free(&m);
-  kseg_table_free(&raw);
+  kseg_table_clear(&raw);
   return kseg_comm_agree(cli->comm, st);
 }

@@ -70,7 +70,7 @@ int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
     st = kseg_profile_compute(cli->comm, &raw, labels, (int)k, &popt, &p);
   }
   free(labels);
-  kseg_table_free(&raw);
+  kseg_table_clear(&raw);
   if (!st) st = kseg_profile_write(cli->comm, p, out);
   double seconds = kseg_now() - t0;
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));

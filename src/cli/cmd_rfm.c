@@ -125,7 +125,7 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
   double tps = s.seconds > 0 ? (double)s.lines / s.seconds : 0.0;
   double *rss = kseg_malloc((size_t)cli->size * sizeof *rss, "rss table");
   st = kseg_comm_agree(cli->comm, rss ? gather_rss(cli, rss) : KSEG_ERR_IO);
-  if (st != KSEG_OK) { free(rss); kseg_rfm_summary_free(&s); return st; }
+  if (st != KSEG_OK) { free(rss); kseg_rfm_summary_clear(&s); return st; }
   kseg_cli_info(cli, "rfm %s -> %s: %" PRId64 " lines (%" PRId64 " purchases, %" PRId64 " returns, %" PRId64
                 " after the as-of day) -> %" PRId64 " customers in %.3f s (%.0f lines/s)",
                 in, out, s.lines, s.purchases, s.returns, s.after_as_of, s.customers, s.seconds, tps);
@@ -188,6 +188,6 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
     kseg_json_print(&j, cli);
   }
   free(rss);
-  kseg_rfm_summary_free(&s);
+  kseg_rfm_summary_clear(&s);
   return kseg_comm_agree(cli->comm, KSEG_OK);
 }

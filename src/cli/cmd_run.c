@@ -253,6 +253,6 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     kseg_cli_info(cli, "run: wrote %s/{raw,features,sweep,model,result}.h5, segments.csv, profiles.*%s%s in %.2f s",
                   o.out_dir, r.warm ? ", drift.json" : "", made ? ", report.html" : "", r.seconds);
   }
-  kseg_run_result_free(&r);
+  kseg_run_result_clear(&r);
   return kseg_comm_agree(cli->comm, KSEG_OK);
 }

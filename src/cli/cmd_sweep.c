@@ -220,8 +220,8 @@ int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv)
   }
 done:
   st = kseg_comm_agree(cli->comm, st);
-  kseg_sweep_result_free(&r);
-  kseg_matrix_free(&x);
+  kseg_sweep_result_clear(&r);
+  kseg_matrix_clear(&x);
   free(input_id);
   free(ckpt);
   return st;

@@ -105,11 +105,12 @@ void kseg_json_print(kseg_json *j, const kseg_cli *cli)
     fputc('\n', stdout);
     fflush(stdout);
   }
-  kseg_json_free(j);
+  kseg_json_clear(j);
 }
 
-void kseg_json_free(kseg_json *j)
+void kseg_json_clear(kseg_json *j)
 {
+  if (!j) return;
   free(j->buf);
   memset(j, 0, sizeof *j);
 }

@@ -33,7 +33,7 @@ const char *kseg_col_kind_name(kseg_col_kind k)
   return "numeric";
 }
 
-void kseg_matrix_free(kseg_matrix *m)
+void kseg_matrix_clear(kseg_matrix *m)
 {
   if (!m) return;
   free(m->data);
@@ -48,7 +48,7 @@ int kseg_table_find(const kseg_table *t, const char *name)
   return -1;
 }
 
-void kseg_table_free(kseg_table *t)
+void kseg_table_clear(kseg_table *t)
 {
   if (!t) return;
   for (int i = 0; i < t->n_cols; i++) {

@@ -65,7 +65,7 @@ static double sq_dist(const double *a, const double *b, int64_t d)
   return s;
 }
 
-void kseg_cluster_stats_free(kseg_cluster_stats *s)
+void kseg_cluster_stats_clear(kseg_cluster_stats *s)
 {
   if (!s) return;
   free(s->counts);
@@ -114,7 +114,7 @@ static int cluster_stats_f64(MPI_Comm comm, const double *rows, int64_t n_local,
   }
 done:
   free(acc);
-  if (st) kseg_cluster_stats_free(out);
+  if (st) kseg_cluster_stats_clear(out);
   return st;
 }
 
@@ -231,7 +231,7 @@ int kseg_metrics_internal(MPI_Comm comm, const kseg_matrix *x, const int32_t *la
 done:
   free(acc);
   free(owned);
-  kseg_cluster_stats_free(&s);
+  kseg_cluster_stats_clear(&s);
   return st;
 }
 
@@ -337,7 +337,7 @@ int kseg_metrics_silhouette_exact(MPI_Comm comm, const kseg_matrix *x, const int
   kseg_cluster_stats s;
   int st = metric_setup(comm, x, labels, k, true, &rows, &owned, &m, &s);
   if (!st) st = silhouette_ring(comm, rows, labels, x->n_local, x->n_global, x->d, k, s.counts, m, silhouette);
-  kseg_cluster_stats_free(&s);
+  kseg_cluster_stats_clear(&s);
   free(owned);
   return st;
 }
@@ -519,6 +519,6 @@ done:
   free(acc);
   free(sq_mean);
   free(owned);
-  kseg_cluster_stats_free(&s);
+  kseg_cluster_stats_clear(&s);
   return st;
 }

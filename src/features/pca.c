@@ -11,7 +11,7 @@
 #include "kseg/kseg_fixed.h"
 #include "kseg/kseg_stats.h"
 
-void kseg_pca_free(kseg_pca *p)
+void kseg_pca_clear(kseg_pca *p)
 {
   if (!p) return;
   free(p->mean);
@@ -186,6 +186,6 @@ done:
   free(eig);
   free(res);
   st = kseg_comm_agree(comm, st);
-  if (st) kseg_pca_free(out);
+  if (st) kseg_pca_clear(out);
   return st;
 }

@@ -301,7 +301,7 @@ fail:
   if (ftype >= 0) H5Tclose(ftype);
   if (dset >= 0) H5Dclose(dset);
   H5Fclose(file);
-  if (st) kseg_matrix_free(out);
+  if (st) kseg_matrix_clear(out);
   return st;
 }
 
@@ -498,7 +498,7 @@ done:
   free_strings(all, n_all);
   if (raw >= 0) H5Gclose(raw);
   H5Fclose(file);
-  if (st) kseg_table_free(out);
+  if (st) kseg_table_clear(out);
   return st;
 }
 

@@ -46,7 +46,7 @@ const char *kseg_kmeans_algorithm_name(kseg_kmeans_algorithm algo)
   return "unknown";
 }
 
-void kseg_kmeans_result_free(kseg_kmeans_result *r)
+void kseg_kmeans_result_clear(kseg_kmeans_result *r)
 {
   if (!r) return;
   free(r->centroids);

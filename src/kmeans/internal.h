@@ -111,9 +111,9 @@ typedef struct kseg_km_partials {
 /* For omp_get_max_threads() threads, k clusters of d columns; totals zero.
  * Local: the caller agrees the status. */
 int kseg_km_partials_alloc(kseg_km_partials *p, int64_t k, int64_t d);
-void kseg_km_partials_free(kseg_km_partials *p);
-/* Zero every thread's partials, before a pass. */
 void kseg_km_partials_clear(kseg_km_partials *p);
+/* Zero every thread's partials, before a pass. */
+void kseg_km_partials_zero(kseg_km_partials *p);
 /* Thread t's split sums zeroed for a slice / folded into its tsums after it. */
 void kseg_km_partials_slice_begin(kseg_km_partials *p, int t);
 void kseg_km_partials_slice_end(kseg_km_partials *p, int t);

@@ -88,7 +88,7 @@ static void ws_free(lloyd_ws *w)
   free(w->cc);
   free(w->cr);
   free(w->cold);
-  kseg_km_partials_free(&w->acc);
+  kseg_km_partials_clear(&w->acc);
   memset(w, 0, sizeof *w);
 }
 
@@ -176,7 +176,7 @@ static void dot_step(lloyd_ws *w, const kseg_km_data *data, const double *center
     w->fd = kseg_fixed_for_bound((double)d * r * r);
   }
   kseg_km_partials *acc = &w->acc;
-  kseg_km_partials_clear(acc);
+  kseg_km_partials_zero(acc);
 #pragma omp parallel num_threads(w->acc.nt)
   {
     const int t = omp_get_thread_num();
@@ -417,7 +417,7 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
     const double cmax = kseg_km_max_abs_of(w.cold, kd);
     const double abs_margin = 4.0 * sqrt((double)d) * (data->max_abs + cmax) * eps;
     kseg_km_partials *acc = &w.acc;
-    kseg_km_partials_clear(acc);
+    kseg_km_partials_zero(acc);
 #pragma omp parallel num_threads(w.acc.nt)
     {
       const int t = omp_get_thread_num();

@@ -8,8 +8,9 @@
 #include "kmeans/internal.h"
 #include "kseg/kseg_error.h"
 
-void kseg_km_partials_free(kseg_km_partials *p)
+void kseg_km_partials_clear(kseg_km_partials *p)
 {
+  if (!p) return;
   free(p->tsums);
   free(p->thi);
   free(p->tlo);
@@ -36,13 +37,13 @@ int kseg_km_partials_alloc(kseg_km_partials *p, int64_t k, int64_t d)
       !(p->tinert = kseg_malloc((size_t)nt * sizeof(kseg_i128), "k-means thread inertia")) ||
       !(p->packed = kseg_malloc((size_t)(kd + k + 2) * sizeof(kseg_i128), "k-means sums")) ||
       !(p->sums = kseg_calloc((size_t)(kd + k), sizeof(kseg_i128), "k-means sums"))) {
-    kseg_km_partials_free(p);
+    kseg_km_partials_clear(p);
     return KSEG_ERR_IO;
   }
   return KSEG_OK;
 }
 
-void kseg_km_partials_clear(kseg_km_partials *p)
+void kseg_km_partials_zero(kseg_km_partials *p)
 {
   memset(p->tsums, 0, (size_t)(p->nt * p->kd) * sizeof(kseg_i128));
   memset(p->tcounts, 0, (size_t)(p->nt * p->k) * sizeof(int64_t));

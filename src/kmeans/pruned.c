@@ -21,7 +21,7 @@ static void ws_free(pruned_ws *w)
   free(w->cold);
   free(w->cx);
   free(w->shift);
-  kseg_km_partials_free(&w->acc);
+  kseg_km_partials_clear(&w->acc);
   memset(w, 0, sizeof *w);
 }
 
@@ -68,7 +68,7 @@ int kseg_km_pruned_run(MPI_Comm comm, const kseg_km_data *data, int64_t k, int m
     ctx.abs_margin = 4.0 * sqrt((double)d) * (data->max_abs + cmax) * eps;
     if (ops->prepare) ops->prepare(ops->self, &ctx);
     kseg_km_partials *acc = &w.acc;
-    kseg_km_partials_clear(acc);
+    kseg_km_partials_zero(acc);
 #pragma omp parallel num_threads(w.acc.nt)
     {
       const int t = omp_get_thread_num();

@@ -40,7 +40,7 @@ void kseg_run_options_default(kseg_run_options *opt)
   opt->gap_b = 5;
 }
 
-void kseg_run_result_free(kseg_run_result *r)
+void kseg_run_result_clear(kseg_run_result *r)
 {
   if (!r) return;
   free(r->id_column);
@@ -253,7 +253,7 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
     kseg_rfm_options ropt = {0};
     kseg_rfm_summary rsum = {0};
     st = kseg_rfm_run(comm, opt->in, p_raw, &ropt, &rsum);
-    kseg_rfm_summary_free(&rsum);
+    kseg_rfm_summary_clear(&rsum);
     if (!st) st = kseg_h5_read_table(comm, p_raw, NULL, 0, &raw);
     KSEG_CHECK_GOTO(name_step(st, "rfm"), st, done);
   } else if (is_h5) {
@@ -265,7 +265,7 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
     progress(opt, "importing %s", opt->in);
     kseg_csv_summary sum = {0};
     st = kseg_csv_import(comm, opt->in, p_raw, NULL, &sum);
-    kseg_csv_summary_free(&sum);
+    kseg_csv_summary_clear(&sum);
     if (!st) st = kseg_h5_read_table(comm, p_raw, NULL, 0, &raw);
     KSEG_CHECK_GOTO(name_step(st, "import"), st, done);
   }
@@ -456,14 +456,14 @@ done:
   free(dist2);
   free(distance);
   free(labels);
-  kseg_kmeans_result_free(&fr);
-  kseg_sweep_result_free(&sw);
+  kseg_kmeans_result_clear(&fr);
+  kseg_sweep_result_clear(&sw);
   kseg_model_free(&old);
   free(colbuf);
-  kseg_matrix_free(&x);
+  kseg_matrix_clear(&x);
   free(mask);
   kseg_prep_free(&prep);
-  kseg_table_free(&raw);
+  kseg_table_clear(&raw);
   free(p_raw);
   free(p_feat);
   free(p_sweep);
@@ -502,6 +502,6 @@ int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_resul
   st = kseg_comm_agree(comm, st);
   out->seconds = kseg_now() - t0;
   if (!st) st = kseg_comm_agree(comm, kseg_comm_max_f64(comm, &out->seconds, 1));
-  if (st) kseg_run_result_free(out);
+  if (st) kseg_run_result_clear(out);
   return st;
 }

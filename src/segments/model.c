@@ -330,7 +330,7 @@ int kseg_model_original_means(MPI_Comm comm, const kseg_prep_model *prep, const 
   if (!st)
     for (int s = 0; s < k; s++)
       for (int f = 0; f < F; f++) out[(size_t)s * F + f] = cs.counts[s] > 0 ? cs.centroids[(size_t)s * F + f] : NAN;
-  kseg_cluster_stats_free(&cs);
+  kseg_cluster_stats_clear(&cs);
   free(x);
   return kseg_comm_agree(comm, st);
 }

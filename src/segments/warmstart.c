@@ -140,7 +140,7 @@ static int carry(MPI_Comm comm, const kseg_model *old, const kseg_table *raw, co
     }
   *n_empty = empty;
   free(pp);
-  kseg_cluster_stats_free(&cs);
+  kseg_cluster_stats_clear(&cs);
   return st;
 }
 

@@ -329,7 +329,7 @@ int kseg_generate_table_alloc(int64_t n_global, int64_t row0, int64_t n_local, k
 nomem:
   kseg_error_nomem("generated table names", 64);
 fail:
-  kseg_table_free(t);
+  kseg_table_clear(t);
   return KSEG_ERR_IO;
 }
 
@@ -376,7 +376,7 @@ static int write_layout(MPI_Comm comm, kseg_h5_writer *w, const kseg_generate_op
   int st = kseg_comm_agree(comm, kseg_generate_table_alloc(o->rows, 0, 0, &layout));
   if (st) return st;
   st = kseg_h5_create_table(w, &layout);
-  kseg_table_free(&layout);
+  kseg_table_clear(&layout);
   if (!st) st = kseg_h5_create_rows(w, "/truth/segment", KSEG_I32, o->rows, 0);
   if (!st) {
     double weights[KSEG_GENERATE_MAX_SEGMENTS];
@@ -434,7 +434,7 @@ int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opt
     if (!st) st = kseg_h5_write_rows_at(w, "/truth/segment", KSEG_I32, t.row0, t.n_local, segment);
     t_write += kseg_now() - t2;
   }
-  kseg_table_free(&t);
+  kseg_table_clear(&t);
   free(segment);
   double t3 = kseg_now();
   st = kseg_h5_finish(&w, st);

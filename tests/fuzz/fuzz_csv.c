@@ -122,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int month_first = -1;
     const kseg_col_kind kind = kseg_csv_infer(&e, &month_first);
     (void)kind;
-    kseg_csv_stats_free(&stats[j]);
+    kseg_csv_stats_clear(&stats[j]);
   }
   free(buf);
   return 0;

@@ -26,7 +26,7 @@ static inline double value_at(const kseg_matrix *x, int64_t i, int64_t j)
                               : ((const double *)x->data)[i * x->d + j];
 }
 
-void kseg_sweep_box_free(kseg_sweep_box *box)
+void kseg_sweep_box_clear(kseg_sweep_box *box)
 {
   if (!box) return;
   free(box->mean);
@@ -144,7 +144,7 @@ int kseg_sweep_box_compute(MPI_Comm comm, const kseg_matrix *x, kseg_sweep_box *
   return KSEG_OK;
 fail:
   free(sums);
-  kseg_sweep_box_free(box);
+  kseg_sweep_box_clear(box);
   return st;
 }
 
@@ -197,7 +197,7 @@ int kseg_sweep_gap(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_box *bo
     kseg_kmeans_result kr;
     KSEG_CHECK_GOTO(kseg_kmeans_fit(comm, &rm, &ko, &kr), st, done);
     logw[b] = log(kr.inertia);
-    kseg_kmeans_result_free(&kr);
+    kseg_kmeans_result_clear(&kr);
   }
   /* Identical values on every rank, summed in the same order. */
   double mean = 0, var = 0;

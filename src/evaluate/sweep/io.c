@@ -223,6 +223,6 @@ int kseg_sweep_checkpoint_read(MPI_Comm comm, const char *path, const char *fing
                                                 path, name, (long long)dims[0], (long long)dims[1],
                                                 (long long)r->rows[i].k, (long long)d));
   }
-  if (st) kseg_sweep_result_free(r);
+  if (st) kseg_sweep_result_clear(r);
   return st;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kseg_sweep_result_free(kseg_sweep_result *r)
+void kseg_sweep_result_clear(kseg_sweep_result *r)
 {
   if (!r) return;
   for (int64_t i = 0; r->rows && i < r->n_k; i++) free(r->rows[i].centroids);

@@ -65,7 +65,7 @@ int kseg_sweep_stability(MPI_Comm comm, const kseg_matrix *x, const int32_t *lab
     KSEG_CHECK_GOTO(kseg_kmeans_fit(comm, &sm, &ko, &kr), st, done);
     double ari = 0;
     st = kseg_ari_compute(comm, full, (int)k, kr.labels, (int)k, m, &ari);
-    kseg_kmeans_result_free(&kr);
+    kseg_kmeans_result_clear(&kr);
     if (st) goto done;
     sum += ari; /* the same values in the same order on every rank */
   }

@@ -109,11 +109,11 @@ static int fit_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts *f
     /* Inertia is identical on every rank: all keep the same restart; ties
      * keep the earlier one, as kseg_kmeans_fit does. */
     if (r == 0 || run.inertia < best->inertia) {
-      kseg_kmeans_result_free(best);
+      kseg_kmeans_result_clear(best);
       *best = run;
       best->best_restart = r;
     } else {
-      kseg_kmeans_result_free(&run);
+      kseg_kmeans_result_clear(&run);
     }
     report(o, clock, k, r, n_iter, "fit", (r + 1.0) / (o->n_init * (1.0 + o->stability_b) + o->gap_b), k_done);
   }
@@ -121,7 +121,7 @@ static int fit_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts *f
   return KSEG_OK;
 fail:
   free(init);
-  kseg_kmeans_result_free(best);
+  kseg_kmeans_result_clear(best);
   return st;
 }
 
@@ -160,7 +160,7 @@ static int sweep_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts 
     row->seconds = kseg_now() - t;
     st = kseg_comm_agree(comm, kseg_comm_max_f64(comm, &row->seconds, 1));
   }
-  kseg_kmeans_result_free(&fit);
+  kseg_kmeans_result_clear(&fit);
   return st;
 }
 
@@ -204,7 +204,7 @@ int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options
       done[slot] = true;
       out->k_resumed++;
     }
-    kseg_sweep_result_free(&prev);
+    kseg_sweep_result_clear(&prev);
   }
   for (int64_t i = 0; i < n_all; i++)
     if (!done[i]) clock.work_left += work_of(opt->k_min + i, opt);
@@ -253,7 +253,7 @@ int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options
   free(scratch);
   free(done);
   free(fingerprint);
-  kseg_sweep_box_free(&box);
+  kseg_sweep_box_clear(&box);
   return KSEG_OK;
 fail:
   if (rows)
@@ -262,7 +262,7 @@ fail:
   free(scratch);
   free(done);
   free(fingerprint);
-  kseg_sweep_box_free(&box);
-  kseg_sweep_result_free(out);
+  kseg_sweep_box_clear(&box);
+  kseg_sweep_result_clear(out);
   return st;
 }

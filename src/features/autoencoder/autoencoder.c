@@ -96,7 +96,7 @@ static void make_layout(const kseg_ae *ae, layout *ly)
 /* Activation l (1..L-1) is ReLU unless it is the bottleneck. */
 static inline int is_relu(const layout *ly, int l) { return l > 0 && l < ly->L && l != ly->enc; }
 
-void kseg_ae_free(kseg_ae *ae)
+void kseg_ae_clear(kseg_ae *ae)
 {
   if (!ae) return;
   free(ae->sizes);
@@ -124,7 +124,7 @@ static int alloc_net(kseg_ae *ae, int d, const int *widths, int n)
   ae->n_params = ly.poff[ae->n_layers];
   ae->params = kseg_calloc((size_t)ae->n_params, sizeof(double), "autoencoder weights");
   if (!ae->params) {
-    kseg_ae_free(ae);
+    kseg_ae_clear(ae);
     return KSEG_ERR_IO;
   }
   return KSEG_OK;
@@ -620,6 +620,6 @@ done:
   free(m2);
   free(best);
   st = kseg_comm_agree(comm, st);
-  if (st) kseg_ae_free(out);
+  if (st) kseg_ae_clear(out);
   return st;
 }

@@ -113,6 +113,6 @@ int kseg_ae_load(MPI_Comm comm, const char *path, const char *group, kseg_ae *ou
 fail:
   free(v);
   st = kseg_comm_agree(comm, st);
-  if (st) kseg_ae_free(out);
+  if (st) kseg_ae_clear(out);
   return st;
 }

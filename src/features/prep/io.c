@@ -281,7 +281,7 @@ int kseg_prep_load(MPI_Comm comm, const char *path, const char *group, kseg_prep
       st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s takes %d inputs, expected %lld features", path, sub, ae.sizes[0],
                           (long long)F);
     if (!st) st = kseg_prep_set_autoencoder(m, &ae);
-    kseg_ae_free(&ae);
+    kseg_ae_clear(&ae);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   }
   *out = m;

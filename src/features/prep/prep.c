@@ -105,7 +105,7 @@ void kseg_prep_free(kseg_prep_model **mp)
   free(m->components);
   free(m->explained_variance);
   free(m->explained_variance_ratio);
-  kseg_ae_free(m->autoencoder);
+  kseg_ae_clear(m->autoencoder);
   free(m->autoencoder);
   free(m->input_stats);
   free(m->input_quartiles);
@@ -424,7 +424,7 @@ int kseg_prep_set_autoencoder(kseg_prep_model *m, kseg_ae *ae)
 {
   if (!m->autoencoder) m->autoencoder = kseg_calloc(1, sizeof *m->autoencoder, "autoencoder");
   if (!m->autoencoder) return KSEG_ERR_IO;
-  kseg_ae_free(m->autoencoder);
+  kseg_ae_clear(m->autoencoder);
   *m->autoencoder = *ae;
   memset(ae, 0, sizeof *ae);
   free(m->pca_mean);

@@ -665,7 +665,7 @@ done:
 
 /* ---- the import ---- */
 
-void kseg_csv_summary_free(kseg_csv_summary *s)
+void kseg_csv_summary_clear(kseg_csv_summary *s)
 {
   if (!s) return;
   if (s->cols)
@@ -754,7 +754,7 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
   st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) goto done;
   KSEG_CHECK_GOTO(decide_schema(comm, rank, nranks, h.n_cols, stats, &sc), st, done);
-  for (int c = 0; c < h.n_cols; c++) kseg_csv_stats_free(&stats[c]);
+  for (int c = 0; c < h.n_cols; c++) kseg_csv_stats_clear(&stats[c]);
 
   /* convert */
   double t_infer = kseg_now();
@@ -793,14 +793,14 @@ done:
   else st = kseg_comm_agree(comm, st);
   if (fd >= 0) close(fd);
   if (stats)
-    for (int c = 0; c < h.n_cols; c++) kseg_csv_stats_free(&stats[c]);
+    for (int c = 0; c < h.n_cols; c++) kseg_csv_stats_clear(&stats[c]);
   free(stats);
   free(all);
   schema_free(&sc, h.n_cols);
-  if (t.cols) kseg_table_free(&t);
+  if (t.cols) kseg_table_clear(&t);
   header_free(&h);
   if (st != KSEG_OK) {
-    kseg_csv_summary_free(summary);
+    kseg_csv_summary_clear(summary);
     return st;
   }
   double t_end = kseg_now(), secs = t_end - t0;

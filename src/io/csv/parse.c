@@ -396,8 +396,9 @@ int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
   return KSEG_OK;
 }
 
-void kseg_csv_stats_free(kseg_csv_colstats *s)
+void kseg_csv_stats_clear(kseg_csv_colstats *s)
 {
+  if (!s) return;
   if (s->table)
     for (int32_t i = 0; i < s->slots; i++) free(s->table[i]);
   free(s->table);

@@ -23,8 +23,9 @@
 
 enum { KSEG_RFM_DEFAULT_ROUND = 1 << 20, KSEG_RFM_SAMPLES = 32 };
 
-void kseg_rfm_summary_free(kseg_rfm_summary *s)
+void kseg_rfm_summary_clear(kseg_rfm_summary *s)
 {
+  if (!s) return;
   for (int i = 0; i < 4; i++) free(s->columns[i]);
   memset(s, 0, sizeof *s);
 }
@@ -158,7 +159,7 @@ static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fi
   for (int t = 0; t < nt; t++) {
     for (int k = 0; k < C_COUNT; k++) counts[k] += pc[t][k];
     *money_all += pm[t];
-    kseg_rfm_buf_free(&part[t]);
+    kseg_rfm_buf_clear(&part[t]);
   }
   return st;
 }
@@ -236,7 +237,7 @@ static int sample_buckets(MPI_Comm comm, const kseg_rfm_buf *cust, int *dest)
       dest[i] = b;
     }
   }
-  kseg_rfm_buf_free(&keys);
+  kseg_rfm_buf_clear(&keys);
   free(all);
   free(local);
   free(counts);
@@ -348,7 +349,7 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   for (int64_t i = 0; i < in.tx.n; i++) dest[i] = (int)(kseg_rfm_key_hash(&tx[i].key, in.tx.arena) % (uint64_t)P);
   KSEG_CHECK_GOTO(kseg_rfm_exchange(comm, &in.tx, sizeof(kseg_rfm_tx), dest, in.string_ids, round, &recv, &s->rounds), st,
                   done);
-  kseg_rfm_buf_free(&in.tx);
+  kseg_rfm_buf_clear(&in.tx);
   free(dest);
   dest = NULL;
   t2 = kseg_now();
@@ -365,7 +366,7 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   cust.arena = recv.arena;
   cust.arena_len = cust.arena_cap = recv.arena_len;
   recv.arena = NULL;
-  kseg_rfm_buf_free(&recv);
+  kseg_rfm_buf_clear(&recv);
   st = kseg_comm_agree(comm, st);
   if (st) goto done;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, counts, C_COUNT)), st, done);
@@ -380,7 +381,7 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   int64_t ignored;
   KSEG_CHECK_GOTO(kseg_rfm_exchange(comm, &cust, sizeof(kseg_rfm_cust), dest, in.string_ids, round, &bucket, &ignored), st,
                   done);
-  kseg_rfm_buf_free(&cust);
+  kseg_rfm_buf_clear(&cust);
   kseg_rfm_sort(&bucket, sizeof(kseg_rfm_cust));
   int64_t n_global = bucket.n, g0 = 0;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &n_global, 1)), st, done);
@@ -395,7 +396,7 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   for (int64_t i = 0; i < bucket.n; i++) dest[i] = kseg_partition_owner(n_global, P, g0 + i);
   KSEG_CHECK_GOTO(kseg_rfm_exchange(comm, &bucket, sizeof(kseg_rfm_cust), dest, in.string_ids, round, &block, &ignored), st,
                   done);
-  kseg_rfm_buf_free(&bucket);
+  kseg_rfm_buf_clear(&bucket);
 
   /* scores */
   {
@@ -474,13 +475,13 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   st = kseg_comm_agree(comm, st);
 done:
   if (w) kseg_h5_finish(&w, st ? st : KSEG_ERR_IO);
-  kseg_table_free(&table);
-  kseg_rfm_input_free(&in);
-  kseg_rfm_buf_free(&recv);
-  kseg_rfm_buf_free(&cust);
-  kseg_rfm_buf_free(&bucket);
-  kseg_rfm_buf_free(&block);
+  kseg_table_clear(&table);
+  kseg_rfm_input_clear(&in);
+  kseg_rfm_buf_clear(&recv);
+  kseg_rfm_buf_clear(&cust);
+  kseg_rfm_buf_clear(&bucket);
+  kseg_rfm_buf_clear(&block);
   free(dest);
-  if (st) kseg_rfm_summary_free(s);
+  if (st) kseg_rfm_summary_clear(s);
   return kseg_comm_agree(comm, st);
 }

@@ -340,6 +340,6 @@ done:
   free(cnt);
   free(order);
   free(sc);
-  if (st) kseg_rfm_buf_free(out);
+  if (st) kseg_rfm_buf_clear(out);
   return kseg_comm_agree(comm, st);
 }

@@ -46,7 +46,7 @@ typedef struct kseg_rfm_buf {
   int64_t arena_len, arena_cap;
 } kseg_rfm_buf;
 
-void kseg_rfm_buf_free(kseg_rfm_buf *b);
+void kseg_rfm_buf_clear(kseg_rfm_buf *b);
 
 /* What this rank read from the log (rfm_read.c). */
 typedef struct kseg_rfm_input {
@@ -65,7 +65,7 @@ typedef struct kseg_rfm_input {
 /* Read the log (text or HDF5) into this rank's transactions, with dates
  * resolved and ids in the agreed mode. Collective; status agreed. */
 int kseg_rfm_read_log(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in);
-void kseg_rfm_input_free(kseg_rfm_input *in);
+void kseg_rfm_input_clear(kseg_rfm_input *in);
 
 /* Hash of a key for the owner rank (by value for integers, by bytes for
  * strings). Local. */

@@ -38,16 +38,18 @@ enum { KSEG_RFM_DEFAULT_BLOCK = 8 << 20, KSEG_RFM_MAX_THREADS = 64 };
 
 /* ---- small pieces ---- */
 
-void kseg_rfm_buf_free(kseg_rfm_buf *b)
+void kseg_rfm_buf_clear(kseg_rfm_buf *b)
 {
+  if (!b) return;
   free(b->items);
   free(b->arena);
   memset(b, 0, sizeof *b);
 }
 
-void kseg_rfm_input_free(kseg_rfm_input *in)
+void kseg_rfm_input_clear(kseg_rfm_input *in)
 {
-  kseg_rfm_buf_free(&in->tx);
+  if (!in) return;
+  kseg_rfm_buf_clear(&in->tx);
   for (int i = 0; i < 4; i++) free(in->columns[i]);
   memset(in, 0, sizeof *in);
 }
@@ -551,7 +553,7 @@ static int join_piece(kseg_rfm_input *in, kseg_rfm_input *p)
   if (p->max_abs_quantity > in->max_abs_quantity) in->max_abs_quantity = p->max_abs_quantity;
   if (p->tx.n == 0) return KSEG_OK;
   if (in->tx.n == 0 && in->tx.arena_len == 0) { /* the usual single piece: take it whole */
-    kseg_rfm_buf_free(&in->tx);
+    kseg_rfm_buf_clear(&in->tx);
     in->tx = p->tx;
     memset(&p->tx, 0, sizeof p->tx);
     return KSEG_OK;
@@ -687,7 +689,7 @@ static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *op
     if (pvote[t].day_first_line < vote->day_first_line) vote->day_first_line = pvote[t].day_first_line;
     if (pvote[t].month_first_line < vote->month_first_line) vote->month_first_line = pvote[t].month_first_line;
     *non_int |= pint[t];
-    kseg_rfm_buf_free(&piece[t].tx);
+    kseg_rfm_buf_clear(&piece[t].tx);
   }
 done:
   if (fd >= 0) close(fd);
@@ -826,7 +828,7 @@ static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt,
     if (st) break;
     st = add_tx(in, vote, &at, text[0], len[0], text[1], len[1], text[2], len[2], text[3], len[3], non_int);
   }
-  kseg_table_free(&t);
+  kseg_table_clear(&t);
   return kseg_comm_agree(comm, st);
 }
 
