@@ -86,7 +86,7 @@ int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv)
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));
   if (!st && cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "assign");
     kseg_json_str(&j, "model", model_path);
     kseg_json_str(&j, "input", in);
@@ -104,7 +104,7 @@ int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv)
     kseg_json_close_array(&j);
     kseg_json_num(&j, "seconds", seconds);
     kseg_json_int(&j, "ranks", cli->size);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   } else if (!st) {
     kseg_cli_info(cli, "assign: %lld customers scored into %d segments with %s in %.3f s; wrote %s",
                   (long long)raw.n_global, m->k, model_path, seconds, out);

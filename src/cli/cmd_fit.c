@@ -440,7 +440,7 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   if (!st) {
     if (cli->json) {
       kseg_json j;
-      kseg_json_begin(&j);
+      kseg_json_begin(&j, KSEG_JSON_COMPACT);
       kseg_json_str(&j, "command", "fit");
       kseg_json_str(&j, "input", in);
       kseg_json_str(&j, "dataset", dataset);
@@ -466,7 +466,7 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
       kseg_json_num(&j, "allreduce_seconds", r.allreduce_seconds);
       kseg_json_int(&j, "ranks", cli->size);
       kseg_json_int(&j, "threads", omp_get_max_threads());
-      kseg_json_print(&j, cli);
+      kseg_cli_json_print(cli, &j);
     } else {
       kseg_cli_info(cli, "fit: k = %lld, inertia %.10g, %d iterations (%s), %.3f s; wrote %s", (long long)r.k,
                     r.inertia, r.n_iter, r.converged ? "converged" : "not converged", seconds, out);

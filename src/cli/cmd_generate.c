@@ -61,7 +61,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
                 s.rows, s.segments, 100.0 * response_rate, s.income_missing, out, s.seconds);
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "out", out);
     kseg_json_int(&j, "rows", s.rows);
     kseg_json_int(&j, "columns", KSEG_GENERATE_NCOLS);
@@ -77,7 +77,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
     kseg_json_num(&j, "seconds", s.seconds);
     kseg_json_num(&j, "generate_seconds", s.generate_seconds);
     kseg_json_num(&j, "write_seconds", s.write_seconds);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
   return KSEG_OK;
 }

@@ -104,7 +104,7 @@ int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv)
   if (!st) {
     if (cli->json) {
       kseg_json j;
-      kseg_json_begin(&j);
+      kseg_json_begin(&j, KSEG_JSON_COMPACT);
       kseg_json_int(&j, "n", x.n_global);
       kseg_json_int(&j, "k", k);
       kseg_json_num(&j, "inertia", inertia);
@@ -116,7 +116,7 @@ int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv)
       kseg_json_num(&j, "silhouette_seconds", t_sil);
       kseg_json_num(&j, "seconds", seconds);
       kseg_json_int(&j, "ranks", cli->size);
-      kseg_json_print(&j, cli);
+      kseg_cli_json_print(cli, &j);
     } else {
       kseg_cli_info(cli, "rows %lld, k %lld\ninertia            %.10g\nsilhouette         %.10g (%s)\n"
                          "calinski_harabasz  %.10g\ndavies_bouldin     %.10g",

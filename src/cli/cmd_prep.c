@@ -304,7 +304,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   }
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "prep");
     kseg_json_str(&j, "in", in);
     kseg_json_str(&j, "out", out);
@@ -335,7 +335,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     kseg_json_num(&j, "apply_write", t_end - t_fit);
     kseg_json_close_object(&j);
     kseg_json_num(&j, "seconds", t_end - t0);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
 done:
   if (w) st = kseg_h5_finish(&w, st);

@@ -50,7 +50,7 @@ int kseg_cli_generate_transactions(kseg_cli *cli, const char *out, int64_t n, in
   kseg_cli_info(cli, "generated %" PRId64 " transactions -> %s (%.1f MB) in %.2f s", n, out, (double)bytes / 1e6, sec);
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "generate --transactions");
     kseg_json_str(&j, "output", out);
     kseg_json_int(&j, "transactions", n);
@@ -59,7 +59,7 @@ int kseg_cli_generate_transactions(kseg_cli *cli, const char *out, int64_t n, in
     kseg_json_int(&j, "bytes", bytes);
     kseg_json_int(&j, "ranks", cli->size);
     kseg_json_num(&j, "seconds", sec);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
   return kseg_comm_agree(cli->comm, KSEG_OK);
 }
@@ -142,7 +142,7 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
 
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "rfm");
     kseg_json_str(&j, "input", in);
     kseg_json_str(&j, "output", out);
@@ -185,7 +185,7 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
     kseg_json_open_array(&j, "peak_rss_mib");
     for (int r = 0; r < cli->size; r++) kseg_json_array_num(&j, rss[r]);
     kseg_json_close_array(&j);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
   free(rss);
   kseg_rfm_summary_clear(&s);

@@ -196,7 +196,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   }
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "run");
     kseg_json_str(&j, "input", o.in);
     kseg_json_str(&j, "out", o.out_dir);
@@ -240,7 +240,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     kseg_json_num(&j, "seconds", r.seconds);
     kseg_json_int(&j, "ranks", cli->size);
     kseg_json_int(&j, "threads", omp_get_max_threads());
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
   if (cli->rank == 0) {
     kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (%s)", (long long)r.rows,

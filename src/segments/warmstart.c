@@ -8,6 +8,7 @@
 #include "kseg/kseg_ari.h"
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_json.h"
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_metrics.h"
 #include "kseg/kseg_rng.h"
@@ -376,22 +377,66 @@ int kseg_warmstart_drift(MPI_Comm comm, const char *old_path, const kseg_model *
   return kseg_comm_agree(comm, st);
 }
 
-static void json_str(FILE *f, const char *s)
+/* drift.json: one member a line, one line per old segment. */
+static int drift_json(kseg_json *j, const kseg_drift *d, const kseg_model *old, const kseg_model *fresh,
+                      const int *old_to_new)
 {
-  fputc('"', f);
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
+  kseg_json_begin(j, KSEG_JSON_SPACED);
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "k_old", d->k_old);
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "k_new", d->k_new);
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "old_customers", d->old_rows);
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "matched", d->matched);
+  kseg_json_newline(j, 2);
+  kseg_json_str(j, "matched_by", d->by_position ? "row position" : "id");
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "moved", d->moved);
+  kseg_json_newline(j, 2);
+  kseg_json_num(j, "moved_share", d->moved_share);
+  kseg_json_newline(j, 2);
+  kseg_json_num(j, "kept_share", d->matched > 0 ? 1.0 - d->moved_share : NAN);
+  kseg_json_newline(j, 2);
+  kseg_json_num(j, "ari", d->ari);
+  kseg_json_newline(j, 2);
+  kseg_json_open_array(j, "segments");
+  const kseg_prep_model *np = fresh->prep, *op = old->prep;
+  for (int i = 0; i < old->k; i++) {
+    const int jn = old_to_new[i];
+    kseg_json_newline(j, 4);
+    kseg_json_open_object(j, NULL);
+    kseg_json_int(j, "old_id", i);
+    kseg_json_int(j, "new_id", jn);
+    kseg_json_str(j, "old_name", old->segment_names ? old->segment_names[i] : "");
+    kseg_json_str(j, "new_name", jn >= 0 && fresh->segment_names ? fresh->segment_names[jn] : "");
+    kseg_json_open_object(j, "shift");
+    for (int a = 0; jn >= 0 && old->original && fresh->original && a < op->n_features; a++)
+      for (int b = 0; b < np->n_features; b++)
+        if (strcmp(op->features[a], np->features[b]) == 0)
+          kseg_json_num(j, op->features[a],
+                        fresh->original[(size_t)jn * np->n_features + b] - old->original[(size_t)i * op->n_features + a]);
+    kseg_json_close_object(j);
+    kseg_json_close_object(j);
   }
-  fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
-{
-  if (isfinite(v)) fprintf(f, "%.17g", v);
-  else fputs("null", f);
+  kseg_json_newline(j, 2);
+  kseg_json_close_array(j);
+  kseg_json_newline(j, 2);
+  kseg_json_open_array(j, "vanished");
+  for (int i = 0; i < old->k; i++)
+    if (old_to_new[i] < 0) kseg_json_array_int(j, i);
+  kseg_json_close_array(j);
+  kseg_json_newline(j, 2);
+  kseg_json_open_array(j, "appeared");
+  for (int jn = 0; jn < fresh->k; jn++) {
+    int hit = 0;
+    for (int i = 0; i < old->k; i++) hit |= old_to_new[i] == jn;
+    if (!hit) kseg_json_array_int(j, jn);
+  }
+  kseg_json_close_array(j);
+  kseg_json_newline(j, 0);
+  return kseg_json_end(j);
 }
 
 int kseg_warmstart_write_json(MPI_Comm comm, const char *path, const kseg_drift *d, const kseg_model *old,
@@ -399,55 +444,20 @@ int kseg_warmstart_write_json(MPI_Comm comm, const char *path, const kseg_drift 
 {
   int st = KSEG_OK;
   if (kseg_comm_rank(comm) == 0) {
+    kseg_json j;
+    st = drift_json(&j, d, old, fresh, old_to_new);
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s", tmp);
+    FILE *f = st ? NULL : fopen(tmp, "w");
+    if (!st && !f) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s", tmp);
     if (f) {
-      fprintf(f, "{\n  \"k_old\": %d,\n  \"k_new\": %d,\n  \"old_customers\": %lld,\n  \"matched\": %lld,\n", d->k_old,
-              d->k_new, (long long)d->old_rows, (long long)d->matched);
-      fprintf(f, "  \"matched_by\": \"%s\",\n  \"moved\": %lld,\n  \"moved_share\": ",
-              d->by_position ? "row position" : "id", (long long)d->moved);
-      json_num(f, d->moved_share);
-      fputs(",\n  \"kept_share\": ", f);
-      json_num(f, d->matched > 0 ? 1.0 - d->moved_share : NAN);
-      fputs(",\n  \"ari\": ", f);
-      json_num(f, d->ari);
-      fputs(",\n  \"segments\": [", f);
-      const kseg_prep_model *np = fresh->prep, *op = old->prep;
-      for (int i = 0; i < old->k; i++) {
-        const int j = old_to_new[i];
-        fprintf(f, "%s\n    {\"old_id\": %d, \"new_id\": %d, \"old_name\": ", i ? "," : "", i, j);
-        json_str(f, old->segment_names ? old->segment_names[i] : "");
-        fputs(", \"new_name\": ", f);
-        json_str(f, j >= 0 && fresh->segment_names ? fresh->segment_names[j] : "");
-        fputs(", \"shift\": {", f);
-        int first = 1;
-        for (int a = 0; j >= 0 && old->original && fresh->original && a < op->n_features; a++)
-          for (int b = 0; b < np->n_features; b++)
-            if (strcmp(op->features[a], np->features[b]) == 0) {
-              fprintf(f, "%s", first ? "" : ", ");
-              json_str(f, op->features[a]);
-              fputs(": ", f);
-              json_num(f, fresh->original[(size_t)j * np->n_features + b] - old->original[(size_t)i * op->n_features + a]);
-              first = 0;
-            }
-        fputs("}}", f);
-      }
-      fputs("\n  ],\n  \"vanished\": [", f);
-      for (int i = 0, n = 0; i < old->k; i++)
-        if (old_to_new[i] < 0) fprintf(f, "%s%d", n++ ? ", " : "", i);
-      fputs("],\n  \"appeared\": [", f);
-      for (int j = 0, n = 0; j < fresh->k; j++) {
-        int hit = 0;
-        for (int i = 0; i < old->k; i++) hit |= old_to_new[i] == j;
-        if (!hit) fprintf(f, "%s%d", n++ ? ", " : "", j);
-      }
-      fputs("]\n}\n", f);
-      if (fclose(f) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s", tmp);
+      fputs(j.buf, f);
+      const int bad = ferror(f);
+      if (fclose(f) != 0 || bad) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s", tmp);
       if (!st && rename(tmp, path) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot rename %s to %s", tmp, path);
       if (st) remove(tmp);
     }
+    kseg_json_clear(&j);
   }
   return kseg_comm_agree(comm, st);
 }

@@ -12,6 +12,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_json.h"
 #include "segments/profile/internal.h"
 
 /* One output column: K + 1 values (segments, then the base). */
@@ -85,8 +86,19 @@ static void csv_num(FILE *f, double v)
   else fputc(',', f);                       /* NaN: empty, as pandas reads a missing value */
 }
 
-static void write_csv(const kseg_profile *p, const outcol *o, int n, FILE *f)
+/* The CSV's rows: the profile and its flat column list. */
+typedef struct csv_table {
+  const kseg_profile *p;
+  const outcol *o;
+  int n;
+} csv_table;
+
+static void write_csv(const void *ctx, FILE *f)
 {
+  const csv_table *t = ctx;
+  const kseg_profile *p = t->p;
+  const outcol *o = t->o;
+  const int n = t->n;
   fputs("segment,name,action", f);
   for (int c = 0; c < n; c++) {
     fputc(',', f);
@@ -109,117 +121,82 @@ static void write_csv(const kseg_profile *p, const outcol *o, int n, FILE *f)
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *f, const char *s)
-{
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f); /* UTF-8 passes through */
-  }
-  fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
-{
-  if (isfinite(v)) fprintf(f, "%.17g", v); /* round-trips the exact bits */
-  else fputs("null", f);
-}
-
-static void json_kv(FILE *f, const char *key, double v, int comma)
-{
-  fprintf(f, "%s\"%s\": ", comma ? ", " : "", key);
-  json_num(f, v);
-}
-
-static void write_json(const kseg_profile *p, FILE *f)
+/* profiles.json: one line per segment, its sections on lines of their own. */
+static int build_json(const kseg_profile *p, kseg_json *j)
 {
   const int K = p->n_segments;
-  fprintf(f, "{\"rows\": %lld, \"k\": %d, \"target\": ", (long long)p->n_rows, K);
-  if (p->target) json_str(f, p->target);
-  else fputs("null", f);
-  fputs(", \"spend_column\": ", f);
-  if (p->spend_column) json_str(f, p->spend_column);
-  else fputs("null", f);
-  fputs(", \"segments\": [", f);
+  kseg_json_begin(j, KSEG_JSON_SPACED);
+  kseg_json_int(j, "rows", p->n_rows);
+  kseg_json_int(j, "k", K);
+  if (p->target) kseg_json_str(j, "target", p->target);
+  else kseg_json_null(j, "target");
+  if (p->spend_column) kseg_json_str(j, "spend_column", p->spend_column);
+  else kseg_json_null(j, "spend_column");
+  kseg_json_open_array(j, "segments");
   for (int s = 0; s <= K; s++) {
-    fputs(s ? ",\n  {" : "\n  {", f);
-    if (s < K) fprintf(f, "\"segment\": %d", s);
-    else fputs("\"segment\": \"all\"", f);
-    fputs(", \"name\": ", f);
-    json_str(f, p->names[s]);
-    fputs(", \"action\": ", f);
-    json_str(f, p->actions[s]);
-    fprintf(f, ", \"size\": %lld", (long long)p->size[s]);
-    json_kv(f, "share", p->share[s], 1);
-    if (p->spend_share) json_kv(f, "spend_share", p->spend_share[s], 1);
+    kseg_json_newline(j, 2);
+    kseg_json_open_object(j, NULL);
+    if (s < K) kseg_json_int(j, "segment", s);
+    else kseg_json_str(j, "segment", "all");
+    kseg_json_str(j, "name", p->names[s]);
+    kseg_json_str(j, "action", p->actions[s]);
+    kseg_json_int(j, "size", p->size[s]);
+    kseg_json_num(j, "share", p->share[s]);
+    if (p->spend_share) kseg_json_num(j, "spend_share", p->spend_share[s]);
     if (p->target) {
-      json_kv(f, "response_rate", p->target_rate[s], 1);
-      json_kv(f, "lift", p->lift[s], 1);
+      kseg_json_num(j, "response_rate", p->target_rate[s]);
+      kseg_json_num(j, "lift", p->lift[s]);
     }
     static const char *const section[] = {"metrics", "rates", "mix"};
     for (int kind = 0; kind < 3; kind++) {
-      fprintf(f, ",\n   \"%s\": {", section[kind]);
-      int first = 1;
-      for (int j = 0; j < p->n_metrics; j++) {
-        const kseg_profile_metric *m = &p->metrics[j];
-        if ((int)m->kind != kind) continue;
-        fputs(first ? "" : ", ", f);
-        first = 0;
-        json_str(f, m->name);
-        fputs(": {", f);
-        json_kv(f, kind == KSEG_PROFILE_VALUE ? "mean" : kind == KSEG_PROFILE_RATE ? "rate" : "share", m->mean[s], 0);
-        if (m->median) json_kv(f, "median", m->median[s], 1);
-        json_kv(f, "index", m->index[s], 1);
-        if (kind != KSEG_PROFILE_MIX) fprintf(f, ", \"count\": %lld", (long long)m->count[s]);
-        fputc('}', f);
+      kseg_json_newline(j, 3);
+      kseg_json_open_object(j, section[kind]);
+      for (int m = 0; m < p->n_metrics; m++) {
+        const kseg_profile_metric *mt = &p->metrics[m];
+        if ((int)mt->kind != kind) continue;
+        kseg_json_open_object(j, mt->name);
+        kseg_json_num(j, kind == KSEG_PROFILE_VALUE ? "mean" : kind == KSEG_PROFILE_RATE ? "rate" : "share", mt->mean[s]);
+        if (mt->median) kseg_json_num(j, "median", mt->median[s]);
+        kseg_json_num(j, "index", mt->index[s]);
+        if (kind != KSEG_PROFILE_MIX) kseg_json_int(j, "count", mt->count[s]);
+        kseg_json_close_object(j);
       }
-      fputc('}', f);
+      kseg_json_close_object(j);
     }
-    fputs(",\n   \"levels\": {", f);
+    kseg_json_newline(j, 3);
+    kseg_json_open_object(j, "levels");
     for (int c = 0; c < p->n_categorical; c++) {
       const kseg_profile_levels *l = &p->categorical[c];
-      fputs(c ? ", " : "", f);
-      json_str(f, l->name);
-      fputs(": {", f);
-      for (int i = 0; i < l->n_levels; i++) {
-        fputs(i ? ", " : "", f);
-        json_str(f, l->levels[i]);
-        fputs(": ", f);
-        json_num(f, l->share[(int64_t)s * l->n_levels + i]);
-      }
-      fputc('}', f);
+      kseg_json_open_object(j, l->name);
+      for (int i = 0; i < l->n_levels; i++) kseg_json_num(j, l->levels[i], l->share[(int64_t)s * l->n_levels + i]);
+      kseg_json_close_object(j);
     }
-    fputs("}}", f);
+    kseg_json_close_object(j);
+    kseg_json_close_object(j);
   }
-  fputs("\n]}\n", f);
+  kseg_json_newline(j, 0);
+  kseg_json_close_array(j);
+  return kseg_json_end(j);
 }
 
 int kseg_profile_json(const kseg_profile *p, char **text)
 {
+  kseg_json j;
   *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(text, &len);
-  if (!f) return kseg_error_nomem("profile JSON", 0);
-  write_json(p, f);
-  if (fclose(f) != 0) {
-    free(*text);
-    *text = NULL;
-    return kseg_error_nomem("profile JSON", len);
-  }
-  return KSEG_OK;
+  const int st = build_json(p, &j);
+  if (st == KSEG_OK) *text = j.buf; /* handed over: not cleared */
+  else kseg_json_clear(&j);
+  return st;
 }
 
 /* ---- files ---- */
 
 /* Write with `fn` into `tmp`; KSEG_ERR_IO naming the file on any failure. */
-static int write_text(const char *tmp, const char *final, void (*fn)(const kseg_profile *, const outcol *, int, FILE *),
-                      const kseg_profile *p, const outcol *o, int n)
+static int write_text(const char *tmp, const char *final, void (*fn)(const void *ctx, FILE *f), const void *ctx)
 {
   FILE *f = fopen(tmp, "w");
   if (!f) return kseg_error_set(KSEG_ERR_IO, "cannot create %s: %s", final, strerror(errno));
-  fn(p, o, n, f);
+  fn(ctx, f);
   int bad = ferror(f);
   if (fclose(f) != 0 || bad) {
     unlink(tmp);
@@ -228,12 +205,7 @@ static int write_text(const char *tmp, const char *final, void (*fn)(const kseg_
   return KSEG_OK;
 }
 
-static void json_to(const kseg_profile *p, const outcol *o, int n, FILE *f)
-{
-  (void)o;
-  (void)n;
-  write_json(p, f);
-}
+static void put_text(const void *text, FILE *f) { fputs(text, f); }
 
 static int write_h5(MPI_Comm comm, const kseg_profile *p, const outcol *o, int n, const char *path)
 {
@@ -309,10 +281,14 @@ int kseg_profile_write(MPI_Comm comm, const kseg_profile *p, const char *csv_pat
     /* temporary names beside the outputs: rename is atomic within a directory */
     snprintf(csv_tmp, tl, "%s.tmp.%ld", csv_path, (long)getpid());
     snprintf(json_tmp, tl + 8, "%s.tmp.%ld", json_path, (long)getpid());
-    st = write_text(csv_tmp, csv_path, write_csv, p, o, n);
+    const csv_table table = {p, o, n};
+    st = write_text(csv_tmp, csv_path, write_csv, &table);
     wrote_csv = !st;
-    if (!st) st = write_text(json_tmp, json_path, json_to, p, o, n);
+    char *json = NULL;
+    if (!st) st = kseg_profile_json(p, &json);
+    if (!st) st = write_text(json_tmp, json_path, put_text, json);
     wrote_json = !st;
+    free(json);
   }
   st = kseg_comm_agree(comm, st);
   if (!st) st = kseg_comm_agree(comm, kseg_comm_fault(comm, "profile:write"));
