@@ -71,11 +71,4 @@ int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_resul
 
 void kseg_run_result_clear(kseg_run_result *r);
 
-/* Write segments.csv for this rank's rows: header `<id column>` (or `row`),
- * segment, segment_name, distance; each rank formats its rows, byte offsets
- * come from an exclusive scan, MPI-IO writes at the offsets into a temporary
- * name renamed when complete. id_col < 0: the global row index. Collective. */
-int kseg_run_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
-                            const double *distance, const kseg_profile *p);
-
 #endif

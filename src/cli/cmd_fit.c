@@ -11,6 +11,7 @@
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_kmeans.h"
+#include "kseg/kseg_outputs.h"
 #include "kseg/kseg_warmstart.h"
 
 /* "k-means++", "kmeans-par", "random" or FILE.h5:/DATASET (split at the last
@@ -79,33 +80,6 @@ static int name_input(int st, const char *in, const char *dataset)
     kseg_error_replace(msg);
   }
   return st;
-}
-
-static int write_result(kseg_cli *cli, const char *out, const kseg_matrix *x, const kseg_kmeans_result *r,
-                        const kseg_kmeans_options *opt, const char *init_text, const char *algo_text,
-                        const char *in, const char *dataset)
-{
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(cli->comm, out, &w));
-  int st = kseg_h5_write_rows(w, "/labels", KSEG_I32, x->n_global, 0, r->row0, r->n_local, r->labels);
-  const int64_t dims[2] = {r->k, r->d};
-  if (!st) st = kseg_h5_write_small(w, "/centroids", KSEG_F64, 2, dims, r->centroids);
-  if (!st && x->columns)
-    st = kseg_h5_attr_strings(w, "/centroids", "columns", (const char *const *)x->columns, x->d);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "k", r->k);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "inertia", r->inertia);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "n_iter", r->n_iter);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "converged", r->converged ? 1 : 0);
-  if (!st) st = kseg_h5_attr_str(w, "/", "init", opt->init == KSEG_INIT_GIVEN && !strchr(init_text, ':') ? "warm-start" : init_text);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "n_init", opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "max_iter", opt->max_iter);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "tol", opt->tol);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "seed", (int64_t)opt->seed);
-  if (!st) st = kseg_h5_attr_str(w, "/", "algorithm", algo_text);
-  if (!st) st = kseg_h5_attr_str(w, "/", "kernel", kseg_kmeans_algorithm_name(r->algorithm));
-  if (!st) st = kseg_h5_attr_str(w, "/", "input", in);
-  if (!st) st = kseg_h5_attr_str(w, "/", "dataset", dataset);
-  return kseg_h5_finish(&w, st);
 }
 
 /* ---- checkpoint and resume ----
@@ -431,7 +405,11 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   if (!st) {
     kseg_cli_progress(cli, "fit: inertia %.10g after %d iterations (%s), writing %s", r.inertia, r.n_iter,
                       r.converged ? "converged" : "not converged", out);
-    st = write_result(cli, out, &x, &r, &opt, init_text, algo_text, in, dataset);
+    const kseg_result_file rf = {.n_global = x.n_global, .row0 = r.row0, .n_local = r.n_local, .labels = r.labels,
+                                  .k = r.k, .fit = &r, .columns = (const char *const *)x.columns, .options = &opt,
+                                  .init = warm ? "warm-start" : init_text, .algorithm = algo_text, .input = in,
+                                  .dataset = dataset};
+    st = kseg_outputs_write_result(cli->comm, out, &rf);
   }
   /* The result is whole on disk; a later --resume must not reuse the state. */
   if (!st && checkpoint && cli->rank == 0) remove(checkpoint);

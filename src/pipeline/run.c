@@ -18,6 +18,7 @@
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_model.h"
+#include "kseg/kseg_outputs.h"
 #include "kseg/kseg_run.h"
 #include "kseg/kseg_rfm.h"
 #include "kseg/kseg_sweep.h"
@@ -171,50 +172,6 @@ static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
   return kseg_comm_agree(comm, st);
 }
 
-static int write_features(MPI_Comm comm, const char *path, const kseg_prep_model *m, const kseg_matrix *x)
-{
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, path, &w));
-  int st = kseg_h5_write_rows(w, "/features", KSEG_F64, x->n_global, x->d, x->row0, x->n_local, x->data);
-  if (!st) st = kseg_h5_attr_strings(w, "/features", "columns", (const char *const *)x->columns, x->d);
-  if (!st) st = kseg_prep_save(comm, w, "/prep", m);
-  return kseg_h5_finish(&w, st);
-}
-
-static int write_raw(MPI_Comm comm, const char *path, const kseg_table *raw, const char *source)
-{
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, path, &w));
-  int st = kseg_h5_write_table(w, raw);
-  if (!st) st = kseg_h5_attr_str(w, "/raw", "source", source);
-  return kseg_h5_finish(&w, st);
-}
-
-static int write_result(MPI_Comm comm, const char *path, const kseg_matrix *x, const kseg_kmeans_result *r,
-                        const int32_t *labels, const double *distance, const kseg_profile *p, int64_t recommended_k)
-{
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, path, &w));
-  int st = kseg_h5_write_rows(w, "/labels", KSEG_I32, x->n_global, 0, x->row0, x->n_local, labels);
-  if (!st) st = kseg_h5_write_rows(w, "/distance", KSEG_F64, x->n_global, 0, x->row0, x->n_local, distance);
-  const int64_t dims[2] = {r->k, r->d};
-  if (!st) st = kseg_h5_write_small(w, "/centroids", KSEG_F64, 2, dims, r->centroids);
-  if (!st) st = kseg_h5_attr_strings(w, "/centroids", "columns", (const char *const *)x->columns, x->d);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "k", r->k);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "inertia", r->inertia);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "n_iter", r->n_iter);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "converged", r->converged ? 1 : 0);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "recommended_k", recommended_k);
-  if (!st) {
-    const char **names = kseg_calloc((size_t)r->k + 1, sizeof *names, "segment names");
-    st = kseg_comm_agree(comm, names ? KSEG_OK : KSEG_ERR_IO);
-    for (int s = 0; !st && s < r->k; s++) names[s] = kseg_profile_segment_name(p, s);
-    if (!st) st = kseg_h5_attr_strings(w, "/labels", "segment_names", names, r->k);
-    free(names);
-  }
-  return kseg_h5_finish(&w, st);
-}
-
 /* The whole pipeline inside the staging directory `stage`. */
 static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *stage, kseg_run_result *out)
 {
@@ -225,7 +182,6 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
   kseg_prep_model *prep = NULL;
   int8_t *mask = NULL;
   kseg_matrix x = {0};
-  char (*colbuf)[16] = NULL;
   kseg_sweep_result sw = {0};
   kseg_kmeans_result fr = {0};
   kseg_model *old = NULL;
@@ -259,7 +215,7 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
   } else if (is_h5) {
     progress(opt, "reading the raw table %s", opt->in);
     st = kseg_h5_read_table(comm, opt->in, NULL, 0, &raw);
-    if (!st) st = write_raw(comm, p_raw, &raw, opt->in);
+    if (!st) st = kseg_outputs_write_raw(comm, p_raw, &raw, opt->in);
     KSEG_CHECK_GOTO(name_step(st, "input"), st, done);
   } else {
     progress(opt, "importing %s", opt->in);
@@ -282,19 +238,10 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
   kseg_prep_options popt = {.recipe = opt->recipe};
   KSEG_CHECK_GOTO(name_step(kseg_prep_fit(comm, &raw, &popt, &prep, &mask), "prep"), st, done);
   const int W = kseg_prep_width(prep);
-  x = (kseg_matrix){.n_global = raw.n_global, .row0 = raw.row0, .n_local = raw.n_local, .d = W, .dtype = KSEG_F64};
-  x.data = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)W, "feature matrix");
-  x.columns = kseg_calloc((size_t)W, sizeof *x.columns, "column names");
-  colbuf = kseg_calloc((size_t)W, sizeof *colbuf, "column names");
-  st = x.data && x.columns && colbuf ? KSEG_OK : KSEG_ERR_IO;
-  for (int j = 0; !st && j < W; j++) {
-    x.columns[j] = strdup(kseg_prep_output_name(prep, j, colbuf[j], sizeof colbuf[j]));
-    if (!x.columns[j]) st = kseg_error_nomem("column name", 16);
-  }
-  if (!st) st = kseg_prep_apply(prep, &raw, x.data);
+  st = kseg_prep_apply_matrix(comm, prep, &raw, &x);
   if (!st && !(out->recipe = strdup(prep->recipe ? prep->recipe : ""))) st = kseg_error_nomem("name", 16);
   st = kseg_comm_agree(comm, st);
-  if (!st) st = write_features(comm, p_feat, prep, &x);
+  if (!st) st = kseg_outputs_write_features(comm, p_feat, "/features", &x, prep, NULL);
   KSEG_CHECK_GOTO(name_step(st, "prep"), st, done);
   out->features = W;
   out->step_seconds[1] = kseg_now() - t;
@@ -435,9 +382,13 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
     if (!st) st = kseg_warmstart_write_json(comm, p_drift, &out->drift, old, &model, old_to_new);
     KSEG_CHECK_GOTO(name_step(st, "drift"), st, done);
   }
-  st = write_result(comm, p_result, &x, &fr, labels, distance, out->profile, sw.recommended_k);
+  const kseg_result_file rf = {.n_global = x.n_global, .row0 = x.row0, .n_local = x.n_local, .labels = labels,
+                                .distance = distance, .k = k, .segment_names = (const char *const *)model.segment_names,
+                                .fit = &fr, .columns = (const char *const *)x.columns,
+                                .recommended_k = sw.recommended_k};
+  st = kseg_outputs_write_result(comm, p_result, &rf);
   KSEG_CHECK_GOTO(name_step(st, "result"), st, done);
-  st = kseg_run_write_segments(comm, p_seg, &raw, id_col, labels, distance, out->profile);
+  st = kseg_outputs_write_segments(comm, p_seg, &raw, id_col, labels, distance, out->profile);
   if (!st) st = kseg_comm_agree(comm, kseg_comm_fault(comm, "run:write"));
   KSEG_CHECK_GOTO(name_step(st, "segments"), st, done);
   out->step_seconds[5] = kseg_now() - t;
@@ -459,7 +410,6 @@ done:
   kseg_kmeans_result_clear(&fr);
   kseg_sweep_result_clear(&sw);
   kseg_model_free(&old);
-  free(colbuf);
   kseg_matrix_clear(&x);
   free(mask);
   kseg_prep_free(&prep);

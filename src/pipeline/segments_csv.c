@@ -1,4 +1,4 @@
-/* run_segments.c - segments.csv, written in parallel: every rank formats its
+/* segments_csv.c - segments.csv, written in parallel: every rank formats its
  * own rows, an exclusive scan of the byte counts gives each rank its file
  * offset, and MPI-IO writes the blocks there. */
 #include <math.h>
@@ -9,7 +9,7 @@
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
-#include "kseg/kseg_run.h"
+#include "kseg/kseg_outputs.h"
 
 typedef struct text_buf {
   char *p;
@@ -95,7 +95,7 @@ static int write_at(MPI_File fh, MPI_Offset off, const char *p, size_t n)
   return KSEG_OK;
 }
 
-int kseg_run_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
+int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
                             const double *distance, const kseg_profile *p)
 {
   const int rank = kseg_comm_rank(comm);
