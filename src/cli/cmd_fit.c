@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "kseg/kseg_checkpoint.h"
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
@@ -82,158 +82,10 @@ static int name_input(int st, const char *in, const char *dataset)
   return st;
 }
 
-/* ---- checkpoint and resume ----
- * The checkpoint file holds the kseg_kmeans_checkpoint fields: attributes
- * restart, iter, best_restart, best_inertia, best_n_iter, best_converged and
- * fingerprint on "/", datasets /centroids and /prev, and /best_centroids and
- * /best_assigned when an earlier restart exists. Written through the h5io
- * writer, so a kill mid-write leaves the previous checkpoint whole. */
-
-/* splitmix64's finalizer: a well-mixed word from a value and its position. */
-static uint64_t mix64(uint64_t z)
+/* Progress after each checkpoint (root, terminal or --verbose). */
+static void report_checkpoint(void *ctx, const char *path, int restart, int iter)
 {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-/* Sum over every value of mix(global position, bits), mod 2^64: addition
- * commutes, so the same for any partition of the rows. Collective. */
-static int data_hash(MPI_Comm comm, const kseg_matrix *x, uint64_t *out)
-{
-  uint64_t h = 0;
-  const int64_t n = x->n_local * x->d;
-#pragma omp parallel for reduction(+ : h) schedule(static)
-  for (int64_t i = 0; i < n; i++) {
-    uint64_t bits;
-    if (x->dtype == KSEG_F32) {
-      uint32_t b32;
-      memcpy(&b32, (const float *)x->data + i, sizeof b32);
-      bits = b32;
-    } else {
-      memcpy(&bits, (const double *)x->data + i, sizeof bits);
-    }
-    h += mix64(mix64((uint64_t)(x->row0 * x->d + i)) ^ bits);
-  }
-  int rc = MPI_Allreduce(MPI_IN_PLACE, &h, 1, MPI_UINT64_T, MPI_SUM, comm);
-  if (rc != MPI_SUCCESS) return kseg_error_set(KSEG_ERR_IO, "MPI_Allreduce failed (data fingerprint)");
-  *out = h;
-  return KSEG_OK;
-}
-
-/* Everything the iterations depend on: data (shape, type, content), options
- * and given centroids. A checkpoint of another run must not be resumed. */
-static int fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, char *buf, size_t size)
-{
-  uint64_t h = 0, g = 0;
-  KSEG_CHECK(kseg_comm_agree(comm, data_hash(comm, x, &h)));
-  if (opt->init == KSEG_INIT_GIVEN)
-    for (int64_t i = 0; i < opt->k * x->d; i++) {
-      uint64_t bits;
-      memcpy(&bits, &opt->init_centroids[i], sizeof bits);
-      g += mix64(mix64((uint64_t)i) ^ bits);
-    }
-  snprintf(buf, size, "kseg-fit-checkpoint 1 n=%lld d=%lld dtype=%d data=%016llx k=%lld init=%s given=%016llx "
-           "n_init=%d max_iter=%d tol=%a seed=%llu algorithm=%s",
-           (long long)x->n_global, (long long)x->d, (int)x->dtype, (unsigned long long)h, (long long)opt->k,
-           kseg_kmeans_init_name(opt->init), (unsigned long long)g, opt->n_init, opt->max_iter, opt->tol,
-           (unsigned long long)opt->seed, kseg_kmeans_algorithm_name(opt->algorithm));
-  return KSEG_OK;
-}
-
-typedef struct fit_checkpoint {
-  kseg_cli *cli;
-  const char *path;
-  char fingerprint[512];
-  int64_t k, d;
-} fit_checkpoint;
-
-/* The kseg_kmeans_checkpoint_fn of `fit --checkpoint`. Collective. */
-static int write_checkpoint(MPI_Comm comm, const kseg_kmeans_checkpoint *cp, void *ctx)
-{
-  fit_checkpoint *c = ctx;
-  const int64_t dims[2] = {c->k, c->d};
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, c->path, &w));
-  int st = kseg_h5_write_small(w, "/centroids", KSEG_F64, 2, dims, cp->centroids);
-  if (!st) st = kseg_h5_write_small(w, "/prev", KSEG_F64, 2, dims, cp->prev);
-  if (!st && cp->best_restart >= 0) st = kseg_h5_write_small(w, "/best_centroids", KSEG_F64, 2, dims, cp->best_centroids);
-  if (!st && cp->best_restart >= 0) st = kseg_h5_write_small(w, "/best_assigned", KSEG_F64, 2, dims, cp->best_assigned);
-  if (!st) st = kseg_h5_attr_str(w, "/", "fingerprint", c->fingerprint);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "restart", cp->restart);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "iter", cp->iter);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "best_restart", cp->best_restart);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "best_inertia", cp->best_inertia);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "best_n_iter", cp->best_n_iter);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "best_converged", cp->best_converged ? 1 : 0);
-  if (!st) st = kseg_comm_fault(comm, "fit_checkpoint"); /* test builds: a failure mid-write */
-  st = kseg_h5_finish(&w, st);
-  if (!st) kseg_cli_progress(c->cli, "fit: checkpoint at restart %d, iteration %d -> %s", cp->restart, cp->iter, c->path);
-  return st;
-}
-
-/* Arrays of a checkpoint read back; freed by free_resume. */
-typedef struct fit_resume {
-  kseg_kmeans_checkpoint cp;
-  double *centroids, *prev, *best_centroids, *best_assigned;
-} fit_resume;
-
-static void free_resume(fit_resume *r)
-{
-  free(r->centroids);
-  free(r->prev);
-  free(r->best_centroids);
-  free(r->best_assigned);
-  memset(r, 0, sizeof *r);
-}
-
-static int read_k_by_d(MPI_Comm comm, const fit_checkpoint *c, const char *dataset, double **out)
-{
-  int64_t dims[2] = {0, 0};
-  KSEG_CHECK(kseg_h5_read_small_f64(comm, c->path, dataset, dims, out));
-  if (dims[0] != c->k || dims[1] != c->d)
-    return kseg_error_set(KSEG_ERR_INPUT, "checkpoint %s:%s is %lld x %lld; expected %lld x %lld", c->path, dataset,
-                          (long long)dims[0], (long long)dims[1], (long long)c->k, (long long)c->d);
-  return KSEG_OK;
-}
-
-/* Read the checkpoint c->path into r; a missing one, or one of other data
- * or options, is KSEG_ERR_INPUT (as for sweep --resume). Collective. */
-static int read_checkpoint(MPI_Comm comm, const fit_checkpoint *c, fit_resume *r)
-{
-  memset(r, 0, sizeof *r);
-  int exists = kseg_comm_rank(comm) == 0 ? access(c->path, F_OK) == 0 : 0;
-  KSEG_CHECK(kseg_comm_bcast(comm, &exists, sizeof exists, 0));
-  if (!exists)
-    return kseg_error_set(KSEG_ERR_INPUT, "checkpoint %s does not exist (run without --resume to start afresh)",
-                          c->path);
-  char *fp = NULL;
-  int st = kseg_h5_read_attr_str(comm, c->path, "/", "fingerprint", &fp);
-  if (!st && strcmp(fp, c->fingerprint) != 0)
-    st = kseg_error_set(KSEG_ERR_INPUT,
-                        "checkpoint %s was written for other data or options (%s); this run is %s; remove it or "
-                        "use another --checkpoint", c->path, fp, c->fingerprint);
-  free(fp);
-  KSEG_CHECK(kseg_comm_agree(comm, st));
-  double v[6];
-  static const char *const names[6] = {"restart", "iter", "best_restart", "best_inertia", "best_n_iter",
-                                       "best_converged"};
-  for (int i = 0; i < 6; i++) KSEG_CHECK(kseg_h5_read_attr_f64(comm, c->path, "/", names[i], &v[i]));
-  r->cp.restart = (int)v[0];
-  r->cp.iter = (int)v[1];
-  r->cp.best_restart = (int)v[2];
-  r->cp.best_inertia = v[3];
-  r->cp.best_n_iter = (int)v[4];
-  r->cp.best_converged = v[5] != 0;
-  st = read_k_by_d(comm, c, "/centroids", &r->centroids);
-  if (!st) st = read_k_by_d(comm, c, "/prev", &r->prev);
-  if (!st && r->cp.best_restart >= 0) st = read_k_by_d(comm, c, "/best_centroids", &r->best_centroids);
-  if (!st && r->cp.best_restart >= 0) st = read_k_by_d(comm, c, "/best_assigned", &r->best_assigned);
-  r->cp.centroids = r->centroids;
-  r->cp.prev = r->prev;
-  r->cp.best_centroids = r->best_centroids;
-  r->cp.best_assigned = r->best_assigned;
-  return kseg_comm_agree(comm, st);
+  kseg_cli_progress(ctx, "fit: checkpoint at restart %d, iteration %d -> %s", restart, iter, path);
 }
 
 int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
@@ -368,21 +220,13 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
                                           (long long)k, (long long)x.d, (long long)x.d, in, dataset));
     opt.init_centroids = given;
   }
-  fit_checkpoint ckpt = {.cli = cli, .path = checkpoint, .k = k, .d = x.d};
-  fit_resume from = {0};
-  if (!st && checkpoint) {
-    st = fingerprint(cli->comm, &x, &opt, ckpt.fingerprint, sizeof ckpt.fingerprint);
-    opt.checkpoint = write_checkpoint;
-    opt.checkpoint_ctx = &ckpt;
-    opt.checkpoint_every = (int)checkpoint_every;
-  }
+  kseg_checkpoint ckpt = {.saved = report_checkpoint, .saved_ctx = cli};
+  if (!st && checkpoint) st = kseg_checkpoint_attach(cli->comm, &ckpt, checkpoint, (int)checkpoint_every, &x, &opt);
   if (!st && resume) {
-    st = read_checkpoint(cli->comm, &ckpt, &from);
-    if (!st) {
-      opt.resume = &from.cp;
-      kseg_cli_progress(cli, "fit: resuming from %s (restart %d, iteration %d)", checkpoint, from.cp.restart,
-                        from.cp.iter);
-    }
+    st = kseg_checkpoint_resume(cli->comm, &ckpt, &opt);
+    if (!st)
+      kseg_cli_progress(cli, "fit: resuming from %s (restart %d, iteration %d)", checkpoint, ckpt.resumed.restart,
+                        ckpt.resumed.iter);
   }
   if (!st) {
     kseg_cli_progress(cli, "fit: %lld rows x %lld columns (%s), k = %lld, init %s, %d restart(s), %d ranks x %d threads",
@@ -412,7 +256,7 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
     st = kseg_outputs_write_result(cli->comm, out, &rf);
   }
   /* The result is whole on disk; a later --resume must not reuse the state. */
-  if (!st && checkpoint && cli->rank == 0) remove(checkpoint);
+  if (!st && checkpoint) kseg_checkpoint_discard(cli->comm, &ckpt);
   double seconds = kseg_now() - t0;
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));
   if (!st) {
@@ -459,6 +303,6 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   kseg_matrix_clear(&x);
   free(given);
   free(init_file);
-  free_resume(&from);
+  kseg_checkpoint_clear(&ckpt);
   return kseg_comm_agree(cli->comm, st);
 }
