@@ -185,8 +185,6 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   }
   kseg_model *old = NULL;
   kseg_table raw = {0};
-  double *carried = NULL;
-  int *new_id = NULL, *old_to_new = NULL;
   if (!st && warm) {
     /* the old segments, carried into these features, are the start */
     st = kseg_model_load(cli->comm, warm, &old);
@@ -234,18 +232,8 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
                       init_text, opt.init == KSEG_INIT_GIVEN ? 1 : opt.n_init, cli->size, omp_get_max_threads());
     st = name_input(kseg_kmeans_fit(cli->comm, &x, &opt, &r), in, dataset);
   }
-  if (!st && warm) {
-    /* keep the old ids: Hungarian matching to the carried centroids */
-    new_id = kseg_malloc(sizeof(int) * (size_t)k, "segment ids");
-    old_to_new = kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
-    carried = kseg_malloc(sizeof(double) * (size_t)old->k * (size_t)x.d, "carried centroids");
-    int empty = 0;
-    st = kseg_comm_agree(cli->comm, new_id && old_to_new && carried ? KSEG_OK : KSEG_ERR_IO);
-    if (!st) st = kseg_warmstart_carry(cli->comm, old, &raw, &x, opt.seed, carried, &empty);
-    if (!st) st = kseg_warmstart_match(carried, old->k, r.centroids, (int)k, x.d, new_id, old_to_new);
-    if (!st) st = kseg_warmstart_relabel(r.labels, r.n_local, r.centroids, (int)k, x.d, new_id);
-    st = kseg_comm_agree(cli->comm, st);
-  }
+  if (!st && warm) /* keep the old ids: Hungarian matching to the carried centroids */
+    st = kseg_warmstart_keep_ids(cli->comm, old, &raw, &x, opt.seed, &r, NULL);
   if (!st) {
     kseg_cli_progress(cli, "fit: inertia %.10g after %d iterations (%s), writing %s", r.inertia, r.n_iter,
                       r.converged ? "converged" : "not converged", out);
@@ -297,9 +285,6 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   kseg_kmeans_result_clear(&r);
   kseg_model_free(&old);
   kseg_table_clear(&raw);
-  free(carried);
-  free(new_id);
-  free(old_to_new);
   kseg_matrix_clear(&x);
   free(given);
   free(init_file);

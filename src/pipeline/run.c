@@ -185,11 +185,11 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
   kseg_sweep_result sw = {0};
   kseg_kmeans_result fr = {0};
   kseg_model *old = NULL;
-  double *init = NULL, *dist2 = NULL, *distance = NULL, *carried = NULL;
+  double *init = NULL, *dist2 = NULL, *distance = NULL;
   int32_t *labels = NULL;
   uint64_t *keys = NULL;
   kseg_model model = {0};
-  int *new_id = NULL, *old_to_new = NULL;
+  int *old_to_new = NULL;
   char *p_raw = path_join(stage, "raw.h5"), *p_feat = path_join(stage, "features.h5");
   char *p_sweep = path_join(stage, "sweep.h5"), *p_model = path_join(stage, "model.h5");
   char *p_result = path_join(stage, "result.h5"), *p_seg = path_join(stage, "segments.csv");
@@ -315,19 +315,12 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
   labels = kseg_malloc(sizeof(int32_t) * (size_t)(raw.n_local + 1), "labels");
   dist2 = kseg_malloc(sizeof(double) * (size_t)(raw.n_local + 1), "distances");
   distance = kseg_malloc(sizeof(double) * (size_t)(raw.n_local + 1), "distances");
-  st = labels && dist2 && distance ? KSEG_OK : KSEG_ERR_IO;
-  if (!st && old) {
-    /* ids of the old segments: match the fitted centroids to the carried
-     * ones (the warm start's own starting points for k == old k) */
-    new_id = kseg_malloc(sizeof(int) * (size_t)k, "segment ids");
-    old_to_new = kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
-    carried = kseg_malloc(sizeof(double) * (size_t)old->k * (size_t)W, "carried centroids");
-    int dummy = 0;
-    st = kseg_comm_agree(comm, new_id && old_to_new && carried ? KSEG_OK : KSEG_ERR_IO);
-    if (!st) st = kseg_warmstart_carry(comm, old, &raw, &x, opt->seed, carried, &dummy);
-    if (!st) st = kseg_warmstart_match(carried, old->k, fr.centroids, (int)k, W, new_id, old_to_new);
-    if (!st) st = kseg_warmstart_relabel(fr.labels, fr.n_local, fr.centroids, (int)k, W, new_id);
-  }
+  if (old) old_to_new = kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
+  /* agreed before the collective warm-start step, which a failing rank would skip */
+  st = kseg_comm_agree(comm, labels && dist2 && distance && (old_to_new || !old) ? KSEG_OK : KSEG_ERR_IO);
+  /* ids of the old segments: match the fitted centroids to the carried ones
+   * (the warm start's own starting points for k == old k) */
+  if (!st && old) st = kseg_warmstart_keep_ids(comm, old, &raw, &x, opt->seed, &fr, old_to_new);
   if (!st) st = kseg_kmeans_assign(&x, fr.centroids, k, labels, dist2);
   for (int64_t i = 0; !st && i < raw.n_local; i++) distance[i] = sqrt(dist2[i]);
   KSEG_CHECK_GOTO(name_step(kseg_comm_agree(comm, st), "fit"), st, done);
@@ -400,9 +393,7 @@ done:
   free(model.segment_names);
   free(model.segment_actions);
   free(keys);
-  free(new_id);
   free(old_to_new);
-  free(carried);
   free(init);
   free(dist2);
   free(distance);

@@ -238,6 +238,25 @@ int kseg_warmstart_relabel(int32_t *labels, int64_t n, double *centroids, int k,
   return KSEG_OK;
 }
 
+int kseg_warmstart_keep_ids(MPI_Comm comm, const kseg_model *old, const kseg_table *raw, const kseg_matrix *x,
+                            uint64_t seed, kseg_kmeans_result *r, int *old_to_new)
+{
+  const int k = (int)r->k;
+  int *new_id = kseg_malloc(sizeof(int) * (size_t)k, "segment ids");
+  int *o2n = old_to_new ? old_to_new : kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
+  double *carried = kseg_malloc(sizeof(double) * (size_t)old->k * (size_t)x->d, "carried centroids");
+  int empty = 0; /* they got their k-means++ stand-ins in kseg_warmstart_init already */
+  int st = kseg_comm_agree(comm, new_id && o2n && carried ? KSEG_OK : KSEG_ERR_IO);
+  if (!st) st = kseg_warmstart_carry(comm, old, raw, x, seed, carried, &empty);
+  if (!st) st = kseg_warmstart_match(carried, old->k, r->centroids, k, x->d, new_id, o2n);
+  if (!st) st = kseg_warmstart_relabel(r->labels, r->n_local, r->centroids, k, x->d, new_id);
+  st = kseg_comm_agree(comm, st);
+  free(new_id);
+  if (o2n != old_to_new) free(o2n);
+  free(carried);
+  return st;
+}
+
 /* ---- drift: the distributed join ---- */
 
 typedef struct join_rec {
