@@ -150,3 +150,13 @@ void kseg_cli_warn(const kseg_cli *cli, const char *fmt, ...)
   vmessage(cli, "kseg: warning: ", fmt, ap);
   va_end(ap);
 }
+
+int kseg_cli_name_input(int st, const char *what)
+{
+  if (st == KSEG_ERR_INPUT) {
+    char msg[1400];
+    snprintf(msg, sizeof msg, "%s: %s", what, kseg_error_message());
+    kseg_error_replace(msg);
+  }
+  return st;
+}

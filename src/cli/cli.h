@@ -65,6 +65,10 @@ void kseg_cli_info(const kseg_cli *cli, const char *fmt, ...) __attribute__((for
 /* Warning on stderr (root only), always shown. */
 void kseg_cli_warn(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* When st is KSEG_ERR_INPUT, prefix the message with "<what>: " (the file
+ * or flag the library could not name). Returns st. */
+int kseg_cli_name_input(int st, const char *what);
+
 /* ---- subcommands: one file each, cmd_<name>.c ---- */
 typedef int (*kseg_cmd_fn)(kseg_cli *cli, int argc, char **argv);
 

@@ -7,6 +7,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_metrics.h"
 #include "kseg/kseg_model.h"
 #include "kseg/kseg_outputs.h"
 
@@ -70,12 +71,11 @@ int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv)
   free(names);
   if (st) goto done;
 
-  /* segment sizes for the summary: exact integer counts */
+  /* segment sizes for the summary */
   int64_t *count = kseg_calloc((size_t)m->k, sizeof *count, "counts");
   st = kseg_comm_agree(cli->comm, count ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto done;
-  for (int64_t i = 0; i < raw.n_local; i++) count[labels[i]]++;
-  st = kseg_comm_agree(cli->comm, kseg_comm_sum_i64(cli->comm, count, m->k));
+  st = kseg_metrics_label_counts(cli->comm, labels, raw.n_local, m->k, count);
   double seconds = kseg_now() - t0;
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));
   if (!st && cli->json) {

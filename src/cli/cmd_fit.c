@@ -71,17 +71,6 @@ static void report_iteration(void *ctx, int restart, int iter, double inertia, i
                       iter, inertia, (long long)changed);
 }
 
-/* Prefix an input error from the library with the matrix it is about. */
-static int name_input(int st, const char *in, const char *dataset)
-{
-  if (st == KSEG_ERR_INPUT) {
-    char msg[1200];
-    snprintf(msg, sizeof msg, "%s:%s: %s", in, dataset, kseg_error_message());
-    kseg_error_replace(msg);
-  }
-  return st;
-}
-
 /* Progress after each checkpoint (root, terminal or --verbose). */
 static void report_checkpoint(void *ctx, const char *path, int restart, int iter)
 {
@@ -230,7 +219,9 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
     kseg_cli_progress(cli, "fit: %lld rows x %lld columns (%s), k = %lld, init %s, %d restart(s), %d ranks x %d threads",
                       (long long)x.n_global, (long long)x.d, x.dtype == KSEG_F32 ? "float32" : "float64", (long long)k,
                       init_text, opt.init == KSEG_INIT_GIVEN ? 1 : opt.n_init, cli->size, omp_get_max_threads());
-    st = name_input(kseg_kmeans_fit(cli->comm, &x, &opt, &r), in, dataset);
+    char matrix[1100];
+    snprintf(matrix, sizeof matrix, "%s:%s", in, dataset);
+    st = kseg_cli_name_input(kseg_kmeans_fit(cli->comm, &x, &opt, &r), matrix);
   }
   if (!st && warm) /* keep the old ids: Hungarian matching to the carried centroids */
     st = kseg_warmstart_keep_ids(cli->comm, old, &raw, &x, opt.seed, &r, NULL);

@@ -7,6 +7,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_metrics.h"
 #include "kseg/kseg_profile.h"
 
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
@@ -49,16 +50,7 @@ int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
   st = kseg_comm_agree(cli->comm, st);
   /* k: one more than the largest label (a negative one is refused below) */
   int64_t k = 0;
-  for (int64_t i = 0; !st && i < n_local; i++) {
-    if (labels[i] < 0) {
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: label %d of row %lld is negative", labels_path, labels[i],
-                          (long long)(row0 + i));
-      break;
-    }
-    if (labels[i] + 1 > k) k = labels[i] + 1;
-  }
-  st = kseg_comm_agree(cli->comm, st); /* every rank, the failing one included */
-  if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_i64(cli->comm, &k, 1));
+  if (!st) st = kseg_cli_name_input(kseg_metrics_label_k(cli->comm, labels, n_local, row0, &k), labels_path);
   if (!st && k > 1000)
     st = kseg_comm_agree(cli->comm, kseg_error_set(KSEG_ERR_INPUT, "%s: %lld segments is more than a profile can "
                                                    "show (labels up to %lld)", labels_path, (long long)k,
