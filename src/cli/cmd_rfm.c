@@ -9,18 +9,16 @@
 
 #include "cli.h"
 #include "kseg/kseg_comm.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_rfm.h"
 #include "kseg/kseg_txgen.h"
 
 static void day_text(int64_t days, char out[16])
 {
-  /* civil_from_days (H. Hinnant), the inverse of kseg_csv_days_from_civil */
-  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-  snprintf(out, 16, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+  int y, m, d;
+  kseg_csv_civil_from_days(days, &y, &m, &d);
+  snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
 }
 
 /* Peak resident memory of every rank, MiB, gathered on the root (the
