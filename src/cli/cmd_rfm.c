@@ -122,7 +122,8 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
   day_text(s.as_of, asof);
   double tps = s.seconds > 0 ? (double)s.lines / s.seconds : 0.0;
   double *rss = kseg_malloc((size_t)cli->size * sizeof *rss, "rss table");
-  st = kseg_comm_agree(cli->comm, rss ? gather_rss(cli, rss) : KSEG_ERR_IO);
+  st = kseg_comm_agree(cli->comm, rss ? KSEG_OK : KSEG_ERR_IO); /* before the gather every rank must join */
+  if (st == KSEG_OK) st = kseg_comm_agree(cli->comm, gather_rss(cli, rss));
   if (st != KSEG_OK) { free(rss); kseg_rfm_summary_clear(&s); return st; }
   kseg_cli_info(cli, "rfm %s -> %s: %" PRId64 " lines (%" PRId64 " purchases, %" PRId64 " returns, %" PRId64
                 " after the as-of day) -> %" PRId64 " customers in %.3f s (%.0f lines/s)",

@@ -88,6 +88,9 @@ static int write_at(MPI_File fh, MPI_Offset off, const char *p, size_t n)
     const int c = (int)(n < (1u << 30) ? n : (1u << 30));
     MPI_Status status;
     KSEG_CHECK(kseg_comm_check(MPI_File_write_at(fh, off, p, c, MPI_BYTE, &status), "MPI_File_write_at segments.csv"));
+    int done = 0;
+    KSEG_CHECK(kseg_comm_check(MPI_Get_count(&status, MPI_BYTE, &done), "MPI_Get_count segments.csv"));
+    if (done != c) return kseg_error_set(KSEG_ERR_IO, "short write to segments.csv: %d of %d bytes", done, c);
     off += c;
     p += c;
     n -= (size_t)c;
