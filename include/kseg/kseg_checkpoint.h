@@ -24,6 +24,10 @@
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Called on every rank after each checkpoint is whole on disk. */
 typedef void (*kseg_checkpoint_saved_fn)(void *ctx, const char *path, int restart, int iter);
 
@@ -68,5 +72,9 @@ void kseg_checkpoint_discard(MPI_Comm comm, const kseg_checkpoint *c);
 
 /* Free what c owns and zero it. NULL-safe. Local. */
 void kseg_checkpoint_clear(kseg_checkpoint *c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

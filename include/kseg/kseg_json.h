@@ -22,6 +22,10 @@
 
 #define KSEG_JSON_MAX_DEPTH 32
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum kseg_json_layout {
   KSEG_JSON_COMPACT = 0, /* {"a":1,"b":[1,2]} */
   KSEG_JSON_SPACED = 1   /* {"a": 1, "b": [1, 2]} */
@@ -71,5 +75,9 @@ int kseg_json_end(kseg_json *j);
 
 /* Free the text and zero *j. NULL-safe. */
 void kseg_json_clear(kseg_json *j);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,10 @@
 #include "kseg/kseg_profile.h"
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* raw.h5: the table under /raw (kseg_h5_write_table) with attribute
  * `source` (the input it was read from) on /raw. */
 int kseg_outputs_write_raw(MPI_Comm comm, const char *path, const kseg_table *raw, const char *source);
@@ -65,5 +69,9 @@ int kseg_outputs_write_result(MPI_Comm comm, const char *path, const kseg_result
  * exclusive scan, MPI-IO writes at the offsets (in pieces below 2^31 bytes). */
 int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col,
                                 const int32_t *labels, const double *distance, const kseg_profile *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

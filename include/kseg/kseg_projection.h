@@ -15,6 +15,10 @@
 #include "kseg/kseg_autoencoder.h"
 #include "kseg/kseg_prep.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Fit PCA on this rank's block of `raw` (the rows whose fit_mask entry is
  * non-zero; fit_mask NULL: all, as kseg_prep_fit returned it) and install
  * it in m. want >= 1: that many components (an integer); 0 < want < 1: the
@@ -39,5 +43,9 @@ typedef struct kseg_projection_times {
 int kseg_projection_fit_autoencoder(MPI_Comm comm, kseg_prep_model *m, const kseg_table *raw,
                                     const int8_t *fit_mask, const kseg_ae_options *opt, kseg_ae_progress_fn progress,
                                     void *ctx, kseg_projection_times *times);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
