@@ -80,8 +80,6 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv);
-/* `kseg generate --transactions N` (cmd_rfm.c): a synthetic transaction log. */
-int kseg_cli_generate_transactions(kseg_cli *cli, const char *out, int64_t n, int64_t customers, int64_t seed);
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv);

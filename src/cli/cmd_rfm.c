@@ -1,7 +1,6 @@
 /* cmd_rfm.c - `kseg rfm`: a transaction log into one row per customer with
  * recency, frequency, monetary statistics and RFM scores (raw.h5). */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,6 @@
 #include "kseg/kseg_csv.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_rfm.h"
-#include "kseg/kseg_txgen.h"
 
 static void day_text(int64_t days, char out[16])
 {
@@ -28,38 +26,6 @@ static int gather_rss(const kseg_cli *cli, double *rss)
   struct rusage ru;
   double mine = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : -1.0;
   return kseg_comm_check(MPI_Gather(&mine, 1, MPI_DOUBLE, rss, 1, MPI_DOUBLE, 0, cli->comm), "MPI_Gather (rss)");
-}
-
-/* `kseg generate --transactions N --out LOG`: a synthetic log (kseg_txgen.h). */
-int kseg_cli_generate_transactions(kseg_cli *cli, const char *out, int64_t n, int64_t customers, int64_t seed)
-{
-  int st = KSEG_OK;
-  if (out[0] == '\0') st = kseg_error_set(KSEG_ERR_INPUT, "--out needs a file name");
-  if (n < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--transactions must be >= 0, got %" PRId64, n);
-  if (customers < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--customers must be >= 1, got %" PRId64, customers);
-  KSEG_CHECK(kseg_comm_agree(cli->comm, st));
-  kseg_txgen_options g = {n, customers, (uint64_t)seed, 0, 0};
-  kseg_cli_progress(cli, "generating %" PRId64 " transactions on %d ranks", n, cli->size);
-  double t0 = kseg_now();
-  int64_t bytes = 0;
-  KSEG_CHECK(kseg_txgen_write(cli->comm, out, &g, &bytes));
-  double sec = kseg_now() - t0;
-  KSEG_CHECK(kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &sec, 1)));
-  kseg_cli_info(cli, "generated %" PRId64 " transactions -> %s (%.1f MB) in %.2f s", n, out, (double)bytes / 1e6, sec);
-  if (cli->json) {
-    kseg_json j;
-    kseg_json_begin(&j, KSEG_JSON_COMPACT);
-    kseg_json_str(&j, "command", "generate --transactions");
-    kseg_json_str(&j, "output", out);
-    kseg_json_int(&j, "transactions", n);
-    kseg_json_int(&j, "customers", customers > 0 ? customers : (n / 10 > 1 ? n / 10 : 1));
-    kseg_json_int(&j, "seed", seed);
-    kseg_json_int(&j, "bytes", bytes);
-    kseg_json_int(&j, "ranks", cli->size);
-    kseg_json_num(&j, "seconds", sec);
-    kseg_cli_json_print(cli, &j);
-  }
-  return kseg_comm_agree(cli->comm, KSEG_OK);
 }
 
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
