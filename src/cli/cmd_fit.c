@@ -71,6 +71,45 @@ static void report_iteration(void *ctx, int restart, int iter, double inertia, i
                       iter, inertia, (long long)changed);
 }
 
+/* What the command reports besides the fit itself. */
+typedef struct fit_report {
+  const char *in, *dataset, *out, *init, *algorithm;
+  double seconds; /* the whole command, slowest rank */
+} fit_report;
+
+static void print_json(const kseg_cli *cli, const fit_report *rep, const kseg_matrix *x,
+                       const kseg_kmeans_options *opt, const kseg_kmeans_result *r)
+{
+  kseg_json j;
+  kseg_json_begin(&j, KSEG_JSON_COMPACT);
+  kseg_json_str(&j, "command", "fit");
+  kseg_json_str(&j, "input", rep->in);
+  kseg_json_str(&j, "dataset", rep->dataset);
+  kseg_json_str(&j, "output", rep->out);
+  kseg_json_int(&j, "rows", x->n_global);
+  kseg_json_int(&j, "columns", x->d);
+  kseg_json_str(&j, "dtype", x->dtype == KSEG_F32 ? "float32" : "float64");
+  kseg_json_int(&j, "k", r->k);
+  kseg_json_num(&j, "inertia", r->inertia);
+  kseg_json_int(&j, "n_iter", r->n_iter);
+  kseg_json_bool(&j, "converged", r->converged);
+  kseg_json_str(&j, "init", rep->init);
+  kseg_json_int(&j, "n_init", opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init);
+  kseg_json_int(&j, "best_restart", r->best_restart);
+  kseg_json_int(&j, "max_iter", opt->max_iter);
+  kseg_json_num(&j, "tol", opt->tol);
+  kseg_json_int(&j, "seed", (int64_t)opt->seed);
+  kseg_json_str(&j, "algorithm", rep->algorithm);
+  kseg_json_str(&j, "kernel", kseg_kmeans_algorithm_name(r->algorithm));
+  kseg_json_num(&j, "seconds", rep->seconds);
+  kseg_json_num(&j, "fit_seconds", r->seconds);
+  kseg_json_num(&j, "iter_seconds", r->iter_seconds);
+  kseg_json_num(&j, "allreduce_seconds", r->allreduce_seconds);
+  kseg_json_int(&j, "ranks", cli->size);
+  kseg_json_int(&j, "threads", omp_get_max_threads());
+  kseg_cli_json_print(cli, &j);
+}
+
 /* Progress after each checkpoint (root, terminal or --verbose). */
 static void report_checkpoint(void *ctx, const char *path, int restart, int iter)
 {
@@ -240,34 +279,8 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));
   if (!st) {
     if (cli->json) {
-      kseg_json j;
-      kseg_json_begin(&j, KSEG_JSON_COMPACT);
-      kseg_json_str(&j, "command", "fit");
-      kseg_json_str(&j, "input", in);
-      kseg_json_str(&j, "dataset", dataset);
-      kseg_json_str(&j, "output", out);
-      kseg_json_int(&j, "rows", x.n_global);
-      kseg_json_int(&j, "columns", x.d);
-      kseg_json_str(&j, "dtype", x.dtype == KSEG_F32 ? "float32" : "float64");
-      kseg_json_int(&j, "k", r.k);
-      kseg_json_num(&j, "inertia", r.inertia);
-      kseg_json_int(&j, "n_iter", r.n_iter);
-      kseg_json_bool(&j, "converged", r.converged);
-      kseg_json_str(&j, "init", init_text);
-      kseg_json_int(&j, "n_init", opt.init == KSEG_INIT_GIVEN ? 1 : opt.n_init);
-      kseg_json_int(&j, "best_restart", r.best_restart);
-      kseg_json_int(&j, "max_iter", opt.max_iter);
-      kseg_json_num(&j, "tol", opt.tol);
-      kseg_json_int(&j, "seed", (int64_t)opt.seed);
-      kseg_json_str(&j, "algorithm", algo_text);
-      kseg_json_str(&j, "kernel", kseg_kmeans_algorithm_name(r.algorithm));
-      kseg_json_num(&j, "seconds", seconds);
-      kseg_json_num(&j, "fit_seconds", r.seconds);
-      kseg_json_num(&j, "iter_seconds", r.iter_seconds);
-      kseg_json_num(&j, "allreduce_seconds", r.allreduce_seconds);
-      kseg_json_int(&j, "ranks", cli->size);
-      kseg_json_int(&j, "threads", omp_get_max_threads());
-      kseg_cli_json_print(cli, &j);
+      const fit_report rep = {in, dataset, out, init_text, algo_text, seconds};
+      print_json(cli, &rep, &x, &opt, &r);
     } else {
       kseg_cli_info(cli, "fit: k = %lld, inertia %.10g, %d iterations (%s), %.3f s; wrote %s", (long long)r.k,
                     r.inertia, r.n_iter, r.converged ? "converged" : "not converged", seconds, out);

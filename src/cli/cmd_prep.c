@@ -82,6 +82,19 @@ static void json_report(kseg_json *j, const kseg_prep_model *m)
   kseg_json_close_array(j);
 }
 
+static void json_pca(kseg_json *j, const kseg_prep_model *m)
+{
+  kseg_json_open_object(j, "pca");
+  kseg_json_int(j, "n_components", m->n_components);
+  kseg_json_open_array(j, "explained_variance");
+  for (int c = 0; c < m->n_components; c++) kseg_json_array_num(j, m->explained_variance[c]);
+  kseg_json_close_array(j);
+  kseg_json_open_array(j, "explained_variance_ratio");
+  for (int c = 0; c < m->n_components; c++) kseg_json_array_num(j, m->explained_variance_ratio[c]);
+  kseg_json_close_array(j);
+  kseg_json_close_object(j);
+}
+
 static void ae_progress(void *ctx, int epoch, int epochs, double loss, double val_loss, double seconds)
 {
   const kseg_cli *cli = ctx;
@@ -267,17 +280,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     kseg_json_str(&j, "scale", m->scale);
     kseg_json_int(&j, "ranks", cli->size);
     json_report(&j, m);
-    if (m->n_components > 0) {
-      kseg_json_open_object(&j, "pca");
-      kseg_json_int(&j, "n_components", m->n_components);
-      kseg_json_open_array(&j, "explained_variance");
-      for (int c = 0; c < m->n_components; c++) kseg_json_array_num(&j, m->explained_variance[c]);
-      kseg_json_close_array(&j);
-      kseg_json_open_array(&j, "explained_variance_ratio");
-      for (int c = 0; c < m->n_components; c++) kseg_json_array_num(&j, m->explained_variance_ratio[c]);
-      kseg_json_close_array(&j);
-      kseg_json_close_object(&j);
-    }
+    if (m->n_components > 0) json_pca(&j, m);
     if (m->autoencoder) json_autoencoder(&j, m->autoencoder, autoencoder, &ae_times);
     kseg_json_open_object(&j, "seconds_by_phase");
     kseg_json_num(&j, "read", t_read - t0);

@@ -102,6 +102,56 @@ static void run_report(const kseg_cli *cli, const char *dir, int *made)
                   script, code, py, script, dir);
 }
 
+static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kseg_run_result *r, int made)
+{
+  kseg_json j;
+  kseg_json_begin(&j, KSEG_JSON_COMPACT);
+  kseg_json_str(&j, "command", "run");
+  kseg_json_str(&j, "input", o->in);
+  kseg_json_str(&j, "out", o->out_dir);
+  kseg_json_int(&j, "rows", r->rows);
+  kseg_json_int(&j, "features", r->features);
+  kseg_json_str(&j, "recipe", r->recipe);
+  kseg_json_str(&j, "id_column", r->id_column ? r->id_column : "row");
+  kseg_json_int(&j, "recommended_k", r->recommended_k);
+  kseg_json_str(&j, "recommendation", r->recommendation);
+  kseg_json_int(&j, "k", r->k);
+  kseg_json_num(&j, "inertia", r->inertia);
+  kseg_json_int(&j, "n_iter", r->n_iter);
+  kseg_json_bool(&j, "converged", r->converged);
+  kseg_json_num(&j, "silhouette", r->silhouette);
+  kseg_json_bool(&j, "report", made != 0);
+  kseg_json_open_array(&j, "segments");
+  for (int s = 0; s < r->k; s++) {
+    kseg_json_open_object(&j, NULL);
+    kseg_json_int(&j, "id", s);
+    kseg_json_str(&j, "name", kseg_profile_segment_name(r->profile, s));
+    kseg_json_int(&j, "size", r->profile->size[s]);
+    if (r->profile->lift) kseg_json_num(&j, "lift", r->profile->lift[s]);
+    if (r->profile->target_rate) kseg_json_num(&j, "target_rate", r->profile->target_rate[s]);
+    kseg_json_close_object(&j);
+  }
+  kseg_json_close_array(&j);
+  if (r->warm) {
+    kseg_json_open_object(&j, "drift");
+    kseg_json_int(&j, "k_old", r->drift.k_old);
+    kseg_json_int(&j, "old_customers", r->drift.old_rows);
+    kseg_json_int(&j, "matched", r->drift.matched);
+    kseg_json_num(&j, "moved_share", r->drift.moved_share);
+    kseg_json_num(&j, "ari", r->drift.ari);
+    kseg_json_int(&j, "empty_carried", r->warm_empty);
+    kseg_json_close_object(&j);
+  }
+  kseg_json_open_object(&j, "seconds_by_step");
+  static const char *const steps[] = {"input", "prep", "sweep", "fit", "profile", "write", "commit"};
+  for (int i = 0; i < 7; i++) kseg_json_num(&j, steps[i], r->step_seconds[i]);
+  kseg_json_close_object(&j);
+  kseg_json_num(&j, "seconds", r->seconds);
+  kseg_json_int(&j, "ranks", cli->size);
+  kseg_json_int(&j, "threads", omp_get_max_threads());
+  kseg_cli_json_print(cli, &j);
+}
+
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
 {
   kseg_run_options o;
@@ -194,54 +244,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     kseg_cli_progress(cli, "run: rendering the report");
     run_report(cli, o.out_dir, &made);
   }
-  if (cli->json) {
-    kseg_json j;
-    kseg_json_begin(&j, KSEG_JSON_COMPACT);
-    kseg_json_str(&j, "command", "run");
-    kseg_json_str(&j, "input", o.in);
-    kseg_json_str(&j, "out", o.out_dir);
-    kseg_json_int(&j, "rows", r.rows);
-    kseg_json_int(&j, "features", r.features);
-    kseg_json_str(&j, "recipe", r.recipe);
-    kseg_json_str(&j, "id_column", r.id_column ? r.id_column : "row");
-    kseg_json_int(&j, "recommended_k", r.recommended_k);
-    kseg_json_str(&j, "recommendation", r.recommendation);
-    kseg_json_int(&j, "k", r.k);
-    kseg_json_num(&j, "inertia", r.inertia);
-    kseg_json_int(&j, "n_iter", r.n_iter);
-    kseg_json_bool(&j, "converged", r.converged);
-    kseg_json_num(&j, "silhouette", r.silhouette);
-    kseg_json_bool(&j, "report", made != 0);
-    kseg_json_open_array(&j, "segments");
-    for (int s = 0; s < r.k; s++) {
-      kseg_json_open_object(&j, NULL);
-      kseg_json_int(&j, "id", s);
-      kseg_json_str(&j, "name", kseg_profile_segment_name(r.profile, s));
-      kseg_json_int(&j, "size", r.profile->size[s]);
-      if (r.profile->lift) kseg_json_num(&j, "lift", r.profile->lift[s]);
-      if (r.profile->target_rate) kseg_json_num(&j, "target_rate", r.profile->target_rate[s]);
-      kseg_json_close_object(&j);
-    }
-    kseg_json_close_array(&j);
-    if (r.warm) {
-      kseg_json_open_object(&j, "drift");
-      kseg_json_int(&j, "k_old", r.drift.k_old);
-      kseg_json_int(&j, "old_customers", r.drift.old_rows);
-      kseg_json_int(&j, "matched", r.drift.matched);
-      kseg_json_num(&j, "moved_share", r.drift.moved_share);
-      kseg_json_num(&j, "ari", r.drift.ari);
-      kseg_json_int(&j, "empty_carried", r.warm_empty);
-      kseg_json_close_object(&j);
-    }
-    kseg_json_open_object(&j, "seconds_by_step");
-    static const char *const steps[] = {"input", "prep", "sweep", "fit", "profile", "write", "commit"};
-    for (int i = 0; i < 7; i++) kseg_json_num(&j, steps[i], r.step_seconds[i]);
-    kseg_json_close_object(&j);
-    kseg_json_num(&j, "seconds", r.seconds);
-    kseg_json_int(&j, "ranks", cli->size);
-    kseg_json_int(&j, "threads", omp_get_max_threads());
-    kseg_cli_json_print(cli, &j);
-  }
+  if (cli->json) print_json(cli, &o, &r, made);
   if (cli->rank == 0) {
     kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (%s)", (long long)r.rows,
                   (long long)r.features, r.recipe, r.k, r.recommendation);
