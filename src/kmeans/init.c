@@ -3,6 +3,7 @@
  * fixed-point integers, sampling searches a global cumulative sum built from
  * an exclusive scan of per-rank totals, and chosen rows travel from their
  * owner. Draws are keyed by step or global row index, never by rank. */
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -227,6 +228,12 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   int64_t m = 1, cap = 1 + 2 * k;
   cands = kseg_malloc((size_t)(cap * d) * sizeof(double), "k-means|| candidates");
   int st = (closest && near && p && picked && counts && rcounts && displs && cands) ? KSEG_OK : KSEG_ERR_IO;
+  /* Picked rows travel as whole rows (one datatype of d doubles), so MPI's
+   * int counts and displacements count rows, not values. */
+  MPI_Datatype row_type = MPI_DATATYPE_NULL;
+  if (st == KSEG_OK && d > INT_MAX) st = kseg_error_set(KSEG_ERR_INPUT, "%lld columns are too many", (long long)d);
+  if (st == KSEG_OK) st = kseg_comm_check(MPI_Type_contiguous((int)d, MPI_DOUBLE, &row_type), "MPI_Type_contiguous");
+  if (st == KSEG_OK) st = kseg_comm_check(MPI_Type_commit(&row_type), "MPI_Type_commit");
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
   kseg_i128 local = 0, total;
@@ -249,7 +256,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
     st = kseg_comm_check(MPI_Allgather(&n_pick, 1, MPI_INT64_T, counts, 1, MPI_INT64_T, comm), "MPI_Allgather");
     int64_t added = 0;
     for (int q = 0; q < nranks && st == KSEG_OK; q++) added += counts[q];
-    if (st == KSEG_OK && (m + added) * d > INT32_MAX)
+    if (st == KSEG_OK && m + added > INT_MAX)
       st = kseg_error_set(KSEG_ERR_INPUT, "k-means|| drew too many candidates (%lld)", (long long)(m + added));
     if (st == KSEG_OK && m + added > cap) {
       cap = m + added;
@@ -262,14 +269,13 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
     if (st == KSEG_OK && !mine) st = KSEG_ERR_IO;
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
     for (int64_t t = 0; t < n_pick; t++) ops->row_double(x->data, picked[t], d, mine + t * d);
-    int off = 0;
+    int off = 0; /* in rows: m + added <= INT_MAX */
     for (int q = 0; q < nranks; q++) {
-      rcounts[q] = (int)(counts[q] * d);
+      rcounts[q] = (int)counts[q];
       displs[q] = off;
       off += rcounts[q];
     }
-    st = kseg_comm_check(MPI_Allgatherv(mine, (int)(n_pick * d), MPI_DOUBLE, cands + m * d, rcounts, displs,
-                                        MPI_DOUBLE, comm),
+    st = kseg_comm_check(MPI_Allgatherv(mine, (int)n_pick, row_type, cands + m * d, rcounts, displs, row_type, comm),
                          "MPI_Allgatherv (k-means|| candidates)");
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
     const int64_t m0 = m;
@@ -294,6 +300,10 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   st = plusplus_weighted(MPI_COMM_SELF, &cm, weight, k, key, -1, centroids);
   st = kseg_comm_agree(comm, st);
 done:
+  if (row_type != MPI_DATATYPE_NULL) {
+    const int freed = kseg_comm_check(MPI_Type_free(&row_type), "MPI_Type_free");
+    if (st == KSEG_OK) st = freed; /* local: the caller agrees */
+  }
   free(closest);
   free(near);
   free(p);
