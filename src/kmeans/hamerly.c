@@ -110,6 +110,8 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
       break;
     }
   }
+  if (data->assigned) memcpy(data->assigned, strict ? w.cold : centroids, (size_t)kd * sizeof(double));
+  /* Labels must match the final centroids (scikit-learn reruns the E-step). */
   if (!strict) kseg_km_estep_run(&w, data, centroids, labels, KSEG_KM_LABELS_ONLY);
   run->iter_seconds = kseg_now() - t0;
   run->converged = converged;
