@@ -14,8 +14,10 @@ void kseg_km_estep_clear(kseg_km_estep *w)
 {
   if (!w) return;
   free(w->ct);
-  free(w->cc);
+  free(w->cb);
+  free(w->h);
   free(w->cr);
+  free(w->panels);
   free(w->cold);
   kseg_km_partials_clear(&w->acc);
   memset(w, 0, sizeof *w);
@@ -34,20 +36,44 @@ int kseg_km_estep_alloc(kseg_km_estep *w, const kseg_km_data *data, int64_t k)
   /* calloc: the padding columns of ct stay zero and are never read as labels. */
   const size_t esz = w->ops->size;
   if (!(w->ct = kseg_calloc((size_t)(x->d * w->kp), esz, "k-means centroid table")) ||
-      !(w->cc = kseg_calloc((size_t)w->kp, esz, "k-means centroid norms")) ||
+      !(w->cb = kseg_calloc((size_t)kd, esz, "k-means centroid blocks")) ||
+      !(w->h = kseg_calloc((size_t)k, esz, "k-means centroid norms")) ||
       !(w->cr = kseg_calloc((size_t)kd, esz, "k-means centroids")) ||
       !(w->cold = kseg_malloc((size_t)kd * sizeof(double), "k-means centroids")) ||
       kseg_km_partials_alloc(&w->acc, k, x->d) != KSEG_OK) {
     kseg_km_estep_clear(w);
     return KSEG_ERR_IO;
   }
+  /* whole cache lines per thread, so no two threads write one */
+  w->panel_bytes = ((size_t)KSEG_KM_PANEL_ROWS * (size_t)x->d * esz + 63) / 64 * 64;
+  const size_t bytes = w->panel_bytes * (size_t)w->acc.nt;
+  if (posix_memalign(&w->panels, 64, bytes > 0 ? bytes : 64) != 0) {
+    w->panels = NULL;
+    kseg_error_nomem("k-means row panels", bytes);
+    kseg_km_estep_clear(w);
+    return KSEG_ERR_IO;
+  }
   return KSEG_OK;
 }
 
-void kseg_km_estep_tables(kseg_km_estep *w, const double *centers)
+void kseg_km_estep_tables(kseg_km_estep *w, const kseg_km_data *data, const double *centers)
 {
-  w->ops->centroid_table(centers, w->k, w->d, w->kp, w->ct);
-  w->cn = w->ops->dot_tables(centers, w->k, w->d, w->kp, w->cr, w->cc);
+  const kseg_km_ops *ops = w->ops;
+  const int64_t k = w->k, d = w->d;
+  ops->centroid_table(centers, k, d, w->kp, w->ct);
+  ops->centroid_rows(centers, k * d, w->cr);
+  const double cn = ops->panel_tables(centers, k, d, w->cb, w->h);
+  /* dot_rows' margins (see there): 8 (d + 2) eps (|x| + max|c|)^2, twice the
+   * sum of both forms' worst errors, plus underflow's absolute share. */
+  const double eps = ops->eps;
+  const double gam = 8.0 * (double)(d + 2) * eps;
+  /* Underflow's share, taken at the smallest normal number rather than the
+   * smallest subnormal: a subnormal operand costs a microcode assist of
+   * about 100 cycles in the per-row test. */
+  const double tiny = (double)(4 * d + 16) * ops->min_normal;
+  const double reach = sqrt((double)d) * data->max_abs + cn;
+  w->tab = (kseg_km_tables){.k = k, .d = d, .kp = w->kp, .ct = w->ct, .cb = w->cb, .h = w->h, .cn = cn,
+                            .m1 = gam * reach * reach + tiny, .gam = gam, .tiny = tiny};
 }
 
 void kseg_km_estep_run(kseg_km_estep *w, const kseg_km_data *data, const double *centers, int32_t *labels,
@@ -58,17 +84,7 @@ void kseg_km_estep_run(kseg_km_estep *w, const kseg_km_data *data, const double 
   const kseg_matrix *x = data->x;
   const kseg_km_ops *ops = w->ops;
   const int64_t k = w->k, d = w->d, kd = k * d;
-  kseg_km_estep_tables(w, centers);
-  /* dot_rows' margins (see there): 8 (d + 2) eps (|x| + max|c|)^2, twice the
-   * sum of both forms' worst errors, plus underflow's absolute share. */
-  const double eps = ops->eps;
-  const double gam = 8.0 * (double)(d + 2) * eps;
-  /* Underflow's share, taken at the smallest normal number rather than the
-   * smallest subnormal: a subnormal operand costs a microcode assist of
-   * about 100 cycles in the per-row test. */
-  const double tiny = (double)(4 * d + 16) * ops->min_normal;
-  const double reach = sqrt((double)d) * data->max_abs + w->cn;
-  const double m1 = gam * reach * reach + tiny;
+  kseg_km_estep_tables(w, data, centers);
   if (inertia) {
     /* any row's distance to any centroid is below sqrt(d) r */
     const double r = data->max_abs + kseg_km_max_abs_of(centers, kd);
@@ -86,8 +102,8 @@ void kseg_km_estep_run(kseg_km_estep *w, const kseg_km_data *data, const double 
     for (int64_t a = i0, b; a < i0 + n; a = b) {
       b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
       if (mode != KSEG_KM_LABELS_ONLY) kseg_km_partials_slice_begin(acc, t);
-      ops->dot_rows(x->data, a, b, d, w->ct, w->cc, w->kp, k, labels, m1, gam, w->cn, tiny, mode, data->fx.scale,
-                    hi, lo, counts, &acc->tchanged[t]);
+      ops->dot_rows(x->data, a, b, &w->tab, labels, mode, data->fx.scale, hi, lo, counts, &acc->tchanged[t],
+                    kseg_km_estep_panel(w, t));
       if (mode != KSEG_KM_LABELS_ONLY) kseg_km_partials_slice_end(acc, t);
     }
     if (inertia) acc->tinert[t] = ops->label_fixed(x->data, i0, i0 + n, d, w->cr, labels, w->fd.scale);

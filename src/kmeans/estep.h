@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "kmeans/internal.h"
+#include "kmeans/kernels/kernels.h"
 #include "kmeans/partials.h"
 
 /* Everything an E-step touches, allocated before the first iteration so the
@@ -13,11 +14,14 @@
 typedef struct kseg_km_estep {
   int64_t k, d, kp, n_local;
   const kseg_km_ops *ops; /* the kernels of the data's type */
-  void *ct;              /* d x kp centroid table in the data's type */
+  void *ct;              /* d x kp centroid table in the data's type (nearest()) */
+  void *cb;              /* k x d: the micro-kernel's centroid blocks (panel_tables) */
+  void *h;               /* k: -||c||^2 / 2 */
   void *cr;              /* k x d centroids in the data's type, row-major (inertia for progress) */
-  void *cc;              /* kp squared norms of ct's columns (padding: +inf), the data's type */
+  void *panels;          /* per thread: KSEG_KM_PANEL_ROWS x d values, 64-byte aligned */
+  size_t panel_bytes;    /* one thread's share of panels */
+  kseg_km_tables tab;    /* the tables above and the dot form's margins */
   kseg_fixed fd;         /* scale of the progress inertia */
-  double cn;             /* max over centroids of the norm of ct's column */
   double *cold;          /* k x d centroids the current iteration assigns against */
   kseg_km_partials acc;  /* the exact sums */
 } kseg_km_estep;
@@ -27,12 +31,18 @@ typedef struct kseg_km_estep {
 int kseg_km_estep_alloc(kseg_km_estep *w, const kseg_km_data *data, int64_t k);
 void kseg_km_estep_clear(kseg_km_estep *w);
 
-/* The centroid table ct in the data's type, the squared norms cc of its
- * columns (computed in double from the rounded values, padding +inf) and
- * their largest norm cn (rounded up), for dot_rows' error bound. Local. */
-void kseg_km_estep_tables(kseg_km_estep *w, const double *centers);
+/* The tables of an E-step against `centers` (nearest()'s ct, the
+ * micro-kernel's cb and h, cr) and the dot form's margins in w->tab, from
+ * the data's max |x|. Local. */
+void kseg_km_estep_tables(kseg_km_estep *w, const kseg_km_data *data, const double *centers);
 
-/* Lloyd's E-step with dot_rows over the local rows against `centers`: the
+/* Thread t's panel buffer. */
+static inline void *kseg_km_estep_panel(const kseg_km_estep *w, int t)
+{
+  return (char *)w->panels + (size_t)t * w->panel_bytes;
+}
+
+/* Lloyd's E-step with dot_rows (the micro-kernel) over the local rows against `centers`: the
  * canonical labels, and by mode (KSEG_KM_LABELS_ONLY, KSEG_KM_MOVED_ROWS,
  * KSEG_KM_ALL_ROWS) the fixed-point sums and counts of the rows that changed
  * label or of all rows, with the changed count (and, for progress reports,

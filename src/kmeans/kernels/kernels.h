@@ -2,7 +2,7 @@
  * part of the public API.
  *
  * Every loop that reads the rows in their own type (float64 or float32) is a
- * kernel: written once as a template (block.h, dot.h, elkan.h, yinyang.h,
+ * kernel: written once as a template (block.h, panel.h, elkan.h, yinyang.h,
  * scan.h, seed.h; shared inline pieces in row.h) and compiled once per type
  * (block_f64.c, block_f32.c, ...). The rest of k-means is written once, in
  * double, and reaches a kernel only through the kseg_km_ops of the data's
@@ -24,6 +24,22 @@
 /* Centroids per register block of nearest(); centroid tables are padded to
  * a multiple of it. */
 #define KSEG_KM_KB 16
+
+/* Rows of the largest panel the E-step's micro-kernel packs (panel.h: 24
+ * doubles or 48 floats); each thread's panel buffer holds this many rows of
+ * d values, 64-byte aligned. */
+#define KSEG_KM_PANEL_ROWS 48
+
+/* The centroid tables one E-step searches with (estep.c fills them) and the
+ * dot form's margins (panel.h, dot_rows). Tables are in the data's type. */
+typedef struct kseg_km_tables {
+  int64_t k, d, kp;
+  const void *ct;       /* d x kp: nearest()'s table */
+  const void *cb;       /* k x d in the micro-kernel's blocks (panel_tables) */
+  const void *h;        /* k: -||c||^2 / 2 */
+  double cn;            /* the largest ||c||, rounded up */
+  double m1, gam, tiny; /* a gap in squared distance above m1, or above gam (||x|| + cn)^2 + tiny, is sure */
+} kseg_km_tables;
 
 /* What the dot-product E-step does with the fixed-point sums. */
 enum {
@@ -93,18 +109,19 @@ typedef void kseg_km_centroid_table_fn(const double *centers, int64_t k, int64_t
 typedef void kseg_km_centroid_rows_fn(const double *centers, int64_t n, void *out);
 typedef void kseg_km_assign_rows_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const void *ct, int64_t kp,
                                     int64_t k, int32_t *labels, double *mind);
-typedef void kseg_km_search_rows_fn(const void *x, const int64_t *idx, int64_t m, int64_t d, const void *ct,
-                                    int64_t kp, int64_t k, int32_t *labels, double *u, double *l, double rel,
-                                    double abs_margin, double xscale, int64_t *hi, uint64_t *lo, int64_t *counts,
-                                    int64_t *changed);
 typedef double kseg_km_pair_dist2_fn(const void *xi, const void *c, int64_t d);
 
-/* dot.h: Lloyd's E-step in the dot-product form. */
-typedef double kseg_km_dot_tables_fn(const double *centers, int64_t k, int64_t d, int64_t kp, void *cr, void *cc);
-typedef void kseg_km_dot_rows_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const void *ct, const void *cc,
-                                 int64_t kp, int64_t k, int32_t *labels, double m1, double gam, double cn,
-                                 double tiny, int mode, double xscale, int64_t *hi, uint64_t *lo, int64_t *counts,
-                                 int64_t *changed);
+/* panel.h: the E-step's micro-kernel: Lloyd's dot form over consecutive
+ * rows, Hamerly's search of gathered rows, their tables; the progress
+ * inertia. */
+typedef double kseg_km_panel_tables_fn(const double *centers, int64_t k, int64_t d, void *cb, void *h);
+typedef void kseg_km_dot_rows_fn(const void *x, int64_t i0, int64_t i1, const kseg_km_tables *t, int32_t *labels,
+                                 int mode, double xscale, int64_t *hi, uint64_t *lo, int64_t *counts,
+                                 int64_t *changed, void *panel);
+typedef void kseg_km_search_rows_fn(const void *x, const int64_t *idx, int64_t m, const kseg_km_tables *t,
+                                    int32_t *labels, double *u, double *l, double rel, double abs_margin,
+                                    double xscale, int64_t *hi, uint64_t *lo, int64_t *counts, int64_t *changed,
+                                    void *panel);
 typedef kseg_i128 kseg_km_label_fixed_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const void *cr,
                                          const int32_t *labels, double scale);
 
@@ -133,7 +150,7 @@ typedef kseg_i128 kseg_km_pp_update_fn(const void *x, int64_t i0, int64_t i1, in
                                        double scale);
 typedef void kseg_km_pp_trials_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials,
                                   const double *closest, const int64_t *weight, bool split, double scale,
-                                  kseg_i128 *part, int64_t *hi, uint64_t *lo);
+                                  kseg_i128 *part, int64_t *hi, uint64_t *lo, double *tc, int64_t ldtc);
 typedef kseg_i128 kseg_km_par_nearest_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *cands,
                                          int64_t m0, int64_t m, double *closest, int64_t *near, double scale);
 
@@ -148,7 +165,7 @@ struct kseg_km_ops {
   kseg_km_assign_rows_fn *assign_rows;
   kseg_km_search_rows_fn *search_rows;
   kseg_km_pair_dist2_fn *pair_dist2;
-  kseg_km_dot_tables_fn *dot_tables;
+  kseg_km_panel_tables_fn *panel_tables;
   kseg_km_dot_rows_fn *dot_rows;
   kseg_km_label_fixed_fn *label_fixed;
   kseg_km_elkan_gaps_fn *elkan_gaps;
@@ -177,7 +194,7 @@ extern kseg_km_centroid_rows_fn kseg_km_centroid_rows_f64, kseg_km_centroid_rows
 extern kseg_km_assign_rows_fn kseg_km_assign_rows_f64, kseg_km_assign_rows_f32;
 extern kseg_km_search_rows_fn kseg_km_search_rows_f64, kseg_km_search_rows_f32;
 extern kseg_km_pair_dist2_fn kseg_km_pair_dist2_f64, kseg_km_pair_dist2_f32;
-extern kseg_km_dot_tables_fn kseg_km_dot_tables_f64, kseg_km_dot_tables_f32;
+extern kseg_km_panel_tables_fn kseg_km_panel_tables_f64, kseg_km_panel_tables_f32;
 extern kseg_km_dot_rows_fn kseg_km_dot_rows_f64, kseg_km_dot_rows_f32;
 extern kseg_km_label_fixed_fn kseg_km_label_fixed_f64, kseg_km_label_fixed_f32;
 extern kseg_km_elkan_gaps_fn kseg_km_elkan_gaps_f64, kseg_km_elkan_gaps_f32;

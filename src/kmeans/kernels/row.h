@@ -1,7 +1,7 @@
 /* row.h - the inline pieces the typed kernels share: the scalar type, the
  * block search nearest() and its argmin, the canonical single distances, the
  * move of a row between the exact split sums, and the double distance of the
- * scans. Included by each kernel template (block.h, dot.h, elkan.h,
+ * scans. Included by each kernel template (block.h, panel.h, elkan.h,
  * yinyang.h, scan.h, seed.h), so once per translation unit, which chooses
  * its type by defining KM_F64 or KM_F32 first. All static inline.
  *

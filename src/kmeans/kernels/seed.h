@@ -83,10 +83,13 @@ kseg_i128 KM_FN(pp_update)(const void *xv, int64_t i0, int64_t i1, int64_t d, co
  * were it added, min(distance, closest[i]) in fixed point (scale), summed
  * per candidate: into the split sums hi[t], lo[t] when `split` (unweighted;
  * see init.c), else times the row's weight into part[t]. Each array holds
- * 64 entries (8 lanes per table). */
+ * 64 entries (8 lanes per table). Each row's min(distance, closest[i]) for
+ * candidate t is kept in tc[t * ldtc + i]: the chosen candidate's column is
+ * then the next closest[], so the update after the choice reads 8 bytes per
+ * row instead of the row. */
 void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials,
                       const double *closest, const int64_t *weight, bool split, double scale, kseg_i128 *part,
-                      int64_t *hi, uint64_t *lo)
+                      int64_t *hi, uint64_t *lo, double *tc, int64_t ldtc)
 {
   const KM_T *x = xv;
   const int blocks = (trials + PP_LANES - 1) / PP_LANES;
@@ -95,11 +98,12 @@ void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const d
       pp_vec dist;
       pp_dist(x + i * d, d, ct + b * PP_LANES * d, &dist);
       pp_min(&dist, closest[i]);
+      const int m = trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES;
+      for (int q = 0; q < m; q++) tc[(int64_t)(b * PP_LANES + q) * ldtc + i] = dist[q];
       if (split) {
         pp_split_add(&dist, scale, hi + b * PP_LANES, lo + b * PP_LANES);
         continue;
       }
-      const int m = trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES;
       for (int q = 0; q < m; q++)
         part[b * PP_LANES + q] += (kseg_i128)(int64_t)rint(dist[q] * scale) * (weight ? weight[i] : 1);
     }

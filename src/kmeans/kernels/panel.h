@@ -1,0 +1,528 @@
+/* panel.h - kernel template: the E-step's micro-kernel and the two searches
+ * built on it, Lloyd's dot_rows over consecutive rows and Hamerly's
+ * search_rows over gathered rows, with its centroid tables and the exact
+ * inertia of progress reports. Compiled once per type by panel_f64.c and
+ * panel_f32.c; see kernels.h.
+ *
+ * The BLIS way, with rows and centroids swapped into the roles of A and B:
+ * a panel of KP_PW rows (24 doubles or 48 floats) is packed transposed
+ * (column j of every row is one run of KP_PW values: KP_MR vectors), the
+ * centroids are packed in blocks of KP_NR = 8 (within a block, value j of
+ * each centroid side by side), and a register block of KP_MR x KP_NR
+ * accumulators (24) takes one vector load per row vector and one broadcast
+ * per centroid for KP_MR x KP_NR fused multiply-adds. A vector lane is a
+ * row, so
+ *   - no lane is wasted whatever k is (the centroid-vectorized kernel padded
+ *     k to 16: 8 of 16 lanes idle at k = 8, 14 at k = 2);
+ *   - the argmin needs no transpose: lane r of every accumulator is row r.
+ * What it computes is the dot form (see dot_rows): each accumulator starts
+ * at h_c = -||c||^2 / 2 and adds x.c, so v_c = x.c - ||c||^2 / 2 and the
+ * nearest centroid is the largest v_c (||x - c||^2 = ||x||^2 - 2 v_c). The
+ * argmax keeps, per lane, the largest v, its first index (strict >: ties keep
+ * the lowest) and the second largest (duplicates count twice), in four
+ * vector operations per row vector and centroid and one masked move.
+ *
+ * Lanes never mix: lane r's arithmetic depends only on row r and the
+ * centroids, whatever panel, thread or rank holds the row (a short panel
+ * repeats its last row). */
+#include "kmeans/kernels/row.h"
+
+/* Row vectors per panel and centroids per register block. */
+#define KP_MR 3
+#define KP_NR 8
+/* Rows per panel. */
+#define KP_PW (KP_MR * KM_VL)
+_Static_assert(KP_PW <= KSEG_KM_PANEL_ROWS, "the panel buffers hold KSEG_KM_PANEL_ROWS rows");
+
+#if defined(__AVX512F__)
+#if KM_IS_F64
+typedef __m512d kp_vec;
+typedef __m256i kp_lab; /* 8 int32 labels */
+typedef __mmask8 kp_mask;
+#define KP_LOAD(p) _mm512_load_pd(p)
+#define KP_SET1(v) _mm512_set1_pd(v)
+#define KP_FMA(a, b, c) _mm512_fmadd_pd(a, b, c)
+#define KP_GT(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
+#define KP_MAX(a, b) _mm512_max_pd(a, b)
+#define KP_MIN(a, b) _mm512_min_pd(a, b)
+#define KP_STORE(p, v) _mm512_storeu_pd(p, v)
+#define KP_LAB_SET1(c) _mm256_set1_epi32(c)
+#define KP_LAB_MOVE(l, m, c) _mm256_mask_mov_epi32(l, m, c)
+#define KP_LAB_STORE(p, l) _mm256_storeu_si256((__m256i *)(p), l)
+#else
+typedef __m512 kp_vec;
+typedef __m512i kp_lab; /* 16 int32 labels */
+typedef __mmask16 kp_mask;
+#define KP_LOAD(p) _mm512_load_ps(p)
+#define KP_SET1(v) _mm512_set1_ps(v)
+#define KP_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define KP_GT(a, b) _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ)
+#define KP_MAX(a, b) _mm512_max_ps(a, b)
+#define KP_MIN(a, b) _mm512_min_ps(a, b)
+#define KP_STORE(p, v) _mm512_storeu_ps(p, v)
+#define KP_LAB_SET1(c) _mm512_set1_epi32(c)
+#define KP_LAB_MOVE(l, m, c) _mm512_mask_mov_epi32(l, m, c)
+#define KP_LAB_STORE(p, l) _mm512_storeu_si512((void *)(p), l)
+#endif
+
+/* The running argmax of one panel: per row vector, the largest v, the
+ * second largest and the first index of the largest. */
+typedef struct kp_state {
+  kp_vec best[KP_MR], second[KP_MR];
+  kp_lab lab[KP_MR];
+} kp_state;
+
+/* One register block: centroids c0 .. c0 + NR of the panel xt against the
+ * block cb (d x NR) with starting values h, folded into the running argmax.
+ * NR is a constant in each instance, so the accumulators stay in
+ * registers. */
+#define KP_BLOCK(NR)                                                                                        \
+  static __attribute__((noinline)) void kp_block##NR(const KM_T *restrict xt, int64_t d,                  \
+                                                     const KM_T *restrict cb, const KM_T *restrict h,     \
+                                                     int32_t c0, kp_state *restrict s)                    \
+  {                                                                                                         \
+    kp_vec acc[KP_MR][NR];                                                                                  \
+    _Pragma("GCC unroll 8") for (int c = 0; c < NR; c++) {                                                  \
+      const kp_vec hc = KP_SET1(h[c]);                                                                      \
+      _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) acc[m][c] = hc;                               \
+    }                                                                                                       \
+    _Pragma("GCC unroll 4") for (int64_t j = 0; j < d; j++) {                                               \
+      kp_vec xv[KP_MR];                                                                                     \
+      _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) xv[m] = KP_LOAD(xt + j * KP_PW + m * KM_VL); \
+      _Pragma("GCC unroll 8") for (int c = 0; c < NR; c++) {                                                \
+        const kp_vec b = KP_SET1(cb[j * NR + c]);                                                           \
+        _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) acc[m][c] = KP_FMA(xv[m], b, acc[m][c]);    \
+      }                                                                                                     \
+    }                                                                                                       \
+    _Pragma("GCC unroll 8") for (int c = 0; c < NR; c++) {                                                  \
+      const kp_lab ci = KP_LAB_SET1(c0 + c);                                                                \
+      _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) {                                             \
+        const kp_vec v = acc[m][c];                                                                         \
+        /* NaN (an overflowing row) reaches second and fails every gap test */                              \
+        const kp_mask gt = KP_GT(v, s->best[m]);                                                          \
+        s->second[m] = KP_MAX(s->second[m], KP_MIN(s->best[m], v));                                         \
+        s->best[m] = KP_MAX(s->best[m], v);                                                                 \
+        s->lab[m] = KP_LAB_MOVE(s->lab[m], gt, ci);                                                         \
+      }                                                                                                     \
+    }                                                                                                       \
+  }
+KP_BLOCK(1) KP_BLOCK(2) KP_BLOCK(3) KP_BLOCK(4) KP_BLOCK(5) KP_BLOCK(6) KP_BLOCK(7) KP_BLOCK(8)
+#undef KP_BLOCK
+
+/* The packed panel xt against all k centroids: best[r], second[r], lab[r]
+ * for its KP_PW rows. */
+static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict cb, const KM_T *restrict h, int64_t k,
+                      KM_T best[KP_PW], KM_T second[KP_PW], int32_t lab[KP_PW])
+{
+  kp_state s;
+  for (int m = 0; m < KP_MR; m++) {
+    s.best[m] = s.second[m] = KP_SET1(-(KM_T)INFINITY);
+    s.lab[m] = KP_LAB_SET1(0);
+  }
+  for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
+    const KM_T *b = cb + c0 * d, *hb = h + c0;
+    switch (k - c0 < KP_NR ? (int)(k - c0) : KP_NR) {
+    case 1: kp_block1(xt, d, b, hb, (int32_t)c0, &s); break;
+    case 2: kp_block2(xt, d, b, hb, (int32_t)c0, &s); break;
+    case 3: kp_block3(xt, d, b, hb, (int32_t)c0, &s); break;
+    case 4: kp_block4(xt, d, b, hb, (int32_t)c0, &s); break;
+    case 5: kp_block5(xt, d, b, hb, (int32_t)c0, &s); break;
+    case 6: kp_block6(xt, d, b, hb, (int32_t)c0, &s); break;
+    case 7: kp_block7(xt, d, b, hb, (int32_t)c0, &s); break;
+    default: kp_block8(xt, d, b, hb, (int32_t)c0, &s); break;
+    }
+  }
+  for (int m = 0; m < KP_MR; m++) {
+    KP_STORE(best + m * KM_VL, s.best[m]);
+    KP_STORE(second + m * KM_VL, s.second[m]);
+    KP_LAB_STORE(lab + m * KM_VL, s.lab[m]);
+  }
+}
+
+#if KM_IS_F64
+/* out[c] lane r = r_r lane c: an 8 x 8 transpose of doubles (24 shuffles). */
+static inline void kp_transpose8(__m512d r0, __m512d r1, __m512d r2, __m512d r3, __m512d r4, __m512d r5, __m512d r6,
+                                 __m512d r7, __m512d out[8])
+{
+  const __m512d t0 = _mm512_unpacklo_pd(r0, r1), t1 = _mm512_unpackhi_pd(r0, r1);
+  const __m512d t2 = _mm512_unpacklo_pd(r2, r3), t3 = _mm512_unpackhi_pd(r2, r3);
+  const __m512d t4 = _mm512_unpacklo_pd(r4, r5), t5 = _mm512_unpackhi_pd(r4, r5);
+  const __m512d t6 = _mm512_unpacklo_pd(r6, r7), t7 = _mm512_unpackhi_pd(r6, r7);
+  const __m512d u0 = _mm512_shuffle_f64x2(t0, t2, 0x88), u1 = _mm512_shuffle_f64x2(t1, t3, 0x88);
+  const __m512d u2 = _mm512_shuffle_f64x2(t0, t2, 0xdd), u3 = _mm512_shuffle_f64x2(t1, t3, 0xdd);
+  const __m512d u4 = _mm512_shuffle_f64x2(t4, t6, 0x88), u5 = _mm512_shuffle_f64x2(t5, t7, 0x88);
+  const __m512d u6 = _mm512_shuffle_f64x2(t4, t6, 0xdd), u7 = _mm512_shuffle_f64x2(t5, t7, 0xdd);
+  out[0] = _mm512_shuffle_f64x2(u0, u4, 0x88), out[4] = _mm512_shuffle_f64x2(u0, u4, 0xdd);
+  out[1] = _mm512_shuffle_f64x2(u1, u5, 0x88), out[5] = _mm512_shuffle_f64x2(u1, u5, 0xdd);
+  out[2] = _mm512_shuffle_f64x2(u2, u6, 0x88), out[6] = _mm512_shuffle_f64x2(u2, u6, 0xdd);
+  out[3] = _mm512_shuffle_f64x2(u3, u7, 0x88), out[7] = _mm512_shuffle_f64x2(u3, u7, 0xdd);
+}
+
+/* Pack rows xr[0 .. KP_PW) into xt (xt[j * KP_PW + r] = xr[r][j]): 8 rows
+ * x 8 columns at a time, loaded whole and transposed in registers. */
+static void kp_pack(const KM_T *const xr[KP_PW], int64_t d, KM_T *restrict xt)
+{
+  for (int m = 0; m < KP_PW; m += 8) {
+    const KM_T *const *p = xr + m;
+    int64_t j = 0;
+    __m512d o[8];
+    for (; j + 8 <= d; j += 8) {
+      kp_transpose8(_mm512_loadu_pd(p[0] + j), _mm512_loadu_pd(p[1] + j), _mm512_loadu_pd(p[2] + j),
+                    _mm512_loadu_pd(p[3] + j), _mm512_loadu_pd(p[4] + j), _mm512_loadu_pd(p[5] + j),
+                    _mm512_loadu_pd(p[6] + j), _mm512_loadu_pd(p[7] + j), o);
+      for (int q = 0; q < 8; q++) _mm512_store_pd(xt + (j + q) * KP_PW + m, o[q]);
+    }
+    if (j < d) {
+      const __mmask8 in = (__mmask8)((1u << (d - j)) - 1u);
+      kp_transpose8(_mm512_maskz_loadu_pd(in, p[0] + j), _mm512_maskz_loadu_pd(in, p[1] + j),
+                    _mm512_maskz_loadu_pd(in, p[2] + j), _mm512_maskz_loadu_pd(in, p[3] + j),
+                    _mm512_maskz_loadu_pd(in, p[4] + j), _mm512_maskz_loadu_pd(in, p[5] + j),
+                    _mm512_maskz_loadu_pd(in, p[6] + j), _mm512_maskz_loadu_pd(in, p[7] + j), o);
+      for (int q = 0; j + q < d; q++) _mm512_store_pd(xt + (j + q) * KP_PW + m, o[q]);
+    }
+  }
+}
+#else
+/* r[c] lane i = r_i lane c on return: a 16 x 16 transpose of floats (64
+ * shuffles: pairs, then pairs of pairs, then 128-bit lanes twice). */
+static inline void kp_transpose16(__m512 r[16])
+{
+  __m512 t[16];
+  for (int a = 0; a < 8; a++) {
+    t[2 * a] = _mm512_unpacklo_ps(r[2 * a], r[2 * a + 1]);
+    t[2 * a + 1] = _mm512_unpackhi_ps(r[2 * a], r[2 * a + 1]);
+  }
+  /* u[4b + q], 128-bit lane L: column 4L + q of rows 4b .. 4b + 3 */
+  __m512 u[16];
+  for (int b = 0; b < 4; b++) {
+    const __m512d p0 = _mm512_castps_pd(t[4 * b]), p1 = _mm512_castps_pd(t[4 * b + 1]);
+    const __m512d p2 = _mm512_castps_pd(t[4 * b + 2]), p3 = _mm512_castps_pd(t[4 * b + 3]);
+    u[4 * b] = _mm512_castpd_ps(_mm512_unpacklo_pd(p0, p2));
+    u[4 * b + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(p0, p2));
+    u[4 * b + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(p1, p3));
+    u[4 * b + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(p1, p3));
+  }
+  /* a 4 x 4 transpose of 128-bit lanes for each q */
+  for (int q = 0; q < 4; q++) {
+    const __m512 v0 = _mm512_shuffle_f32x4(u[q], u[4 + q], 0x44), v1 = _mm512_shuffle_f32x4(u[q], u[4 + q], 0xee);
+    const __m512 v2 = _mm512_shuffle_f32x4(u[8 + q], u[12 + q], 0x44);
+    const __m512 v3 = _mm512_shuffle_f32x4(u[8 + q], u[12 + q], 0xee);
+    r[q] = _mm512_shuffle_f32x4(v0, v2, 0x88);
+    r[4 + q] = _mm512_shuffle_f32x4(v0, v2, 0xdd);
+    r[8 + q] = _mm512_shuffle_f32x4(v1, v3, 0x88);
+    r[12 + q] = _mm512_shuffle_f32x4(v1, v3, 0xdd);
+  }
+}
+
+/* Pack rows xr[0 .. KP_PW) into xt: 16 rows x 16 columns at a time. */
+static void kp_pack(const KM_T *const xr[KP_PW], int64_t d, KM_T *restrict xt)
+{
+  for (int m = 0; m < KP_PW; m += 16) {
+    const KM_T *const *p = xr + m;
+    for (int64_t j = 0; j < d; j += 16) {
+      const __mmask16 in = d - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (d - j)) - 1u);
+      __m512 r[16];
+      for (int q = 0; q < 16; q++) r[q] = _mm512_maskz_loadu_ps(in, p[q] + j);
+      kp_transpose16(r);
+      for (int q = 0; q < 16 && j + q < d; q++) _mm512_store_ps(xt + (j + q) * KP_PW + m, r[q]);
+    }
+  }
+}
+#endif
+
+/* Squared norms of the panel's rows, in double: xx[r] = sum_j x_rj^2. */
+static void kp_norms(const KM_T *restrict xt, int64_t d, double xx[KP_PW])
+{
+  __m512d a[KP_PW / 8];
+  for (int q = 0; q < KP_PW / 8; q++) a[q] = _mm512_setzero_pd();
+  for (int64_t j = 0; j < d; j++)
+    for (int q = 0; q < KP_PW / 8; q++) {
+#if KM_IS_F64
+      const __m512d v = _mm512_load_pd(xt + j * KP_PW + q * 8);
+#else
+      const __m512d v = _mm512_cvtps_pd(_mm256_load_ps(xt + j * KP_PW + q * 8));
+#endif
+      a[q] = _mm512_fmadd_pd(v, v, a[q]);
+    }
+  for (int q = 0; q < KP_PW / 8; q++) _mm512_storeu_pd(xx + q * 8, a[q]);
+}
+
+#else /* without AVX-512: the same arithmetic per lane, one lane at a time */
+
+static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict cb, const KM_T *restrict h, int64_t k,
+                      KM_T best[KP_PW], KM_T second[KP_PW], int32_t lab[KP_PW])
+{
+  for (int r = 0; r < KP_PW; r++) {
+    KM_T b = -(KM_T)INFINITY, s = b;
+    int32_t l = 0;
+    for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
+      const int nr = k - c0 < KP_NR ? (int)(k - c0) : KP_NR;
+      for (int c = 0; c < nr; c++) {
+        KM_T v = h[c0 + c];
+        for (int64_t j = 0; j < d; j++) v = _Generic(v, float: fmaf, default: fma)(xt[j * KP_PW + r], cb[c0 * d + j * nr + c], v);
+        if (!(v == v)) s = v; /* NaN reaches second, as in the vector kernel */
+        else {
+          s = v > b ? b : (v > s ? v : s);
+          if (v > b) b = v, l = (int32_t)(c0 + c);
+        }
+      }
+    }
+    best[r] = b;
+    second[r] = s;
+    lab[r] = l;
+  }
+}
+
+static void kp_pack(const KM_T *const xr[KP_PW], int64_t d, KM_T *restrict xt)
+{
+  for (int r = 0; r < KP_PW; r++)
+    for (int64_t j = 0; j < d; j++) xt[j * KP_PW + r] = xr[r][j];
+}
+
+static void kp_norms(const KM_T *restrict xt, int64_t d, double xx[KP_PW])
+{
+  for (int r = 0; r < KP_PW; r++) {
+    double s = 0;
+    for (int64_t j = 0; j < d; j++) s = fma((double)xt[j * KP_PW + r], (double)xt[j * KP_PW + r], s);
+    xx[r] = s;
+  }
+}
+#endif
+
+/* The dot form's verdict on one row: true when the gap between the largest
+ * and second largest v (in squared-distance units, 2 (v1 - v2)) proves
+ * nearest() picks the same centroid. The bound is first tried with
+ * ||x|| <= sqrt(d) max|x| (m1, no work per row), then with the row's own norm
+ * (xx < 0: computed here). NaN fails both. */
+static inline bool kp_sure(double gap, const KM_T *restrict xi, int64_t d, double xx, const kseg_km_tables *t)
+{
+  if (gap > t->m1) return true;
+  if (xx < 0) {
+    xx = 0;
+    for (int64_t j = 0; j < d; j++) xx += (double)xi[j] * (double)xi[j];
+  }
+  const double reach = sqrt(xx) + t->cn;
+  return gap > t->gam * reach * reach + t->tiny;
+}
+
+/* Give row `row` label l; with mode, move its fixed-point value in the
+ * thread's split sums. Returns 1 if the label changed. */
+static inline int64_t settle_row(const KM_T *restrict x, int64_t row, int32_t l, int64_t d, int32_t *restrict labels,
+                                 int mode, double xscale, int64_t *restrict hi, uint64_t *restrict lo,
+                                 int64_t *restrict counts)
+{
+  const int32_t old = labels[row];
+  labels[row] = l;
+  if (mode == KSEG_KM_ALL_ROWS) move_row(x + row * d, d, xscale, hi, lo, counts, -1, l);
+  else if (mode == KSEG_KM_MOVED_ROWS && old != l) move_row(x + row * d, d, xscale, hi, lo, counts, old, l);
+  return old != l;
+}
+
+/* The near ties rows[0..m) (m <= KM_RB) searched with nearest() and settled. */
+static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, int64_t d, const KM_T *restrict ct,
+                            int64_t kp, int64_t k, int32_t *restrict labels, int mode, double xscale,
+                            int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts)
+{
+  const KM_T *xr[KM_RB];
+  for (int r = 0; r < KM_RB; r++) xr[r] = x + rows[r < m ? r : m - 1] * d;
+  int32_t lab[KM_RB];
+  KM_T best[KM_RB];
+  nearest(xr, d, ct, kp, k, lab, best, NULL);
+  int64_t moved = 0;
+  for (int r = 0; r < m; r++) moved += settle_row(x, rows[r], lab[r], d, labels, mode, xscale, hi, lo, counts);
+  return moved;
+}
+
+/* Lloyd's E-step in the dot form, with the canonical labels.
+ *
+ * Each row's v_c = x.c - ||c||^2 / 2 come from the micro-kernel; the
+ * largest is the nearest centroid of the dot form, whose rounding error (of
+ * ||x - c||^2 = ||x||^2 - 2 v_c) is up to about (d + 2) eps (||x|| + ||c||)^2
+ * against nearest()'s (d + 2) eps ||x - c||^2, so on its own it could order
+ * two nearly equidistant centroids differently from nearest(). Hence: when
+ * the runner-up is more than the sum of both forms' worst errors (taken
+ * twice over: t->gam = 8 (d + 2) eps) below the winner, nearest() must pick
+ * the same centroid and the label is kept; otherwise the row is searched
+ * again with nearest() itself (kp_sure). So the labels are nearest()'s, bit
+ * for bit.
+ *
+ * mode: KSEG_KM_LABELS_ONLY sets labels; KSEG_KM_MOVED_ROWS also moves
+ * the fixed-point value of every row whose label changed between the
+ * thread's split sums (deltas for a running total); KSEG_KM_ALL_ROWS adds
+ * every row to its new label's sums (a fresh total). changed counts rows
+ * whose label changed. panel: this thread's buffer of KSEG_KM_PANEL_ROWS x d
+ * values, 64-byte aligned. */
+void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, const kseg_km_tables *t, int32_t *restrict labels,
+                     int mode, double xscale, int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts,
+                     int64_t *changed, void *panel)
+{
+  const KM_T *restrict x = xv, *restrict ct = t->ct, *restrict cb = t->cb, *restrict h = t->h;
+  const int64_t d = t->d, k = t->k, kp = t->kp;
+  KM_T *xt = panel;
+  int64_t moved = 0, pending[KM_RB];
+  int np = 0;
+  for (int64_t i = i0; i < i1; i += KP_PW) {
+    const int nr = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
+    const KM_T *xr[KP_PW];
+    for (int r = 0; r < KP_PW; r++) xr[r] = x + (i + (r < nr ? r : nr - 1)) * d;
+    /* the panel after next: the hardware prefetcher alone left a thread
+     * waiting on memory for part of each pass */
+    if (i + 3 * KP_PW <= i1) {
+      const char *p = (const char *)(x + (i + 2 * KP_PW) * d), *e = (const char *)(x + (i + 3 * KP_PW) * d);
+      for (; p < e; p += 64) __builtin_prefetch(p, 0, 3);
+    }
+    kp_pack(xr, d, xt);
+    KM_T best[KP_PW], second[KP_PW];
+    int32_t lab[KP_PW];
+    kp_search(xt, d, cb, h, k, best, second, lab);
+    for (int r = 0; r < nr; r++) {
+      const double gap = 2.0 * ((double)best[r] - (double)second[r]);
+      if (kp_sure(gap, xr[r], d, -1, t)) {
+        moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
+        continue;
+      }
+      pending[np++] = i + r;
+      if (np == KM_RB) {
+        moved += settle_exact(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
+        np = 0;
+      }
+    }
+  }
+  if (np > 0) moved += settle_exact(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
+  *changed += moved;
+}
+
+/* Hamerly's near ties rows[0..m) (m <= KM_RB) searched with nearest() and
+ * its second nearest: Lloyd's labels, and bounds from the canonical
+ * distances widened by rel and abs_margin. Returns the rows that moved. */
+static int64_t search_exact(const KM_T *restrict x, const int64_t *rows, int m, int64_t d, const KM_T *restrict ct,
+                            int64_t kp, int64_t k, int32_t *restrict labels, double *restrict u, double *restrict l,
+                            double rel, double abs_margin, double xscale, int64_t *restrict hi,
+                            uint64_t *restrict lo, int64_t *restrict counts)
+{
+  const KM_T *xr[KM_RB];
+  for (int r = 0; r < KM_RB; r++) xr[r] = x + rows[r < m ? r : m - 1] * d;
+  int32_t lab[KM_RB];
+  KM_T best[KM_RB], second[KM_RB];
+  nearest(xr, d, ct, kp, k, lab, best, second);
+  int64_t moved = 0;
+  for (int r = 0; r < m; r++) {
+    const int64_t row = rows[r];
+    u[row] = sqrt((double)best[r]) * (1 + rel) + abs_margin;
+    l[row] = sqrt((double)second[r]) * (1 - rel) - abs_margin;
+    const int32_t old = labels[row];
+    if (old == lab[r]) continue;
+    moved++;
+    labels[row] = lab[r];
+    move_row(xr[r], d, xscale, hi, lo, counts, old, lab[r]);
+  }
+  return moved;
+}
+
+/* Hamerly: a full search of the rows idx[0..m) whose bounds could not rule
+ * out a label change, through the same micro-kernel as Lloyd (gathered rows
+ * are packed the same way), so the same labels. Sets the label, the bounds
+ * u >= |x - c_label| and l <= |x - c| for every other c on the exact
+ * distances, and for a row whose label changed moves its fixed-point value
+ * between the split sums (old label -1: only added) and counts.
+ *
+ * The bounds of a row the dot form settles come from its values: with
+ * E = 0.5 gam (||x|| + max||c||)^2 + tiny, at least the dot form's error in
+ * a squared distance, ||x - c_label||^2 <= ||x||^2 - 2 v1 + E and
+ * ||x - c||^2 >= ||x||^2 - 2 v2 - E, each widened again for the rounding of
+ * ||x||^2 and of the subtraction. A near tie goes to nearest(), whose
+ * computed distances give u and l widened by rel and abs_margin as
+ * before. */
+void KM_FN(search_rows)(const void *xv, const int64_t *restrict idx, int64_t m, const kseg_km_tables *t,
+                        int32_t *restrict labels, double *restrict u, double *restrict l, double rel,
+                        double abs_margin, double xscale, int64_t *restrict hi, uint64_t *restrict lo,
+                        int64_t *restrict counts, int64_t *changed, void *panel)
+{
+  const KM_T *restrict x = xv, *restrict ct = t->ct, *restrict cb = t->cb, *restrict h = t->h;
+  const int64_t d = t->d, k = t->k, kp = t->kp;
+  const double wide = (double)(d + 4) * 0x1p-52;
+  KM_T *xt = panel;
+  int64_t moved = 0, pending[KM_RB];
+  int np = 0;
+  for (int64_t p = 0; p < m; p += KP_PW) {
+    const int nr = m - p < KP_PW ? (int)(m - p) : KP_PW;
+    const KM_T *xr[KP_PW];
+    for (int r = 0; r < KP_PW; r++) xr[r] = x + idx[p + (r < nr ? r : nr - 1)] * d;
+    /* the rows of the panel after next: scattered rows defeat the hardware
+     * prefetcher, and packing them would wait on memory */
+    for (int64_t q = p + 2 * KP_PW; q < p + 3 * KP_PW && q < m; q++) {
+      const char *a = (const char *)(x + idx[q] * d), *e = (const char *)(x + (idx[q] + 1) * d);
+      for (a = (const char *)((uintptr_t)a & ~(uintptr_t)63); a < e; a += 64) __builtin_prefetch(a, 0, 3);
+    }
+    kp_pack(xr, d, xt);
+    KM_T best[KP_PW], second[KP_PW];
+    int32_t lab[KP_PW];
+    double xx[KP_PW];
+    kp_search(xt, d, cb, h, k, best, second, lab);
+    kp_norms(xt, d, xx);
+    for (int r = 0; r < nr; r++) {
+      const int64_t row = idx[p + r];
+      const double v1 = (double)best[r], v2 = (double)second[r];
+      if (!kp_sure(2.0 * (v1 - v2), xr[r], d, xx[r], t)) {
+        pending[np++] = row;
+        if (np == KM_RB) {
+          moved += search_exact(x, pending, np, d, ct, kp, k, labels, u, l, rel, abs_margin, xscale, hi, lo, counts);
+          np = 0;
+        }
+        continue;
+      }
+      const double reach = sqrt(xx[r]) * (1 + 0x1p-50) + t->cn;
+      const double e = 0.5 * t->gam * reach * reach + t->tiny;
+      const double up = (xx[r] - 2.0 * v1) + e + (fabs(xx[r]) + 2.0 * fabs(v1)) * wide;
+      const double down = (xx[r] - 2.0 * v2) - e - (fabs(xx[r]) + 2.0 * fabs(v2)) * wide;
+      u[row] = sqrt(up > 0 ? up : 0) * (1 + 0x1p-50);
+      l[row] = down > 0 ? sqrt(down) * (1 - 0x1p-50) : 0; /* v2 = -inf (k = 1): +inf */
+      const int32_t old = labels[row];
+      if (old == lab[r]) continue;
+      moved++;
+      labels[row] = lab[r];
+      move_row(xr[r], d, xscale, hi, lo, counts, old, lab[r]);
+    }
+  }
+  if (np > 0) moved += search_exact(x, pending, np, d, ct, kp, k, labels, u, l, rel, abs_margin, xscale, hi, lo, counts);
+  *changed += moved;
+}
+
+/* The micro-kernel's tables of the k x d centroids: cb, the centroids
+ * rounded to KM_T in blocks of KP_NR (block b holds centroids c0 = 8 b ..
+ * c0 + nr, nr = min(8, k - c0), at cb + c0 d, value j of centroid c0 + c at
+ * [j nr + c]), and h[c] = -||c||^2 / 2 (the squared norm computed in double
+ * from the rounded values, then rounded to KM_T). Returns the largest norm,
+ * rounded up, for the dot form's error bound. */
+double KM_FN(panel_tables)(const double *centers, int64_t k, int64_t d, void *cbv, void *hv)
+{
+  KM_T *cb = cbv, *h = hv;
+  double cn2 = 0;
+  for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
+    const int nr = k - c0 < KP_NR ? (int)(k - c0) : KP_NR;
+    for (int c = 0; c < nr; c++) {
+      double s = 0;
+      for (int64_t j = 0; j < d; j++) {
+        const double v = cb[c0 * d + j * nr + c] = (KM_T)centers[(c0 + c) * d + j];
+        s += v * v;
+      }
+      cn2 = fmax(cn2, s);
+      h[c0 + c] = (KM_T)(-0.5 * s);
+    }
+  }
+  return sqrt(cn2) * (1 + 1e-12);
+}
+
+/* The fixed-point inertia (scale) of rows [i0, i1) against their labels'
+ * centroids cr (k x d in KM_T), with pair_dist2: for progress reports. */
+kseg_i128 KM_FN(label_fixed)(const void *xv, int64_t i0, int64_t i1, int64_t d, const void *crv,
+                             const int32_t *labels, double scale)
+{
+  const KM_T *x = xv, *cr = crv;
+  kseg_i128 in = 0;
+  for (int64_t i = i0; i < i1; i++) {
+    const double d2 = (double)pair_dist2(x + i * d, cr + labels[i] * d, d);
+    in += (int64_t)rint(d2 * scale);
+  }
+  return in;
+}
