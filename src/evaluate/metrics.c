@@ -18,6 +18,8 @@
 #include "kseg/kseg_fixed.h"
 #include "kseg/kseg_rng.h"
 
+#include "evaluate/pairsum.h"
+
 /* This rank's rows as float64: the data itself, or a converted copy. */
 static int rows_as_f64(const kseg_matrix *x, const double **rows, double **owned)
 {
@@ -237,22 +239,6 @@ done:
 
 /* ---- silhouette ---- */
 
-/* acc[i*k + c] += sum over rows j of block B with label c of |x_i - y_j|,
- * each distance in fixed point: exact, so block order does not matter. */
-static void accumulate_distances(const double *a, int64_t na, const double *b, const int32_t *lb, int64_t nb,
-                                 int64_t d, int k, const kseg_fixed *fe, kseg_i128 *acc)
-{
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < na; i++) {
-    const double *xi = a + i * d;
-    kseg_i128 *row = acc + i * k;
-    for (int64_t j = 0; j < nb; j++) {
-      double dist = sqrt(sq_dist(xi, b + j * d, d));
-      row[lb[j]] += (int64_t)(dist * fe->scale + 0.5);
-    }
-  }
-}
-
 /* Sum over rows of the silhouette coefficient s_i (fixed point, bound 1),
  * from the per-cluster distance sums of each row. */
 static kseg_i128 silhouette_row_sum(const kseg_i128 *acc, const int32_t *labels, int64_t n, int k,
@@ -300,7 +286,8 @@ static int silhouette_ring(MPI_Comm comm, const double *mine, const int32_t *min
     int owner = (rank - step + size) % size; /* whose block we hold now */
     int64_t r0, nb;
     kseg_partition(n_total, size, owner, &r0, &nb);
-    accumulate_distances(mine, n_mine, blk[cur], lab[cur], nb, d, k, &fe, acc);
+    st = kseg_comm_agree(comm, kseg_pairsum_accumulate(mine, n_mine, blk[cur], lab[cur], nb, d, k, &fe, acc));
+    if (st) goto done;
     if (step == size - 1) break;
     int next = (rank + 1) % size, prev = (rank - 1 + size) % size;
     int64_t r1, nr;
@@ -447,7 +434,11 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
   kseg_i128 *acc = kseg_calloc((size_t)(sn * k), sizeof *acc, "silhouette sums");
   st = kseg_comm_agree(comm, acc ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto done;
-  accumulate_distances(all + s0 * d, sn, all, all_lab, sample, d, k, &fe, acc);
+  st = kseg_comm_agree(comm, kseg_pairsum_accumulate(all + s0 * d, sn, all, all_lab, sample, d, k, &fe, acc));
+  if (st) {
+    free(acc);
+    goto done;
+  }
   kseg_i128 total = silhouette_row_sum(acc, all_lab + s0, sn, k, kcounts, &fe, &f1);
   free(acc);
   st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1));
