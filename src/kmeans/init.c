@@ -86,6 +86,30 @@ static kseg_i128 pp_update(const kseg_km_ops *ops, const kseg_matrix *x, const d
   return local;
 }
 
+/* closest[] becomes the chosen candidate's column `col` of the trials'
+ * potentials, p[] its fixed-point potentials (scale) times the row's weight
+ * (NULL: 1), on every thread; returns their local sum (exact: integers).
+ * Local. */
+static kseg_i128 pp_take(const kseg_matrix *x, const double *col, double *closest, kseg_i128 *p,
+                         const int64_t *weight, double scale)
+{
+  kseg_i128 local = 0;
+#pragma omp parallel
+  {
+    int64_t i0, n;
+    kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
+    kseg_i128 part = 0;
+    for (int64_t i = i0; i < i0 + n; i++) {
+      closest[i] = col[i];
+      p[i] = (kseg_i128)(int64_t)rint(col[i] * scale) * (weight ? weight[i] : 1);
+      part += p[i];
+    }
+#pragma omp critical(kseg_kmeans_pp)
+    local += part;
+  }
+  return local;
+}
+
 /* Greedy k-means++ with optional int64 row weights (NULL: 1 each), shared by
  * k-means++ and the final step of k-means||; max_abs is the matrix's max |x|
  * (negative: computed here). Collective over comm. */
@@ -107,7 +131,9 @@ static int plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t 
   kseg_i128 *pot = kseg_malloc((size_t)trials * sizeof(kseg_i128), "k-means++ potentials");
   const int blocks = (trials + PP_LANES - 1) / PP_LANES;
   double *ct = kseg_malloc((size_t)(blocks * PP_LANES * d) * sizeof(double), "k-means++ candidates");
-  int st = (closest && p && cand && rows && pot && ct) ? KSEG_OK : KSEG_ERR_IO;
+  /* each candidate's potentials, trials x rows: the chosen column becomes closest[] */
+  double *tc = k > 1 ? kseg_malloc(nls * (size_t)trials * sizeof(double), "k-means++ candidate distances") : NULL;
+  int st = (closest && p && cand && rows && pot && ct && (tc || k == 1)) ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
   /* First centroid: a row drawn in proportion to its weight (uniform when
@@ -145,7 +171,7 @@ static int plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t 
       uint64_t lo[64] = {0};
       int64_t i0, n;
       kseg_partition(nl, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
-      ops->pp_trials(x->data, i0, i0 + n, d, ct, trials, closest, weight, split, fd.scale, part, hi, lo);
+      ops->pp_trials(x->data, i0, i0 + n, d, ct, trials, closest, weight, split, fd.scale, part, hi, lo, tc, (int64_t)nls);
       for (int t = 0; t < trials; t++) part[t] += (kseg_i128)hi[t] * ((kseg_i128)1 << 32) + (kseg_i128)lo[t];
 #pragma omp critical(kseg_kmeans_pp)
       for (int t = 0; t < trials; t++) pot[t] += part[t];
@@ -156,10 +182,9 @@ static int plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t 
       if (pot[t] < pot[best]) best = t;
     const double *row = rows + best * d;
     memcpy(centroids + c * d, row, (size_t)d * sizeof(double));
-    /* Lane q of best's block holds it: the same arithmetic as its trial. */
-    const int bq = best % PP_LANES;
-    const double *bct = ct + (best / PP_LANES) * PP_LANES * d;
-    local = pp_update(ops, x, bct, bq, false, closest, p, weight, fd.scale);
+    /* The chosen candidate's potentials, kept by the trials, are the rows'
+     * new closest distances. */
+    local = pp_take(x, tc + (int64_t)best * nls, closest, p, weight, fd.scale);
     total = pot[best];
   }
 done:
@@ -169,6 +194,7 @@ done:
   free(rows);
   free(pot);
   free(ct);
+  free(tc);
   return st;
 }
 
