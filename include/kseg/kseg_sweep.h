@@ -70,6 +70,15 @@ typedef struct kseg_sweep_row {
   double *centroids;             /* k x d of the best restart; owned */
 } kseg_sweep_row;
 
+/* A per-k column a caller adds to the sweep before writing it, e.g. kseg
+ * run's cross-validated campaign profit (docs/plan.md): written as
+ * /sweep/<name>. */
+#define KSEG_SWEEP_MAX_EXTRA 8
+typedef struct kseg_sweep_extra {
+  char name[64];
+  double *values; /* n_k values in row order, NaN where undefined; owned */
+} kseg_sweep_extra;
+
 typedef struct kseg_sweep_result {
   int64_t n, d;
   int64_t n_k;                   /* rows[] in increasing k */
@@ -78,6 +87,15 @@ typedef struct kseg_sweep_result {
   int64_t elbow_k;               /* Kneedle knee of the inertia curve */
   int64_t gap_k;                 /* 1-SE rule among candidates, -1 without gap */
   char recommendation[1024];     /* the sentence: which metrics voted for what */
+  /* A caller that chooses k by its own rule (kseg run: the k that pays)
+   * sets k_business (-1: none) and business_rule, and replaces
+   * recommended_k and recommendation; k_internal and internal_recommendation
+   * keep the vote. All are written when k_internal > 0. */
+  int64_t k_internal, k_business;
+  char internal_recommendation[1024];
+  char business_rule[1024];
+  int n_extra;
+  kseg_sweep_extra extra[KSEG_SWEEP_MAX_EXTRA];
   int64_t k_resumed;             /* ks taken from the checkpoint */
   double seconds;                /* whole sweep, max over ranks */
 } kseg_sweep_result;
@@ -97,9 +115,15 @@ int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options
 
 void kseg_sweep_result_clear(kseg_sweep_result *r);
 
+/* A new extra column `name` of r->n_k NaNs; returns its values (owned by r)
+ * or NULL (KSEG_ERR_IO recorded: out of memory or KSEG_SWEEP_MAX_EXTRA
+ * reached). Local. */
+double *kseg_sweep_add_extra(kseg_sweep_result *r, const char *name);
+
 /* Write the sweep to `path` (group /sweep, layout in docs/sweep.md) under a
  * temporary name, renamed when complete. `final` adds the recommendation
- * attributes; a checkpoint (final = false) adds the fingerprint. Collective. */
+ * attributes (and the extra columns and the business choice when set); a
+ * checkpoint (final = false) adds the fingerprint. Collective. */
 int kseg_sweep_write(MPI_Comm comm, const char *path, const kseg_sweep_result *r, const kseg_sweep_options *opt,
                      const char *fingerprint, bool final);
 
