@@ -56,6 +56,7 @@ void kseg_profile_free(kseg_profile **pp)
   for (int s = 0; p->actions && s <= p->n_segments; s++) free(p->actions[s]);
   free(p->names);
   free(p->actions);
+  kseg_plan_free(&p->plan);
   free(p);
   *pp = NULL;
 }
