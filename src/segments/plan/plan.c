@@ -46,8 +46,10 @@ void kseg_plan_wilson(int64_t responders, int64_t n, double *low, double *high)
   const double centre = p + z2 / (2.0 * nn);
   const double half = z * sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
   const double denom = 1.0 + z2 / nn;
-  *low = fmax(0.0, (centre - half) / denom);
-  *high = fmin(1.0, (centre + half) / denom);
+  /* at r = 0 (r = n) the lower (upper) end is 0 (1) exactly; the formula
+   * gives it up to rounding */
+  *low = responders == 0 ? 0.0 : fmax(0.0, (centre - half) / denom);
+  *high = responders == n ? 1.0 : fmin(1.0, (centre + half) / denom);
 }
 
 /* Does segment a (r_a of n_a) rank before b: a higher rate, exactly
