@@ -244,26 +244,30 @@ static void write_summary(kseg_plan *p)
     return;
   }
   const kseg_plan_segment *base = &p->segments[p->k];
+  char m1[48], m2[48], m3[48], m4[48];
   if (s->responders == 0 || s->responders == s->known) {
-    put(b, n, "%s has %s among %lld customers: response rates only, no profit claims and no contact decisions.",
-        s->target, s->responders == 0 ? "no responders" : "only responders", (long long)s->known);
+    kseg_plan_format_money((double)s->known, m1, sizeof m1);
+    put(b, n, "%s has %s among %s customers: response rates only, no profit claims and no contact decisions.",
+        s->target, s->responders == 0 ? "no responders" : "only responders", m1);
     return;
   }
-  char m1[48], m2[48], m3[48], m4[48];
   if (p->money) {
     if (p->n_contacted == 0) {
       kseg_plan_format_money(p->profit_contact_all, m1, sizeof m1);
+      kseg_plan_format_money((double)base->customers, m2, sizeof m2);
       put(b, n, "Contact no one: no segment responds above the break-even rate of %.1f%% (%s rate %.1f%% overall); "
-                "contacting all %lld customers would return %s",
-          100.0 * p->break_even_rate, s->target, 100.0 * base->rate, (long long)base->customers, m1);
+                "contacting all %s customers would return %s",
+          100.0 * p->break_even_rate, s->target, 100.0 * base->rate, m2, m1);
     } else {
       put(b, n, "Contact segment%s ", p->n_contacted > 1 ? "s" : "");
       for (int i = 0; i < p->n_contacted; i++) put(b, n, "%s%d", i ? ", " : "", p->order[i]);
       kseg_plan_format_money(p->expected_profit, m1, sizeof m1);
       kseg_plan_format_money(p->profit_contact_all, m2, sizeof m2);
-      put(b, n, " (%lld of %lld customers, %.1f%%, responding %.1f%% against a break-even rate of %.1f%%): "
+      kseg_plan_format_money((double)p->customers_contacted, m3, sizeof m3);
+      kseg_plan_format_money((double)base->customers, m4, sizeof m4);
+      put(b, n, " (%s of %s customers, %.1f%%, responding %.1f%% against a break-even rate of %.1f%%): "
                 "expected profit %s, against %s for contacting everyone",
-          (long long)p->customers_contacted, (long long)base->customers,
+          m3, m4,
           100.0 * (double)p->customers_contacted / (double)base->customers,
           100.0 * (double)p->responders_contacted / (double)p->customers_contacted, 100.0 * p->break_even_rate, m1, m2);
     }
