@@ -51,9 +51,13 @@ void kseg_plan_choose_k(const kseg_plan_setup *s, const kseg_plan_k_row *rows, i
   char *b = out->rule;
   const size_t len = sizeof out->rule;
   const kseg_plan_k_row *best = NULL;
+  int64_t lo = -1, hi = -1; /* the candidates actually swept, for the sentences */
   for (int64_t i = 0; i < n; i++) {
     const kseg_plan_k_row *r = &rows[i];
-    if (r->k < min_k || r->k > max_k || r->cv.kind == KSEG_PLAN_SCORE_NONE || !isfinite(r->cv.total)) continue;
+    if (r->k < min_k || r->k > max_k) continue;
+    if (lo < 0 || r->k < lo) lo = r->k;
+    if (r->k > hi) hi = r->k;
+    if (r->cv.kind == KSEG_PLAN_SCORE_NONE || !isfinite(r->cv.total)) continue;
     if (!best || r->cv.total > best->cv.total) best = r; /* rows in increasing k: ties keep the smaller */
   }
   if (!best) {
@@ -73,7 +77,7 @@ void kseg_plan_choose_k(const kseg_plan_setup *s, const kseg_plan_k_row *rows, i
   score_text(s, best->cv.kind, best->cv.total, t1, sizeof t1);
   if (!(best->cv.total > best->cv.baseline)) {
     put(b, len, "k=%lld from the internal metrics alone: no k in %lld..%lld %s out of sample (the best, k=%lld, ",
-        (long long)k_internal, (long long)min_k, (long long)max_k,
+        (long long)k_internal, (long long)lo, (long long)hi,
         profit ? "earns anything" : "captures more responses than random targeting", (long long)best->k);
     put(b, len, profit ? "cross-validates to %s)" : "captures %s)", t1);
     return;
@@ -93,12 +97,12 @@ void kseg_plan_choose_k(const kseg_plan_setup *s, const kseg_plan_k_row *rows, i
   if (profit)
     put(b, len, "k=%lld pays: the cross-validated campaign profit is highest at k=%lld (%s, standard error %s) among "
                 "k=%lld..%lld",
-        (long long)pick->k, (long long)best->k, t1, t3, (long long)min_k, (long long)max_k);
+        (long long)pick->k, (long long)best->k, t1, t3, (long long)lo, (long long)hi);
   else
     put(b, len, "k=%lld pays: contacting the top %.0f%% of customers by segment rate captures the most responses out "
                 "of sample at k=%lld (%s; random targeting %.0f%%) among k=%lld..%lld",
         (long long)pick->k, 100.0 * KSEG_PLAN_TOP_SHARE, (long long)best->k, t1, 100.0 * KSEG_PLAN_TOP_SHARE,
-        (long long)min_k, (long long)max_k);
+        (long long)lo, (long long)hi);
   if (pick != best) {
     score_text(s, pick->cv.kind, pick->cv.total, t2, sizeof t2);
     put(b, len, "; k=%lld (%s) is the smallest k within one standard error of it", (long long)pick->k, t2);
