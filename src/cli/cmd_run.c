@@ -309,7 +309,11 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   }
   if (cli->json) print_json(cli, &o, &r, made);
   if (cli->rank == 0) {
-    if (r.choice.k_business >= 0)
+    if (r.warm && r.k != r.recommended_k)
+      kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (the old model's, kept when "
+                         "retraining; the sweep would pick k = %lld, below)",
+                    (long long)r.rows, (long long)r.features, r.recipe, r.k, (long long)r.recommended_k);
+    else if (r.choice.k_business >= 0)
       kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (the k that pays, below)",
                     (long long)r.rows, (long long)r.features, r.recipe, r.k);
     else
