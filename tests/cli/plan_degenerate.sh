@@ -79,7 +79,11 @@ prof = json.load(open(f"{d}/profiles.json"))
 assert prof["economics"]["source"] == "none" and prof["economics"]["cv_profit"] is None
 assert all("break_even_rate" not in s and "expected_profit" not in s for s in prof["segments"])
 head = next(csv.reader(open(f"{d}/profiles.csv")))
-assert "response_rate_low" in head and "break_even_rate" not in head and "economics_source" not in head, head
+assert "response_rate_low" in head and "break_even_rate" not in head and "expected_profit" not in head, head
+rows = list(csv.DictReader(open(f"{d}/profiles.csv")))
+assert all(r["economics_source"] == "none" for r in rows), [r["economics_source"] for r in rows]
+rows = list(csv.DictReader(open(f"{d}/plan.csv")))
+assert all(r["economics_source"] == "none" for r in rows) and "cum_profit" not in rows[0], rows[0]
 print(f"no economics: captured {p['cv_captured']:.2f} of {p['responders']} responders cross-validated, k={p['k']}")
 PYEOF
 

@@ -287,8 +287,8 @@ def check_plan_csv(path, pj):
         close(float(r["response_rate"]), s["response_rate"], "plan.csv response_rate", 1e-9)
         if pj["profit_claims"]:
             close(float(r["cum_profit"]), s["cum_profit"], "plan.csv cum_profit", 1e-9)
-            if r["economics_source"] != pj["economics_source"]:
-                fail("plan.csv economics_source")
+        if r["economics_source"] != pj["economics_source"]:
+            fail(f"plan.csv economics_source {r['economics_source']}, plan.json {pj['economics_source']}")
 
 
 def k_rule(rows, min_k, max_k, k_internal):

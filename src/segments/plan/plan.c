@@ -1,8 +1,9 @@
 /* plan.c - the plan of one labelling from its (segment, fold) counts: rates
  * with Wilson intervals, decisions, the ranked cumulative plan, the
  * cross-validated score, and the sentence that sums it up (kseg_plan.h,
- * docs/plan.md). Everything here is Local and runs in a fixed order on
- * integer counts, so every rank computes the same bits. */
+ * docs/plan.md). All but kseg_plan_compute (count, then build) is Local and
+ * runs in a fixed order on integer counts, so every rank computes the same
+ * bits. */
 #include "kseg/kseg_plan.h"
 
 #include <math.h>

@@ -211,7 +211,8 @@ static void write_csv(FILE *f, const kseg_plan *p, const char *const *names)
   fputs("rank,segment,name,customers,responders,response_rate,response_rate_low,response_rate_high,lift", f);
   if (p->money) fputs(",decision,contact,expected_profit", f);
   fputs(",cum_customers,cum_share_customers,cum_responders,cum_share_responders", f);
-  if (p->money) fputs(",cum_cost,cum_revenue,cum_profit,economics_source", f);
+  if (p->money) fputs(",cum_cost,cum_revenue,cum_profit", f);
+  fputs(",economics_source", f); /* every output says where the money comes from, or that there is none */
   fputc('\n', f);
   for (int i = 0; i < p->k; i++) {
     const int g = p->order[i];
@@ -236,9 +237,8 @@ static void write_csv(FILE *f, const kseg_plan *p, const char *const *names)
       csv_num(f, c.cost);
       csv_num(f, c.revenue);
       csv_num(f, c.profit);
-      fprintf(f, ",%s", kseg_plan_source_name(s->source));
     }
-    fputc('\n', f);
+    fprintf(f, ",%s\n", kseg_plan_source_name(s->source));
   }
 }
 

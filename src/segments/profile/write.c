@@ -104,8 +104,8 @@ static int list_columns(const kseg_profile *p, const plan_columns *pc, outcol **
         COL("expected_profit", pc->profit, 1);
         TEXT("decision", pc->decision);
       }
-      TEXT("economics_source", pc->source);
     }
+    if (pc->low) TEXT("economics_source", pc->source); /* flags, table, or none: never left unsaid */
   }
 #undef COL
 #undef TEXT
