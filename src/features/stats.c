@@ -10,6 +10,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_fixed.h"
+#include "kseg/kseg_hash.h"
 
 static inline int row_in(const int8_t *mask, int64_t i) { return !mask || mask[i]; }
 
@@ -441,13 +442,8 @@ static int cmp_i64(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* splitmix64 finalizer: spreads consecutive ids evenly over owner ranks. */
-static inline uint64_t mix64(uint64_t z)
-{
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+/* Owner rank of an identifier: mixed, so consecutive ids spread evenly. */
+static inline int id_owner(int64_t v, int p) { return (int)(kseg_hash_mix64((uint64_t)v) % (uint64_t)p); }
 
 int kseg_stats_distinct_integers(MPI_Comm comm, kseg_stats_col col, int64_t n_local, int *is_distinct)
 {
@@ -482,11 +478,11 @@ int kseg_stats_distinct_integers(MPI_Comm comm, kseg_stats_col col, int64_t n_lo
   int64_t *recv = NULL;
   if (!scount || !rcount || !sdisp || !rdisp || !fill || !send) st = KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  for (int64_t i = 0; i < n_local; i++) scount[mix64((uint64_t)(int64_t)col_at(&col, i)) % (uint64_t)p]++;
+  for (int64_t i = 0; i < n_local; i++) scount[id_owner((int64_t)col_at(&col, i), p)]++;
   for (int r = 1; r < p; r++) sdisp[r] = sdisp[r - 1] + scount[r - 1];
   for (int64_t i = 0; i < n_local; i++) {
     int64_t v = (int64_t)col_at(&col, i);
-    int r = (int)(mix64((uint64_t)v) % (uint64_t)p);
+    int r = id_owner(v, p);
     send[sdisp[r] + fill[r]++] = v;
   }
   KSEG_CHECK_GOTO(kseg_comm_check(MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, comm), "MPI_Alltoall"), st,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_hash.h"
 
 char kseg_csv_detect_delimiter(const char *line, size_t len)
 {
@@ -328,11 +329,11 @@ void kseg_csv_stats_init(kseg_csv_colstats *s)
   s->numeric = s->ymd = s->dmy = s->mdy = 1;
 }
 
-static uint64_t hash_bytes(const char *v, size_t len)
+/* The slot a value probes first. Only the table's layout depends on it: the
+ * distinct values are sorted before they are used. */
+static uint32_t level_slot(const char *v, size_t len, uint32_t mask)
 {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
-  return h;
+  return (uint32_t)kseg_hash_fnv1a(KSEG_HASH_FNV1A_INIT, v, len) & mask;
 }
 
 static void drop_levels(kseg_csv_colstats *s)
@@ -375,7 +376,7 @@ int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
     s->slots = KSEG_CSV_SLOTS;
   }
   uint32_t mask = (uint32_t)s->slots - 1;
-  for (uint32_t h = (uint32_t)hash_bytes(v, len) & mask;; h = (h + 1) & mask) {
+  for (uint32_t h = level_slot(v, len, mask);; h = (h + 1) & mask) {
     char *e = s->table[h];
     if (!e) break;
     if (s->lens[h] == len && memcmp(e, v, len) == 0) return KSEG_OK;
@@ -388,7 +389,7 @@ int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
   if (!copy) return KSEG_ERR_IO;
   memcpy(copy, v, len);
   copy[len] = '\0';
-  uint32_t h = (uint32_t)hash_bytes(v, len) & mask;
+  uint32_t h = level_slot(v, len, mask);
   while (s->table[h]) h = (h + 1) & mask;
   s->table[h] = copy;
   s->lens[h] = (uint32_t)len;
