@@ -18,6 +18,7 @@
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_strings.h"
 
 struct kseg_h5_writer {
   MPI_Comm comm;
@@ -38,14 +39,6 @@ static hid_t native_type(kseg_dtype t)
 }
 
 static void quiet_hdf5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
-
-static char *dup_string(const char *s)
-{
-  size_t n = strlen(s) + 1;
-  char *p = kseg_malloc(n, "string");
-  if (p) memcpy(p, s, n);
-  return p;
-}
 
 /* ---- opening ---- */
 
@@ -199,7 +192,7 @@ static int read_string_attr(hid_t obj, const char *name, char ***out, int64_t *c
     H5Tset_cset(mtype, H5Tget_cset(ftype));
     char **raw = kseg_calloc((size_t)n + 1, sizeof *raw, "attribute strings");
     if (raw && H5Aread(attr, mtype, raw) >= 0) {
-      for (hssize_t i = 0; i < n; i++) names[i] = dup_string(raw[i] ? raw[i] : "");
+      for (hssize_t i = 0; i < n; i++) names[i] = kseg_strings_dup(raw[i] ? raw[i] : "");
       H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, raw);
     } else {
       st = kseg_error_set(KSEG_ERR_IO, "cannot read attribute %s", name);
@@ -213,7 +206,7 @@ static int read_string_attr(hid_t obj, const char *name, char ***out, int64_t *c
     H5Tset_size(mtype, w + 1);
     H5Tset_strpad(mtype, H5T_STR_NULLTERM);
     if (flat && H5Aread(attr, mtype, flat) >= 0) {
-      for (hssize_t i = 0; i < n; i++) names[i] = dup_string(flat + (size_t)i * (w + 1));
+      for (hssize_t i = 0; i < n; i++) names[i] = kseg_strings_dup(flat + (size_t)i * (w + 1));
     } else {
       st = kseg_error_set(KSEG_ERR_IO, "cannot read attribute %s", name);
     }
@@ -223,8 +216,7 @@ static int read_string_attr(hid_t obj, const char *name, char ***out, int64_t *c
   for (hssize_t i = 0; st == KSEG_OK && i < n; i++)
     if (!names[i]) st = KSEG_ERR_IO;
   if (st) {
-    for (hssize_t i = 0; i < n; i++) free(names[i]);
-    free(names);
+    kseg_strings_free(&names, n);
   } else {
     *out = names;
     *count = n;
@@ -247,13 +239,6 @@ static int read_scalar_string_attr(hid_t obj, const char *name, char **out)
   for (int64_t i = 1; i < n; i++) free(list[i]);
   free(list);
   return KSEG_OK;
-}
-
-static void free_strings(char **list, int64_t n)
-{
-  if (!list) return;
-  for (int64_t i = 0; i < n; i++) free(list[i]);
-  free(list);
 }
 
 /* ---- matrices ---- */
@@ -294,7 +279,7 @@ int kseg_h5_read_matrix(MPI_Comm comm, const char *path, const char *dataset, ks
     int64_t n = 0;
     st = read_string_attr(dset, "columns", &names, &n);
     if (!st && names && n == out->d) out->columns = names;
-    else free_strings(names, n);
+    else kseg_strings_free(&names, n);
   }
   st = kseg_comm_agree(comm, st);
 fail:
@@ -420,7 +405,7 @@ static int read_column(hid_t file, const char *path, const char *name, int64_t *
   if (*n_global < 0) *n_global = (int64_t)dims[0];
   int64_t row0, n_local;
   kseg_partition(*n_global, kseg_comm_size(comm), kseg_comm_rank(comm), &row0, &n_local);
-  c->name = dup_string(name);
+  c->name = kseg_strings_dup(name);
   c->kind = kind_from_name(kind, ftype);
   size_t n = (size_t)n_local;
   hid_t mtype = H5I_INVALID_HID;
@@ -495,7 +480,7 @@ int kseg_h5_read_table(MPI_Comm comm, const char *path, const char *const *names
   if (out->n_global < 0) out->n_global = 0;
   kseg_partition(out->n_global, kseg_comm_size(comm), kseg_comm_rank(comm), &out->row0, &out->n_local);
 done:
-  free_strings(all, n_all);
+  kseg_strings_free(&all, n_all);
   if (raw >= 0) H5Gclose(raw);
   H5Fclose(file);
   if (st) kseg_table_clear(out);
@@ -518,7 +503,7 @@ int kseg_h5_create(MPI_Comm comm, const char *path, kseg_h5_writer **out)
   long pid = (long)getpid();
   MPI_Bcast(&pid, 1, MPI_LONG, 0, comm);
   size_t len = strlen(path) + 64;
-  w->path = dup_string(path);
+  w->path = kseg_strings_dup(path);
   w->tmp = kseg_malloc(len, "path");
   if (!w->path || !w->tmp) st = KSEG_ERR_IO;
   struct stat sb;
@@ -528,7 +513,7 @@ int kseg_h5_create(MPI_Comm comm, const char *path, kseg_h5_writer **out)
   if (!st) {
     snprintf(w->tmp, len, "%s.tmp.%ld", path, pid);
     if (kseg_comm_rank(comm) == 0) {
-      char *copy = dup_string(path);
+      char *copy = kseg_strings_dup(path);
       const char *dir = copy ? dirname(copy) : ".";
       if (access(dir, W_OK) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s: %s", path, strerror(errno));
       free(copy);
@@ -888,8 +873,7 @@ int kseg_h5_read_attr_strings(MPI_Comm comm, const char *path, const char *objec
   H5Fclose(file);
   st = kseg_comm_agree(comm, st);
   if (st) {
-    free_strings(*values, *count);
-    *values = NULL;
+    kseg_strings_free(values, *count);
     *count = 0;
   }
   return st;

@@ -15,6 +15,7 @@
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_metrics.h"
 #include "kseg/kseg_model.h"
+#include "kseg/kseg_strings.h"
 
 int kseg_model_id_column(const kseg_table *raw)
 {
@@ -170,11 +171,7 @@ static int read_names(MPI_Comm comm, const char *path, const char *name, int k, 
   int st = KSEG_OK;
   if (n != k) st = kseg_error_set(KSEG_ERR_INPUT, "%s:/model attribute %s has %lld entries, expected k = %d", path, name,
                                   (long long)n, k);
-  if (st) {
-    for (int64_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-    v = NULL;
-  }
+  if (st) kseg_strings_free(&v, n);
   *out = v;
   return kseg_comm_agree(comm, st);
 }
@@ -319,13 +316,6 @@ int kseg_model_original_means(MPI_Comm comm, const kseg_prep_model *prep, const 
   return kseg_comm_agree(comm, st);
 }
 
-static void free_names(char **v, int k)
-{
-  if (!v) return;
-  for (int s = 0; s < k; s++) free(v[s]);
-  free(v);
-}
-
 void kseg_model_free(kseg_model **mp)
 {
   if (!mp || !*mp) return;
@@ -333,8 +323,8 @@ void kseg_model_free(kseg_model **mp)
   kseg_prep_free(&m->prep);
   free(m->centroids);
   free(m->original);
-  free_names(m->segment_names, m->k);
-  free_names(m->segment_actions, m->k);
+  kseg_strings_free(&m->segment_names, m->k);
+  kseg_strings_free(&m->segment_actions, m->k);
   free(m->id_column);
   free(m);
   *mp = NULL;

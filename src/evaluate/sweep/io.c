@@ -12,6 +12,7 @@
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_hash.h"
+#include "kseg/kseg_strings.h"
 #include "kseg/kseg_sweep.h"
 
 static const char *silhouette_name(const kseg_sweep_options *opt, char *buf, size_t size)
@@ -36,8 +37,8 @@ int kseg_sweep_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep
            (long long)opt->k_min, (long long)opt->k_max, opt->n_init, opt->max_iter, opt->tol, opt->seed,
            silhouette_name(opt, sil, sizeof sil), opt->gap_b, opt->stability_b,
            (long long)x->n_global, (long long)x->d, x->dtype == KSEG_F32 ? "float32" : "float64", h);
-  *fingerprint = strdup(buf);
-  return kseg_comm_agree(comm, *fingerprint ? KSEG_OK : kseg_error_nomem("fingerprint", strlen(buf) + 1));
+  *fingerprint = kseg_strings_dup(buf);
+  return kseg_comm_agree(comm, *fingerprint ? KSEG_OK : KSEG_ERR_IO);
 }
 
 /* Write one 1-D column of the table gathered from rows. */

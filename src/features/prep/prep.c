@@ -14,6 +14,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_rfm.h"
+#include "kseg/kseg_strings.h"
 #include "features/recipes/recipes.h"
 
 /* ---- names ---- */
@@ -65,19 +66,10 @@ const char *kseg_prep_output_name(const kseg_prep_model *m, int j, char *buf, si
 
 /* ---- model construction ---- */
 
-static char *dupstr(const char *s)
-{
-  size_t n = strlen(s) + 1;
-  char *p = kseg_malloc(n, "string");
-  if (p) memcpy(p, s, n);
-  return p;
-}
-
 static void free_term(kseg_prep_term *t)
 {
   free(t->column);
-  for (int i = 0; i < t->n_map; i++) free(t->map_levels[i]);
-  free(t->map_levels);
+  kseg_strings_free(&t->map_levels, t->n_map);
   free(t->map_values);
   memset(t, 0, sizeof *t);
 }
@@ -90,8 +82,7 @@ void kseg_prep_free(kseg_prep_model **mp)
   free(m->impute);
   free(m->outliers);
   free(m->scale);
-  for (int f = 0; f < m->n_features; f++) free(m->features[f]);
-  free(m->features);
+  kseg_strings_free(&m->features, m->n_features);
   free(m->offset);
   free(m->fill);
   free(m->log1p);
@@ -109,12 +100,8 @@ void kseg_prep_free(kseg_prep_model **mp)
   free(m->autoencoder);
   free(m->input_stats);
   free(m->input_quartiles);
-  for (int i = 0; i < m->n_dropped; i++) {
-    free(m->dropped[i]);
-    free(m->dropped_reason[i]);
-  }
-  free(m->dropped);
-  free(m->dropped_reason);
+  kseg_strings_free(&m->dropped, m->n_dropped);
+  kseg_strings_free(&m->dropped_reason, m->n_dropped);
   free(m);
   *mp = NULL;
 }
@@ -130,7 +117,7 @@ static int add_feature(kseg_prep_model *m, const char *name, double offset)
   double *off = realloc(m->offset, sizeof *off * (size_t)(f + 1));
   if (!off) return kseg_error_nomem("feature offsets", sizeof *off * (size_t)(f + 1)), -1;
   m->offset = off;
-  if (!(names[f] = dupstr(name))) return -1;
+  if (!(names[f] = kseg_strings_dup(name))) return -1;
   off[f] = offset;
   m->n_features = f + 1;
   return f;
@@ -148,7 +135,7 @@ static kseg_prep_term *add_term(kseg_prep_model *m, int f, const char *column, d
   t->lo = -INFINITY;
   t->hi = INFINITY;
   t->other = NAN;
-  if (!(t->column = dupstr(column))) return NULL;
+  if (!(t->column = kseg_strings_dup(column))) return NULL;
   m->n_terms++;
   return t;
 }
@@ -186,7 +173,7 @@ static int add_levelmap(kseg_prep_model *m, const char *name, const char *column
   if (!t->map_levels || !t->map_values) return KSEG_ERR_IO;
   t->n_map = n;
   for (int i = 0; i < n; i++) {
-    if (!(t->map_levels[i] = dupstr(levels[i]))) return KSEG_ERR_IO;
+    if (!(t->map_levels[i] = kseg_strings_dup(levels[i]))) return KSEG_ERR_IO;
     t->map_values[i] = values[i];
   }
   t->other = other;
@@ -201,8 +188,8 @@ static int note_dropped(kseg_prep_model *m, const char *name, const char *reason
   char **r = realloc(m->dropped_reason, sizeof *r * (size_t)(m->n_dropped + 1));
   if (!r) return kseg_error_nomem("dropped list", 0);
   m->dropped_reason = r;
-  d[m->n_dropped] = dupstr(name);
-  r[m->n_dropped] = dupstr(reason);
+  d[m->n_dropped] = kseg_strings_dup(name);
+  r[m->n_dropped] = kseg_strings_dup(reason);
   m->n_dropped++;
   return d[m->n_dropped - 1] && r[m->n_dropped - 1] ? KSEG_OK : KSEG_ERR_IO;
 }
@@ -441,47 +428,14 @@ int kseg_prep_set_autoencoder(kseg_prep_model *m, kseg_ae *ae)
 /* Split "A,B,C" into a NULL-terminated array of trimmed names (owned). */
 static int split_list(const char *text, const char *flag, char ***out, int *count)
 {
-  *out = NULL;
-  *count = 0;
-  size_t len = strlen(text);
-  int n = 1;
-  for (size_t i = 0; i < len; i++) n += text[i] == ',';
-  char **list = kseg_calloc((size_t)n + 1, sizeof *list, "name list");
-  if (!list) return KSEG_ERR_IO;
-  const char *p = text;
-  int k = 0;
-  while (1) {
-    const char *e = strchr(p, ',');
-    size_t l = e ? (size_t)(e - p) : strlen(p);
-    while (l && isspace((unsigned char)*p)) p++, l--;
-    while (l && isspace((unsigned char)p[l - 1])) l--;
-    if (l == 0) {
-      for (int i = 0; i < k; i++) free(list[i]);
-      free(list);
+  KSEG_CHECK(kseg_strings_split(text, ',', out, count));
+  for (int i = 0; i < *count; i++)
+    if ((*out)[i][0] == '\0') {
+      kseg_strings_free(out, *count);
+      *count = 0;
       return kseg_error_set(KSEG_ERR_INPUT, "--%s: empty name in '%s'", flag, text);
     }
-    list[k] = kseg_malloc(l + 1, "name");
-    if (!list[k]) {
-      for (int i = 0; i < k; i++) free(list[i]);
-      free(list);
-      return KSEG_ERR_IO;
-    }
-    memcpy(list[k], p, l);
-    list[k][l] = '\0';
-    k++;
-    if (!e) break;
-    p = e + 1;
-  }
-  *out = list;
-  *count = k;
   return KSEG_OK;
-}
-
-static void free_list(char **list, int n)
-{
-  if (!list) return;
-  for (int i = 0; i < n; i++) free(list[i]);
-  free(list);
 }
 
 static int find_feature(const kseg_prep_model *m, const char *name)
@@ -814,14 +768,14 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     for (int f = 0; expl && f < m->n_features; f++) expl[f] = cols != NULL;
   }
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
-  if (!(m->recipe = dupstr(rname)) || !(m->impute = dupstr(impute_name(impute))) ||
-      !(m->scale = dupstr(scale_name(scale))))
+  if (!(m->recipe = kseg_strings_dup(rname)) || !(m->impute = kseg_strings_dup(impute_name(impute))) ||
+      !(m->scale = kseg_strings_dup(scale_name(scale))))
     st = KSEG_ERR_IO;
   char otext[64];
   if (outl == KSEG_OUTLIERS_IQR) snprintf(otext, sizeof otext, "iqr:%g", oparam);
   else if (outl == KSEG_OUTLIERS_CLIP) snprintf(otext, sizeof otext, "clip:%g", oparam);
   else snprintf(otext, sizeof otext, "none");
-  if (!st && !(m->outliers = dupstr(otext))) st = KSEG_ERR_IO;
+  if (!st && !(m->outliers = kseg_strings_dup(otext))) st = KSEG_ERR_IO;
 
   int F = m->n_features;
   size_t xbytes = sizeof(double) * (size_t)(raw->n_local > 0 ? raw->n_local : 1) * (size_t)F;
@@ -996,9 +950,9 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
   *out = m;
   m = NULL;
 fail:
-  free_list(cols, n_cols);
-  free_list(excl, n_excl);
-  free_list(logs, n_logs);
+  kseg_strings_free(&cols, n_cols);
+  kseg_strings_free(&excl, n_excl);
+  kseg_strings_free(&logs, n_logs);
   free(expl);
   free(mask);
   free(X);

@@ -33,6 +33,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_strings.h"
 
 enum { KSEG_CSV_DEFAULT_BLOCK = 8 << 20 };
 
@@ -50,9 +51,7 @@ typedef struct csv_header {
 
 static void header_free(csv_header *h)
 {
-  if (h->names)
-    for (int i = 0; i < h->n_cols; i++) free(h->names[i]);
-  free(h->names);
+  kseg_strings_free(&h->names, h->n_cols);
   memset(h, 0, sizeof *h);
 }
 
@@ -110,10 +109,7 @@ static int header_read(int fd, const char *path, int64_t size, char delim_opt, i
                           path, (long long)line, (int)f->len, f->ptr);
       goto done;
     }
-    h->names[i] = kseg_malloc(f->len + 1, "csv column name");
-    if (!h->names[i]) { st = KSEG_ERR_IO; goto done; }
-    memcpy(h->names[i], f->ptr, f->len);
-    h->names[i][f->len] = '\0';
+    if (!(h->names[i] = kseg_strings_dup_n(f->ptr, f->len))) { st = KSEG_ERR_IO; goto done; }
     for (int j = 0; j < i; j++)
       if (strcmp(h->names[j], h->names[i]) == 0) {
         st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: duplicate column name '%s' (columns %d and %d)", path,
@@ -160,8 +156,7 @@ static int header_bcast(MPI_Comm comm, int rank, csv_header *h)
     if (!h->names) st = KSEG_ERR_IO;
     const char *p = blob;
     for (int i = 0; st == KSEG_OK && i < h->n_cols; i++) {
-      h->names[i] = strdup(p);
-      if (!h->names[i]) st = kseg_error_nomem("csv column name", strlen(p) + 1);
+      if (!(h->names[i] = kseg_strings_dup(p))) st = KSEG_ERR_IO;
       p += strlen(p) + 1;
     }
   }
@@ -326,9 +321,7 @@ static void schema_free(csv_schema *s, int n_cols)
 {
   if (s->levels)
     for (int c = 0; c < n_cols; c++) {
-      if (s->levels[c])
-        for (int32_t i = 0; i < s->n_levels[c]; i++) free(s->levels[c][i]);
-      free(s->levels[c]);
+      kseg_strings_free(&s->levels[c], s->n_levels[c]);
     }
   free(s->kind);
   free(s->month_first);
@@ -516,8 +509,7 @@ static int decide_schema(MPI_Comm comm, int rank, int nranks, int n_cols, kseg_c
         sc->levels[c] = kseg_calloc((size_t)head[2], sizeof **sc->levels, "csv levels");
         if (!sc->levels[c]) { st = KSEG_ERR_IO; break; }
         for (int32_t i = 0; i < head[2]; i++) {
-          sc->levels[c][i] = strdup(p);
-          if (!sc->levels[c][i]) { st = kseg_error_nomem("csv level", strlen(p) + 1); break; }
+          if (!(sc->levels[c][i] = kseg_strings_dup(p))) { st = KSEG_ERR_IO; break; }
           p += strlen(p) + 1;
         }
       }
@@ -566,8 +558,7 @@ static int table_alloc(const csv_header *h, const csv_schema *sc, int64_t n_glob
   size_t rows = (size_t)(n_local > 0 ? n_local : 1);
   for (int c = 0; c < h->n_cols; c++) {
     kseg_column *col = &t->cols[c];
-    col->name = strdup(h->names[c]);
-    if (!col->name) return kseg_error_nomem("csv column name", strlen(h->names[c]) + 1);
+    if (!(col->name = kseg_strings_dup(h->names[c]))) return KSEG_ERR_IO;
     col->kind = sc->kind[c];
     switch (col->kind) {
     case KSEG_COL_NUMERIC:
@@ -581,7 +572,7 @@ static int table_alloc(const csv_header *h, const csv_schema *sc, int64_t n_glob
       if (!col->codes || !col->levels) return KSEG_ERR_IO;
       col->n_levels = sc->n_levels[c];
       for (int32_t i = 0; i < sc->n_levels[c]; i++)
-        if (!(col->levels[i] = strdup(sc->levels[c][i]))) return kseg_error_nomem("csv level", 0);
+        if (!(col->levels[i] = kseg_strings_dup(sc->levels[c][i]))) return KSEG_ERR_IO;
       break;
     case KSEG_COL_STRING:
       col->str_width = sc->width[c];
@@ -779,7 +770,7 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
   if (!summary->cols) st = KSEG_ERR_IO;
   for (int c = 0; st == KSEG_OK && c < h.n_cols; c++) {
     kseg_csv_column_info *ci = &summary->cols[c];
-    if (!(ci->name = strdup(h.names[c]))) st = kseg_error_nomem("csv summary", 0);
+    if (!(ci->name = kseg_strings_dup(h.names[c]))) st = KSEG_ERR_IO;
     ci->kind = sc.kind[c];
     ci->missing = sc.missing[c];
     ci->n_levels = sc.n_levels[c];

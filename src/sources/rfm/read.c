@@ -32,6 +32,7 @@
 #include "kseg/kseg_csv.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_strings.h"
 #include "sources/rfm/internal.h"
 
 enum { KSEG_RFM_DEFAULT_BLOCK = 8 << 20, KSEG_RFM_MAX_THREADS = 64 };
@@ -368,12 +369,8 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   if (h->delim) kseg_csv_split(rec, len, h->delim, f, n, &n, &why);
   else split_ws(rec, len, f, n, &n);
   for (int i = 0; i < n; i++) {
-    /* memcpy, not strndup: the field is a slice of the record buffer, not a
-     * NUL-terminated string (ASan's strict string checks insist on one). */
-    names[i] = kseg_malloc(f[i].len + 1, "rfm column name");
-    if (!names[i]) { st = KSEG_ERR_IO; goto done; }
-    memcpy(names[i], f[i].ptr, f[i].len);
-    names[i][f[i].len] = '\0';
+    /* a slice of the record buffer, not a NUL-terminated string */
+    if (!(names[i] = kseg_strings_dup_n(f[i].ptr, f[i].len))) { st = KSEG_ERR_IO; goto done; }
   }
   h->n_cols = n;
   for (int role = 0; role < 4; role++) {
@@ -389,16 +386,13 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
         goto done;
       }
     if (h->idx[role] >= 0) {
-      used[role] = strdup(names[h->idx[role]]);
-      if (!used[role]) { st = kseg_error_nomem("rfm column name", 1); goto done; }
+      if (!(used[role] = kseg_strings_dup(names[h->idx[role]]))) { st = KSEG_ERR_IO; goto done; }
     }
   }
   h->data_begin = r.pos - (int64_t)(r.len - r.off);
   h->data_line = r.line;
 done:
-  if (names)
-    for (int i = 0; i < n; i++) free(names[i]);
-  free(names);
+  kseg_strings_free(&names, n);
   free(f);
   kseg_csv_reader_close(&r);
   return st;
@@ -728,8 +722,7 @@ static int h5_columns(const char *path, char ***names, int *n)
       *names = kseg_calloc((size_t)(count > 0 ? count : 1), sizeof **names, "rfm h5 columns");
       if (!*names) st = KSEG_ERR_IO;
       for (hssize_t i = 0; !st && i < count; i++) {
-        (*names)[i] = strdup(v[i] ? v[i] : "");
-        if (!(*names)[i]) st = kseg_error_nomem("rfm column name", 1);
+        if (!((*names)[i] = kseg_strings_dup(v[i] ? v[i] : ""))) st = KSEG_ERR_IO;
         *n = (int)i + 1;
       }
       if (count > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, v);
@@ -773,11 +766,10 @@ static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt,
       idx[role] = kseg_rfm_find_column((const char *const *)names, n, (kseg_rfm_role)role, opt->columns[role]);
       if (idx[role] < 0 && (role < 3 || opt->columns[role]))
         st = missing_column(path, (kseg_rfm_role)role, opt->columns[role], (const char *const *)names, n);
-      else if (idx[role] >= 0 && !(in->columns[role] = strdup(names[idx[role]])))
-        st = kseg_error_nomem("rfm column name", 1);
+      else if (idx[role] >= 0 && !(in->columns[role] = kseg_strings_dup(names[idx[role]])))
+        st = KSEG_ERR_IO;
     }
-    for (int i = 0; i < n; i++) free(names[i]);
-    free(names);
+    kseg_strings_free(&names, n);
   }
   st = kseg_comm_agree(comm, st);
   if (st) return st;
