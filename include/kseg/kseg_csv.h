@@ -95,6 +95,8 @@ int kseg_csv_valid_date(int y, int m, int d);
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 int64_t kseg_csv_days_from_civil(int y, int m, int d);
+/* The inverse: the proleptic Gregorian date of `days` since 1970-01-01. */
+void kseg_csv_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 /* Per-column evidence gathered while scanning (pass 1). */
 typedef struct kseg_csv_colstats {

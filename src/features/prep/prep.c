@@ -1,19 +1,16 @@
-/* prep.c - fitting and applying a preparation (see kseg_prep.h). Recipes
- * build the derived features; the stages are fitted one after the other on
- * the output of the previous ones, through the same transform that replays
- * them later. */
+/* prep.c - fitting and applying a preparation (see kseg_prep.h). A recipe
+ * (features/recipes/) builds the candidate features with the builders here;
+ * the stages are fitted one after the other on the output of the previous
+ * ones, through the same transform that replays them later. */
 #include "kseg/kseg_prep.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
-#include "kseg/kseg_rfm.h"
 #include "kseg/kseg_strings.h"
 #include "features/recipes/recipes.h"
 
@@ -106,9 +103,8 @@ void kseg_prep_free(kseg_prep_model **mp)
   *mp = NULL;
 }
 
-/* Append a feature (offset only; the per-stage arrays are made by
- * alloc_stages once the list is final). Returns its index or -1. */
-static int add_feature(kseg_prep_model *m, const char *name, double offset)
+/* The per-stage arrays are made by alloc_stages once the list is final. */
+int kseg_prep_add_feature(kseg_prep_model *m, const char *name, double offset)
 {
   int f = m->n_features;
   char **names = realloc(m->features, sizeof *names * (size_t)(f + 1));
@@ -123,7 +119,7 @@ static int add_feature(kseg_prep_model *m, const char *name, double offset)
   return f;
 }
 
-static kseg_prep_term *add_term(kseg_prep_model *m, int f, const char *column, double coef)
+kseg_prep_term *kseg_prep_add_term(kseg_prep_model *m, int f, const char *column, double coef)
 {
   kseg_prep_term *t = realloc(m->terms, sizeof *t * (size_t)(m->n_terms + 1));
   if (!t) return kseg_error_nomem("feature terms", sizeof *t * (size_t)(m->n_terms + 1)), NULL;
@@ -140,33 +136,32 @@ static kseg_prep_term *add_term(kseg_prep_model *m, int f, const char *column, d
   return t;
 }
 
-/* A feature that copies one raw column, optionally within [lo, hi]. */
-static int add_copy(kseg_prep_model *m, const char *name, const char *column, double lo, double hi)
+int kseg_prep_add_copy(kseg_prep_model *m, const char *name, const char *column, double lo, double hi)
 {
-  int f = add_feature(m, name, 0.0);
+  int f = kseg_prep_add_feature(m, name, 0.0);
   if (f < 0) return KSEG_ERR_IO;
-  kseg_prep_term *t = add_term(m, f, column, 1.0);
+  kseg_prep_term *t = kseg_prep_add_term(m, f, column, 1.0);
   if (!t) return KSEG_ERR_IO;
   t->lo = lo;
   t->hi = hi;
   return KSEG_OK;
 }
 
-static int add_sum(kseg_prep_model *m, const char *name, const char *const *columns, int n)
+int kseg_prep_add_sum(kseg_prep_model *m, const char *name, const char *const *columns, int n)
 {
-  int f = add_feature(m, name, 0.0);
+  int f = kseg_prep_add_feature(m, name, 0.0);
   if (f < 0) return KSEG_ERR_IO;
   for (int i = 0; i < n; i++)
-    if (!add_term(m, f, columns[i], 1.0)) return KSEG_ERR_IO;
+    if (!kseg_prep_add_term(m, f, columns[i], 1.0)) return KSEG_ERR_IO;
   return KSEG_OK;
 }
 
-static int add_levelmap(kseg_prep_model *m, const char *name, const char *column, const char *const *levels,
-                        const double *values, int n, double other)
+int kseg_prep_add_levelmap(kseg_prep_model *m, const char *name, const char *column, const char *const *levels,
+                           const double *values, int n, double other)
 {
-  int f = add_feature(m, name, 0.0);
+  int f = kseg_prep_add_feature(m, name, 0.0);
   if (f < 0) return KSEG_ERR_IO;
-  kseg_prep_term *t = add_term(m, f, column, 1.0);
+  kseg_prep_term *t = kseg_prep_add_term(m, f, column, 1.0);
   if (!t) return KSEG_ERR_IO;
   t->map_levels = kseg_calloc((size_t)n, sizeof *t->map_levels, "level map");
   t->map_values = kseg_calloc((size_t)n, sizeof *t->map_values, "level map");
@@ -180,7 +175,7 @@ static int add_levelmap(kseg_prep_model *m, const char *name, const char *column
   return KSEG_OK;
 }
 
-static int note_dropped(kseg_prep_model *m, const char *name, const char *reason)
+int kseg_prep_note_dropped(kseg_prep_model *m, const char *name, const char *reason)
 {
   char **d = realloc(m->dropped, sizeof *d * (size_t)(m->n_dropped + 1));
   if (!d) return kseg_error_nomem("dropped list", 0);
@@ -460,16 +455,9 @@ static void feature_names(const kseg_prep_model *m, char *buf, size_t len)
   }
 }
 
-/* ---- recipes ---- */
+/* ---- what the recipes share ---- */
 
-static int name_is_identifier(const char *name)
-{
-  size_t n = strlen(name);
-  if (strcasecmp(name, "id") == 0) return 1;
-  return n > 3 && strcasecmp(name + n - 3, "_id") == 0;
-}
-
-static int has_all(const kseg_table *raw, const char *const *names, int n, const char **missing)
+int kseg_prep_has_columns(const kseg_table *raw, const char *const *names, int n, const char **missing)
 {
   for (int i = 0; i < n; i++)
     if (kseg_table_find(raw, names[i]) < 0) {
@@ -479,163 +467,7 @@ static int has_all(const kseg_table *raw, const char *const *names, int n, const
   return 1;
 }
 
-static const char *const marketing_needs[] = {
-    "Year_Birth",       "Education",        "Marital_Status",    "Income",          "Kidhome",
-    "Teenhome",         "Dt_Customer",      "Recency",           "MntWines",        "MntFruits",
-    "MntMeatProducts",  "MntFishProducts",  "MntSweetProducts",  "MntGoldProds",    "NumDealsPurchases",
-    "NumWebPurchases",  "NumCatalogPurchases", "NumStorePurchases", "NumWebVisitsMonth", "AcceptedCmp1",
-    "AcceptedCmp2",     "AcceptedCmp3",     "AcceptedCmp4",      "AcceptedCmp5"};
-#define N_MARKETING_NEEDS ((int)(sizeof marketing_needs / sizeof marketing_needs[0]))
-
-static const char *const ccgeneral_money[] = {"BALANCE",     "PURCHASES",    "ONEOFF_PURCHASES",
-                                              "INSTALLMENTS_PURCHASES", "CASH_ADVANCE", "CREDIT_LIMIT",
-                                              "PAYMENTS",    "MINIMUM_PAYMENTS"};
-#define N_CCGENERAL_MONEY ((int)(sizeof ccgeneral_money / sizeof ccgeneral_money[0]))
-
-static const char *const marketing_log1p[] = {"MntWines",        "MntFruits",    "MntMeatProducts", "MntFishProducts",
-                                              "MntSweetProducts", "MntGoldProds", "Total_Spent"};
-#define N_MARKETING_LOG1P ((int)(sizeof marketing_log1p / sizeof marketing_log1p[0]))
-
-static kseg_prep_recipe detect_recipe(const kseg_table *raw)
-{
-  if (has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_RECIPE_MARKETING;
-  if (kseg_table_find(raw, "CUST_ID") >= 0 && has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, NULL))
-    return KSEG_RECIPE_CCGENERAL;
-  if (kseg_table_find(raw, "recency_days") >= 0 && kseg_table_find(raw, "RFM_cell") >= 0) return KSEG_RECIPE_RFM;
-  return KSEG_RECIPE_GENERIC;
-}
-
-/* Days since 1970-01-01 -> civil year (H. Hinnant's days_from_civil, inverted). */
-static int64_t year_of_days(int64_t z)
-{
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return yoe + era * 400 + (m <= 2);
-}
-
-static int column_kind_ok(const kseg_table *raw, const char *name, int want_categorical, const char *recipe)
-{
-  int c = kseg_table_find(raw, name);
-  if (c < 0) return kseg_error_set(KSEG_ERR_INPUT, "recipe %s needs column '%s', which the table lacks", recipe, name);
-  kseg_col_kind k = raw->cols[c].kind;
-  int ok = want_categorical ? k == KSEG_COL_CATEGORICAL : (k == KSEG_COL_NUMERIC || k == KSEG_COL_DATE);
-  if (!ok)
-    return kseg_error_set(KSEG_ERR_INPUT, "recipe %s: column '%s' is %s, expected %s", recipe, name,
-                          kseg_col_kind_name(k), want_categorical ? "categorical" : "numeric");
-  return KSEG_OK;
-}
-
-/* Customer Personality (marketing_campaign.csv): engineered features; the
- * choices are explained in docs/prep.md. Collective (the reference date). */
-static int build_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m)
-{
-  int st = KSEG_OK;
-  for (int i = 0; i < N_MARKETING_NEEDS && !st; i++) {
-    int cat = strcmp(marketing_needs[i], "Education") == 0 || strcmp(marketing_needs[i], "Marital_Status") == 0;
-    st = column_kind_ok(raw, marketing_needs[i], cat, "marketing");
-  }
-  KSEG_CHECK(kseg_comm_agree(comm, st));
-  /* The reference day is the latest enrolment: ages and tenures are "as of
-   * the snapshot", independent of when kseg runs. */
-  const double *dt = raw->cols[kseg_table_find(raw, "Dt_Customer")].num;
-  double ref = -INFINITY;
-  for (int64_t i = 0; i < raw->n_local; i++)
-    if (!isnan(dt[i]) && dt[i] > ref) ref = dt[i];
-  KSEG_CHECK(kseg_comm_max_f64(comm, &ref, 1));
-  if (!isfinite(ref)) return kseg_error_set(KSEG_ERR_INPUT, "recipe marketing: column 'Dt_Customer' has no dates");
-  double ref_year = (double)year_of_days((int64_t)floor(ref));
-
-  /* Age over 100 at the reference date (Year_Birth 1893, 1899, 1900 in the
-   * Kaggle data) is taken for a typing error: missing, then imputed. */
-  KSEG_CHECK(add_feature(m, "Age", ref_year) < 0 ? KSEG_ERR_IO : KSEG_OK);
-  kseg_prep_term *t = add_term(m, m->n_features - 1, "Year_Birth", -1.0);
-  if (!t) return KSEG_ERR_IO;
-  t->lo = ref_year - 100.0;
-  t->hi = ref_year;
-
-  static const char *const edu_levels[] = {"Basic", "2n Cycle", "Graduation", "Master", "PhD"};
-  static const double edu_values[] = {0, 1, 2, 3, 4};
-  KSEG_CHECK(add_levelmap(m, "Education", "Education", edu_levels, edu_values, 5, NAN));
-  static const char *const partner_levels[] = {"Married", "Together"};
-  static const double partner_values[] = {1, 1};
-  KSEG_CHECK(add_levelmap(m, "Living_With_Partner", "Marital_Status", partner_levels, partner_values, 2, 0.0));
-  static const char *const children[] = {"Kidhome", "Teenhome"};
-  KSEG_CHECK(add_sum(m, "Children", children, 2));
-  /* One customer reports 666666: far above the rest (max 162397). */
-  KSEG_CHECK(add_copy(m, "Income", "Income", 0.0, 600000.0));
-  KSEG_CHECK(add_copy(m, "Recency", "Recency", -INFINITY, INFINITY));
-  KSEG_CHECK(add_feature(m, "Tenure_Days", ref) < 0 ? KSEG_ERR_IO : KSEG_OK);
-  if (!add_term(m, m->n_features - 1, "Dt_Customer", -1.0)) return KSEG_ERR_IO;
-
-  static const char *const mnt[] = {"MntWines", "MntFruits", "MntMeatProducts", "MntFishProducts",
-                                    "MntSweetProducts", "MntGoldProds"};
-  KSEG_CHECK(add_sum(m, "Total_Spent", mnt, 6));
-  for (int i = 0; i < 6; i++) KSEG_CHECK(add_copy(m, mnt[i], mnt[i], -INFINITY, INFINITY));
-  /* Deal purchases are a subset of the channel purchases, not a channel. */
-  static const char *const channels[] = {"NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"};
-  KSEG_CHECK(add_sum(m, "Total_Purchases", channels, 3));
-  for (int i = 0; i < 3; i++) KSEG_CHECK(add_copy(m, channels[i], channels[i], -INFINITY, INFINITY));
-  KSEG_CHECK(add_copy(m, "NumDealsPurchases", "NumDealsPurchases", -INFINITY, INFINITY));
-  KSEG_CHECK(add_copy(m, "NumWebVisitsMonth", "NumWebVisitsMonth", -INFINITY, INFINITY));
-  static const char *const accepted[] = {"AcceptedCmp1", "AcceptedCmp2", "AcceptedCmp3", "AcceptedCmp4",
-                                         "AcceptedCmp5"};
-  KSEG_CHECK(add_sum(m, "Total_Accepted", accepted, 5));
-  return KSEG_OK;
-}
-
-/* Every numeric column that is not an identifier; identifiers: string
- * columns (never numeric anyway), the names ID / *_ID, and numeric columns of
- * distinct integers with no missing value. Collective. */
-static int build_numeric(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m)
-{
-  /* A local failure (out of memory) is kept, not returned, so that every
-   * rank still takes part in each column's identifier check. */
-  int st = KSEG_OK;
-  for (int c = 0; c < raw->n_cols; c++) {
-    const kseg_column *col = &raw->cols[c];
-    const char *reason = NULL;
-    if (col->kind == KSEG_COL_DATE) reason = "date (name it in --columns to use it)";
-    else if (col->kind == KSEG_COL_STRING || name_is_identifier(col->name)) reason = "identifier";
-    else if (col->kind != KSEG_COL_NUMERIC) reason = kseg_col_kind_name(col->kind);
-    if (!reason) {
-      int distinct = 0, s2 = kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local,
-                                                            &distinct);
-      if (s2) return s2; /* agreed inside */
-      if (distinct) reason = "identifier (distinct integers)";
-    }
-    if (st) continue;
-    st = reason ? note_dropped(m, col->name, reason) : add_copy(m, col->name, col->name, -INFINITY, INFINITY);
-  }
-  return st;
-}
-
-int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is_id)
-{
-  const kseg_column *col = &raw->cols[c];
-  *is_id = col->kind == KSEG_COL_STRING || name_is_identifier(col->name);
-  if (*is_id || col->kind != KSEG_COL_NUMERIC) return KSEG_OK;
-  return kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local, is_id);
-}
-
-int kseg_prep_derive_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model **out)
-{
-  *out = NULL;
-  if (!has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_OK;
-  kseg_prep_model *m = kseg_calloc(1, sizeof *m, "prep model");
-  int st = kseg_comm_agree(comm, m ? KSEG_OK : KSEG_ERR_IO);
-  if (!st) st = kseg_comm_agree(comm, build_marketing(comm, raw, m));
-  if (st) kseg_prep_free(&m);
-  *out = m;
-  return st;
-}
-
-/* Explicit raw columns (generic recipe with --columns). */
-static int build_explicit(const kseg_table *raw, kseg_prep_model *m, char **names, int n)
+int kseg_prep_add_columns(const kseg_table *raw, kseg_prep_model *m, char **names, int n)
 {
   for (int i = 0; i < n; i++) {
     int c = kseg_table_find(raw, names[i]);
@@ -644,9 +476,17 @@ static int build_explicit(const kseg_table *raw, kseg_prep_model *m, char **name
     if (k != KSEG_COL_NUMERIC && k != KSEG_COL_DATE)
       return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not numeric (--columns)", names[i],
                             kseg_col_kind_name(k));
-    KSEG_CHECK(add_copy(m, names[i], names[i], -INFINITY, INFINITY));
+    KSEG_CHECK(kseg_prep_add_copy(m, names[i], names[i], -INFINITY, INFINITY));
   }
   return KSEG_OK;
+}
+
+static kseg_prep_recipe detect_recipe(const kseg_table *raw)
+{
+  if (kseg_recipe_marketing_fits(raw)) return KSEG_RECIPE_MARKETING;
+  if (kseg_recipe_ccgeneral_fits(raw)) return KSEG_RECIPE_CCGENERAL;
+  if (kseg_table_find(raw, "recency_days") >= 0 && kseg_table_find(raw, "RFM_cell") >= 0) return KSEG_RECIPE_RFM;
+  return KSEG_RECIPE_GENERIC;
 }
 
 /* Keep exactly `names` (in that order) among the recipe's features. */
@@ -683,10 +523,6 @@ static int select_features(kseg_prep_model *m, char **names, int n, const char *
 }
 
 /* ---- fitting ---- */
-
-/* The recipes' own log1p lists, told apart from user text by address. */
-static const char LOG1P_MARKETING[] = "(recipe marketing)";
-static const char LOG1P_CCGENERAL[] = "(recipe ccgeneral)";
 
 /* Statistics of every feature of X (n_local x F row-major). */
 static int feature_stats(MPI_Comm comm, const double *X, int F, int64_t n_local, const int8_t *mask,
@@ -734,24 +570,16 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     st = kseg_error_set(KSEG_ERR_INPUT, "--outliers clip:P needs 0 < P < 50, got %g", oparam);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
-  /* 1. candidate features */
-  if (recipe == KSEG_RECIPE_MARKETING) {
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_marketing(comm, raw, m)), st, fail);
-    if (!log_spec) log_spec = LOG1P_MARKETING;
-  } else if (recipe == KSEG_RECIPE_CCGENERAL) {
-    const char *miss = NULL;
-    if (!has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, &miss))
-      st = kseg_error_set(KSEG_ERR_INPUT, "recipe ccgeneral needs column '%s', which the table lacks", miss);
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
-    if (!log_spec) log_spec = LOG1P_CCGENERAL;
-  } else if (recipe == KSEG_RECIPE_RFM) {
-    KSEG_CHECK_GOTO(kseg_rfm_recipe(comm, raw, m, &log_spec, build_explicit), st, fail);
-  } else if (cols) {
-    st = build_explicit(raw, m, cols, n_cols);
-  } else {
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
+  /* 1. candidate features, from the recipe; its log1p list, if any, applies
+   * when --log1p is not given (rfm's sets log_spec as if it were) */
+  kseg_recipe_names recipe_log1p = {NULL, 0};
+  switch (recipe) {
+  case KSEG_RECIPE_MARKETING: st = kseg_recipe_marketing(comm, raw, m, &recipe_log1p); break;
+  case KSEG_RECIPE_CCGENERAL: st = kseg_recipe_ccgeneral(comm, raw, m, &recipe_log1p); break;
+  case KSEG_RECIPE_RFM: st = kseg_recipe_rfm(comm, raw, m, &log_spec); break;
+  default: st = kseg_recipe_generic(comm, raw, m, cols, n_cols); break;
   }
+  if (st) goto fail; /* agreed by the recipe */
   if (!st && cols && recipe != KSEG_RECIPE_GENERIC) st = select_features(m, cols, n_cols, rname);
   for (int i = 0; !st && i < n_excl; i++) {
     int f = find_feature(m, excl[i]);
@@ -825,7 +653,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
                           m->features[f], mom[f].min);
       break;
     }
-    if ((st = note_dropped(m, m->features[f], "constant")) != KSEG_OK) break;
+    if ((st = kseg_prep_note_dropped(m, m->features[f], "constant")) != KSEG_OK) break;
     drop_feature(m, f, expl);
     memmove(&mom[f], &mom[f + 1], sizeof *mom * (size_t)(F - f - 1));
     memmove(&quant[3 * f], &quant[3 * (f + 1)], sizeof *quant * 3 * (size_t)(F - f - 1));
@@ -858,19 +686,14 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
 
   /* 3. imputation values and log1p flags */
   for (int f = 0; f < F; f++) m->fill[f] = impute == KSEG_IMPUTE_MEAN ? mom[f].mean : quant[3 * f + 1];
-  if (log_spec && strcmp(log_spec, "none") != 0) {
+  if (!log_spec) {
+    for (int i = 0; i < recipe_log1p.n; i++) {
+      int f = find_feature(m, recipe_log1p.names[i]);
+      if (f >= 0) m->log1p[f] = 1;
+    }
+  } else if (strcmp(log_spec, "none") != 0) {
     if (strcmp(log_spec, "auto") == 0) {
       for (int f = 0; f < F; f++) m->log1p[f] = (int8_t)(mom[f].min >= 0.0 && mom[f].skew > 1.0);
-    } else if (log_spec == LOG1P_CCGENERAL) {
-      for (int i = 0; i < N_CCGENERAL_MONEY; i++) {
-        int f = find_feature(m, ccgeneral_money[i]);
-        if (f >= 0) m->log1p[f] = 1;
-      }
-    } else if (log_spec == LOG1P_MARKETING) {
-      for (int i = 0; i < N_MARKETING_LOG1P; i++) {
-        int f = find_feature(m, marketing_log1p[i]);
-        if (f >= 0) m->log1p[f] = 1;
-      }
     } else {
       st = split_list(log_spec, "log1p", &logs, &n_logs);
       for (int i = 0; !st && i < n_logs; i++) {
@@ -936,7 +759,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
                             "cannot use it", m->features[f]);
         break;
       }
-      if ((st = note_dropped(m, m->features[f], "zero variance after outlier clipping")) != KSEG_OK) break;
+      if ((st = kseg_prep_note_dropped(m, m->features[f], "zero variance after outlier clipping")) != KSEG_OK) break;
       drop_feature(m, f, expl);
       memmove(&mom[f], &mom[f + 1], sizeof *mom * (size_t)(F - f - 1));
       F--;

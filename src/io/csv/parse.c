@@ -204,6 +204,21 @@ int64_t kseg_csv_days_from_civil(int y, int m, int d)
   return era * 146097 + doe - 719468;
 }
 
+void kseg_csv_civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+  /* Howard Hinnant's civil_from_days, the inverse of the above. */
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int)(yoe + era * 400 + (mm <= 2));
+  *m = (int)mm;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
 /* Decode one UTF-8 sequence at p[0..n); its length, or 0 when invalid
  * (overlong forms, surrogates and values above U+10FFFF are invalid). */
 static size_t utf8_len(const unsigned char *p, size_t n)

@@ -806,11 +806,9 @@ static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt,
         snprintf(b, 64, "%.0f", v);
       } else if (c == 1 && col->kind == KSEG_COL_DATE) {
         /* Days since 1970 as YYYY-MM-DD text, so one parser checks every date. */
-        int64_t z = (int64_t)floor(v) + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-        int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-        int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-        snprintf(b, 64, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
+        int y, m, d;
+        kseg_csv_civil_from_days((int64_t)floor(v), &y, &m, &d);
+        snprintf(b, 64, "%04d-%02d-%02d", y, m, d);
       } else {
         snprintf(b, 64, "%.17g", v);
       }
