@@ -124,27 +124,17 @@ static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fi
   kseg_rfm_buf part[MAXT];
   int64_t pc[MAXT][C_COUNT];
   kseg_i128 pm[MAXT];
-  int ps[MAXT];
-  char *msg[MAXT];
+  kseg_error_slot res[MAXT];
   memset(part, 0, sizeof part);
   memset(pc, 0, sizeof pc);
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
   for (int t = 0; t < nt; t++) {
     pm[t] = 0;
-    msg[t] = NULL;
-    ps[t] = fold_range(tx, perm, cut[t], cut[t + 1], fa, fq, as_of, &part[t], pc[t], &pm[t]);
-    if (ps[t]) {
-      msg[t] = strdup(kseg_error_message());
-      kseg_error_clear(); /* pool threads live on: no stale first message */
-    }
+    kseg_error_keep(&res[t], fold_range(tx, perm, cut[t], cut[t + 1], fa, fq, as_of, &part[t], pc[t], &pm[t]));
   }
-  int st = KSEG_OK;
+  int st = kseg_error_first(res, nt);
   int64_t total = 0;
-  for (int t = 0; t < nt; t++) {
-    if (ps[t] && !st) st = kseg_error_set(ps[t], "%s", msg[t] ? msg[t] : "out of memory");
-    free(msg[t]);
-    total += part[t].n;
-  }
+  for (int t = 0; t < nt; t++) total += part[t].n;
   if (!st && nt == 1) { /* the usual case: take the one part whole */
     *cust = part[0];
     memset(&part[0], 0, sizeof part[0]);
