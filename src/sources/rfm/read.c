@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <hdf5.h>
 #include <omp.h>
 
 #include "kseg/kseg_comm.h"
@@ -533,49 +532,20 @@ done:
 
 /* ---- HDF5 raw table ---- */
 
-/* Root only: the names in /raw's `columns` attribute. */
-static int h5_columns(const char *path, char ***names, int *n)
+/* The names in /raw's `columns` attribute. Collective; status agreed. */
+static int h5_columns(MPI_Comm comm, const char *path, char ***names, int *n)
 {
   *names = NULL;
   *n = 0;
-  int st = KSEG_OK;
-  hid_t file = H5I_INVALID_HID, raw = H5I_INVALID_HID, attr = H5I_INVALID_HID, space = H5I_INVALID_HID,
-        type = H5I_INVALID_HID;
-  H5E_BEGIN_TRY { file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
-  if (file < 0) return kseg_error_set(KSEG_ERR_INPUT, "%s: cannot open as HDF5", path);
-  H5E_BEGIN_TRY {
-    if (H5Lexists(file, "raw", H5P_DEFAULT) > 0) raw = H5Gopen2(file, "/raw", H5P_DEFAULT);
-    if (raw >= 0 && H5Aexists(raw, "columns") > 0) attr = H5Aopen(raw, "columns", H5P_DEFAULT);
-  } H5E_END_TRY;
-  if (raw < 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s has no /raw table (write one with kseg import)", path);
-  else if (attr < 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s: /raw has no 'columns' attribute", path);
-  if (!st) {
-    space = H5Aget_space(attr);
-    hssize_t count = H5Sget_simple_extent_npoints(space);
-    type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, H5T_VARIABLE);
-    H5Tset_cset(type, H5T_CSET_UTF8);
-    char **v = kseg_calloc((size_t)(count > 0 ? count : 1), sizeof *v, "rfm h5 columns");
-    if (!v) st = KSEG_ERR_IO;
-    else if (count > 0 && H5Aread(attr, type, v) < 0)
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: cannot read /raw's 'columns' attribute", path);
-    if (!st) {
-      *names = kseg_calloc((size_t)(count > 0 ? count : 1), sizeof **names, "rfm h5 columns");
-      if (!*names) st = KSEG_ERR_IO;
-      for (hssize_t i = 0; !st && i < count; i++) {
-        if (!((*names)[i] = kseg_strings_dup(v[i] ? v[i] : ""))) st = KSEG_ERR_IO;
-        *n = (int)i + 1;
-      }
-      if (count > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, v);
-    }
-    free(v);
-  }
-  if (type >= 0) H5Tclose(type);
-  if (space >= 0) H5Sclose(space);
-  if (attr >= 0) H5Aclose(attr);
-  if (raw >= 0) H5Gclose(raw);
-  H5Fclose(file);
-  return st;
+  int has_raw = 0;
+  KSEG_CHECK(kseg_h5_exists(comm, path, "/raw", &has_raw));
+  if (!has_raw)
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "%s has no /raw table (write one with kseg import)",
+                                                path));
+  int64_t count = 0;
+  KSEG_CHECK(kseg_h5_read_attr_strings(comm, path, "/raw", "columns", names, &count));
+  *n = (int)count;
+  return KSEG_OK;
 }
 
 /* The text of value i of a non-numeric column (levels or NUL-padded strings). */
@@ -597,24 +567,20 @@ static const char *column_text(const kseg_column *c, int64_t i, size_t *len)
 static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in, date_vote *vote,
                    int *non_int)
 {
-  int rank = kseg_comm_rank(comm);
   char **names = NULL;
   int n = 0, idx[4] = {-1, -1, -1, -1};
+  KSEG_CHECK(h5_columns(comm, path, &names, &n));
+  /* every rank has the same names: the same choice everywhere */
   int st = KSEG_OK;
-  if (rank == 0) {
-    st = h5_columns(path, &names, &n);
-    for (int role = 0; role < 4 && !st; role++) {
-      idx[role] = kseg_rfm_find_column((const char *const *)names, n, (kseg_rfm_role)role, opt->columns[role]);
-      if (idx[role] < 0 && (role < 3 || opt->columns[role]))
-        st = missing_column(path, (kseg_rfm_role)role, opt->columns[role], (const char *const *)names, n);
-      else if (idx[role] >= 0 && !(in->columns[role] = kseg_strings_dup(names[idx[role]])))
-        st = KSEG_ERR_IO;
-    }
-    kseg_strings_free(&names, n);
+  for (int role = 0; role < 4 && !st; role++) {
+    idx[role] = kseg_rfm_find_column((const char *const *)names, n, (kseg_rfm_role)role, opt->columns[role]);
+    if (idx[role] < 0 && (role < 3 || opt->columns[role]))
+      st = missing_column(path, (kseg_rfm_role)role, opt->columns[role], (const char *const *)names, n);
+    else if (idx[role] >= 0 && !(in->columns[role] = kseg_strings_dup(names[idx[role]])))
+      st = KSEG_ERR_IO;
   }
-  st = kseg_comm_agree(comm, st);
-  if (st) return st;
-  for (int i = 0; i < 4; i++) KSEG_CHECK(kseg_comm_agree(comm, bcast_string(comm, &in->columns[i])));
+  kseg_strings_free(&names, n);
+  KSEG_CHECK(kseg_comm_agree(comm, st));
   in->has_quantity = in->columns[3] != NULL;
   struct stat sb;
   in->bytes = stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
