@@ -1,5 +1,6 @@
 /* comm chunking: with the MPI count limit forced tiny, the reductions, the
- * broadcast and the all-to-all exchange give exactly what one call gives. */
+ * broadcast, the all-to-all exchange and the ring send-receive give exactly
+ * what one call gives. */
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "test.h"
@@ -45,6 +46,20 @@ static void check_exchange(MPI_Comm comm)
   free(from);
 }
 
+/* A ring: each rank sends 10 * rank + 3 values to the next one. */
+static void check_sendrecv(MPI_Comm comm)
+{
+  int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
+  int next = (rank + 1) % size, prev = (rank - 1 + size) % size;
+  int64_t ns = 10 * rank + 3, nr = 10 * prev + 3;
+  double *out = malloc(sizeof *out * (size_t)ns), *in = calloc((size_t)nr, sizeof *in);
+  for (int64_t i = 0; i < ns; i++) out[i] = rank * 1000.0 + (double)i;
+  ASSERT_OK(kseg_comm_sendrecv(comm, out, ns, next, in, nr, prev, MPI_DOUBLE, sizeof(double), 5));
+  for (int64_t i = 0; i < nr; i++) ASSERT_EQ(in[i], prev * 1000 + i);
+  free(out);
+  free(in);
+}
+
 int main(int argc, char **argv)
 {
   MPI_Init(&argc, &argv);
@@ -74,6 +89,7 @@ int main(int argc, char **argv)
     ASSERT_OK(kseg_comm_bcast(comm, text, N, size - 1));
     for (int i = 0; i < N; i++) ASSERT_EQ(text[i], (char)(i % 251));
     check_exchange(comm);
+    check_sendrecv(comm);
   }
   kseg_comm_set_chunk_limit(0);
   if (rank == 0) printf("comm chunks ok on %d ranks\n", size);

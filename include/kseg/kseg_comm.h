@@ -62,6 +62,13 @@ int kseg_comm_bcast(MPI_Comm comm, void *buf, int64_t bytes, int root);
 int kseg_comm_exchange(MPI_Comm comm, const void *send, const int64_t *send_counts, size_t size, void **recv,
                        int64_t *n_recv, int64_t *recv_counts);
 
+/* Send `send_count` elements of `type` (`elem` bytes each) to rank `dest`
+ * and receive `recv_count` from rank `source`, as MPI_Sendrecv with 64-bit
+ * counts: pieces of at most the chunk limit, in order. The two ranks must
+ * agree on the count between them. Local to the pair (point to point). */
+int kseg_comm_sendrecv(MPI_Comm comm, const void *send, int64_t send_count, int dest, void *recv, int64_t recv_count,
+                       int source, MPI_Datatype type, size_t elem, int tag);
+
 /* The most elements one MPI call is given by the helpers above (a call with
  * more is split): 2^30 unless changed. Set it to `limit` (> 0; 0 restores
  * the default) and return the previous value; tests use a tiny limit to run

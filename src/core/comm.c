@@ -195,6 +195,37 @@ int kseg_comm_bcast(MPI_Comm comm, void *buf, int64_t bytes, int root)
   return KSEG_OK;
 }
 
+int kseg_comm_sendrecv(MPI_Comm comm, const void *send, int64_t send_count, int dest, void *recv, int64_t recv_count,
+                       int source, MPI_Datatype type, size_t elem, int tag)
+{
+  const int64_t most = chunk();
+  if (send_count <= most && recv_count <= most)
+    return kseg_comm_check(MPI_Sendrecv(send, (int)send_count, type, dest, tag, recv, (int)recv_count, type, source,
+                                        tag, comm, MPI_STATUS_IGNORE),
+                           "MPI_Sendrecv");
+  /* pieces in order: messages between two ranks with one tag do not overtake */
+  int64_t ns = (send_count + most - 1) / most, nr = (recv_count + most - 1) / most;
+  MPI_Request *req = kseg_malloc((size_t)(ns + nr) * sizeof *req, "sendrecv requests");
+  if (!req) return KSEG_ERR_IO;
+  int st = KSEG_OK;
+  int64_t k = 0;
+  for (int64_t i = 0; i < nr && !st; i++, k++) {
+    int64_t at = i * most, n = recv_count - at < most ? recv_count - at : most;
+    st = kseg_comm_check(MPI_Irecv((char *)recv + (size_t)at * elem, (int)n, type, source, tag, comm, &req[k]),
+                         "MPI_Irecv");
+  }
+  for (int64_t i = 0; i < ns && !st; i++, k++) {
+    int64_t at = i * most, n = send_count - at < most ? send_count - at : most;
+    st = kseg_comm_check(MPI_Isend((const char *)send + (size_t)at * elem, (int)n, type, dest, tag, comm, &req[k]),
+                         "MPI_Isend");
+  }
+  if (st) k--; /* the failed call made no request */
+  int rc = MPI_Waitall((int)k, req, MPI_STATUSES_IGNORE);
+  if (!st) st = kseg_comm_check(rc, "MPI_Waitall");
+  free(req);
+  return st;
+}
+
 /* Round buffers of the chunked exchange stay below this many bytes a side. */
 #define KSEG_EXCHANGE_ROUND_BYTES ((int64_t)1 << 28)
 
