@@ -351,15 +351,10 @@ static uint32_t level_slot(const char *v, size_t len, uint32_t mask)
   return (uint32_t)kseg_hash_fnv1a(KSEG_HASH_FNV1A_INIT, v, len) & mask;
 }
 
+/* Too many distinct values for a category: stop collecting them. */
 static void drop_levels(kseg_csv_colstats *s)
 {
-  if (s->table)
-    for (int32_t i = 0; i < s->slots; i++) free(s->table[i]);
-  free(s->table);
-  free(s->lens);
-  s->table = NULL;
-  s->lens = NULL;
-  s->slots = 0;
+  kseg_csv_stats_clear(s);
   s->overflow = 1;
 }
 
