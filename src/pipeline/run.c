@@ -21,6 +21,7 @@
 #include "kseg/kseg_outputs.h"
 #include "kseg/kseg_run.h"
 #include "kseg/kseg_rfm.h"
+#include "kseg/kseg_strings.h"
 #include "kseg/kseg_sweep.h"
 
 /* Files a run produces, in the order they are moved into DIR. */
@@ -264,7 +265,7 @@ static int step_input(run_state *s)
   KSEG_CHECK(name_step(kseg_comm_agree(comm, kseg_comm_fault(comm, "run:input")), "input"));
   s->out->rows = s->raw.n_global;
   s->id_col = kseg_model_id_column(&s->raw);
-  if (s->id_col >= 0 && !(s->out->id_column = strdup(s->raw.cols[s->id_col].name))) st = kseg_error_nomem("name", 64);
+  if (s->id_col >= 0 && !(s->out->id_column = kseg_strings_dup(s->raw.cols[s->id_col].name))) st = KSEG_ERR_IO;
   KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "input"));
   /* the target, economics and folds are checked now: bad ones stop the run
    * before any work, with nothing written */
@@ -316,7 +317,7 @@ static int step_prep(run_state *s)
     KSEG_CHECK(name_step(st, "prep"));
   }
   st = kseg_prep_apply_matrix(s->comm, s->prep, &s->raw, &s->x);
-  if (!st && !(s->out->recipe = strdup(s->prep->recipe ? s->prep->recipe : ""))) st = kseg_error_nomem("name", 16);
+  if (!st && !(s->out->recipe = kseg_strings_dup(s->prep->recipe ? s->prep->recipe : ""))) st = KSEG_ERR_IO;
   st = kseg_comm_agree(s->comm, st);
   if (!st) st = kseg_outputs_write_features(s->comm, s->path[OUT_FEATURES], "/features", &s->x, s->prep, NULL);
   KSEG_CHECK(name_step(st, "prep"));

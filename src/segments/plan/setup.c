@@ -12,7 +12,8 @@
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
-#include "segments/plan/hash_shim.h"
+#include "kseg/kseg_hash.h"
+#include "kseg/kseg_strings.h"
 
 static const char *const cost_column = "Z_CostContact", *const revenue_column = "Z_Revenue";
 
@@ -59,8 +60,7 @@ int kseg_plan_setup_copy(const kseg_plan_setup *from, kseg_plan_setup *to)
 {
   *to = *from;
   to->target = NULL;
-  if (from->target && !(to->target = strdup(from->target)))
-    return kseg_error_nomem("target name", strlen(from->target) + 1);
+  if (from->target && !(to->target = kseg_strings_dup(from->target))) return KSEG_ERR_IO;
   return KSEG_OK;
 }
 
@@ -210,7 +210,7 @@ int kseg_plan_prepare(MPI_Comm comm, const kseg_table *raw, const char *target, 
     if (counts[0] == 0 || counts[2] > 0)
       st = kseg_error_set(KSEG_ERR_INPUT, "target column '%s' is not a 0/1 column (%s)", raw->cols[col].name,
                           counts[0] == 0 ? "no values" : "values other than 0 and 1");
-    if (!st && !(s->target = strdup(raw->cols[col].name))) st = kseg_error_nomem("target name", 64);
+    if (!st && !(s->target = kseg_strings_dup(raw->cols[col].name))) st = KSEG_ERR_IO;
     KSEG_CHECK(kseg_comm_agree(comm, st));
   }
   s->target_col = col;

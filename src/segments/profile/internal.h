@@ -11,6 +11,4 @@ int kseg_profile_name_segments(kseg_profile *p);
 /* The metric `name` of `kind`, or NULL. Local. */
 const kseg_profile_metric *kseg_profile_find(const kseg_profile *p, const char *name, kseg_profile_metric_kind kind);
 
-char *kseg_profile_strdup(const char *s);
-
 #endif

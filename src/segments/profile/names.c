@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_strings.h"
 #include "segments/profile/internal.h"
 
 /* A feature qualifies for a name when its index is at least this far from 100. */
@@ -379,12 +380,12 @@ int kseg_profile_name_segments(kseg_profile *p)
         note_skip(p, s, action, sizeof action);
       }
     }
-    if (!(p->names[s] = kseg_profile_strdup(name)) || !(p->actions[s] = kseg_profile_strdup(action))) {
+    if (!(p->names[s] = kseg_strings_dup(name)) || !(p->actions[s] = kseg_strings_dup(action))) {
       free(picks);
       return KSEG_ERR_IO;
     }
   }
   free(picks);
-  if (!(p->names[K] = kseg_profile_strdup("all")) || !(p->actions[K] = kseg_profile_strdup(""))) return KSEG_ERR_IO;
+  if (!(p->names[K] = kseg_strings_dup("all")) || !(p->actions[K] = kseg_strings_dup(""))) return KSEG_ERR_IO;
   return KSEG_OK;
 }

@@ -16,6 +16,7 @@
 #include "kseg/kseg_plan.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_stats.h"
+#include "kseg/kseg_strings.h"
 #include "segments/profile/internal.h"
 
 /* A column being profiled: this rank's values and what the base pass found. */
@@ -55,7 +56,7 @@ static kseg_profile_metric *add_metric(kseg_profile *p, const char *name, kseg_p
   m = &p->metrics[p->n_metrics++];
   memset(m, 0, sizeof *m);
   int64_t R = p->n_segments + 1;
-  m->name = kseg_profile_strdup(name);
+  m->name = kseg_strings_dup(name);
   m->kind = kind;
   m->derived = derived;
   m->mean = new_f64(R);
@@ -200,7 +201,7 @@ static int level_shares(MPI_Comm comm, const kseg_table *raw, const int32_t *lab
     if (col->kind != KSEG_COL_CATEGORICAL) continue;
     const int L = col->n_levels;
     kseg_profile_levels *lv = &p->categorical[p->n_categorical++];
-    lv->name = kseg_profile_strdup(col->name);
+    lv->name = kseg_strings_dup(col->name);
     lv->levels = kseg_calloc((size_t)L + 1, sizeof *lv->levels, "profile levels");
     lv->share = new_f64((int64_t)(K + 1) * L);
     int64_t *cnt = kseg_calloc((size_t)(K + 1) * (size_t)L + 1, sizeof *cnt, "profile levels");
@@ -208,7 +209,7 @@ static int level_shares(MPI_Comm comm, const kseg_table *raw, const int32_t *lab
     if (!st) {
       lv->n_levels = L;
       for (int l = 0; l < L && !st; l++)
-        if (!(lv->levels[l] = kseg_profile_strdup(col->levels[l]))) st = KSEG_ERR_IO;
+        if (!(lv->levels[l] = kseg_strings_dup(col->levels[l]))) st = KSEG_ERR_IO;
       for (int64_t i = 0; i < raw->n_local; i++) {
         int32_t code = col->codes[i];
         if (code >= 0 && code < L) cnt[(int64_t)labels[i] * L + code]++;
@@ -353,7 +354,7 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
   for (int j = 0; j < J && !st; j++) {
     metric_of[j] = -1;
     if (cand[j].is_target) {
-      if (!(p->target = kseg_profile_strdup(cand[j].name)) || !(p->target_rate = new_f64(K + 1)) ||
+      if (!(p->target = kseg_strings_dup(cand[j].name)) || !(p->target_rate = new_f64(K + 1)) ||
           !(p->lift = new_f64(K + 1))) {
         st = KSEG_ERR_IO;
         break;
@@ -394,7 +395,7 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
         for (int j = 0; j < J; j++)
           if (!cand[j].derived && starts_with(cand[j].name, "Mnt") && metric_of[j] >= 0) total[s] += SUM(s, j);
     }
-    p->spend_column = kseg_profile_strdup(j_spent >= 0 ? "Total_Spent" : "Mnt* (sum)");
+    p->spend_column = kseg_strings_dup(j_spent >= 0 ? "Total_Spent" : "Mnt* (sum)");
     p->spend_share = new_f64(K + 1);
     if (!p->spend_column || !p->spend_share) st = KSEG_ERR_IO;
     for (int s = 0; !st && s <= K; s++) p->spend_share[s] = total[K] > 0 ? total[s] / total[K] : NAN;

@@ -14,6 +14,7 @@
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_json.h"
+#include "kseg/kseg_strings.h"
 #include "segments/profile/internal.h"
 
 /* One output column: K + 1 values (segments, then the base). */
@@ -335,7 +336,7 @@ static int write_h5(MPI_Comm comm, const kseg_profile *p, const outcol *o, int n
   for (int s = 0; !st && s <= K; s++) {
     char id[32];
     snprintf(id, sizeof id, s < K ? "%d" : "all", s);
-    if (!(seg[s] = kseg_profile_strdup(id))) st = KSEG_ERR_IO;
+    if (!(seg[s] = kseg_strings_dup(id))) st = KSEG_ERR_IO;
   }
   if (seg) st = kseg_comm_agree(comm, st);
   if (!st) st = kseg_h5_attr_strings(w, "/profile", "segments", (const char *const *)seg, K + 1);
@@ -354,8 +355,7 @@ static int write_h5(MPI_Comm comm, const kseg_profile *p, const outcol *o, int n
   for (int c = 0; !st && c < n; c++)
     if (o[c].sv && strcmp(o[c].header, "decision") == 0)
       st = kseg_h5_attr_strings(w, "/profile", "decisions", o[c].sv, K + 1);
-  for (int s = 0; seg && s <= K; s++) free(seg[s]);
-  free(seg);
+  kseg_strings_free(&seg, K + 1);
   free(buf);
   return kseg_h5_finish(&w, st);
 }
