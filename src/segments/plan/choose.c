@@ -22,7 +22,7 @@ static void put(char *buf, size_t size, const char *fmt, ...)
   va_end(ap);
 }
 
-/* "528" (profit) or "57.2 responses (34.0 %)" (captured). */
+/* "528" (profit) or "57.2 responses, 17.1% of the 334 responders" (captured). */
 static void score_text(const kseg_plan_setup *s, kseg_plan_score_kind kind, double v, char *out, size_t size)
 {
   char m[48];
@@ -31,7 +31,7 @@ static void score_text(const kseg_plan_setup *s, kseg_plan_score_kind kind, doub
     return;
   }
   snprintf(m, sizeof m, "%.1f", v);
-  snprintf(out, size, "%s responses (%.1f%% of the %lld responders)", m,
+  snprintf(out, size, "%s responses, %.1f%% of the %lld responders", m,
            s->responders > 0 ? 100.0 * v / (double)s->responders : NAN, (long long)s->responders);
 }
 
