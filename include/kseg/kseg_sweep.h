@@ -8,7 +8,7 @@
  * row index and reduced exactly (kseg_kmeans.h, kseg_metrics.h).
  *
  * The recommendation rule is documented in docs/sweep.md and implemented in
- * sweep_select.c (kseg_sweep_recommend).
+ * evaluate/sweep/select.c (kseg_sweep_recommend).
  */
 #ifndef KSEG_SWEEP_H
 #define KSEG_SWEEP_H
@@ -138,7 +138,7 @@ int kseg_sweep_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep
 int kseg_sweep_checkpoint_read(MPI_Comm comm, const char *path, const char *fingerprint, int64_t d,
                                kseg_sweep_result *r);
 
-/* ---- selection (sweep_select.c); pure functions, Local ---- */
+/* ---- selection (evaluate/sweep/select.c); pure functions, Local ---- */
 
 /* Kneedle (Satopaa et al. 2011) on a decreasing convex curve y(k): with k and
  * y normalized to [0, 1], the index of the largest (1 - y_n) - x_n (ties: the
@@ -155,7 +155,7 @@ int64_t kseg_sweep_gap_rule(const kseg_sweep_row *rows, int64_t n, int64_t max_k
  * swept. */
 int kseg_sweep_recommend(kseg_sweep_result *r, int64_t max_segments);
 
-/* ---- gap statistic and stability (sweep_gap.c, sweep_stability.c) ---- */
+/* ---- gap statistic and stability (evaluate/sweep/gap.c, evaluate/sweep/stability.c) ---- */
 
 /* The PCA-aligned bounding box of the data, found once per sweep. */
 typedef struct kseg_sweep_box {

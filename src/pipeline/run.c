@@ -1,4 +1,4 @@
-/* run.c - the main job: import -> prep -> sweep -> fit -> profile -> model,
+/* pipeline/run.c - the main job: import -> prep -> sweep -> fit -> profile -> model,
  * labels and segments.csv, with an optional warm start from an old model.
  * Outputs go to a staging directory inside DIR and are moved into DIR only
  * when all of them are complete (docs/run.md). */

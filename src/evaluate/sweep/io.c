@@ -1,4 +1,4 @@
-/* sweep_io.c - the sweep file (final output and checkpoint share one layout)
+/* evaluate/sweep/io.c - the sweep file (final output and checkpoint share one layout)
  * and the options fingerprint that guards --resume. */
 #include <inttypes.h>
 #include <math.h>

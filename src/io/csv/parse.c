@@ -1,4 +1,4 @@
-/* csv_parse.c - the pure pieces of CSV import: record ends, field splitting,
+/* io/csv/parse.c - the pure pieces of CSV import: record ends, field splitting,
  * numbers, dates and per-column type evidence. No I/O, no MPI. */
 #include "kseg/kseg_csv.h"
 

@@ -1,4 +1,4 @@
-/* profile_names.c - a short name and a suggested action per segment, from the
+/* segments/profile/names.c - a short name and a suggested action per segment, from the
  * profile's own numbers. The rules are those of docs/profile.md; change both
  * together. Everything here is local and deterministic (ties are broken by
  * the fixed order of the feature lists), so every rank names alike. */

@@ -1,4 +1,4 @@
-/* profile.c - the distributed part of segment profiles (kseg_profile.h).
+/* segments/profile/profile.c - the distributed part of segment profiles (kseg_profile.h).
  *
  * One pass for the base's extrema (which columns are constant, binary, and
  * the fixed-point scale of each), one pass of exact per-segment sums, then one

@@ -1,4 +1,4 @@
-/* profile_write.c - the profile as CSV, JSON and HDF5 (one table, three
+/* segments/profile/write.c - the profile as CSV, JSON and HDF5 (one table, three
  * shapes), and a short text table for people. The three files are written
  * under temporary names and renamed only once all three are complete. */
 #include <errno.h>
