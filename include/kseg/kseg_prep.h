@@ -34,7 +34,7 @@ typedef enum kseg_prep_recipe {
   KSEG_RECIPE_GENERIC,
   KSEG_RECIPE_MARKETING,
   KSEG_RECIPE_CCGENERAL,
-  KSEG_RECIPE_RFM /* a kseg rfm table (src/rfm_recipe.c) */
+  KSEG_RECIPE_RFM /* a kseg rfm table (src/features/recipes/rfm.c) */
 } kseg_prep_recipe;
 
 typedef enum kseg_prep_impute { KSEG_IMPUTE_DEFAULT = 0, KSEG_IMPUTE_MEDIAN, KSEG_IMPUTE_MEAN, KSEG_IMPUTE_DROP } kseg_prep_impute;

@@ -8,50 +8,14 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
-
-/* splitmix64's finalizer: a well-mixed word from a value and its position. */
-static uint64_t mix64(uint64_t z)
-{
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-/* Sum over every value of mix(global position, bits), mod 2^64: addition
- * commutes, so the same for any partition of the rows. Collective. */
-static int data_hash(MPI_Comm comm, const kseg_matrix *x, uint64_t *out)
-{
-  uint64_t h = 0;
-  const int64_t n = x->n_local * x->d;
-#pragma omp parallel for reduction(+ : h) schedule(static)
-  for (int64_t i = 0; i < n; i++) {
-    uint64_t bits;
-    if (x->dtype == KSEG_F32) {
-      uint32_t b32;
-      memcpy(&b32, (const float *)x->data + i, sizeof b32);
-      bits = b32;
-    } else {
-      memcpy(&bits, (const double *)x->data + i, sizeof bits);
-    }
-    h += mix64(mix64((uint64_t)(x->row0 * x->d + i)) ^ bits);
-  }
-  int rc = MPI_Allreduce(MPI_IN_PLACE, &h, 1, MPI_UINT64_T, MPI_SUM, comm);
-  if (rc != MPI_SUCCESS) return kseg_error_set(KSEG_ERR_IO, "MPI_Allreduce failed (data fingerprint)");
-  *out = h;
-  return KSEG_OK;
-}
+#include "kseg/kseg_hash.h"
 
 int kseg_checkpoint_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, char *buf,
                                 size_t size)
 {
   uint64_t h = 0, g = 0;
-  KSEG_CHECK(kseg_comm_agree(comm, data_hash(comm, x, &h)));
-  if (opt->init == KSEG_INIT_GIVEN)
-    for (int64_t i = 0; i < opt->k * x->d; i++) {
-      uint64_t bits;
-      memcpy(&bits, &opt->init_centroids[i], sizeof bits);
-      g += mix64(mix64((uint64_t)i) ^ bits);
-    }
+  KSEG_CHECK(kseg_hash_matrix_values(comm, x, &h));
+  if (opt->init == KSEG_INIT_GIVEN) g = kseg_hash_values(opt->init_centroids, opt->k * x->d, KSEG_F64, 0);
   snprintf(buf, size, "kseg-fit-checkpoint 1 n=%lld d=%lld dtype=%d data=%016llx k=%lld init=%s given=%016llx "
            "n_init=%d max_iter=%d tol=%a seed=%llu algorithm=%s",
            (long long)x->n_global, (long long)x->d, (int)x->dtype, (unsigned long long)h, (long long)opt->k,

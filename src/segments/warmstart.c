@@ -281,57 +281,24 @@ int kseg_warmstart_drift(MPI_Comm comm, const char *old_path, const kseg_model *
   KSEG_CHECK(kseg_model_read_train(comm, old_path, &on, &o0, &ol, &okeys, &olab));
   out->old_rows = on;
 
-  int *scount = calloc((size_t)P, sizeof *scount), *rcount = calloc((size_t)P, sizeof *rcount);
-  int *sdisp = calloc((size_t)P, sizeof *sdisp), *rdisp = calloc((size_t)P, sizeof *rdisp);
-  int64_t *fill = calloc((size_t)P, sizeof *fill);
+  int64_t *scount = calloc((size_t)P, sizeof *scount), *fill = calloc((size_t)P, sizeof *fill);
   const int64_t total = ol + n_local;
   join_rec *send = malloc(sizeof *send * (size_t)(total + 1)), *recv = NULL;
   int64_t *table = calloc((size_t)old->k * (size_t)k_new, sizeof *table);
   uint64_t *hkeys = NULL;
   int32_t *hlab = NULL;
   int64_t n_recv = 0;
-  int st = scount && rcount && sdisp && rdisp && fill && send && table ? KSEG_OK : kseg_error_nomem("drift join", 0);
+  int st = scount && fill && send && table ? KSEG_OK : kseg_error_nomem("drift join", 0);
   if (!st) {
-    int64_t cnt[P > 0 ? P : 1];
-    memset(cnt, 0, sizeof cnt);
-    for (int64_t i = 0; i < ol; i++) cnt[owner_of(okeys[i], P)]++;
-    for (int64_t i = 0; i < n_local; i++) cnt[owner_of(keys[i], P)]++;
-    int64_t off = 0;
-    for (int r = 0; r < P; r++) {
-      if (cnt[r] > INT32_MAX || off > INT32_MAX) {
-        st = kseg_error_set(KSEG_ERR_IO, "drift join: more than 2^31 customers to exchange with one rank; run on more "
-                                         "ranks");
-        break;
-      }
-      scount[r] = (int)cnt[r];
-      sdisp[r] = (int)off;
-      fill[r] = off;
-      off += cnt[r];
-    }
-    for (int64_t i = 0; !st && i < ol; i++)
-      send[fill[owner_of(okeys[i], P)]++] = (join_rec){okeys[i], olab[i], 1};
-    for (int64_t i = 0; !st && i < n_local; i++)
-      send[fill[owner_of(keys[i], P)]++] = (join_rec){keys[i], labels[i], 0};
+    /* every record to the owner of its key: old and new rows of a customer meet */
+    for (int64_t i = 0; i < ol; i++) scount[owner_of(okeys[i], P)]++;
+    for (int64_t i = 0; i < n_local; i++) scount[owner_of(keys[i], P)]++;
+    for (int r = 1; r < P; r++) fill[r] = fill[r - 1] + scount[r - 1];
+    for (int64_t i = 0; i < ol; i++) send[fill[owner_of(okeys[i], P)]++] = (join_rec){okeys[i], olab[i], 1};
+    for (int64_t i = 0; i < n_local; i++) send[fill[owner_of(keys[i], P)]++] = (join_rec){keys[i], labels[i], 0};
   }
   st = kseg_comm_agree(comm, st);
-  MPI_Datatype rec_t = MPI_DATATYPE_NULL;
-  if (!st) st = kseg_comm_check(MPI_Type_contiguous((int)sizeof(join_rec), MPI_BYTE, &rec_t), "MPI_Type_contiguous");
-  if (!st) st = kseg_comm_check(MPI_Type_commit(&rec_t), "MPI_Type_commit");
-  if (!st) st = kseg_comm_check(MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, comm), "MPI_Alltoall");
-  st = kseg_comm_agree(comm, st);
-  if (!st) {
-    for (int r = 0; r < P; r++) {
-      if (n_recv > INT32_MAX) st = kseg_error_set(KSEG_ERR_IO, "drift join: more than 2^31 records on one rank");
-      rdisp[r] = (int)n_recv;
-      n_recv += rcount[r];
-    }
-    recv = malloc(sizeof *recv * (size_t)(n_recv + 1));
-    if (!st && !recv) st = kseg_error_nomem("drift join", (size_t)n_recv * sizeof *recv);
-  }
-  st = kseg_comm_agree(comm, st);
-  if (!st)
-    st = kseg_comm_check(MPI_Alltoallv(send, scount, sdisp, rec_t, recv, rcount, rdisp, rec_t, comm), "MPI_Alltoallv");
-  st = kseg_comm_agree(comm, st);
+  if (!st) st = kseg_comm_exchange(comm, send, scount, sizeof *send, (void **)&recv, &n_recv, NULL);
   if (!st) {
     /* open addressing over this rank's old records; key 0 is possible, so
      * a label of -1 marks a free slot */
@@ -380,11 +347,7 @@ int kseg_warmstart_drift(MPI_Comm comm, const char *old_path, const kseg_model *
     out->moved_share = matched > 0 ? (double)(matched - kept) / (double)matched : NAN;
     out->ari = matched > 0 ? kseg_ari_from_table(table, old->k, k_new) : NAN;
   }
-  if (rec_t != MPI_DATATYPE_NULL) MPI_Type_free(&rec_t);
   free(scount);
-  free(rcount);
-  free(sdisp);
-  free(rdisp);
   free(fill);
   free(send);
   free(recv);
