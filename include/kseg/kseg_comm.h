@@ -32,6 +32,15 @@ int kseg_comm_dup(MPI_Comm comm, MPI_Comm *out);
  * boundaries, before the next collective that a failed rank would skip. */
 int kseg_comm_agree(MPI_Comm comm, int status);
 
+/* Complete a nonblocking request: spin on MPI_Test for 100 us, then test
+ * between naps of 5 us growing to 100 us, so that a rank waiting for a peer
+ * that has no core (more ranks or threads than cores, another job) gives its
+ * own core up instead of spinning through the peer's time slice. Every
+ * reduction and broadcast of this module waits this way. Local (the
+ * request's operation may be collective). KSEG_ERR_IO naming `what` on an
+ * MPI failure. */
+int kseg_comm_wait(MPI_Request *req, const char *what);
+
 /* Turn an MPI return code into a kseg status with a message. Local. */
 int kseg_comm_check(int mpi_code, const char *what);
 

@@ -1,10 +1,13 @@
 /* main.c - the `kseg` command: MPI set-up, subcommand dispatch, exit status. */
+#include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "kseg/kseg_comm.h"
+#include "kseg/kseg_cores.h"
 #include "kseg/kseg_error.h"
 
 typedef struct kseg_cmd {
@@ -51,6 +54,17 @@ int main(int argc, char **argv)
   }
   cli.rank = kseg_comm_rank(cli.comm);
   cli.size = kseg_comm_size(cli.comm);
+  /* OpenMP threads per rank, before the first parallel region: the fair
+   * share of the cores unless OMP_NUM_THREADS says otherwise. */
+  const char *omp = getenv("OMP_NUM_THREADS");
+  kseg_cores cores;
+  if (kseg_cores_plan(cli.comm, omp && *omp ? omp_get_max_threads() : 0, &cores) == KSEG_OK) {
+    if (!omp || !*omp) omp_set_num_threads(cores.threads);
+    if (cores.oversubscribed && cli.rank == 0)
+      fprintf(stderr, "kseg: warning: %d rank(s) x %d thread(s) on a node with %d core(s): the ranks will wait for "
+                      "each other's turn on the cores; run fewer ranks or threads (docs/operations.md)\n",
+              cores.worst_ranks, cores.worst_threads, cores.worst_cores);
+  }
 
   int status = KSEG_OK;
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kseg/kseg_error.h"
 
@@ -74,10 +75,34 @@ int kseg_comm_dup(MPI_Comm comm, MPI_Comm *out)
   return kseg_comm_check(MPI_Comm_set_errhandler(*out, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
 }
 
+/* Spin this long on a request before napping, and nap at most this long. */
+#define KSEG_WAIT_SPIN 100e-6
+#define KSEG_WAIT_NAP_NS 100000L
+
+int kseg_comm_wait(MPI_Request *req, const char *what)
+{
+  const double t0 = MPI_Wtime();
+  long nap = 5000;
+  for (;;) {
+    int done = 0;
+    const int rc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS) return kseg_comm_check(rc, what);
+    if (done) return KSEG_OK;
+    if (MPI_Wtime() - t0 < KSEG_WAIT_SPIN) continue;
+    /* A peer that is late is usually a peer without a core: give ours up
+     * rather than spin the rest of the time slice it needs. */
+    const struct timespec ts = {0, nap};
+    nanosleep(&ts, NULL);
+    nap = nap * 2 < KSEG_WAIT_NAP_NS ? nap * 2 : KSEG_WAIT_NAP_NS;
+  }
+}
+
 int kseg_comm_agree(MPI_Comm comm, int status)
 {
   struct { int status, rank; } mine = {status, kseg_comm_rank(comm)}, worst;
-  int rc = MPI_Allreduce(&mine, &worst, 1, MPI_2INT, MPI_MAXLOC, comm);
+  MPI_Request req;
+  int rc = MPI_Iallreduce(&mine, &worst, 1, MPI_2INT, MPI_MAXLOC, comm, &req);
+  if (rc == MPI_SUCCESS && kseg_comm_wait(&req, "MPI_Iallreduce (status)") != KSEG_OK) rc = MPI_ERR_OTHER;
   if (rc != MPI_SUCCESS) {
     /* The agreement itself failed: no common decision can be reached. */
     char text[MPI_MAX_ERROR_STRING];
@@ -138,7 +163,10 @@ static int allreduce_chunked(MPI_Comm comm, void *buf, int64_t count, size_t ele
   const int64_t most = chunk();
   for (int64_t done = 0; done < count; done += most) {
     int64_t n = count - done < most ? count - done : most;
-    KSEG_CHECK(kseg_comm_check(MPI_Allreduce(MPI_IN_PLACE, p + done * (int64_t)elem, (int)n, type, op, comm), what));
+    MPI_Request req;
+    KSEG_CHECK(kseg_comm_check(MPI_Iallreduce(MPI_IN_PLACE, p + done * (int64_t)elem, (int)n, type, op, comm, &req),
+                               what));
+    KSEG_CHECK(kseg_comm_wait(&req, what));
   }
   return KSEG_OK;
 }
@@ -190,7 +218,9 @@ int kseg_comm_bcast(MPI_Comm comm, void *buf, int64_t bytes, int root)
   const int64_t most = chunk();
   for (int64_t done = 0; done < bytes; done += most) {
     int64_t n = bytes - done < most ? bytes - done : most;
-    KSEG_CHECK(kseg_comm_check(MPI_Bcast(p + done, (int)n, MPI_BYTE, root, comm), "MPI_Bcast"));
+    MPI_Request req;
+    KSEG_CHECK(kseg_comm_check(MPI_Ibcast(p + done, (int)n, MPI_BYTE, root, comm, &req), "MPI_Bcast"));
+    KSEG_CHECK(kseg_comm_wait(&req, "MPI_Bcast"));
   }
   return KSEG_OK;
 }
