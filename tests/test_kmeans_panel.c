@@ -1,0 +1,187 @@
+/* The E-step micro-kernel (kernels/panel.h) against the brute-force argmin:
+ * Lloyd's dot_rows over consecutive rows and Hamerly's search_rows over
+ * gathered rows must give every row the label of the smallest canonical
+ * distance (pair_dist2, nearest()'s arithmetic; ties to the lowest index),
+ * for float64 and float32, k = 1..300 (every tail of the blocks of 8),
+ * d = 1..41, row counts that leave short panels, and data built to tie:
+ * an integer grid with duplicated centroids (exact ties), rows far from the
+ * origin with a tiny spread (the dot form's error exceeds the gaps, so the
+ * near ties go back to nearest()), plain blobs. search_rows' bounds must
+ * hold on the exact distances: u >= |x - c_label|, l <= |x - c| for every
+ * other c (checked in long double with a relative slack of 1e-12).
+ * Serial, through each dtype's kernel table as the drivers reach them. */
+#include "test.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmeans/kernels/kernels.h"
+#include "kseg/kseg_kmeans.h"
+
+typedef enum { GRID, OFFSET, PLAIN } shape;
+
+static double uniform(uint64_t *s)
+{
+  *s = *s * 6364136223846793005u + 1442695040888963407u;
+  return (double)(*s >> 11) * 0x1p-53;
+}
+
+static double value(shape sh, uint64_t *s, int64_t row)
+{
+  switch (sh) {
+  case GRID: return floor(4 * uniform(s));
+  case OFFSET: return 1e4 + 1e-3 * uniform(s);
+  case PLAIN: return uniform(s) * 2 - 1 + (double)(row % 5);
+  }
+  return 0;
+}
+
+/* The kernel tables of estep.c for centroids c. */
+typedef struct tables {
+  kseg_km_tables t;
+  void *ct, *cb, *h, *panel;
+} tables;
+
+static void make_tables(const kseg_km_ops *ops, const double *c, int64_t k, int64_t d, double max_abs, tables *tb)
+{
+  const int64_t kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
+  tb->ct = calloc((size_t)(d * kp), ops->size);
+  tb->cb = calloc((size_t)(k * d), ops->size);
+  tb->h = calloc((size_t)k, ops->size);
+  ASSERT(posix_memalign(&tb->panel, 64, (size_t)KSEG_KM_PANEL_ROWS * (size_t)d * ops->size + 64) == 0);
+  ASSERT(tb->ct && tb->cb && tb->h);
+  ops->centroid_table(c, k, d, kp, tb->ct);
+  const double cn = ops->panel_tables(c, k, d, tb->cb, tb->h);
+  const double gam = 8.0 * (double)(d + 2) * ops->eps, tiny = (double)(4 * d + 16) * ops->min_normal;
+  const double reach = sqrt((double)d) * max_abs + cn;
+  tb->t = (kseg_km_tables){.k = k, .d = d, .kp = kp, .ct = tb->ct, .cb = tb->cb, .h = tb->h, .cn = cn,
+                           .m1 = gam * reach * reach + tiny, .gam = gam, .tiny = tiny};
+}
+
+static void free_tables(tables *tb)
+{
+  free(tb->ct);
+  free(tb->cb);
+  free(tb->h);
+  free(tb->panel);
+}
+
+static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, uint64_t seed)
+{
+  const kseg_km_ops *ops = kseg_km_ops_of(dtype);
+  const size_t es = ops->size;
+  double *x = malloc((size_t)(n * d) * sizeof *x), *c = malloc((size_t)(k * d) * sizeof *c);
+  void *xt = malloc((size_t)(n * d) * es), *cx = malloc((size_t)(k * d) * es);
+  int32_t *want = malloc((size_t)n * sizeof *want), *got = malloc((size_t)n * sizeof *got);
+  int32_t *hlab = malloc((size_t)n * sizeof *hlab);
+  double *u = malloc((size_t)n * sizeof *u), *l = malloc((size_t)n * sizeof *l);
+  int64_t *idx = malloc((size_t)n * sizeof *idx);
+  ASSERT(x && c && xt && cx && want && got && hlab && u && l && idx);
+  uint64_t s = seed;
+  double max_abs = 0;
+  for (int64_t i = 0; i < n * d; i++) {
+    x[i] = value(sh, &s, i / d);
+    if (dtype == KSEG_F32) x[i] = (float)x[i];
+    max_abs = fmax(max_abs, fabs(x[i]));
+  }
+  /* centroids: rows of the data (exact ties on the grid), half of them
+   * duplicated in pairs so equal distances must go to the lower index */
+  for (int64_t c0 = 0; c0 < k; c0++) {
+    const int64_t src = c0 % 2 == 1 && sh == GRID ? c0 - 1 : c0;
+    for (int64_t j = 0; j < d; j++) c[c0 * d + j] = x[((src * 7919) % n) * d + j];
+  }
+  ops->centroid_rows(x, n * d, xt);
+  ops->centroid_rows(c, k * d, cx);
+  /* brute force: the smallest canonical distance, ties to the lowest index */
+  for (int64_t i = 0; i < n; i++) {
+    double best = INFINITY;
+    for (int64_t q = 0; q < k; q++) {
+      const double v = ops->pair_dist2((const char *)xt + (size_t)(i * d) * es, (const char *)cx + (size_t)(q * d) * es, d);
+      if (v < best) best = v, want[i] = (int32_t)q;
+    }
+  }
+  tables tb;
+  make_tables(ops, c, k, d, max_abs, &tb);
+  int64_t changed = 0;
+  for (int64_t i = 0; i < n; i++) got[i] = -1;
+  ops->dot_rows(xt, 0, n, &tb.t, got, KSEG_KM_LABELS_ONLY, 1.0, NULL, NULL, NULL, &changed, tb.panel);
+  /* Hamerly: every third row and the last, gathered */
+  int64_t m = 0;
+  for (int64_t i = 0; i < n; i++)
+    if (i % 3 == 0 || i == n - 1) idx[m++] = i;
+  int64_t *hi = calloc((size_t)(k * d), sizeof *hi), *counts = calloc((size_t)k, sizeof *counts);
+  uint64_t *lo = calloc((size_t)(k * d), sizeof *lo);
+  ASSERT(hi && lo && counts);
+  for (int64_t i = 0; i < n; i++) hlab[i] = -1;
+  const double rel = 4.0 * (double)(d + 8) * ops->eps;
+  const double am = 4.0 * sqrt((double)d) * (max_abs + max_abs) * ops->eps;
+  int64_t hchanged = 0;
+  ops->search_rows(xt, idx, m, &tb.t, hlab, u, l, rel, am, 1.0, hi, lo, counts, &hchanged, tb.panel);
+  for (int64_t i = 0; i < n; i++) {
+    if (got[i] != want[i]) {
+      fprintf(stderr, "dot_rows: %s n=%lld d=%lld k=%lld shape %d: row %lld got %d, want %d\n",
+              dtype == KSEG_F32 ? "float32" : "float64", (long long)n, (long long)d, (long long)k, (int)sh,
+              (long long)i, got[i], want[i]);
+      ASSERT(false);
+    }
+  }
+  ASSERT_EQ(changed, n);
+  ASSERT_EQ(hchanged, m);
+  for (int64_t t = 0; t < m; t++) {
+    const int64_t i = idx[t];
+    ASSERT_EQ(hlab[i], want[i]);
+    /* the bounds hold on the exact distances (long double has 11 more bits) */
+    for (int64_t q = 0; q < k; q++) {
+      long double e = 0;
+      for (int64_t j = 0; j < d; j++) {
+        const long double dv = (long double)(dtype == KSEG_F32 ? (double)((const float *)xt)[i * d + j]
+                                                                 : ((const double *)xt)[i * d + j]) -
+                               (long double)(dtype == KSEG_F32 ? (double)((const float *)cx)[q * d + j]
+                                                                 : ((const double *)cx)[q * d + j]);
+        e += dv * dv;
+      }
+      const double dist = (double)sqrtl(e);
+      if (q == hlab[i] && !(u[i] >= dist * (1 - 1e-12))) {
+        fprintf(stderr, "search_rows: u %.17g below the exact distance %.17g (row %lld)\n", u[i], dist, (long long)i);
+        ASSERT(false);
+      }
+      if (q != hlab[i] && !(l[i] <= dist * (1 + 1e-12))) {
+        fprintf(stderr, "search_rows: l %.17g above the exact distance %.17g to %lld (row %lld)\n", l[i], dist,
+                (long long)q, (long long)i);
+        ASSERT(false);
+      }
+    }
+  }
+  free_tables(&tb);
+  free(hi);
+  free(lo);
+  free(counts);
+  free(x);
+  free(c);
+  free(xt);
+  free(cx);
+  free(want);
+  free(got);
+  free(hlab);
+  free(u);
+  free(l);
+  free(idx);
+}
+
+int main(void)
+{
+  int cases = 0;
+  for (int dt = 0; dt < 2; dt++) {
+    const kseg_dtype dtype = dt ? KSEG_F32 : KSEG_F64;
+    /* every k from 1 to 40 (all block tails), then larger ones up to 300 */
+    for (int64_t k = 1; k <= 300; k += k < 40 ? 1 : 37) {
+      const int64_t d = 1 + (k * 7) % 41, n = 97 + (k * 13) % 64;
+      for (int sh = 0; sh < 3; sh++, cases++) check(dtype, (shape)sh, n > k ? n : k + 3, d, k, 1000 + (uint64_t)k);
+    }
+    for (int64_t d = 1; d <= 41; d += 4, cases++) check(dtype, PLAIN, 150, d, 13, 77 + (uint64_t)d);
+  }
+  printf("kmeans_panel: %d cases ok\n", cases);
+  return 0;
+}
