@@ -7,3 +7,4 @@ set_property(TEST sweep_np1 sweep_np2 sweep_np3 APPEND PROPERTY ENVIRONMENT OMP_
 kseg_cli_test(sweep_oracle sweep_oracle.sh)
 kseg_cli_test(sweep_resume sweep_resume.sh)
 kseg_cli_test(sweep_bad_input sweep_bad_input.sh)
+kseg_cli_test(sweep_sample sweep_sample.sh)

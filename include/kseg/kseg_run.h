@@ -37,6 +37,9 @@ typedef struct kseg_run_options {
   int n_init;               /* restarts per k in the sweep and the final fit (default 10) */
   int gap_b;                /* gap statistic reference sets in the sweep (default 5, 0 = off) */
   int stability_b;          /* stability subsamples in the sweep (default 0 = off: each refits n_init times) */
+  int64_t sweep_sample;     /* the sweep runs on a seeded sample of this many customers and the chosen k is
+                               then fitted on all of them; 0: sweep every customer; < 0 (default): a sample of
+                               KSEG_RUN_SAMPLE_ROWS when there are more than KSEG_RUN_SAMPLE_ABOVE */
   uint64_t seed;
   const char *target;       /* 0/1 column for the profile's rate and lift and the campaign plan (NULL:
                                Response when present); never a feature */
@@ -44,6 +47,11 @@ typedef struct kseg_run_options {
   kseg_run_progress_fn progress;
   void *progress_ctx;
 } kseg_run_options;
+
+/* The default sweep sample: 1,000,000 customers when there are more than
+ * 2,000,000. */
+#define KSEG_RUN_SAMPLE_ROWS 1000000
+#define KSEG_RUN_SAMPLE_ABOVE 2000000
 
 typedef struct kseg_run_result {
   int64_t rows, features;
@@ -58,6 +66,8 @@ typedef struct kseg_run_result {
   int n_iter;
   bool converged;
   double silhouette;         /* at k, from the sweep (NaN if not computed) */
+  int64_t sweep_rows;        /* customers the sweep ran on (a sample when fewer than rows) */
+  bool sweep_sampled_by_default; /* the sample came from the default rule, not from sweep_sample */
   kseg_profile *profile;     /* owned */
   bool warm;                 /* retrained from opt->warm_start */
   int warm_empty;            /* old segments that got nobody (k-means++ fallback) */

@@ -52,6 +52,10 @@ typedef struct kseg_sweep_options {
   int64_t max_segments;          /* only k <= max_segments can be recommended (default 8) */
   const char *checkpoint;        /* file rewritten after each k; NULL = none */
   bool resume;                   /* start from `checkpoint` (must exist and match) */
+  int64_t sample;                /* sweep a seeded uniform sample of this many rows (kseg_sample.h);
+                                    0, or >= N: every row */
+  bool refit;                    /* with a sample: fit the recommended k on every row, from the sample's
+                                    centroids of that k (one restart), into the result's refit */
   const char *input;             /* names the input in the output (e.g. "file.h5:/features"); the
                                     fingerprint identifies the data by a hash instead, so a moved
                                     file still resumes */
@@ -67,6 +71,8 @@ typedef struct kseg_sweep_row {
   int64_t n_iter;
   int32_t converged;
   double seconds;                /* wall time of this k (max over ranks) */
+  int32_t algorithm;             /* the kernel of the best restart (kseg_kmeans_algorithm) */
+  int32_t best_restart;          /* its index */
   double *centroids;             /* k x d of the best restart; owned */
 } kseg_sweep_row;
 
@@ -79,8 +85,19 @@ typedef struct kseg_sweep_extra {
   double *values; /* n_k values in row order, NaN where undefined; owned */
 } kseg_sweep_extra;
 
+/* The recommended k fitted on every row after a sweep on a sample. */
+typedef struct kseg_sweep_refit {
+  int64_t k;                     /* 0: none */
+  double inertia;                /* over every row */
+  int64_t n_iter;
+  int32_t converged;
+  double seconds;                /* max over ranks */
+  double *centroids;             /* k x d; owned */
+} kseg_sweep_refit;
+
 typedef struct kseg_sweep_result {
-  int64_t n, d;
+  int64_t n, d;                  /* rows the sweep ran on (the sample's, with one), columns */
+  int64_t n_all;                 /* rows of the input */
   int64_t n_k;                   /* rows[] in increasing k */
   kseg_sweep_row *rows;
   int64_t recommended_k;
@@ -96,6 +113,7 @@ typedef struct kseg_sweep_result {
   char business_rule[1024];
   int n_extra;
   kseg_sweep_extra extra[KSEG_SWEEP_MAX_EXTRA];
+  kseg_sweep_refit refit;        /* opt->refit with a sample */
   int64_t k_resumed;             /* ks taken from the checkpoint */
   double seconds;                /* whole sweep, max over ranks */
 } kseg_sweep_result;

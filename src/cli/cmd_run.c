@@ -164,6 +164,10 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
   kseg_json_int(&j, "n_iter", r->n_iter);
   kseg_json_bool(&j, "converged", r->converged);
   kseg_json_num(&j, "silhouette", r->silhouette);
+  if (r->sweep_rows < r->rows) { /* the sweep ran on a sample */
+    kseg_json_int(&j, "sweep_sample", r->sweep_rows);
+    kseg_json_bool(&j, "sweep_sample_default", r->sweep_sampled_by_default);
+  }
   kseg_json_bool(&j, "report", made != 0);
   kseg_json_open_array(&j, "segments");
   for (int s = 0; s < r->k; s++) {
@@ -212,6 +216,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   const char *range = NULL, *recipe = "auto", *transactions = NULL;
   int64_t max_segments = o.max_segments, min_segments = o.min_segments, n_init = o.n_init, seed = 0;
   int64_t gap_b = o.gap_b, stability_b = o.stability_b, cv_folds = KSEG_PLAN_DEFAULT_FOLDS;
+  int64_t sweep_sample = o.sweep_sample;
   double cost = 0, revenue = 0;
   bool no_report = false;
   kseg_opt opts[] = {
@@ -231,6 +236,9 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
       {"stability", KSEG_OPT_INT, &stability_b, "B", "stability over B 80 % subsamples in the sweep (default 0 = off)",
        false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "seed of every random draw (default 0)", false, false},
+      {"sweep-sample", KSEG_OPT_INT, &sweep_sample, "N",
+       "sweep k on a seeded sample of N customers, then fit the chosen k on all of them (default: 1000000 above "
+       "2000000 customers; 0: sweep them all)", false, false},
       {"target", KSEG_OPT_STRING, &o.target, "COL",
        "0/1 column for response rate, lift and the campaign plan (default Response); never a feature", false, false},
       {"contact-cost", KSEG_OPT_DOUBLE, &cost, "C",
@@ -285,6 +293,11 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     st = kseg_error_set(KSEG_ERR_INPUT, "--min-segments and --max-segments need 2 <= min <= max (got %lld, %lld)",
                         (long long)min_segments, (long long)max_segments);
   if (!st && seed < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--seed must be >= 0 (got %lld)", (long long)seed);
+  bool sample_given = false;
+  for (int i = 0; i < n_opts; i++) sample_given |= opts[i].dest == &sweep_sample && opts[i].seen;
+  if (!st && sample_given && sweep_sample < 0)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--sweep-sample must be a number of customers >= 0 (got %lld)",
+                        (long long)sweep_sample);
   if (!st) st = kseg_cli_plan_options(opts, n_opts, cost, revenue, cv_folds, &o.plan);
   if (!st && (gap_b < 0 || gap_b > 1000 || stability_b < 0 || stability_b > 1000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--gap and --stability must be in 0..1000 (got %lld, %lld)", (long long)gap_b,
@@ -296,6 +309,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   o.gap_b = (int)gap_b;
   o.stability_b = (int)stability_b;
   o.seed = (uint64_t)seed;
+  o.sweep_sample = sweep_sample;
   o.progress = progress;
   o.progress_ctx = cli;
 

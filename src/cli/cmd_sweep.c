@@ -61,6 +61,19 @@ static void print_json(const kseg_cli *cli, const kseg_sweep_result *r, const ks
   kseg_json_int(&j, "max_segments", o->max_segments);
   kseg_json_str(&j, "silhouette_kind", sil_kind);
   kseg_json_int(&j, "k_resumed", r->k_resumed);
+  if (r->n_all > r->n) { /* swept a sample; the recommended k fitted on every row */
+    kseg_json_int(&j, "input_rows", r->n_all);
+    kseg_json_int(&j, "sample", r->n);
+    if (r->refit.k > 0) {
+      kseg_json_open_object(&j, "refit");
+      kseg_json_int(&j, "k", r->refit.k);
+      kseg_json_num(&j, "inertia", r->refit.inertia);
+      kseg_json_int(&j, "n_iter", r->refit.n_iter);
+      kseg_json_bool(&j, "converged", r->refit.converged != 0);
+      kseg_json_num(&j, "seconds", r->refit.seconds);
+      kseg_json_close_object(&j);
+    }
+  }
   kseg_json_open_array(&j, "table");
   for (int64_t i = 0; i < r->n_k; i++) {
     const kseg_sweep_row *w = &r->rows[i];
@@ -95,6 +108,11 @@ static void print_table(const kseg_cli *cli, const kseg_sweep_result *r)
                   w->stability, (long long)w->n_iter, w->seconds, w->k == r->recommended_k ? "  <- recommended" : "");
   }
   kseg_cli_info(cli, "recommended k = %lld: %s", (long long)r->recommended_k, r->recommendation);
+  if (r->n_all > r->n && r->refit.k > 0)
+    kseg_cli_info(cli, "swept a sample of %lld of %lld rows; k = %lld fitted on all of them from the sample's "
+                       "centroids: inertia %.6g, %lld iterations%s", (long long)r->n, (long long)r->n_all,
+                  (long long)r->refit.k, r->refit.inertia, (long long)r->refit.n_iter,
+                  r->refit.converged ? "" : " (not converged)");
 }
 
 int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv)
@@ -102,6 +120,7 @@ int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv)
   const char *in = NULL, *out = NULL, *range = "2:12", *dataset = "/features", *silhouette = "exact";
   const char *checkpoint = NULL;
   int64_t n_init = 4, max_iter = 300, seed = 0, exact_max = 20000, gap = 0, stability = 0, max_segments = 8;
+  int64_t sample = 0;
   double tol = 1e-4;
   bool resume = false;
   kseg_opt opts[] = {
@@ -125,6 +144,9 @@ int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv)
       {"checkpoint", KSEG_OPT_STRING, &checkpoint, "FILE", "rewritten after each k (default <out>.ckpt.h5)", false,
        false},
       {"resume", KSEG_OPT_FLAG, &resume, NULL, "continue from the checkpoint (same options and input)", false, false},
+      {"sample", KSEG_OPT_INT, &sample, "N",
+       "sweep a seeded uniform sample of N rows (the same for any rank count), then fit the recommended k on "
+       "every row from the sample's centroids (default 0: sweep every row)", false, false},
   };
   const int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_comm_agree(cli->comm, kseg_args_parse(cli, argc, argv, opts, n_opts));
@@ -161,6 +183,8 @@ int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv)
   if (!st && (gap < 0 || gap > 100000 || stability < 0 || stability > 100000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--gap and --stability take 0..100000 (got %lld and %lld)", (long long)gap,
                         (long long)stability);
+  if (!st && sample < 0)
+    st = kseg_error_set(KSEG_ERR_INPUT, "--sample must be a number of rows >= 0 (got %lld)", (long long)sample);
   if (!st && exact_max < 2)
     st = kseg_error_set(KSEG_ERR_INPUT, "--silhouette-exact-max must be at least 2 (got %lld)", (long long)exact_max);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
@@ -191,9 +215,12 @@ int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv)
   o.resume = resume;
   o.progress = progress;
   o.progress_ctx = cli;
-  if (o.silhouette == KSEG_SWEEP_SIL_EXACT && x.n_global > exact_max) {
+  o.sample = sample;
+  o.refit = true;
+  const int64_t swept = sample > 0 && sample < x.n_global ? sample : x.n_global;
+  if (o.silhouette == KSEG_SWEEP_SIL_EXACT && swept > exact_max) {
     kseg_cli_warn(cli, "%lld rows is above --silhouette-exact-max %lld: the silhouette uses a sample of %lld rows",
-                  (long long)x.n_global, (long long)exact_max, (long long)exact_max);
+                  (long long)swept, (long long)exact_max, (long long)exact_max);
     o.silhouette = KSEG_SWEEP_SIL_SAMPLE;
     o.silhouette_sample = exact_max;
   }
@@ -212,7 +239,7 @@ int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv)
     char sil_kind[64];
     if (o.silhouette == KSEG_SWEEP_SIL_SAMPLE)
       snprintf(sil_kind, sizeof sil_kind, "euclidean, sample of %lld rows",
-               (long long)(o.silhouette_sample < x.n_global ? o.silhouette_sample : x.n_global));
+               (long long)(o.silhouette_sample < swept ? o.silhouette_sample : swept));
     else
       snprintf(sil_kind, sizeof sil_kind, "%s", o.silhouette == KSEG_SWEEP_SIL_NONE ? "none" : "euclidean, exact");
     if (cli->json) print_json(cli, &r, &o, sil_kind);

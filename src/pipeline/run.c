@@ -45,6 +45,7 @@ void kseg_run_options_default(kseg_run_options *opt)
   opt->recipe = KSEG_RECIPE_AUTO;
   opt->n_init = 10;
   opt->gap_b = 5;
+  opt->sweep_sample = -1;
 }
 
 void kseg_run_result_clear(kseg_run_result *r)
@@ -419,6 +420,19 @@ static int step_sweep(run_state *s)
     so.silhouette_sample = 10000;
   }
   so.input = opt->in;
+  /* Big inputs: the sweep on a seeded sample (the same for any rank count),
+   * the chosen k fitted on every customer afterwards (step_fit). */
+  const int64_t sample = opt->sweep_sample >= 0 ? opt->sweep_sample
+                         : (n > KSEG_RUN_SAMPLE_ABOVE ? KSEG_RUN_SAMPLE_ROWS : 0);
+  s->out->sweep_rows = n;
+  if (sample > 0 && sample < n) {
+    so.sample = sample;
+    s->out->sweep_rows = sample;
+    s->out->sweep_sampled_by_default = opt->sweep_sample < 0;
+    progress(opt, "the sweep runs on a seeded sample of %lld of the %lld customers%s", (long long)sample,
+             (long long)n, s->out->sweep_sampled_by_default ? " (the default above 2,000,000; --sweep-sample 0 sweeps "
+                                                              "them all)" : "");
+  }
   progress(opt, "sweeping k = %lld..%lld (%d restarts each)", (long long)so.k_min, (long long)so.k_max, so.n_init);
   KSEG_CHECK(name_step(kseg_sweep_run(s->comm, &s->x, &so, &s->sweep), "sweep"));
 
@@ -446,6 +460,27 @@ static int step_sweep(run_state *s)
   snprintf(s->out->recommendation, sizeof s->out->recommendation, "%s", sw->recommendation);
   snprintf(s->out->internal_recommendation, sizeof s->out->internal_recommendation, "%s",
            sw->internal_recommendation);
+  return KSEG_OK;
+}
+
+/* The sweep's best restart of one k as a fit result: centroids (copied),
+ * inertia, iterations, convergence and kernel; no labels (step_fit takes
+ * them from the scoring kernel). Local. */
+static int sweep_fit(const kseg_sweep_row *row, int64_t d, const kseg_matrix *x, kseg_kmeans_result *fit)
+{
+  memset(fit, 0, sizeof *fit);
+  fit->centroids = kseg_malloc(sizeof(double) * (size_t)(row->k * d), "centroids");
+  if (!fit->centroids) return KSEG_ERR_IO;
+  memcpy(fit->centroids, row->centroids, sizeof(double) * (size_t)(row->k * d));
+  fit->k = row->k;
+  fit->d = d;
+  fit->row0 = x->row0;
+  fit->n_local = x->n_local;
+  fit->inertia = row->inertia;
+  fit->n_iter = (int)row->n_iter;
+  fit->converged = row->converged != 0;
+  fit->algorithm = (kseg_kmeans_algorithm)row->algorithm;
+  fit->best_restart = row->best_restart;
   return KSEG_OK;
 }
 
@@ -484,8 +519,26 @@ static int step_fit(run_state *s)
     ko.n_init = 1;
     s->out->warm = true;
   }
-  progress(opt, "fitting k = %lld", (long long)k);
-  KSEG_CHECK(name_step(kseg_kmeans_fit(comm, &s->x, &ko, &s->fit), "fit"));
+  /* The sweep's fit of this k: on a sample, the start of the fit on every
+   * customer; on every customer, already the fit itself (the same restarts
+   * from the same seed: kseg_kmeans_fit would give the same bits). */
+  const kseg_sweep_row *swept = NULL;
+  for (int64_t i = 0; !old && i < s->sweep.n_k; i++)
+    if (s->sweep.rows[i].k == k) swept = &s->sweep.rows[i];
+  if (swept && s->sweep.n < s->raw.n_global) {
+    ko.init = KSEG_INIT_GIVEN;
+    ko.init_centroids = swept->centroids;
+    ko.n_init = 1;
+    progress(opt, "fitting k = %lld on all %lld customers, from the sample's centroids", (long long)k,
+             (long long)s->raw.n_global);
+  } else if (swept) {
+    progress(opt, "k = %lld: the sweep's fit (its %d restarts ran on every customer)", (long long)k, opt->n_init);
+  } else {
+    progress(opt, "fitting k = %lld", (long long)k);
+  }
+  if (swept && s->sweep.n == s->raw.n_global) st = sweep_fit(swept, s->x.d, &s->x, &s->fit);
+  else st = kseg_kmeans_fit(comm, &s->x, &ko, &s->fit);
+  KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "fit"));
   const int64_t n_local = s->raw.n_local;
   s->labels = kseg_malloc(sizeof(int32_t) * (size_t)(n_local + 1), "labels");
   s->dist2 = kseg_malloc(sizeof(double) * (size_t)(n_local + 1), "distances");

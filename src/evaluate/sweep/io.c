@@ -37,6 +37,10 @@ int kseg_sweep_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep
            (long long)opt->k_min, (long long)opt->k_max, opt->n_init, opt->max_iter, opt->tol, opt->seed,
            silhouette_name(opt, sil, sizeof sil), opt->gap_b, opt->stability_b,
            (long long)x->n_global, (long long)x->d, x->dtype == KSEG_F32 ? "float32" : "float64", h);
+  if (opt->sample > 0 && opt->sample < x->n_global) {
+    const size_t used = strlen(buf);
+    snprintf(buf + used, sizeof buf - used, " sample=%lld", (long long)opt->sample);
+  }
   *fingerprint = kseg_strings_dup(buf);
   return kseg_comm_agree(comm, *fingerprint ? KSEG_OK : KSEG_ERR_IO);
 }
@@ -106,6 +110,20 @@ int kseg_sweep_write(MPI_Comm comm, const char *path, const kseg_sweep_result *r
   if (!st && opt->input) st = kseg_h5_attr_str(w, "/sweep", "input", opt->input);
   if (!st) st = kseg_h5_attr_i64(w, "/sweep", "rows", r->n);
   if (!st) st = kseg_h5_attr_i64(w, "/sweep", "columns", r->d);
+  if (!st && r->n_all > r->n) { /* a sweep on a sample: the input's rows, and the refit on all of them */
+    st = kseg_h5_attr_i64(w, "/sweep", "input_rows", r->n_all);
+    if (!st) st = kseg_h5_attr_i64(w, "/sweep", "sample_seed", (int64_t)opt->seed);
+    if (!st && r->refit.k > 0) {
+      const int64_t dims[2] = {r->refit.k, r->d};
+      st = kseg_h5_group(w, "/sweep/refit");
+      if (!st) st = kseg_h5_write_small(w, "/sweep/refit/centroids", KSEG_F64, 2, dims, r->refit.centroids);
+      if (!st) st = kseg_h5_attr_i64(w, "/sweep/refit", "k", r->refit.k);
+      if (!st) st = kseg_h5_attr_f64(w, "/sweep/refit", "inertia", r->refit.inertia);
+      if (!st) st = kseg_h5_attr_i64(w, "/sweep/refit", "n_iter", r->refit.n_iter);
+      if (!st) st = kseg_h5_attr_i64(w, "/sweep/refit", "converged", r->refit.converged);
+      if (!st) st = kseg_h5_attr_f64(w, "/sweep/refit", "seconds", r->refit.seconds);
+    }
+  }
   if (!st && final) {
     st = kseg_h5_attr_i64(w, "/sweep", "recommended_k", r->recommended_k);
     if (!st) st = kseg_h5_attr_str(w, "/sweep", "recommendation", r->recommendation);

@@ -15,6 +15,7 @@ void kseg_sweep_result_clear(kseg_sweep_result *r)
   for (int64_t i = 0; r->rows && i < r->n_k; i++) free(r->rows[i].centroids);
   free(r->rows);
   for (int i = 0; i < r->n_extra; i++) free(r->extra[i].values);
+  free(r->refit.centroids);
   memset(r, 0, sizeof *r);
 }
 

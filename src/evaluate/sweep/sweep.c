@@ -12,6 +12,7 @@
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_metrics.h"
+#include "kseg/kseg_sample.h"
 
 void kseg_sweep_options_default(kseg_sweep_options *opt)
 {
@@ -137,6 +138,8 @@ static int sweep_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts 
   row->inertia = fit.inertia;
   row->n_iter = fit.n_iter;
   row->converged = fit.converged;
+  row->algorithm = (int32_t)fit.algorithm;
+  row->best_restart = fit.best_restart;
   row->silhouette = row->calinski_harabasz = row->davies_bouldin = NAN;
   row->gap = row->gap_se = row->stability = NAN;
   int st = kseg_metrics_internal(comm, x, fit.labels, (int)k, NULL, &row->calinski_harabasz, &row->davies_bouldin);
@@ -168,13 +171,17 @@ static int sweep_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts 
 static kseg_sweep_result view_done(const kseg_matrix *x, kseg_sweep_row *all, const bool *done, int64_t n_all,
                                    kseg_sweep_row *scratch)
 {
-  kseg_sweep_result v = {.n = x->n_global, .d = x->d, .rows = scratch};
+  kseg_sweep_result v = {.n = x->n_global, .n_all = x->n_global, .d = x->d, .rows = scratch};
   for (int64_t i = 0; i < n_all; i++)
     if (done[i]) scratch[v.n_k++] = all[i];
   return v;
 }
 
-int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *opt, kseg_sweep_result *out)
+/* The sweep over the rows of x; `input` is the matrix the options name (x
+ * itself, or the matrix x samples), whose fingerprint guards the
+ * checkpoint. */
+static int sweep_rows(MPI_Comm comm, const kseg_matrix *x, const kseg_matrix *input, const kseg_sweep_options *opt,
+                      kseg_sweep_result *out)
 {
   sweep_clock clock = {.t0 = kseg_now()};
   memset(out, 0, sizeof *out);
@@ -191,7 +198,7 @@ int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options
   kseg_sweep_box box = {0};
   int st = (rows && scratch && done) ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
-  if (opt->checkpoint) KSEG_CHECK_GOTO(kseg_sweep_fingerprint(comm, x, opt, &fingerprint), st, fail);
+  if (opt->checkpoint) KSEG_CHECK_GOTO(kseg_sweep_fingerprint(comm, input, opt, &fingerprint), st, fail);
 
   if (opt->resume) {
     kseg_sweep_result prev;
@@ -234,6 +241,7 @@ int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options
   }
 
   out->n = x->n_global;
+  out->n_all = input->n_global;
   out->d = x->d;
   out->n_k = n_all;
   out->rows = rows;
@@ -264,5 +272,57 @@ fail:
   free(fingerprint);
   kseg_sweep_box_clear(&box);
   kseg_sweep_result_clear(out);
+  return st;
+}
+
+/* The recommended k fitted on every row of x from the sample's centroids of
+ * that k: one restart, the sweep's iteration limit and tolerance. */
+static int refit(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *opt, kseg_sweep_result *r)
+{
+  const double t0 = kseg_now();
+  const int64_t k = r->recommended_k;
+  const double *start = NULL;
+  for (int64_t i = 0; i < r->n_k; i++)
+    if (r->rows[i].k == k) start = r->rows[i].centroids;
+  if (!start) return KSEG_OK; /* a k the sweep did not fit: nothing to start from (not expected) */
+  kseg_kmeans_options ko;
+  kseg_kmeans_options_default(&ko);
+  ko.k = k;
+  ko.init = KSEG_INIT_GIVEN;
+  ko.init_centroids = start;
+  ko.n_init = 1;
+  ko.max_iter = opt->max_iter;
+  ko.tol = opt->tol;
+  ko.seed = opt->seed;
+  kseg_kmeans_result fit;
+  KSEG_CHECK(kseg_kmeans_fit(comm, x, &ko, &fit));
+  r->refit = (kseg_sweep_refit){.k = k, .inertia = fit.inertia, .n_iter = fit.n_iter,
+                                .converged = fit.converged ? 1 : 0, .centroids = fit.centroids};
+  fit.centroids = NULL;
+  kseg_kmeans_result_clear(&fit);
+  r->refit.seconds = kseg_now() - t0;
+  return kseg_comm_agree(comm, kseg_comm_max_f64(comm, &r->refit.seconds, 1));
+}
+
+int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *opt, kseg_sweep_result *out)
+{
+  if (opt->sample < 0) {
+    memset(out, 0, sizeof *out);
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "the sweep's sample must be >= 0 rows (got %lld)",
+                                                (long long)opt->sample));
+  }
+  if (opt->sample == 0 || opt->sample >= x->n_global) return sweep_rows(comm, x, x, opt, out);
+  const double t0 = kseg_now();
+  kseg_matrix xs;
+  memset(out, 0, sizeof *out);
+  KSEG_CHECK(kseg_matrix_sample(comm, x, opt->sample, opt->seed, &xs));
+  int st = sweep_rows(comm, &xs, x, opt, out);
+  kseg_matrix_clear(&xs);
+  if (!st && opt->refit) st = refit(comm, x, opt, out);
+  if (!st) {
+    out->seconds = kseg_now() - t0;
+    st = kseg_comm_agree(comm, kseg_comm_max_f64(comm, &out->seconds, 1));
+  }
+  if (st) kseg_sweep_result_clear(out);
   return st;
 }
