@@ -318,6 +318,62 @@ static inline int64_t settle_row(const KM_T *restrict x, int64_t row, int32_t l,
   return old != l;
 }
 
+/* Bit r set for the rows r < nr of a panel whose gap, 2 (best - second)
+ * in double, exceeds m1 (NaN does not). */
+static inline uint64_t kp_sure_rows(const KM_T best[KP_PW], const KM_T second[KP_PW], double m1, int nr)
+{
+  uint64_t sure = 0;
+#if defined(__AVX512F__)
+  const __m512d lim = _mm512_set1_pd(m1);
+  for (int r = 0; r < KP_PW; r += 8) {
+#if KM_IS_F64
+    const __m512d b = _mm512_loadu_pd(best + r), s2 = _mm512_loadu_pd(second + r);
+#else
+    const __m512d b = _mm512_cvtps_pd(_mm256_loadu_ps(best + r)), s2 = _mm512_cvtps_pd(_mm256_loadu_ps(second + r));
+#endif
+    const __m512d gap = _mm512_mul_pd(_mm512_sub_pd(b, s2), _mm512_set1_pd(2.0));
+    sure |= (uint64_t)_mm512_cmp_pd_mask(gap, lim, _CMP_GT_OQ) << r;
+  }
+#else
+  for (int r = 0; r < KP_PW; r++) sure |= (uint64_t)(2.0 * ((double)best[r] - (double)second[r]) > m1) << r;
+#endif
+  return nr >= 64 ? sure : sure & (((uint64_t)1 << nr) - 1);
+}
+
+/* settle_row for the rows of the panel at row i in the bit set `rows`, with
+ * the labels lab: compared and stored 16 at a time, only the rows that
+ * changed (or, in KSEG_KM_ALL_ROWS, every row) moved one by one. Returns the
+ * rows whose label changed. */
+static inline int64_t kp_settle_sure(const KM_T *restrict x, int64_t i, uint64_t rows, const int32_t lab[KP_PW],
+                                     int64_t d, int32_t *restrict labels, int mode, double xscale,
+                                     int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts)
+{
+  int64_t moved = 0;
+#if defined(__AVX512F__)
+  for (int g = 0; g < KP_PW; g += 16) {
+    const __mmask16 in = (__mmask16)(rows >> g);
+    if (!in) continue;
+    const __m512i old = _mm512_maskz_loadu_epi32(in, labels + i + g), nw = _mm512_maskz_loadu_epi32(in, lab + g);
+    const __mmask16 ch = _mm512_mask_cmpneq_epi32_mask(in, old, nw);
+    _mm512_mask_storeu_epi32(labels + i + g, in, nw);
+    moved += __builtin_popcount(ch);
+    if (mode == KSEG_KM_LABELS_ONLY) continue;
+    int32_t was[16];
+    _mm512_storeu_si512((void *)was, old);
+    for (unsigned m = mode == KSEG_KM_ALL_ROWS ? in : ch; m; m &= m - 1) {
+      const int q = __builtin_ctz(m);
+      move_row(x + (i + g + q) * d, d, xscale, hi, lo, counts, mode == KSEG_KM_ALL_ROWS ? -1 : was[q], lab[g + q]);
+    }
+  }
+#else
+  for (; rows; rows &= rows - 1) {
+    const int r = __builtin_ctzll(rows);
+    moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
+  }
+#endif
+  return moved;
+}
+
 /* The near ties rows[0..m) (m <= KM_RB) searched with nearest() and settled. */
 static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, int64_t d, const KM_T *restrict ct,
                             int64_t kp, int64_t k, int32_t *restrict labels, int mode, double xscale,
@@ -375,7 +431,12 @@ void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, const kseg_km_table
     KM_T best[KP_PW], second[KP_PW];
     int32_t lab[KP_PW];
     kp_search(xt, d, cb, h, k, best, second, lab);
+    /* the rows the first gap test settles, a vector at a time; the others
+     * one by one */
+    const uint64_t sure = kp_sure_rows(best, second, t->m1, nr);
+    moved += kp_settle_sure(x, i, sure, lab, d, labels, mode, xscale, hi, lo, counts);
     for (int r = 0; r < nr; r++) {
+      if (sure >> r & 1) continue;
       const double gap = 2.0 * ((double)best[r] - (double)second[r]);
       if (kp_sure(gap, xr[r], d, -1, t)) {
         moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
