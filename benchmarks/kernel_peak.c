@@ -1,0 +1,139 @@
+/* kernel_peak.c - the E-step micro-kernel (src/kmeans/kernels/panel.h)
+ * against the machine's FMA peak, one thread, in cache: Lloyd's dot_rows
+ * (labels only) over ROWS rows that fit the L2 cache, repeated, and the
+ * flops it must do (the dot form: one fused multiply-add, 2 flops, per row,
+ * centroid and column), as a percent of the peak of a loop of twelve
+ * independent FMA chains (as roofline.c), both timed in thread CPU time, so
+ * other processes on the machine slow neither. Prints one JSON object.
+ * Usage: kernel_peak ROWS REPS D:K[,D:K...]  (built and run by roofline.sh) */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kmeans/kernels/kernels.h"
+
+static double cpu(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+typedef double vd __attribute__((vector_size(64)));
+typedef float vf __attribute__((vector_size(64)));
+
+/* Twelve chains, each through an empty asm every step (identical chains
+ * would be merged by the compiler). */
+#define FMA_LOOP(V, T, ITERS, SINK)                                                   \
+  do {                                                                               \
+    V a[12], m, c;                                                                   \
+    for (size_t q = 0; q < sizeof(V) / sizeof(T); q++) {                             \
+      m[q] = (T)0.999999, c[q] = (T)1e-7;                                            \
+      for (int r = 0; r < 12; r++) a[r][q] = (T)(0.1 * (r + 1));                     \
+    }                                                                                \
+    for (long it = 0; it < (ITERS); it++) {                                          \
+      _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++) a[r] = a[r] * m + c;     \
+      __asm__ volatile("" : "+v"(a[0]), "+v"(a[1]), "+v"(a[2]), "+v"(a[3]), "+v"(a[4]), "+v"(a[5])); \
+      __asm__ volatile("" : "+v"(a[6]), "+v"(a[7]), "+v"(a[8]), "+v"(a[9]), "+v"(a[10]), "+v"(a[11])); \
+    }                                                                                \
+    for (int r = 0; r < 12; r++) SINK += (double)a[r][0];                            \
+  } while (0)
+
+static double peak(int f32, int reps)
+{
+  const long iters = 20000000L;
+  double best = 1e300, sink = 0;
+  for (int r = 0; r < reps; r++) {
+    const double t0 = cpu();
+    if (f32) FMA_LOOP(vf, float, iters, sink);
+    else FMA_LOOP(vd, double, iters, sink);
+    const double t = cpu() - t0;
+    if (t < best) best = t;
+  }
+  if (sink == 42) puts("");
+  return 12.0 * (f32 ? 16 : 8) * 2 * (double)iters / best;
+}
+
+static double uniform(unsigned long long *s)
+{
+  *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+  return (double)(*s >> 11) * 0x1p-53;
+}
+
+/* Seconds per pass of dot_rows over n rows of d columns against k
+ * centroids, best of reps. */
+static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int reps)
+{
+  const size_t es = ops->size;
+  double *x = malloc((size_t)(n * d) * sizeof *x), *c = malloc((size_t)(k * d) * sizeof *c);
+  void *xt = malloc((size_t)(n * d) * es);
+  const int64_t kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
+  void *ct = calloc((size_t)(d * kp), es), *cb = calloc((size_t)(k * d), es), *h = calloc((size_t)k, es), *panel;
+  int32_t *labels = calloc((size_t)n, sizeof *labels);
+  if (!x || !c || !xt || !ct || !cb || !h || !labels ||
+      posix_memalign(&panel, 64, (size_t)KSEG_KM_PANEL_ROWS * (size_t)d * es + 64) != 0) {
+    fprintf(stderr, "kernel_peak: out of memory\n");
+    exit(2);
+  }
+  unsigned long long s = 1;
+  double max_abs = 0;
+  for (int64_t i = 0; i < n * d; i++) max_abs = fmax(max_abs, fabs(x[i] = uniform(&s) * 2 - 1 + (double)((i / d) % 7)));
+  for (int64_t i = 0; i < k * d; i++) c[i] = x[((i / d) * 131 % n) * d + i % d] + 0.01 * uniform(&s);
+  ops->centroid_rows(x, n * d, xt);
+  ops->centroid_table(c, k, d, kp, ct);
+  const double cn = ops->panel_tables(c, k, d, cb, h);
+  const double gam = 8.0 * (double)(d + 2) * ops->eps, tiny = (double)(4 * d + 16) * ops->min_normal;
+  const double reach = sqrt((double)d) * max_abs + cn;
+  const kseg_km_tables t = {.k = k, .d = d, .kp = kp, .ct = ct, .cb = cb, .h = h, .cn = cn,
+                            .m1 = gam * reach * reach + tiny, .gam = gam, .tiny = tiny};
+  double best = 1e300;
+  for (int r = 0; r < reps; r++) {
+    int64_t changed = 0;
+    const double t0 = cpu();
+    for (int q = 0; q < 20; q++)
+      ops->dot_rows(xt, 0, n, &t, labels, KSEG_KM_LABELS_ONLY, 1.0, NULL, NULL, NULL, &changed, panel);
+    const double dt = (cpu() - t0) / 20;
+    if (dt < best) best = dt;
+  }
+  free(x);
+  free(c);
+  free(xt);
+  free(ct);
+  free(cb);
+  free(h);
+  free(labels);
+  free(panel);
+  return best;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 4) {
+    fprintf(stderr, "usage: kernel_peak ROWS REPS D:K[,D:K...]\n");
+    return 1;
+  }
+  const int64_t n = atoll(argv[1]);
+  const int reps = atoi(argv[2]);
+  const double peak64 = peak(0, reps), peak32 = peak(1, reps);
+  printf("{\"rows\": %lld, \"reps\": %d, \"threads\": 1, \"peak_flops_f64\": %.6g, \"peak_flops_f32\": %.6g, "
+         "\"shapes\": [", (long long)n, reps, peak64, peak32);
+  char *list = strdup(argv[3]);
+  int first = 1;
+  for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    int64_t d = 0, k = 0;
+    if (sscanf(tok, "%lld:%lld", (long long *)&d, (long long *)&k) != 2 || d < 1 || k < 1) continue;
+    for (int f32 = 0; f32 < 2; f32++) {
+      const double sec = time_pass(kseg_km_ops_of(f32 ? KSEG_F32 : KSEG_F64), n, d, k, reps);
+      const double flops = 2.0 * (double)n * (double)k * (double)d;
+      printf("%s{\"d\": %lld, \"k\": %lld, \"dtype\": \"%s\", \"seconds_per_pass\": %.6g, \"ns_per_row\": %.4g, "
+             "\"percent_of_fma_peak\": %.1f}", first ? "" : ", ", (long long)d, (long long)k,
+             f32 ? "float32" : "float64", sec, sec / (double)n * 1e9, 100.0 * flops / sec / (f32 ? peak32 : peak64));
+      first = 0;
+    }
+  }
+  printf("]}\n");
+  free(list);
+  return 0;
+}
