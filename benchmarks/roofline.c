@@ -1,11 +1,17 @@
 /* roofline.c - the machine's two ceilings for the Lloyd kernel, measured
  * rather than taken from a datasheet (the cores are shared and virtualized):
- *   triad: a STREAM-like a[i] = b[i] + s c[i] over arrays far larger than
- *          the caches, bytes counted as STREAM does (24 per element);
+ *   read:  what the E-step does to memory: read-only, several streams per
+ *          thread (STREAMS, 4: the hardware prefetcher follows each), summed
+ *          into vector accumulators, over arrays far larger than the caches;
+ *          this is the memory ceiling the kernel is held to;
+ *   triad: a STREAM-like a[i] = b[i] + s c[i] (24 bytes per element), for
+ *          reference: a write stream and its read-for-ownership halve what a
+ *          read-only kernel gets;
  *   fma:   independent chains of 64-byte vector FMAs, 2 flops per lane, in
  *          double and in float.
  * Each is best of REPS, all OpenMP threads at once. Prints one JSON object.
- * Usage: roofline [MEGA_ELEMENTS (16)] [REPS (5)]. Built by roofline.sh. */
+ * Usage: roofline [MEGA_ELEMENTS (16)] [REPS (5)] [STREAMS (4)]. Built by
+ * roofline.sh. */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +58,7 @@ int main(int argc, char **argv)
 {
   const long n = (argc > 1 ? atol(argv[1]) : 16) * 1000000L;
   const int reps = argc > 2 ? atoi(argv[2]) : 5;
+  const int streams = argc > 3 && atoi(argv[3]) > 0 && atoi(argv[3]) <= 8 ? atoi(argv[3]) : 4;
   const int nt = omp_get_max_threads();
   double *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b), *c = malloc((size_t)n * sizeof *c);
   if (!a || !b || !c) {
@@ -68,6 +75,30 @@ int main(int argc, char **argv)
     const double t = now() - t0;
     if (t < best_triad) best_triad = t;
   }
+  /* read-only: each thread sums `streams` equal parts of its share of b
+   * and c side by side (2 x streams sequential read streams) */
+  double best_read = 1e300, rsink = 0;
+  for (int r = 0; r < reps; r++) {
+    const double t0 = now();
+#pragma omp parallel reduction(+ : rsink)
+    {
+      const int t = omp_get_thread_num(), nth = omp_get_num_threads();
+      const long per = n / nth, lo = t * per, part = per / streams / 8 * 8;
+      vd acc[16] = {{0}};
+      for (long i = 0; i < part; i += 8)
+        for (int s = 0; s < streams; s++) {
+          vd vb, vc;
+          memcpy(&vb, b + lo + s * part + i, sizeof vb);
+          memcpy(&vc, c + lo + s * part + i, sizeof vc);
+          acc[2 * s] += vb, acc[2 * s + 1] += vc;
+        }
+      for (int s = 0; s < 16; s++) rsink += acc[s][0];
+    }
+    const double t = now() - t0;
+    if (t < best_read) best_read = t;
+  }
+  /* bytes actually read: 2 arrays, each thread's share rounded down */
+  const double read_bytes = 2.0 * 8.0 * (double)(n / nt / streams / 8 * 8) * streams * nt;
   const long fma_iters = 20000000L;
   double best_d = 1e300, best_f = 1e300, sink = 0;
   for (int r = 0; r < reps; r++) {
@@ -83,9 +114,11 @@ int main(int argc, char **argv)
     if (t < best_f) best_f = t;
   }
   const double flops_d = 12.0 * 8 * 2 * (double)fma_iters * nt, flops_f = 12.0 * 16 * 2 * (double)fma_iters * nt;
-  printf("{\"threads\": %d, \"triad_bytes\": %.0f, \"bandwidth_bytes_per_s\": %.6g, "
+  printf("{\"threads\": %d, \"read_streams_per_thread\": %d, \"read_bandwidth_bytes_per_s\": %.6g, "
+         "\"triad_bytes\": %.0f, \"triad_bandwidth_bytes_per_s\": %.6g, "
          "\"peak_flops_f64\": %.6g, \"peak_flops_f32\": %.6g, \"check\": %g}\n",
-         nt, 24.0 * (double)n, 24.0 * (double)n / best_triad, flops_d / best_d, flops_f / best_f, a[n / 2] + sink * 0);
+         nt, 2 * streams, read_bytes / best_read, 24.0 * (double)n, 24.0 * (double)n / best_triad, flops_d / best_d,
+         flops_f / best_f, a[n / 2] + (sink + rsink) * 0);
   free(a);
   free(b);
   free(c);
