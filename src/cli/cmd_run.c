@@ -333,6 +333,11 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     else
       kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (%s)", (long long)r.rows,
                     (long long)r.features, r.recipe, r.k, r.recommendation);
+    if (r.sweep_rows < r.rows)
+      kseg_cli_info(cli, "run: the sweep ran on a seeded sample of %lld of the %lld customers%s; k = %d was fitted on "
+                         "all of them", (long long)r.sweep_rows, (long long)r.rows,
+                    r.sweep_sampled_by_default ? " (the default above 2,000,000; --sweep-sample 0 sweeps them all)" : "",
+                    r.k);
     if (r.warm)
       kseg_cli_info(cli, "run: warm start: %lld of %lld old customers found, %.1f %% kept their segment, ARI %.3f",
                     (long long)r.drift.matched, (long long)r.drift.old_rows, 100.0 * (1.0 - r.drift.moved_share),

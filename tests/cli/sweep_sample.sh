@@ -56,8 +56,10 @@ PYEOF
 # the pipeline: a sample of 2000 of the 6000 customers, every customer labelled
 for np in 1 3; do
   kseg_np $np run --in "$T/raw.h5" --out "$T/run$np" --k 3:5 --n-init 2 --gap 0 --sweep-sample 2000 --no-report \
-    --json >"$T/run$np.json"
+    --json >"$T/run$np.json" 2>"$T/run$np.err"
 done
+grep -q "the sweep ran on a seeded sample of 2000 of the 6000 customers; k = " "$T/run1.err" ||
+  fail "run --sweep-sample did not say that the sweep ran on a sample"
 "$PY" - "$T" <<'PYEOF' || fail "run --sweep-sample differs between 1 and 3 ranks"
 import json, sys
 t = sys.argv[1]
