@@ -9,6 +9,10 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef __int128 kseg_i128;
 
 /* Contiguous block partition of n rows over `nranks`: the first n % nranks
@@ -53,5 +57,9 @@ int kseg_comm_bcast(MPI_Comm comm, void *buf, int64_t bytes, int root);
 
 /* Wall-clock seconds (MPI_Wtime). Local. */
 double kseg_now(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

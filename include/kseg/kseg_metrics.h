@@ -15,6 +15,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct kseg_cluster_stats {
   int k;            /* clusters asked for */
   int k_present;    /* clusters with at least one row */
@@ -56,5 +60,9 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
  * mixed up with it. */
 int kseg_metrics_silhouette_sqeuclidean(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
                                         double *silhouette);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

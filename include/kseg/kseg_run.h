@@ -19,6 +19,10 @@
 #include "kseg/kseg_profile.h"
 #include "kseg/kseg_warmstart.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Progress: one line per step, the same calls on every rank. */
 typedef void (*kseg_run_progress_fn)(void *ctx, const char *message);
 
@@ -77,5 +81,9 @@ void kseg_run_result_clear(kseg_run_result *r);
  * name renamed when complete. id_col < 0: the global row index. Collective. */
 int kseg_run_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
                             const double *distance, const kseg_profile *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
