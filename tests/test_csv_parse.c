@@ -225,14 +225,14 @@ static void test_infer(void)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
+  kseg_test_init(&argc, &argv, NULL, NULL);
   test_delimiter();
   test_record_end();
   test_split();
   test_numbers();
   test_dates();
   test_infer();
-  MPI_Finalize();
+  kseg_test_finalize(NULL, NULL);
   printf("csv parse: ok\n");
   return 0;
 }
