@@ -191,6 +191,7 @@ int main(int argc, char **argv)
   ASSERT_EQ(c.best_epoch, a.best_epoch);
   ASSERT_OK(kseg_ae_encode(&c, all, N, e2));
   ASSERT_SAME_BITS(e1, e2, N * 2);
+  kseg_ae_clear(&c); /* kseg_ae_load overwrites its output: release the model first */
   ASSERT_STATUS(kseg_ae_load(comm, path, "/prep/nothing", &c), KSEG_ERR_INPUT);
   kseg_error_clear();
   MPI_Barrier(MPI_COMM_WORLD);
