@@ -35,13 +35,31 @@ export LSAN_OPTIONS=suppressions=$here/scripts/lsan.supp:print_suppressions=0
 export OMPI_MCA_mca_base_component_disable_dlclose=1 PMIX_MCA_mca_base_component_disable_dlclose=1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# run_ctest ARGS...: ctest ARGS; the tests that failed only because
+# LeakSanitizer's own tracer crashed ("Tracer caught signal 11 ... LeakSanitizer
+# has encountered a fatal error": an intermittent LSan bug when it stops a
+# process's threads at exit, google/sanitizers#1353) run once more. Any other
+# failure, a leak included, stands.
+run_ctest() {
+  ctest --output-on-failure -j "$jobs" "$@" && return 0
+  /usr/bin/python3 - <<'PYEOF' || return 1
+import re, sys
+failed = [l.split(":", 1)[1].strip() for l in open("Testing/Temporary/LastTestsFailed.log") if ":" in l]
+log = open("Testing/Temporary/LastTest.log", errors="replace").read()
+out = {m.group(1): m.group(2) for m in re.finditer(r"\d+/\d+ Testing: (\S+)\n(.*?)(?=\n\d+/\d+ Testing: |\Z)", log, re.S)}
+tracer = [t for t in failed if "LeakSanitizer has encountered a fatal error" in out.get(t, "")]
+print("sanitize.sh: LeakSanitizer's tracer crashed in: " + (", ".join(tracer) or "none"), file=sys.stderr)
+sys.exit(0 if failed and len(tracer) == len(failed) else 1)
+PYEOF
+  ctest --output-on-failure --rerun-failed
+}
 cd build-asan
 rc=0
 if [ "${KSEG_ASAN_ALL:-0}" = 1 ]; then
-  ctest --output-on-failure -j "$jobs" "$@" || rc=1
+  run_ctest "$@" || rc=1
 else
-  ctest --output-on-failure -j "$jobs" -L 'unit|mpi' "$@" || rc=1
-  ctest --output-on-failure -j "$jobs" -R '_errors$|_bad_input$|^reliability_|^fuzz_' "$@" || rc=1
+  run_ctest -L 'unit|mpi' "$@" || rc=1
+  run_ctest -R '_errors$|_bad_input$|^reliability_|^fuzz_' "$@" || rc=1
 fi
 cd ..
 if [ "${KSEG_VALGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
