@@ -2,7 +2,9 @@
  * equals the distance the Lloyd kernel (kseg_kmeans_assign) returns for the
  * assigned centroid, bit for bit: both dtypes, d from 1 to 67 (multiples of
  * 8 and not), random data with rounding in every operation. This is what
- * lets the bounded kernels reproduce Lloyd's labels exactly. Serial. */
+ * lets the bounded kernels reproduce Lloyd's labels exactly. Each type's
+ * pair_dist2 is reached through the kernel table, as the kernels are.
+ * Serial. */
 #include "test.h"
 
 #include <math.h>
@@ -10,19 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmeans/kernels/kernels.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_kmeans.h"
-
-#define KM_T double
-#define KM_FN(name) name##_f64
-#include "kmeans/kernels/rowops.inc"
-#undef KM_T
-#undef KM_FN
-#define KM_T float
-#define KM_FN(name) name##_f32
-#include "kmeans/kernels/rowops.inc"
-#undef KM_T
-#undef KM_FN
 
 static double uniform(uint64_t *s)
 {
@@ -50,10 +42,12 @@ static void check(kseg_dtype dtype, int64_t n, int64_t d, int64_t k, uint64_t se
   kseg_matrix x = {.n_global = n, .row0 = 0, .n_local = n, .d = d, .dtype = dtype,
                    .data = dtype == KSEG_F32 ? (void *)xf : (void *)xd};
   ASSERT_OK(kseg_kmeans_assign(&x, c, k, lab, dist));
+  const kseg_km_ops *ops = kseg_km_ops_of(dtype);
+  ASSERT(ops);
   for (int64_t i = 0; i < n; i++) {
     ASSERT(lab[i] >= 0 && lab[i] < k);
-    const double p = dtype == KSEG_F32 ? (double)pair_dist2_f32(xf + i * d, cf + (int64_t)lab[i] * d, d)
-                                       : pair_dist2_f64(xd + i * d, c + (int64_t)lab[i] * d, d);
+    const double p = dtype == KSEG_F32 ? ops->pair_dist2(xf + i * d, cf + (int64_t)lab[i] * d, d)
+                                       : ops->pair_dist2(xd + i * d, c + (int64_t)lab[i] * d, d);
     ASSERT_SAME_BITS(&p, &dist[i], 1);
   }
   free(xd);

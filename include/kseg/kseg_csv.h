@@ -99,6 +99,8 @@ int kseg_csv_valid_date(int y, int m, int d);
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 int64_t kseg_csv_days_from_civil(int y, int m, int d);
+/* The inverse: the proleptic Gregorian date of `days` since 1970-01-01. */
+void kseg_csv_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 /* Per-column evidence gathered while scanning (pass 1). */
 typedef struct kseg_csv_colstats {
@@ -161,6 +163,43 @@ int kseg_csv_reader_open_header(kseg_csv_reader *r, int fd, const char *path, in
  * KSEG_ERR_IO on a read failure or a file that shrank. */
 int kseg_csv_reader_next(kseg_csv_reader *r, char **rec, size_t *rlen, int64_t *line);
 void kseg_csv_reader_close(kseg_csv_reader *r);
+
+/* ---- where the records are, for parallel reading ---- */
+
+/* A byte range [begin, end) of a file whose first byte is on line `line`;
+ * begin = -1: none. */
+typedef struct kseg_csv_span {
+  int64_t begin, end, line;
+} kseg_csv_span;
+
+/* Root's first step: the header record of a file of `size` bytes (a UTF-8
+ * byte order mark and leading empty lines skipped) as a malloc'd,
+ * NUL-terminated copy without its line end, its line number, and the span of
+ * the data after it (to the end of the file). A file that is empty, has no
+ * header row or whose header opens a quote it never closes is
+ * KSEG_ERR_INPUT naming the file (and line). Local. */
+int kseg_csv_read_header(int fd, const char *path, int64_t size, int64_t block, char **rec, size_t *len,
+                         int64_t *line, kseg_csv_span *data);
+
+/* The unquoted names of a header record (kseg_csv_split's rules; rec is not
+ * modified): *n malloc'd strings in *names, NULL-terminated, freed with
+ * kseg_strings_free. KSEG_ERR_INPUT with *why set as kseg_csv_split does
+ * (nothing recorded), or KSEG_ERR_IO (recorded). Local. */
+int kseg_csv_split_names(const char *rec, size_t len, char delim, char ***names, int *n, const char **why);
+
+/* Cut the data span of an open file into P x threads equal byte parts (P
+ * ranks; parts in rank order, then thread order) and find, for this rank's
+ * parts, where their records start and end: parts[t] for t < threads, begin
+ * -1 when no record starts in the part. A record belongs to the part holding
+ * its first byte; parts[t].line is its line number. Each part is scanned by
+ * one OpenMP thread, `threads` must be the same on every rank. Quoted mode:
+ * a record ends at a newline after an even number of quotes (a quote never
+ * closed is KSEG_ERR_INPUT naming the line where it opened); otherwise at
+ * every newline. refuse_nul: a NUL byte anywhere is KSEG_ERR_INPUT naming
+ * its line (checked first). Memory: one `block` buffer per thread.
+ * Collective; status agreed. */
+int kseg_csv_locate_records(MPI_Comm comm, int fd, const char *path, int quoted, int refuse_nul, kseg_csv_span data,
+                            int64_t block, int threads, kseg_csv_span *parts);
 
 /* ---- the import (Collective) ---- */
 

@@ -39,6 +39,23 @@ void kseg_error_clear(void);
 /* Out of memory: records "out of memory (<what>, <bytes> bytes)". */
 int kseg_error_nomem(const char *what, size_t bytes);
 
+/* A worker thread's outcome, carried to the thread that reports it (the
+ * messages are per thread). */
+typedef struct kseg_error_slot {
+  int status;
+  char *message; /* owned; NULL when the status is KSEG_OK */
+} kseg_error_slot;
+
+/* In a worker thread: keep `status` in *slot and, on failure, a copy of the
+ * thread's message, which is then cleared (pool threads live on: no stale
+ * first message next time). Local. */
+void kseg_error_keep(kseg_error_slot *slot, int status);
+
+/* In the reporting thread: the status of the first failed of n slots, in
+ * order, with its message recorded for this thread; KSEG_OK when none failed.
+ * Frees every slot's message. Local. */
+int kseg_error_first(kseg_error_slot *slots, int n);
+
 /* Propagate a failing status upward. */
 #define KSEG_CHECK(call)                                                      \
   do {                                                                        \

@@ -4,16 +4,17 @@
  * to given centroids, inertia of given labels).
  *
  * Every rank passes its row block of the same N x D matrix (kseg_matrix from
- * kseg_h5io.h, float64 or float32). Results are bit-identical for any number
+ * kseg_types.h, float64 or float32). Results are bit-identical for any number
  * of ranks and threads: per-cluster sums, potentials and inertia are exact
  * fixed-point integers (kseg_fixed.h), random draws are keyed by global row
  * index or step (kseg_rng.h), and the distance of a row is computed by the
  * same code whatever rank or thread holds it.
  *
  * Empty clusters follow scikit-learn's _relocate_empty_clusters_dense, in one
- * place (kmeans_lloyd.c): each empty cluster, in index order, takes the row
- * farthest from the centroid it was assigned to (ties: lowest global row),
- * removed from its old cluster's sum; that row's label is left unchanged.
+ * place (src/kmeans/relocate.c): each empty cluster, in index order, takes
+ * the row farthest from the centroid it was assigned to (ties: lowest global
+ * row), removed from its old cluster's sum; that row's label is left
+ * unchanged.
  */
 #ifndef KSEG_KMEANS_H
 #define KSEG_KMEANS_H

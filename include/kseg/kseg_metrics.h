@@ -19,6 +19,16 @@
 extern "C" {
 #endif
 
+/* The number of segments a labelling names: one more than its largest
+ * label over all ranks (0 without rows). labels[n_local] are global rows
+ * row0.. of this rank. A negative label is KSEG_ERR_INPUT "label L of row R
+ * is negative". Collective; status agreed. */
+int kseg_metrics_label_k(MPI_Comm comm, const int32_t *labels, int64_t n_local, int64_t row0, int64_t *k);
+
+/* Segment sizes: count[s] = rows labelled s over all ranks, s < k (labels
+ * in [0, k)). Exact integer sums. Collective; status agreed. */
+int kseg_metrics_label_counts(MPI_Comm comm, const int32_t *labels, int64_t n_local, int k, int64_t *count);
+
 typedef struct kseg_cluster_stats {
   int k;            /* clusters asked for */
   int k_present;    /* clusters with at least one row */

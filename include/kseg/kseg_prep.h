@@ -38,7 +38,7 @@ typedef enum kseg_prep_recipe {
   KSEG_RECIPE_GENERIC,
   KSEG_RECIPE_MARKETING,
   KSEG_RECIPE_CCGENERAL,
-  KSEG_RECIPE_RFM /* a kseg rfm table (src/rfm_recipe.c) */
+  KSEG_RECIPE_RFM /* a kseg rfm table (src/features/recipes/rfm.c) */
 } kseg_prep_recipe;
 
 typedef enum kseg_prep_impute { KSEG_IMPUTE_DEFAULT = 0, KSEG_IMPUTE_MEDIAN, KSEG_IMPUTE_MEAN, KSEG_IMPUTE_DROP } kseg_prep_impute;
@@ -120,6 +120,12 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
  * column that is absent or of the wrong kind is KSEG_ERR_INPUT naming it.
  * Local (no communication); OpenMP over rows. */
 int kseg_prep_apply(const kseg_prep_model *m, const kseg_table *raw, double *out);
+
+/* kseg_prep_apply into a new matrix: out->data n_local x width float64,
+ * out->columns the output names (kseg_prep_output_name); the caller frees
+ * it with kseg_matrix_clear (nothing to free on failure). Collective; status
+ * agreed. */
+int kseg_prep_apply_matrix(MPI_Comm comm, const kseg_prep_model *m, const kseg_table *raw, kseg_matrix *out);
 
 /* The same without the projection, stopping after stage `upto` (1..5 above):
  * out[n_local x n_features]. Used to fit each stage and to fit a projection.

@@ -1,5 +1,6 @@
 /* kseg_run.h - the main job as one library call: import (or read a raw
- * HDF5 table) -> prep -> sweep -> fit at the recommended k -> profile ->
+ * HDF5 table) -> prep -> sweep (scored per k by the campaign plan when a
+ * target exists) -> fit at the recommended k -> profile and campaign plan ->
  * model, labels and segments.csv, optionally retrained from an old model.
  *
  * Every step is collective and agreed; a failure returns the status with a
@@ -15,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kseg/kseg_plan.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_profile.h"
 #include "kseg/kseg_warmstart.h"
@@ -40,7 +42,9 @@ typedef struct kseg_run_options {
   int gap_b;                /* gap statistic reference sets in the sweep (default 5, 0 = off) */
   int stability_b;          /* stability subsamples in the sweep (default 0 = off: each refits n_init times) */
   uint64_t seed;
-  const char *target;       /* 0/1 column for the profile's rate and lift (NULL: Response when present) */
+  const char *target;       /* 0/1 column for the profile's rate and lift and the campaign plan (NULL:
+                               Response when present); never a feature */
+  kseg_plan_options plan;   /* campaign economics and folds (zero: from the table, 5 folds) */
   kseg_run_progress_fn progress;
   void *progress_ctx;
 } kseg_run_options;
@@ -49,9 +53,11 @@ typedef struct kseg_run_result {
   int64_t rows, features;
   char *id_column;           /* NULL: segments.csv has a `row` column */
   char *recipe;
-  int64_t recommended_k;     /* the sweep's choice */
+  int64_t recommended_k;     /* the choice: the k that pays, else the internal metrics' vote */
   int k;                     /* segments fitted */
   char recommendation[1024];
+  kseg_plan_k_choice choice; /* both choices and the rule that decided (docs/plan.md) */
+  char internal_recommendation[1024]; /* the internal metrics' vote, in words */
   double inertia;
   int n_iter;
   bool converged;
@@ -69,18 +75,12 @@ void kseg_run_options_default(kseg_run_options *opt);
 
 /* Run the pipeline; on success *out is filled (free with
  * kseg_run_result_clear) and DIR holds raw.h5, features.h5, sweep.h5,
- * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5 and, with a warm
- * start, drift.json. Collective; status agreed. */
+ * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5, plan.json,
+ * plan.csv (with a target) and, with a warm start, drift.json. The campaign
+ * plan is out->profile->plan. Collective; status agreed. */
 int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_result *out);
 
 void kseg_run_result_clear(kseg_run_result *r);
-
-/* Write segments.csv for this rank's rows: header `<id column>` (or `row`),
- * segment, segment_name, distance; each rank formats its rows, byte offsets
- * come from an exclusive scan, MPI-IO writes at the offsets into a temporary
- * name renamed when complete. id_col < 0: the global row index. Collective. */
-int kseg_run_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
-                            const double *distance, const kseg_profile *p);
 
 #ifdef __cplusplus
 }

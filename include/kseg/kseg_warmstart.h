@@ -9,8 +9,9 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "kseg/kseg_types.h"
+#include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_model.h"
+#include "kseg/kseg_types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,6 +52,16 @@ int kseg_warmstart_match(const double *carried, int k_old, const double *fitted,
 
 /* Renumber labels (n entries) and centroids (k x d) by new_id. Local. */
 int kseg_warmstart_relabel(int32_t *labels, int64_t n, double *centroids, int k, int64_t d, const int *new_id);
+
+/* After a fit from kseg_warmstart_init's centroids: give the fitted
+ * segments of r the old ids. Carries the old segments into x again
+ * (kseg_warmstart_carry), matches r's centroids to them
+ * (kseg_warmstart_match) and renumbers r's labels and centroids in place
+ * (kseg_warmstart_relabel). old_to_new[k_old] receives the new id of each
+ * old segment, -1 when it vanished (NULL: not wanted). Collective; status
+ * agreed. */
+int kseg_warmstart_keep_ids(MPI_Comm comm, const kseg_model *old, const kseg_table *raw, const kseg_matrix *x,
+                            uint64_t seed, kseg_kmeans_result *r, int *old_to_new);
 
 typedef struct kseg_drift {
   int k_old, k_new;

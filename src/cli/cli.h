@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kseg/kseg_json.h"
+#include "kseg/kseg_plan.h"
+
 typedef struct kseg_cli {
   MPI_Comm comm; /* duplicated world communicator, MPI_ERRORS_RETURN */
   int rank, size;
@@ -51,37 +54,28 @@ void kseg_args_usage(const kseg_cli *cli, const char *synopsis, const char *summ
 int kseg_args_range(const char *text, const char *flag, int64_t *lo, int64_t *hi);
 
 /* ---- JSON on stdout (root only) ---- */
-typedef struct kseg_json {
-  char *buf;
-  size_t len, cap;
-  int depth;
-  bool need_comma[32];
-} kseg_json;
-
-void kseg_json_begin(kseg_json *j);                /* { */
-void kseg_json_key(kseg_json *j, const char *key); /* "key": */
-void kseg_json_str(kseg_json *j, const char *key, const char *value);
-void kseg_json_num(kseg_json *j, const char *key, double value); /* NaN/Inf -> null */
-void kseg_json_int(kseg_json *j, const char *key, int64_t value);
-void kseg_json_bool(kseg_json *j, const char *key, bool value);
-void kseg_json_open_object(kseg_json *j, const char *key); /* key may be NULL inside arrays */
-void kseg_json_close_object(kseg_json *j);
-void kseg_json_open_array(kseg_json *j, const char *key);
-void kseg_json_close_array(kseg_json *j);
-void kseg_json_array_num(kseg_json *j, double value);
-void kseg_json_array_int(kseg_json *j, int64_t value);
-void kseg_json_array_str(kseg_json *j, const char *value);
-/* Close the top object, print it with a newline on the root, free. */
-void kseg_json_print(kseg_json *j, const kseg_cli *cli);
-void kseg_json_clear(kseg_json *j);
+/* End the object (kseg_json.h, begun KSEG_JSON_COMPACT), print it with a
+ * newline on the root, and clear it. */
+void kseg_cli_json_print(const kseg_cli *cli, kseg_json *j);
 
 /* ---- messages ---- */
 /* Progress line on stderr when cli->progress (root only). */
 void kseg_cli_progress(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Human summary on stderr (root only, unless --json is set... always stderr). */
+/* Human summary on stderr (root only), with or without --json. */
 void kseg_cli_info(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Warning on stderr (root only), always shown. */
 void kseg_cli_warn(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The campaign flags of run and profile (--contact-cost, --response-revenue,
+ * --cv-folds, found by name in opts) into *plan: given or not, and values.
+ * KSEG_ERR_INPUT naming --cv-folds when it does not fit an int; the values
+ * themselves are checked by kseg_plan_prepare. */
+int kseg_cli_plan_options(const kseg_opt *opts, int n_opts, double cost, double revenue, int64_t cv_folds,
+                          kseg_plan_options *plan);
+
+/* When st is KSEG_ERR_INPUT, prefix the message with "<what>: " (the file
+ * or flag the library could not name). Returns st. */
+int kseg_cli_name_input(int st, const char *what);
 
 /* ---- subcommands: one file each, cmd_<name>.c ---- */
 typedef int (*kseg_cmd_fn)(kseg_cli *cli, int argc, char **argv);
@@ -94,11 +88,8 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_sweep(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv);
-/* `kseg generate --transactions N` (cmd_rfm.c): a synthetic transaction log. */
-int kseg_cli_generate_transactions(kseg_cli *cli, const char *out, int64_t n, int64_t customers, int64_t seed);
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv);
-/* `kseg generate --transactions N` (cmd_rfm.c): a synthetic transaction log. */
 
 #endif

@@ -7,7 +7,9 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_metrics.h"
 #include "kseg/kseg_model.h"
+#include "kseg/kseg_outputs.h"
 
 /* Prefix an input error with the file it is about (the library names the
  * column, not where the table came from). */
@@ -60,33 +62,25 @@ int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv)
     kseg_error_replace(msg);
   }
   if (st) goto done;
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK_GOTO(kseg_h5_create(cli->comm, out, &w), st, done);
-  st = kseg_h5_write_rows(w, "/labels", KSEG_I32, raw.n_global, 0, raw.row0, raw.n_local, labels);
-  if (!st) st = kseg_h5_write_rows(w, "/distance", KSEG_F64, raw.n_global, 0, raw.row0, raw.n_local, dist);
-  if (!st) {
-    const char **names = kseg_calloc((size_t)m->k, sizeof *names, "names");
-    st = kseg_comm_agree(cli->comm, names ? KSEG_OK : KSEG_ERR_IO);
-    for (int s = 0; !st && s < m->k; s++) names[s] = m->segment_names ? m->segment_names[s] : "";
-    if (!st) st = kseg_h5_attr_strings(w, "/labels", "segment_names", names, m->k);
-    free(names);
-  }
-  if (!st) st = kseg_h5_attr_i64(w, "/", "k", m->k);
-  if (!st) st = kseg_h5_attr_str(w, "/", "model", model_path);
-  if (!st) st = kseg_h5_attr_str(w, "/", "input", in);
-  KSEG_CHECK_GOTO(kseg_h5_finish(&w, st), st, done);
+  const char **names = kseg_calloc((size_t)m->k, sizeof *names, "names");
+  st = kseg_comm_agree(cli->comm, names ? KSEG_OK : KSEG_ERR_IO);
+  for (int s = 0; !st && s < m->k; s++) names[s] = m->segment_names ? m->segment_names[s] : "";
+  const kseg_result_file rf = {.n_global = raw.n_global, .row0 = raw.row0, .n_local = raw.n_local, .labels = labels,
+                                .distance = dist, .k = m->k, .segment_names = names, .model = model_path, .input = in};
+  if (!st) st = kseg_outputs_write_result(cli->comm, out, &rf);
+  free(names);
+  if (st) goto done;
 
-  /* segment sizes for the summary: exact integer counts */
+  /* segment sizes for the summary */
   int64_t *count = kseg_calloc((size_t)m->k, sizeof *count, "counts");
   st = kseg_comm_agree(cli->comm, count ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto done;
-  for (int64_t i = 0; i < raw.n_local; i++) count[labels[i]]++;
-  st = kseg_comm_agree(cli->comm, kseg_comm_sum_i64(cli->comm, count, m->k));
+  st = kseg_metrics_label_counts(cli->comm, labels, raw.n_local, m->k, count);
   double seconds = kseg_now() - t0;
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));
   if (!st && cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "assign");
     kseg_json_str(&j, "model", model_path);
     kseg_json_str(&j, "input", in);
@@ -104,7 +98,7 @@ int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv)
     kseg_json_close_array(&j);
     kseg_json_num(&j, "seconds", seconds);
     kseg_json_int(&j, "ranks", cli->size);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   } else if (!st) {
     kseg_cli_info(cli, "assign: %lld customers scored into %d segments with %s in %.3f s; wrote %s",
                   (long long)raw.n_global, m->k, model_path, seconds, out);

@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "kseg/kseg_checkpoint.h"
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_kmeans.h"
+#include "kseg/kseg_outputs.h"
 #include "kseg/kseg_warmstart.h"
 
 /* "k-means++", "kmeans-par", "random" or FILE.h5:/DATASET (split at the last
@@ -70,196 +71,49 @@ static void report_iteration(void *ctx, int restart, int iter, double inertia, i
                       iter, inertia, (long long)changed);
 }
 
-/* Prefix an input error from the library with the matrix it is about. */
-static int name_input(int st, const char *in, const char *dataset)
+/* What the command reports besides the fit itself. */
+typedef struct fit_report {
+  const char *in, *dataset, *out, *init, *algorithm;
+  double seconds; /* the whole command, slowest rank */
+} fit_report;
+
+static void print_json(const kseg_cli *cli, const fit_report *rep, const kseg_matrix *x,
+                       const kseg_kmeans_options *opt, const kseg_kmeans_result *r)
 {
-  if (st == KSEG_ERR_INPUT) {
-    char msg[1200];
-    snprintf(msg, sizeof msg, "%s:%s: %s", in, dataset, kseg_error_message());
-    kseg_error_replace(msg);
-  }
-  return st;
+  kseg_json j;
+  kseg_json_begin(&j, KSEG_JSON_COMPACT);
+  kseg_json_str(&j, "command", "fit");
+  kseg_json_str(&j, "input", rep->in);
+  kseg_json_str(&j, "dataset", rep->dataset);
+  kseg_json_str(&j, "output", rep->out);
+  kseg_json_int(&j, "rows", x->n_global);
+  kseg_json_int(&j, "columns", x->d);
+  kseg_json_str(&j, "dtype", x->dtype == KSEG_F32 ? "float32" : "float64");
+  kseg_json_int(&j, "k", r->k);
+  kseg_json_num(&j, "inertia", r->inertia);
+  kseg_json_int(&j, "n_iter", r->n_iter);
+  kseg_json_bool(&j, "converged", r->converged);
+  kseg_json_str(&j, "init", rep->init);
+  kseg_json_int(&j, "n_init", opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init);
+  kseg_json_int(&j, "best_restart", r->best_restart);
+  kseg_json_int(&j, "max_iter", opt->max_iter);
+  kseg_json_num(&j, "tol", opt->tol);
+  kseg_json_int(&j, "seed", (int64_t)opt->seed);
+  kseg_json_str(&j, "algorithm", rep->algorithm);
+  kseg_json_str(&j, "kernel", kseg_kmeans_algorithm_name(r->algorithm));
+  kseg_json_num(&j, "seconds", rep->seconds);
+  kseg_json_num(&j, "fit_seconds", r->seconds);
+  kseg_json_num(&j, "iter_seconds", r->iter_seconds);
+  kseg_json_num(&j, "allreduce_seconds", r->allreduce_seconds);
+  kseg_json_int(&j, "ranks", cli->size);
+  kseg_json_int(&j, "threads", omp_get_max_threads());
+  kseg_cli_json_print(cli, &j);
 }
 
-static int write_result(kseg_cli *cli, const char *out, const kseg_matrix *x, const kseg_kmeans_result *r,
-                        const kseg_kmeans_options *opt, const char *init_text, const char *algo_text,
-                        const char *in, const char *dataset)
+/* Progress after each checkpoint (root, terminal or --verbose). */
+static void report_checkpoint(void *ctx, const char *path, int restart, int iter)
 {
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(cli->comm, out, &w));
-  int st = kseg_h5_write_rows(w, "/labels", KSEG_I32, x->n_global, 0, r->row0, r->n_local, r->labels);
-  const int64_t dims[2] = {r->k, r->d};
-  if (!st) st = kseg_h5_write_small(w, "/centroids", KSEG_F64, 2, dims, r->centroids);
-  if (!st && x->columns)
-    st = kseg_h5_attr_strings(w, "/centroids", "columns", (const char *const *)x->columns, x->d);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "k", r->k);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "inertia", r->inertia);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "n_iter", r->n_iter);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "converged", r->converged ? 1 : 0);
-  if (!st) st = kseg_h5_attr_str(w, "/", "init", opt->init == KSEG_INIT_GIVEN && !strchr(init_text, ':') ? "warm-start" : init_text);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "n_init", opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "max_iter", opt->max_iter);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "tol", opt->tol);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "seed", (int64_t)opt->seed);
-  if (!st) st = kseg_h5_attr_str(w, "/", "algorithm", algo_text);
-  if (!st) st = kseg_h5_attr_str(w, "/", "kernel", kseg_kmeans_algorithm_name(r->algorithm));
-  if (!st) st = kseg_h5_attr_str(w, "/", "input", in);
-  if (!st) st = kseg_h5_attr_str(w, "/", "dataset", dataset);
-  return kseg_h5_finish(&w, st);
-}
-
-/* ---- checkpoint and resume ----
- * The checkpoint file holds the kseg_kmeans_checkpoint fields: attributes
- * restart, iter, best_restart, best_inertia, best_n_iter, best_converged and
- * fingerprint on "/", datasets /centroids and /prev, and /best_centroids and
- * /best_assigned when an earlier restart exists. Written through the h5io
- * writer, so a kill mid-write leaves the previous checkpoint whole. */
-
-/* splitmix64's finalizer: a well-mixed word from a value and its position. */
-static uint64_t mix64(uint64_t z)
-{
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-/* Sum over every value of mix(global position, bits), mod 2^64: addition
- * commutes, so the same for any partition of the rows. Collective. */
-static int data_hash(MPI_Comm comm, const kseg_matrix *x, uint64_t *out)
-{
-  uint64_t h = 0;
-  const int64_t n = x->n_local * x->d;
-#pragma omp parallel for reduction(+ : h) schedule(static)
-  for (int64_t i = 0; i < n; i++) {
-    uint64_t bits;
-    if (x->dtype == KSEG_F32) {
-      uint32_t b32;
-      memcpy(&b32, (const float *)x->data + i, sizeof b32);
-      bits = b32;
-    } else {
-      memcpy(&bits, (const double *)x->data + i, sizeof bits);
-    }
-    h += mix64(mix64((uint64_t)(x->row0 * x->d + i)) ^ bits);
-  }
-  int rc = MPI_Allreduce(MPI_IN_PLACE, &h, 1, MPI_UINT64_T, MPI_SUM, comm);
-  if (rc != MPI_SUCCESS) return kseg_error_set(KSEG_ERR_IO, "MPI_Allreduce failed (data fingerprint)");
-  *out = h;
-  return KSEG_OK;
-}
-
-/* Everything the iterations depend on: data (shape, type, content), options
- * and given centroids. A checkpoint of another run must not be resumed. */
-static int fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, char *buf, size_t size)
-{
-  uint64_t h = 0, g = 0;
-  KSEG_CHECK(kseg_comm_agree(comm, data_hash(comm, x, &h)));
-  if (opt->init == KSEG_INIT_GIVEN)
-    for (int64_t i = 0; i < opt->k * x->d; i++) {
-      uint64_t bits;
-      memcpy(&bits, &opt->init_centroids[i], sizeof bits);
-      g += mix64(mix64((uint64_t)i) ^ bits);
-    }
-  snprintf(buf, size, "kseg-fit-checkpoint 1 n=%lld d=%lld dtype=%d data=%016llx k=%lld init=%s given=%016llx "
-           "n_init=%d max_iter=%d tol=%a seed=%llu algorithm=%s",
-           (long long)x->n_global, (long long)x->d, (int)x->dtype, (unsigned long long)h, (long long)opt->k,
-           kseg_kmeans_init_name(opt->init), (unsigned long long)g, opt->n_init, opt->max_iter, opt->tol,
-           (unsigned long long)opt->seed, kseg_kmeans_algorithm_name(opt->algorithm));
-  return KSEG_OK;
-}
-
-typedef struct fit_checkpoint {
-  kseg_cli *cli;
-  const char *path;
-  char fingerprint[512];
-  int64_t k, d;
-} fit_checkpoint;
-
-/* The kseg_kmeans_checkpoint_fn of `fit --checkpoint`. Collective. */
-static int write_checkpoint(MPI_Comm comm, const kseg_kmeans_checkpoint *cp, void *ctx)
-{
-  fit_checkpoint *c = ctx;
-  const int64_t dims[2] = {c->k, c->d};
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, c->path, &w));
-  int st = kseg_h5_write_small(w, "/centroids", KSEG_F64, 2, dims, cp->centroids);
-  if (!st) st = kseg_h5_write_small(w, "/prev", KSEG_F64, 2, dims, cp->prev);
-  if (!st && cp->best_restart >= 0) st = kseg_h5_write_small(w, "/best_centroids", KSEG_F64, 2, dims, cp->best_centroids);
-  if (!st && cp->best_restart >= 0) st = kseg_h5_write_small(w, "/best_assigned", KSEG_F64, 2, dims, cp->best_assigned);
-  if (!st) st = kseg_h5_attr_str(w, "/", "fingerprint", c->fingerprint);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "restart", cp->restart);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "iter", cp->iter);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "best_restart", cp->best_restart);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "best_inertia", cp->best_inertia);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "best_n_iter", cp->best_n_iter);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "best_converged", cp->best_converged ? 1 : 0);
-  if (!st) st = kseg_comm_fault(comm, "fit_checkpoint"); /* test builds: a failure mid-write */
-  st = kseg_h5_finish(&w, st);
-  if (!st) kseg_cli_progress(c->cli, "fit: checkpoint at restart %d, iteration %d -> %s", cp->restart, cp->iter, c->path);
-  return st;
-}
-
-/* Arrays of a checkpoint read back; freed by free_resume. */
-typedef struct fit_resume {
-  kseg_kmeans_checkpoint cp;
-  double *centroids, *prev, *best_centroids, *best_assigned;
-} fit_resume;
-
-static void free_resume(fit_resume *r)
-{
-  free(r->centroids);
-  free(r->prev);
-  free(r->best_centroids);
-  free(r->best_assigned);
-  memset(r, 0, sizeof *r);
-}
-
-static int read_k_by_d(MPI_Comm comm, const fit_checkpoint *c, const char *dataset, double **out)
-{
-  int64_t dims[2] = {0, 0};
-  KSEG_CHECK(kseg_h5_read_small_f64(comm, c->path, dataset, dims, out));
-  if (dims[0] != c->k || dims[1] != c->d)
-    return kseg_error_set(KSEG_ERR_INPUT, "checkpoint %s:%s is %lld x %lld; expected %lld x %lld", c->path, dataset,
-                          (long long)dims[0], (long long)dims[1], (long long)c->k, (long long)c->d);
-  return KSEG_OK;
-}
-
-/* Read the checkpoint c->path into r; a missing one, or one of other data
- * or options, is KSEG_ERR_INPUT (as for sweep --resume). Collective. */
-static int read_checkpoint(MPI_Comm comm, const fit_checkpoint *c, fit_resume *r)
-{
-  memset(r, 0, sizeof *r);
-  int exists = kseg_comm_rank(comm) == 0 ? access(c->path, F_OK) == 0 : 0;
-  KSEG_CHECK(kseg_comm_bcast(comm, &exists, sizeof exists, 0));
-  if (!exists)
-    return kseg_error_set(KSEG_ERR_INPUT, "checkpoint %s does not exist (run without --resume to start afresh)",
-                          c->path);
-  char *fp = NULL;
-  int st = kseg_h5_read_attr_str(comm, c->path, "/", "fingerprint", &fp);
-  if (!st && strcmp(fp, c->fingerprint) != 0)
-    st = kseg_error_set(KSEG_ERR_INPUT,
-                        "checkpoint %s was written for other data or options (%s); this run is %s; remove it or "
-                        "use another --checkpoint", c->path, fp, c->fingerprint);
-  free(fp);
-  KSEG_CHECK(kseg_comm_agree(comm, st));
-  double v[6];
-  static const char *const names[6] = {"restart", "iter", "best_restart", "best_inertia", "best_n_iter",
-                                       "best_converged"};
-  for (int i = 0; i < 6; i++) KSEG_CHECK(kseg_h5_read_attr_f64(comm, c->path, "/", names[i], &v[i]));
-  r->cp.restart = (int)v[0];
-  r->cp.iter = (int)v[1];
-  r->cp.best_restart = (int)v[2];
-  r->cp.best_inertia = v[3];
-  r->cp.best_n_iter = (int)v[4];
-  r->cp.best_converged = v[5] != 0;
-  st = read_k_by_d(comm, c, "/centroids", &r->centroids);
-  if (!st) st = read_k_by_d(comm, c, "/prev", &r->prev);
-  if (!st && r->cp.best_restart >= 0) st = read_k_by_d(comm, c, "/best_centroids", &r->best_centroids);
-  if (!st && r->cp.best_restart >= 0) st = read_k_by_d(comm, c, "/best_assigned", &r->best_assigned);
-  r->cp.centroids = r->centroids;
-  r->cp.prev = r->prev;
-  r->cp.best_centroids = r->best_centroids;
-  r->cp.best_assigned = r->best_assigned;
-  return kseg_comm_agree(comm, st);
+  kseg_cli_progress(ctx, "fit: checkpoint at restart %d, iteration %d -> %s", restart, iter, path);
 }
 
 int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
@@ -359,8 +213,6 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   }
   kseg_model *old = NULL;
   kseg_table raw = {0};
-  double *carried = NULL;
-  int *new_id = NULL, *old_to_new = NULL;
   if (!st && warm) {
     /* the old segments, carried into these features, are the start */
     st = kseg_model_load(cli->comm, warm, &old);
@@ -394,79 +246,41 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
                                           (long long)k, (long long)x.d, (long long)x.d, in, dataset));
     opt.init_centroids = given;
   }
-  fit_checkpoint ckpt = {.cli = cli, .path = checkpoint, .k = k, .d = x.d};
-  fit_resume from = {0};
-  if (!st && checkpoint) {
-    st = fingerprint(cli->comm, &x, &opt, ckpt.fingerprint, sizeof ckpt.fingerprint);
-    opt.checkpoint = write_checkpoint;
-    opt.checkpoint_ctx = &ckpt;
-    opt.checkpoint_every = (int)checkpoint_every;
-  }
+  kseg_checkpoint ckpt = {.saved = report_checkpoint, .saved_ctx = cli};
+  if (!st && checkpoint) st = kseg_checkpoint_attach(cli->comm, &ckpt, checkpoint, (int)checkpoint_every, &x, &opt);
   if (!st && resume) {
-    st = read_checkpoint(cli->comm, &ckpt, &from);
-    if (!st) {
-      opt.resume = &from.cp;
-      kseg_cli_progress(cli, "fit: resuming from %s (restart %d, iteration %d)", checkpoint, from.cp.restart,
-                        from.cp.iter);
-    }
+    st = kseg_checkpoint_resume(cli->comm, &ckpt, &opt);
+    if (!st)
+      kseg_cli_progress(cli, "fit: resuming from %s (restart %d, iteration %d)", checkpoint, ckpt.resumed.restart,
+                        ckpt.resumed.iter);
   }
   if (!st) {
     kseg_cli_progress(cli, "fit: %lld rows x %lld columns (%s), k = %lld, init %s, %d restart(s), %d ranks x %d threads",
                       (long long)x.n_global, (long long)x.d, x.dtype == KSEG_F32 ? "float32" : "float64", (long long)k,
                       init_text, opt.init == KSEG_INIT_GIVEN ? 1 : opt.n_init, cli->size, omp_get_max_threads());
-    st = name_input(kseg_kmeans_fit(cli->comm, &x, &opt, &r), in, dataset);
+    char matrix[1100];
+    snprintf(matrix, sizeof matrix, "%s:%s", in, dataset);
+    st = kseg_cli_name_input(kseg_kmeans_fit(cli->comm, &x, &opt, &r), matrix);
   }
-  if (!st && warm) {
-    /* keep the old ids: Hungarian matching to the carried centroids */
-    new_id = kseg_malloc(sizeof(int) * (size_t)k, "segment ids");
-    old_to_new = kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
-    carried = kseg_malloc(sizeof(double) * (size_t)old->k * (size_t)x.d, "carried centroids");
-    int empty = 0;
-    st = kseg_comm_agree(cli->comm, new_id && old_to_new && carried ? KSEG_OK : KSEG_ERR_IO);
-    if (!st) st = kseg_warmstart_carry(cli->comm, old, &raw, &x, opt.seed, carried, &empty);
-    if (!st) st = kseg_warmstart_match(carried, old->k, r.centroids, (int)k, x.d, new_id, old_to_new);
-    if (!st) st = kseg_warmstart_relabel(r.labels, r.n_local, r.centroids, (int)k, x.d, new_id);
-    st = kseg_comm_agree(cli->comm, st);
-  }
+  if (!st && warm) /* keep the old ids: Hungarian matching to the carried centroids */
+    st = kseg_warmstart_keep_ids(cli->comm, old, &raw, &x, opt.seed, &r, NULL);
   if (!st) {
     kseg_cli_progress(cli, "fit: inertia %.10g after %d iterations (%s), writing %s", r.inertia, r.n_iter,
                       r.converged ? "converged" : "not converged", out);
-    st = write_result(cli, out, &x, &r, &opt, init_text, algo_text, in, dataset);
+    const kseg_result_file rf = {.n_global = x.n_global, .row0 = r.row0, .n_local = r.n_local, .labels = r.labels,
+                                  .k = r.k, .fit = &r, .columns = (const char *const *)x.columns, .options = &opt,
+                                  .init = warm ? "warm-start" : init_text, .algorithm = algo_text, .input = in,
+                                  .dataset = dataset};
+    st = kseg_outputs_write_result(cli->comm, out, &rf);
   }
   /* The result is whole on disk; a later --resume must not reuse the state. */
-  if (!st && checkpoint && cli->rank == 0) remove(checkpoint);
+  if (!st && checkpoint) kseg_checkpoint_discard(cli->comm, &ckpt);
   double seconds = kseg_now() - t0;
   if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &seconds, 1));
   if (!st) {
     if (cli->json) {
-      kseg_json j;
-      kseg_json_begin(&j);
-      kseg_json_str(&j, "command", "fit");
-      kseg_json_str(&j, "input", in);
-      kseg_json_str(&j, "dataset", dataset);
-      kseg_json_str(&j, "output", out);
-      kseg_json_int(&j, "rows", x.n_global);
-      kseg_json_int(&j, "columns", x.d);
-      kseg_json_str(&j, "dtype", x.dtype == KSEG_F32 ? "float32" : "float64");
-      kseg_json_int(&j, "k", r.k);
-      kseg_json_num(&j, "inertia", r.inertia);
-      kseg_json_int(&j, "n_iter", r.n_iter);
-      kseg_json_bool(&j, "converged", r.converged);
-      kseg_json_str(&j, "init", init_text);
-      kseg_json_int(&j, "n_init", opt.init == KSEG_INIT_GIVEN ? 1 : opt.n_init);
-      kseg_json_int(&j, "best_restart", r.best_restart);
-      kseg_json_int(&j, "max_iter", opt.max_iter);
-      kseg_json_num(&j, "tol", opt.tol);
-      kseg_json_int(&j, "seed", (int64_t)opt.seed);
-      kseg_json_str(&j, "algorithm", algo_text);
-      kseg_json_str(&j, "kernel", kseg_kmeans_algorithm_name(r.algorithm));
-      kseg_json_num(&j, "seconds", seconds);
-      kseg_json_num(&j, "fit_seconds", r.seconds);
-      kseg_json_num(&j, "iter_seconds", r.iter_seconds);
-      kseg_json_num(&j, "allreduce_seconds", r.allreduce_seconds);
-      kseg_json_int(&j, "ranks", cli->size);
-      kseg_json_int(&j, "threads", omp_get_max_threads());
-      kseg_json_print(&j, cli);
+      const fit_report rep = {in, dataset, out, init_text, algo_text, seconds};
+      print_json(cli, &rep, &x, &opt, &r);
     } else {
       kseg_cli_info(cli, "fit: k = %lld, inertia %.10g, %d iterations (%s), %.3f s; wrote %s", (long long)r.k,
                     r.inertia, r.n_iter, r.converged ? "converged" : "not converged", seconds, out);
@@ -475,12 +289,9 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
   kseg_kmeans_result_clear(&r);
   kseg_model_free(&old);
   kseg_table_clear(&raw);
-  free(carried);
-  free(new_id);
-  free(old_to_new);
   kseg_matrix_clear(&x);
   free(given);
   free(init_file);
-  free_resume(&from);
+  kseg_checkpoint_clear(&ckpt);
   return kseg_comm_agree(cli->comm, st);
 }

@@ -1,4 +1,5 @@
-/* cmd_generate.c - `kseg generate`: synthetic customers with known segments. */
+/* cmd_generate.c - `kseg generate`: synthetic customers with known segments,
+ * or a synthetic transaction log (--transactions). */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -6,6 +7,39 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_generate.h"
+#include "kseg/kseg_txgen.h"
+
+/* `kseg generate --transactions N --out LOG`: a synthetic log (kseg_txgen.h). */
+static int generate_transactions(kseg_cli *cli, const char *out, int64_t n, int64_t customers, int64_t seed)
+{
+  int st = KSEG_OK;
+  if (out[0] == '\0') st = kseg_error_set(KSEG_ERR_INPUT, "--out needs a file name");
+  if (n < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--transactions must be >= 0, got %" PRId64, n);
+  if (customers < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--customers must be >= 1, got %" PRId64, customers);
+  KSEG_CHECK(kseg_comm_agree(cli->comm, st));
+  kseg_txgen_options g = {n, customers, (uint64_t)seed, 0, 0};
+  kseg_cli_progress(cli, "generating %" PRId64 " transactions on %d ranks", n, cli->size);
+  double t0 = kseg_now();
+  int64_t bytes = 0;
+  KSEG_CHECK(kseg_txgen_write(cli->comm, out, &g, &bytes));
+  double sec = kseg_now() - t0;
+  KSEG_CHECK(kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &sec, 1)));
+  kseg_cli_info(cli, "generated %" PRId64 " transactions -> %s (%.1f MB) in %.2f s", n, out, (double)bytes / 1e6, sec);
+  if (cli->json) {
+    kseg_json j;
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
+    kseg_json_str(&j, "command", "generate --transactions");
+    kseg_json_str(&j, "output", out);
+    kseg_json_int(&j, "transactions", n);
+    kseg_json_int(&j, "customers", customers > 0 ? customers : (n / 10 > 1 ? n / 10 : 1));
+    kseg_json_int(&j, "seed", seed);
+    kseg_json_int(&j, "bytes", bytes);
+    kseg_json_int(&j, "ranks", cli->size);
+    kseg_json_num(&j, "seconds", sec);
+    kseg_cli_json_print(cli, &j);
+  }
+  return kseg_comm_agree(cli->comm, KSEG_OK);
+}
 
 int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
 {
@@ -37,7 +71,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
   }
   /* Flags are parsed identically on every rank; agreeing keeps it explicit. */
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
-  if (opts[5].seen) return kseg_cli_generate_transactions(cli, out, transactions, customers, seed);
+  if (opts[5].seen) return generate_transactions(cli, out, transactions, customers, seed);
   if (!opts[0].seen) st = kseg_error_set(KSEG_ERR_INPUT, "missing required option --rows (see kseg generate --help)");
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
   if (out[0] == '\0')
@@ -61,7 +95,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
                 s.rows, s.segments, 100.0 * response_rate, s.income_missing, out, s.seconds);
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "out", out);
     kseg_json_int(&j, "rows", s.rows);
     kseg_json_int(&j, "columns", KSEG_GENERATE_NCOLS);
@@ -77,7 +111,7 @@ int kseg_cmd_generate(kseg_cli *cli, int argc, char **argv)
     kseg_json_num(&j, "seconds", s.seconds);
     kseg_json_num(&j, "generate_seconds", s.generate_seconds);
     kseg_json_num(&j, "write_seconds", s.write_seconds);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
   return KSEG_OK;
 }

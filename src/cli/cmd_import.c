@@ -82,7 +82,7 @@ int kseg_cmd_import(kseg_cli *cli, int argc, char **argv)
 
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "import");
     kseg_json_str(&j, "input", in);
     kseg_json_str(&j, "output", out);
@@ -115,7 +115,7 @@ int kseg_cmd_import(kseg_cli *cli, int argc, char **argv)
     kseg_json_num(&j, "convert", s.convert_seconds);
     kseg_json_num(&j, "write", s.write_seconds);
     kseg_json_close_object(&j);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
   kseg_csv_summary_clear(&s);
   return kseg_comm_agree(cli->comm, KSEG_OK);

@@ -61,24 +61,11 @@ int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv)
   st = kseg_comm_agree(cli->comm, st);
   /* A NaN or Inf would silently turn every metric into garbage (a negative
    * inertia from the fixed-point sums): refuse it as fit does. */
-  if (!st && (st = kseg_kmeans_check_finite(cli->comm, &x)) == KSEG_ERR_INPUT) {
-    char msg[1200];
-    snprintf(msg, sizeof msg, "%s:%s: %s", in, dataset, kseg_error_message());
-    kseg_error_replace(msg);
-  }
+  char matrix[1100];
+  snprintf(matrix, sizeof matrix, "%s:%s", in, dataset);
+  if (!st) st = kseg_cli_name_input(kseg_kmeans_check_finite(cli->comm, &x), matrix);
   int64_t k = 0;
-  if (!st) {
-    for (int64_t i = 0; i < n_local; i++) {
-      if (labels[i] < 0) {
-        st = kseg_error_set(KSEG_ERR_INPUT, "%s: label %d of row %lld is negative", labels_path, labels[i],
-                            (long long)(row0 + i));
-        break;
-      }
-      if (labels[i] + 1 > k) k = labels[i] + 1;
-    }
-    st = kseg_comm_agree(cli->comm, st);
-    if (!st) st = kseg_comm_agree(cli->comm, kseg_comm_max_i64(cli->comm, &k, 1));
-  }
+  if (!st) st = kseg_cli_name_input(kseg_metrics_label_k(cli->comm, labels, n_local, row0, &k), labels_path);
   double inertia = NAN, ch = NAN, db = NAN, sil = NAN, t_sil = 0;
   const char *sil_kind = "none";
   if (!st) st = kseg_metrics_internal(cli->comm, &x, labels, (int)k, &inertia, &ch, &db);
@@ -104,7 +91,7 @@ int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv)
   if (!st) {
     if (cli->json) {
       kseg_json j;
-      kseg_json_begin(&j);
+      kseg_json_begin(&j, KSEG_JSON_COMPACT);
       kseg_json_int(&j, "n", x.n_global);
       kseg_json_int(&j, "k", k);
       kseg_json_num(&j, "inertia", inertia);
@@ -116,7 +103,7 @@ int kseg_cmd_metrics(kseg_cli *cli, int argc, char **argv)
       kseg_json_num(&j, "silhouette_seconds", t_sil);
       kseg_json_num(&j, "seconds", seconds);
       kseg_json_int(&j, "ranks", cli->size);
-      kseg_json_print(&j, cli);
+      kseg_cli_json_print(cli, &j);
     } else {
       kseg_cli_info(cli, "rows %lld, k %lld\ninertia            %.10g\nsilhouette         %.10g (%s)\n"
                          "calinski_harabasz  %.10g\ndavies_bouldin     %.10g",

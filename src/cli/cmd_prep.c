@@ -9,8 +9,9 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
-#include "kseg/kseg_pca.h"
+#include "kseg/kseg_outputs.h"
 #include "kseg/kseg_prep.h"
+#include "kseg/kseg_projection.h"
 
 static int parse_choice(const char *text, const char *flag, const char *const *names, int n, int *out)
 {
@@ -81,6 +82,19 @@ static void json_report(kseg_json *j, const kseg_prep_model *m)
   kseg_json_close_array(j);
 }
 
+static void json_pca(kseg_json *j, const kseg_prep_model *m)
+{
+  kseg_json_open_object(j, "pca");
+  kseg_json_int(j, "n_components", m->n_components);
+  kseg_json_open_array(j, "explained_variance");
+  for (int c = 0; c < m->n_components; c++) kseg_json_array_num(j, m->explained_variance[c]);
+  kseg_json_close_array(j);
+  kseg_json_open_array(j, "explained_variance_ratio");
+  for (int c = 0; c < m->n_components; c++) kseg_json_array_num(j, m->explained_variance_ratio[c]);
+  kseg_json_close_array(j);
+  kseg_json_close_object(j);
+}
+
 static void ae_progress(void *ctx, int epoch, int epochs, double loss, double val_loss, double seconds)
 {
   const kseg_cli *cli = ctx;
@@ -91,9 +105,9 @@ static void ae_progress(void *ctx, int epoch, int epochs, double loss, double va
                       val_loss, seconds);
 }
 
-static void json_autoencoder(kseg_json *j, const kseg_ae *ae, const char *layers, double seconds, double grad,
-                             double reduce)
+static void json_autoencoder(kseg_json *j, const kseg_ae *ae, const char *layers, const kseg_projection_times *t)
 {
+  const double seconds = t->seconds;
   kseg_json_open_object(j, "autoencoder");
   kseg_json_str(j, "layers", layers);
   kseg_json_int(j, "parameters", ae->n_params);
@@ -111,8 +125,8 @@ static void json_autoencoder(kseg_json *j, const kseg_ae *ae, const char *layers
   kseg_json_num(j, "epoch_seconds", ae->n_epochs ? seconds / ae->n_epochs : 0.0);
   /* samples per second = train_rows * epochs_run / train_seconds; the two
    * phases are the slowest rank's */
-  kseg_json_num(j, "gradient_seconds", grad);
-  kseg_json_num(j, "allreduce_seconds", reduce);
+  kseg_json_num(j, "gradient_seconds", t->gradient_seconds);
+  kseg_json_num(j, "allreduce_seconds", t->allreduce_seconds);
   kseg_json_close_object(j);
 }
 
@@ -199,12 +213,11 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
 
   double t0 = kseg_now();
-  double ae_seconds = 0, ae_times[2] = {0, 0};
+  kseg_projection_times ae_times = {0, 0, 0};
   kseg_table raw = {0};
   kseg_prep_model *m = NULL;
   int8_t *mask = NULL;
-  double *x = NULL;
-  kseg_h5_writer *w = NULL;
+  kseg_matrix features = {0};
   kseg_cli_progress(cli, "prep: reading %s", in);
   KSEG_CHECK_GOTO(kseg_h5_read_table(cli->comm, in, NULL, 0, &raw), st, done);
   double t_read = kseg_now();
@@ -212,78 +225,28 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, kseg_comm_fault(cli->comm, "prep:read")), st, done);
   KSEG_CHECK_GOTO(kseg_prep_fit(cli->comm, &raw, &o, &m, &mask), st, done);
   if (pca_want > 0) {
-    /* the projection is fitted on the scaled features of the fitted rows */
-    kseg_pca p = {0};
-    int F = m->n_features;
-    if (pca_want >= 1 && pca_want > F)
-      st = kseg_error_set(KSEG_ERR_INPUT, "--pca %s: only %d features to project", pca, F);
-    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
-    x = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)F, "feature matrix");
-    st = x ? kseg_prep_transform(m, &raw, 5, x) : KSEG_ERR_IO;
-    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
-    KSEG_CHECK_GOTO(kseg_pca_fit(cli->comm, x, raw.n_local, F, mask, pca_want, &p), st, done);
-    st = kseg_prep_set_projection(m, p.n_components, p.mean, p.components, p.explained_variance,
-                                  p.explained_variance_ratio);
-    kseg_pca_clear(&p);
-    free(x);
-    x = NULL;
-    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
+    st = kseg_projection_fit_pca(cli->comm, m, &raw, mask, pca_want);
+    char few[64];
+    snprintf(few, sizeof few, "only %d features to project", m->n_features);
+    if (st == KSEG_ERR_INPUT && strcmp(kseg_error_message(), few) == 0) { /* say which flag asked too much */
+      char msg[1200];
+      snprintf(msg, sizeof msg, "--pca %s: %s", pca, few);
+      kseg_error_replace(msg);
+    }
+    if (st) goto done;
   }
   if (autoencoder) {
-    /* trained on the scaled features of the fitted rows, like PCA */
-    const int F = m->n_features;
-    kseg_ae ae = {0};
-    x = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)F, "feature matrix");
-    st = x ? kseg_prep_transform(m, &raw, 5, x) : KSEG_ERR_IO;
-    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
-    kseg_cli_progress(cli, "autoencoder: %d -> %s, %lld rows, batch %lld", F, autoencoder, (long long)raw.n_global,
-                      (long long)ao.batch);
-    double ta = kseg_now();
-    KSEG_CHECK_GOTO(kseg_ae_train(cli->comm, x, raw.n_local, raw.row0, raw.n_global, F, mask, &ao, ae_progress, cli,
-                                  &ae),
+    kseg_cli_progress(cli, "autoencoder: %d -> %s, %lld rows, batch %lld", m->n_features, autoencoder,
+                      (long long)raw.n_global, (long long)ao.batch);
+    KSEG_CHECK_GOTO(kseg_projection_fit_autoencoder(cli->comm, m, &raw, mask, &ao, ae_progress, cli, &ae_times),
                     st, done);
-    ae_seconds = kseg_now() - ta;
-    ae_times[0] = ae.seconds_grad;
-    ae_times[1] = ae.seconds_reduce;
-    st = kseg_prep_set_autoencoder(m, &ae);
-    kseg_ae_clear(&ae);
-    free(x);
-    x = NULL;
-    KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
-    KSEG_CHECK_GOTO(kseg_comm_max_f64(cli->comm, ae_times, 2), st, done);
   }
   double t_fit = kseg_now();
 
   const int W = kseg_prep_width(m);
-  x = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)W, "feature matrix");
-  st = x ? kseg_prep_apply(m, &raw, x) : KSEG_ERR_IO;
-  KSEG_CHECK_GOTO(kseg_comm_agree(cli->comm, st), st, done);
-
+  KSEG_CHECK_GOTO(kseg_prep_apply_matrix(cli->comm, m, &raw, &features), st, done);
   kseg_cli_progress(cli, "prep: writing %s", out);
-  KSEG_CHECK_GOTO(kseg_h5_create(cli->comm, out, &w), st, done);
-  {
-    const char **names = kseg_calloc((size_t)W, sizeof *names, "column names");
-    char (*buf)[16] = kseg_calloc((size_t)W, sizeof *buf, "column names");
-    st = names && buf ? KSEG_OK : KSEG_ERR_IO;
-    for (int j = 0; !st && j < W; j++) names[j] = kseg_prep_output_name(m, j, buf[j], sizeof buf[j]);
-    st = kseg_comm_agree(cli->comm, st);
-    if (!st) st = kseg_h5_write_rows(w, dataset, KSEG_F64, raw.n_global, W, raw.row0, raw.n_local, x);
-    if (!st) st = kseg_h5_attr_strings(w, dataset, "columns", names, W);
-    free(names);
-    free(buf);
-  }
-  if (!st) st = kseg_prep_save(cli->comm, w, "/prep", m);
-  if (!st && mask) {
-    /* 1 = the row was used to fit the statistics; every row is in /features */
-    int32_t *m32 = kseg_malloc(sizeof(int32_t) * (size_t)(raw.n_local + 1), "fit mask");
-    st = kseg_comm_agree(cli->comm, m32 ? KSEG_OK : KSEG_ERR_IO);
-    for (int64_t i = 0; !st && i < raw.n_local; i++) m32[i] = mask[i];
-    if (!st) st = kseg_h5_write_rows(w, "/prep/fit_mask", KSEG_I32, raw.n_global, 0, raw.row0, raw.n_local, m32);
-    free(m32);
-  }
-  if (!st) st = kseg_comm_fault(cli->comm, "prep:write"); /* a half-written file must not appear */
-  st = kseg_h5_finish(&w, st);
-  if (st) goto done;
+  KSEG_CHECK_GOTO(kseg_outputs_write_features(cli->comm, out, dataset, &features, m, mask), st, done);
   double t_end = kseg_now();
 
   for (int i = 0; i < m->n_dropped; i++) {
@@ -300,11 +263,11 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     const kseg_ae *ae = m->autoencoder;
     kseg_cli_info(cli, "autoencoder %s: %d epochs, best %d (loss %.6g, val_loss %.6g), %.2f s", autoencoder,
                   ae->n_epochs, ae->best_epoch, ae->loss[ae->best_epoch - 1], ae->val_loss[ae->best_epoch - 1],
-                  ae_seconds);
+                  ae_times.seconds);
   }
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "prep");
     kseg_json_str(&j, "in", in);
     kseg_json_str(&j, "out", out);
@@ -317,29 +280,18 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
     kseg_json_str(&j, "scale", m->scale);
     kseg_json_int(&j, "ranks", cli->size);
     json_report(&j, m);
-    if (m->n_components > 0) {
-      kseg_json_open_object(&j, "pca");
-      kseg_json_int(&j, "n_components", m->n_components);
-      kseg_json_open_array(&j, "explained_variance");
-      for (int c = 0; c < m->n_components; c++) kseg_json_array_num(&j, m->explained_variance[c]);
-      kseg_json_close_array(&j);
-      kseg_json_open_array(&j, "explained_variance_ratio");
-      for (int c = 0; c < m->n_components; c++) kseg_json_array_num(&j, m->explained_variance_ratio[c]);
-      kseg_json_close_array(&j);
-      kseg_json_close_object(&j);
-    }
-    if (m->autoencoder) json_autoencoder(&j, m->autoencoder, autoencoder, ae_seconds, ae_times[0], ae_times[1]);
+    if (m->n_components > 0) json_pca(&j, m);
+    if (m->autoencoder) json_autoencoder(&j, m->autoencoder, autoencoder, &ae_times);
     kseg_json_open_object(&j, "seconds_by_phase");
     kseg_json_num(&j, "read", t_read - t0);
     kseg_json_num(&j, "fit", t_fit - t_read);
     kseg_json_num(&j, "apply_write", t_end - t_fit);
     kseg_json_close_object(&j);
     kseg_json_num(&j, "seconds", t_end - t0);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
 done:
-  if (w) st = kseg_h5_finish(&w, st);
-  free(x);
+  kseg_matrix_clear(&features);
   free(mask);
   kseg_prep_free(&m);
   kseg_table_clear(&raw);

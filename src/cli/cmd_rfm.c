@@ -1,7 +1,6 @@
 /* cmd_rfm.c - `kseg rfm`: a transaction log into one row per customer with
  * recency, frequency, monetary statistics and RFM scores (raw.h5). */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +8,15 @@
 
 #include "cli.h"
 #include "kseg/kseg_comm.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_rfm.h"
-#include "kseg/kseg_txgen.h"
 
 static void day_text(int64_t days, char out[16])
 {
-  /* civil_from_days (H. Hinnant), the inverse of kseg_csv_days_from_civil */
-  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-  snprintf(out, 16, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+  int y, m, d;
+  kseg_csv_civil_from_days(days, &y, &m, &d);
+  snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
 }
 
 /* Peak resident memory of every rank, MiB, gathered on the root (the
@@ -30,38 +26,6 @@ static int gather_rss(const kseg_cli *cli, double *rss)
   struct rusage ru;
   double mine = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : -1.0;
   return kseg_comm_check(MPI_Gather(&mine, 1, MPI_DOUBLE, rss, 1, MPI_DOUBLE, 0, cli->comm), "MPI_Gather (rss)");
-}
-
-/* `kseg generate --transactions N --out LOG`: a synthetic log (kseg_txgen.h). */
-int kseg_cli_generate_transactions(kseg_cli *cli, const char *out, int64_t n, int64_t customers, int64_t seed)
-{
-  int st = KSEG_OK;
-  if (out[0] == '\0') st = kseg_error_set(KSEG_ERR_INPUT, "--out needs a file name");
-  if (n < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--transactions must be >= 0, got %" PRId64, n);
-  if (customers < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--customers must be >= 1, got %" PRId64, customers);
-  KSEG_CHECK(kseg_comm_agree(cli->comm, st));
-  kseg_txgen_options g = {n, customers, (uint64_t)seed, 0, 0};
-  kseg_cli_progress(cli, "generating %" PRId64 " transactions on %d ranks", n, cli->size);
-  double t0 = kseg_now();
-  int64_t bytes = 0;
-  KSEG_CHECK(kseg_txgen_write(cli->comm, out, &g, &bytes));
-  double sec = kseg_now() - t0;
-  KSEG_CHECK(kseg_comm_agree(cli->comm, kseg_comm_max_f64(cli->comm, &sec, 1)));
-  kseg_cli_info(cli, "generated %" PRId64 " transactions -> %s (%.1f MB) in %.2f s", n, out, (double)bytes / 1e6, sec);
-  if (cli->json) {
-    kseg_json j;
-    kseg_json_begin(&j);
-    kseg_json_str(&j, "command", "generate --transactions");
-    kseg_json_str(&j, "output", out);
-    kseg_json_int(&j, "transactions", n);
-    kseg_json_int(&j, "customers", customers > 0 ? customers : (n / 10 > 1 ? n / 10 : 1));
-    kseg_json_int(&j, "seed", seed);
-    kseg_json_int(&j, "bytes", bytes);
-    kseg_json_int(&j, "ranks", cli->size);
-    kseg_json_num(&j, "seconds", sec);
-    kseg_json_print(&j, cli);
-  }
-  return kseg_comm_agree(cli->comm, KSEG_OK);
 }
 
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
@@ -124,7 +88,8 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
   day_text(s.as_of, asof);
   double tps = s.seconds > 0 ? (double)s.lines / s.seconds : 0.0;
   double *rss = kseg_malloc((size_t)cli->size * sizeof *rss, "rss table");
-  st = kseg_comm_agree(cli->comm, rss ? gather_rss(cli, rss) : KSEG_ERR_IO);
+  st = kseg_comm_agree(cli->comm, rss ? KSEG_OK : KSEG_ERR_IO); /* before the gather every rank must join */
+  if (st == KSEG_OK) st = kseg_comm_agree(cli->comm, gather_rss(cli, rss));
   if (st != KSEG_OK) { free(rss); kseg_rfm_summary_clear(&s); return st; }
   kseg_cli_info(cli, "rfm %s -> %s: %" PRId64 " lines (%" PRId64 " purchases, %" PRId64 " returns, %" PRId64
                 " after the as-of day) -> %" PRId64 " customers in %.3f s (%.0f lines/s)",
@@ -142,7 +107,7 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
 
   if (cli->json) {
     kseg_json j;
-    kseg_json_begin(&j);
+    kseg_json_begin(&j, KSEG_JSON_COMPACT);
     kseg_json_str(&j, "command", "rfm");
     kseg_json_str(&j, "input", in);
     kseg_json_str(&j, "output", out);
@@ -185,7 +150,7 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
     kseg_json_open_array(&j, "peak_rss_mib");
     for (int r = 0; r < cli->size; r++) kseg_json_array_num(&j, rss[r]);
     kseg_json_close_array(&j);
-    kseg_json_print(&j, cli);
+    kseg_cli_json_print(cli, &j);
   }
   free(rss);
   kseg_rfm_summary_clear(&s);

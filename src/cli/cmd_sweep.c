@@ -51,7 +51,7 @@ static void print_json(const kseg_cli *cli, const kseg_sweep_result *r, const ks
                        const char *sil_kind)
 {
   kseg_json j;
-  kseg_json_begin(&j);
+  kseg_json_begin(&j, KSEG_JSON_COMPACT);
   kseg_json_int(&j, "n", r->n);
   kseg_json_int(&j, "d", r->d);
   kseg_json_int(&j, "recommended_k", r->recommended_k);
@@ -81,7 +81,7 @@ static void print_json(const kseg_cli *cli, const kseg_sweep_result *r, const ks
   kseg_json_close_array(&j);
   kseg_json_num(&j, "seconds", r->seconds);
   kseg_json_int(&j, "ranks", cli->size);
-  kseg_json_print(&j, cli);
+  kseg_cli_json_print(cli, &j);
 }
 
 static void print_table(const kseg_cli *cli, const kseg_sweep_result *r)

@@ -42,6 +42,27 @@ int kseg_error_nomem(const char *what, size_t bytes)
   return kseg_error_set(KSEG_ERR_IO, "out of memory (%s, %zu bytes)", what, bytes);
 }
 
+void kseg_error_keep(kseg_error_slot *slot, int status)
+{
+  slot->status = status;
+  slot->message = NULL;
+  if (status == KSEG_OK) return;
+  slot->message = strdup(error_message);
+  kseg_error_clear();
+}
+
+int kseg_error_first(kseg_error_slot *slots, int n)
+{
+  int st = KSEG_OK;
+  for (int t = 0; t < n; t++) {
+    if (slots[t].status && !st)
+      st = kseg_error_set(slots[t].status, "%s", slots[t].message ? slots[t].message : "out of memory");
+    free(slots[t].message);
+    slots[t].message = NULL;
+  }
+  return st;
+}
+
 void *kseg_malloc(size_t bytes, const char *what)
 {
   void *p = malloc(bytes ? bytes : 1);

@@ -4,12 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void free_strings(char **list, int64_t n)
-{
-  if (!list) return;
-  for (int64_t i = 0; i < n; i++) free(list[i]);
-  free(list);
-}
+#include "kseg/kseg_strings.h"
 
 size_t kseg_dtype_size(kseg_dtype t)
 {
@@ -37,7 +32,7 @@ void kseg_matrix_clear(kseg_matrix *m)
 {
   if (!m) return;
   free(m->data);
-  free_strings(m->columns, m->d);
+  kseg_strings_free(&m->columns, m->d);
   memset(m, 0, sizeof *m);
 }
 
@@ -56,7 +51,7 @@ void kseg_table_clear(kseg_table *t)
     free(c->name);
     free(c->num);
     free(c->codes);
-    free_strings(c->levels, c->n_levels);
+    kseg_strings_free(&c->levels, c->n_levels);
     free(c->str);
   }
   free(t->cols);

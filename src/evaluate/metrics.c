@@ -305,12 +305,10 @@ static int silhouette_ring(MPI_Comm comm, const double *mine, const int32_t *min
     int next = (rank + 1) % size, prev = (rank - 1 + size) % size;
     int64_t r1, nr;
     kseg_partition(n_total, size, (owner - 1 + size) % size, &r1, &nr);
-    int rc = MPI_Sendrecv(blk[cur], (int)(nb * d), MPI_DOUBLE, next, 0, blk[1 - cur], (int)(nr * d), MPI_DOUBLE,
-                          prev, 0, comm, MPI_STATUS_IGNORE);
-    if (rc == MPI_SUCCESS)
-      rc = MPI_Sendrecv(lab[cur], (int)nb, MPI_INT32_T, next, 1, lab[1 - cur], (int)nr, MPI_INT32_T, prev, 1, comm,
-                        MPI_STATUS_IGNORE);
-    st = kseg_comm_agree(comm, kseg_comm_check(rc, "silhouette ring exchange"));
+    st = kseg_comm_sendrecv(comm, blk[cur], nb * d, next, blk[1 - cur], nr * d, prev, MPI_DOUBLE, sizeof(double), 0);
+    if (!st)
+      st = kseg_comm_sendrecv(comm, lab[cur], nb, next, lab[1 - cur], nr, prev, MPI_INT32_T, sizeof(int32_t), 1);
+    st = kseg_comm_agree(comm, st);
     if (st) goto done;
     cur = 1 - cur;
   }
@@ -329,9 +327,6 @@ done:
 int kseg_metrics_silhouette_exact(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
                                   double *silhouette)
 {
-  if ((x->n_global / kseg_comm_size(comm) + 1) * x->d > INT32_MAX) /* MPI counts of one ring block */
-    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "rows per rank too many for the exact silhouette; "
-                                                                "use a sample"));
   const double *rows = NULL;
   double *owned = NULL, m = 0;
   kseg_cluster_stats s;

@@ -1,7 +1,6 @@
 /* stats.c - distributed moments and exact quantiles (see kseg_stats.h). */
 #include "kseg/kseg_stats.h"
 
-#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_fixed.h"
+#include "kseg/kseg_hash.h"
 
 static inline int row_in(const int8_t *mask, int64_t i) { return !mask || mask[i]; }
 
@@ -441,17 +441,11 @@ static int cmp_i64(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* splitmix64 finalizer: spreads consecutive ids evenly over owner ranks. */
-static inline uint64_t mix64(uint64_t z)
-{
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+/* Owner rank of an identifier: mixed, so consecutive ids spread evenly. */
+static inline int id_owner(int64_t v, int p) { return (int)(kseg_hash_mix64((uint64_t)v) % (uint64_t)p); }
 
 int kseg_stats_distinct_integers(MPI_Comm comm, kseg_stats_col col, int64_t n_local, int *is_distinct)
 {
-  int st = KSEG_OK;
   *is_distinct = 0;
   /* flags[0]: a value that is missing, fractional or beyond 2^53 (then not
    * an integer identifier); counts below: total rows. */
@@ -463,47 +457,29 @@ int kseg_stats_distinct_integers(MPI_Comm comm, kseg_stats_col col, int64_t n_lo
     lo = x < lo ? x : lo;
     hi = x > hi ? x : hi;
   }
-  KSEG_CHECK(kseg_comm_sum_i64(comm, flags, 2));
-  KSEG_CHECK(kseg_comm_min_f64(comm, &lo, 1));
-  KSEG_CHECK(kseg_comm_max_f64(comm, &hi, 1));
+  int st = kseg_comm_sum_i64(comm, flags, 2);
+  if (!st) st = kseg_comm_min_f64(comm, &lo, 1);
+  if (!st) st = kseg_comm_max_f64(comm, &hi, 1);
+  KSEG_CHECK(kseg_comm_agree(comm, st));
   int64_t n = flags[1];
   if (flags[0] || n == 0) return KSEG_OK;
   if (hi - lo + 1.0 < (double)n) return KSEG_OK; /* pigeonhole: some value repeats */
-  if (n_local > INT_MAX) st = kseg_error_set(KSEG_ERR_INPUT, "identifier check: more than 2^31 rows on one rank");
-  KSEG_CHECK(kseg_comm_agree(comm, st));
 
+  /* Every value goes to its owner rank, which looks for repeats among its own. */
   int p = kseg_comm_size(comm);
-  int *scount = kseg_calloc((size_t)p, sizeof(int), "id check");
-  int *rcount = kseg_calloc((size_t)p, sizeof(int), "id check");
-  int *sdisp = kseg_calloc((size_t)p, sizeof(int), "id check");
-  int *rdisp = kseg_calloc((size_t)p, sizeof(int), "id check");
-  int *fill = kseg_calloc((size_t)p, sizeof(int), "id check");
+  int64_t *scount = kseg_calloc((size_t)p, sizeof *scount, "id check");
+  int64_t *fill = kseg_calloc((size_t)p, sizeof *fill, "id check");
   int64_t *send = kseg_malloc(sizeof(int64_t) * (size_t)(n_local + 1), "id check send buffer");
-  int64_t *recv = NULL;
-  if (!scount || !rcount || !sdisp || !rdisp || !fill || !send) st = KSEG_ERR_IO;
+  int64_t *recv = NULL, total = 0;
+  if (!scount || !fill || !send) st = KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  for (int64_t i = 0; i < n_local; i++) scount[mix64((uint64_t)(int64_t)col_at(&col, i)) % (uint64_t)p]++;
-  for (int r = 1; r < p; r++) sdisp[r] = sdisp[r - 1] + scount[r - 1];
+  for (int64_t i = 0; i < n_local; i++) scount[id_owner((int64_t)col_at(&col, i), p)]++;
+  for (int r = 1; r < p; r++) fill[r] = fill[r - 1] + scount[r - 1];
   for (int64_t i = 0; i < n_local; i++) {
     int64_t v = (int64_t)col_at(&col, i);
-    int r = (int)(mix64((uint64_t)v) % (uint64_t)p);
-    send[sdisp[r] + fill[r]++] = v;
+    send[fill[id_owner(v, p)]++] = v;
   }
-  KSEG_CHECK_GOTO(kseg_comm_check(MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, comm), "MPI_Alltoall"), st,
-                  done);
-  int64_t total = 0;
-  for (int r = 0; r < p; r++) total += rcount[r];
-  if (total > INT_MAX) st = kseg_error_set(KSEG_ERR_INPUT, "identifier check: more than 2^31 values on one rank");
-  for (int r = 1; r < p && st == KSEG_OK; r++) rdisp[r] = rdisp[r - 1] + rcount[r - 1];
-  if (st == KSEG_OK) {
-    recv = kseg_malloc(sizeof(int64_t) * (size_t)(total + 1), "id check receive buffer");
-    if (!recv) st = KSEG_ERR_IO;
-  }
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  KSEG_CHECK_GOTO(kseg_comm_check(MPI_Alltoallv(send, scount, sdisp, MPI_INT64_T, recv, rcount, rdisp,
-                                                MPI_INT64_T, comm),
-                                  "MPI_Alltoallv"),
-                  st, done);
+  KSEG_CHECK_GOTO(kseg_comm_exchange(comm, send, scount, sizeof *send, (void **)&recv, &total, NULL), st, done);
   qsort(recv, (size_t)total, sizeof *recv, cmp_i64);
   int64_t dup = 0;
   for (int64_t i = 1; i < total; i++)
@@ -512,9 +488,6 @@ int kseg_stats_distinct_integers(MPI_Comm comm, kseg_stats_col col, int64_t n_lo
   *is_distinct = dup == 0;
 done:
   free(scount);
-  free(rcount);
-  free(sdisp);
-  free(rdisp);
   free(fill);
   free(send);
   free(recv);

@@ -3,7 +3,9 @@
  * Every function that touches a file is collective over the communicator it
  * was given and agrees on its status before returning, so a failure seen by
  * one rank (a bad dataset shape, an MPI-IO error) reaches every rank.
- * HDF5's own error printing is switched off: messages are ours.
+ * HDF5's own error printing is switched off: messages are ours. Every HDF5
+ * status is checked (h5_ok); identifiers are released through close_id,
+ * which reports a failed close on a path that had not failed yet.
  */
 #include "kseg/kseg_h5io.h"
 
@@ -18,6 +20,7 @@
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_strings.h"
 
 struct kseg_h5_writer {
   MPI_Comm comm;
@@ -37,30 +40,54 @@ static hid_t native_type(kseg_dtype t)
   return H5T_NATIVE_DOUBLE;
 }
 
-static void quiet_hdf5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
-
-static char *dup_string(const char *s)
+/* HDF5 signals failure with a negative value (herr_t, hid_t, htri_t, ...). */
+static int h5_ok(int64_t rc, const char *what, const char *path)
 {
-  size_t n = strlen(s) + 1;
-  char *p = kseg_malloc(n, "string");
-  if (p) memcpy(p, s, n);
-  return p;
+  if (rc >= 0) return KSEG_OK;
+  return kseg_error_set(KSEG_ERR_IO, "%s: HDF5 %s failed", path ? path : "HDF5", what);
 }
+
+/* Release any identifier kseg opened (not a predefined type); NULL-safe for
+ * H5I_INVALID_HID. A failure becomes the status when st was KSEG_OK. */
+static int close_id(hid_t id, int st)
+{
+  if (id < 0) return st;
+  herr_t rc;
+  switch (H5Iget_type(id)) {
+  case H5I_FILE: rc = H5Fclose(id); break;
+  case H5I_GROUP: rc = H5Gclose(id); break;
+  case H5I_DATATYPE: rc = H5Tclose(id); break;
+  case H5I_DATASPACE: rc = H5Sclose(id); break;
+  case H5I_DATASET: rc = H5Dclose(id); break;
+  case H5I_ATTR: rc = H5Aclose(id); break;
+  case H5I_GENPROP_LST: rc = H5Pclose(id); break;
+  default: rc = H5Idec_ref(id) < 0 ? -1 : 0; break;
+  }
+  if (rc < 0 && st == KSEG_OK) st = kseg_error_set(KSEG_ERR_IO, "HDF5 close of an object failed");
+  return st;
+}
+
+static int quiet_hdf5(void) { return h5_ok(H5Eset_auto2(H5E_DEFAULT, NULL, NULL), "H5Eset_auto2", NULL); }
 
 /* ---- opening ---- */
 
-static hid_t mpio_fapl(MPI_Comm comm)
+/* A file access list for collective MPI-IO; < 0 (recorded) on failure.
+ * Collective (it duplicates comm): call it on every rank or on none. */
+static hid_t mpio_fapl(MPI_Comm comm, const char *path)
 {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-  if (fapl < 0) return fapl;
-  H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+  int st = h5_ok(fapl, "H5Pcreate (file access)", path);
+  if (!st) st = h5_ok(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio", path);
   /* Metadata reads and writes collective: one rank reads, the rest receive. */
-  H5Pset_all_coll_metadata_ops(fapl, 1);
-  H5Pset_coll_metadata_write(fapl, 1);
-  return fapl;
+  if (!st) st = h5_ok(H5Pset_all_coll_metadata_ops(fapl, 1), "H5Pset_all_coll_metadata_ops", path);
+  if (!st) st = h5_ok(H5Pset_coll_metadata_write(fapl, 1), "H5Pset_coll_metadata_write", path);
+  if (!st) return fapl;
+  close_id(fapl, st);
+  return H5I_INVALID_HID;
 }
 
-/* Does the absolute object path exist (every component)? */
+/* Does the absolute object path exist (every component)? 1 or 0, or < 0
+ * (recorded) when HDF5 cannot tell. */
 static int object_exists(hid_t file, const char *path)
 {
   if (strcmp(path, "/") == 0) return 1;
@@ -70,33 +97,44 @@ static int object_exists(hid_t file, const char *path)
     if (*p == '/' || *p == '\0') {
       char saved = *p;
       *p = '\0';
-      if (H5Lexists(file, buf, H5P_DEFAULT) <= 0) return 0;
+      htri_t e = H5Lexists(file, buf, H5P_DEFAULT);
+      if (e < 0) return h5_ok(e, "H5Lexists", path), -1;
+      if (e == 0) return 0;
       if (saved == '\0') break;
       *p = saved;
     }
   }
-  return H5Oexists_by_name(file, path, H5P_DEFAULT) > 0;
+  htri_t e = H5Oexists_by_name(file, path, H5P_DEFAULT);
+  if (e < 0) return h5_ok(e, "H5Oexists_by_name", path), -1;
+  return e > 0;
 }
 
 /* Open `path` read-only on every rank; *file < 0 on failure. Agreed. */
 static int open_for_read(MPI_Comm comm, const char *path, hid_t *file)
 {
-  quiet_hdf5();
   *file = H5I_INVALID_HID;
-  int st = KSEG_OK;
-  if (access(path, R_OK) != 0)
+  int st = quiet_hdf5();
+  htri_t is_h5 = 0;
+  if (st) {
+  } else if (access(path, R_OK) != 0) {
     st = kseg_error_set(KSEG_ERR_INPUT, "cannot read %s: %s", path, strerror(errno));
-  else if (H5Fis_hdf5(path) <= 0)
-    st = kseg_error_set(KSEG_ERR_INPUT, "%s is not an HDF5 file", path);
+  } else if ((is_h5 = H5Fis_hdf5(path)) <= 0) {
+    st = is_h5 < 0 ? kseg_error_set(KSEG_ERR_INPUT, "%s cannot be read as HDF5", path)
+                   : kseg_error_set(KSEG_ERR_INPUT, "%s is not an HDF5 file", path);
+  }
   st = kseg_comm_agree(comm, st);
   if (st) return st;
-  hid_t fapl = mpio_fapl(comm);
-  *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-  H5Pclose(fapl);
-  if (*file < 0) st = kseg_error_set(KSEG_ERR_IO, "cannot open %s with parallel HDF5", path);
+  hid_t fapl = mpio_fapl(comm, path);
+  if (fapl >= 0) {
+    *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (*file < 0) st = kseg_error_set(KSEG_ERR_IO, "cannot open %s with parallel HDF5", path);
+    st = close_id(fapl, st);
+  } else {
+    st = KSEG_ERR_IO;
+  }
   st = kseg_comm_agree(comm, st);
-  if (st && *file >= 0) {
-    H5Fclose(*file);
+  if (st) {
+    close_id(*file, st);
     *file = H5I_INVALID_HID;
   }
   return st;
@@ -108,8 +146,9 @@ static int open_dataset(hid_t file, const char *path, const char *dataset, hid_t
   *dset = H5I_INVALID_HID;
   if (!dataset || dataset[0] != '/')
     return kseg_error_set(KSEG_ERR_INPUT, "dataset path '%s' must start with '/'", dataset ? dataset : "");
-  if (!object_exists(file, dataset))
-    return kseg_error_set(KSEG_ERR_INPUT, "%s has no dataset %s", path, dataset);
+  int exists = object_exists(file, dataset);
+  if (exists < 0) return KSEG_ERR_IO;
+  if (!exists) return kseg_error_set(KSEG_ERR_INPUT, "%s has no dataset %s", path, dataset);
   H5O_info_t info;
   if (H5Oget_info_by_name(file, dataset, &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET)
     return kseg_error_set(KSEG_ERR_INPUT, "%s: %s is not a dataset", path, dataset);
@@ -118,122 +157,147 @@ static int open_dataset(hid_t file, const char *path, const char *dataset, hid_t
   return KSEG_OK;
 }
 
-/* Dimensions of a dataset (rank <= 2 reported in dims). */
-static int dataset_shape(hid_t dset, int *ndims, hsize_t dims[2])
+/* Dimensions of a dataspace (rank <= 2 reported in dims). */
+static int space_shape(hid_t space, int *ndims, hsize_t dims[2])
 {
-  hid_t space = H5Dget_space(dset);
-  if (space < 0) return kseg_error_set(KSEG_ERR_IO, "cannot read a dataspace");
   int n = H5Sget_simple_extent_ndims(space);
   hsize_t all[H5S_MAX_RANK];
-  if (n > 0) H5Sget_simple_extent_dims(space, all, NULL);
-  H5Sclose(space);
+  if (n < 0 || (n > 0 && H5Sget_simple_extent_dims(space, all, NULL) < 0))
+    return kseg_error_set(KSEG_ERR_IO, "cannot read a dataspace's shape");
   *ndims = n;
   dims[0] = n > 0 ? all[0] : 1;
   dims[1] = n > 1 ? all[1] : 1;
   return KSEG_OK;
 }
 
+/* Dimensions of a dataset (rank <= 2 reported in dims). */
+static int dataset_shape(hid_t dset, int *ndims, hsize_t dims[2])
+{
+  hid_t space = H5Dget_space(dset);
+  if (space < 0) return kseg_error_set(KSEG_ERR_IO, "cannot read a dataspace");
+  return close_id(space, space_shape(space, ndims, dims));
+}
+
 /* Select this rank's rows [row0, row0 + n_local) of an N x d (ndims 1 or 2)
- * dataspace, and make the matching memory space; a rank with no rows selects
- * nothing (it still takes part in the collective call). */
-static hid_t select_block(hid_t fspace, int ndims, int64_t row0, int64_t n_local, hsize_t d)
+ * dataspace, and make the matching memory space (*mspace); a rank with no
+ * rows selects nothing (it still takes part in the collective call). */
+static int select_block(hid_t fspace, int ndims, int64_t row0, int64_t n_local, hsize_t d, hid_t *mspace)
 {
   hsize_t start[2] = {(hsize_t)row0, 0}, count[2] = {(hsize_t)n_local, d};
   hsize_t mdims[2] = {n_local > 0 ? (hsize_t)n_local : 1, d > 0 ? d : 1};
-  hid_t mspace = H5Screate_simple(ndims, mdims, NULL);
-  if (n_local > 0 && d > 0) {
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-  } else {
-    H5Sselect_none(fspace);
-    H5Sselect_none(mspace);
+  *mspace = H5Screate_simple(ndims, mdims, NULL);
+  int st = h5_ok(*mspace, "H5Screate_simple", NULL);
+  if (!st && n_local > 0 && d > 0) {
+    st = h5_ok(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL), "H5Sselect_hyperslab", NULL);
+  } else if (!st) {
+    st = h5_ok(H5Sselect_none(fspace), "H5Sselect_none", NULL);
+    if (!st) st = h5_ok(H5Sselect_none(*mspace), "H5Sselect_none", NULL);
   }
-  return mspace;
+  return st;
 }
 
+/* A transfer list for collective MPI-IO; < 0 (recorded) on failure. */
 static hid_t collective_dxpl(void)
 {
   hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-  return dxpl;
+  int st = h5_ok(dxpl, "H5Pcreate (transfer)", NULL);
+  if (!st) st = h5_ok(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio", NULL);
+  if (!st) return dxpl;
+  close_id(dxpl, st);
+  return H5I_INVALID_HID;
 }
 
-/* Collective read of rows [row0, row0 + n_local) of a 1-D or 2-D dataset. */
-static int read_rows(hid_t dset, hid_t memtype, int ndims, hsize_t d, int64_t row0, int64_t n_local, void *buf,
-                     const char *path, const char *dataset)
+/* Collective read of rows [row0, row0 + n_local) of a 1-D or 2-D dataset.
+ * Agreed (the set-up is agreed on before the collective read). */
+static int read_rows(MPI_Comm comm, hid_t dset, hid_t memtype, int ndims, hsize_t d, int64_t row0, int64_t n_local,
+                     void *buf, const char *path, const char *dataset)
 {
-  hid_t fspace = H5Dget_space(dset);
-  hssize_t total = H5Sget_simple_extent_npoints(fspace);
-  if (total == 0) { /* empty dataset: every rank skips alike */
-    H5Sclose(fspace);
-    return KSEG_OK;
+  hid_t fspace = H5Dget_space(dset), mspace = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
+  int st = h5_ok(fspace, "H5Dget_space", path);
+  hssize_t total = st ? 0 : H5Sget_simple_extent_npoints(fspace);
+  if (!st) st = h5_ok(total, "H5Sget_simple_extent_npoints", path);
+  st = kseg_comm_agree(comm, st);
+  if (!st && total > 0) { /* an empty dataset: every rank skips alike */
+    st = select_block(fspace, ndims, row0, n_local, d, &mspace);
+    if (!st && (dxpl = collective_dxpl()) < 0) st = KSEG_ERR_IO;
+    st = kseg_comm_agree(comm, st);
+    char dummy[16];
+    if (!st && H5Dread(dset, memtype, mspace, fspace, dxpl, buf ? buf : dummy) < 0)
+      st = kseg_error_set(KSEG_ERR_IO, "%s:%s: collective read failed", path, dataset);
   }
-  hid_t mspace = select_block(fspace, ndims, row0, n_local, d);
-  hid_t dxpl = collective_dxpl();
-  char dummy[16];
-  herr_t rc = H5Dread(dset, memtype, mspace, fspace, dxpl, buf ? buf : dummy);
-  H5Pclose(dxpl);
-  H5Sclose(mspace);
-  H5Sclose(fspace);
-  return rc < 0 ? kseg_error_set(KSEG_ERR_IO, "%s:%s: collective read failed", path, dataset) : KSEG_OK;
+  st = close_id(dxpl, st);
+  st = close_id(mspace, st);
+  st = close_id(fspace, st);
+  return kseg_comm_agree(comm, st);
 }
 
-/* Read a string-array attribute (variable or fixed length). *out owned by caller. */
+/* A string memory type of `size` bytes (H5T_VARIABLE: variable length) in
+ * character set `cset`, padded as `pad` (fixed length); < 0 (recorded) on failure. */
+static hid_t string_type(size_t size, H5T_cset_t cset, H5T_str_t pad)
+{
+  hid_t t = H5Tcopy(H5T_C_S1);
+  int st = h5_ok(t, "H5Tcopy", NULL);
+  if (!st) st = h5_ok(H5Tset_size(t, size), "H5Tset_size", NULL);
+  if (!st) st = h5_ok(H5Tset_cset(t, cset), "H5Tset_cset", NULL);
+  if (!st && size != H5T_VARIABLE) st = h5_ok(H5Tset_strpad(t, pad), "H5Tset_strpad", NULL);
+  if (!st) return t;
+  close_id(t, st);
+  return H5I_INVALID_HID;
+}
+
+/* Read a string-array attribute (variable or fixed length); *out NULL when
+ * absent. *out owned by caller. */
 static int read_string_attr(hid_t obj, const char *name, char ***out, int64_t *count)
 {
   *out = NULL;
   *count = 0;
-  if (H5Aexists(obj, name) <= 0) return KSEG_OK;
-  int st = KSEG_OK;
-  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-  hid_t ftype = H5Aget_type(attr), space = H5Aget_space(attr);
-  hssize_t n = H5Sget_simple_extent_npoints(space);
-  if (H5Tget_class(ftype) != H5T_STRING || n < 0) {
+  htri_t exists = H5Aexists(obj, name);
+  if (exists <= 0) return h5_ok(exists, "H5Aexists", name);
+  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT), ftype = H5I_INVALID_HID, space = H5I_INVALID_HID,
+        mtype = H5I_INVALID_HID;
+  int st = h5_ok(attr, "H5Aopen", name);
+  if (!st) st = h5_ok(ftype = H5Aget_type(attr), "H5Aget_type", name);
+  if (!st) st = h5_ok(space = H5Aget_space(attr), "H5Aget_space", name);
+  hssize_t n = st ? -1 : H5Sget_simple_extent_npoints(space);
+  H5T_class_t cls = st ? H5T_NO_CLASS : H5Tget_class(ftype);
+  if (!st && (cls != H5T_STRING || n < 0))
     st = kseg_error_set(KSEG_ERR_INPUT, "attribute %s is not a list of strings", name);
-    goto done;
-  }
-  char **names = kseg_calloc((size_t)n + 1, sizeof *names, "attribute strings");
-  if (!names) { st = KSEG_ERR_IO; goto done; }
-  if (H5Tis_variable_str(ftype) > 0) {
-    hid_t mtype = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mtype, H5T_VARIABLE);
-    H5Tset_cset(mtype, H5Tget_cset(ftype));
+  char **names = NULL;
+  if (!st && !(names = kseg_calloc((size_t)n + 1, sizeof *names, "attribute strings"))) st = KSEG_ERR_IO;
+  htri_t vlen = st ? 0 : H5Tis_variable_str(ftype);
+  H5T_cset_t cset = st ? H5T_CSET_ERROR : H5Tget_cset(ftype);
+  if (!st && (vlen < 0 || cset < 0)) st = h5_ok(-1, "string type query", name);
+  if (!st && vlen) {
     char **raw = kseg_calloc((size_t)n + 1, sizeof *raw, "attribute strings");
-    if (raw && H5Aread(attr, mtype, raw) >= 0) {
-      for (hssize_t i = 0; i < n; i++) names[i] = dup_string(raw[i] ? raw[i] : "");
-      H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, raw);
-    } else {
-      st = kseg_error_set(KSEG_ERR_IO, "cannot read attribute %s", name);
+    if (!raw || (mtype = string_type(H5T_VARIABLE, cset, H5T_STR_NULLTERM)) < 0) st = KSEG_ERR_IO;
+    else if (H5Aread(attr, mtype, raw) < 0) st = kseg_error_set(KSEG_ERR_IO, "cannot read attribute %s", name);
+    else {
+      for (hssize_t i = 0; i < n; i++) names[i] = kseg_strings_dup(raw[i] ? raw[i] : "");
+      if (H5Dvlen_reclaim(mtype, space, H5P_DEFAULT, raw) < 0) st = h5_ok(-1, "H5Dvlen_reclaim", name);
     }
     free(raw);
-    H5Tclose(mtype);
-  } else {
+  } else if (!st) {
     size_t w = H5Tget_size(ftype);
-    char *flat = kseg_calloc((size_t)n, w + 1, "attribute strings");
-    hid_t mtype = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mtype, w + 1);
-    H5Tset_strpad(mtype, H5T_STR_NULLTERM);
-    if (flat && H5Aread(attr, mtype, flat) >= 0) {
-      for (hssize_t i = 0; i < n; i++) names[i] = dup_string(flat + (size_t)i * (w + 1));
-    } else {
-      st = kseg_error_set(KSEG_ERR_IO, "cannot read attribute %s", name);
-    }
+    char *flat = w ? kseg_calloc((size_t)n, w + 1, "attribute strings") : NULL;
+    if (!w) st = h5_ok(-1, "H5Tget_size", name);
+    else if (!flat || (mtype = string_type(w + 1, H5T_CSET_ASCII, H5T_STR_NULLTERM)) < 0) st = KSEG_ERR_IO;
+    else if (H5Aread(attr, mtype, flat) < 0) st = kseg_error_set(KSEG_ERR_IO, "cannot read attribute %s", name);
+    else
+      for (hssize_t i = 0; i < n; i++) names[i] = kseg_strings_dup(flat + (size_t)i * (w + 1));
     free(flat);
-    H5Tclose(mtype);
   }
   for (hssize_t i = 0; st == KSEG_OK && i < n; i++)
     if (!names[i]) st = KSEG_ERR_IO;
   if (st) {
-    for (hssize_t i = 0; i < n; i++) free(names[i]);
-    free(names);
+    kseg_strings_free(&names, n);
   } else {
     *out = names;
     *count = n;
   }
-done:
-  H5Sclose(space);
-  H5Tclose(ftype);
-  H5Aclose(attr);
-  return st;
+  st = close_id(mtype, st);
+  st = close_id(space, st);
+  st = close_id(ftype, st);
+  return close_id(attr, st);
 }
 
 /* Read a scalar string attribute; *out NULL when absent. */
@@ -249,11 +313,15 @@ static int read_scalar_string_attr(hid_t obj, const char *name, char **out)
   return KSEG_OK;
 }
 
-static void free_strings(char **list, int64_t n)
+/* The class and size in bytes of a dataset's element type. */
+static int dataset_type(hid_t dset, H5T_class_t *cls, size_t *size)
 {
-  if (!list) return;
-  for (int64_t i = 0; i < n; i++) free(list[i]);
-  free(list);
+  hid_t t = H5Dget_type(dset);
+  int st = h5_ok(t, "H5Dget_type", NULL);
+  *cls = st ? H5T_NO_CLASS : H5Tget_class(t);
+  *size = st ? 0 : H5Tget_size(t);
+  if (!st && (*cls == H5T_NO_CLASS || *size == 0)) st = h5_ok(-1, "datatype query", NULL);
+  return close_id(t, st);
 }
 
 /* ---- matrices ---- */
@@ -261,46 +329,43 @@ static void free_strings(char **list, int64_t n)
 int kseg_h5_read_matrix(MPI_Comm comm, const char *path, const char *dataset, kseg_matrix *out)
 {
   memset(out, 0, sizeof *out);
-  hid_t file, dset = H5I_INVALID_HID, ftype = H5I_INVALID_HID;
+  hid_t file, dset = H5I_INVALID_HID;
   KSEG_CHECK(open_for_read(comm, path, &file));
   int st = open_dataset(file, path, dataset, &dset);
   int ndims = 0;
   hsize_t dims[2] = {0, 0};
+  H5T_class_t cls = H5T_NO_CLASS;
+  size_t size = 0;
   if (!st) st = dataset_shape(dset, &ndims, dims);
   if (!st && ndims != 2)
     st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is %d-D; expected a 2-D matrix (rows x columns)", path, dataset,
                         ndims);
-  if (!st) {
-    ftype = H5Dget_type(dset);
-    if (H5Tget_class(ftype) != H5T_FLOAT)
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is not floating point (float32 or float64 expected)", path,
-                          dataset);
-  }
+  if (!st) st = dataset_type(dset, &cls, &size);
+  if (!st && cls != H5T_FLOAT)
+    st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is not floating point (float32 or float64 expected)", path, dataset);
   st = kseg_comm_agree(comm, st);
   if (st) goto fail;
 
   out->n_global = (int64_t)dims[0];
   out->d = (int64_t)dims[1];
-  out->dtype = H5Tget_size(ftype) <= 4 ? KSEG_F32 : KSEG_F64;
+  out->dtype = size <= 4 ? KSEG_F32 : KSEG_F64;
   kseg_partition(out->n_global, kseg_comm_size(comm), kseg_comm_rank(comm), &out->row0, &out->n_local);
   size_t bytes = (size_t)out->n_local * (size_t)out->d * kseg_dtype_size(out->dtype);
   out->data = kseg_malloc_big(bytes, "matrix rows");
   st = kseg_comm_agree(comm, out->data ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto fail;
-  st = read_rows(dset, native_type(out->dtype), 2, dims[1], out->row0, out->n_local, out->data, path, dataset);
+  st = read_rows(comm, dset, native_type(out->dtype), 2, dims[1], out->row0, out->n_local, out->data, path, dataset);
   if (!st) st = kseg_comm_fault(comm, "read");
   if (!st) {
     char **names = NULL;
     int64_t n = 0;
     st = read_string_attr(dset, "columns", &names, &n);
     if (!st && names && n == out->d) out->columns = names;
-    else free_strings(names, n);
+    else kseg_strings_free(&names, n);
   }
-  st = kseg_comm_agree(comm, st);
 fail:
-  if (ftype >= 0) H5Tclose(ftype);
-  if (dset >= 0) H5Dclose(dset);
-  H5Fclose(file);
+  st = close_id(dset, st);
+  st = kseg_comm_agree(comm, close_id(file, st));
   if (st) kseg_matrix_clear(out);
   return st;
 }
@@ -314,14 +379,12 @@ int kseg_h5_read_labels(MPI_Comm comm, const char *path, const char *dataset, in
   int st = open_dataset(file, path, dataset, &dset);
   int ndims = 0;
   hsize_t dims[2] = {0, 0};
+  H5T_class_t cls = H5T_NO_CLASS;
+  size_t size = 0;
   if (!st) st = dataset_shape(dset, &ndims, dims);
   if (!st && ndims != 1) st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is %d-D; expected 1-D labels", path, dataset, ndims);
-  if (!st) {
-    hid_t t = H5Dget_type(dset);
-    if (H5Tget_class(t) != H5T_INTEGER)
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is not an integer dataset", path, dataset);
-    H5Tclose(t);
-  }
+  if (!st) st = dataset_type(dset, &cls, &size);
+  if (!st && cls != H5T_INTEGER) st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is not an integer dataset", path, dataset);
   st = kseg_comm_agree(comm, st);
   if (!st) {
     *n_global = (int64_t)dims[0];
@@ -329,9 +392,9 @@ int kseg_h5_read_labels(MPI_Comm comm, const char *path, const char *dataset, in
     *labels = kseg_malloc((size_t)*n_local * sizeof **labels, "labels");
     st = kseg_comm_agree(comm, *labels ? KSEG_OK : KSEG_ERR_IO);
   }
-  if (!st) st = kseg_comm_agree(comm, read_rows(dset, H5T_NATIVE_INT32, 1, 1, *row0, *n_local, *labels, path, dataset));
-  if (dset >= 0) H5Dclose(dset);
-  H5Fclose(file);
+  if (!st) st = read_rows(comm, dset, H5T_NATIVE_INT32, 1, 1, *row0, *n_local, *labels, path, dataset);
+  st = close_id(dset, st);
+  st = kseg_comm_agree(comm, close_id(file, st));
   if (st) {
     free(*labels);
     *labels = NULL;
@@ -347,16 +410,14 @@ int kseg_h5_read_small_f64(MPI_Comm comm, const char *path, const char *dataset,
   int st = open_dataset(file, path, dataset, &dset);
   int ndims = 0;
   hsize_t dims[2] = {0, 0};
+  H5T_class_t cls = H5T_NO_CLASS;
+  size_t size = 0;
   if (!st) st = dataset_shape(dset, &ndims, dims);
   if (!st && (ndims < 1 || ndims > 2))
     st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is %d-D; expected 1-D or 2-D", path, dataset, ndims);
-  if (!st) {
-    hid_t t = H5Dget_type(dset);
-    H5T_class_t c = H5Tget_class(t);
-    if (c != H5T_FLOAT && c != H5T_INTEGER)
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is not numeric", path, dataset);
-    H5Tclose(t);
-  }
+  if (!st) st = dataset_type(dset, &cls, &size);
+  if (!st && cls != H5T_FLOAT && cls != H5T_INTEGER)
+    st = kseg_error_set(KSEG_ERR_INPUT, "%s:%s is not numeric", path, dataset);
   st = kseg_comm_agree(comm, st);
   if (!st) {
     dims_out[0] = (int64_t)dims[0];
@@ -369,8 +430,8 @@ int kseg_h5_read_small_f64(MPI_Comm comm, const char *path, const char *dataset,
     herr_t rc = H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data);
     st = kseg_comm_agree(comm, rc < 0 ? kseg_error_set(KSEG_ERR_IO, "%s:%s: read failed", path, dataset) : KSEG_OK);
   }
-  if (dset >= 0) H5Dclose(dset);
-  H5Fclose(file);
+  st = close_id(dset, st);
+  st = kseg_comm_agree(comm, close_id(file, st));
   if (st) {
     free(*data);
     *data = NULL;
@@ -380,7 +441,7 @@ int kseg_h5_read_small_f64(MPI_Comm comm, const char *path, const char *dataset,
 
 /* ---- the raw table ---- */
 
-static kseg_col_kind kind_from_name(const char *kind, hid_t ftype)
+static kseg_col_kind kind_from_name(const char *kind, H5T_class_t cls)
 {
   if (kind) {
     if (strcmp(kind, "date") == 0) return KSEG_COL_DATE;
@@ -388,7 +449,7 @@ static kseg_col_kind kind_from_name(const char *kind, hid_t ftype)
     if (strcmp(kind, "string") == 0) return KSEG_COL_STRING;
     if (strcmp(kind, "numeric") == 0) return KSEG_COL_NUMERIC;
   }
-  return H5Tget_class(ftype) == H5T_STRING ? KSEG_COL_STRING : KSEG_COL_NUMERIC;
+  return cls == H5T_STRING ? KSEG_COL_STRING : KSEG_COL_NUMERIC;
 }
 
 /* Read one column's row block. Collective. */
@@ -397,9 +458,9 @@ static int read_column(hid_t file, const char *path, const char *name, int64_t *
 {
   char dpath[1200];
   snprintf(dpath, sizeof dpath, "/raw/%s", name);
-  hid_t dset = H5I_INVALID_HID, ftype = H5I_INVALID_HID;
+  hid_t dset = H5I_INVALID_HID, ftype = H5I_INVALID_HID, mtype = H5I_INVALID_HID;
   int st = open_dataset(file, path, dpath, &dset);
-  if (st == KSEG_ERR_INPUT && !object_exists(file, dpath)) {
+  if (st == KSEG_ERR_INPUT && object_exists(file, dpath) == 0) {
     kseg_error_clear();
     st = kseg_error_set(KSEG_ERR_INPUT, "%s: no column '%s' in /raw", path, name);
   }
@@ -411,59 +472,60 @@ static int read_column(hid_t file, const char *path, const char *name, int64_t *
     st = kseg_error_set(KSEG_ERR_INPUT, "%s: column %s has %llu rows, the first column %lld", path, name,
                         (unsigned long long)dims[0], (long long)*n_global);
   char *kind = NULL;
-  if (!st) {
-    ftype = H5Dget_type(dset);
-    st = read_scalar_string_attr(dset, "kind", &kind);
-  }
+  if (!st) st = h5_ok(ftype = H5Dget_type(dset), "H5Dget_type", path);
+  if (!st) st = read_scalar_string_attr(dset, "kind", &kind);
+  H5T_class_t cls = st ? H5T_NO_CLASS : H5Tget_class(ftype);
+  if (!st && cls == H5T_NO_CLASS) st = h5_ok(-1, "H5Tget_class", path);
   st = kseg_comm_agree(comm, st);
   if (st) goto done;
   if (*n_global < 0) *n_global = (int64_t)dims[0];
   int64_t row0, n_local;
   kseg_partition(*n_global, kseg_comm_size(comm), kseg_comm_rank(comm), &row0, &n_local);
-  c->name = dup_string(name);
-  c->kind = kind_from_name(kind, ftype);
+  c->name = kseg_strings_dup(name);
+  c->kind = kind_from_name(kind, cls);
   size_t n = (size_t)n_local;
-  hid_t mtype = H5I_INVALID_HID;
   void *buf = NULL;
   switch (c->kind) {
   case KSEG_COL_NUMERIC:
   case KSEG_COL_DATE:
     buf = c->num = kseg_malloc(n * sizeof(double), "column");
-    mtype = H5Tcopy(H5T_NATIVE_DOUBLE);
+    st = h5_ok(mtype = H5Tcopy(H5T_NATIVE_DOUBLE), "H5Tcopy", path);
     break;
-  case KSEG_COL_CATEGORICAL:
+  case KSEG_COL_CATEGORICAL: {
     buf = c->codes = kseg_malloc(n * sizeof(int32_t), "column");
-    mtype = H5Tcopy(H5T_NATIVE_INT32);
+    st = h5_ok(mtype = H5Tcopy(H5T_NATIVE_INT32), "H5Tcopy", path);
     int64_t n_levels = 0;
-    st = read_string_attr(dset, "levels", &c->levels, &n_levels);
+    if (!st) st = read_string_attr(dset, "levels", &c->levels, &n_levels);
     c->n_levels = (int32_t)n_levels;
     break;
-  case KSEG_COL_STRING:
-    if (H5Tis_variable_str(ftype) > 0) {
+  }
+  case KSEG_COL_STRING: {
+    htri_t vlen = H5Tis_variable_str(ftype);
+    H5T_cset_t cset = H5Tget_cset(ftype);
+    if (vlen > 0) {
       st = kseg_error_set(KSEG_ERR_INPUT, "%s: column %s holds variable-length strings; kseg reads fixed-length",
                           path, name);
       break;
     }
     c->str_width = (int32_t)H5Tget_size(ftype);
+    if (vlen < 0 || cset < 0 || c->str_width <= 0) {
+      st = h5_ok(-1, "string type query", path);
+      break;
+    }
     buf = c->str = kseg_calloc(n ? n : 1, (size_t)c->str_width, "column");
-    mtype = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mtype, (size_t)c->str_width);
-    H5Tset_strpad(mtype, H5T_STR_NULLPAD);
-    H5Tset_cset(mtype, H5Tget_cset(ftype)); /* HDF5 will not convert ASCII <-> UTF-8 */
+    /* HDF5 will not convert ASCII <-> UTF-8: read in the file's set */
+    if ((mtype = string_type((size_t)c->str_width, cset, H5T_STR_NULLPAD)) < 0) st = KSEG_ERR_IO;
     break;
+  }
   }
   if (!st && (!c->name || !buf)) st = KSEG_ERR_IO;
   st = kseg_comm_agree(comm, st);
-  if (!st) {
-    st = read_rows(dset, mtype, 1, 1, row0, n_local, buf, path, dpath);
-    st = kseg_comm_agree(comm, st);
-  }
-  if (mtype >= 0) H5Tclose(mtype);
+  if (!st) st = read_rows(comm, dset, mtype, 1, 1, row0, n_local, buf, path, dpath);
 done:
   free(kind);
-  if (ftype >= 0) H5Tclose(ftype);
-  if (dset >= 0) H5Dclose(dset);
-  return st;
+  st = close_id(mtype, st);
+  st = close_id(ftype, st);
+  return kseg_comm_agree(comm, close_id(dset, st));
 }
 
 int kseg_h5_read_table(MPI_Comm comm, const char *path, const char *const *names, int n_names, kseg_table *out)
@@ -471,16 +533,15 @@ int kseg_h5_read_table(MPI_Comm comm, const char *path, const char *const *names
   memset(out, 0, sizeof *out);
   hid_t file, raw = H5I_INVALID_HID;
   KSEG_CHECK(open_for_read(comm, path, &file));
-  int st = KSEG_OK;
   char **all = NULL;
   int64_t n_all = 0;
-  if (!object_exists(file, "/raw"))
+  int exists = object_exists(file, "/raw");
+  int st = exists < 0 ? KSEG_ERR_IO : KSEG_OK;
+  if (exists == 0)
     st = kseg_error_set(KSEG_ERR_INPUT, "%s has no /raw table (write one with kseg import or kseg generate)", path);
-  if (!st) {
-    raw = H5Gopen2(file, "/raw", H5P_DEFAULT);
-    st = read_string_attr(raw, "columns", &all, &n_all);
-    if (!st && !all) st = kseg_error_set(KSEG_ERR_INPUT, "%s: /raw has no 'columns' attribute", path);
-  }
+  if (!st) st = h5_ok(raw = H5Gopen2(file, "/raw", H5P_DEFAULT), "H5Gopen2 (/raw)", path);
+  if (!st) st = read_string_attr(raw, "columns", &all, &n_all);
+  if (!st && !all) st = kseg_error_set(KSEG_ERR_INPUT, "%s: /raw has no 'columns' attribute", path);
   st = kseg_comm_agree(comm, st);
   if (st) goto done;
   int n = names ? n_names : (int)n_all;
@@ -495,9 +556,9 @@ int kseg_h5_read_table(MPI_Comm comm, const char *path, const char *const *names
   if (out->n_global < 0) out->n_global = 0;
   kseg_partition(out->n_global, kseg_comm_size(comm), kseg_comm_rank(comm), &out->row0, &out->n_local);
 done:
-  free_strings(all, n_all);
-  if (raw >= 0) H5Gclose(raw);
-  H5Fclose(file);
+  kseg_strings_free(&all, n_all);
+  st = close_id(raw, st);
+  st = kseg_comm_agree(comm, close_id(file, st));
   if (st) kseg_table_clear(out);
   return st;
 }
@@ -506,42 +567,46 @@ done:
 
 int kseg_h5_create(MPI_Comm comm, const char *path, kseg_h5_writer **out)
 {
-  quiet_hdf5();
   *out = NULL;
-  int st = KSEG_OK;
   kseg_h5_writer *w = kseg_calloc(1, sizeof *w, "writer");
-  if (!w) return kseg_comm_agree(comm, KSEG_ERR_IO);
+  int st = w ? quiet_hdf5() : KSEG_ERR_IO;
+  if (kseg_comm_agree(comm, st)) {
+    free(w);
+    return KSEG_ERR_IO;
+  }
   w->comm = comm;
   w->file = H5I_INVALID_HID;
   /* The temporary name is beside the output (rename is atomic within a
    * directory) and unique per job: the root's pid, broadcast. */
-  long pid = (long)getpid();
-  MPI_Bcast(&pid, 1, MPI_LONG, 0, comm);
+  int64_t pid = (int64_t)getpid();
+  st = kseg_comm_bcast(comm, &pid, sizeof pid, 0);
   size_t len = strlen(path) + 64;
-  w->path = dup_string(path);
+  w->path = kseg_strings_dup(path);
   w->tmp = kseg_malloc(len, "path");
-  if (!w->path || !w->tmp) st = KSEG_ERR_IO;
+  if (!st && (!w->path || !w->tmp)) st = KSEG_ERR_IO;
   struct stat sb;
   if (!st && path[0] == '\0') st = kseg_error_set(KSEG_ERR_INPUT, "the output path is empty");
   else if (!st && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
     st = kseg_error_set(KSEG_ERR_INPUT, "cannot write %s: it is a directory", path);
   if (!st) {
-    snprintf(w->tmp, len, "%s.tmp.%ld", path, pid);
+    snprintf(w->tmp, len, "%s.tmp.%lld", path, (long long)pid);
     if (kseg_comm_rank(comm) == 0) {
-      char *copy = dup_string(path);
+      char *copy = kseg_strings_dup(path);
       const char *dir = copy ? dirname(copy) : ".";
       if (access(dir, W_OK) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s: %s", path, strerror(errno));
       free(copy);
     }
   }
+  hid_t fapl = H5I_INVALID_HID;
+  st = kseg_comm_agree(comm, st);
+  /* H5Pset_fapl_mpio duplicates the communicator: collective */
+  if (!st && (fapl = mpio_fapl(comm, path)) < 0) st = KSEG_ERR_IO;
   st = kseg_comm_agree(comm, st);
   if (!st) {
-    hid_t fapl = mpio_fapl(comm);
     w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
     if (w->file < 0) st = kseg_error_set(KSEG_ERR_IO, "cannot create %s", w->tmp);
-    st = kseg_comm_agree(comm, st);
   }
+  st = kseg_comm_agree(comm, close_id(fapl, st));
   if (st) {
     kseg_h5_finish(&w, st);
     return st;
@@ -551,35 +616,40 @@ int kseg_h5_create(MPI_Comm comm, const char *path, kseg_h5_writer **out)
 }
 
 /* Object creation properties: no timestamps, so files are byte-identical
- * whatever the rank count or time of day. */
+ * whatever the rank count or time of day. < 0 (recorded) on failure. */
 static hid_t untimed_ocpl(hid_t cls)
 {
   hid_t p = H5Pcreate(cls);
-  H5Pset_obj_track_times(p, 0);
-  return p;
+  int st = h5_ok(p, "H5Pcreate (creation)", NULL);
+  if (!st) st = h5_ok(H5Pset_obj_track_times(p, 0), "H5Pset_obj_track_times", NULL);
+  if (!st) return p;
+  close_id(p, st);
+  return H5I_INVALID_HID;
 }
 
 int kseg_h5_group(kseg_h5_writer *w, const char *group)
 {
   char buf[1024];
   snprintf(buf, sizeof buf, "%s", group);
-  int st = KSEG_OK;
   hid_t gcpl = untimed_ocpl(H5P_GROUP_CREATE);
+  int st = kseg_comm_agree(w->comm, gcpl < 0 ? KSEG_ERR_IO : KSEG_OK);
   for (char *p = buf + 1; !st; p++) {
     if (*p == '/' || *p == '\0') {
       char saved = *p;
       *p = '\0';
-      if (buf[0] && strcmp(buf, "/") != 0 && H5Lexists(w->file, buf, H5P_DEFAULT) <= 0) {
+      htri_t e = buf[0] && strcmp(buf, "/") != 0 ? H5Lexists(w->file, buf, H5P_DEFAULT) : 1;
+      if (e < 0) st = h5_ok(e, "H5Lexists", w->path);
+      st = kseg_comm_agree(w->comm, st); /* before the collective creation */
+      if (!st && e == 0) {
         hid_t g = H5Gcreate2(w->file, buf, H5P_DEFAULT, gcpl, H5P_DEFAULT);
         if (g < 0) st = kseg_error_set(KSEG_ERR_IO, "%s: cannot create group %s", w->path, buf);
-        else H5Gclose(g);
+        st = close_id(g, st);
       }
       if (saved == '\0') break;
       *p = saved;
     }
   }
-  H5Pclose(gcpl);
-  return kseg_comm_agree(w->comm, st);
+  return kseg_comm_agree(w->comm, close_id(gcpl, st));
 }
 
 /* Ensure the parent group of a dataset path exists. */
@@ -592,17 +662,25 @@ static int ensure_parent(kseg_h5_writer *w, const char *dataset)
   return kseg_h5_group(w, parent);
 }
 
-static hid_t create_dataset(kseg_h5_writer *w, const char *dataset, hid_t ftype, int ndims, const hsize_t *dims)
+/* Collective creation of a dataset (replacing one of that name). Agreed. */
+static int create_dataset(kseg_h5_writer *w, const char *dataset, hid_t ftype, int ndims, const hsize_t *dims)
 {
-  hid_t space = H5Screate_simple(ndims, dims, NULL);
-  hid_t dcpl = untimed_ocpl(H5P_DATASET_CREATE);
-  H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
-  H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
-  if (H5Lexists(w->file, dataset, H5P_DEFAULT) > 0) H5Ldelete(w->file, dataset, H5P_DEFAULT);
-  hid_t d = H5Dcreate2(w->file, dataset, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-  H5Pclose(dcpl);
-  H5Sclose(space);
-  return d;
+  hid_t space = H5Screate_simple(ndims, dims, NULL), dcpl = untimed_ocpl(H5P_DATASET_CREATE), d = H5I_INVALID_HID;
+  int st = h5_ok(space, "H5Screate_simple", w->path);
+  if (!st && dcpl < 0) st = KSEG_ERR_IO;
+  if (!st) st = h5_ok(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), "H5Pset_fill_time", w->path);
+  if (!st) st = h5_ok(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time", w->path);
+  htri_t e = st ? 0 : H5Lexists(w->file, dataset, H5P_DEFAULT);
+  if (!st) st = h5_ok(e, "H5Lexists", w->path);
+  st = kseg_comm_agree(w->comm, st); /* before the collective calls */
+  if (!st && e > 0) st = kseg_comm_agree(w->comm, h5_ok(H5Ldelete(w->file, dataset, H5P_DEFAULT), "H5Ldelete", w->path));
+  if (!st) {
+    d = H5Dcreate2(w->file, dataset, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (d < 0) st = kseg_error_set(KSEG_ERR_IO, "%s: cannot create dataset %s", w->path, dataset);
+  }
+  st = close_id(d, st);
+  st = close_id(dcpl, st);
+  return kseg_comm_agree(w->comm, close_id(space, st));
 }
 
 /* Collective creation of an N x D (d == 0: 1-D) dataset of file type ftype. */
@@ -610,10 +688,7 @@ static int create_rows_typed(kseg_h5_writer *w, const char *dataset, hid_t ftype
 {
   KSEG_CHECK(ensure_parent(w, dataset));
   hsize_t dims[2] = {(hsize_t)n_global, (hsize_t)(d > 0 ? d : 1)};
-  hid_t dset = create_dataset(w, dataset, ftype, d > 0 ? 2 : 1, dims);
-  int st = dset < 0 ? kseg_error_set(KSEG_ERR_IO, "%s: cannot create dataset %s", w->path, dataset) : KSEG_OK;
-  if (dset >= 0) H5Dclose(dset);
-  return kseg_comm_agree(w->comm, st);
+  return create_dataset(w, dataset, ftype, d > 0 ? 2 : 1, dims);
 }
 
 /* Collective write of rows [row0, row0 + n_local) into an existing dataset;
@@ -622,29 +697,30 @@ static int write_rows_at_typed(kseg_h5_writer *w, const char *dataset, hid_t mty
                                const void *data)
 {
   int st = KSEG_OK;
-  hid_t dset = H5Dopen2(w->file, dataset, H5P_DEFAULT);
+  hid_t dset = H5Dopen2(w->file, dataset, H5P_DEFAULT), fspace = H5I_INVALID_HID, own_type = H5I_INVALID_HID,
+        mspace = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
   if (dset < 0) st = kseg_error_set(KSEG_ERR_IO, "%s: no dataset %s to write rows into", w->path, dataset);
   st = kseg_comm_agree(w->comm, st);
   if (st) return st;
-  hid_t fspace = H5Dget_space(dset), own_type = H5I_INVALID_HID;
-  if (mtype < 0) mtype = own_type = H5Dget_type(dset);
-  int ndims = H5Sget_simple_extent_ndims(fspace);
+  st = h5_ok(fspace = H5Dget_space(dset), "H5Dget_space", w->path);
+  if (!st && mtype < 0) st = h5_ok(mtype = own_type = H5Dget_type(dset), "H5Dget_type", w->path);
+  int ndims = 0;
   hsize_t dims[2] = {0, 1};
-  H5Sget_simple_extent_dims(fspace, dims, NULL);
-  if (ndims < 2) dims[1] = 1;
-  if (dims[0] > 0 && dims[1] > 0) { /* an empty dataset: every rank skips alike */
-    hid_t mspace = select_block(fspace, ndims, row0, n_local, dims[1]);
-    hid_t dxpl = collective_dxpl();
+  if (!st) st = space_shape(fspace, &ndims, dims);
+  st = kseg_comm_agree(w->comm, st);
+  if (!st && dims[0] > 0 && dims[1] > 0) { /* an empty dataset: every rank skips alike */
+    st = select_block(fspace, ndims, row0, n_local, dims[1], &mspace);
+    if (!st && (dxpl = collective_dxpl()) < 0) st = KSEG_ERR_IO;
+    st = kseg_comm_agree(w->comm, st);
     static const char dummy[16];
-    if (H5Dwrite(dset, mtype, mspace, fspace, dxpl, data ? data : dummy) < 0)
+    if (!st && H5Dwrite(dset, mtype, mspace, fspace, dxpl, data ? data : dummy) < 0)
       st = kseg_error_set(KSEG_ERR_IO, "%s: collective write of %s failed", w->path, dataset);
-    H5Pclose(dxpl);
-    H5Sclose(mspace);
   }
-  if (own_type >= 0) H5Tclose(own_type);
-  H5Sclose(fspace);
-  H5Dclose(dset);
-  return kseg_comm_agree(w->comm, st);
+  st = close_id(dxpl, st);
+  st = close_id(mspace, st);
+  st = close_id(own_type, st);
+  st = close_id(fspace, st);
+  return kseg_comm_agree(w->comm, close_id(dset, st));
 }
 
 static int write_rows_typed(kseg_h5_writer *w, const char *dataset, hid_t ftype, hid_t mtype, int64_t n_global,
@@ -664,12 +740,15 @@ int kseg_h5_write_rows_at(kseg_h5_writer *w, const char *dataset, kseg_dtype typ
 {
   hid_t t = native_type(type);
   hid_t probe = H5Dopen2(w->file, dataset, H5P_DEFAULT);
+  int st = KSEG_OK;
   if (probe >= 0) { /* string datasets are written in their own fixed width */
-    hid_t ft = H5Dget_type(probe);
-    if (H5Tget_class(ft) == H5T_STRING) t = H5I_INVALID_HID;
-    H5Tclose(ft);
-    H5Dclose(probe);
-  }
+    H5T_class_t cls = H5T_NO_CLASS;
+    size_t size = 0;
+    st = dataset_type(probe, &cls, &size);
+    if (!st && cls == H5T_STRING) t = H5I_INVALID_HID;
+    st = close_id(probe, st);
+  } /* else: write_rows_at_typed reports the missing dataset */
+  KSEG_CHECK(kseg_comm_agree(w->comm, st));
   return write_rows_at_typed(w, dataset, t, row0, n_local, data);
 }
 
@@ -689,60 +768,56 @@ int kseg_h5_write_small(kseg_h5_writer *w, const char *dataset, kseg_dtype type,
   return write_rows_typed(w, dataset, t, t, n, d, 0, root ? n : 0, data);
 }
 
+/* Write attribute `name` on `object` (replacing one of that name): a scalar
+ * (count < 0), an empty list (0) or a list of count values. Agreed. */
 static int write_attr(kseg_h5_writer *w, const char *object, const char *name, hid_t ftype, hid_t mtype,
-                      hid_t space, const void *value)
+                      int64_t count, const void *value)
 {
-  int st = KSEG_OK;
-  hid_t obj = H5Oopen(w->file, object, H5P_DEFAULT);
-  if (obj < 0) {
+  hsize_t dims[1] = {(hsize_t)(count > 0 ? count : 0)};
+  hid_t space = count < 0 ? H5Screate(H5S_SCALAR) : count == 0 ? H5Screate(H5S_NULL) : H5Screate_simple(1, dims, NULL);
+  hid_t obj = H5I_INVALID_HID, a = H5I_INVALID_HID;
+  int st = h5_ok(space, "H5Screate", w->path);
+  if (!st && (obj = H5Oopen(w->file, object, H5P_DEFAULT)) < 0)
     st = kseg_error_set(KSEG_ERR_IO, "%s: no object %s for attribute %s", w->path, object, name);
-  } else {
-    if (H5Aexists(obj, name) > 0) H5Adelete(obj, name);
-    hid_t a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
+  htri_t e = st ? 0 : H5Aexists(obj, name);
+  if (!st) st = h5_ok(e, "H5Aexists", w->path);
+  st = kseg_comm_agree(w->comm, st); /* before the collective metadata writes */
+  if (!st && e > 0) st = kseg_comm_agree(w->comm, h5_ok(H5Adelete(obj, name), "H5Adelete", w->path));
+  if (!st) {
+    a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0 || H5Awrite(a, mtype, value) < 0)
       st = kseg_error_set(KSEG_ERR_IO, "%s: cannot write attribute %s on %s", w->path, name, object);
-    if (a >= 0) H5Aclose(a);
-    H5Oclose(obj);
   }
-  H5Sclose(space);
-  return kseg_comm_agree(w->comm, st);
+  st = close_id(a, st);
+  st = close_id(obj, st);
+  return kseg_comm_agree(w->comm, close_id(space, st));
 }
 
 int kseg_h5_attr_f64(kseg_h5_writer *w, const char *object, const char *name, double value)
 {
-  return write_attr(w, object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, H5Screate(H5S_SCALAR), &value);
+  return write_attr(w, object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, -1, &value);
 }
 
 int kseg_h5_attr_i64(kseg_h5_writer *w, const char *object, const char *name, int64_t value)
 {
-  return write_attr(w, object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, H5Screate(H5S_SCALAR), &value);
-}
-
-static hid_t vlen_string_type(void)
-{
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, H5T_VARIABLE);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  return t;
+  return write_attr(w, object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, -1, &value);
 }
 
 int kseg_h5_attr_str(kseg_h5_writer *w, const char *object, const char *name, const char *value)
 {
-  hid_t t = vlen_string_type();
-  int st = write_attr(w, object, name, t, t, H5Screate(H5S_SCALAR), &value);
-  H5Tclose(t);
-  return st;
+  hid_t t = string_type(H5T_VARIABLE, H5T_CSET_UTF8, H5T_STR_NULLTERM);
+  int st = kseg_comm_agree(w->comm, t < 0 ? KSEG_ERR_IO : KSEG_OK);
+  if (!st) st = write_attr(w, object, name, t, t, -1, &value);
+  return kseg_comm_agree(w->comm, close_id(t, st));
 }
 
 int kseg_h5_attr_strings(kseg_h5_writer *w, const char *object, const char *name, const char *const *values,
                          int64_t count)
 {
-  hid_t t = vlen_string_type();
-  hsize_t dims[1] = {(hsize_t)count};
-  hid_t space = count > 0 ? H5Screate_simple(1, dims, NULL) : H5Screate(H5S_NULL);
-  int st = write_attr(w, object, name, t, t, space, values);
-  H5Tclose(t);
-  return st;
+  hid_t t = string_type(H5T_VARIABLE, H5T_CSET_UTF8, H5T_STR_NULLTERM);
+  int st = kseg_comm_agree(w->comm, t < 0 ? KSEG_ERR_IO : KSEG_OK);
+  if (!st) st = write_attr(w, object, name, t, t, count, values);
+  return kseg_comm_agree(w->comm, close_id(t, st));
 }
 
 int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t)
@@ -764,12 +839,10 @@ int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t)
       if (!st) st = kseg_h5_attr_strings(w, dpath, "levels", (const char *const *)c->levels, c->n_levels);
       break;
     case KSEG_COL_STRING: {
-      hid_t st_type = H5Tcopy(H5T_C_S1);
-      H5Tset_size(st_type, (size_t)(c->str_width > 0 ? c->str_width : 1));
-      H5Tset_strpad(st_type, H5T_STR_NULLPAD);
-      H5Tset_cset(st_type, H5T_CSET_UTF8);
-      st = create_rows_typed(w, dpath, st_type, t->n_global, 0);
-      H5Tclose(st_type);
+      hid_t st_type = string_type((size_t)(c->str_width > 0 ? c->str_width : 1), H5T_CSET_UTF8, H5T_STR_NULLPAD);
+      st = kseg_comm_agree(w->comm, st_type < 0 ? KSEG_ERR_IO : KSEG_OK);
+      if (!st) st = create_rows_typed(w, dpath, st_type, t->n_global, 0);
+      st = kseg_comm_agree(w->comm, close_id(st_type, st));
       break;
     }
     }
@@ -837,30 +910,46 @@ static int open_object_for_attr(MPI_Comm comm, const char *path, const char *obj
 {
   *obj = H5I_INVALID_HID;
   KSEG_CHECK(open_for_read(comm, path, file));
-  int st = KSEG_OK;
-  if (!object_exists(*file, object)) st = kseg_error_set(KSEG_ERR_INPUT, "%s has no object %s", path, object);
-  else *obj = H5Oopen(*file, object, H5P_DEFAULT);
+  int exists = object_exists(*file, object);
+  int st = exists < 0 ? KSEG_ERR_IO : KSEG_OK;
+  if (exists == 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s has no object %s", path, object);
+  else if (exists > 0 && (*obj = H5Oopen(*file, object, H5P_DEFAULT)) < 0)
+    st = kseg_error_set(KSEG_ERR_IO, "%s: cannot open %s", path, object);
   st = kseg_comm_agree(comm, st);
-  if (st) H5Fclose(*file);
+  if (st) {
+    close_id(*obj, st);
+    close_id(*file, st);
+    *obj = *file = H5I_INVALID_HID;
+  }
   return st;
+}
+
+/* Close what open_object_for_attr opened; the status agreed. */
+static int close_object_for_attr(MPI_Comm comm, hid_t file, hid_t obj, int st)
+{
+  st = close_id(obj, st);
+  return kseg_comm_agree(comm, close_id(file, st));
+}
+
+/* Does `obj` have attribute `name`? 1 or 0; KSEG_ERR_INPUT naming it when
+ * absent, KSEG_ERR_IO when HDF5 cannot tell. */
+static int require_attr(hid_t obj, const char *path, const char *object, const char *name)
+{
+  htri_t e = H5Aexists(obj, name);
+  if (e < 0) return h5_ok(e, "H5Aexists", path);
+  if (e == 0) return kseg_error_set(KSEG_ERR_INPUT, "%s: %s has no attribute '%s'", path, object, name);
+  return KSEG_OK;
 }
 
 int kseg_h5_read_attr_f64(MPI_Comm comm, const char *path, const char *object, const char *name, double *value)
 {
-  hid_t file, obj;
+  hid_t file, obj, a = H5I_INVALID_HID;
   KSEG_CHECK(open_object_for_attr(comm, path, object, &file, &obj));
-  int st = KSEG_OK;
-  if (H5Aexists(obj, name) <= 0) {
-    st = kseg_error_set(KSEG_ERR_INPUT, "%s: %s has no attribute '%s'", path, object, name);
-  } else {
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (H5Aread(a, H5T_NATIVE_DOUBLE, value) < 0)
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: attribute %s of %s is not a number", path, name, object);
-    H5Aclose(a);
-  }
-  H5Oclose(obj);
-  H5Fclose(file);
-  return kseg_comm_agree(comm, st);
+  int st = require_attr(obj, path, object, name);
+  if (!st) st = h5_ok(a = H5Aopen(obj, name, H5P_DEFAULT), "H5Aopen", path);
+  if (!st && H5Aread(a, H5T_NATIVE_DOUBLE, value) < 0)
+    st = kseg_error_set(KSEG_ERR_INPUT, "%s: attribute %s of %s is not a number", path, name, object);
+  return close_object_for_attr(comm, file, obj, close_id(a, st));
 }
 
 int kseg_h5_read_attr_str(MPI_Comm comm, const char *path, const char *object, const char *name, char **value)
@@ -869,9 +958,12 @@ int kseg_h5_read_attr_str(MPI_Comm comm, const char *path, const char *object, c
   KSEG_CHECK(open_object_for_attr(comm, path, object, &file, &obj));
   int st = read_scalar_string_attr(obj, name, value);
   if (!st && !*value) st = kseg_error_set(KSEG_ERR_INPUT, "%s: %s has no attribute '%s'", path, object, name);
-  H5Oclose(obj);
-  H5Fclose(file);
-  return kseg_comm_agree(comm, st);
+  st = close_object_for_attr(comm, file, obj, st);
+  if (st) {
+    free(*value);
+    *value = NULL;
+  }
+  return st;
 }
 
 int kseg_h5_read_attr_strings(MPI_Comm comm, const char *path, const char *object, const char *name,
@@ -881,15 +973,11 @@ int kseg_h5_read_attr_strings(MPI_Comm comm, const char *path, const char *objec
   *values = NULL;
   *count = 0;
   KSEG_CHECK(open_object_for_attr(comm, path, object, &file, &obj));
-  int st = KSEG_OK;
-  if (H5Aexists(obj, name) <= 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s: %s has no attribute '%s'", path, object, name);
-  else st = read_string_attr(obj, name, values, count);
-  H5Oclose(obj);
-  H5Fclose(file);
-  st = kseg_comm_agree(comm, st);
+  int st = require_attr(obj, path, object, name);
+  if (!st) st = read_string_attr(obj, name, values, count);
+  st = close_object_for_attr(comm, file, obj, st);
   if (st) {
-    free_strings(*values, *count);
-    *values = NULL;
+    kseg_strings_free(values, *count);
     *count = 0;
   }
   return st;
@@ -900,9 +988,10 @@ int kseg_h5_exists(MPI_Comm comm, const char *path, const char *object, int *exi
   hid_t file;
   *exists = 0;
   KSEG_CHECK(open_for_read(comm, path, &file));
-  *exists = object_exists(file, object);
-  H5Fclose(file);
-  return KSEG_OK;
+  int e = object_exists(file, object);
+  int st = kseg_comm_agree(comm, close_id(file, e < 0 ? KSEG_ERR_IO : KSEG_OK));
+  if (!st) *exists = e;
+  return st;
 }
 
 MPI_Comm kseg_h5_writer_comm(const kseg_h5_writer *w) { return w->comm; }

@@ -1,14 +1,14 @@
-/* kmeans.c - k-means driver: option checks, input validation, restarts, and
- * the shared helpers (distances, row fetch, exact inertia). */
+/* fit.c - the k-means driver: option checks, input validation, the kernel
+ * chosen from the registry, restarts and the best of them. */
 #include "kseg/kseg_kmeans.h"
 
-#include <limits.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmeans/facts.h"
 #include "kmeans/internal.h"
+#include "kmeans/registry.h"
 #include "kseg/kseg_error.h"
 
 void kseg_kmeans_options_default(kseg_kmeans_options *opt)
@@ -55,172 +55,6 @@ void kseg_kmeans_result_clear(kseg_kmeans_result *r)
 }
 
 
-static inline double value_at(const kseg_matrix *x, int64_t i, int64_t j)
-{
-  return x->dtype == KSEG_F32 ? (double)((const float *)x->data)[i * x->d + j]
-                              : ((const double *)x->data)[i * x->d + j];
-}
-
-kseg_fixed kseg_km_dist_fixed(int64_t d, double max_abs)
-{
-  return kseg_fixed_for_bound((double)d * (2 * max_abs) * (2 * max_abs));
-}
-
-int kseg_km_max_abs(MPI_Comm comm, const kseg_matrix *x, double *max_abs)
-{
-  const int64_t n = x->n_local * x->d;
-  double m = 0;
-  if (x->dtype == KSEG_F32) {
-    const float *v = x->data;
-#pragma omp parallel for reduction(max : m) schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-      const double a = fabs((double)v[i]);
-      m = a > m ? a : m; /* not fmax: a libm call per value */
-    }
-  } else {
-    const double *v = x->data;
-#pragma omp parallel for reduction(max : m) schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-      const double a = fabs(v[i]);
-      m = a > m ? a : m;
-    }
-  }
-  KSEG_CHECK(kseg_comm_max_f64(comm, &m, 1));
-  *max_abs = m;
-  return KSEG_OK;
-}
-
-int kseg_km_fetch_rows(MPI_Comm comm, const kseg_matrix *x, const int64_t *idx, int64_t m, double *out)
-{
-  const int64_t d = x->d;
-  memset(out, 0, (size_t)(m * d) * sizeof(double));
-  for (int64_t t = 0; t < m; t++) {
-    const int64_t i = idx[t] - x->row0;
-    if (i < 0 || i >= x->n_local) continue;
-    for (int64_t j = 0; j < d; j++) out[t * d + j] = value_at(x, i, j);
-  }
-  unsigned char *p = (unsigned char *)out;
-  const int64_t bytes = m * d * (int64_t)sizeof(double);
-  for (int64_t done = 0; done < bytes; done += INT_MAX / 2) {
-    const int64_t n = bytes - done < INT_MAX / 2 ? bytes - done : INT_MAX / 2;
-    KSEG_CHECK(kseg_comm_check(MPI_Allreduce(MPI_IN_PLACE, p + done, (int)n, MPI_BYTE, MPI_BOR, comm),
-                               "allreduce (fetch rows)"));
-  }
-  return KSEG_OK;
-}
-
-int kseg_kmeans_check_finite(MPI_Comm comm, const kseg_matrix *x)
-{
-  const int64_t d = x->d;
-  int64_t first = INT64_MAX; /* flattened global index row * d + column */
-  for (int64_t i = 0; i < x->n_local && first == INT64_MAX; i++)
-    for (int64_t j = 0; j < d; j++)
-      if (!isfinite(value_at(x, i, j))) {
-        first = (x->row0 + i) * d + j;
-        break;
-      }
-  int64_t global = first;
-  KSEG_CHECK(kseg_comm_min_i64(comm, &global, 1));
-  if (global == INT64_MAX) return KSEG_OK;
-  const int64_t row = global / d, col = global % d;
-  /* Only the owner knows whether it is NaN or an infinity. */
-  int64_t kind = 0;
-  if (first == global) {
-    const double v = value_at(x, row - x->row0, col);
-    kind = isnan(v) ? 1 : (v > 0 ? 2 : 3);
-  }
-  KSEG_CHECK(kseg_comm_max_i64(comm, &kind, 1));
-  const char *what = kind == 1 ? "NaN" : (kind == 2 ? "+Inf" : "-Inf");
-  if (x->columns && x->columns[col])
-    return kseg_error_set(KSEG_ERR_INPUT, "%s at row %lld, column %lld ('%s') (counted from 0); k-means needs finite values",
-                          what, (long long)row, (long long)col, x->columns[col]);
-  return kseg_error_set(KSEG_ERR_INPUT, "%s at row %lld, column %lld (counted from 0); k-means needs finite values",
-                        what, (long long)row, (long long)col);
-}
-
-int kseg_kmeans_inertia(MPI_Comm comm, const kseg_matrix *x, const double *centroids, int64_t k,
-                        const int32_t *labels, double *inertia)
-{
-  double max_abs = 0;
-  KSEG_CHECK(kseg_km_max_abs(comm, x, &max_abs));
-  return kseg_km_inertia(comm, x, max_abs, centroids, k, labels, inertia);
-}
-
-int kseg_km_inertia(MPI_Comm comm, const kseg_matrix *x, double max_abs, const double *centroids, int64_t k,
-                    const int32_t *labels, double *inertia)
-{
-  const int64_t d = x->d;
-  const double cmax = kseg_km_max_abs_of(centroids, k * d);
-  const double r = max_abs + cmax;
-  const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
-  int64_t bad = 0;
-  for (int64_t i = 0; i < x->n_local; i++) bad += labels[i] < 0 || labels[i] >= k;
-  int st = bad ? kseg_error_set(KSEG_ERR_INPUT, "%lld labels outside [0, %lld)", (long long)bad, (long long)k)
-               : KSEG_OK;
-  KSEG_CHECK(kseg_comm_agree(comm, st));
-  kseg_i128 sum = 0;
-#pragma omp parallel
-  {
-    kseg_i128 part = 0;
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < x->n_local; i++)
-      part += kseg_km_fix(&fd, kseg_km_row_dist2(x, i, centroids + (int64_t)labels[i] * d));
-#pragma omp critical(kseg_kmeans_inertia)
-    sum += part; /* exact: the order of the threads does not matter */
-  }
-  KSEG_CHECK(kseg_comm_sum_i128(comm, &sum, 1));
-  *inertia = kseg_fixed_to_double(&fd, sum);
-  return KSEG_OK;
-}
-
-/* The mean over columns of the population variance (scikit-learn's
- * _tolerance divided by tol). Two passes (mean, then squared deviations),
- * both exact fixed-point sums, so every rank gets the same bits. */
-static int mean_variance(MPI_Comm comm, const kseg_matrix *x, double max_abs, double *out)
-{
-  *out = 0;
-  if (x->n_global == 0) return KSEG_OK;
-  const int64_t d = x->d;
-  const kseg_fixed fx = kseg_fixed_for_bound(max_abs);
-  kseg_i128 *s = kseg_calloc((size_t)d, sizeof *s, "column sums");
-  double *mean = kseg_malloc((size_t)d * sizeof *mean, "column means");
-  int st = (s && mean) ? KSEG_OK : KSEG_ERR_IO;
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  for (int64_t i = 0; i < x->n_local; i++)
-    for (int64_t j = 0; j < d; j++) s[j] += kseg_km_fix(&fx, value_at(x, i, j));
-  KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
-  for (int64_t j = 0; j < d; j++) mean[j] = kseg_fixed_to_double(&fx, s[j]) / (double)x->n_global;
-  const kseg_fixed fv = kseg_fixed_for_bound(4 * max_abs * max_abs);
-  memset(s, 0, (size_t)d * sizeof *s);
-  for (int64_t i = 0; i < x->n_local; i++)
-    for (int64_t j = 0; j < d; j++) {
-      const double t = value_at(x, i, j) - mean[j];
-      s[j] += kseg_km_fix(&fv, t * t);
-    }
-  KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, s, d), st, done);
-  double var = 0;
-  for (int64_t j = 0; j < d; j++) var += kseg_fixed_to_double(&fv, s[j]) / (double)x->n_global;
-  *out = var / (double)d;
-done:
-  free(s);
-  free(mean);
-  return kseg_comm_agree(comm, st);
-}
-
-/* The facts; the variance (two more passes) only when `variance`. */
-static int facts_compute(MPI_Comm comm, const kseg_matrix *x, bool variance, kseg_kmeans_facts *facts)
-{
-  memset(facts, 0, sizeof *facts);
-  KSEG_CHECK(kseg_comm_agree(comm, kseg_kmeans_check_finite(comm, x)));
-  KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &facts->max_abs)));
-  return variance ? mean_variance(comm, x, facts->max_abs, &facts->mean_var) : KSEG_OK;
-}
-
-int kseg_kmeans_facts_compute(MPI_Comm comm, const kseg_matrix *x, kseg_kmeans_facts *facts)
-{
-  return facts_compute(comm, x, true, facts);
-}
-
 static int check_options(const kseg_matrix *x, const kseg_kmeans_options *opt)
 {
   if (x->dtype != KSEG_F64 && x->dtype != KSEG_F32)
@@ -236,7 +70,7 @@ static int check_options(const kseg_matrix *x, const kseg_kmeans_options *opt)
     return kseg_error_set(KSEG_ERR_INPUT, "max-iter must be at least 1 (got %d)", opt->max_iter);
   if (!(opt->tol >= 0) || !isfinite(opt->tol))
     return kseg_error_set(KSEG_ERR_INPUT, "tol must be a finite number >= 0 (got %g)", opt->tol);
-  if (!kseg_km_kernel_find(opt->algorithm, opt->k, x->d))
+  if (!kseg_km_kernel_find(opt->algorithm, x->dtype, opt->k, x->d))
     return kseg_error_set(KSEG_ERR_INPUT, "unknown k-means algorithm %d", (int)opt->algorithm);
   if (opt->init == KSEG_INIT_GIVEN) {
     if (!opt->init_centroids) return kseg_error_set(KSEG_ERR_INPUT, "initial centroids are missing");
@@ -258,7 +92,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   KSEG_CHECK(kseg_comm_agree(comm, check_options(x, opt)));
   kseg_kmeans_facts facts;
   if (opt->facts) facts = *opt->facts;
-  else KSEG_CHECK(facts_compute(comm, x, opt->tol != 0, &facts)); /* tol 0 needs no variance */
+  else KSEG_CHECK(kseg_km_facts(comm, x, opt->tol != 0, &facts)); /* tol 0 needs no variance */
 
   const int64_t k = opt->k, d = x->d, kd = k * d;
   kseg_km_data data = {.x = x, .progress = opt->progress, .progress_ctx = opt->progress_ctx};
@@ -279,7 +113,8 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
    * the accelerated kernels give Lloyd's results bit for bit, so a fit that
    * checkpoints or resumes runs Lloyd's kernel and ends with the same bits. */
   const bool lloyd_state = (opt->checkpoint && opt->checkpoint_every > 0) || opt->resume;
-  const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, k, d);
+  const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, x->dtype, k, d);
+  data.ops = kernel->ops;
   const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
   double *cur = kseg_malloc((size_t)kd * sizeof(double), "centroids");
   double *best = kseg_malloc((size_t)kd * sizeof(double), "centroids");

@@ -1,17 +1,17 @@
-/* kmeans_init.c - initial centroids: greedy k-means++, k-means||, random
+/* init.c - initial centroids: greedy k-means++, k-means||, random
  * rows, given centroids. Nothing here gathers the data: potentials are exact
  * fixed-point integers, sampling searches a global cumulative sum built from
  * an exclusive scan of per-rank totals, and chosen rows travel from their
  * owner. Draws are keyed by step or global row index, never by rank. */
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kmeans/internal.h"
+#include "kmeans/kernels/kernels.h"
+#include "kmeans/rows.h"
 #include "kseg/kseg_error.h"
 
 /* Draw m rows with probability proportional to p[i] (this rank's rows;
@@ -56,72 +56,9 @@ static int sample_rows(MPI_Comm comm, const kseg_matrix *x, const kseg_i128 *p, 
   return kseg_comm_max_i64(comm, out, m);
 }
 
-/* k-means++'s distances, vectorized across candidates: ct holds up to 8
- * candidate rows transposed (d x 8 doubles, unused lanes anything finite),
- * and lane t of the result is the squared distance of row xi to candidate t,
- * summed over the columns in order (t = x - c; acc += t * t) in double. The
- * arithmetic of a lane does not depend on the lane, so the distance of a row
- * to a candidate is the same in the trial pass and the update pass, on any
- * rank and thread: the potentials the sampler sums must agree exactly. */
-typedef double pp_vec __attribute__((vector_size(64)));
+/* k-means++ evaluates its candidates eight to a vector (kernels/seed.h):
+ * each table holds up to 8 candidate rows transposed (d x 8 doubles). */
 enum { PP_LANES = 8 };
-
-/* (Vectors go through pointers: passing 64-byte vectors by value is an ABI
- * that depends on whether AVX-512 is enabled, which GCC warns about.) */
-static inline void pp_dist(const kseg_matrix *x, int64_t i, const double *ct, pp_vec *out)
-{
-  const int64_t d = x->d;
-  pp_vec acc = {0};
-  if (x->dtype == KSEG_F32) {
-    const float *xi = (const float *)x->data + i * d;
-    for (int64_t j = 0; j < d; j++) {
-      pp_vec c;
-      memcpy(&c, ct + j * PP_LANES, sizeof c);
-      const pp_vec t = (double)xi[j] - c;
-      acc += t * t;
-    }
-  } else {
-    const double *xi = (const double *)x->data + i * d;
-    for (int64_t j = 0; j < d; j++) {
-      pp_vec c;
-      memcpy(&c, ct + j * PP_LANES, sizeof c);
-      const pp_vec t = xi[j] - c;
-      acc += t * t;
-    }
-  }
-  *out = acc;
-}
-
-/* Lane-wise min(dist, c) (no NaNs here, so the order is immaterial). */
-static inline void pp_min(pp_vec *dist, double c)
-{
-#if defined(__AVX512F__)
-  *dist = (pp_vec)_mm512_min_pd((__m512d)*dist, _mm512_set1_pd(c));
-#else
-  for (int q = 0; q < PP_LANES; q++) (*dist)[q] = kseg_km_min(c, (*dist)[q]);
-#endif
-}
-
-/* Each lane's fixed-point value v = rint(dist x scale) (|v| <= 2^62) added
- * to the split sums of 8 lanes: v >> 32 to hi, its low 32 bits to lo (as
- * kseg_km_fix, whose rint rounds to nearest-even like the conversion). */
-static inline void pp_split_add(const pp_vec *dist, double scale, int64_t *hi, uint64_t *lo)
-{
-#if defined(__AVX512DQ__)
-  const __m512i v = _mm512_cvtpd_epi64(_mm512_mul_pd((__m512d)*dist, _mm512_set1_pd(scale)));
-  __m512i h = _mm512_loadu_si512(hi), l = _mm512_loadu_si512(lo);
-  h = _mm512_add_epi64(h, _mm512_srai_epi64(v, 32));
-  l = _mm512_add_epi64(l, _mm512_and_si512(v, _mm512_set1_epi64(0xffffffff)));
-  _mm512_storeu_si512(hi, h);
-  _mm512_storeu_si512(lo, l);
-#else
-  for (int q = 0; q < PP_LANES; q++) {
-    const int64_t v = (int64_t)rint((*dist)[q] * scale);
-    hi[q] += v >> 32;
-    lo[q] += (uint64_t)v & 0xffffffffu;
-  }
-#endif
-}
 
 /* Candidates rows[first .. first + m) (m <= 8, row-major d) into ct's lanes;
  * the other lanes repeat the first candidate. */
@@ -131,9 +68,32 @@ static void pp_table(const double *rows, int first, int m, int64_t d, double *ct
     for (int t = 0; t < PP_LANES; t++) ct[j * PP_LANES + t] = rows[(first + (t < m ? t : 0)) * d + j];
 }
 
-int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
-                              kseg_rng_key key, double max_abs, double *centroids)
+/* closest[] and the potentials p[] of all local rows against lane `lane` of
+ * the table ct (kernels' pp_update: first, or after a centroid is added),
+ * on every thread; returns their local sum (exact: integers). Local. */
+static kseg_i128 pp_update(const kseg_km_ops *ops, const kseg_matrix *x, const double *ct, int lane, bool first,
+                           double *closest, kseg_i128 *p, const int64_t *weight, double scale)
 {
+  kseg_i128 local = 0;
+#pragma omp parallel
+  {
+    int64_t i0, n;
+    kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
+    const kseg_i128 part = ops->pp_update(x->data, i0, i0 + n, x->d, ct, lane, first, closest, p, weight, scale);
+#pragma omp critical(kseg_kmeans_pp)
+    local += part;
+  }
+  return local;
+}
+
+/* Greedy k-means++ with optional int64 row weights (NULL: 1 each), shared by
+ * k-means++ and the final step of k-means||; max_abs is the matrix's max |x|
+ * (negative: computed here). Collective over comm. */
+static int plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
+                             kseg_rng_key key, double max_abs, double *centroids)
+{
+  const kseg_km_ops *ops;
+  KSEG_CHECK(kseg_km_ops_for(x, &ops)); /* the same dtype on every rank: agreed */
   const int64_t d = x->d, nl = x->n_local;
   /* scikit-learn: n_local_trials = 2 + int(np.log(n_clusters)). */
   const int trials = 2 + (int)log((double)k); /* <= 23 for any int32 k */
@@ -159,15 +119,8 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
   if (st == KSEG_OK) st = sample_rows(comm, x, p, local, total, key, 0, 1, cand);
   if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, cand, 1, centroids);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  local = 0;
   pp_table(centroids, 0, 1, d, ct);
-  for (int64_t i = 0; i < nl; i++) {
-    pp_vec dist;
-    pp_dist(x, i, ct, &dist);
-    closest[i] = dist[0];
-    p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
-    local += p[i];
-  }
+  local = pp_update(ops, x, ct, 0, true, closest, p, weight, fd.scale);
   total = local;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1)), st, done);
 
@@ -190,20 +143,9 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
       kseg_i128 part[64] = {0};
       int64_t hi[64] = {0};
       uint64_t lo[64] = {0};
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < nl; i++)
-        for (int b = 0; b < blocks; b++) {
-          pp_vec dist;
-          pp_dist(x, i, ct + b * PP_LANES * d, &dist);
-          pp_min(&dist, closest[i]);
-          if (split) {
-            pp_split_add(&dist, fd.scale, hi + b * PP_LANES, lo + b * PP_LANES);
-            continue;
-          }
-          const int m = trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES;
-          for (int q = 0; q < m; q++)
-            part[b * PP_LANES + q] += (kseg_i128)kseg_km_fix(&fd, dist[q]) * (weight ? weight[i] : 1);
-        }
+      int64_t i0, n;
+      kseg_partition(nl, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
+      ops->pp_trials(x->data, i0, i0 + n, d, ct, trials, closest, weight, split, fd.scale, part, hi, lo);
       for (int t = 0; t < trials; t++) part[t] += (kseg_i128)hi[t] * ((kseg_i128)1 << 32) + (kseg_i128)lo[t];
 #pragma omp critical(kseg_kmeans_pp)
       for (int t = 0; t < trials; t++) pot[t] += part[t];
@@ -217,21 +159,7 @@ int kseg_km_plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t
     /* Lane q of best's block holds it: the same arithmetic as its trial. */
     const int bq = best % PP_LANES;
     const double *bct = ct + (best / PP_LANES) * PP_LANES * d;
-    local = 0;
-#pragma omp parallel
-    {
-      kseg_i128 part = 0;
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < nl; i++) {
-        pp_vec dist;
-        pp_dist(x, i, bct, &dist);
-        closest[i] = kseg_km_min(closest[i], dist[bq]);
-        p[i] = (kseg_i128)kseg_km_fix(&fd, closest[i]) * (weight ? weight[i] : 1);
-        part += p[i];
-      }
-#pragma omp critical(kseg_kmeans_pp)
-      local += part;
-    }
+    local = pp_update(ops, x, bct, bq, false, closest, p, weight, fd.scale);
     total = pot[best];
   }
 done:
@@ -246,7 +174,7 @@ done:
 
 int kseg_kmeans_plusplus(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double *centroids)
 {
-  return kseg_km_plusplus_weighted(comm, x, NULL, k, key, -1, centroids);
+  return plusplus_weighted(comm, x, NULL, k, key, -1, centroids);
 }
 
 /* k-means|| (Bahmani et al. 2012): after a uniform first centroid, 5 rounds
@@ -258,9 +186,29 @@ int kseg_kmeans_plusplus(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rn
  * the candidates, computed identically on every rank, picks the k centroids.
  * With fewer than k candidates (tiny or degenerate data) it falls back to
  * k-means++ on all rows. Collective. */
+/* closest[] and near[] of all local rows after the candidates cands[m0 .. m)
+ * (kernels' par_nearest), on every thread; returns the local sum of the
+ * fixed-point closest (exact: integers). Local. */
+static kseg_i128 par_nearest(const kseg_km_ops *ops, const kseg_matrix *x, const double *cands, int64_t m0,
+                             int64_t m, double *closest, int64_t *near, double scale)
+{
+  kseg_i128 local = 0;
+#pragma omp parallel
+  {
+    int64_t i0, n;
+    kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
+    const kseg_i128 part = ops->par_nearest(x->data, i0, i0 + n, x->d, cands, m0, m, closest, near, scale);
+#pragma omp critical(kseg_kmeans_par)
+    local += part;
+  }
+  return local;
+}
+
 static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double max_abs,
                       double *centroids)
 {
+  const kseg_km_ops *ops;
+  KSEG_CHECK(kseg_km_ops_for(x, &ops)); /* the same dtype on every rank: agreed */
   const int64_t d = x->d, nl = x->n_local;
   const int rounds = 5, nranks = kseg_comm_size(comm);
   const double l = 2.0 * (double)k;
@@ -280,6 +228,12 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   int64_t m = 1, cap = 1 + 2 * k;
   cands = kseg_malloc((size_t)(cap * d) * sizeof(double), "k-means|| candidates");
   int st = (closest && near && p && picked && counts && rcounts && displs && cands) ? KSEG_OK : KSEG_ERR_IO;
+  /* Picked rows travel as whole rows (one datatype of d doubles), so MPI's
+   * int counts and displacements count rows, not values. */
+  MPI_Datatype row_type = MPI_DATATYPE_NULL;
+  if (st == KSEG_OK && d > INT_MAX) st = kseg_error_set(KSEG_ERR_INPUT, "%lld columns are too many", (long long)d);
+  if (st == KSEG_OK) st = kseg_comm_check(MPI_Type_contiguous((int)d, MPI_DOUBLE, &row_type), "MPI_Type_contiguous");
+  if (st == KSEG_OK) st = kseg_comm_check(MPI_Type_commit(&row_type), "MPI_Type_commit");
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
   kseg_i128 local = 0, total;
@@ -289,12 +243,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   st = sample_rows(comm, x, p, local, total, key, 0, 1, &first);
   if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, &first, 1, cands);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  local = 0;
-  for (int64_t i = 0; i < nl; i++) {
-    closest[i] = kseg_km_row_dist2(x, i, cands);
-    near[i] = 0;
-    local += kseg_km_fix(&fd, closest[i]);
-  }
+  local = par_nearest(ops, x, cands, 0, 1, closest, near, fd.scale);
   total = local;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1)), st, done);
 
@@ -307,7 +256,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
     st = kseg_comm_check(MPI_Allgather(&n_pick, 1, MPI_INT64_T, counts, 1, MPI_INT64_T, comm), "MPI_Allgather");
     int64_t added = 0;
     for (int q = 0; q < nranks && st == KSEG_OK; q++) added += counts[q];
-    if (st == KSEG_OK && (m + added) * d > INT32_MAX)
+    if (st == KSEG_OK && m + added > INT_MAX)
       st = kseg_error_set(KSEG_ERR_INPUT, "k-means|| drew too many candidates (%lld)", (long long)(m + added));
     if (st == KSEG_OK && m + added > cap) {
       cap = m + added;
@@ -319,46 +268,25 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
     mine = st == KSEG_OK ? kseg_malloc((size_t)(n_pick > 0 ? n_pick * d : 1) * sizeof(double), "k-means|| picks") : NULL;
     if (st == KSEG_OK && !mine) st = KSEG_ERR_IO;
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-    for (int64_t t = 0; t < n_pick; t++)
-      for (int64_t j = 0; j < d; j++)
-        mine[t * d + j] = x->dtype == KSEG_F32 ? (double)((const float *)x->data)[picked[t] * d + j]
-                                               : ((const double *)x->data)[picked[t] * d + j];
-    int off = 0;
+    for (int64_t t = 0; t < n_pick; t++) ops->row_double(x->data, picked[t], d, mine + t * d);
+    int off = 0; /* in rows: m + added <= INT_MAX */
     for (int q = 0; q < nranks; q++) {
-      rcounts[q] = (int)(counts[q] * d);
+      rcounts[q] = (int)counts[q];
       displs[q] = off;
       off += rcounts[q];
     }
-    st = kseg_comm_check(MPI_Allgatherv(mine, (int)(n_pick * d), MPI_DOUBLE, cands + m * d, rcounts, displs,
-                                        MPI_DOUBLE, comm),
+    st = kseg_comm_check(MPI_Allgatherv(mine, (int)n_pick, row_type, cands + m * d, rcounts, displs, row_type, comm),
                          "MPI_Allgatherv (k-means|| candidates)");
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
     const int64_t m0 = m;
     m += added;
-    local = 0;
-#pragma omp parallel
-    {
-      kseg_i128 part = 0;
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < nl; i++) {
-        for (int64_t c = m0; c < m; c++) {
-          const double dc = kseg_km_row_dist2(x, i, cands + c * d);
-          if (dc < closest[i]) {
-            closest[i] = dc;
-            near[i] = c;
-          }
-        }
-        part += kseg_km_fix(&fd, closest[i]);
-      }
-#pragma omp critical(kseg_kmeans_par)
-      local += part;
-    }
+    local = par_nearest(ops, x, cands, m0, m, closest, near, fd.scale);
     total = local;
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1)), st, done);
   }
 
   if (m < k) {
-    st = kseg_km_plusplus_weighted(comm, x, NULL, k, key, max_abs, centroids);
+    st = plusplus_weighted(comm, x, NULL, k, key, max_abs, centroids);
     goto done;
   }
   weight = kseg_calloc((size_t)m, sizeof(int64_t), "k-means|| weights");
@@ -369,9 +297,13 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
    * numbers, so the weighted k-means++ runs redundantly on MPI_COMM_SELF and
    * all ranks reach the same centroids without further communication. */
   kseg_matrix cm = {.n_global = m, .row0 = 0, .n_local = m, .d = d, .dtype = KSEG_F64, .data = cands};
-  st = kseg_km_plusplus_weighted(MPI_COMM_SELF, &cm, weight, k, key, -1, centroids);
+  st = plusplus_weighted(MPI_COMM_SELF, &cm, weight, k, key, -1, centroids);
   st = kseg_comm_agree(comm, st);
 done:
+  if (row_type != MPI_DATATYPE_NULL) {
+    const int freed = kseg_comm_check(MPI_Type_free(&row_type), "MPI_Type_free");
+    if (st == KSEG_OK) st = freed; /* local: the caller agrees */
+  }
   free(closest);
   free(near);
   free(p);
@@ -416,7 +348,7 @@ int kseg_kmeans_init_centroids(MPI_Comm comm, const kseg_matrix *x, const kseg_k
     memcpy(centroids, opt->init_centroids, (size_t)(k * x->d) * sizeof(double));
     return KSEG_OK;
   case KSEG_INIT_KMEANSPP:
-    return kseg_comm_agree(comm, kseg_km_plusplus_weighted(comm, x, NULL, k, key, max_abs, centroids));
+    return kseg_comm_agree(comm, plusplus_weighted(comm, x, NULL, k, key, max_abs, centroids));
   case KSEG_INIT_KMEANS_PAR: return kseg_comm_agree(comm, kmeans_par(comm, x, k, key, max_abs, centroids));
   case KSEG_INIT_RANDOM: return random_rows(comm, x, k, key, centroids);
   }

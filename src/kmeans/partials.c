@@ -1,11 +1,13 @@
-/* kmeans_partials.c - the exact per-cluster sums every k-means kernel keeps:
+/* partials.c - the exact per-cluster sums every k-means kernel keeps:
  * per-thread split partials of one pass, the one allreduce per iteration,
  * and the running totals the reduced changes correct. */
+#include "kmeans/partials.h"
+
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmeans/internal.h"
+#include "kmeans/relocate.h"
 #include "kseg/kseg_error.h"
 
 void kseg_km_partials_clear(kseg_km_partials *p)

@@ -1,12 +1,16 @@
-/* kmeans_pruned.c - the iteration driver of the bounded kernels (Elkan,
- * Yinyang): everything but the row search, done as kseg_km_hamerly does it
- * so the results are Lloyd's bit for bit. */
+/* pruned.c - the iteration driver of the bounded kernels (Elkan, Yinyang):
+ * everything but the row search, done as kseg_km_hamerly does it so the
+ * results are Lloyd's bit for bit. */
+#include "kmeans/pruned.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmeans/pruned.h"
+#include "kmeans/mstep.h"
+#include "kmeans/partials.h"
+#include "kmeans/rows.h"
 #include "kseg/kseg_error.h"
 
 typedef struct pruned_ws {
@@ -25,11 +29,12 @@ static void ws_free(pruned_ws *w)
   memset(w, 0, sizeof *w);
 }
 
-static int ws_alloc(pruned_ws *w, const kseg_matrix *x, int64_t k)
+static int ws_alloc(pruned_ws *w, const kseg_km_data *data, int64_t k)
 {
+  const kseg_matrix *x = data->x;
   memset(w, 0, sizeof *w);
   const int64_t kd = k * x->d;
-  const size_t tsize = x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double);
+  const size_t tsize = data->ops->size;
   if (!(w->cold = kseg_malloc((size_t)kd * sizeof(double), "k-means centroids")) ||
       !(w->cx = kseg_malloc((size_t)kd * tsize, "k-means centroid table")) ||
       !(w->shift = kseg_calloc((size_t)k, sizeof(double), "k-means shifts")) ||
@@ -40,29 +45,25 @@ static int ws_alloc(pruned_ws *w, const kseg_matrix *x, int64_t k)
   return KSEG_OK;
 }
 
-
 int kseg_km_pruned_run(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                        int32_t *labels, kseg_km_run *run, const kseg_km_pruned_ops *ops)
 {
   const kseg_matrix *x = data->x;
   const int64_t d = x->d, kd = k * d, nl = x->n_local;
   pruned_ws w;
-  int st = kseg_comm_agree(comm, ws_alloc(&w, x, k));
+  int st = kseg_comm_agree(comm, ws_alloc(&w, data, k));
   if (st != KSEG_OK) return st;
   memset(run, 0, sizeof *run);
   for (int64_t i = 0; i < nl; i++) labels[i] = -1;
-  const double eps = x->dtype == KSEG_F32 ? ldexp(1.0, -24) : ldexp(1.0, -53);
+  const double eps = data->ops->eps;
   const double rel = 4.0 * (double)(d + 8) * eps;
-  kseg_km_pruned_ctx ctx = {.data = data, .k = k, .d = d, .cold = w.cold, .cx = w.cx, .shift = w.shift,
-                            .rel = rel};
+  kseg_km_pruned_ctx ctx = {.data = data, .ops = data->ops, .k = k, .d = d, .cold = w.cold, .cx = w.cx,
+                            .shift = w.shift, .rel = rel, .xscale = data->fx.scale};
   const double t0 = kseg_now();
   bool strict = false, converged = false;
   for (int it = 0; it < max_iter; it++) {
     memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
-    if (x->dtype == KSEG_F32)
-      for (int64_t i = 0; i < kd; i++) ((float *)w.cx)[i] = (float)w.cold[i];
-    else
-      memcpy(w.cx, w.cold, (size_t)kd * sizeof(double));
+    data->ops->centroid_rows(w.cold, kd, w.cx);
     const double cmax = kseg_km_max_abs_of(w.cold, kd);
     ctx.iter = it;
     ctx.abs_margin = 4.0 * sqrt((double)d) * (data->max_abs + cmax) * eps;

@@ -1,4 +1,4 @@
-/* kmeans_yinyang.c - Yinyang k-means (Ding et al. 2015, "Yinyang K-Means:
+/* yinyang.c - Yinyang k-means (Ding et al. 2015, "Yinyang K-Means:
  * A Drop-In Replacement of the Classic K-Means with Consistent Speedup")
  * with Lloyd's results bit for bit.
  *
@@ -12,14 +12,14 @@
  *   global: min over groups of the bounds beyond u: the row keeps its label;
  *   group: the group's bound beyond u: none of its centroids can win;
  * A group that passes neither is searched whole (no local filter: see
- * kmeans_yinyang.inc), which rebuilds its bound exactly.
- * "Beyond" proves the computed distance strictly greater (see
- * kmeans_pruned.h); a filter is retried once with u replaced by the
- * label's computed distance. The rest (sums, reduce, empty clusters,
- * convergence) is the shared driver in kmeans_pruned.c. */
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+ * kernels/yinyang.h), which rebuilds its bound exactly.
+ * "Beyond" proves the computed distance strictly greater (see bounds.h);
+ * a filter is retried once with u replaced by the label's computed
+ * distance. The row search and the group tables are the typed kernels of
+ * kernels/yinyang.h; the rest (sums, reduce, empty clusters, convergence)
+ * is the shared driver in pruned.c. */
+#include "kmeans/yinyang.h"
+
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -27,44 +27,6 @@
 
 #include "kmeans/pruned.h"
 #include "kseg/kseg_error.h"
-
-typedef struct yinyang_state {
-  void *ct;      /* d x kp centroid table of the first iteration (Lloyd's layout) */
-  int64_t kp;
-  int64_t t;       /* groups */
-  int32_t *group;  /* k: each centroid's group */
-  int32_t *order;  /* k: centroids sorted by group, then index */
-  int32_t *gstart; /* t + 1: group g is order[gstart[g] .. gstart[g + 1]) */
-  double *gshift;  /* t: largest widened shift in each group */
-  double *lb;      /* n_local x t lower bounds */
-  double *upper;   /* n_local upper bounds */
-  void *gt;        /* each group's centroids transposed (d x w_g, w_g = size rounded up to a vector), for
-                      searching a whole group with the block kernel's lane arithmetic */
-  int64_t *goff;   /* t: group g's table starts at gt + goff[g] (elements) */
-  int64_t *gw;     /* t: w_g */
-  double *scratch; /* threads x (t doubles, k + 16 distances) */
-  int64_t scratch_stride; /* doubles per thread */
-} yinyang_state;
-
-/* The Lloyd kernel is included for its first-iteration pass only. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#define KM_T double
-#define KM_FN(name) km_##name##_f64
-#define KM_RB 4
-#include "kmeans/kernels/yinyang.inc"
-#undef KM_T
-#undef KM_FN
-#undef KM_RB
-
-#define KM_T float
-#define KM_FN(name) km_##name##_f32
-#define KM_RB 8
-#include "kmeans/kernels/yinyang.inc"
-#undef KM_T
-#undef KM_FN
-#undef KM_RB
-#pragma GCC diagnostic pop
 
 /* Iterations of the k-means that groups the centroids: the grouping only
  * affects speed, so a few are enough. */
@@ -104,28 +66,11 @@ static void group_centroids(const double *c, int64_t k, int64_t d, int64_t t, in
   }
 }
 
-/* Each group's table from the centroids in the data's type (cx). */
-static void fill_group_tables(yinyang_state *y, const kseg_km_pruned_ctx *ctx)
-{
-  const int64_t d = ctx->d;
-  const bool f32 = ctx->data->x->dtype == KSEG_F32;
-  for (int64_t g = 0; g < y->t; g++) {
-    const int64_t w = y->gw[g], o = y->goff[g];
-    for (int32_t q = y->gstart[g]; q < y->gstart[g + 1]; q++) {
-      const int64_t c = y->order[q], lane = q - y->gstart[g];
-      for (int64_t j = 0; j < d; j++) {
-        if (f32) ((float *)y->gt)[o + j * w + lane] = ((const float *)ctx->cx)[c * d + j];
-        else ((double *)y->gt)[o + j * w + lane] = ((const double *)ctx->cx)[c * d + j];
-      }
-    }
-  }
-}
-
 static void yinyang_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 {
-  yinyang_state *y = self;
-  if (ctx->iter == 0) kseg_km_centroid_table(ctx->cold, ctx->k, ctx->d, y->kp, ctx->data->x->dtype, y->ct);
-  fill_group_tables(y, ctx);
+  kseg_km_yinyang_state *y = self;
+  if (ctx->iter == 0) ctx->ops->centroid_table(ctx->cold, ctx->k, ctx->d, y->kp, y->ct);
+  ctx->ops->yinyang_tables(y, ctx);
   for (int64_t g = 0; g < y->t; g++) {
     double m = 0;
     for (int32_t q = y->gstart[g]; q < y->gstart[g + 1]; q++) m = fmax(m, ctx->shift[y->order[q]]);
@@ -136,23 +81,19 @@ static void yinyang_prepare(void *self, const kseg_km_pruned_ctx *ctx)
 static void yinyang_rows(void *self, const kseg_km_pruned_ctx *ctx, int thread, int32_t *labels, int64_t i0,
                          int64_t i1, int64_t *hi, uint64_t *lo, int64_t *counts, int64_t *changed)
 {
-  yinyang_state *y = self;
-  const kseg_matrix *x = ctx->data->x;
+  kseg_km_yinyang_state *y = self;
   double *newlb = y->scratch + (int64_t)thread * y->scratch_stride, *dist = newlb + y->t;
-  if (x->dtype == KSEG_F32)
-    km_yinyang_rows_f32(y, ctx, x->data, newlb, (float *)dist, labels, i0, i1, hi, lo, counts, changed);
-  else
-    km_yinyang_rows_f64(y, ctx, x->data, newlb, dist, labels, i0, i1, hi, lo, counts, changed);
+  ctx->ops->yinyang_rows(y, ctx, ctx->data->x->data, newlb, dist, labels, i0, i1, hi, lo, counts, changed);
 }
 
 int kseg_km_yinyang(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                     int32_t *labels, kseg_km_run *run)
 {
   const int64_t nl = data->x->n_local > 0 ? data->x->n_local : 1, d = data->x->d;
-  yinyang_state y = {0};
+  kseg_km_yinyang_state y = {0};
   y.t = k / 10 > 1 ? k / 10 : 1;
   y.kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
-  const size_t tsize = data->x->dtype == KSEG_F32 ? sizeof(float) : sizeof(double);
+  const size_t tsize = data->ops->size;
   const int nt = omp_get_max_threads();
   /* whole cache lines per thread: each writes its scratch once per row */
   y.scratch_stride = (y.t + k + 16 + 7) / 8 * 8;

@@ -1,4 +1,4 @@
-/* run.c - the main job: import -> prep -> sweep -> fit -> profile -> model,
+/* pipeline/run.c - the main job: import -> prep -> sweep -> fit -> profile -> model,
  * labels and segments.csv, with an optional warm start from an old model.
  * Outputs go to a staging directory inside DIR and are moved into DIR only
  * when all of them are complete (docs/run.md). */
@@ -18,15 +18,22 @@
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_model.h"
+#include "kseg/kseg_outputs.h"
 #include "kseg/kseg_run.h"
 #include "kseg/kseg_rfm.h"
+#include "kseg/kseg_strings.h"
 #include "kseg/kseg_sweep.h"
 
 /* Files a run produces, in the order they are moved into DIR. */
-static const char *const run_outputs[] = {"raw.h5",       "features.h5",   "sweep.h5",     "model.h5",
-                                          "result.h5",    "segments.csv",  "profiles.csv", "profiles.json",
-                                          "profiles.h5",  "drift.json"};
-#define N_RUN_OUTPUTS ((int)(sizeof run_outputs / sizeof run_outputs[0]))
+enum {
+  OUT_RAW, OUT_FEATURES, OUT_SWEEP, OUT_MODEL, OUT_RESULT, OUT_SEGMENTS, OUT_PROFILES, OUT_PROFILES_JSON,
+  OUT_PROFILES_H5, OUT_PLAN_CSV, OUT_PLAN_JSON, OUT_DRIFT, N_RUN_OUTPUTS
+};
+static const char *const run_outputs[N_RUN_OUTPUTS] = {
+    [OUT_RAW] = "raw.h5",           [OUT_FEATURES] = "features.h5",     [OUT_SWEEP] = "sweep.h5",
+    [OUT_MODEL] = "model.h5",       [OUT_RESULT] = "result.h5",         [OUT_SEGMENTS] = "segments.csv",
+    [OUT_PROFILES] = "profiles.csv", [OUT_PROFILES_JSON] = "profiles.json", [OUT_PROFILES_H5] = "profiles.h5",
+    [OUT_PLAN_CSV] = "plan.csv",    [OUT_PLAN_JSON] = "plan.json",      [OUT_DRIFT] = "drift.json"};
 
 void kseg_run_options_default(kseg_run_options *opt)
 {
@@ -150,8 +157,9 @@ static void drop_stage(MPI_Comm comm, const char *stage)
 }
 
 /* Move the finished outputs into DIR (root; each rename is atomic). A
- * drift.json from an earlier warm-started run is removed when this run has
- * none, so DIR never mixes two runs. */
+ * drift.json from an earlier warm-started run, or a plan.csv from an earlier
+ * run with a target, is removed when this run has none, so DIR never mixes
+ * two runs. */
 static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
 {
   int st = KSEG_OK;
@@ -161,7 +169,7 @@ static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
       if (!from || !to) st = KSEG_ERR_IO;
       else if (access(from, F_OK) == 0) {
         if (rename(from, to) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
-      } else if (strcmp(run_outputs[i], "drift.json") == 0) {
+      } else if (i == OUT_DRIFT || i == OUT_PLAN_CSV) {
         remove(to);
       }
       free(from);
@@ -171,149 +179,234 @@ static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
   return kseg_comm_agree(comm, st);
 }
 
-static int write_features(MPI_Comm comm, const char *path, const kseg_prep_model *m, const kseg_matrix *x)
+/* What the steps hand each other; released by run_state_clear. */
+typedef struct run_state {
+  MPI_Comm comm;
+  const kseg_run_options *opt;
+  kseg_run_result *out;
+  char *path[N_RUN_OUTPUTS];  /* run_outputs inside the staging directory */
+  kseg_model *old;            /* the model retrained from, or NULL */
+  kseg_table raw;
+  int id_col;                 /* the customer id column, -1: none */
+  kseg_prep_model *prep;
+  int8_t *mask;
+  kseg_matrix x;              /* the features */
+  kseg_sweep_result sweep;
+  int64_t k;
+  double *init;               /* warm start: the carried old segments */
+  kseg_kmeans_result fit;
+  int32_t *labels;            /* from the scoring kernel, as `kseg assign` gives them */
+  double *distance, *dist2;
+  int *old_to_new;            /* warm start: new id of each old segment */
+  kseg_model model;           /* borrows prep, the centroids and the profile's names */
+  uint64_t *keys;
+  kseg_plan_setup plan;       /* target, economics, folds */
+  kseg_plan_k_row *by_k;      /* the sweep's ks scored by the plan (sweep.n_k rows) */
+} run_state;
+
+static void run_state_clear(run_state *s)
 {
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, path, &w));
-  int st = kseg_h5_write_rows(w, "/features", KSEG_F64, x->n_global, x->d, x->row0, x->n_local, x->data);
-  if (!st) st = kseg_h5_attr_strings(w, "/features", "columns", (const char *const *)x->columns, x->d);
-  if (!st) st = kseg_prep_save(comm, w, "/prep", m);
-  return kseg_h5_finish(&w, st);
+  /* the model borrowed the rest */
+  free(s->model.original);
+  free(s->model.segment_names);
+  free(s->model.segment_actions);
+  free(s->keys);
+  free(s->by_k);
+  kseg_plan_setup_clear(&s->plan);
+  free(s->old_to_new);
+  free(s->init);
+  free(s->dist2);
+  free(s->distance);
+  free(s->labels);
+  kseg_kmeans_result_clear(&s->fit);
+  kseg_sweep_result_clear(&s->sweep);
+  kseg_model_free(&s->old);
+  kseg_matrix_clear(&s->x);
+  free(s->mask);
+  kseg_prep_free(&s->prep);
+  kseg_table_clear(&s->raw);
+  for (int i = 0; i < N_RUN_OUTPUTS; i++) free(s->path[i]);
+  memset(s, 0, sizeof *s);
 }
 
-static int write_raw(MPI_Comm comm, const char *path, const kseg_table *raw, const char *source)
+/* The old model, and the customers as a raw table (raw.h5 staged). */
+static int step_input(run_state *s)
 {
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, path, &w));
-  int st = kseg_h5_write_table(w, raw);
-  if (!st) st = kseg_h5_attr_str(w, "/raw", "source", source);
-  return kseg_h5_finish(&w, st);
-}
-
-static int write_result(MPI_Comm comm, const char *path, const kseg_matrix *x, const kseg_kmeans_result *r,
-                        const int32_t *labels, const double *distance, const kseg_profile *p, int64_t recommended_k)
-{
-  kseg_h5_writer *w = NULL;
-  KSEG_CHECK(kseg_h5_create(comm, path, &w));
-  int st = kseg_h5_write_rows(w, "/labels", KSEG_I32, x->n_global, 0, x->row0, x->n_local, labels);
-  if (!st) st = kseg_h5_write_rows(w, "/distance", KSEG_F64, x->n_global, 0, x->row0, x->n_local, distance);
-  const int64_t dims[2] = {r->k, r->d};
-  if (!st) st = kseg_h5_write_small(w, "/centroids", KSEG_F64, 2, dims, r->centroids);
-  if (!st) st = kseg_h5_attr_strings(w, "/centroids", "columns", (const char *const *)x->columns, x->d);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "k", r->k);
-  if (!st) st = kseg_h5_attr_f64(w, "/", "inertia", r->inertia);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "n_iter", r->n_iter);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "converged", r->converged ? 1 : 0);
-  if (!st) st = kseg_h5_attr_i64(w, "/", "recommended_k", recommended_k);
-  if (!st) {
-    const char **names = kseg_calloc((size_t)r->k + 1, sizeof *names, "segment names");
-    st = kseg_comm_agree(comm, names ? KSEG_OK : KSEG_ERR_IO);
-    for (int s = 0; !st && s < r->k; s++) names[s] = kseg_profile_segment_name(p, s);
-    if (!st) st = kseg_h5_attr_strings(w, "/labels", "segment_names", names, r->k);
-    free(names);
-  }
-  return kseg_h5_finish(&w, st);
-}
-
-/* The whole pipeline inside the staging directory `stage`. */
-static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *stage, kseg_run_result *out)
-{
-  const double t0 = kseg_now();
-  double t = t0;
+  const kseg_run_options *opt = s->opt;
+  MPI_Comm comm = s->comm;
   int st = KSEG_OK;
-  kseg_table raw = {0};
-  kseg_prep_model *prep = NULL;
-  int8_t *mask = NULL;
-  kseg_matrix x = {0};
-  char (*colbuf)[16] = NULL;
-  kseg_sweep_result sw = {0};
-  kseg_kmeans_result fr = {0};
-  kseg_model *old = NULL;
-  double *init = NULL, *dist2 = NULL, *distance = NULL, *carried = NULL;
-  int32_t *labels = NULL;
-  uint64_t *keys = NULL;
-  kseg_model model = {0};
-  int *new_id = NULL, *old_to_new = NULL;
-  char *p_raw = path_join(stage, "raw.h5"), *p_feat = path_join(stage, "features.h5");
-  char *p_sweep = path_join(stage, "sweep.h5"), *p_model = path_join(stage, "model.h5");
-  char *p_result = path_join(stage, "result.h5"), *p_seg = path_join(stage, "segments.csv");
-  char *p_prof = path_join(stage, "profiles.csv"), *p_drift = path_join(stage, "drift.json");
-  st = p_raw && p_feat && p_sweep && p_model && p_result && p_seg && p_prof && p_drift ? KSEG_OK : KSEG_ERR_IO;
-  KSEG_CHECK_GOTO(name_step(kseg_comm_agree(comm, st), "setup"), st, done);
-
-  /* ---- input ---- */
   if (opt->warm_start) {
     progress(opt, "loading the old model %s", opt->warm_start);
-    KSEG_CHECK_GOTO(name_step(kseg_model_load(comm, opt->warm_start, &old), "warm start"), st, done);
+    KSEG_CHECK(name_step(kseg_model_load(comm, opt->warm_start, &s->old), "warm start"));
   }
   int is_h5 = 0;
-  if (!opt->transactions) KSEG_CHECK_GOTO(name_step(input_is_hdf5(comm, opt->in, &is_h5), "input"), st, done);
+  if (!opt->transactions) KSEG_CHECK(name_step(input_is_hdf5(comm, opt->in, &is_h5), "input"));
   if (opt->transactions) {
     progress(opt, "aggregating the transaction log %s per customer (RFM)", opt->in);
     kseg_rfm_options ropt = {0};
     kseg_rfm_summary rsum = {0};
-    st = kseg_rfm_run(comm, opt->in, p_raw, &ropt, &rsum);
+    st = kseg_rfm_run(comm, opt->in, s->path[OUT_RAW], &ropt, &rsum);
     kseg_rfm_summary_clear(&rsum);
-    if (!st) st = kseg_h5_read_table(comm, p_raw, NULL, 0, &raw);
-    KSEG_CHECK_GOTO(name_step(st, "rfm"), st, done);
+    if (!st) st = kseg_h5_read_table(comm, s->path[OUT_RAW], NULL, 0, &s->raw);
+    KSEG_CHECK(name_step(st, "rfm"));
   } else if (is_h5) {
     progress(opt, "reading the raw table %s", opt->in);
-    st = kseg_h5_read_table(comm, opt->in, NULL, 0, &raw);
-    if (!st) st = write_raw(comm, p_raw, &raw, opt->in);
-    KSEG_CHECK_GOTO(name_step(st, "input"), st, done);
+    st = kseg_h5_read_table(comm, opt->in, NULL, 0, &s->raw);
+    if (!st) st = kseg_outputs_write_raw(comm, s->path[OUT_RAW], &s->raw, opt->in);
+    KSEG_CHECK(name_step(st, "input"));
   } else {
     progress(opt, "importing %s", opt->in);
     kseg_csv_summary sum = {0};
-    st = kseg_csv_import(comm, opt->in, p_raw, NULL, &sum);
+    st = kseg_csv_import(comm, opt->in, s->path[OUT_RAW], NULL, &sum);
     kseg_csv_summary_clear(&sum);
-    if (!st) st = kseg_h5_read_table(comm, p_raw, NULL, 0, &raw);
-    KSEG_CHECK_GOTO(name_step(st, "import"), st, done);
+    if (!st) st = kseg_h5_read_table(comm, s->path[OUT_RAW], NULL, 0, &s->raw);
+    KSEG_CHECK(name_step(st, "import"));
   }
-  KSEG_CHECK_GOTO(name_step(kseg_comm_agree(comm, kseg_comm_fault(comm, "run:input")), "input"), st, done);
-  out->rows = raw.n_global;
-  const int id_col = kseg_model_id_column(&raw);
-  if (id_col >= 0 && !(out->id_column = strdup(raw.cols[id_col].name))) st = kseg_error_nomem("name", 64);
-  KSEG_CHECK_GOTO(name_step(kseg_comm_agree(comm, st), "input"), st, done);
-  out->step_seconds[0] = kseg_now() - t;
-  t = kseg_now();
+  KSEG_CHECK(name_step(kseg_comm_agree(comm, kseg_comm_fault(comm, "run:input")), "input"));
+  s->out->rows = s->raw.n_global;
+  s->id_col = kseg_model_id_column(&s->raw);
+  if (s->id_col >= 0 && !(s->out->id_column = kseg_strings_dup(s->raw.cols[s->id_col].name))) st = KSEG_ERR_IO;
+  KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "input"));
+  /* the target, economics and folds are checked now: bad ones stop the run
+   * before any work, with nothing written */
+  return name_step(kseg_plan_prepare(comm, &s->raw, opt->target, &opt->plan, &s->plan), "plan");
+}
 
-  /* ---- prep ---- */
-  progress(opt, "preparing features of %lld customers", (long long)raw.n_global);
-  kseg_prep_options popt = {.recipe = opt->recipe};
-  KSEG_CHECK_GOTO(name_step(kseg_prep_fit(comm, &raw, &popt, &prep, &mask), "prep"), st, done);
-  const int W = kseg_prep_width(prep);
-  x = (kseg_matrix){.n_global = raw.n_global, .row0 = raw.row0, .n_local = raw.n_local, .d = W, .dtype = KSEG_F64};
-  x.data = kseg_malloc(sizeof(double) * (size_t)(raw.n_local > 0 ? raw.n_local : 1) * (size_t)W, "feature matrix");
-  x.columns = kseg_calloc((size_t)W, sizeof *x.columns, "column names");
-  colbuf = kseg_calloc((size_t)W, sizeof *colbuf, "column names");
-  st = x.data && x.columns && colbuf ? KSEG_OK : KSEG_ERR_IO;
-  for (int j = 0; !st && j < W; j++) {
-    x.columns[j] = strdup(kseg_prep_output_name(prep, j, colbuf[j], sizeof colbuf[j]));
-    if (!x.columns[j]) st = kseg_error_nomem("column name", 16);
+/* The features a target must not enter: the target column itself and any
+ * derived feature with a term on it (the marketing recipe's Total_Accepted
+ * sums AcceptedCmp1-5). "A,B,..." or NULL (nothing to leave out); caller
+ * frees. */
+static char *target_exclusions(const kseg_prep_model *m, const char *target)
+{
+  size_t len = strlen(target) + 1;
+  for (int t = 0; t < m->n_terms; t++)
+    if (m->terms[t].column && strcmp(m->terms[t].column, target) == 0)
+      len += strlen(m->features[m->terms[t].feature]) + 1;
+  char *list = kseg_malloc(len + 1, "feature list");
+  if (!list) return NULL;
+  strcpy(list, target);
+  for (int t = 0; t < m->n_terms; t++)
+    if (m->terms[t].column && strcmp(m->terms[t].column, target) == 0) {
+      strcat(list, ",");
+      strcat(list, m->features[m->terms[t].feature]);
+    }
+  return list;
+}
+
+/* The fitted preparation and the feature matrix (features.h5 staged). */
+static int step_prep(run_state *s)
+{
+  progress(s->opt, "preparing features of %lld customers", (long long)s->raw.n_global);
+  kseg_prep_options popt = {.recipe = s->opt->recipe, .exclude = s->plan.target};
+  KSEG_CHECK(name_step(kseg_prep_fit(s->comm, &s->raw, &popt, &s->prep, &s->mask), "prep"));
+  int st = KSEG_OK;
+  if (s->plan.target) {
+    /* a derived feature built on the target would make the plan circular:
+     * fit again without it (the model is identical on every rank) */
+    char *exclude = target_exclusions(s->prep, s->plan.target);
+    st = kseg_comm_agree(s->comm, exclude ? KSEG_OK : KSEG_ERR_IO);
+    if (!st && strcmp(exclude, s->plan.target) != 0) {
+      progress(s->opt, "leaving out the features built on the target: %s", exclude);
+      kseg_prep_free(&s->prep);
+      free(s->mask);
+      s->mask = NULL;
+      popt.exclude = exclude;
+      st = kseg_prep_fit(s->comm, &s->raw, &popt, &s->prep, &s->mask);
+    }
+    free(exclude);
+    KSEG_CHECK(name_step(st, "prep"));
   }
-  if (!st) st = kseg_prep_apply(prep, &raw, x.data);
-  if (!st && !(out->recipe = strdup(prep->recipe ? prep->recipe : ""))) st = kseg_error_nomem("name", 16);
+  st = kseg_prep_apply_matrix(s->comm, s->prep, &s->raw, &s->x);
+  if (!st && !(s->out->recipe = kseg_strings_dup(s->prep->recipe ? s->prep->recipe : ""))) st = KSEG_ERR_IO;
+  st = kseg_comm_agree(s->comm, st);
+  if (!st) st = kseg_outputs_write_features(s->comm, s->path[OUT_FEATURES], "/features", &s->x, s->prep, NULL);
+  KSEG_CHECK(name_step(st, "prep"));
+  s->out->features = s->x.d;
+  return KSEG_OK;
+}
+
+/* The campaign plan of every swept k: labels from the sweep's centroids
+ * through the fit's own kernel, counts per (segment, fold) tallied for all
+ * ks into one buffer and reduced once, then each k's plan and
+ * cross-validated score from its counts (identical on every rank). */
+static int score_sweep(run_state *s)
+{
+  MPI_Comm comm = s->comm;
+  const kseg_sweep_result *sw = &s->sweep;
+  const int F = s->plan.folds;
+  const int64_t n_local = s->raw.n_local;
+  int64_t total = 0;
+  for (int64_t i = 0; i < sw->n_k; i++) total += kseg_plan_cells((int)sw->rows[i].k, F);
+  int64_t *cells = kseg_calloc((size_t)(total > 0 ? total : 1), sizeof *cells, "plan counts");
+  int32_t *labels = kseg_malloc(sizeof *labels * (size_t)(n_local + 1), "sweep labels");
+  s->by_k = kseg_calloc((size_t)(sw->n_k > 0 ? sw->n_k : 1), sizeof *s->by_k, "plan by k");
+  int st = kseg_comm_agree(comm, cells && labels && s->by_k ? KSEG_OK : KSEG_ERR_IO);
+  for (int64_t i = 0, at = 0; !st && s->plan.target && i < sw->n_k; i++) {
+    const kseg_sweep_row *row = &sw->rows[i];
+    st = kseg_kmeans_assign(&s->x, row->centroids, row->k, labels, NULL);
+    if (!st) st = kseg_plan_tally(&s->plan, &s->raw, labels, (int)row->k, cells + at);
+    at += kseg_plan_cells((int)row->k, F);
+  }
   st = kseg_comm_agree(comm, st);
-  if (!st) st = write_features(comm, p_feat, prep, &x);
-  KSEG_CHECK_GOTO(name_step(st, "prep"), st, done);
-  out->features = W;
-  out->step_seconds[1] = kseg_now() - t;
-  t = kseg_now();
+  if (!st && s->plan.target) st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, cells, total));
+  for (int64_t i = 0, at = 0; !st && i < sw->n_k; i++) {
+    const int k = (int)sw->rows[i].k;
+    kseg_plan *p = NULL;
+    st = kseg_plan_build(&s->plan, k, cells + at, &p);
+    if (!st) kseg_plan_k_row_fill(p, k, &s->by_k[i]);
+    kseg_plan_free(&p);
+    at += kseg_plan_cells(k, F);
+  }
+  free(cells);
+  free(labels);
+  return kseg_comm_agree(comm, st);
+}
 
-  /* ---- sweep ---- */
+/* The per-k business columns of sweep.h5 (docs/plan.md). Local. */
+static int add_business_columns(kseg_sweep_result *sw, const kseg_plan_k_row *by_k, kseg_plan_score_kind kind)
+{
+  const char *name = kseg_plan_score_name(kind);
+  char key[64];
+  double *v[5] = {NULL};
+  v[0] = kseg_sweep_add_extra(sw, name);
+  snprintf(key, sizeof key, "%s_sd", name);
+  if (v[0]) v[1] = kseg_sweep_add_extra(sw, key);
+  snprintf(key, sizeof key, "%s_se", name);
+  if (v[1]) v[2] = kseg_sweep_add_extra(sw, key);
+  if (!v[2]) return KSEG_ERR_IO;
+  if (kind == KSEG_PLAN_SCORE_PROFIT) {
+    if (!(v[3] = kseg_sweep_add_extra(sw, "plan_segments")) || !(v[4] = kseg_sweep_add_extra(sw, "plan_customers")))
+      return KSEG_ERR_IO;
+  }
+  for (int64_t i = 0; i < sw->n_k; i++) {
+    if (by_k[i].cv.kind != kind) continue;
+    v[0][i] = by_k[i].cv.total;
+    v[1][i] = by_k[i].cv.sd;
+    v[2][i] = by_k[i].cv.se;
+    if (v[3]) v[3][i] = by_k[i].segments_contacted;
+    if (v[4]) v[4][i] = (double)by_k[i].customers_contacted;
+  }
+  return KSEG_OK;
+}
+
+/* The k sweep and its recommendation (sweep.h5 staged). */
+static int step_sweep(run_state *s)
+{
+  const kseg_run_options *opt = s->opt;
+  const int64_t n = s->raw.n_global;
+  int st = KSEG_OK;
   kseg_sweep_options so;
   kseg_sweep_options_default(&so);
   /* --min-segments narrows the range itself: ks below the business floor
    * are neither candidates nor worth computing */
   so.k_min = opt->k_min > opt->min_segments ? opt->k_min : opt->min_segments;
   so.k_max = opt->k_max;
-  if (so.k_max > raw.n_global - 1) so.k_max = raw.n_global - 1;
+  if (so.k_max > n - 1) so.k_max = n - 1;
   if (so.k_min < 2) so.k_min = 2;
   if (so.k_min > so.k_max)
     st = kseg_error_set(KSEG_ERR_INPUT, "no k to sweep: k %lld..%lld with --min-segments %lld and %lld customers",
-                        (long long)opt->k_min, (long long)opt->k_max, (long long)opt->min_segments,
-                        (long long)raw.n_global);
-  KSEG_CHECK_GOTO(name_step(kseg_comm_agree(comm, st), "sweep"), st, done);
+                        (long long)opt->k_min, (long long)opt->k_max, (long long)opt->min_segments, (long long)n);
+  KSEG_CHECK(name_step(kseg_comm_agree(s->comm, st), "sweep"));
   so.n_init = opt->n_init;
   so.gap_b = opt->gap_b;
   so.stability_b = opt->stability_b;
@@ -321,157 +414,187 @@ static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *sta
   so.max_segments = opt->max_segments;
   /* the exact silhouette is O(N^2 D): above 10000 customers a seeded
    * sample of 10000 rows (rank-invariant) keeps the sweep's cost bounded */
-  if (raw.n_global > 10000) {
+  if (n > 10000) {
     so.silhouette = KSEG_SWEEP_SIL_SAMPLE;
     so.silhouette_sample = 10000;
   }
   so.input = opt->in;
   progress(opt, "sweeping k = %lld..%lld (%d restarts each)", (long long)so.k_min, (long long)so.k_max, so.n_init);
-  st = kseg_sweep_run(comm, &x, &so, &sw);
-  if (!st) st = kseg_sweep_write(comm, p_sweep, &sw, &so, NULL, true);
-  KSEG_CHECK_GOTO(name_step(st, "sweep"), st, done);
-  out->recommended_k = sw.recommended_k;
-  snprintf(out->recommendation, sizeof out->recommendation, "%s", sw.recommendation);
-  out->step_seconds[2] = kseg_now() - t;
-  t = kseg_now();
+  KSEG_CHECK(name_step(kseg_sweep_run(s->comm, &s->x, &so, &s->sweep), "sweep"));
 
-  /* ---- fit ---- */
-  int64_t k = sw.recommended_k;
+  /* the k that pays: each k's cross-validated campaign score, the business
+   * rule within --min-segments..--max-segments, the vote as the fallback */
+  kseg_sweep_result *sw = &s->sweep;
+  kseg_plan_k_choice *choice = &s->out->choice;
+  if (s->plan.target) progress(opt, "scoring k = %lld..%lld by the campaign plan (%d folds)", (long long)so.k_min,
+                               (long long)so.k_max, s->plan.folds);
+  KSEG_CHECK(name_step(score_sweep(s), "plan"));
+  kseg_plan_choose_k(&s->plan, s->by_k, sw->n_k, opt->min_segments, opt->max_segments, sw->recommended_k, choice);
+  kseg_plan_score_kind kind = KSEG_PLAN_SCORE_NONE;
+  for (int64_t i = 0; i < sw->n_k && !kind; i++) kind = s->by_k[i].cv.kind;
+  st = kind ? add_business_columns(sw, s->by_k, kind) : KSEG_OK;
+  sw->k_internal = sw->recommended_k;
+  sw->k_business = choice->k_business;
+  snprintf(sw->internal_recommendation, sizeof sw->internal_recommendation, "%s", sw->recommendation);
+  snprintf(sw->business_rule, sizeof sw->business_rule, "%s", choice->rule);
+  sw->recommended_k = choice->k;
+  if (choice->k_business >= 0) snprintf(sw->recommendation, sizeof sw->recommendation, "%s", choice->rule);
+  st = kseg_comm_agree(s->comm, st);
+  if (!st) st = kseg_sweep_write(s->comm, s->path[OUT_SWEEP], sw, &so, NULL, true);
+  KSEG_CHECK(name_step(st, "sweep"));
+  s->out->recommended_k = sw->recommended_k;
+  snprintf(s->out->recommendation, sizeof s->out->recommendation, "%s", sw->recommendation);
+  snprintf(s->out->internal_recommendation, sizeof s->out->internal_recommendation, "%s",
+           sw->internal_recommendation);
+  return KSEG_OK;
+}
+
+/* k-means at the chosen k (from the old segments when retraining), then
+ * every customer's label and distance from the scoring kernel. */
+static int step_fit(run_state *s)
+{
+  const kseg_run_options *opt = s->opt;
+  MPI_Comm comm = s->comm;
+  const kseg_model *old = s->old;
+  int64_t k = s->sweep.recommended_k;
+  int st = KSEG_OK;
   if (old && !opt->k_fixed) k = old->k; /* retraining keeps the CRM's segments unless asked otherwise */
-  if (k > raw.n_global)
-    st = kseg_error_set(KSEG_ERR_INPUT, "k = %lld is more than the %lld customers", (long long)k, (long long)raw.n_global);
-  KSEG_CHECK_GOTO(name_step(kseg_comm_agree(comm, st), "fit"), st, done);
+  if (k > s->raw.n_global)
+    st = kseg_error_set(KSEG_ERR_INPUT, "k = %lld is more than the %lld customers", (long long)k,
+                        (long long)s->raw.n_global);
+  KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "fit"));
+  s->k = k;
   kseg_kmeans_options ko;
   kseg_kmeans_options_default(&ko);
   ko.k = k;
   ko.n_init = opt->n_init;
   ko.seed = opt->seed;
   if (old) {
-    init = kseg_malloc(sizeof(double) * (size_t)k * (size_t)W, "initial centroids");
-    st = kseg_comm_agree(comm, init ? KSEG_OK : KSEG_ERR_IO);
+    s->init = kseg_malloc(sizeof(double) * (size_t)k * (size_t)s->x.d, "initial centroids");
+    st = kseg_comm_agree(comm, s->init ? KSEG_OK : KSEG_ERR_IO);
     if (!st) {
       progress(opt, "carrying the %d old segments into the new features", old->k);
-      st = kseg_warmstart_init(comm, old, &raw, &x, (int)k, opt->seed, init, &out->warm_empty);
+      st = kseg_warmstart_init(comm, old, &s->raw, &s->x, (int)k, opt->seed, s->init, &s->out->warm_empty);
     }
     char step[4200];
     snprintf(step, sizeof step, "warm start from %s", opt->warm_start);
-    KSEG_CHECK_GOTO(name_step(st, step), st, done);
+    KSEG_CHECK(name_step(st, step));
     ko.init = KSEG_INIT_GIVEN;
-    ko.init_centroids = init;
+    ko.init_centroids = s->init;
     ko.n_init = 1;
-    out->warm = true;
+    s->out->warm = true;
   }
   progress(opt, "fitting k = %lld", (long long)k);
-  KSEG_CHECK_GOTO(name_step(kseg_kmeans_fit(comm, &x, &ko, &fr), "fit"), st, done);
-  /* labels come from the scoring kernel itself, so `kseg assign` with the
-   * saved model gives every training customer exactly this label */
-  labels = kseg_malloc(sizeof(int32_t) * (size_t)(raw.n_local + 1), "labels");
-  dist2 = kseg_malloc(sizeof(double) * (size_t)(raw.n_local + 1), "distances");
-  distance = kseg_malloc(sizeof(double) * (size_t)(raw.n_local + 1), "distances");
-  st = labels && dist2 && distance ? KSEG_OK : KSEG_ERR_IO;
-  if (!st && old) {
-    /* ids of the old segments: match the fitted centroids to the carried
-     * ones (the warm start's own starting points for k == old k) */
-    new_id = kseg_malloc(sizeof(int) * (size_t)k, "segment ids");
-    old_to_new = kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
-    carried = kseg_malloc(sizeof(double) * (size_t)old->k * (size_t)W, "carried centroids");
-    int dummy = 0;
-    st = kseg_comm_agree(comm, new_id && old_to_new && carried ? KSEG_OK : KSEG_ERR_IO);
-    if (!st) st = kseg_warmstart_carry(comm, old, &raw, &x, opt->seed, carried, &dummy);
-    if (!st) st = kseg_warmstart_match(carried, old->k, fr.centroids, (int)k, W, new_id, old_to_new);
-    if (!st) st = kseg_warmstart_relabel(fr.labels, fr.n_local, fr.centroids, (int)k, W, new_id);
-  }
-  if (!st) st = kseg_kmeans_assign(&x, fr.centroids, k, labels, dist2);
-  for (int64_t i = 0; !st && i < raw.n_local; i++) distance[i] = sqrt(dist2[i]);
-  KSEG_CHECK_GOTO(name_step(kseg_comm_agree(comm, st), "fit"), st, done);
+  KSEG_CHECK(name_step(kseg_kmeans_fit(comm, &s->x, &ko, &s->fit), "fit"));
+  const int64_t n_local = s->raw.n_local;
+  s->labels = kseg_malloc(sizeof(int32_t) * (size_t)(n_local + 1), "labels");
+  s->dist2 = kseg_malloc(sizeof(double) * (size_t)(n_local + 1), "distances");
+  s->distance = kseg_malloc(sizeof(double) * (size_t)(n_local + 1), "distances");
+  if (old) s->old_to_new = kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
+  /* agreed before the collective warm-start step, which a failing rank would skip */
+  st = kseg_comm_agree(comm, s->labels && s->dist2 && s->distance && (s->old_to_new || !old) ? KSEG_OK : KSEG_ERR_IO);
+  /* ids of the old segments: match the fitted centroids to the carried ones
+   * (the warm start's own starting points for k == old k) */
+  if (!st && old) st = kseg_warmstart_keep_ids(comm, old, &s->raw, &s->x, opt->seed, &s->fit, s->old_to_new);
+  if (!st) st = kseg_kmeans_assign(&s->x, s->fit.centroids, k, s->labels, s->dist2);
+  for (int64_t i = 0; !st && i < n_local; i++) s->distance[i] = sqrt(s->dist2[i]);
+  KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "fit"));
+  kseg_run_result *out = s->out;
   out->k = (int)k;
-  out->inertia = fr.inertia;
-  out->n_iter = fr.n_iter;
-  out->converged = fr.converged;
+  out->inertia = s->fit.inertia;
+  out->n_iter = s->fit.n_iter;
+  out->converged = s->fit.converged;
   out->silhouette = NAN;
-  for (int64_t i = 0; i < sw.n_k; i++)
-    if (sw.rows[i].k == k && !old) out->silhouette = sw.rows[i].silhouette;
-  out->step_seconds[3] = kseg_now() - t;
-  t = kseg_now();
+  for (int64_t i = 0; i < s->sweep.n_k; i++)
+    if (s->sweep.rows[i].k == k && !old) out->silhouette = s->sweep.rows[i].silhouette;
+  return KSEG_OK;
+}
 
-  /* ---- profile ---- */
-  progress(opt, "profiling %lld segments", (long long)k);
-  kseg_profile_options pro = {.target = opt->target};
-  st = kseg_profile_compute(comm, &raw, labels, (int)k, &pro, &out->profile);
-  if (!st) st = kseg_profile_write(comm, out->profile, p_prof);
-  KSEG_CHECK_GOTO(name_step(st, "profile"), st, done);
-  out->step_seconds[4] = kseg_now() - t;
-  t = kseg_now();
+/* Segment profiles in original units (profiles.csv/.json/.h5 staged). */
+static int step_profile(run_state *s)
+{
+  progress(s->opt, "profiling %lld segments and planning the campaign", (long long)s->k);
+  kseg_profile_options pro = {.target = s->opt->target, .plan = s->opt->plan};
+  int st = kseg_profile_compute(s->comm, &s->raw, s->labels, (int)s->k, &pro, &s->out->profile);
+  if (!st) st = kseg_profile_write(s->comm, s->out->profile, s->path[OUT_PROFILES]);
+  KSEG_CHECK(name_step(st, "profile"));
+  kseg_plan *plan = s->out->profile->plan;
+  st = kseg_comm_agree(s->comm, kseg_plan_attach_sweep(plan, s->by_k, s->sweep.n_k, &s->out->choice));
+  if (!st) st = kseg_plan_write(s->comm, plan, (const char *const *)s->out->profile->names, s->path[OUT_PLAN_CSV],
+                                s->path[OUT_PLAN_JSON]);
+  return name_step(kseg_comm_agree(s->comm, st), "plan");
+}
 
-  /* ---- model, result, segments, drift ---- */
+/* model.h5, drift.json when retraining, result.h5 and segments.csv. */
+static int step_write(run_state *s)
+{
+  const kseg_run_options *opt = s->opt;
+  MPI_Comm comm = s->comm;
+  const int k = (int)s->k;
+  kseg_model *model = &s->model;
   progress(opt, "writing the model, labels and segments.csv");
-  model.prep = prep;
-  model.k = (int)k;
-  model.d = W;
-  model.centroids = fr.centroids;
-  model.n_original = prep->n_features;
-  model.original = kseg_malloc(sizeof(double) * (size_t)k * (size_t)prep->n_features + 1, "original means");
-  model.segment_names = kseg_calloc((size_t)k, sizeof(char *), "segment names");
-  model.segment_actions = kseg_calloc((size_t)k, sizeof(char *), "segment actions");
-  keys = kseg_malloc(sizeof(uint64_t) * (size_t)(raw.n_local + 1), "customer keys");
-  model.id_column = out->id_column;
-  st = model.original && model.segment_names && model.segment_actions && keys ? KSEG_OK : KSEG_ERR_IO;
-  for (int s = 0; !st && s < k; s++) {
-    model.segment_names[s] = (char *)kseg_profile_segment_name(out->profile, s);
-    model.segment_actions[s] = (char *)kseg_profile_segment_action(out->profile, s);
+  model->prep = s->prep;
+  model->k = k;
+  model->d = s->x.d;
+  model->centroids = s->fit.centroids;
+  model->n_original = s->prep->n_features;
+  model->original = kseg_malloc(sizeof(double) * (size_t)k * (size_t)s->prep->n_features + 1, "original means");
+  model->segment_names = kseg_calloc((size_t)k, sizeof(char *), "segment names");
+  model->segment_actions = kseg_calloc((size_t)k, sizeof(char *), "segment actions");
+  s->keys = kseg_malloc(sizeof(uint64_t) * (size_t)(s->raw.n_local + 1), "customer keys");
+  model->id_column = s->out->id_column;
+  int st = model->original && model->segment_names && model->segment_actions && s->keys ? KSEG_OK : KSEG_ERR_IO;
+  for (int i = 0; !st && i < k; i++) {
+    model->segment_names[i] = (char *)kseg_profile_segment_name(s->out->profile, i);
+    model->segment_actions[i] = (char *)kseg_profile_segment_action(s->out->profile, i);
   }
   st = kseg_comm_agree(comm, st);
-  if (!st) st = kseg_model_original_means(comm, prep, &raw, labels, (int)k, model.original);
-  if (!st) st = kseg_model_fingerprint(comm, &raw, &model.train_rows, &model.train_hash);
+  if (!st) st = kseg_model_original_means(comm, s->prep, &s->raw, s->labels, k, model->original);
+  if (!st) st = kseg_model_fingerprint(comm, &s->raw, &model->train_rows, &model->train_hash);
   if (!st) {
-    kseg_model_row_keys(&raw, id_col, keys);
-    kseg_model_train tr = {raw.n_global, raw.row0, raw.n_local, keys, labels};
-    st = kseg_model_save(comm, p_model, &model, &tr);
+    kseg_model_row_keys(&s->raw, s->id_col, s->keys);
+    kseg_model_train tr = {s->raw.n_global, s->raw.row0, s->raw.n_local, s->keys, s->labels};
+    st = kseg_model_save(comm, s->path[OUT_MODEL], model, &tr);
   }
-  KSEG_CHECK_GOTO(name_step(st, "model"), st, done);
-  if (old) {
+  KSEG_CHECK(name_step(st, "model"));
+  if (s->old) {
     progress(opt, "measuring drift against %s", opt->warm_start);
-    st = kseg_warmstart_drift(comm, opt->warm_start, old, old_to_new, keys, labels, raw.n_local, (int)k, &out->drift);
-    if (!st) st = kseg_warmstart_write_json(comm, p_drift, &out->drift, old, &model, old_to_new);
-    KSEG_CHECK_GOTO(name_step(st, "drift"), st, done);
+    st = kseg_warmstart_drift(comm, opt->warm_start, s->old, s->old_to_new, s->keys, s->labels, s->raw.n_local, k,
+                              &s->out->drift);
+    if (!st) st = kseg_warmstart_write_json(comm, s->path[OUT_DRIFT], &s->out->drift, s->old, model, s->old_to_new);
+    KSEG_CHECK(name_step(st, "drift"));
   }
-  st = write_result(comm, p_result, &x, &fr, labels, distance, out->profile, sw.recommended_k);
-  KSEG_CHECK_GOTO(name_step(st, "result"), st, done);
-  st = kseg_run_write_segments(comm, p_seg, &raw, id_col, labels, distance, out->profile);
+  const kseg_result_file rf = {.n_global = s->x.n_global, .row0 = s->x.row0, .n_local = s->x.n_local,
+                                .labels = s->labels, .distance = s->distance, .k = k,
+                                .segment_names = (const char *const *)model->segment_names, .fit = &s->fit,
+                                .columns = (const char *const *)s->x.columns,
+                                .recommended_k = s->sweep.recommended_k};
+  KSEG_CHECK(name_step(kseg_outputs_write_result(comm, s->path[OUT_RESULT], &rf), "result"));
+  st = kseg_outputs_write_segments(comm, s->path[OUT_SEGMENTS], &s->raw, s->id_col, s->labels, s->distance,
+                                   s->out->profile);
   if (!st) st = kseg_comm_agree(comm, kseg_comm_fault(comm, "run:write"));
-  KSEG_CHECK_GOTO(name_step(st, "segments"), st, done);
-  out->step_seconds[5] = kseg_now() - t;
-  out->seconds = kseg_now() - t0;
+  return name_step(st, "segments");
+}
 
-done:
-  /* the model borrowed these */
-  free(model.original);
-  free(model.segment_names);
-  free(model.segment_actions);
-  free(keys);
-  free(new_id);
-  free(old_to_new);
-  free(carried);
-  free(init);
-  free(dist2);
-  free(distance);
-  free(labels);
-  kseg_kmeans_result_clear(&fr);
-  kseg_sweep_result_clear(&sw);
-  kseg_model_free(&old);
-  free(colbuf);
-  kseg_matrix_clear(&x);
-  free(mask);
-  kseg_prep_free(&prep);
-  kseg_table_clear(&raw);
-  free(p_raw);
-  free(p_feat);
-  free(p_sweep);
-  free(p_model);
-  free(p_result);
-  free(p_seg);
-  free(p_prof);
-  free(p_drift);
+/* The whole pipeline inside the staging directory `stage`: each step is
+ * collective, returns an agreed status naming itself, and is timed into
+ * out->step_seconds. */
+static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *stage, kseg_run_result *out)
+{
+  static int (*const steps[])(run_state *) = {step_input, step_prep, step_sweep, step_fit, step_profile, step_write};
+  const double t0 = kseg_now();
+  run_state s = {.comm = comm, .opt = opt, .out = out, .id_col = -1};
+  int st = KSEG_OK;
+  for (int i = 0; i < N_RUN_OUTPUTS; i++)
+    if (!(s.path[i] = path_join(stage, run_outputs[i]))) st = KSEG_ERR_IO;
+  st = name_step(kseg_comm_agree(comm, st), "setup");
+  for (int i = 0; !st && i < (int)(sizeof steps / sizeof steps[0]); i++) {
+    const double t = kseg_now();
+    st = steps[i](&s);
+    out->step_seconds[i] = kseg_now() - t;
+  }
+  if (!st) out->seconds = kseg_now() - t0;
+  run_state_clear(&s);
   return kseg_comm_agree(comm, st);
 }
 

@@ -1,4 +1,4 @@
-/* run_segments.c - segments.csv, written in parallel: every rank formats its
+/* segments_csv.c - segments.csv, written in parallel: every rank formats its
  * own rows, an exclusive scan of the byte counts gives each rank its file
  * offset, and MPI-IO writes the blocks there. */
 #include <math.h>
@@ -9,7 +9,7 @@
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
-#include "kseg/kseg_run.h"
+#include "kseg/kseg_outputs.h"
 
 typedef struct text_buf {
   char *p;
@@ -88,6 +88,9 @@ static int write_at(MPI_File fh, MPI_Offset off, const char *p, size_t n)
     const int c = (int)(n < (1u << 30) ? n : (1u << 30));
     MPI_Status status;
     KSEG_CHECK(kseg_comm_check(MPI_File_write_at(fh, off, p, c, MPI_BYTE, &status), "MPI_File_write_at segments.csv"));
+    int done = 0;
+    KSEG_CHECK(kseg_comm_check(MPI_Get_count(&status, MPI_BYTE, &done), "MPI_Get_count segments.csv"));
+    if (done != c) return kseg_error_set(KSEG_ERR_IO, "short write to segments.csv: %d of %d bytes", done, c);
     off += c;
     p += c;
     n -= (size_t)c;
@@ -95,7 +98,7 @@ static int write_at(MPI_File fh, MPI_Offset off, const char *p, size_t n)
   return KSEG_OK;
 }
 
-int kseg_run_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
+int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
                             const double *distance, const kseg_profile *p)
 {
   const int rank = kseg_comm_rank(comm);

@@ -11,25 +11,11 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_hash.h"
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_metrics.h"
 #include "kseg/kseg_model.h"
-
-static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
-{
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
-  return h;
-}
-
-/* splitmix64 finaliser: spreads FNV's weak low bits before keys are used to
- * pick an owner rank. */
-static uint64_t mix64(uint64_t z)
-{
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+#include "kseg/kseg_strings.h"
 
 int kseg_model_id_column(const kseg_table *raw)
 {
@@ -75,11 +61,12 @@ void kseg_model_row_keys(const kseg_table *raw, int id_col, uint64_t *keys)
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < raw->n_local; i++) {
     if (id_col < 0) {
-      keys[i] = mix64((uint64_t)(raw->row0 + i));
+      keys[i] = kseg_hash_mix64((uint64_t)(raw->row0 + i));
     } else {
       char buf[512];
       size_t n = value_text(&raw->cols[id_col], i, buf, sizeof buf);
-      keys[i] = mix64(fnv_bytes(0xcbf29ce484222325ull, buf, n));
+      /* mixed: FNV's low bits are weak, and keys pick owner ranks */
+      keys[i] = kseg_hash_mix64(kseg_hash_fnv1a(KSEG_HASH_FNV1A_INIT, buf, n));
     }
   }
 }
@@ -90,20 +77,18 @@ int kseg_model_fingerprint(MPI_Comm comm, const kseg_table *raw, int64_t *n, uin
 #pragma omp parallel for schedule(static) reduction(+ : local)
   for (int64_t i = 0; i < raw->n_local; i++) {
     uint64_t g = (uint64_t)(raw->row0 + i);
-    uint64_t h = fnv_bytes(0xcbf29ce484222325ull, &g, sizeof g);
+    uint64_t h = kseg_hash_fnv1a(KSEG_HASH_FNV1A_INIT, &g, sizeof g);
     for (int c = 0; c < raw->n_cols; c++) {
       const kseg_column *col = &raw->cols[c];
-      if (col->kind == KSEG_COL_STRING) h = fnv_bytes(h, col->str + (size_t)i * (size_t)col->str_width, (size_t)col->str_width);
-      else if (col->kind == KSEG_COL_CATEGORICAL) h = fnv_bytes(h, &col->codes[i], sizeof(int32_t));
-      else h = fnv_bytes(h, &col->num[i], sizeof(double));
+      if (col->kind == KSEG_COL_STRING) h = kseg_hash_fnv1a(h, col->str + (size_t)i * (size_t)col->str_width, (size_t)col->str_width);
+      else if (col->kind == KSEG_COL_CATEGORICAL) h = kseg_hash_fnv1a(h, &col->codes[i], sizeof(int32_t));
+      else h = kseg_hash_fnv1a(h, &col->num[i], sizeof(double));
     }
     local += h;
   }
   /* a wrapping sum of per-row hashes: addition commutes, so any partition
    * and any thread split give the same 64 bits */
-  kseg_i128 s = (kseg_i128)local;
-  KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &s, 1)));
-  *hash = (uint64_t)s;
+  KSEG_CHECK(kseg_hash_sum(comm, local, hash));
   *n = raw->n_global;
   return KSEG_OK;
 }
@@ -186,11 +171,7 @@ static int read_names(MPI_Comm comm, const char *path, const char *name, int k, 
   int st = KSEG_OK;
   if (n != k) st = kseg_error_set(KSEG_ERR_INPUT, "%s:/model attribute %s has %lld entries, expected k = %d", path, name,
                                   (long long)n, k);
-  if (st) {
-    for (int64_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-    v = NULL;
-  }
+  if (st) kseg_strings_free(&v, n);
   *out = v;
   return kseg_comm_agree(comm, st);
 }
@@ -335,13 +316,6 @@ int kseg_model_original_means(MPI_Comm comm, const kseg_prep_model *prep, const 
   return kseg_comm_agree(comm, st);
 }
 
-static void free_names(char **v, int k)
-{
-  if (!v) return;
-  for (int s = 0; s < k; s++) free(v[s]);
-  free(v);
-}
-
 void kseg_model_free(kseg_model **mp)
 {
   if (!mp || !*mp) return;
@@ -349,8 +323,8 @@ void kseg_model_free(kseg_model **mp)
   kseg_prep_free(&m->prep);
   free(m->centroids);
   free(m->original);
-  free_names(m->segment_names, m->k);
-  free_names(m->segment_actions, m->k);
+  kseg_strings_free(&m->segment_names, m->k);
+  kseg_strings_free(&m->segment_actions, m->k);
   free(m->id_column);
   free(m);
   *mp = NULL;

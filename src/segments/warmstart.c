@@ -8,6 +8,7 @@
 #include "kseg/kseg_ari.h"
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_json.h"
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_metrics.h"
 #include "kseg/kseg_rng.h"
@@ -237,6 +238,25 @@ int kseg_warmstart_relabel(int32_t *labels, int64_t n, double *centroids, int k,
   return KSEG_OK;
 }
 
+int kseg_warmstart_keep_ids(MPI_Comm comm, const kseg_model *old, const kseg_table *raw, const kseg_matrix *x,
+                            uint64_t seed, kseg_kmeans_result *r, int *old_to_new)
+{
+  const int k = (int)r->k;
+  int *new_id = kseg_malloc(sizeof(int) * (size_t)k, "segment ids");
+  int *o2n = old_to_new ? old_to_new : kseg_malloc(sizeof(int) * (size_t)old->k, "segment ids");
+  double *carried = kseg_malloc(sizeof(double) * (size_t)old->k * (size_t)x->d, "carried centroids");
+  int empty = 0; /* they got their k-means++ stand-ins in kseg_warmstart_init already */
+  int st = kseg_comm_agree(comm, new_id && o2n && carried ? KSEG_OK : KSEG_ERR_IO);
+  if (!st) st = kseg_warmstart_carry(comm, old, raw, x, seed, carried, &empty);
+  if (!st) st = kseg_warmstart_match(carried, old->k, r->centroids, k, x->d, new_id, o2n);
+  if (!st) st = kseg_warmstart_relabel(r->labels, r->n_local, r->centroids, k, x->d, new_id);
+  st = kseg_comm_agree(comm, st);
+  free(new_id);
+  if (o2n != old_to_new) free(o2n);
+  free(carried);
+  return st;
+}
+
 /* ---- drift: the distributed join ---- */
 
 typedef struct join_rec {
@@ -261,57 +281,24 @@ int kseg_warmstart_drift(MPI_Comm comm, const char *old_path, const kseg_model *
   KSEG_CHECK(kseg_model_read_train(comm, old_path, &on, &o0, &ol, &okeys, &olab));
   out->old_rows = on;
 
-  int *scount = calloc((size_t)P, sizeof *scount), *rcount = calloc((size_t)P, sizeof *rcount);
-  int *sdisp = calloc((size_t)P, sizeof *sdisp), *rdisp = calloc((size_t)P, sizeof *rdisp);
-  int64_t *fill = calloc((size_t)P, sizeof *fill);
+  int64_t *scount = calloc((size_t)P, sizeof *scount), *fill = calloc((size_t)P, sizeof *fill);
   const int64_t total = ol + n_local;
   join_rec *send = malloc(sizeof *send * (size_t)(total + 1)), *recv = NULL;
   int64_t *table = calloc((size_t)old->k * (size_t)k_new, sizeof *table);
   uint64_t *hkeys = NULL;
   int32_t *hlab = NULL;
   int64_t n_recv = 0;
-  int st = scount && rcount && sdisp && rdisp && fill && send && table ? KSEG_OK : kseg_error_nomem("drift join", 0);
+  int st = scount && fill && send && table ? KSEG_OK : kseg_error_nomem("drift join", 0);
   if (!st) {
-    int64_t cnt[P > 0 ? P : 1];
-    memset(cnt, 0, sizeof cnt);
-    for (int64_t i = 0; i < ol; i++) cnt[owner_of(okeys[i], P)]++;
-    for (int64_t i = 0; i < n_local; i++) cnt[owner_of(keys[i], P)]++;
-    int64_t off = 0;
-    for (int r = 0; r < P; r++) {
-      if (cnt[r] > INT32_MAX || off > INT32_MAX) {
-        st = kseg_error_set(KSEG_ERR_IO, "drift join: more than 2^31 customers to exchange with one rank; run on more "
-                                         "ranks");
-        break;
-      }
-      scount[r] = (int)cnt[r];
-      sdisp[r] = (int)off;
-      fill[r] = off;
-      off += cnt[r];
-    }
-    for (int64_t i = 0; !st && i < ol; i++)
-      send[fill[owner_of(okeys[i], P)]++] = (join_rec){okeys[i], olab[i], 1};
-    for (int64_t i = 0; !st && i < n_local; i++)
-      send[fill[owner_of(keys[i], P)]++] = (join_rec){keys[i], labels[i], 0};
+    /* every record to the owner of its key: old and new rows of a customer meet */
+    for (int64_t i = 0; i < ol; i++) scount[owner_of(okeys[i], P)]++;
+    for (int64_t i = 0; i < n_local; i++) scount[owner_of(keys[i], P)]++;
+    for (int r = 1; r < P; r++) fill[r] = fill[r - 1] + scount[r - 1];
+    for (int64_t i = 0; i < ol; i++) send[fill[owner_of(okeys[i], P)]++] = (join_rec){okeys[i], olab[i], 1};
+    for (int64_t i = 0; i < n_local; i++) send[fill[owner_of(keys[i], P)]++] = (join_rec){keys[i], labels[i], 0};
   }
   st = kseg_comm_agree(comm, st);
-  MPI_Datatype rec_t = MPI_DATATYPE_NULL;
-  if (!st) st = kseg_comm_check(MPI_Type_contiguous((int)sizeof(join_rec), MPI_BYTE, &rec_t), "MPI_Type_contiguous");
-  if (!st) st = kseg_comm_check(MPI_Type_commit(&rec_t), "MPI_Type_commit");
-  if (!st) st = kseg_comm_check(MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, comm), "MPI_Alltoall");
-  st = kseg_comm_agree(comm, st);
-  if (!st) {
-    for (int r = 0; r < P; r++) {
-      if (n_recv > INT32_MAX) st = kseg_error_set(KSEG_ERR_IO, "drift join: more than 2^31 records on one rank");
-      rdisp[r] = (int)n_recv;
-      n_recv += rcount[r];
-    }
-    recv = malloc(sizeof *recv * (size_t)(n_recv + 1));
-    if (!st && !recv) st = kseg_error_nomem("drift join", (size_t)n_recv * sizeof *recv);
-  }
-  st = kseg_comm_agree(comm, st);
-  if (!st)
-    st = kseg_comm_check(MPI_Alltoallv(send, scount, sdisp, rec_t, recv, rcount, rdisp, rec_t, comm), "MPI_Alltoallv");
-  st = kseg_comm_agree(comm, st);
+  if (!st) st = kseg_comm_exchange(comm, send, scount, sizeof *send, (void **)&recv, &n_recv, NULL);
   if (!st) {
     /* open addressing over this rank's old records; key 0 is possible, so
      * a label of -1 marks a free slot */
@@ -360,11 +347,7 @@ int kseg_warmstart_drift(MPI_Comm comm, const char *old_path, const kseg_model *
     out->moved_share = matched > 0 ? (double)(matched - kept) / (double)matched : NAN;
     out->ari = matched > 0 ? kseg_ari_from_table(table, old->k, k_new) : NAN;
   }
-  if (rec_t != MPI_DATATYPE_NULL) MPI_Type_free(&rec_t);
   free(scount);
-  free(rcount);
-  free(sdisp);
-  free(rdisp);
   free(fill);
   free(send);
   free(recv);
@@ -376,22 +359,66 @@ int kseg_warmstart_drift(MPI_Comm comm, const char *old_path, const kseg_model *
   return kseg_comm_agree(comm, st);
 }
 
-static void json_str(FILE *f, const char *s)
+/* drift.json: one member a line, one line per old segment. */
+static int drift_json(kseg_json *j, const kseg_drift *d, const kseg_model *old, const kseg_model *fresh,
+                      const int *old_to_new)
 {
-  fputc('"', f);
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-    else if (c < 0x20) fprintf(f, "\\u%04x", c);
-    else fputc(c, f);
+  kseg_json_begin(j, KSEG_JSON_SPACED);
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "k_old", d->k_old);
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "k_new", d->k_new);
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "old_customers", d->old_rows);
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "matched", d->matched);
+  kseg_json_newline(j, 2);
+  kseg_json_str(j, "matched_by", d->by_position ? "row position" : "id");
+  kseg_json_newline(j, 2);
+  kseg_json_int(j, "moved", d->moved);
+  kseg_json_newline(j, 2);
+  kseg_json_num(j, "moved_share", d->moved_share);
+  kseg_json_newline(j, 2);
+  kseg_json_num(j, "kept_share", d->matched > 0 ? 1.0 - d->moved_share : NAN);
+  kseg_json_newline(j, 2);
+  kseg_json_num(j, "ari", d->ari);
+  kseg_json_newline(j, 2);
+  kseg_json_open_array(j, "segments");
+  const kseg_prep_model *np = fresh->prep, *op = old->prep;
+  for (int i = 0; i < old->k; i++) {
+    const int jn = old_to_new[i];
+    kseg_json_newline(j, 4);
+    kseg_json_open_object(j, NULL);
+    kseg_json_int(j, "old_id", i);
+    kseg_json_int(j, "new_id", jn);
+    kseg_json_str(j, "old_name", old->segment_names ? old->segment_names[i] : "");
+    kseg_json_str(j, "new_name", jn >= 0 && fresh->segment_names ? fresh->segment_names[jn] : "");
+    kseg_json_open_object(j, "shift");
+    for (int a = 0; jn >= 0 && old->original && fresh->original && a < op->n_features; a++)
+      for (int b = 0; b < np->n_features; b++)
+        if (strcmp(op->features[a], np->features[b]) == 0)
+          kseg_json_num(j, op->features[a],
+                        fresh->original[(size_t)jn * np->n_features + b] - old->original[(size_t)i * op->n_features + a]);
+    kseg_json_close_object(j);
+    kseg_json_close_object(j);
   }
-  fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
-{
-  if (isfinite(v)) fprintf(f, "%.17g", v);
-  else fputs("null", f);
+  kseg_json_newline(j, 2);
+  kseg_json_close_array(j);
+  kseg_json_newline(j, 2);
+  kseg_json_open_array(j, "vanished");
+  for (int i = 0; i < old->k; i++)
+    if (old_to_new[i] < 0) kseg_json_array_int(j, i);
+  kseg_json_close_array(j);
+  kseg_json_newline(j, 2);
+  kseg_json_open_array(j, "appeared");
+  for (int jn = 0; jn < fresh->k; jn++) {
+    int hit = 0;
+    for (int i = 0; i < old->k; i++) hit |= old_to_new[i] == jn;
+    if (!hit) kseg_json_array_int(j, jn);
+  }
+  kseg_json_close_array(j);
+  kseg_json_newline(j, 0);
+  return kseg_json_end(j);
 }
 
 int kseg_warmstart_write_json(MPI_Comm comm, const char *path, const kseg_drift *d, const kseg_model *old,
@@ -399,55 +426,20 @@ int kseg_warmstart_write_json(MPI_Comm comm, const char *path, const kseg_drift 
 {
   int st = KSEG_OK;
   if (kseg_comm_rank(comm) == 0) {
+    kseg_json j;
+    st = drift_json(&j, d, old, fresh, old_to_new);
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s", tmp);
+    FILE *f = st ? NULL : fopen(tmp, "w");
+    if (!st && !f) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s", tmp);
     if (f) {
-      fprintf(f, "{\n  \"k_old\": %d,\n  \"k_new\": %d,\n  \"old_customers\": %lld,\n  \"matched\": %lld,\n", d->k_old,
-              d->k_new, (long long)d->old_rows, (long long)d->matched);
-      fprintf(f, "  \"matched_by\": \"%s\",\n  \"moved\": %lld,\n  \"moved_share\": ",
-              d->by_position ? "row position" : "id", (long long)d->moved);
-      json_num(f, d->moved_share);
-      fputs(",\n  \"kept_share\": ", f);
-      json_num(f, d->matched > 0 ? 1.0 - d->moved_share : NAN);
-      fputs(",\n  \"ari\": ", f);
-      json_num(f, d->ari);
-      fputs(",\n  \"segments\": [", f);
-      const kseg_prep_model *np = fresh->prep, *op = old->prep;
-      for (int i = 0; i < old->k; i++) {
-        const int j = old_to_new[i];
-        fprintf(f, "%s\n    {\"old_id\": %d, \"new_id\": %d, \"old_name\": ", i ? "," : "", i, j);
-        json_str(f, old->segment_names ? old->segment_names[i] : "");
-        fputs(", \"new_name\": ", f);
-        json_str(f, j >= 0 && fresh->segment_names ? fresh->segment_names[j] : "");
-        fputs(", \"shift\": {", f);
-        int first = 1;
-        for (int a = 0; j >= 0 && old->original && fresh->original && a < op->n_features; a++)
-          for (int b = 0; b < np->n_features; b++)
-            if (strcmp(op->features[a], np->features[b]) == 0) {
-              fprintf(f, "%s", first ? "" : ", ");
-              json_str(f, op->features[a]);
-              fputs(": ", f);
-              json_num(f, fresh->original[(size_t)j * np->n_features + b] - old->original[(size_t)i * op->n_features + a]);
-              first = 0;
-            }
-        fputs("}}", f);
-      }
-      fputs("\n  ],\n  \"vanished\": [", f);
-      for (int i = 0, n = 0; i < old->k; i++)
-        if (old_to_new[i] < 0) fprintf(f, "%s%d", n++ ? ", " : "", i);
-      fputs("],\n  \"appeared\": [", f);
-      for (int j = 0, n = 0; j < fresh->k; j++) {
-        int hit = 0;
-        for (int i = 0; i < old->k; i++) hit |= old_to_new[i] == j;
-        if (!hit) fprintf(f, "%s%d", n++ ? ", " : "", j);
-      }
-      fputs("]\n}\n", f);
-      if (fclose(f) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s", tmp);
+      fputs(j.buf, f);
+      const int bad = ferror(f);
+      if (fclose(f) != 0 || bad) st = kseg_error_set(KSEG_ERR_IO, "cannot write %s", tmp);
       if (!st && rename(tmp, path) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot rename %s to %s", tmp, path);
       if (st) remove(tmp);
     }
+    kseg_json_clear(&j);
   }
   return kseg_comm_agree(comm, st);
 }

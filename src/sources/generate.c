@@ -25,6 +25,7 @@
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_rng.h"
+#include "kseg/kseg_strings.h"
 
 const char *const kseg_generate_columns[KSEG_GENERATE_NCOLS] = {
     "ID", "Year_Birth", "Education", "Marital_Status", "Income", "Kidhome", "Teenhome", "Dt_Customer",
@@ -309,8 +310,7 @@ int kseg_generate_table_alloc(int64_t n_global, int64_t row0, int64_t n_local, k
   for (int c = 0; c < KSEG_GENERATE_NCOLS; c++) {
     kseg_column *col = &t->cols[c];
     col->kind = kseg_generate_column_kind(c);
-    col->name = strdup(kseg_generate_columns[c]);
-    if (!col->name) goto nomem;
+    if (!(col->name = kseg_strings_dup(kseg_generate_columns[c]))) goto fail;
     if (col->kind == KSEG_COL_CATEGORICAL) {
       const char *const *lv = c == C_EDU ? edu_levels : marital_levels;
       int nl = c == C_EDU ? N_EDU : N_MARITAL;
@@ -319,15 +319,13 @@ int kseg_generate_table_alloc(int64_t n_global, int64_t row0, int64_t n_local, k
       if (!col->codes || !col->levels) goto fail;
       col->n_levels = nl;
       for (int i = 0; i < nl; i++)
-        if (!(col->levels[i] = strdup(lv[i]))) goto nomem;
+        if (!(col->levels[i] = kseg_strings_dup(lv[i]))) goto fail;
     } else {
       col->num = kseg_malloc(n * sizeof(double), "generated column");
       if (!col->num) goto fail;
     }
   }
   return KSEG_OK;
-nomem:
-  kseg_error_nomem("generated table names", 64);
 fail:
   kseg_table_clear(t);
   return KSEG_ERR_IO;

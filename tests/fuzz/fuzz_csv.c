@@ -1,5 +1,5 @@
 /* fuzz_csv.c - libFuzzer target for the CSV importer's pure parsing
- * (csv_parse.c): the input is a whole file; it goes through the same steps
+ * (io/csv/parse.c): the input is a whole file; it goes through the same steps
  * as kseg import on one rank (delimiter from the first line, record ends,
  * field splitting, per-column evidence, type inference) and every field
  * through the number and date parsers. Besides memory errors (ASan) and

@@ -1,4 +1,4 @@
-/* sweep_io.c - the sweep file (final output and checkpoint share one layout)
+/* evaluate/sweep/io.c - the sweep file (final output and checkpoint share one layout)
  * and the options fingerprint that guards --resume. */
 #include <inttypes.h>
 #include <math.h>
@@ -11,6 +11,8 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_hash.h"
+#include "kseg/kseg_strings.h"
 #include "kseg/kseg_sweep.h"
 
 static const char *silhouette_name(const kseg_sweep_options *opt, char *buf, size_t size)
@@ -23,28 +25,10 @@ static const char *silhouette_name(const kseg_sweep_options *opt, char *buf, siz
   return "unknown";
 }
 
-/* Sum over rows of a 64-bit FNV-1a hash of (global row index, row bytes),
- * wrapping: independent of how rows are split, sensitive to any value. */
-static int data_hash(MPI_Comm comm, const kseg_matrix *x, uint64_t *hash)
-{
-  const size_t rb = (size_t)x->d * kseg_dtype_size(x->dtype);
-  uint64_t local = 0;
-  for (int64_t i = 0; i < x->n_local; i++) {
-    uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)(x->row0 + i);
-    const unsigned char *p = (const unsigned char *)x->data + (size_t)i * rb;
-    for (size_t b = 0; b < rb; b++) h = (h ^ p[b]) * 0x100000001b3ull;
-    local += h;
-  }
-  kseg_i128 s = (kseg_i128)local; /* each rank's part < 2^64: the int128 sum cannot overflow */
-  KSEG_CHECK(kseg_comm_sum_i128(comm, &s, 1));
-  *hash = (uint64_t)s;
-  return KSEG_OK;
-}
-
 int kseg_sweep_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options *opt, char **fingerprint)
 {
   uint64_t h = 0;
-  KSEG_CHECK(kseg_comm_agree(comm, data_hash(comm, x, &h)));
+  KSEG_CHECK(kseg_hash_matrix_rows(comm, x, &h));
   char sil[64];
   char buf[2048];
   snprintf(buf, sizeof buf,
@@ -53,8 +37,8 @@ int kseg_sweep_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep
            (long long)opt->k_min, (long long)opt->k_max, opt->n_init, opt->max_iter, opt->tol, opt->seed,
            silhouette_name(opt, sil, sizeof sil), opt->gap_b, opt->stability_b,
            (long long)x->n_global, (long long)x->d, x->dtype == KSEG_F32 ? "float32" : "float64", h);
-  *fingerprint = strdup(buf);
-  return kseg_comm_agree(comm, *fingerprint ? KSEG_OK : kseg_error_nomem("fingerprint", strlen(buf) + 1));
+  *fingerprint = kseg_strings_dup(buf);
+  return kseg_comm_agree(comm, *fingerprint ? KSEG_OK : KSEG_ERR_IO);
 }
 
 /* Write one 1-D column of the table gathered from rows. */
@@ -127,6 +111,18 @@ int kseg_sweep_write(MPI_Comm comm, const char *path, const kseg_sweep_result *r
     if (!st) st = kseg_h5_attr_str(w, "/sweep", "recommendation", r->recommendation);
     if (!st) st = kseg_h5_attr_i64(w, "/sweep", "elbow_k", r->elbow_k);
     if (!st) st = kseg_h5_attr_i64(w, "/sweep", "gap_k", r->gap_k);
+    for (int i = 0; !st && i < r->n_extra; i++) {
+      char name[128];
+      snprintf(name, sizeof name, "/sweep/%s", r->extra[i].name);
+      const int64_t n = r->n_k;
+      st = kseg_h5_write_small(w, name, KSEG_F64, 1, &n, r->extra[i].values);
+    }
+    if (!st && r->k_internal > 0) {
+      st = kseg_h5_attr_i64(w, "/sweep", "k_internal", r->k_internal);
+      if (!st) st = kseg_h5_attr_str(w, "/sweep", "internal_recommendation", r->internal_recommendation);
+      if (!st) st = kseg_h5_attr_i64(w, "/sweep", "k_business", r->k_business);
+      if (!st) st = kseg_h5_attr_str(w, "/sweep", "business_rule", r->business_rule);
+    }
   }
   if (!st && fingerprint) st = kseg_h5_attr_str(w, "/sweep", "fingerprint", fingerprint);
   return kseg_h5_finish(&w, st);

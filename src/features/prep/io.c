@@ -1,4 +1,4 @@
-/* prep_io.c - saving a fitted preparation under /prep and loading it back
+/* features/prep/io.c - saving a fitted preparation under /prep and loading it back
  * (the replay path of kseg assign / kseg model).
  *
  * Layout of group G (default /prep), every array identical on all ranks:
@@ -23,6 +23,7 @@
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_prep.h"
+#include "kseg/kseg_strings.h"
 
 #define KSEG_PREP_VERSION 1
 
@@ -287,12 +288,9 @@ int kseg_prep_load(MPI_Comm comm, const char *path, const char *group, kseg_prep
   *out = m;
   m = NULL;
 fail:
-  for (int64_t i = 0; features && i < nf; i++) free(features[i]);
-  free(features);
-  for (int64_t i = 0; tcols && i < nt; i++) free(tcols[i]);
-  free(tcols);
-  for (int64_t i = 0; levels && i < nl; i++) free(levels[i]);
-  free(levels);
+  kseg_strings_free(&features, nf);
+  kseg_strings_free(&tcols, nt);
+  kseg_strings_free(&levels, nl);
   free(v);
   free(tfeat);
   free(tmap);

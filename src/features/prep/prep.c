@@ -1,19 +1,17 @@
-/* prep.c - fitting and applying a preparation (see kseg_prep.h). Recipes
- * build the derived features; the stages are fitted one after the other on
- * the output of the previous ones, through the same transform that replays
- * them later. */
+/* features/prep/prep.c - fitting and applying a preparation (see kseg_prep.h). A recipe
+ * (features/recipes/) builds the candidate features with the builders here;
+ * the stages are fitted one after the other on the output of the previous
+ * ones, through the same transform that replays them later. */
 #include "kseg/kseg_prep.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
-#include "kseg/kseg_rfm.h"
+#include "kseg/kseg_strings.h"
 #include "features/recipes/recipes.h"
 
 /* ---- names ---- */
@@ -65,19 +63,10 @@ const char *kseg_prep_output_name(const kseg_prep_model *m, int j, char *buf, si
 
 /* ---- model construction ---- */
 
-static char *dupstr(const char *s)
-{
-  size_t n = strlen(s) + 1;
-  char *p = kseg_malloc(n, "string");
-  if (p) memcpy(p, s, n);
-  return p;
-}
-
 static void free_term(kseg_prep_term *t)
 {
   free(t->column);
-  for (int i = 0; i < t->n_map; i++) free(t->map_levels[i]);
-  free(t->map_levels);
+  kseg_strings_free(&t->map_levels, t->n_map);
   free(t->map_values);
   memset(t, 0, sizeof *t);
 }
@@ -90,8 +79,7 @@ void kseg_prep_free(kseg_prep_model **mp)
   free(m->impute);
   free(m->outliers);
   free(m->scale);
-  for (int f = 0; f < m->n_features; f++) free(m->features[f]);
-  free(m->features);
+  kseg_strings_free(&m->features, m->n_features);
   free(m->offset);
   free(m->fill);
   free(m->log1p);
@@ -109,19 +97,14 @@ void kseg_prep_free(kseg_prep_model **mp)
   free(m->autoencoder);
   free(m->input_stats);
   free(m->input_quartiles);
-  for (int i = 0; i < m->n_dropped; i++) {
-    free(m->dropped[i]);
-    free(m->dropped_reason[i]);
-  }
-  free(m->dropped);
-  free(m->dropped_reason);
+  kseg_strings_free(&m->dropped, m->n_dropped);
+  kseg_strings_free(&m->dropped_reason, m->n_dropped);
   free(m);
   *mp = NULL;
 }
 
-/* Append a feature (offset only; the per-stage arrays are made by
- * alloc_stages once the list is final). Returns its index or -1. */
-static int add_feature(kseg_prep_model *m, const char *name, double offset)
+/* The per-stage arrays are made by alloc_stages once the list is final. */
+int kseg_prep_add_feature(kseg_prep_model *m, const char *name, double offset)
 {
   int f = m->n_features;
   char **names = realloc(m->features, sizeof *names * (size_t)(f + 1));
@@ -130,13 +113,13 @@ static int add_feature(kseg_prep_model *m, const char *name, double offset)
   double *off = realloc(m->offset, sizeof *off * (size_t)(f + 1));
   if (!off) return kseg_error_nomem("feature offsets", sizeof *off * (size_t)(f + 1)), -1;
   m->offset = off;
-  if (!(names[f] = dupstr(name))) return -1;
+  if (!(names[f] = kseg_strings_dup(name))) return -1;
   off[f] = offset;
   m->n_features = f + 1;
   return f;
 }
 
-static kseg_prep_term *add_term(kseg_prep_model *m, int f, const char *column, double coef)
+kseg_prep_term *kseg_prep_add_term(kseg_prep_model *m, int f, const char *column, double coef)
 {
   kseg_prep_term *t = realloc(m->terms, sizeof *t * (size_t)(m->n_terms + 1));
   if (!t) return kseg_error_nomem("feature terms", sizeof *t * (size_t)(m->n_terms + 1)), NULL;
@@ -148,52 +131,51 @@ static kseg_prep_term *add_term(kseg_prep_model *m, int f, const char *column, d
   t->lo = -INFINITY;
   t->hi = INFINITY;
   t->other = NAN;
-  if (!(t->column = dupstr(column))) return NULL;
+  if (!(t->column = kseg_strings_dup(column))) return NULL;
   m->n_terms++;
   return t;
 }
 
-/* A feature that copies one raw column, optionally within [lo, hi]. */
-static int add_copy(kseg_prep_model *m, const char *name, const char *column, double lo, double hi)
+int kseg_prep_add_copy(kseg_prep_model *m, const char *name, const char *column, double lo, double hi)
 {
-  int f = add_feature(m, name, 0.0);
+  int f = kseg_prep_add_feature(m, name, 0.0);
   if (f < 0) return KSEG_ERR_IO;
-  kseg_prep_term *t = add_term(m, f, column, 1.0);
+  kseg_prep_term *t = kseg_prep_add_term(m, f, column, 1.0);
   if (!t) return KSEG_ERR_IO;
   t->lo = lo;
   t->hi = hi;
   return KSEG_OK;
 }
 
-static int add_sum(kseg_prep_model *m, const char *name, const char *const *columns, int n)
+int kseg_prep_add_sum(kseg_prep_model *m, const char *name, const char *const *columns, int n)
 {
-  int f = add_feature(m, name, 0.0);
+  int f = kseg_prep_add_feature(m, name, 0.0);
   if (f < 0) return KSEG_ERR_IO;
   for (int i = 0; i < n; i++)
-    if (!add_term(m, f, columns[i], 1.0)) return KSEG_ERR_IO;
+    if (!kseg_prep_add_term(m, f, columns[i], 1.0)) return KSEG_ERR_IO;
   return KSEG_OK;
 }
 
-static int add_levelmap(kseg_prep_model *m, const char *name, const char *column, const char *const *levels,
-                        const double *values, int n, double other)
+int kseg_prep_add_levelmap(kseg_prep_model *m, const char *name, const char *column, const char *const *levels,
+                           const double *values, int n, double other)
 {
-  int f = add_feature(m, name, 0.0);
+  int f = kseg_prep_add_feature(m, name, 0.0);
   if (f < 0) return KSEG_ERR_IO;
-  kseg_prep_term *t = add_term(m, f, column, 1.0);
+  kseg_prep_term *t = kseg_prep_add_term(m, f, column, 1.0);
   if (!t) return KSEG_ERR_IO;
   t->map_levels = kseg_calloc((size_t)n, sizeof *t->map_levels, "level map");
   t->map_values = kseg_calloc((size_t)n, sizeof *t->map_values, "level map");
   if (!t->map_levels || !t->map_values) return KSEG_ERR_IO;
   t->n_map = n;
   for (int i = 0; i < n; i++) {
-    if (!(t->map_levels[i] = dupstr(levels[i]))) return KSEG_ERR_IO;
+    if (!(t->map_levels[i] = kseg_strings_dup(levels[i]))) return KSEG_ERR_IO;
     t->map_values[i] = values[i];
   }
   t->other = other;
   return KSEG_OK;
 }
 
-static int note_dropped(kseg_prep_model *m, const char *name, const char *reason)
+int kseg_prep_note_dropped(kseg_prep_model *m, const char *name, const char *reason)
 {
   char **d = realloc(m->dropped, sizeof *d * (size_t)(m->n_dropped + 1));
   if (!d) return kseg_error_nomem("dropped list", 0);
@@ -201,8 +183,8 @@ static int note_dropped(kseg_prep_model *m, const char *name, const char *reason
   char **r = realloc(m->dropped_reason, sizeof *r * (size_t)(m->n_dropped + 1));
   if (!r) return kseg_error_nomem("dropped list", 0);
   m->dropped_reason = r;
-  d[m->n_dropped] = dupstr(name);
-  r[m->n_dropped] = dupstr(reason);
+  d[m->n_dropped] = kseg_strings_dup(name);
+  r[m->n_dropped] = kseg_strings_dup(reason);
   m->n_dropped++;
   return d[m->n_dropped - 1] && r[m->n_dropped - 1] ? KSEG_OK : KSEG_ERR_IO;
 }
@@ -441,47 +423,14 @@ int kseg_prep_set_autoencoder(kseg_prep_model *m, kseg_ae *ae)
 /* Split "A,B,C" into a NULL-terminated array of trimmed names (owned). */
 static int split_list(const char *text, const char *flag, char ***out, int *count)
 {
-  *out = NULL;
-  *count = 0;
-  size_t len = strlen(text);
-  int n = 1;
-  for (size_t i = 0; i < len; i++) n += text[i] == ',';
-  char **list = kseg_calloc((size_t)n + 1, sizeof *list, "name list");
-  if (!list) return KSEG_ERR_IO;
-  const char *p = text;
-  int k = 0;
-  while (1) {
-    const char *e = strchr(p, ',');
-    size_t l = e ? (size_t)(e - p) : strlen(p);
-    while (l && isspace((unsigned char)*p)) p++, l--;
-    while (l && isspace((unsigned char)p[l - 1])) l--;
-    if (l == 0) {
-      for (int i = 0; i < k; i++) free(list[i]);
-      free(list);
+  KSEG_CHECK(kseg_strings_split(text, ',', out, count));
+  for (int i = 0; i < *count; i++)
+    if ((*out)[i][0] == '\0') {
+      kseg_strings_free(out, *count);
+      *count = 0;
       return kseg_error_set(KSEG_ERR_INPUT, "--%s: empty name in '%s'", flag, text);
     }
-    list[k] = kseg_malloc(l + 1, "name");
-    if (!list[k]) {
-      for (int i = 0; i < k; i++) free(list[i]);
-      free(list);
-      return KSEG_ERR_IO;
-    }
-    memcpy(list[k], p, l);
-    list[k][l] = '\0';
-    k++;
-    if (!e) break;
-    p = e + 1;
-  }
-  *out = list;
-  *count = k;
   return KSEG_OK;
-}
-
-static void free_list(char **list, int n)
-{
-  if (!list) return;
-  for (int i = 0; i < n; i++) free(list[i]);
-  free(list);
 }
 
 static int find_feature(const kseg_prep_model *m, const char *name)
@@ -506,16 +455,9 @@ static void feature_names(const kseg_prep_model *m, char *buf, size_t len)
   }
 }
 
-/* ---- recipes ---- */
+/* ---- what the recipes share ---- */
 
-static int name_is_identifier(const char *name)
-{
-  size_t n = strlen(name);
-  if (strcasecmp(name, "id") == 0) return 1;
-  return n > 3 && strcasecmp(name + n - 3, "_id") == 0;
-}
-
-static int has_all(const kseg_table *raw, const char *const *names, int n, const char **missing)
+int kseg_prep_has_columns(const kseg_table *raw, const char *const *names, int n, const char **missing)
 {
   for (int i = 0; i < n; i++)
     if (kseg_table_find(raw, names[i]) < 0) {
@@ -525,163 +467,7 @@ static int has_all(const kseg_table *raw, const char *const *names, int n, const
   return 1;
 }
 
-static const char *const marketing_needs[] = {
-    "Year_Birth",       "Education",        "Marital_Status",    "Income",          "Kidhome",
-    "Teenhome",         "Dt_Customer",      "Recency",           "MntWines",        "MntFruits",
-    "MntMeatProducts",  "MntFishProducts",  "MntSweetProducts",  "MntGoldProds",    "NumDealsPurchases",
-    "NumWebPurchases",  "NumCatalogPurchases", "NumStorePurchases", "NumWebVisitsMonth", "AcceptedCmp1",
-    "AcceptedCmp2",     "AcceptedCmp3",     "AcceptedCmp4",      "AcceptedCmp5"};
-#define N_MARKETING_NEEDS ((int)(sizeof marketing_needs / sizeof marketing_needs[0]))
-
-static const char *const ccgeneral_money[] = {"BALANCE",     "PURCHASES",    "ONEOFF_PURCHASES",
-                                              "INSTALLMENTS_PURCHASES", "CASH_ADVANCE", "CREDIT_LIMIT",
-                                              "PAYMENTS",    "MINIMUM_PAYMENTS"};
-#define N_CCGENERAL_MONEY ((int)(sizeof ccgeneral_money / sizeof ccgeneral_money[0]))
-
-static const char *const marketing_log1p[] = {"MntWines",        "MntFruits",    "MntMeatProducts", "MntFishProducts",
-                                              "MntSweetProducts", "MntGoldProds", "Total_Spent"};
-#define N_MARKETING_LOG1P ((int)(sizeof marketing_log1p / sizeof marketing_log1p[0]))
-
-static kseg_prep_recipe detect_recipe(const kseg_table *raw)
-{
-  if (has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_RECIPE_MARKETING;
-  if (kseg_table_find(raw, "CUST_ID") >= 0 && has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, NULL))
-    return KSEG_RECIPE_CCGENERAL;
-  if (kseg_table_find(raw, "recency_days") >= 0 && kseg_table_find(raw, "RFM_cell") >= 0) return KSEG_RECIPE_RFM;
-  return KSEG_RECIPE_GENERIC;
-}
-
-/* Days since 1970-01-01 -> civil year (H. Hinnant's days_from_civil, inverted). */
-static int64_t year_of_days(int64_t z)
-{
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return yoe + era * 400 + (m <= 2);
-}
-
-static int column_kind_ok(const kseg_table *raw, const char *name, int want_categorical, const char *recipe)
-{
-  int c = kseg_table_find(raw, name);
-  if (c < 0) return kseg_error_set(KSEG_ERR_INPUT, "recipe %s needs column '%s', which the table lacks", recipe, name);
-  kseg_col_kind k = raw->cols[c].kind;
-  int ok = want_categorical ? k == KSEG_COL_CATEGORICAL : (k == KSEG_COL_NUMERIC || k == KSEG_COL_DATE);
-  if (!ok)
-    return kseg_error_set(KSEG_ERR_INPUT, "recipe %s: column '%s' is %s, expected %s", recipe, name,
-                          kseg_col_kind_name(k), want_categorical ? "categorical" : "numeric");
-  return KSEG_OK;
-}
-
-/* Customer Personality (marketing_campaign.csv): engineered features; the
- * choices are explained in docs/prep.md. Collective (the reference date). */
-static int build_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m)
-{
-  int st = KSEG_OK;
-  for (int i = 0; i < N_MARKETING_NEEDS && !st; i++) {
-    int cat = strcmp(marketing_needs[i], "Education") == 0 || strcmp(marketing_needs[i], "Marital_Status") == 0;
-    st = column_kind_ok(raw, marketing_needs[i], cat, "marketing");
-  }
-  KSEG_CHECK(kseg_comm_agree(comm, st));
-  /* The reference day is the latest enrolment: ages and tenures are "as of
-   * the snapshot", independent of when kseg runs. */
-  const double *dt = raw->cols[kseg_table_find(raw, "Dt_Customer")].num;
-  double ref = -INFINITY;
-  for (int64_t i = 0; i < raw->n_local; i++)
-    if (!isnan(dt[i]) && dt[i] > ref) ref = dt[i];
-  KSEG_CHECK(kseg_comm_max_f64(comm, &ref, 1));
-  if (!isfinite(ref)) return kseg_error_set(KSEG_ERR_INPUT, "recipe marketing: column 'Dt_Customer' has no dates");
-  double ref_year = (double)year_of_days((int64_t)floor(ref));
-
-  /* Age over 100 at the reference date (Year_Birth 1893, 1899, 1900 in the
-   * Kaggle data) is taken for a typing error: missing, then imputed. */
-  KSEG_CHECK(add_feature(m, "Age", ref_year) < 0 ? KSEG_ERR_IO : KSEG_OK);
-  kseg_prep_term *t = add_term(m, m->n_features - 1, "Year_Birth", -1.0);
-  if (!t) return KSEG_ERR_IO;
-  t->lo = ref_year - 100.0;
-  t->hi = ref_year;
-
-  static const char *const edu_levels[] = {"Basic", "2n Cycle", "Graduation", "Master", "PhD"};
-  static const double edu_values[] = {0, 1, 2, 3, 4};
-  KSEG_CHECK(add_levelmap(m, "Education", "Education", edu_levels, edu_values, 5, NAN));
-  static const char *const partner_levels[] = {"Married", "Together"};
-  static const double partner_values[] = {1, 1};
-  KSEG_CHECK(add_levelmap(m, "Living_With_Partner", "Marital_Status", partner_levels, partner_values, 2, 0.0));
-  static const char *const children[] = {"Kidhome", "Teenhome"};
-  KSEG_CHECK(add_sum(m, "Children", children, 2));
-  /* One customer reports 666666: far above the rest (max 162397). */
-  KSEG_CHECK(add_copy(m, "Income", "Income", 0.0, 600000.0));
-  KSEG_CHECK(add_copy(m, "Recency", "Recency", -INFINITY, INFINITY));
-  KSEG_CHECK(add_feature(m, "Tenure_Days", ref) < 0 ? KSEG_ERR_IO : KSEG_OK);
-  if (!add_term(m, m->n_features - 1, "Dt_Customer", -1.0)) return KSEG_ERR_IO;
-
-  static const char *const mnt[] = {"MntWines", "MntFruits", "MntMeatProducts", "MntFishProducts",
-                                    "MntSweetProducts", "MntGoldProds"};
-  KSEG_CHECK(add_sum(m, "Total_Spent", mnt, 6));
-  for (int i = 0; i < 6; i++) KSEG_CHECK(add_copy(m, mnt[i], mnt[i], -INFINITY, INFINITY));
-  /* Deal purchases are a subset of the channel purchases, not a channel. */
-  static const char *const channels[] = {"NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"};
-  KSEG_CHECK(add_sum(m, "Total_Purchases", channels, 3));
-  for (int i = 0; i < 3; i++) KSEG_CHECK(add_copy(m, channels[i], channels[i], -INFINITY, INFINITY));
-  KSEG_CHECK(add_copy(m, "NumDealsPurchases", "NumDealsPurchases", -INFINITY, INFINITY));
-  KSEG_CHECK(add_copy(m, "NumWebVisitsMonth", "NumWebVisitsMonth", -INFINITY, INFINITY));
-  static const char *const accepted[] = {"AcceptedCmp1", "AcceptedCmp2", "AcceptedCmp3", "AcceptedCmp4",
-                                         "AcceptedCmp5"};
-  KSEG_CHECK(add_sum(m, "Total_Accepted", accepted, 5));
-  return KSEG_OK;
-}
-
-/* Every numeric column that is not an identifier; identifiers: string
- * columns (never numeric anyway), the names ID / *_ID, and numeric columns of
- * distinct integers with no missing value. Collective. */
-static int build_numeric(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m)
-{
-  /* A local failure (out of memory) is kept, not returned, so that every
-   * rank still takes part in each column's identifier check. */
-  int st = KSEG_OK;
-  for (int c = 0; c < raw->n_cols; c++) {
-    const kseg_column *col = &raw->cols[c];
-    const char *reason = NULL;
-    if (col->kind == KSEG_COL_DATE) reason = "date (name it in --columns to use it)";
-    else if (col->kind == KSEG_COL_STRING || name_is_identifier(col->name)) reason = "identifier";
-    else if (col->kind != KSEG_COL_NUMERIC) reason = kseg_col_kind_name(col->kind);
-    if (!reason) {
-      int distinct = 0, s2 = kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local,
-                                                            &distinct);
-      if (s2) return s2; /* agreed inside */
-      if (distinct) reason = "identifier (distinct integers)";
-    }
-    if (st) continue;
-    st = reason ? note_dropped(m, col->name, reason) : add_copy(m, col->name, col->name, -INFINITY, INFINITY);
-  }
-  return st;
-}
-
-int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is_id)
-{
-  const kseg_column *col = &raw->cols[c];
-  *is_id = col->kind == KSEG_COL_STRING || name_is_identifier(col->name);
-  if (*is_id || col->kind != KSEG_COL_NUMERIC) return KSEG_OK;
-  return kseg_stats_distinct_integers(comm, (kseg_stats_col){col->num, 1}, raw->n_local, is_id);
-}
-
-int kseg_prep_derive_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model **out)
-{
-  *out = NULL;
-  if (!has_all(raw, marketing_needs, N_MARKETING_NEEDS, NULL)) return KSEG_OK;
-  kseg_prep_model *m = kseg_calloc(1, sizeof *m, "prep model");
-  int st = kseg_comm_agree(comm, m ? KSEG_OK : KSEG_ERR_IO);
-  if (!st) st = kseg_comm_agree(comm, build_marketing(comm, raw, m));
-  if (st) kseg_prep_free(&m);
-  *out = m;
-  return st;
-}
-
-/* Explicit raw columns (generic recipe with --columns). */
-static int build_explicit(const kseg_table *raw, kseg_prep_model *m, char **names, int n)
+int kseg_prep_add_columns(const kseg_table *raw, kseg_prep_model *m, char **names, int n)
 {
   for (int i = 0; i < n; i++) {
     int c = kseg_table_find(raw, names[i]);
@@ -690,9 +476,17 @@ static int build_explicit(const kseg_table *raw, kseg_prep_model *m, char **name
     if (k != KSEG_COL_NUMERIC && k != KSEG_COL_DATE)
       return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not numeric (--columns)", names[i],
                             kseg_col_kind_name(k));
-    KSEG_CHECK(add_copy(m, names[i], names[i], -INFINITY, INFINITY));
+    KSEG_CHECK(kseg_prep_add_copy(m, names[i], names[i], -INFINITY, INFINITY));
   }
   return KSEG_OK;
+}
+
+static kseg_prep_recipe detect_recipe(const kseg_table *raw)
+{
+  if (kseg_recipe_marketing_fits(raw)) return KSEG_RECIPE_MARKETING;
+  if (kseg_recipe_ccgeneral_fits(raw)) return KSEG_RECIPE_CCGENERAL;
+  if (kseg_table_find(raw, "recency_days") >= 0 && kseg_table_find(raw, "RFM_cell") >= 0) return KSEG_RECIPE_RFM;
+  return KSEG_RECIPE_GENERIC;
 }
 
 /* Keep exactly `names` (in that order) among the recipe's features. */
@@ -729,10 +523,6 @@ static int select_features(kseg_prep_model *m, char **names, int n, const char *
 }
 
 /* ---- fitting ---- */
-
-/* The recipes' own log1p lists, told apart from user text by address. */
-static const char LOG1P_MARKETING[] = "(recipe marketing)";
-static const char LOG1P_CCGENERAL[] = "(recipe ccgeneral)";
 
 /* Statistics of every feature of X (n_local x F row-major). */
 static int feature_stats(MPI_Comm comm, const double *X, int F, int64_t n_local, const int8_t *mask,
@@ -780,24 +570,16 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     st = kseg_error_set(KSEG_ERR_INPUT, "--outliers clip:P needs 0 < P < 50, got %g", oparam);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
-  /* 1. candidate features */
-  if (recipe == KSEG_RECIPE_MARKETING) {
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_marketing(comm, raw, m)), st, fail);
-    if (!log_spec) log_spec = LOG1P_MARKETING;
-  } else if (recipe == KSEG_RECIPE_CCGENERAL) {
-    const char *miss = NULL;
-    if (!has_all(raw, ccgeneral_money, N_CCGENERAL_MONEY, &miss))
-      st = kseg_error_set(KSEG_ERR_INPUT, "recipe ccgeneral needs column '%s', which the table lacks", miss);
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
-    if (!log_spec) log_spec = LOG1P_CCGENERAL;
-  } else if (recipe == KSEG_RECIPE_RFM) {
-    KSEG_CHECK_GOTO(kseg_rfm_recipe(comm, raw, m, &log_spec, build_explicit), st, fail);
-  } else if (cols) {
-    st = build_explicit(raw, m, cols, n_cols);
-  } else {
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, build_numeric(comm, raw, m)), st, fail);
+  /* 1. candidate features, from the recipe; its log1p list, if any, applies
+   * when --log1p is not given (rfm's sets log_spec as if it were) */
+  kseg_recipe_names recipe_log1p = {NULL, 0};
+  switch (recipe) {
+  case KSEG_RECIPE_MARKETING: st = kseg_recipe_marketing(comm, raw, m, &recipe_log1p); break;
+  case KSEG_RECIPE_CCGENERAL: st = kseg_recipe_ccgeneral(comm, raw, m, &recipe_log1p); break;
+  case KSEG_RECIPE_RFM: st = kseg_recipe_rfm(comm, raw, m, &log_spec); break;
+  default: st = kseg_recipe_generic(comm, raw, m, cols, n_cols); break;
   }
+  if (st) goto fail; /* agreed by the recipe */
   if (!st && cols && recipe != KSEG_RECIPE_GENERIC) st = select_features(m, cols, n_cols, rname);
   for (int i = 0; !st && i < n_excl; i++) {
     int f = find_feature(m, excl[i]);
@@ -814,14 +596,14 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     for (int f = 0; expl && f < m->n_features; f++) expl[f] = cols != NULL;
   }
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
-  if (!(m->recipe = dupstr(rname)) || !(m->impute = dupstr(impute_name(impute))) ||
-      !(m->scale = dupstr(scale_name(scale))))
+  if (!(m->recipe = kseg_strings_dup(rname)) || !(m->impute = kseg_strings_dup(impute_name(impute))) ||
+      !(m->scale = kseg_strings_dup(scale_name(scale))))
     st = KSEG_ERR_IO;
   char otext[64];
   if (outl == KSEG_OUTLIERS_IQR) snprintf(otext, sizeof otext, "iqr:%g", oparam);
   else if (outl == KSEG_OUTLIERS_CLIP) snprintf(otext, sizeof otext, "clip:%g", oparam);
   else snprintf(otext, sizeof otext, "none");
-  if (!st && !(m->outliers = dupstr(otext))) st = KSEG_ERR_IO;
+  if (!st && !(m->outliers = kseg_strings_dup(otext))) st = KSEG_ERR_IO;
 
   int F = m->n_features;
   size_t xbytes = sizeof(double) * (size_t)(raw->n_local > 0 ? raw->n_local : 1) * (size_t)F;
@@ -871,7 +653,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
                           m->features[f], mom[f].min);
       break;
     }
-    if ((st = note_dropped(m, m->features[f], "constant")) != KSEG_OK) break;
+    if ((st = kseg_prep_note_dropped(m, m->features[f], "constant")) != KSEG_OK) break;
     drop_feature(m, f, expl);
     memmove(&mom[f], &mom[f + 1], sizeof *mom * (size_t)(F - f - 1));
     memmove(&quant[3 * f], &quant[3 * (f + 1)], sizeof *quant * 3 * (size_t)(F - f - 1));
@@ -904,19 +686,14 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
 
   /* 3. imputation values and log1p flags */
   for (int f = 0; f < F; f++) m->fill[f] = impute == KSEG_IMPUTE_MEAN ? mom[f].mean : quant[3 * f + 1];
-  if (log_spec && strcmp(log_spec, "none") != 0) {
+  if (!log_spec) {
+    for (int i = 0; i < recipe_log1p.n; i++) {
+      int f = find_feature(m, recipe_log1p.names[i]);
+      if (f >= 0) m->log1p[f] = 1;
+    }
+  } else if (strcmp(log_spec, "none") != 0) {
     if (strcmp(log_spec, "auto") == 0) {
       for (int f = 0; f < F; f++) m->log1p[f] = (int8_t)(mom[f].min >= 0.0 && mom[f].skew > 1.0);
-    } else if (log_spec == LOG1P_CCGENERAL) {
-      for (int i = 0; i < N_CCGENERAL_MONEY; i++) {
-        int f = find_feature(m, ccgeneral_money[i]);
-        if (f >= 0) m->log1p[f] = 1;
-      }
-    } else if (log_spec == LOG1P_MARKETING) {
-      for (int i = 0; i < N_MARKETING_LOG1P; i++) {
-        int f = find_feature(m, marketing_log1p[i]);
-        if (f >= 0) m->log1p[f] = 1;
-      }
     } else {
       st = split_list(log_spec, "log1p", &logs, &n_logs);
       for (int i = 0; !st && i < n_logs; i++) {
@@ -982,7 +759,7 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
                             "cannot use it", m->features[f]);
         break;
       }
-      if ((st = note_dropped(m, m->features[f], "zero variance after outlier clipping")) != KSEG_OK) break;
+      if ((st = kseg_prep_note_dropped(m, m->features[f], "zero variance after outlier clipping")) != KSEG_OK) break;
       drop_feature(m, f, expl);
       memmove(&mom[f], &mom[f + 1], sizeof *mom * (size_t)(F - f - 1));
       F--;
@@ -996,9 +773,9 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
   *out = m;
   m = NULL;
 fail:
-  free_list(cols, n_cols);
-  free_list(excl, n_excl);
-  free_list(logs, n_logs);
+  kseg_strings_free(&cols, n_cols);
+  kseg_strings_free(&excl, n_excl);
+  kseg_strings_free(&logs, n_logs);
   free(expl);
   free(mask);
   free(X);

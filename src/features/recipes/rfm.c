@@ -1,12 +1,11 @@
-/* rfm_recipe.c - the `rfm` recipe of kseg prep: the features of a kseg rfm
- * table, log1p of counts and money, then prep's own imputation and scaling
- * (standard by default). Kept here so prep needs one dispatch line. */
+/* features/recipes/rfm.c - the `rfm` recipe of kseg prep: the features of a kseg rfm table,
+ * log1p of counts and money, then prep's own imputation and scaling
+ * (standard by default). */
 #include <math.h>
 #include <stddef.h>
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
-#include "kseg/kseg_rfm.h"
 #include "features/recipes/recipes.h"
 
 static const char *const features[] = {"recency_days", "frequency", "purchase_days", "monetary_total",
@@ -18,8 +17,7 @@ enum { N_FEATURES = (int)(sizeof features / sizeof features[0]) };
 static const char log1p_all[] = "frequency,purchase_days,monetary_total,monetary_mean";
 static const char log1p_counts[] = "frequency,purchase_days";
 
-int kseg_rfm_recipe(MPI_Comm comm, const kseg_table *raw, struct kseg_prep_model *m, const char **log1p,
-                    int (*add_columns)(const kseg_table *raw, struct kseg_prep_model *m, char **names, int n))
+int kseg_recipe_rfm(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m, const char **log1p)
 {
   int st = KSEG_OK;
   for (int i = 0; i < N_FEATURES && !st; i++) {
@@ -38,5 +36,5 @@ int kseg_rfm_recipe(MPI_Comm comm, const kseg_table *raw, struct kseg_prep_model
     if (money[i] < lo) lo = money[i];
   KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_min_f64(comm, &lo, 1)));
   if (!*log1p) *log1p = lo >= 0.0 ? log1p_all : log1p_counts;
-  return kseg_comm_agree(comm, add_columns(raw, m, (char **)features, N_FEATURES));
+  return kseg_comm_agree(comm, kseg_prep_add_columns(raw, m, (char **)features, N_FEATURES));
 }

@@ -1,14 +1,12 @@
-/* csv.c - parallel, streaming CSV import into the raw table.
+/* import.c - parallel, streaming CSV import into the raw table.
  *
  * Phases (every one ends with kseg_comm_agree, so one rank's bad line stops
  * all ranks at the same point):
  *   header   the root reads the header record, detects the delimiter, checks
  *            the names and broadcasts them.
- *   scan     each rank reads its equal byte range of the data and counts
- *            quotes and newlines; an allgather of these few numbers gives every
- *            rank the quote parity and line number at any range start, hence
- *            where its first record starts (the first newline after an even
- *            number of quotes) and where it ends (the next rank's start).
+ *   scan     each rank scans its equal byte range of the data for quotes
+ *            and newlines, which tells every rank where its first record
+ *            starts and where its last one ends (kseg_csv_locate_records).
  *   infer    pass 1 over the rank's records: field counts, per-column type
  *            evidence and distinct values; the root merges the distinct values
  *            (sorted, so codes do not depend on the rank count), decides kinds
@@ -33,6 +31,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_strings.h"
 
 enum { KSEG_CSV_DEFAULT_BLOCK = 8 << 20 };
 
@@ -50,84 +49,39 @@ typedef struct csv_header {
 
 static void header_free(csv_header *h)
 {
-  if (h->names)
-    for (int i = 0; i < h->n_cols; i++) free(h->names[i]);
-  free(h->names);
+  kseg_strings_free(&h->names, h->n_cols);
   memset(h, 0, sizeof *h);
 }
 
 /* Root only: read and check the header record. */
 static int header_read(int fd, const char *path, int64_t size, char delim_opt, int64_t block, csv_header *h)
 {
-  kseg_csv_reader r;
-  KSEG_CHECK(kseg_csv_reader_open_header(&r, fd, path, size, block));
-  int st = KSEG_OK;
-  kseg_csv_field *fields = NULL;
   char *rec = NULL;
   size_t len = 0;
   int64_t line = 0;
-  /* Leading empty lines are skipped like any other. */
-  KSEG_CHECK_GOTO(kseg_csv_reader_next(&r, &rec, &len, &line), st, done);
-  if (!rec) {
-    st = kseg_error_set(KSEG_ERR_INPUT, "%s: the file has no header row", path);
-    goto done;
-  }
-  {
-    /* The reader returns the rest of the file as the header when a quote never closes. */
-    int64_t quotes = 0;
-    for (size_t i = 0; i < len; i++) quotes += rec[i] == '"';
-    if (quotes % 2) {
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: unterminated quoted field in the header (its quote is never closed)",
-                          path, (long long)line);
-      goto done;
-    }
-  }
+  kseg_csv_span data;
+  KSEG_CHECK(kseg_csv_read_header(fd, path, size, block, &rec, &len, &line, &data));
   h->delim = delim_opt ? delim_opt : kseg_csv_detect_delimiter(rec, len);
-  int n = 0;
   const char *why = NULL;
-  char *copy = kseg_malloc(len + 1, "csv header");
-  if (!copy) { st = KSEG_ERR_IO; goto done; }
-  memcpy(copy, rec, len);
-  if (kseg_csv_split(copy, len, h->delim, NULL, 0, &n, &why) != KSEG_OK) {
-    free(copy);
-    st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: %s", path, (long long)line, why);
-    goto done;
-  }
-  free(copy);
-  fields = kseg_malloc((size_t)n * sizeof *fields, "csv header fields");
-  h->names = kseg_calloc((size_t)n, sizeof *h->names, "csv column names");
-  if (!fields || !h->names) { st = KSEG_ERR_IO; goto done; }
-  h->n_cols = n;
-  kseg_csv_split(rec, len, h->delim, fields, n, &n, &why);
-  for (int i = 0; i < n; i++) {
-    const kseg_csv_field *f = &fields[i];
-    if (f->len == 0) {
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: column %d has an empty name", path, (long long)line, i + 1);
-      goto done;
-    }
-    if (memchr(f->ptr, '/', f->len) || (f->len == 1 && f->ptr[0] == '.')) {
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: column name '%.*s' cannot name a dataset (no '/', not '.')",
-                          path, (long long)line, (int)f->len, f->ptr);
-      goto done;
-    }
-    h->names[i] = kseg_malloc(f->len + 1, "csv column name");
-    if (!h->names[i]) { st = KSEG_ERR_IO; goto done; }
-    memcpy(h->names[i], f->ptr, f->len);
-    h->names[i][f->len] = '\0';
+  int st = kseg_csv_split_names(rec, len, h->delim, &h->names, &h->n_cols, &why);
+  free(rec);
+  if (st == KSEG_ERR_INPUT) return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: %s", path, (long long)line, why);
+  KSEG_CHECK(st);
+  for (int i = 0; i < h->n_cols; i++) {
+    const char *name = h->names[i];
+    if (name[0] == '\0')
+      return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: column %d has an empty name", path, (long long)line, i + 1);
+    if (strchr(name, '/') || strcmp(name, ".") == 0)
+      return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: column name '%s' cannot name a dataset (no '/', not '.')",
+                            path, (long long)line, name);
     for (int j = 0; j < i; j++)
-      if (strcmp(h->names[j], h->names[i]) == 0) {
-        st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: duplicate column name '%s' (columns %d and %d)", path,
-                            (long long)line, h->names[i], j + 1, i + 1);
-        goto done;
-      }
+      if (strcmp(h->names[j], name) == 0)
+        return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: duplicate column name '%s' (columns %d and %d)", path,
+                              (long long)line, name, j + 1, i + 1);
   }
-  /* The data starts after the header's line end (or at the end of the file). */
-  h->data_begin = r.pos - (int64_t)(r.len - r.off);
-  h->data_line = r.line;
-done:
-  free(fields);
-  kseg_csv_reader_close(&r);
-  return st;
+  h->data_begin = data.begin;
+  h->data_line = data.line;
+  return KSEG_OK;
 }
 
 /* Pack the header into one buffer so one broadcast carries it. */
@@ -160,107 +114,12 @@ static int header_bcast(MPI_Comm comm, int rank, csv_header *h)
     if (!h->names) st = KSEG_ERR_IO;
     const char *p = blob;
     for (int i = 0; st == KSEG_OK && i < h->n_cols; i++) {
-      h->names[i] = strdup(p);
-      if (!h->names[i]) st = kseg_error_nomem("csv column name", strlen(p) + 1);
+      if (!(h->names[i] = kseg_strings_dup(p))) st = KSEG_ERR_IO;
       p += strlen(p) + 1;
     }
   }
   free(blob);
   return st;
-}
-
-/* ---- scan: quote parity and record starts ---- */
-
-/* What one rank learns about its byte range, all positions absolute, -1 for
- * none; "lines" are newlines in the range before the position. Index k of a
- * pair is for an odd (1) or even (0) count of quotes in the range before. */
-enum { S_QUOTES, S_NEWLINES, S_NL_POS, S_NL_LINES = S_NL_POS + 2, S_OPEN_POS = S_NL_LINES + 2,
-       S_OPEN_LINES = S_OPEN_POS + 2, S_NUL_POS = S_OPEN_LINES + 2, S_NUL_LINES, S_COUNT };
-
-static int scan_range(int fd, const char *path, int64_t b0, int64_t b1, int64_t block, int64_t s[S_COUNT])
-{
-  for (int i = 0; i < S_COUNT; i++) s[i] = -1;
-  s[S_QUOTES] = s[S_NEWLINES] = 0;
-  char *buf = kseg_malloc((size_t)(b1 - b0 < block ? (b1 - b0 > 0 ? b1 - b0 : 1) : block), "csv scan buffer");
-  if (!buf) return KSEG_ERR_IO;
-  int64_t quotes = 0, nl = 0;
-  for (int64_t pos = b0; pos < b1;) {
-    int64_t n = b1 - pos < block ? b1 - pos : block;
-    int64_t got = kseg_csv_read_at(fd, buf, n, pos);
-    if (got != n) {
-      free(buf);
-      if (got < 0) return kseg_error_set(KSEG_ERR_IO, "%s: read failed: %s", path, strerror(errno));
-      return kseg_error_set(KSEG_ERR_IO, "%s: the file shrank while it was being read", path);
-    }
-    for (int64_t i = 0; i < n; i++) {
-      char c = buf[i];
-      if (c == '"') {
-        int k = (int)(quotes & 1);
-        s[S_OPEN_POS + k] = pos + i;
-        s[S_OPEN_LINES + k] = nl;
-        quotes++;
-      } else if (c == '\n') {
-        int k = (int)(quotes & 1);
-        if (s[S_NL_POS + k] < 0) {
-          s[S_NL_POS + k] = pos + i;
-          s[S_NL_LINES + k] = nl;
-        }
-        nl++;
-      } else if (c == '\0' && s[S_NUL_POS] < 0) {
-        s[S_NUL_POS] = pos + i;
-        s[S_NUL_LINES] = nl;
-      }
-    }
-    pos += n;
-  }
-  free(buf);
-  s[S_QUOTES] = quotes;
-  s[S_NEWLINES] = nl;
-  return KSEG_OK;
-}
-
-/* Every rank's record range [start, end) and first line number, from the
- * gathered scans; or the input error every rank reports the same way. */
-static int plan_ranges(const char *path, const csv_header *h, int64_t size, int nranks, int rank,
-                       const int64_t *all, int64_t *start, int64_t *end, int64_t *line)
-{
-  int64_t qpre = 0, lpre = 0;
-  int64_t my_start = -1, my_line = 0, next_start = -1;
-  int64_t nul_line = -1, open_line = -1;
-  for (int r = 0; r < nranks; r++) {
-    const int64_t *s = all + (int64_t)r * S_COUNT;
-    int k = (int)(qpre & 1);
-    int64_t base = h->data_line + lpre; /* line number at this range's first byte */
-    if (nul_line < 0 && s[S_NUL_POS] >= 0) nul_line = base + s[S_NUL_LINES];
-    /* Last quote with an even global count before it: where an unclosed quote opened. */
-    if (s[S_OPEN_POS + k] >= 0) open_line = base + s[S_OPEN_LINES + k];
-    int64_t st = -1, sl = 0;
-    if (r == 0) {
-      st = h->data_begin;
-      sl = h->data_line;
-    } else if (s[S_NL_POS + k] >= 0) {
-      st = s[S_NL_POS + k] + 1;
-      sl = base + s[S_NL_LINES + k] + 1;
-    }
-    if (r == rank) {
-      my_start = st;
-      my_line = sl;
-    } else if (r > rank && next_start < 0 && st >= 0) {
-      next_start = st;
-    }
-    qpre += s[S_QUOTES];
-    lpre += s[S_NEWLINES];
-  }
-  if (nul_line >= 0)
-    return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: binary data (a NUL byte); is this a text CSV file?", path,
-                          (long long)nul_line);
-  if (qpre & 1)
-    return kseg_error_set(KSEG_ERR_INPUT, "%s: line %lld: unterminated quoted field (the quote opened here is never closed)",
-                          path, (long long)open_line);
-  *start = my_start;
-  *end = my_start < 0 ? my_start : (next_start >= 0 ? next_start : size);
-  *line = my_line;
-  return KSEG_OK;
 }
 
 /* ---- infer ---- */
@@ -326,9 +185,7 @@ static void schema_free(csv_schema *s, int n_cols)
 {
   if (s->levels)
     for (int c = 0; c < n_cols; c++) {
-      if (s->levels[c])
-        for (int32_t i = 0; i < s->n_levels[c]; i++) free(s->levels[c][i]);
-      free(s->levels[c]);
+      kseg_strings_free(&s->levels[c], s->n_levels[c]);
     }
   free(s->kind);
   free(s->month_first);
@@ -516,8 +373,7 @@ static int decide_schema(MPI_Comm comm, int rank, int nranks, int n_cols, kseg_c
         sc->levels[c] = kseg_calloc((size_t)head[2], sizeof **sc->levels, "csv levels");
         if (!sc->levels[c]) { st = KSEG_ERR_IO; break; }
         for (int32_t i = 0; i < head[2]; i++) {
-          sc->levels[c][i] = strdup(p);
-          if (!sc->levels[c][i]) { st = kseg_error_nomem("csv level", strlen(p) + 1); break; }
+          if (!(sc->levels[c][i] = kseg_strings_dup(p))) { st = KSEG_ERR_IO; break; }
           p += strlen(p) + 1;
         }
       }
@@ -566,8 +422,7 @@ static int table_alloc(const csv_header *h, const csv_schema *sc, int64_t n_glob
   size_t rows = (size_t)(n_local > 0 ? n_local : 1);
   for (int c = 0; c < h->n_cols; c++) {
     kseg_column *col = &t->cols[c];
-    col->name = strdup(h->names[c]);
-    if (!col->name) return kseg_error_nomem("csv column name", strlen(h->names[c]) + 1);
+    if (!(col->name = kseg_strings_dup(h->names[c]))) return KSEG_ERR_IO;
     col->kind = sc->kind[c];
     switch (col->kind) {
     case KSEG_COL_NUMERIC:
@@ -581,7 +436,7 @@ static int table_alloc(const csv_header *h, const csv_schema *sc, int64_t n_glob
       if (!col->codes || !col->levels) return KSEG_ERR_IO;
       col->n_levels = sc->n_levels[c];
       for (int32_t i = 0; i < sc->n_levels[c]; i++)
-        if (!(col->levels[i] = strdup(sc->levels[c][i]))) return kseg_error_nomem("csv level", 0);
+        if (!(col->levels[i] = kseg_strings_dup(sc->levels[c][i]))) return KSEG_ERR_IO;
       break;
     case KSEG_COL_STRING:
       col->str_width = sc->width[c];
@@ -687,7 +542,6 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
   csv_schema sc = {0};
   kseg_table t = {0};
   kseg_csv_colstats *stats = NULL;
-  int64_t *all = NULL;
   kseg_h5_writer *w = NULL;
   int st = KSEG_OK;
   int fd = -1;
@@ -718,20 +572,13 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
   st = kseg_comm_agree(comm, header_bcast(comm, rank, &h));
   if (st != KSEG_OK) goto done;
 
-  /* scan */
-  int64_t b0, blen, start = -1, end = -1, line = 0;
-  kseg_partition(size - h.data_begin, nranks, rank, &b0, &blen);
-  b0 += h.data_begin;
-  int64_t mine[S_COUNT];
-  st = scan_range(fd, in, b0, b0 + blen, block, mine);
+  /* scan: where this rank's records start and end */
+  kseg_csv_span data = {h.data_begin, size, h.data_line}, part;
+  st = kseg_csv_locate_records(comm, fd, in, 1, 1, data, block, 1, &part);
   if (st == KSEG_OK) st = kseg_comm_fault(comm, "csv_scan");
-  if (st == KSEG_OK && !(all = kseg_malloc((size_t)nranks * S_COUNT * sizeof *all, "csv scan table"))) st = KSEG_ERR_IO;
   st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) goto done;
-  st = kseg_comm_check(MPI_Allgather(mine, S_COUNT, MPI_INT64_T, all, S_COUNT, MPI_INT64_T, comm), "MPI_Allgather");
-  if (st == KSEG_OK) st = plan_ranges(in, &h, size, nranks, rank, all, &start, &end, &line);
-  st = kseg_comm_agree(comm, st);
-  if (st != KSEG_OK) goto done;
+  int64_t start = part.begin, end = part.end, line = part.line;
 
   /* infer */
   double t_scan = kseg_now();
@@ -779,7 +626,7 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
   if (!summary->cols) st = KSEG_ERR_IO;
   for (int c = 0; st == KSEG_OK && c < h.n_cols; c++) {
     kseg_csv_column_info *ci = &summary->cols[c];
-    if (!(ci->name = strdup(h.names[c]))) st = kseg_error_nomem("csv summary", 0);
+    if (!(ci->name = kseg_strings_dup(h.names[c]))) st = KSEG_ERR_IO;
     ci->kind = sc.kind[c];
     ci->missing = sc.missing[c];
     ci->n_levels = sc.n_levels[c];
@@ -795,7 +642,6 @@ done:
   if (stats)
     for (int c = 0; c < h.n_cols; c++) kseg_csv_stats_clear(&stats[c]);
   free(stats);
-  free(all);
   schema_free(&sc, h.n_cols);
   if (t.cols) kseg_table_clear(&t);
   header_free(&h);

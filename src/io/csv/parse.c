@@ -1,4 +1,4 @@
-/* csv_parse.c - the pure pieces of CSV import: record ends, field splitting,
+/* io/csv/parse.c - the pure pieces of CSV import: record ends, field splitting,
  * numbers, dates and per-column type evidence. No I/O, no MPI. */
 #include "kseg/kseg_csv.h"
 
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_hash.h"
 
 char kseg_csv_detect_delimiter(const char *line, size_t len)
 {
@@ -203,6 +204,21 @@ int64_t kseg_csv_days_from_civil(int y, int m, int d)
   return era * 146097 + doe - 719468;
 }
 
+void kseg_csv_civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+  /* Howard Hinnant's civil_from_days, the inverse of the above. */
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t mm = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int)(yoe + era * 400 + (mm <= 2));
+  *m = (int)mm;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
 /* Decode one UTF-8 sequence at p[0..n); its length, or 0 when invalid
  * (overlong forms, surrogates and values above U+10FFFF are invalid). */
 static size_t utf8_len(const unsigned char *p, size_t n)
@@ -328,22 +344,17 @@ void kseg_csv_stats_init(kseg_csv_colstats *s)
   s->numeric = s->ymd = s->dmy = s->mdy = 1;
 }
 
-static uint64_t hash_bytes(const char *v, size_t len)
+/* The slot a value probes first. Only the table's layout depends on it: the
+ * distinct values are sorted before they are used. */
+static uint32_t level_slot(const char *v, size_t len, uint32_t mask)
 {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
-  return h;
+  return (uint32_t)kseg_hash_fnv1a(KSEG_HASH_FNV1A_INIT, v, len) & mask;
 }
 
+/* Too many distinct values for a category: stop collecting them. */
 static void drop_levels(kseg_csv_colstats *s)
 {
-  if (s->table)
-    for (int32_t i = 0; i < s->slots; i++) free(s->table[i]);
-  free(s->table);
-  free(s->lens);
-  s->table = NULL;
-  s->lens = NULL;
-  s->slots = 0;
+  kseg_csv_stats_clear(s);
   s->overflow = 1;
 }
 
@@ -375,7 +386,7 @@ int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
     s->slots = KSEG_CSV_SLOTS;
   }
   uint32_t mask = (uint32_t)s->slots - 1;
-  for (uint32_t h = (uint32_t)hash_bytes(v, len) & mask;; h = (h + 1) & mask) {
+  for (uint32_t h = level_slot(v, len, mask);; h = (h + 1) & mask) {
     char *e = s->table[h];
     if (!e) break;
     if (s->lens[h] == len && memcmp(e, v, len) == 0) return KSEG_OK;
@@ -388,7 +399,7 @@ int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
   if (!copy) return KSEG_ERR_IO;
   memcpy(copy, v, len);
   copy[len] = '\0';
-  uint32_t h = (uint32_t)hash_bytes(v, len) & mask;
+  uint32_t h = level_slot(v, len, mask);
   while (s->table[h]) h = (h + 1) & mask;
   s->table[h] = copy;
   s->lens[h] = (uint32_t)len;

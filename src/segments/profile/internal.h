@@ -1,4 +1,4 @@
-/* profile_internal.h - pieces shared by the profile files (not public). */
+/* segments/profile/internal.h - pieces shared by the profile files (not public). */
 #ifndef KSEG_PROFILE_INTERNAL_H
 #define KSEG_PROFILE_INTERNAL_H
 
@@ -10,7 +10,5 @@ int kseg_profile_name_segments(kseg_profile *p);
 
 /* The metric `name` of `kind`, or NULL. Local. */
 const kseg_profile_metric *kseg_profile_find(const kseg_profile *p, const char *name, kseg_profile_metric_kind kind);
-
-char *kseg_profile_strdup(const char *s);
 
 #endif

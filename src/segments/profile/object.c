@@ -7,15 +7,8 @@
 #include <string.h>
 
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_strings.h"
 #include "segments/profile/internal.h"
-
-char *kseg_profile_strdup(const char *s)
-{
-  size_t n = strlen(s) + 1;
-  char *p = kseg_malloc(n, "string");
-  if (p) memcpy(p, s, n);
-  return p;
-}
 
 const kseg_profile_metric *kseg_profile_find(const kseg_profile *p, const char *name, kseg_profile_metric_kind kind)
 {
@@ -47,15 +40,13 @@ void kseg_profile_free(kseg_profile **pp)
   for (int c = 0; c < p->n_categorical; c++) {
     kseg_profile_levels *l = &p->categorical[c];
     free(l->name);
-    for (int i = 0; i < l->n_levels; i++) free(l->levels[i]);
-    free(l->levels);
+    kseg_strings_free(&l->levels, l->n_levels);
     free(l->share);
   }
   free(p->categorical);
-  for (int s = 0; p->names && s <= p->n_segments; s++) free(p->names[s]);
-  for (int s = 0; p->actions && s <= p->n_segments; s++) free(p->actions[s]);
-  free(p->names);
-  free(p->actions);
+  kseg_strings_free(&p->names, p->n_segments + 1);
+  kseg_strings_free(&p->actions, p->n_segments + 1);
+  kseg_plan_free(&p->plan);
   free(p);
   *pp = NULL;
 }

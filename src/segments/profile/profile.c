@@ -1,4 +1,4 @@
-/* profile.c - the distributed part of segment profiles (kseg_profile.h).
+/* segments/profile/profile.c - the distributed part of segment profiles (kseg_profile.h).
  *
  * One pass for the base's extrema (which columns are constant, binary, and
  * the fixed-point scale of each), one pass of exact per-segment sums, then one
@@ -13,8 +13,10 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_fixed.h"
+#include "kseg/kseg_plan.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_stats.h"
+#include "kseg/kseg_strings.h"
 #include "segments/profile/internal.h"
 
 /* A column being profiled: this rank's values and what the base pass found. */
@@ -54,7 +56,7 @@ static kseg_profile_metric *add_metric(kseg_profile *p, const char *name, kseg_p
   m = &p->metrics[p->n_metrics++];
   memset(m, 0, sizeof *m);
   int64_t R = p->n_segments + 1;
-  m->name = kseg_profile_strdup(name);
+  m->name = kseg_strings_dup(name);
   m->kind = kind;
   m->derived = derived;
   m->mean = new_f64(R);
@@ -199,7 +201,7 @@ static int level_shares(MPI_Comm comm, const kseg_table *raw, const int32_t *lab
     if (col->kind != KSEG_COL_CATEGORICAL) continue;
     const int L = col->n_levels;
     kseg_profile_levels *lv = &p->categorical[p->n_categorical++];
-    lv->name = kseg_profile_strdup(col->name);
+    lv->name = kseg_strings_dup(col->name);
     lv->levels = kseg_calloc((size_t)L + 1, sizeof *lv->levels, "profile levels");
     lv->share = new_f64((int64_t)(K + 1) * L);
     int64_t *cnt = kseg_calloc((size_t)(K + 1) * (size_t)L + 1, sizeof *cnt, "profile levels");
@@ -207,7 +209,7 @@ static int level_shares(MPI_Comm comm, const kseg_table *raw, const int32_t *lab
     if (!st) {
       lv->n_levels = L;
       for (int l = 0; l < L && !st; l++)
-        if (!(lv->levels[l] = kseg_profile_strdup(col->levels[l]))) st = KSEG_ERR_IO;
+        if (!(lv->levels[l] = kseg_strings_dup(col->levels[l]))) st = KSEG_ERR_IO;
       for (int64_t i = 0; i < raw->n_local; i++) {
         int32_t code = col->codes[i];
         if (code >= 0 && code < L) cnt[(int64_t)labels[i] * L + code]++;
@@ -285,20 +287,13 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
     if (labels[i] < 0 || labels[i] >= k)
       st = kseg_error_set(KSEG_ERR_INPUT, "label %d of row %lld is outside [0, %d)", labels[i],
                           (long long)(raw->row0 + i), k);
-  /* the target: named (must exist), else Response when present */
-  const char *target = opt && opt->target ? opt->target : NULL;
-  if (!st && target) {
-    int c = kseg_table_find(raw, target);
-    if (c < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--target column '%s' is not in the table", target);
-    else if (raw->cols[c].kind != KSEG_COL_NUMERIC)
-      st = kseg_error_set(KSEG_ERR_INPUT, "--target column '%s' is %s, not a 0/1 column", target,
-                          kseg_col_kind_name(raw->cols[c].kind));
-  } else if (!st) {
-    int c = kseg_table_find(raw, "Response");
-    if (c >= 0 && raw->cols[c].kind == KSEG_COL_NUMERIC) target = "Response";
-  }
   if (!st) st = kseg_comm_fault(comm, "profile:compute");
   KSEG_CHECK(kseg_comm_agree(comm, st));
+  /* the target (named, else Response when present), the economics and the
+   * folds of the campaign plan: checked before any work */
+  kseg_plan_setup setup;
+  KSEG_CHECK(kseg_plan_prepare(comm, raw, opt ? opt->target : NULL, opt ? &opt->plan : NULL, &setup));
+  const char *target = setup.target;
 
   const int K = k;
   kseg_profile *p = NULL;
@@ -359,7 +354,7 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
   for (int j = 0; j < J && !st; j++) {
     metric_of[j] = -1;
     if (cand[j].is_target) {
-      if (!(p->target = kseg_profile_strdup(cand[j].name)) || !(p->target_rate = new_f64(K + 1)) ||
+      if (!(p->target = kseg_strings_dup(cand[j].name)) || !(p->target_rate = new_f64(K + 1)) ||
           !(p->lift = new_f64(K + 1))) {
         st = KSEG_ERR_IO;
         break;
@@ -400,7 +395,7 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
         for (int j = 0; j < J; j++)
           if (!cand[j].derived && starts_with(cand[j].name, "Mnt") && metric_of[j] >= 0) total[s] += SUM(s, j);
     }
-    p->spend_column = kseg_profile_strdup(j_spent >= 0 ? "Total_Spent" : "Mnt* (sum)");
+    p->spend_column = kseg_strings_dup(j_spent >= 0 ? "Total_Spent" : "Mnt* (sum)");
     p->spend_share = new_f64(K + 1);
     if (!p->spend_column || !p->spend_share) st = KSEG_ERR_IO;
     for (int s = 0; !st && s <= K; s++) p->spend_share[s] = total[K] > 0 ? total[s] / total[K] : NAN;
@@ -430,10 +425,13 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
 
   KSEG_CHECK_GOTO(segment_medians(comm, cand, metric_of, J, labels, raw->n_local, p), st, fail);
   KSEG_CHECK_GOTO(level_shares(comm, raw, labels, p), st, fail);
+  /* the campaign plan's per-segment columns; before naming, whose actions follow its decisions */
+  KSEG_CHECK_GOTO(kseg_plan_compute(comm, &setup, raw, labels, K, &p->plan), st, fail);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_profile_name_segments(p)), st, fail);
   *out = p;
   p = NULL;
 fail:
+  kseg_plan_setup_clear(&setup);
   kseg_profile_free(&p);
   kseg_prep_free(&dm);
   free(X);

@@ -1,4 +1,4 @@
-/* rfm.c - kseg_rfm_run: read the log, group the transactions by customer on
+/* sources/rfm/aggregate.c - kseg_rfm_run: read the log, group the transactions by customer on
  * the owner rank (hash of the id modulo P), aggregate, sample-sort the
  * customers by id into the kseg_partition blocks, score, write /raw.
  *
@@ -19,6 +19,7 @@
 #include "kseg/kseg_fixed.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_rfm.h"
+#include "kseg/kseg_strings.h"
 #include "sources/rfm/internal.h"
 
 enum { KSEG_RFM_DEFAULT_ROUND = 1 << 20, KSEG_RFM_SAMPLES = 32 };
@@ -123,27 +124,17 @@ static int aggregate(const kseg_rfm_buf *tx, const uint64_t *perm, const kseg_fi
   kseg_rfm_buf part[MAXT];
   int64_t pc[MAXT][C_COUNT];
   kseg_i128 pm[MAXT];
-  int ps[MAXT];
-  char *msg[MAXT];
+  kseg_error_slot res[MAXT];
   memset(part, 0, sizeof part);
   memset(pc, 0, sizeof pc);
 #pragma omp parallel for num_threads(nt) schedule(static, 1)
   for (int t = 0; t < nt; t++) {
     pm[t] = 0;
-    msg[t] = NULL;
-    ps[t] = fold_range(tx, perm, cut[t], cut[t + 1], fa, fq, as_of, &part[t], pc[t], &pm[t]);
-    if (ps[t]) {
-      msg[t] = strdup(kseg_error_message());
-      kseg_error_clear(); /* pool threads live on: no stale first message */
-    }
+    kseg_error_keep(&res[t], fold_range(tx, perm, cut[t], cut[t + 1], fa, fq, as_of, &part[t], pc[t], &pm[t]));
   }
-  int st = KSEG_OK;
+  int st = kseg_error_first(res, nt);
   int64_t total = 0;
-  for (int t = 0; t < nt; t++) {
-    if (ps[t] && !st) st = kseg_error_set(ps[t], "%s", msg[t] ? msg[t] : "out of memory");
-    free(msg[t]);
-    total += part[t].n;
-  }
+  for (int t = 0; t < nt; t++) total += part[t].n;
   if (!st && nt == 1) { /* the usual case: take the one part whole */
     *cust = part[0];
     memset(&part[0], 0, sizeof part[0]);
@@ -263,7 +254,7 @@ static int build_table(const kseg_rfm_buf *cust, const kseg_rfm_input *in, int64
   const kseg_rfm_cust *c = cust->items;
   int k = 0;
   kseg_column *id = &t->cols[k++];
-  id->name = strdup(in->columns[0]);
+  if (!(id->name = kseg_strings_dup(in->columns[0]))) return KSEG_ERR_IO;
   if (in->string_ids) {
     id->kind = KSEG_COL_STRING;
     id->str_width = width;
@@ -280,7 +271,7 @@ static int build_table(const kseg_rfm_buf *cust, const kseg_rfm_input *in, int64
   for (int s = 0; s < KSEG_RFM_NSTAT; s++) {
     if (s == KSEG_RFM_QUANTITY_TOTAL && !in->has_quantity) continue;
     kseg_column *col = &t->cols[k++];
-    col->name = strdup(stat_names[s]);
+    if (!(col->name = kseg_strings_dup(stat_names[s]))) return KSEG_ERR_IO;
     col->kind = s == KSEG_RFM_FIRST || s == KSEG_RFM_LAST ? KSEG_COL_DATE : KSEG_COL_NUMERIC;
     col->num = kseg_malloc(n * sizeof(double), "rfm column");
     if (!col->num) return KSEG_ERR_IO;
@@ -290,13 +281,13 @@ static int build_table(const kseg_rfm_buf *cust, const kseg_rfm_input *in, int64
   kseg_column *sc[4];
   for (int s = 0; s < 4; s++) {
     sc[s] = &t->cols[k++];
-    sc[s]->name = strdup(score_names[s]);
+    if (!(sc[s]->name = kseg_strings_dup(score_names[s]))) return KSEG_ERR_IO;
     sc[s]->kind = KSEG_COL_NUMERIC;
     sc[s]->num = kseg_malloc(n * sizeof(double), "rfm score column");
     if (!sc[s]->num) return KSEG_ERR_IO;
   }
   kseg_column *cell = &t->cols[k++];
-  cell->name = strdup("RFM_cell");
+  if (!(cell->name = kseg_strings_dup("RFM_cell"))) return KSEG_ERR_IO;
   cell->kind = KSEG_COL_CATEGORICAL;
   cell->codes = kseg_malloc(n * sizeof(int32_t), "rfm cell column");
   cell->levels = kseg_calloc(125, sizeof *cell->levels, "rfm cell levels");
@@ -469,8 +460,7 @@ int kseg_rfm_run(MPI_Comm comm, const char *in_path, const char *out_path, const
   s->write_seconds = times[5];
   for (int i = 0; i < 4 && !st; i++)
     if (in.columns[i]) {
-      s->columns[i] = strdup(in.columns[i]);
-      if (!s->columns[i]) st = kseg_error_nomem("rfm column name", 1);
+      if (!(s->columns[i] = kseg_strings_dup(in.columns[i]))) st = KSEG_ERR_IO;
     }
   st = kseg_comm_agree(comm, st);
 done:

@@ -1,4 +1,4 @@
-/* rfm_group.c - the distributed group-by of kseg_rfm_run: keys, the record
+/* sources/rfm/group.c - the distributed group-by of kseg_rfm_run: keys, the record
  * exchange between ranks (MPI_Alltoallv in rounds), the local sort. */
 #define _GNU_SOURCE /* qsort_r */
 #include <inttypes.h>
@@ -7,23 +7,20 @@
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
+#include "kseg/kseg_hash.h"
 #include "sources/rfm/internal.h"
+
+/* FNV-1a's offset basis a digit short (1469598103934665603 is
+ * 14695981039346656037 / 10): the seed string ids have always been hashed
+ * from. Owner ranks follow from it, so it stays. */
+#define RFM_ID_HASH_INIT 1469598103934665603ULL
 
 uint64_t kseg_rfm_key_hash(const kseg_rfm_key *k, const char *arena)
 {
-  uint64_t h;
-  if (k->id_len == 0) {
-    h = (uint64_t)k->id;
-  } else {
-    h = 1469598103934665603ULL; /* FNV-1a over the id bytes */
-    const unsigned char *p = (const unsigned char *)arena + k->id;
-    for (int32_t i = 0; i < k->id_len; i++) h = (h ^ p[i]) * 1099511628211ULL;
-  }
-  /* splitmix64 finalizer: consecutive integer ids spread over all ranks. */
-  h += 0x9E3779B97F4A7C15ULL;
-  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
-  return h ^ (h >> 31);
+  uint64_t h = k->id_len == 0 ? (uint64_t)k->id : kseg_hash_fnv1a(RFM_ID_HASH_INIT, arena + k->id, (size_t)k->id_len);
+  /* a splitmix64 step (golden-ratio increment, then the finalizer):
+   * consecutive integer ids spread over all ranks */
+  return kseg_hash_mix64(h + 0x9E3779B97F4A7C15ULL);
 }
 
 int kseg_rfm_key_cmp(const kseg_rfm_key *a, const char *arena_a, const kseg_rfm_key *b, const char *arena_b)

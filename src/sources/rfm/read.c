@@ -1,14 +1,13 @@
-/* rfm_read.c - reading transaction logs for kseg_rfm_run: delimited or
- * whitespace-separated text by byte ranges (the import's record-boundary
- * technique: quote parity + newline), or an HDF5 raw table by row blocks.
+/* read.c - reading transaction logs for kseg_rfm_run: delimited or
+ * whitespace-separated text by byte ranges (record boundaries from the CSV
+ * import's scanner), or an HDF5 raw table by row blocks.
  *
  * Text phases, each ending in kseg_comm_agree:
  *   header  the root reads the header record, chooses the format and the
  *           columns, and broadcasts them.
- *   scan    each rank counts quotes and newlines in its equal byte range; an
- *           allgather of six numbers per rank tells every rank where its first
- *           record starts (first newline after an even number of quotes) and
- *           its line number, so errors name the global line.
+ *   scan    each rank's threads find where the records of their byte parts
+ *           start (kseg_csv_locate_records, the import's scanner), so every
+ *           part knows its first record and errors name the global line.
  *   parse   the rank's records become kseg_rfm_tx records; ids stay integers until
  *           the ranks agree whether some id of the log is not one.
  */
@@ -25,13 +24,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <hdf5.h>
 #include <omp.h>
 
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_csv.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
+#include "kseg/kseg_strings.h"
 #include "sources/rfm/internal.h"
 
 enum { KSEG_RFM_DEFAULT_BLOCK = 8 << 20, KSEG_RFM_MAX_THREADS = 64 };
@@ -313,31 +312,35 @@ static void split_ws(char *rec, size_t len, kseg_csv_field *f, int max, int *n)
 /* ---- text: header ---- */
 
 typedef struct text_header {
-  char delim;      /* 0: whitespace-separated */
+  char delim;          /* 0: whitespace-separated */
   int n_cols;
-  int idx[4];      /* column of each role, -1 for no quantity */
-  int64_t data_begin, data_line;
+  int idx[4];          /* column of each role, -1 for no quantity */
+  kseg_csv_span data;  /* the bytes after the header */
 } text_header;
+
+/* The whitespace-separated names of a header record (owned). */
+static int ws_names(char *rec, size_t len, char ***names, int *n)
+{
+  split_ws(rec, len, NULL, 0, n);
+  kseg_csv_field *f = kseg_malloc((size_t)(*n ? *n : 1) * sizeof *f, "rfm header fields");
+  *names = kseg_calloc((size_t)*n + 1, sizeof **names, "rfm header names");
+  int st = f && *names ? KSEG_OK : KSEG_ERR_IO;
+  if (!st) split_ws(rec, len, f, *n, n);
+  for (int i = 0; !st && i < *n; i++)
+    if (!((*names)[i] = kseg_strings_dup_n(f[i].ptr, f[i].len))) st = KSEG_ERR_IO;
+  free(f);
+  return st;
+}
 
 /* Root only: read the header, choose the format and the columns. */
 static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_options *opt, int64_t block,
                        text_header *h, char **used)
 {
-  kseg_csv_reader r;
-  /* Quote-aware: a quoted header may hold newlines; whitespace logs have no quotes. */
-  KSEG_CHECK(kseg_csv_reader_open_header(&r, fd, path, size, block));
-  int st = KSEG_OK;
   char *rec = NULL;
   size_t len = 0;
   int64_t line = 0;
-  kseg_csv_field *f = NULL;
-  char **names = NULL;
-  int n = 0;
-  KSEG_CHECK_GOTO(kseg_csv_reader_next(&r, &rec, &len, &line), st, done);
-  if (!rec) {
-    st = kseg_error_set(KSEG_ERR_INPUT, "%s: the file has no header row", path);
-    goto done;
-  }
+  /* Quote-aware: a quoted header may hold newlines; whitespace logs have no quotes. */
+  KSEG_CHECK(kseg_csv_read_header(fd, path, size, block, &rec, &len, &line, &h->data));
   int tabs = 0, others = 0, inq = 0;
   for (size_t i = 0; i < len; i++) {
     if (rec[i] == '"') inq = !inq;
@@ -346,61 +349,30 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   }
   /* No delimiter of the import's at all: a whitespace-separated log. */
   h->delim = tabs || others ? kseg_csv_detect_delimiter(rec, len) : 0;
-  const char *why = NULL;
+  char **names = NULL;
+  int n = 0, st = KSEG_OK;
   if (h->delim) {
-    /* Count on a copy: kseg_csv_split unquotes in place, and the header is
-     * split again below for the fields themselves. */
-    char *copy = kseg_malloc(len + 1, "rfm header");
-    if (!copy) { st = KSEG_ERR_IO; goto done; }
-    memcpy(copy, rec, len);
-    int split = kseg_csv_split(copy, len, h->delim, NULL, 0, &n, &why);
-    free(copy);
-    if (split != KSEG_OK) {
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, line, why);
-      goto done;
-    }
+    const char *why = NULL;
+    st = kseg_csv_split_names(rec, len, h->delim, &names, &n, &why);
+    if (st == KSEG_ERR_INPUT) st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, line, why);
   } else {
-    split_ws(rec, len, NULL, 0, &n);
+    st = ws_names(rec, len, &names, &n);
   }
-  f = kseg_malloc((size_t)(n ? n : 1) * sizeof *f, "rfm header fields");
-  names = kseg_calloc((size_t)(n ? n : 1), sizeof *names, "rfm header names");
-  if (!f || !names) { st = KSEG_ERR_IO; goto done; }
-  if (h->delim) kseg_csv_split(rec, len, h->delim, f, n, &n, &why);
-  else split_ws(rec, len, f, n, &n);
-  for (int i = 0; i < n; i++) {
-    /* memcpy, not strndup: the field is a slice of the record buffer, not a
-     * NUL-terminated string (ASan's strict string checks insist on one). */
-    names[i] = kseg_malloc(f[i].len + 1, "rfm column name");
-    if (!names[i]) { st = KSEG_ERR_IO; goto done; }
-    memcpy(names[i], f[i].ptr, f[i].len);
-    names[i][f[i].len] = '\0';
-  }
+  free(rec);
   h->n_cols = n;
-  for (int role = 0; role < 4; role++) {
+  for (int role = 0; role < 4 && !st; role++) {
     h->idx[role] = kseg_rfm_find_column((const char *const *)names, n, (kseg_rfm_role)role, opt->columns[role]);
     if (h->idx[role] < 0 && (role < 3 || opt->columns[role])) {
       st = missing_column(path, (kseg_rfm_role)role, opt->columns[role], (const char *const *)names, n);
-      goto done;
+      break;
     }
-    for (int o = 0; o < role; o++)
-      if (h->idx[role] >= 0 && h->idx[role] == h->idx[o]) {
+    for (int o = 0; o < role && !st; o++)
+      if (h->idx[role] >= 0 && h->idx[role] == h->idx[o])
         st = kseg_error_set(KSEG_ERR_INPUT, "%s: column '%s' cannot be both the %s and the %s", path,
                             names[h->idx[role]], role_name[o], role_name[role]);
-        goto done;
-      }
-    if (h->idx[role] >= 0) {
-      used[role] = strdup(names[h->idx[role]]);
-      if (!used[role]) { st = kseg_error_nomem("rfm column name", 1); goto done; }
-    }
+    if (!st && h->idx[role] >= 0 && !(used[role] = kseg_strings_dup(names[h->idx[role]]))) st = KSEG_ERR_IO;
   }
-  h->data_begin = r.pos - (int64_t)(r.len - r.off);
-  h->data_line = r.line;
-done:
-  if (names)
-    for (int i = 0; i < n; i++) free(names[i]);
-  free(names);
-  free(f);
-  kseg_csv_reader_close(&r);
+  kseg_strings_free(&names, n);
   return st;
 }
 
@@ -417,95 +389,7 @@ static int bcast_string(MPI_Comm comm, char **s)
   return kseg_comm_bcast(comm, *s, len, 0);
 }
 
-/* ---- text: scan for record starts ---- */
-
-enum { S_QUOTES, S_NEWLINES, S_NL_POS, S_NL_LINES = S_NL_POS + 2, S_COUNT = S_NL_LINES + 2 };
-
-/* Quotes, newlines and the first newline after an even (index 0) or odd (1)
- * count of quotes in [b0, b1), absolute positions, -1 when none. */
-static int scan_range(int fd, const char *path, int quoted, int64_t b0, int64_t b1, int64_t block,
-                      int64_t s[S_COUNT])
-{
-  for (int i = 0; i < S_COUNT; i++) s[i] = -1;
-  s[S_QUOTES] = s[S_NEWLINES] = 0;
-  if (b1 <= b0) return KSEG_OK;
-  char *buf = kseg_malloc((size_t)(b1 - b0 < block ? b1 - b0 : block), "rfm scan buffer");
-  if (!buf) return KSEG_ERR_IO;
-  int64_t quotes = 0, nl = 0;
-  for (int64_t pos = b0; pos < b1;) {
-    int64_t n = b1 - pos < block ? b1 - pos : block;
-    int64_t got = kseg_csv_read_at(fd, buf, n, pos);
-    if (got != n) {
-      free(buf);
-      if (got < 0) return kseg_error_set(KSEG_ERR_IO, "%s: read failed: %s", path, strerror(errno));
-      return kseg_error_set(KSEG_ERR_IO, "%s: the file shrank while it was being read", path);
-    }
-    if (!quoted || !memchr(buf, '"', (size_t)n)) {
-      /* No quote in this block: the parity is fixed, so only newlines matter
-       * and the count vectorizes. */
-      int k = (int)(quotes & 1);
-      if (s[S_NL_POS + k] < 0) {
-        const char *q = memchr(buf, '\n', (size_t)n);
-        if (q) {
-          s[S_NL_POS + k] = pos + (q - buf);
-          s[S_NL_LINES + k] = nl;
-        }
-      }
-      int64_t c = 0;
-      for (int64_t i = 0; i < n; i++) c += buf[i] == '\n';
-      nl += c;
-    } else {
-      for (int64_t i = 0; i < n; i++) {
-        char c = buf[i];
-        if (c == '"') {
-          quotes++;
-        } else if (c == '\n') {
-          int k = (int)(quotes & 1);
-          if (s[S_NL_POS + k] < 0) {
-            s[S_NL_POS + k] = pos + i;
-            s[S_NL_LINES + k] = nl;
-          }
-          nl++;
-        }
-      }
-    }
-    pos += n;
-  }
-  free(buf);
-  s[S_QUOTES] = quotes;
-  s[S_NEWLINES] = nl;
-  return KSEG_OK;
-}
-
 /* ---- text: parsing a part ---- */
-
-/* A thread's outcome: its status and, on failure, its message (kseg_error
- * messages are per thread; the caller's thread reports the first part's). */
-typedef struct part_result {
-  int status;
-  char *message;
-} part_result;
-
-static void part_done(part_result *r, int status)
-{
-  r->status = status;
-  if (status) {
-    r->message = strdup(kseg_error_message());
-    kseg_error_clear(); /* pool threads live on: no stale first message */
-  }
-}
-
-static int part_first_error(part_result *res, int n)
-{
-  int st = KSEG_OK;
-  for (int t = 0; t < n; t++) {
-    if (res[t].status && !st)
-      st = kseg_error_set(res[t].status, "%s", res[t].message ? res[t].message : "out of memory");
-    free(res[t].message);
-    res[t].message = NULL;
-  }
-  return st;
-}
 
 /* The records of [start, end) into in->tx. Local; thread-safe. */
 static int parse_range(int fd, const char *path, const text_header *h, int64_t start, int64_t end, int64_t line,
@@ -583,7 +467,7 @@ static int join_piece(kseg_rfm_input *in, kseg_rfm_input *p)
 static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in, date_vote *vote,
                      int *non_int)
 {
-  int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
+  int rank = kseg_comm_rank(comm);
   int64_t block = opt->block_bytes > 0 ? opt->block_bytes : KSEG_RFM_DEFAULT_BLOCK;
   int st = KSEG_OK;
   int fd = open(path, O_RDONLY);
@@ -596,7 +480,6 @@ static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *op
   st = kseg_comm_agree(comm, st);
   if (st) goto done;
   int64_t fsize = (int64_t)sb.st_size;
-  in->bytes = fsize;
 
   text_header h;
   memset(&h, 0, sizeof h);
@@ -606,84 +489,35 @@ static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *op
   KSEG_CHECK_GOTO(kseg_comm_bcast(comm, &h, sizeof h, 0), st, done);
   for (int i = 0; i < 4; i++) KSEG_CHECK_GOTO(bcast_string(comm, &in->columns[i]), st, done);
   in->has_quantity = h.idx[3] >= 0;
+  in->bytes = h.data.end; /* the root's size: every rank cuts the same file */
 
   /* scan: P x T parts, T threads per rank, each part scanned by one thread */
-  int quoted = h.delim != 0;
   int64_t threads = omp_get_max_threads();
   if (threads > KSEG_RFM_MAX_THREADS) threads = KSEG_RFM_MAX_THREADS;
   /* Every rank must cut the file the same way: the root's thread count. */
   KSEG_CHECK_GOTO(kseg_comm_bcast(comm, &threads, sizeof threads, 0), st, done);
-  int T = (int)threads;
-  int64_t parts = (int64_t)size * T, data = fsize - h.data_begin;
-  int64_t *mine = kseg_malloc((size_t)T * S_COUNT * sizeof *mine, "rfm scan table");
-  int64_t *all = kseg_malloc((size_t)parts * S_COUNT * sizeof *all, "rfm scan table");
-  part_result res[KSEG_RFM_MAX_THREADS];
-  memset(res, 0, sizeof res);
-  if (!mine || !all) st = KSEG_ERR_IO;
-  if (!st) {
-#pragma omp parallel for num_threads(T) schedule(static, 1)
-    for (int t = 0; t < T; t++) {
-      int64_t g = (int64_t)rank * T + t;
-      part_done(&res[t], scan_range(fd, path, quoted, h.data_begin + data * g / parts,
-                                    h.data_begin + data * (g + 1) / parts, block, mine + (size_t)t * S_COUNT));
-    }
-    st = part_first_error(res, T);
-  }
-  st = kseg_comm_agree(comm, st);
-  if (!st) st = kseg_comm_check(MPI_Allgather(mine, T * S_COUNT, MPI_INT64_T, all, T * S_COUNT, MPI_INT64_T, comm),
-                                "MPI_Allgather (rfm scan)");
-  st = kseg_comm_agree(comm, st);
-  int64_t start[KSEG_RFM_MAX_THREADS], line[KSEG_RFM_MAX_THREADS], end[KSEG_RFM_MAX_THREADS];
-  int64_t qpre = 0, lpre = 0;
-  for (int64_t g = 0; g < parts && !st; g++) {
-    const int64_t *sc = all + g * S_COUNT;
-    int k = (int)(qpre & 1);
-    int64_t gs = -1, gl = 0;
-    if (g == 0) {
-      gs = h.data_begin;
-      gl = h.data_line;
-    } else if (sc[S_NL_POS + k] >= 0) {
-      gs = sc[S_NL_POS + k] + 1;
-      gl = h.data_line + lpre + sc[S_NL_LINES + k] + 1;
-    }
-    /* A part's records run to the next part that starts one. */
-    int64_t t = g - (int64_t)rank * T;
-    if (t >= 0 && t < T) {
-      start[t] = gs;
-      line[t] = gl;
-      end[t] = -1;
-    }
-    for (int64_t u = 0; u < T; u++)
-      if ((int64_t)rank * T + u < g && end[u] < 0 && gs >= 0) end[u] = gs;
-    qpre += sc[S_QUOTES];
-    lpre += sc[S_NEWLINES];
-  }
-  free(mine);
-  free(all);
-  if (st) goto done;
-  for (int t = 0; t < T; t++)
-    if (end[t] < 0) end[t] = fsize;
-  if (qpre & 1) {
-    st = kseg_error_set(KSEG_ERR_INPUT, "%s: unterminated quoted field (a quote is never closed)", path);
-    goto done;
-  }
+  const int T = (int)threads;
+  kseg_csv_span part[KSEG_RFM_MAX_THREADS];
+  KSEG_CHECK_GOTO(kseg_csv_locate_records(comm, fd, path, h.delim != 0, 0, h.data, block, T, part), st, done);
 
   /* parse: each thread its parts' lines into its own buffer, joined in part
    * (file) order so the first error is the earliest line */
   kseg_rfm_input piece[KSEG_RFM_MAX_THREADS];
   date_vote pvote[KSEG_RFM_MAX_THREADS];
   int pint[KSEG_RFM_MAX_THREADS];
+  kseg_error_slot res[KSEG_RFM_MAX_THREADS];
   memset(piece, 0, sizeof piece);
-  memset(res, 0, sizeof res);
 #pragma omp parallel for num_threads(T) schedule(static, 1)
   for (int t = 0; t < T; t++) {
     for (int c = 0; c < 4; c++) piece[t].columns[c] = in->columns[c]; /* borrowed, for messages */
     pvote[t] = *vote;
     pint[t] = 0;
-    if (start[t] >= 0 && start[t] < end[t])
-      part_done(&res[t], parse_range(fd, path, &h, start[t], end[t], line[t], block, &piece[t], &pvote[t], &pint[t]));
+    int pst = KSEG_OK;
+    if (part[t].begin >= 0 && part[t].begin < part[t].end)
+      pst = parse_range(fd, path, &h, part[t].begin, part[t].end, part[t].line, block, &piece[t], &pvote[t], &pint[t]);
+    kseg_error_keep(&res[t], pst);
   }
-  st = part_first_error(res, T);
+  st = kseg_error_first(res, T);
   for (int t = 0; t < T && !st; t++) st = join_piece(in, &piece[t]);
   for (int t = 0; t < T; t++) {
     if (pvote[t].day_first_line < vote->day_first_line) vote->day_first_line = pvote[t].day_first_line;
@@ -698,50 +532,20 @@ done:
 
 /* ---- HDF5 raw table ---- */
 
-/* Root only: the names in /raw's `columns` attribute. */
-static int h5_columns(const char *path, char ***names, int *n)
+/* The names in /raw's `columns` attribute. Collective; status agreed. */
+static int h5_columns(MPI_Comm comm, const char *path, char ***names, int *n)
 {
   *names = NULL;
   *n = 0;
-  int st = KSEG_OK;
-  hid_t file = H5I_INVALID_HID, raw = H5I_INVALID_HID, attr = H5I_INVALID_HID, space = H5I_INVALID_HID,
-        type = H5I_INVALID_HID;
-  H5E_BEGIN_TRY { file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); } H5E_END_TRY;
-  if (file < 0) return kseg_error_set(KSEG_ERR_INPUT, "%s: cannot open as HDF5", path);
-  H5E_BEGIN_TRY {
-    if (H5Lexists(file, "raw", H5P_DEFAULT) > 0) raw = H5Gopen2(file, "/raw", H5P_DEFAULT);
-    if (raw >= 0 && H5Aexists(raw, "columns") > 0) attr = H5Aopen(raw, "columns", H5P_DEFAULT);
-  } H5E_END_TRY;
-  if (raw < 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s has no /raw table (write one with kseg import)", path);
-  else if (attr < 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s: /raw has no 'columns' attribute", path);
-  if (!st) {
-    space = H5Aget_space(attr);
-    hssize_t count = H5Sget_simple_extent_npoints(space);
-    type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, H5T_VARIABLE);
-    H5Tset_cset(type, H5T_CSET_UTF8);
-    char **v = kseg_calloc((size_t)(count > 0 ? count : 1), sizeof *v, "rfm h5 columns");
-    if (!v) st = KSEG_ERR_IO;
-    else if (count > 0 && H5Aread(attr, type, v) < 0)
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: cannot read /raw's 'columns' attribute", path);
-    if (!st) {
-      *names = kseg_calloc((size_t)(count > 0 ? count : 1), sizeof **names, "rfm h5 columns");
-      if (!*names) st = KSEG_ERR_IO;
-      for (hssize_t i = 0; !st && i < count; i++) {
-        (*names)[i] = strdup(v[i] ? v[i] : "");
-        if (!(*names)[i]) st = kseg_error_nomem("rfm column name", 1);
-        *n = (int)i + 1;
-      }
-      if (count > 0) H5Dvlen_reclaim(type, space, H5P_DEFAULT, v);
-    }
-    free(v);
-  }
-  if (type >= 0) H5Tclose(type);
-  if (space >= 0) H5Sclose(space);
-  if (attr >= 0) H5Aclose(attr);
-  if (raw >= 0) H5Gclose(raw);
-  H5Fclose(file);
-  return st;
+  int has_raw = 0;
+  KSEG_CHECK(kseg_h5_exists(comm, path, "/raw", &has_raw));
+  if (!has_raw)
+    return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "%s has no /raw table (write one with kseg import)",
+                                                path));
+  int64_t count = 0;
+  KSEG_CHECK(kseg_h5_read_attr_strings(comm, path, "/raw", "columns", names, &count));
+  *n = (int)count;
+  return KSEG_OK;
 }
 
 /* The text of value i of a non-numeric column (levels or NUL-padded strings). */
@@ -763,25 +567,20 @@ static const char *column_text(const kseg_column *c, int64_t i, size_t *len)
 static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in, date_vote *vote,
                    int *non_int)
 {
-  int rank = kseg_comm_rank(comm);
   char **names = NULL;
   int n = 0, idx[4] = {-1, -1, -1, -1};
+  KSEG_CHECK(h5_columns(comm, path, &names, &n));
+  /* every rank has the same names: the same choice everywhere */
   int st = KSEG_OK;
-  if (rank == 0) {
-    st = h5_columns(path, &names, &n);
-    for (int role = 0; role < 4 && !st; role++) {
-      idx[role] = kseg_rfm_find_column((const char *const *)names, n, (kseg_rfm_role)role, opt->columns[role]);
-      if (idx[role] < 0 && (role < 3 || opt->columns[role]))
-        st = missing_column(path, (kseg_rfm_role)role, opt->columns[role], (const char *const *)names, n);
-      else if (idx[role] >= 0 && !(in->columns[role] = strdup(names[idx[role]])))
-        st = kseg_error_nomem("rfm column name", 1);
-    }
-    for (int i = 0; i < n; i++) free(names[i]);
-    free(names);
+  for (int role = 0; role < 4 && !st; role++) {
+    idx[role] = kseg_rfm_find_column((const char *const *)names, n, (kseg_rfm_role)role, opt->columns[role]);
+    if (idx[role] < 0 && (role < 3 || opt->columns[role]))
+      st = missing_column(path, (kseg_rfm_role)role, opt->columns[role], (const char *const *)names, n);
+    else if (idx[role] >= 0 && !(in->columns[role] = kseg_strings_dup(names[idx[role]])))
+      st = KSEG_ERR_IO;
   }
-  st = kseg_comm_agree(comm, st);
-  if (st) return st;
-  for (int i = 0; i < 4; i++) KSEG_CHECK(kseg_comm_agree(comm, bcast_string(comm, &in->columns[i])));
+  kseg_strings_free(&names, n);
+  KSEG_CHECK(kseg_comm_agree(comm, st));
   in->has_quantity = in->columns[3] != NULL;
   struct stat sb;
   in->bytes = stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
@@ -814,11 +613,9 @@ static int read_h5(MPI_Comm comm, const char *path, const kseg_rfm_options *opt,
         snprintf(b, 64, "%.0f", v);
       } else if (c == 1 && col->kind == KSEG_COL_DATE) {
         /* Days since 1970 as YYYY-MM-DD text, so one parser checks every date. */
-        int64_t z = (int64_t)floor(v) + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-        int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-        int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-        snprintf(b, 64, "%04" PRId64 "-%02" PRId64 "-%02" PRId64, y, m, d);
+        int y, m, d;
+        kseg_csv_civil_from_days((int64_t)floor(v), &y, &m, &d);
+        snprintf(b, 64, "%04d-%02d-%02d", y, m, d);
       } else {
         snprintf(b, 64, "%.17g", v);
       }

@@ -1,18 +1,16 @@
-/* kmeans_yinyang.inc - Yinyang's row search, included once per scalar type
- * by kmeans_yinyang.c with KM_T and KM_FN(name) defined. */
-
-#include "kmeans/kernels/block.inc"
-#include "kmeans/kernels/first.inc"
+/* yinyang.h - kernel template: Yinyang's row search and its group tables.
+ * Compiled once per type by yinyang_f64.c and yinyang_f32.c; see kernels.h,
+ * and yinyang.c for the filters. */
+#include "kmeans/kernels/row.h"
 
 /* Squared distances of row xi to the w centroids of one group table (d x w,
  * transposed, w a multiple of the vector width) into out[w]: each lane is
  * nearest()'s arithmetic for that centroid (sequential over the columns,
  * t = x - c, acc += t * t), so each value equals pair_dist2's bit for bit;
  * four vectors at a time keep four independent FMA chains. */
-static void KM_FN(group_dists)(const KM_T *restrict xi, const KM_T *restrict gt, int64_t w, int64_t d,
-                               KM_T *restrict out)
+static void group_dists(const KM_T *restrict xi, const KM_T *restrict gt, int64_t w, int64_t d, KM_T *restrict out)
 {
-  typedef KM_FN(vec) vec;
+  typedef km_vec vec;
   const int64_t vl = (int64_t)(64 / sizeof(KM_T));
   int64_t b = 0;
   for (; b + 4 * vl <= w; b += 4 * vl) {
@@ -45,28 +43,29 @@ static void KM_FN(group_dists)(const KM_T *restrict xi, const KM_T *restrict gt,
 }
 
 /* Rows [i0, i1) with the thread's scratch newlb[t] (this row's group
- * bounds being rebuilt) and dist[k + 16] (a group's distances). See kmeans_yinyang.c for the filters. A group is searched
+ * bounds being rebuilt) and dist[k + 16] (a group's distances, in KM_T).
+ * See yinyang.c for the filters. A group is searched
  * unless its bound proves all its members' computed distances strictly
  * greater than the current best's; the best keeps the lowest index among
  * equal distances, whatever order the groups visit centroids in, so the
  * label is Lloyd's. */
-static void KM_FN(yinyang_rows)(const yinyang_state *y, const kseg_km_pruned_ctx *ctx, const KM_T *restrict x,
-                                double *restrict newlb, KM_T *restrict dist,
-                                int32_t *restrict labels, int64_t i0, int64_t i1,
-                                int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts,
-                                int64_t *changed)
+void KM_FN(yinyang_rows)(const kseg_km_yinyang_state *y, const kseg_km_pruned_ctx *ctx, const void *xv,
+                         double *restrict newlb, void *distv, int32_t *restrict labels, int64_t i0, int64_t i1,
+                         int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts, int64_t *changed)
 {
+  const KM_T *restrict x = xv;
+  KM_T *restrict dist = distv;
   const int64_t d = ctx->d, t = y->t;
   const KM_T *restrict cx = ctx->cx;
-  const double rel = ctx->rel, am = ctx->abs_margin, xscale = ctx->data->fx.scale;
+  const double rel = ctx->rel, am = ctx->abs_margin, xscale = ctx->xscale;
   const double *restrict gshift = y->gshift, *restrict shift = ctx->shift;
   const int32_t *restrict order = y->order, *restrict gstart = y->gstart, *restrict group = y->group;
   if (ctx->iter == 0) { /* every row unlabelled: Lloyd's kernel, bounds from the second nearest */
     for (int64_t i = i0; i < i1; i += KM_RB) {
       const int nr = i1 - i < KM_RB ? (int)(i1 - i) : KM_RB;
       double second[KM_RB];
-      KM_FN(first_block)(x, i, nr, d, y->ct, y->kp, ctx->k, rel, am, xscale, labels, y->upper, second, hi, lo,
-                         counts, changed);
+      first_block(x, i, nr, d, y->ct, y->kp, ctx->k, rel, am, xscale, labels, y->upper, second, hi, lo, counts,
+                  changed);
       for (int r = 0; r < nr; r++)
         for (int64_t g = 0; g < t; g++) y->lb[(i + r) * t + g] = second[r];
     }
@@ -92,7 +91,7 @@ static void KM_FN(yinyang_rows)(const yinyang_state *y, const kseg_km_pruned_ctx
     /* Global filter, then again with the label's distance computed. */
     bool search = a < 0 || !kseg_km_beyond(glob, ucmp, rel, am);
     if (search && a >= 0) {
-      bestd = KM_FN(pair_dist2)(xi, cx + (int64_t)a * d, d);
+      bestd = pair_dist2(xi, cx + (int64_t)a * d, d);
       uex = kseg_km_exact_upper((double)bestd, rel, am);
       ucmp = kseg_km_computed_upper((double)bestd);
       search = !kseg_km_beyond(glob, ucmp, rel, am);
@@ -109,7 +108,7 @@ static void KM_FN(yinyang_rows)(const yinyang_state *y, const kseg_km_pruned_ctx
       double m1 = INFINITY, m2 = INFINITY;
       int32_t arg1 = -1;
       if (a >= 0 && group[a] == g) m1 = la, arg1 = a; /* the label's own distance, computed above */
-      KM_FN(group_dists)(xi, (const KM_T *)y->gt + y->goff[g], y->gw[g], d, dist);
+      group_dists(xi, (const KM_T *)y->gt + y->goff[g], y->gw[g], d, dist);
       for (int32_t q = gstart[g]; q < gstart[g + 1]; q++) {
         const int32_t c = order[q];
         if (c == a) continue;
@@ -135,8 +134,24 @@ static void KM_FN(yinyang_rows)(const yinyang_state *y, const kseg_km_pruned_ctx
     if (best != a) {
       moved++;
       labels[i] = best;
-      KM_FN(move_row)(xi, d, xscale, hi, lo, counts, a, best);
+      move_row(xi, d, xscale, hi, lo, counts, a, best);
     }
   }
   *changed += moved;
+}
+
+/* Each group's table (gt) from this iteration's centroids rounded to KM_T
+ * (ctx->cx). */
+void KM_FN(yinyang_tables)(kseg_km_yinyang_state *y, const kseg_km_pruned_ctx *ctx)
+{
+  const int64_t d = ctx->d;
+  const KM_T *cx = ctx->cx;
+  KM_T *gt = y->gt;
+  for (int64_t g = 0; g < y->t; g++) {
+    const int64_t w = y->gw[g], o = y->goff[g];
+    for (int32_t q = y->gstart[g]; q < y->gstart[g + 1]; q++) {
+      const int64_t c = y->order[q], lane = q - y->gstart[g];
+      for (int64_t j = 0; j < d; j++) gt[o + j * w + lane] = cx[c * d + j];
+    }
+  }
 }

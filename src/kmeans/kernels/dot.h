@@ -1,15 +1,16 @@
-/* kmeans_dot.inc - Lloyd's E-step in the dot-product form (dot_rows) and
- * its helpers, included once per scalar type by kmeans_lloyd.c after
- * kmeans_kernel.inc (whose nearest() searches its near ties), with KM_T,
- * KM_FN(name), KM_RB and the dot block's rows KM_DB (8) defined. */
+/* dot.h - kernel template: Lloyd's E-step in the dot-product form (dot_rows)
+ * with its tables, and the exact inertia of the labels for progress
+ * reports. Compiled once per type by dot_f64.c and dot_f32.c; see
+ * kernels.h. */
+#include "kmeans/kernels/row.h"
 
-#define KM_VL ((int)(64 / sizeof(KM_T)))
+/* Rows per block of the dot form. */
+#define KM_DB 8
 
-#if defined(__AVX512F__) && !defined(KM_TRANSPOSE8_DEFINED)
-#define KM_TRANSPOSE8_DEFINED
+#if defined(__AVX512F__)
 /* out[c] lane r = r_r lane c: an 8 x 8 transpose of doubles (24 shuffles). */
-static inline void km_transpose8(__m512d r0, __m512d r1, __m512d r2, __m512d r3, __m512d r4, __m512d r5,
-                                 __m512d r6, __m512d r7, __m512d out[8])
+static inline void transpose8(__m512d r0, __m512d r1, __m512d r2, __m512d r3, __m512d r4, __m512d r5, __m512d r6,
+                              __m512d r7, __m512d out[8])
 {
   const __m512d t0 = _mm512_unpacklo_pd(r0, r1), t1 = _mm512_unpackhi_pd(r0, r1);
   const __m512d t2 = _mm512_unpacklo_pd(r2, r3), t3 = _mm512_unpackhi_pd(r2, r3);
@@ -28,30 +29,29 @@ static inline void km_transpose8(__m512d r0, __m512d r1, __m512d r2, __m512d r3,
 
 /* Give row `row` label l; with mode, move its fixed-point value in the
  * thread's split sums. Returns 1 if the label changed. */
-static inline int64_t KM_FN(settle_row)(const KM_T *restrict x, int64_t row, int32_t l, int64_t d,
-                                        int32_t *restrict labels, int mode, double xscale, int64_t *restrict hi,
-                                        uint64_t *restrict lo, int64_t *restrict counts)
+static inline int64_t settle_row(const KM_T *restrict x, int64_t row, int32_t l, int64_t d, int32_t *restrict labels,
+                                 int mode, double xscale, int64_t *restrict hi, uint64_t *restrict lo,
+                                 int64_t *restrict counts)
 {
   const int32_t old = labels[row];
   labels[row] = l;
-  if (mode == KM_ALL_ROWS) KM_FN(move_row)(x + row * d, d, xscale, hi, lo, counts, -1, l);
-  else if (mode == KM_MOVED_ROWS && old != l) KM_FN(move_row)(x + row * d, d, xscale, hi, lo, counts, old, l);
+  if (mode == KSEG_KM_ALL_ROWS) move_row(x + row * d, d, xscale, hi, lo, counts, -1, l);
+  else if (mode == KSEG_KM_MOVED_ROWS && old != l) move_row(x + row * d, d, xscale, hi, lo, counts, old, l);
   return old != l;
 }
 
 /* The near ties rows[0..m) (m <= KM_RB) searched with nearest() and settled. */
-static int64_t KM_FN(settle_exact)(const KM_T *restrict x, const int64_t *rows, int m, int64_t d,
-                                   const KM_T *restrict ct, int64_t kp, int64_t k, int32_t *restrict labels, int mode,
-                                   double xscale, int64_t *restrict hi, uint64_t *restrict lo,
-                                   int64_t *restrict counts)
+static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, int64_t d, const KM_T *restrict ct,
+                            int64_t kp, int64_t k, int32_t *restrict labels, int mode, double xscale,
+                            int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts)
 {
   const KM_T *xr[KM_RB];
   for (int r = 0; r < KM_RB; r++) xr[r] = x + rows[r < m ? r : m - 1] * d;
   int32_t lab[KM_RB];
   KM_T best[KM_RB];
-  KM_FN(nearest)(xr, d, ct, kp, k, lab, best, NULL);
+  nearest(xr, d, ct, kp, k, lab, best, NULL);
   int64_t moved = 0;
-  for (int r = 0; r < m; r++) moved += KM_FN(settle_row)(x, rows[r], lab[r], d, labels, mode, xscale, hi, lo, counts);
+  for (int r = 0; r < m; r++) moved += settle_row(x, rows[r], lab[r], d, labels, mode, xscale, hi, lo, counts);
   return moved;
 }
 
@@ -71,16 +71,20 @@ static int64_t KM_FN(settle_exact)(const KM_T *restrict x, const int64_t *rows, 
  * norm. So the labels are nearest()'s, bit for bit, rows that
  * need the exact search are rare (a near tie), and no distance is kept.
  *
- * mode: KM_LABELS_ONLY sets labels; KM_MOVED_ROWS also moves the fixed-point
- * value of every row whose label changed between the thread's split sums
- * (deltas for a running total); KM_ALL_ROWS adds every row to its new
- * label's sums (a fresh total). changed counts rows whose label changed. */
-static void KM_FN(dot_rows)(const KM_T *restrict x, int64_t i0, int64_t i1, int64_t d, const KM_T *restrict ct,
-                            const KM_T *restrict cc, int64_t kp, int64_t k, int32_t *restrict labels, double m1,
-                            double gam, double cn, double tiny, int mode, double xscale, int64_t *restrict hi,
-                            uint64_t *restrict lo, int64_t *restrict counts, int64_t *changed)
+ * mode: KSEG_KM_LABELS_ONLY sets labels; KSEG_KM_MOVED_ROWS also moves
+ * the fixed-point value of every row whose label changed between the
+ * thread's split sums (deltas for a running total); KSEG_KM_ALL_ROWS adds
+ * every row to its new label's sums (a fresh total). changed counts rows
+ * whose label changed. ct is the centroid table, cc the squared norms of its
+ * columns (padding +inf), cn their largest norm; m1, gam and tiny the
+ * margins (the E-step in estep.c derives them). */
+void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, int64_t d, const void *ctv, const void *ccv, int64_t kp,
+                     int64_t k, int32_t *restrict labels, double m1, double gam, double cn, double tiny, int mode,
+                     double xscale, int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts,
+                     int64_t *changed)
 {
-  typedef KM_FN(vec) vec; /* kmeans_kernel.inc's */
+  const KM_T *restrict x = xv, *restrict ct = ctv, *restrict cc = ccv;
+  typedef km_vec vec;
   int64_t moved = 0, pending[KM_RB];
   int np = 0;
   for (int64_t i = i0; i < i1; i += KM_DB) {
@@ -164,8 +168,8 @@ static void KM_FN(dot_rows)(const KM_T *restrict x, int64_t i0, int64_t i1, int6
       {
         __m512d col[KSEG_KM_KB];
 #if KM_IS_F64
-        km_transpose8(e[0][0], e[1][0], e[2][0], e[3][0], e[4][0], e[5][0], e[6][0], e[7][0], col);
-        km_transpose8(e[0][1], e[1][1], e[2][1], e[3][1], e[4][1], e[5][1], e[6][1], e[7][1], col + 8);
+        transpose8(e[0][0], e[1][0], e[2][0], e[3][0], e[4][0], e[5][0], e[6][0], e[7][0], col);
+        transpose8(e[0][1], e[1][1], e[2][1], e[3][1], e[4][1], e[5][1], e[6][1], e[7][1], col + 8);
 #else
         /* floats widened to double (exact, so the same order and gaps) */
         __m512d lo[8], hi[8];
@@ -174,8 +178,8 @@ static void KM_FN(dot_rows)(const KM_T *restrict x, int64_t i0, int64_t i1, int6
           lo[r] = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
           hi[r] = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
         }
-        km_transpose8(lo[0], lo[1], lo[2], lo[3], lo[4], lo[5], lo[6], lo[7], col);
-        km_transpose8(hi[0], hi[1], hi[2], hi[3], hi[4], hi[5], hi[6], hi[7], col + 8);
+        transpose8(lo[0], lo[1], lo[2], lo[3], lo[4], lo[5], lo[6], lo[7], col);
+        transpose8(hi[0], hi[1], hi[2], hi[3], hi[4], hi[5], hi[6], hi[7], col + 8);
 #endif
         for (int c = 0; c < qmax; c++) {
           const __m512d v = col[c];
@@ -186,7 +190,7 @@ static void KM_FN(dot_rows)(const KM_T *restrict x, int64_t i0, int64_t i1, int6
         }
       }
 #else
-      for (int r = 0; r < KM_DB; r++) KM_FN(row_argmin)(e[r], qmax, kb, &lab[r], &best[r], &second[r]);
+      for (int r = 0; r < KM_DB; r++) row_argmin(e[r], qmax, kb, &lab[r], &best[r], &second[r]);
 #endif
     }
 #if defined(__AVX512F__)
@@ -210,18 +214,51 @@ static void KM_FN(dot_rows)(const KM_T *restrict x, int64_t i0, int64_t i1, int6
         sure = gap > gam * reach * reach + tiny;
       }
       if (sure) {
-        moved += KM_FN(settle_row)(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
+        moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
         continue;
       }
       pending[np++] = i + r;
       if (np == KM_RB) {
-        moved += KM_FN(settle_exact)(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
+        moved += settle_exact(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
         np = 0;
       }
     }
   }
-  if (np > 0) moved += KM_FN(settle_exact)(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
+  if (np > 0) moved += settle_exact(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
   *changed += moved;
 }
 
-#undef KM_VL
+/* dot_rows' other tables: the k x d centroids rounded to KM_T, row-major
+ * (cr, for the progress inertia), and the squared norms cc of the table's
+ * columns (kp, computed in double from the rounded values; padding +inf).
+ * Returns their largest norm, rounded up, for dot_rows' error bound. */
+double KM_FN(dot_tables)(const double *centers, int64_t k, int64_t d, int64_t kp, void *crv, void *ccv)
+{
+  KM_T *cr = crv, *cc = ccv;
+  double cn2 = 0;
+  for (int64_t c = 0; c < kp; c++) {
+    double s = 0;
+    for (int64_t j = 0; j < d && c < k; j++) {
+      const double v = cr[c * d + j] = (KM_T)centers[c * d + j];
+      s += v * v;
+    }
+    if (c >= k) s = INFINITY;
+    else cn2 = fmax(cn2, s);
+    cc[c] = (KM_T)s;
+  }
+  return sqrt(cn2) * (1 + 1e-12);
+}
+
+/* The fixed-point inertia (scale) of rows [i0, i1) against their labels'
+ * centroids cr (k x d in KM_T), with pair_dist2: for progress reports. */
+kseg_i128 KM_FN(label_fixed)(const void *xv, int64_t i0, int64_t i1, int64_t d, const void *crv,
+                             const int32_t *labels, double scale)
+{
+  const KM_T *x = xv, *cr = crv;
+  kseg_i128 in = 0;
+  for (int64_t i = i0; i < i1; i++) {
+    const double d2 = (double)pair_dist2(x + i * d, cr + labels[i] * d, d);
+    in += (int64_t)rint(d2 * scale);
+  }
+  return in;
+}

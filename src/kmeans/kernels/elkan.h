@@ -1,47 +1,46 @@
-/* kmeans_elkan.inc - Elkan's row search, included once per scalar type by
- * kmeans_elkan.c with KM_T and KM_FN(name) defined. */
-
-#include "kmeans/kernels/block.inc"
-#include "kmeans/kernels/first.inc"
+/* elkan.h - kernel template: Elkan's row search and its centroid-centroid
+ * bounds. Compiled once per type by elkan_f64.c and elkan_f32.c; see
+ * kernels.h, and elkan.c for the bounds. */
+#include "kmeans/kernels/row.h"
 
 /* The lower bound on the exact distance to centroid c now, from the stored
- * bound (see elkan_state.lower). */
-static inline double KM_FN(elkan_lower_now)(const elkan_state *e, const float *l, int64_t c)
+ * bound (see kseg_km_elkan_state.lower). */
+static inline double lower_now(const kseg_km_elkan_state *e, const float *l, int64_t c)
 {
   return kseg_km_down_sub((double)l[c], e->drift[c]);
 }
 
 /* Store a new lower bound v on the exact distance to c. */
-static inline void KM_FN(elkan_store)(const elkan_state *e, float *l, int64_t c, double v)
+static inline void store_lower(const kseg_km_elkan_state *e, float *l, int64_t c, double v)
 {
   const double s = v + e->drift[c];
   l[c] = kseg_km_lower_f32(s - fabs(s) * 0x1p-51);
 }
 
 /* Rows [i0, i1) with the thread's scratch keep[k] and idx[k]: see
- * kmeans_elkan.c for the bounds. Candidates are visited in index order,
+ * elkan.c for the bounds. Candidates are visited in index order,
  * computed four at a time (a candidate computed although the best found
  * earlier in its batch would have ruled it out costs time, not
  * exactness); one is computed unless its bounds prove its computed
  * distance strictly greater than the current best's, and the best keeps
  * the lowest index among equal distances, so the label is Lloyd's. */
-static void KM_FN(elkan_rows)(const elkan_state *e, const kseg_km_pruned_ctx *ctx, const KM_T *restrict x,
-                              uint8_t *restrict keep, int32_t *restrict idx, int32_t *restrict labels, int64_t i0, int64_t i1, int64_t *restrict hi,
-                              uint64_t *restrict lo, int64_t *restrict counts, int64_t *changed)
+void KM_FN(elkan_rows)(const kseg_km_elkan_state *e, const kseg_km_pruned_ctx *ctx, const void *xv,
+                       uint8_t *restrict keep, int32_t *restrict idx, int32_t *restrict labels, int64_t i0, int64_t i1,
+                       int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts, int64_t *changed)
 {
+  const KM_T *restrict x = xv;
   const int64_t k = ctx->k, d = ctx->d;
   const KM_T *restrict cx = ctx->cx;
-  const double rel = ctx->rel, am = ctx->abs_margin, xscale = ctx->data->fx.scale;
+  const double rel = ctx->rel, am = ctx->abs_margin, xscale = ctx->xscale;
   const double *restrict shift = ctx->shift, *restrict cc = e->cc, *restrict half = e->half;
   if (ctx->iter == 0) { /* every row unlabelled: Lloyd's kernel, bounds from the second nearest */
     for (int64_t i = i0; i < i1; i += KM_RB) {
       const int nr = i1 - i < KM_RB ? (int)(i1 - i) : KM_RB;
       double second[KM_RB];
-      KM_FN(first_block)(x, i, nr, d, e->ct, e->kp, k, rel, am, xscale, labels, e->upper, second, hi, lo, counts,
-                         changed);
+      first_block(x, i, nr, d, e->ct, e->kp, k, rel, am, xscale, labels, e->upper, second, hi, lo, counts, changed);
       for (int r = 0; r < nr; r++) {
         float *restrict l = e->lower + (i + r) * k;
-        for (int64_t c = 0; c < k; c++) KM_FN(elkan_store)(e, l, c, second[r]);
+        for (int64_t c = 0; c < k; c++) store_lower(e, l, c, second[r]);
       }
     }
     return;
@@ -81,8 +80,8 @@ static void KM_FN(elkan_rows)(const elkan_state *e, const kseg_km_pruned_ctx *ct
           if (keep[c]) idx[m++] = (int32_t)c;
         if (m == 0 || tight) break;
         tight = true;
-        bestd = KM_FN(pair_dist2)(xi, cx + (int64_t)a * d, d);
-        KM_FN(elkan_store)(e, l, a, kseg_km_exact_lower((double)bestd, rel, am));
+        bestd = pair_dist2(xi, cx + (int64_t)a * d, d);
+        store_lower(e, l, a, kseg_km_exact_lower((double)bestd, rel, am));
         uex = kseg_km_exact_upper((double)bestd, rel, am);
         ucmp = kseg_km_computed_upper((double)bestd);
       }
@@ -95,9 +94,9 @@ static void KM_FN(elkan_rows)(const elkan_state *e, const kseg_km_pruned_ctx *ct
       for (; q < m && nb < 4; q++) {
         const int32_t c = idx[q];
         if (best >= 0 && best != a) {
-          const double lower = kseg_km_max(KM_FN(elkan_lower_now)(e, l, c), cc[(int64_t)best * k + c] - uex);
+          const double lower = kseg_km_max(lower_now(e, l, c), cc[(int64_t)best * k + c] - uex);
           if (kseg_km_beyond(lower, ucmp, rel, am)) {
-            KM_FN(elkan_store)(e, l, c, lower);
+            store_lower(e, l, c, lower);
             continue;
           }
         }
@@ -105,10 +104,10 @@ static void KM_FN(elkan_rows)(const elkan_state *e, const kseg_km_pruned_ctx *ct
       }
       if (nb == 0) continue;
       KM_T dv[4];
-      KM_FN(dist2_list)(xi, cx, d, batch, nb, dv);
+      dist2_list(xi, cx, d, batch, nb, dv);
       for (int r = 0; r < nb; r++) {
         const int32_t cr = batch[r];
-        KM_FN(elkan_store)(e, l, cr, kseg_km_exact_lower((double)dv[r], rel, am));
+        store_lower(e, l, cr, kseg_km_exact_lower((double)dv[r], rel, am));
         if (dv[r] < bestd || (dv[r] == bestd && cr < best)) {
           best = cr;
           bestd = dv[r];
@@ -122,8 +121,36 @@ static void KM_FN(elkan_rows)(const elkan_state *e, const kseg_km_pruned_ctx *ct
     if (best != a) {
       moved++;
       labels[i] = best;
-      KM_FN(move_row)(xi, d, xscale, hi, lo, counts, a, best);
+      move_row(xi, d, xscale, hi, lo, counts, a, best);
     }
   }
   *changed += moved;
+}
+
+/* cc and s for this iteration's centroids (ctx->cx, rounded to KM_T). The
+ * double sum of squares of exact (rounded) coordinates errs by less than
+ * (d + 8) 4 2^-53 relative; narrowing by that keeps cc a lower bound on the
+ * exact distance. */
+void KM_FN(elkan_gaps)(kseg_km_elkan_state *e, const kseg_km_pruned_ctx *ctx)
+{
+  const int64_t k = ctx->k, d = ctx->d;
+  const KM_T *cx = ctx->cx;
+  const double narrow = 1 - 4.0 * (double)(d + 8) * 0x1p-53;
+  for (int64_t c = 0; c < k; c++) {
+    e->cc[c * k + c] = 0;
+    for (int64_t c2 = c + 1; c2 < k; c2++) {
+      double s = 0;
+      for (int64_t j = 0; j < d; j++) {
+        const double t = (double)cx[c * d + j] - (double)cx[c2 * d + j];
+        s += t * t;
+      }
+      e->cc[c * k + c2] = e->cc[c2 * k + c] = sqrt(s) * narrow;
+    }
+  }
+  for (int64_t c = 0; c < k; c++) {
+    double m = INFINITY;
+    for (int64_t c2 = 0; c2 < k; c2++)
+      if (c2 != c) m = kseg_km_min(m, e->cc[c * k + c2]);
+    e->half[c] = 0.5 * m;
+  }
 }

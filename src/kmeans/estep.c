@@ -1,0 +1,95 @@
+/* estep.c - Lloyd's E-step over the local rows (the dot-product kernel with
+ * its tables, into the exact partials), shared by Lloyd and Hamerly. */
+#include "kmeans/estep.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmeans/kernels/kernels.h"
+#include "kseg/kseg_error.h"
+
+void kseg_km_estep_clear(kseg_km_estep *w)
+{
+  if (!w) return;
+  free(w->ct);
+  free(w->cc);
+  free(w->cr);
+  free(w->cold);
+  kseg_km_partials_clear(&w->acc);
+  memset(w, 0, sizeof *w);
+}
+
+int kseg_km_estep_alloc(kseg_km_estep *w, const kseg_km_data *data, int64_t k)
+{
+  const kseg_matrix *x = data->x;
+  memset(w, 0, sizeof *w);
+  w->k = k;
+  w->d = x->d;
+  w->kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
+  w->n_local = x->n_local;
+  w->ops = data->ops;
+  const int64_t kd = k * x->d;
+  /* calloc: the padding columns of ct stay zero and are never read as labels. */
+  const size_t esz = w->ops->size;
+  if (!(w->ct = kseg_calloc((size_t)(x->d * w->kp), esz, "k-means centroid table")) ||
+      !(w->cc = kseg_calloc((size_t)w->kp, esz, "k-means centroid norms")) ||
+      !(w->cr = kseg_calloc((size_t)kd, esz, "k-means centroids")) ||
+      !(w->cold = kseg_malloc((size_t)kd * sizeof(double), "k-means centroids")) ||
+      kseg_km_partials_alloc(&w->acc, k, x->d) != KSEG_OK) {
+    kseg_km_estep_clear(w);
+    return KSEG_ERR_IO;
+  }
+  return KSEG_OK;
+}
+
+void kseg_km_estep_tables(kseg_km_estep *w, const double *centers)
+{
+  w->ops->centroid_table(centers, w->k, w->d, w->kp, w->ct);
+  w->cn = w->ops->dot_tables(centers, w->k, w->d, w->kp, w->cr, w->cc);
+}
+
+void kseg_km_estep_run(kseg_km_estep *w, const kseg_km_data *data, const double *centers, int32_t *labels,
+                       int mode)
+{
+  /* The inertia only for progress reports: one more pass over the rows. */
+  const bool inertia = data->progress && mode != KSEG_KM_LABELS_ONLY;
+  const kseg_matrix *x = data->x;
+  const kseg_km_ops *ops = w->ops;
+  const int64_t k = w->k, d = w->d, kd = k * d;
+  kseg_km_estep_tables(w, centers);
+  /* dot_rows' margins (see there): 8 (d + 2) eps (|x| + max|c|)^2, twice the
+   * sum of both forms' worst errors, plus underflow's absolute share. */
+  const double eps = ops->eps;
+  const double gam = 8.0 * (double)(d + 2) * eps;
+  /* Underflow's share, taken at the smallest normal number rather than the
+   * smallest subnormal: a subnormal operand costs a microcode assist of
+   * about 100 cycles in the per-row test. */
+  const double tiny = (double)(4 * d + 16) * ops->min_normal;
+  const double reach = sqrt((double)d) * data->max_abs + w->cn;
+  const double m1 = gam * reach * reach + tiny;
+  if (inertia) {
+    /* any row's distance to any centroid is below sqrt(d) r */
+    const double r = data->max_abs + kseg_km_max_abs_of(centers, kd);
+    w->fd = kseg_fixed_for_bound((double)d * r * r);
+  }
+  kseg_km_partials *acc = &w->acc;
+  kseg_km_partials_zero(acc);
+#pragma omp parallel num_threads(w->acc.nt)
+  {
+    const int t = omp_get_thread_num();
+    int64_t i0, n;
+    kseg_partition(w->n_local, omp_get_num_threads(), t, &i0, &n);
+    int64_t *hi = acc->thi + t * kd, *counts = acc->tcounts + t * k;
+    uint64_t *lo = acc->tlo + t * kd;
+    for (int64_t a = i0, b; a < i0 + n; a = b) {
+      b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
+      if (mode != KSEG_KM_LABELS_ONLY) kseg_km_partials_slice_begin(acc, t);
+      ops->dot_rows(x->data, a, b, d, w->ct, w->cc, w->kp, k, labels, m1, gam, w->cn, tiny, mode, data->fx.scale,
+                    hi, lo, counts, &acc->tchanged[t]);
+      if (mode != KSEG_KM_LABELS_ONLY) kseg_km_partials_slice_end(acc, t);
+    }
+    if (inertia) acc->tinert[t] = ops->label_fixed(x->data, i0, i0 + n, d, w->cr, labels, w->fd.scale);
+  }
+}

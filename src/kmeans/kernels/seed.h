@@ -1,0 +1,128 @@
+/* seed.h - kernel template: the distances of the initializations, in
+ * double: k-means++'s candidates eight to a vector, and k-means||'s nearest
+ * candidate. Compiled once per type by seed_f64.c and seed_f32.c; see
+ * kernels.h, and init.c for the algorithms. */
+#include "kmeans/kernels/row.h"
+
+/* k-means++'s distances, vectorized across candidates: ct holds up to 8
+ * candidate rows transposed (d x 8 doubles, unused lanes anything finite),
+ * and lane t of the result is the squared distance of row xi to candidate t,
+ * summed over the columns in order (t = x - c; acc += t * t) in double. The
+ * arithmetic of a lane does not depend on the lane, so the distance of a row
+ * to a candidate is the same in the trial pass and the update pass, on any
+ * rank and thread: the potentials the sampler sums must agree exactly. */
+typedef double pp_vec __attribute__((vector_size(64)));
+enum { PP_LANES = 8 };
+
+/* (Vectors go through pointers: passing 64-byte vectors by value is an ABI
+ * that depends on whether AVX-512 is enabled, which GCC warns about.) */
+static inline void pp_dist(const KM_T *xi, int64_t d, const double *ct, pp_vec *out)
+{
+  pp_vec acc = {0};
+  for (int64_t j = 0; j < d; j++) {
+    pp_vec c;
+    memcpy(&c, ct + j * PP_LANES, sizeof c);
+    const pp_vec t = (double)xi[j] - c;
+    acc += t * t;
+  }
+  *out = acc;
+}
+
+/* Lane-wise min(dist, c) (no NaNs here, so the order is immaterial). */
+static inline void pp_min(pp_vec *dist, double c)
+{
+#if defined(__AVX512F__)
+  *dist = (pp_vec)_mm512_min_pd((__m512d)*dist, _mm512_set1_pd(c));
+#else
+  for (int q = 0; q < PP_LANES; q++) (*dist)[q] = kseg_km_min(c, (*dist)[q]);
+#endif
+}
+
+/* Each lane's fixed-point value v = rint(dist x scale) (|v| <= 2^62) added
+ * to the split sums of 8 lanes: v >> 32 to hi, its low 32 bits to lo (as
+ * kseg_km_fix, whose rint rounds to nearest-even like the conversion). */
+static inline void pp_split_add(const pp_vec *dist, double scale, int64_t *hi, uint64_t *lo)
+{
+#if defined(__AVX512DQ__)
+  const __m512i v = _mm512_cvtpd_epi64(_mm512_mul_pd((__m512d)*dist, _mm512_set1_pd(scale)));
+  __m512i h = _mm512_loadu_si512(hi), l = _mm512_loadu_si512(lo);
+  h = _mm512_add_epi64(h, _mm512_srai_epi64(v, 32));
+  l = _mm512_add_epi64(l, _mm512_and_si512(v, _mm512_set1_epi64(0xffffffff)));
+  _mm512_storeu_si512(hi, h);
+  _mm512_storeu_si512(lo, l);
+#else
+  for (int q = 0; q < PP_LANES; q++) {
+    const int64_t v = (int64_t)rint((*dist)[q] * scale);
+    hi[q] += v >> 32;
+    lo[q] += (uint64_t)v & 0xffffffffu;
+  }
+#endif
+}
+
+/* k-means++ after a centroid is chosen, over rows [i0, i1): closest[i]
+ * becomes the distance to lane `lane` of the table ct (first: that distance;
+ * else the smaller of it and closest[i]), p[i] its fixed-point potential
+ * (scale) times the row's weight (NULL: 1); returns the sum of the p[i]. */
+kseg_i128 KM_FN(pp_update)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int lane, bool first,
+                           double *closest, kseg_i128 *p, const int64_t *weight, double scale)
+{
+  const KM_T *x = xv;
+  kseg_i128 part = 0;
+  for (int64_t i = i0; i < i1; i++) {
+    pp_vec dist;
+    pp_dist(x + i * d, d, ct, &dist);
+    closest[i] = first ? dist[lane] : kseg_km_min(closest[i], dist[lane]);
+    p[i] = (kseg_i128)(int64_t)rint(closest[i] * scale) * (weight ? weight[i] : 1);
+    part += p[i];
+  }
+  return part;
+}
+
+/* k-means++'s trials over rows [i0, i1): for each of the `trials`
+ * candidates (ct: (trials + 7) / 8 tables of 8 lanes), the row's potential
+ * were it added, min(distance, closest[i]) in fixed point (scale), summed
+ * per candidate: into the split sums hi[t], lo[t] when `split` (unweighted;
+ * see init.c), else times the row's weight into part[t]. Each array holds
+ * 64 entries (8 lanes per table). */
+void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials,
+                      const double *closest, const int64_t *weight, bool split, double scale, kseg_i128 *part,
+                      int64_t *hi, uint64_t *lo)
+{
+  const KM_T *x = xv;
+  const int blocks = (trials + PP_LANES - 1) / PP_LANES;
+  for (int64_t i = i0; i < i1; i++)
+    for (int b = 0; b < blocks; b++) {
+      pp_vec dist;
+      pp_dist(x + i * d, d, ct + b * PP_LANES * d, &dist);
+      pp_min(&dist, closest[i]);
+      if (split) {
+        pp_split_add(&dist, scale, hi + b * PP_LANES, lo + b * PP_LANES);
+        continue;
+      }
+      const int m = trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES;
+      for (int q = 0; q < m; q++)
+        part[b * PP_LANES + q] += (kseg_i128)(int64_t)rint(dist[q] * scale) * (weight ? weight[i] : 1);
+    }
+}
+
+/* k-means|| over rows [i0, i1): the candidates cands[m0 .. m) (m x d,
+ * double) against each row's closest so far (the first candidate, c = 0,
+ * sets it); closest[i] and near[i] (its index) updated, ties to the lowest
+ * candidate. Returns the sum of the rows' fixed-point closest (scale). */
+kseg_i128 KM_FN(par_nearest)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *cands, int64_t m0,
+                             int64_t m, double *closest, int64_t *near, double scale)
+{
+  const KM_T *x = xv;
+  kseg_i128 part = 0;
+  for (int64_t i = i0; i < i1; i++) {
+    for (int64_t c = m0; c < m; c++) {
+      const double dc = row_dist2(x + i * d, cands + c * d, d);
+      if (c == 0 || dc < closest[i]) {
+        closest[i] = dc;
+        near[i] = c;
+      }
+    }
+    part += (int64_t)rint(closest[i] * scale);
+  }
+  return part;
+}

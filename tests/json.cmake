@@ -1,0 +1,1 @@
+kseg_unit_test(json test_json.c)
