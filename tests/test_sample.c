@@ -75,10 +75,8 @@ static void check(MPI_Comm comm, kseg_dtype dtype, int64_t m, uint64_t seed)
 
 int main(int argc, char **argv)
 {
-  int provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   const int64_t ms[] = {1, 2, 7, 100, 500, N - 1, N, N + 50};
   for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
     for (int dt = 0; dt < 2; dt++) check(comm, dt ? KSEG_F32 : KSEG_F64, ms[i], 11 + i);
@@ -97,7 +95,6 @@ int main(int argc, char **argv)
   ASSERT_OK(kseg_cores_plan(comm, 1 << 20, &c));
   ASSERT(c.oversubscribed && c.worst_threads == 1 << 20 && c.worst_cores >= 1);
   if (kseg_comm_rank(comm) == 0) printf("sample: ok\n");
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }
