@@ -11,6 +11,10 @@
 #include <mpi.h>
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct kseg_cores {
   int node_ranks;      /* ranks on this rank's node (MPI_COMM_TYPE_SHARED) */
   int sharers;         /* ranks of the node whose affinity masks overlap this rank's, itself included */
@@ -29,5 +33,9 @@ typedef struct kseg_cores {
  * share. Fills *out on every rank. Collective. KSEG_ERR_IO on an MPI
  * failure (agreed). */
 int kseg_cores_plan(MPI_Comm comm, int requested, kseg_cores *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

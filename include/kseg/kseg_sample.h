@@ -9,6 +9,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The m rows of x whose keys kseg_rng_u64({seed, sample stream}, global row)
  * are the smallest (ties to the lowest global row): a uniform sample without
  * replacement, chosen by a pure function of (seed, row), so the same rows
@@ -19,5 +23,9 @@
  * Collective; KSEG_ERR_INPUT when m < 1, KSEG_ERR_IO on memory or MPI
  * failure (agreed). */
 int kseg_matrix_sample(MPI_Comm comm, const kseg_matrix *x, int64_t m, uint64_t seed, kseg_matrix *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
