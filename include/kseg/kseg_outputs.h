@@ -64,11 +64,13 @@ typedef struct kseg_result_file {
 int kseg_outputs_write_result(MPI_Comm comm, const char *path, const kseg_result_file *f);
 
 /* segments.csv for this rank's rows: header `<id column>` (or `row`),
- * segment, segment_name, distance. id_col < 0: the global row index;
- * p NULL: empty names. Each rank formats its rows, byte offsets come from an
+ * segment, segment_name, distance, rule_segment (the segment the rules give
+ * the customer, kseg_rules.h; empty when rule_segment is NULL). id_col < 0:
+ * the global row index; p NULL: empty names. Each rank formats its rows, byte offsets come from an
  * exclusive scan, MPI-IO writes at the offsets (in pieces below 2^31 bytes). */
 int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col,
-                                const int32_t *labels, const double *distance, const kseg_profile *p);
+                                const int32_t *labels, const double *distance, const kseg_profile *p,
+                                const int32_t *rule_segment);
 
 #ifdef __cplusplus
 }

@@ -113,4 +113,25 @@ int kseg_profile_print(const kseg_profile *p, FILE *f);
 /* NULL-safe; sets *p = NULL. */
 void kseg_profile_free(kseg_profile **p);
 
+/* ---- words and money (docs/profile.md); Local ---- */
+
+/* A column name as lower-case words: SNAKE_CASE, kebab-case and camelCase
+ * split ("CASH_ADVANCE_TRX" -> "cash advance trx", "NumWebVisitsMonth" ->
+ * "num web visits month"); digits stay with their word ("x291"). */
+void kseg_profile_words(const char *column, char *buf, size_t len);
+
+/* 1 when the column holds amounts of money: the known tables' money columns
+ * (Income, Total_Spent, Mnt*, the CC GENERAL amounts, monetary_*), else by
+ * its words (income, spent, balance, payment, limit, advance, amount, ...),
+ * never a count, frequency, rate or share (NumWebPurchases,
+ * PURCHASES_FREQUENCY). */
+int kseg_profile_is_money(const char *column);
+
+/* An amount with its currency: "EUR 61,500" for a letter code, "$61,500"
+ * for a symbol, the number alone when currency is NULL or "". money_text
+ * takes the number already written; money writes v with `decimals`
+ * decimals and thousands separators. */
+void kseg_profile_money_text(const char *number, const char *currency, char *buf, size_t len);
+void kseg_profile_money(double v, int decimals, const char *currency, char *buf, size_t len);
+
 #endif

@@ -19,6 +19,7 @@
 #include "kseg/kseg_plan.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_profile.h"
+#include "kseg/kseg_rules.h"
 #include "kseg/kseg_warmstart.h"
 
 /* Progress: one line per step, the same calls on every rank. */
@@ -41,6 +42,8 @@ typedef struct kseg_run_options {
   const char *target;       /* 0/1 column for the profile's rate and lift and the campaign plan (NULL:
                                Response when present); never a feature */
   kseg_plan_options plan;   /* campaign economics and folds (zero: from the table, 5 folds) */
+  int rule_leaves;          /* leaves of the segment rules' tree, k..4k (0: 2k); kseg_rules.h */
+  const char *currency;     /* shown on every money figure (EUR, USD, $ ...), or NULL */
   kseg_run_progress_fn progress;
   void *progress_ctx;
 } kseg_run_options;
@@ -59,11 +62,13 @@ typedef struct kseg_run_result {
   bool converged;
   double silhouette;         /* at k, from the sweep (NaN if not computed) */
   kseg_profile *profile;     /* owned */
+  kseg_rules *rules;         /* owned; NULL when no feature can carry rules (rules_note says why) */
+  char rules_note[1024];
   bool warm;                 /* retrained from opt->warm_start */
   int warm_empty;            /* old segments that got nobody (k-means++ fallback) */
   kseg_drift drift;          /* when warm */
   double seconds;            /* whole run, max over ranks */
-  double step_seconds[7];    /* input, prep, sweep, fit, profile, write, commit */
+  double step_seconds[8];    /* input, prep, sweep, fit, profile, rules, write, commit */
 } kseg_run_result;
 
 /* Defaults as documented above. Local. */
@@ -72,7 +77,8 @@ void kseg_run_options_default(kseg_run_options *opt);
 /* Run the pipeline; on success *out is filled (free with
  * kseg_run_result_clear) and DIR holds raw.h5, features.h5, sweep.h5,
  * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5, plan.json,
- * plan.csv (with a target) and, with a warm start, drift.json. The campaign
+ * plan.csv (with a target), rules.json/.txt/.sql and, with a warm start,
+ * drift.json. A --rule-leaves outside k..4k is KSEG_ERR_INPUT. The campaign
  * plan is out->profile->plan. Collective; status agreed. */
 int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_result *out);
 

@@ -91,5 +91,6 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_rules(kseg_cli *cli, int argc, char **argv);
 
 #endif

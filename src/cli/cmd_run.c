@@ -185,6 +185,15 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
   }
   kseg_json_close_array(&j);
   plan_json(&j, plan);
+  if (r->rules) {
+    kseg_json_open_object(&j, "rules");
+    kseg_json_int(&j, "leaves", r->rules->n_leaves);
+    kseg_json_num(&j, "fidelity", r->rules->fidelity);
+    kseg_json_num(&j, "price", r->rules->price);
+    kseg_json_close_object(&j);
+  } else {
+    kseg_json_null(&j, "rules");
+  }
   if (r->warm) {
     kseg_json_open_object(&j, "drift");
     kseg_json_int(&j, "k_old", r->drift.k_old);
@@ -196,13 +205,20 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
     kseg_json_close_object(&j);
   }
   kseg_json_open_object(&j, "seconds_by_step");
-  static const char *const steps[] = {"input", "prep", "sweep", "fit", "profile", "write", "commit"};
-  for (int i = 0; i < 7; i++) kseg_json_num(&j, steps[i], r->step_seconds[i]);
+  static const char *const steps[] = {"input", "prep", "sweep", "fit", "profile", "rules", "write", "commit"};
+  for (int i = 0; i < 8; i++) kseg_json_num(&j, steps[i], r->step_seconds[i]);
   kseg_json_close_object(&j);
   kseg_json_num(&j, "seconds", r->seconds);
   kseg_json_int(&j, "ranks", cli->size);
   kseg_json_int(&j, "threads", omp_get_max_threads());
   kseg_cli_json_print(cli, &j);
+}
+
+static int opts_seen(const kseg_opt *opts, int n, const char *name)
+{
+  for (int i = 0; i < n; i++)
+    if (strcmp(opts[i].name, name) == 0) return opts[i].seen;
+  return 0;
 }
 
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
@@ -211,7 +227,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   kseg_run_options_default(&o);
   const char *range = NULL, *recipe = "auto", *transactions = NULL;
   int64_t max_segments = o.max_segments, min_segments = o.min_segments, n_init = o.n_init, seed = 0;
-  int64_t gap_b = o.gap_b, stability_b = o.stability_b, cv_folds = KSEG_PLAN_DEFAULT_FOLDS;
+  int64_t gap_b = o.gap_b, stability_b = o.stability_b, cv_folds = KSEG_PLAN_DEFAULT_FOLDS, rule_leaves = 0;
   double cost = 0, revenue = 0;
   bool no_report = false;
   kseg_opt opts[] = {
@@ -240,6 +256,10 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
       {"cv-folds", KSEG_OPT_INT, &cv_folds, "F",
        "cross-validation folds of the plan and of the k that pays (default 5, at most the responders)", false,
        false},
+      {"rule-leaves", KSEG_OPT_INT, &rule_leaves, "L",
+       "leaves of the segment rules' tree, k..4k (default 2k): rules.json/.txt/.sql, rule_segment", false, false},
+      {"currency", KSEG_OPT_STRING, &o.currency, "CUR",
+       "currency shown on every money figure (EUR, USD, $ ...; default none)", false, false},
       {"no-report", KSEG_OPT_FLAG, &no_report, NULL, "skip report.html", false, false},
       {"transactions", KSEG_OPT_STRING, &transactions, "LOG",
        "instead of --in: a transaction log (CSV, whitespace text or HDF5) aggregated per customer first (kseg rfm)",
@@ -289,7 +309,20 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   if (!st && (gap_b < 0 || gap_b > 1000 || stability_b < 0 || stability_b > 1000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--gap and --stability must be in 0..1000 (got %lld, %lld)", (long long)gap_b,
                         (long long)stability_b);
+  /* --rule-leaves: the k..4k range is checked once k is known; a single
+   * --k fixes it now, before any work */
+  if (!st && opts_seen(opts, n_opts, "rule-leaves") && (rule_leaves < 1 || rule_leaves > 1000000))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--rule-leaves must be a positive number of leaves (got %lld)",
+                        (long long)rule_leaves);
+  if (!st && rule_leaves && range && o.k_min == o.k_max && (rule_leaves < o.k_min || rule_leaves > 4 * o.k_min))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--rule-leaves %lld is outside %lld..%lld: the tree needs a leaf per segment "
+                        "(k = %lld) and at most 4k leaves to stay readable", (long long)rule_leaves,
+                        (long long)o.k_min, (long long)(4 * o.k_min), (long long)o.k_min);
+  if (!st && o.currency && (!o.currency[0] || strlen(o.currency) > 8))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--currency takes a short code or symbol such as EUR, USD or $ (got '%s')",
+                        o.currency);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
+  o.rule_leaves = (int)rule_leaves;
   o.min_segments = min_segments;
   o.max_segments = max_segments;
   o.n_init = (int)n_init;
@@ -324,12 +357,19 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
                     (long long)r.drift.matched, (long long)r.drift.old_rows, 100.0 * (1.0 - r.drift.moved_share),
                     r.drift.ari);
     kseg_profile_print(r.profile, stderr);
+    if (r.rules)
+      kseg_cli_info(cli, "run: rules: a tree of %d leaves gives %.1f %% of customers their segment (price %.3f); "
+                         "rules.txt has one rule per segment, rules.sql one SELECT for a CRM",
+                    r.rules->n_leaves, 100.0 * r.rules->fidelity, r.rules->price);
+    else if (r.rules_note[0])
+      kseg_cli_warn(cli, "%s", r.rules_note);
     kseg_cli_info(cli, "run: choice of k: %s", r.choice.rule);
     if (r.choice.k_business >= 0) kseg_cli_info(cli, "run: the internal metrics alone: %s", r.internal_recommendation);
     if (r.profile->plan->setup.note[0]) kseg_cli_warn(cli, "%s", r.profile->plan->setup.note);
-    kseg_cli_info(cli, "run: wrote %s/{raw,features,sweep,model,result}.h5, segments.csv, profiles.*, plan.%s%s%s in "
-                  "%.2f s", o.out_dir, r.profile->plan->setup.target ? "{csv,json}" : "json",
-                  r.warm ? ", drift.json" : "", made ? ", report.html" : "", r.seconds);
+    kseg_cli_info(cli, "run: wrote %s/{raw,features,sweep,model,result}.h5, segments.csv, profiles.*, plan.%s%s%s%s "
+                  "in %.2f s", o.out_dir, r.profile->plan->setup.target ? "{csv,json}" : "json",
+                  r.rules ? ", rules.{json,txt,sql}" : "", r.warm ? ", drift.json" : "", made ? ", report.html" : "",
+                  r.seconds);
   }
   kseg_run_result_clear(&r);
   return kseg_comm_agree(cli->comm, KSEG_OK);

@@ -27,13 +27,15 @@
 /* Files a run produces, in the order they are moved into DIR. */
 enum {
   OUT_RAW, OUT_FEATURES, OUT_SWEEP, OUT_MODEL, OUT_RESULT, OUT_SEGMENTS, OUT_PROFILES, OUT_PROFILES_JSON,
-  OUT_PROFILES_H5, OUT_PLAN_CSV, OUT_PLAN_JSON, OUT_DRIFT, N_RUN_OUTPUTS
+  OUT_PROFILES_H5, OUT_PLAN_CSV, OUT_PLAN_JSON, OUT_RULES_JSON, OUT_RULES_TXT, OUT_RULES_SQL, OUT_DRIFT,
+  N_RUN_OUTPUTS
 };
 static const char *const run_outputs[N_RUN_OUTPUTS] = {
     [OUT_RAW] = "raw.h5",           [OUT_FEATURES] = "features.h5",     [OUT_SWEEP] = "sweep.h5",
     [OUT_MODEL] = "model.h5",       [OUT_RESULT] = "result.h5",         [OUT_SEGMENTS] = "segments.csv",
     [OUT_PROFILES] = "profiles.csv", [OUT_PROFILES_JSON] = "profiles.json", [OUT_PROFILES_H5] = "profiles.h5",
-    [OUT_PLAN_CSV] = "plan.csv",    [OUT_PLAN_JSON] = "plan.json",      [OUT_DRIFT] = "drift.json"};
+    [OUT_PLAN_CSV] = "plan.csv",    [OUT_PLAN_JSON] = "plan.json",      [OUT_RULES_JSON] = "rules.json",
+    [OUT_RULES_TXT] = "rules.txt",  [OUT_RULES_SQL] = "rules.sql",      [OUT_DRIFT] = "drift.json"};
 
 void kseg_run_options_default(kseg_run_options *opt)
 {
@@ -53,6 +55,7 @@ void kseg_run_result_clear(kseg_run_result *r)
   free(r->id_column);
   free(r->recipe);
   kseg_profile_free(&r->profile);
+  kseg_rules_free(&r->rules);
   memset(r, 0, sizeof *r);
 }
 
@@ -157,9 +160,9 @@ static void drop_stage(MPI_Comm comm, const char *stage)
 }
 
 /* Move the finished outputs into DIR (root; each rename is atomic). A
- * drift.json from an earlier warm-started run, or a plan.csv from an earlier
- * run with a target, is removed when this run has none, so DIR never mixes
- * two runs. */
+ * drift.json from an earlier warm-started run, a plan.csv from an earlier
+ * run with a target, or rules from a run that had them, is removed when this
+ * run has none, so DIR never mixes two runs. */
 static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
 {
   int st = KSEG_OK;
@@ -169,7 +172,8 @@ static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
       if (!from || !to) st = KSEG_ERR_IO;
       else if (access(from, F_OK) == 0) {
         if (rename(from, to) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
-      } else if (i == OUT_DRIFT || i == OUT_PLAN_CSV) {
+      } else if (i == OUT_DRIFT || i == OUT_PLAN_CSV || i == OUT_RULES_JSON || i == OUT_RULES_TXT ||
+                 i == OUT_RULES_SQL) {
         remove(to);
       }
       free(from);
@@ -197,6 +201,7 @@ typedef struct run_state {
   kseg_kmeans_result fit;
   int32_t *labels;            /* from the scoring kernel, as `kseg assign` gives them */
   double *distance, *dist2;
+  int32_t *rule_segment;      /* the segment the rules give each row, or NULL without rules */
   int *old_to_new;            /* warm start: new id of each old segment */
   kseg_model model;           /* borrows prep, the centroids and the profile's names */
   uint64_t *keys;
@@ -218,6 +223,7 @@ static void run_state_clear(run_state *s)
   free(s->dist2);
   free(s->distance);
   free(s->labels);
+  free(s->rule_segment);
   kseg_kmeans_result_clear(&s->fit);
   kseg_sweep_result_clear(&s->sweep);
   kseg_model_free(&s->old);
@@ -525,6 +531,44 @@ static int step_profile(run_state *s)
   return name_step(kseg_comm_agree(s->comm, st), "plan");
 }
 
+/* The segment rules (rules.json/.txt/.sql staged) and each customer's rule
+ * segment. A --rule-leaves outside k..4k stops the run; a preparation whose
+ * features cannot be written in raw units gives no rules and a note. */
+static int step_rules(run_state *s)
+{
+  const kseg_run_options *opt = s->opt;
+  const int k = (int)s->k;
+  int st = KSEG_OK;
+  if (opt->rule_leaves && (opt->rule_leaves < k || opt->rule_leaves > 4 * k))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--rule-leaves %d is outside %d..%d: the tree needs a leaf per segment "
+                        "(k = %d) and at most 4k leaves to stay readable", opt->rule_leaves, k, 4 * k, k);
+  KSEG_CHECK(name_step(kseg_comm_agree(s->comm, st), "rules"));
+  progress(opt, "explaining the %d segments with rules (a tree of up to %d leaves)", k,
+           opt->rule_leaves ? opt->rule_leaves : 2 * k);
+  const kseg_rules_options ro = {.max_leaves = opt->rule_leaves};
+  st = kseg_rules_build(s->comm, s->prep, &s->raw, &s->x, s->fit.centroids, k, s->labels, &ro, &s->out->rules);
+  if (st == KSEG_ERR_INPUT) {
+    /* agreed: every rank has the message */
+    snprintf(s->out->rules_note, sizeof s->out->rules_note, "no segment rules: %s", kseg_error_message());
+    kseg_error_clear();
+    return KSEG_OK;
+  }
+  KSEG_CHECK(name_step(st, "rules"));
+  s->rule_segment = kseg_malloc(sizeof(int32_t) * (size_t)(s->raw.n_local + 1), "rule segments");
+  st = s->rule_segment ? kseg_rules_assign(s->out->rules, s->prep, &s->raw, s->rule_segment) : KSEG_ERR_IO;
+  st = kseg_comm_agree(s->comm, st);
+  const char **names = kseg_calloc((size_t)k + 1, sizeof *names, "segment names");
+  if (!st && !names) st = KSEG_ERR_IO;
+  st = kseg_comm_agree(s->comm, st);
+  if (!st) {
+    for (int i = 0; i < k; i++) names[i] = kseg_profile_segment_name(s->out->profile, i);
+    const kseg_rules_labels lb = {.names = names, .id_column = s->out->id_column, .currency = opt->currency};
+    st = kseg_rules_write(s->comm, s->out->rules, &lb, s->path[OUT_RULES_JSON]);
+  }
+  free(names);
+  return name_step(st, "rules");
+}
+
 /* model.h5, drift.json when retraining, result.h5 and segments.csv. */
 static int step_write(run_state *s)
 {
@@ -571,7 +615,7 @@ static int step_write(run_state *s)
                                 .recommended_k = s->sweep.recommended_k};
   KSEG_CHECK(name_step(kseg_outputs_write_result(comm, s->path[OUT_RESULT], &rf), "result"));
   st = kseg_outputs_write_segments(comm, s->path[OUT_SEGMENTS], &s->raw, s->id_col, s->labels, s->distance,
-                                   s->out->profile);
+                                   s->out->profile, s->rule_segment);
   if (!st) st = kseg_comm_agree(comm, kseg_comm_fault(comm, "run:write"));
   return name_step(st, "segments");
 }
@@ -581,7 +625,8 @@ static int step_write(run_state *s)
  * out->step_seconds. */
 static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *stage, kseg_run_result *out)
 {
-  static int (*const steps[])(run_state *) = {step_input, step_prep, step_sweep, step_fit, step_profile, step_write};
+  static int (*const steps[])(run_state *) = {step_input, step_prep,  step_sweep, step_fit,
+                                              step_profile, step_rules, step_write};
   const double t0 = kseg_now();
   run_state s = {.comm = comm, .opt = opt, .out = out, .id_col = -1};
   int st = KSEG_OK;
@@ -618,7 +663,7 @@ int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_resul
   if (!st) {
     const double t = kseg_now();
     st = name_step(commit_stage(comm, stage, opt->out_dir), "commit");
-    out->step_seconds[6] = kseg_now() - t;
+    out->step_seconds[7] = kseg_now() - t;
   }
   drop_stage(comm, stage);
   if (st && created) rmdir(opt->out_dir); /* a failed first run leaves no empty DIR behind */

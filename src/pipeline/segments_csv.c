@@ -99,7 +99,7 @@ static int write_at(MPI_File fh, MPI_Offset off, const char *p, size_t n)
 }
 
 int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
-                            const double *distance, const kseg_profile *p)
+                            const double *distance, const kseg_profile *p, const int32_t *rule_segment)
 {
   const int rank = kseg_comm_rank(comm);
   text_buf b = {0}, head = {0};
@@ -107,7 +107,7 @@ int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_tabl
   const char *idname = id_col >= 0 ? raw->cols[id_col].name : "row";
   if (rank == 0) {
     st = tb_field(&head, idname, strlen(idname));
-    if (!st) st = tb_printf(&head, ",segment,segment_name,distance\n");
+    if (!st) st = tb_printf(&head, ",segment,segment_name,distance,rule_segment\n");
   }
   for (int64_t i = 0; !st && i < raw->n_local; i++) {
     if (id_col >= 0) st = id_field(&b, &raw->cols[id_col], i);
@@ -115,7 +115,9 @@ int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_tabl
     if (!st) st = tb_printf(&b, ",%d,", labels[i]);
     const char *name = p ? kseg_profile_segment_name(p, labels[i]) : "";
     if (!st) st = tb_field(&b, name, strlen(name));
-    if (!st) st = tb_printf(&b, ",%.9g\n", distance[i]);
+    if (!st) st = tb_printf(&b, ",%.9g,", distance[i]);
+    if (!st && rule_segment) st = tb_printf(&b, "%d", rule_segment[i]);
+    if (!st) st = tb_printf(&b, "\n");
   }
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 

@@ -9,7 +9,7 @@ for np in 1 2 3; do
 done
 OMP_NUM_THREADS=2 kseg_np 2 run --in "$T/raw.h5" --out "$T/t2" --k 3:5 --n-init 2 --no-report 2>/dev/null
 [ "$(wc -l <"$T/r1/segments.csv")" = 3001 ] || fail "segments.csv should have 3000 customers + header"
-head -1 "$T/r1/segments.csv" | grep -qx 'ID,segment,segment_name,distance' || fail "segments.csv header: $(head -1 "$T/r1/segments.csv")"
+head -1 "$T/r1/segments.csv" | grep -qx 'ID,segment,segment_name,distance,rule_segment' || fail "segments.csv header: $(head -1 "$T/r1/segments.csv")"
 for d in r2 r3 t2; do
   h5_same "$T/r1/result.h5" "$T/$d/result.h5" /labels /distance /centroids
   h5_same "$T/r1/model.h5" "$T/$d/model.h5"
