@@ -17,6 +17,7 @@ for d in r2 r3 t2; do
   h5_same "$T/r1/raw.h5" "$T/$d/raw.h5"
   same_file "$T/r1/segments.csv" "$T/$d/segments.csv"
   same_file "$T/r1/profiles.csv" "$T/$d/profiles.csv"
+  for f in rules.json rules.txt rules.sql; do same_file "$T/r1/$f" "$T/$d/$f"; done
 done
 # the generated table keeps its latent segments: the fit should find them
 "$PY" - "$T/raw.h5" "$T/r1/result.h5" <<'PYEOF'
