@@ -28,6 +28,8 @@ typedef struct kseg_profile_options {
   /* the campaign economics and folds (kseg_plan.h); all zero: economics from
    * the table's Z_CostContact / Z_Revenue when constant, else none; 5 folds */
   kseg_plan_options plan;
+  /* currency shown on money figures in actions (EUR, USD, $ ...), or NULL */
+  const char *currency;
 } kseg_profile_options;
 
 typedef enum kseg_profile_metric_kind {
@@ -73,6 +75,7 @@ typedef struct kseg_profile {
   int n_categorical;
   kseg_profile_levels *categorical;
   int marketing;       /* 1: the Customer Personality columns were present */
+  char *currency;      /* money figures' currency, or NULL */
   char **names;        /* K + 1 (the base is "all") */
   char **actions;      /* K + 1 (the base's is "") */
   kseg_plan *plan;     /* the campaign plan of these segments (owned): rates with 95 % intervals,

@@ -520,7 +520,7 @@ static int step_fit(run_state *s)
 static int step_profile(run_state *s)
 {
   progress(s->opt, "profiling %lld segments and planning the campaign", (long long)s->k);
-  kseg_profile_options pro = {.target = s->opt->target, .plan = s->opt->plan};
+  kseg_profile_options pro = {.target = s->opt->target, .plan = s->opt->plan, .currency = s->opt->currency};
   int st = kseg_profile_compute(s->comm, &s->raw, s->labels, (int)s->k, &pro, &s->out->profile);
   if (!st) st = kseg_profile_write(s->comm, s->out->profile, s->path[OUT_PROFILES]);
   KSEG_CHECK(name_step(st, "profile"));

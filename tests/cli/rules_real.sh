@@ -25,3 +25,10 @@ kseg_np 3 rules --raw "$T/cc/raw.h5" --model "$T/cc/model.h5" --labels "$T/cc/re
 same_file "$T/cc/rules.json" "$T/cc2/rules.json"
 same_file "$T/cc/rules.sql" "$T/cc2/rules.sql"
 same_file "$T/cc/rules.txt" "$T/cc2/rules.txt"
+# names and actions of the three tables, as properties (tests/oracle/names_check.py)
+for d in mk cc cd; do
+  "$PY" -c "import h5py,sys; print(','.join(c.decode() if isinstance(c,bytes) else c for c in h5py.File(sys.argv[1])['raw'].attrs['columns']))" \
+    "$T/$d/raw.h5" >"$T/$d/columns.txt"
+  "$PY" "$KSEG_TESTS/oracle/names_check.py" "$T/$d/profiles.json" "$T/$d/columns.txt"
+done
+grep -q "EUR" "$T/mk/profiles.csv" || fail "--currency EUR is not on the marketing actions' money"

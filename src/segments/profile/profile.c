@@ -309,6 +309,7 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, p ? KSEG_OK : KSEG_ERR_IO), st, fail);
   p->n_segments = K;
   p->n_rows = raw->n_global;
+  if (opt && opt->currency && opt->currency[0] && !(p->currency = kseg_strings_dup(opt->currency))) st = KSEG_ERR_IO;
   p->size = kseg_calloc((size_t)K + 1, sizeof *p->size, "profile");
   p->share = new_f64(K + 1);
   if (!p->size || !p->share) st = KSEG_ERR_IO;
