@@ -111,6 +111,7 @@ def gather(a):
         g["plan"] = data.read_plan(d)
     except data.Missing as e:
         g["notes"].append(str(e))
+    g["currency"] = (read_rules(d) or {}).get("currency")
     fp = os.path.join(d, "features.h5")
     if os.path.exists(fp):
         try:
@@ -125,6 +126,54 @@ def names_of(prof, k, label_names=None):
     if prof:
         return {s: prof["by_id"][s].get("name") for s in range(k) if s in prof["by_id"]}
     return {s: n for s, n in enumerate(label_names or []) if s < k and n}
+
+
+def plain_k(g, chosen_k):
+    """The choice of k in plain words: what the chosen number of segments
+    gives, and what another would (docs/report.md)."""
+    sw, plan = g["sweep"], g.get("plan") or {}
+    if not sw or not chosen_k:
+        return None
+    ks = [int(k) for k in sw["k"]]
+    cap = sw.get("attr_max_segments")
+    keep = [i for i, k in enumerate(ks) if not cap or k <= cap]
+    if not keep:
+        return None
+    cur = g.get("currency") or ""
+
+    def amount(v):
+        return f"{cur + ' ' if cur else ''}{v:,.0f}"
+    kb = sw.get("attr_k_business")
+    by_k = {row["k"]: row for row in plan.get("by_k") or [] if "k" in row}
+    if kb is not None and kb >= 0 and plan.get("profit_claims") and plan.get("segments_contacted"):
+        segs = {s["segment"]: s for s in plan.get("segments") or []}
+        top = [segs[i] for i in plan["segments_contacted"] if i in segs]
+        who = " and ".join(f"a group of {fmt_int(t['customers'])} that responds at {pct(t['response_rate'], 0)}"
+                           for t in top[:2])
+        text = (f"{chosen_k} segments: {who} stands apart, profitable out of sample (cross-validated profit "
+                f"{amount(plan['cv_profit'])}, standard error {amount(plan['cv_profit_se'])})")
+        ki = sw.get("attr_k_internal")
+        if ki and ki != chosen_k:
+            other = by_k.get(ki, {})
+            earns = other.get("cv_profit")
+            text += (f"; {ki} segments separate best by the internal measures"
+                     + (f", but their plan earns {amount(earns)}" if earns is not None else ""))
+        return text + "."
+    # the internal vote: which measures prefer the chosen k
+    prefs = []
+    for name, key, best in (("silhouette", "silhouette", max), ("Calinski–Harabasz", "calinski_harabasz", max),
+                            ("Davies–Bouldin", "davies_bouldin", min)):
+        vals = [(sw[key][i], ks[i]) for i in keep if np.isfinite(sw[key][i])]
+        if vals:
+            prefs.append((name, best(vals)[1]))
+    agree = [n for n, k in prefs if k == chosen_k]
+    other = [f"{n} prefers {k}" for n, k in prefs if k != chosen_k]
+    if prefs and len(agree) == len(prefs):
+        return f"{chosen_k} segments: the clearest separation by every measure ({', '.join(agree)})."
+    if agree:
+        return (f"{chosen_k} segments: the clearest separation by {len(agree)} of {len(prefs)} measures "
+                f"({', '.join(agree)}; {', '.join(other)}).")
+    return None
 
 
 def summary_html(g, chosen_k):
@@ -154,7 +203,10 @@ def summary_html(g, chosen_k):
         why = rec or (f"recommended k = {rk}" if rk else "")
         if rk and chosen_k and rk != chosen_k:
             why += f" (the segments in this report were fitted at k = {chosen_k}, not the recommended {rk})"
-        rows.append(("Why this many", why))
+        plain = plain_k(g, chosen_k)
+        rows.append(("Why this many", plain or why))
+        if plain and why:
+            rows.append(("The rule, in full", why))
         ki = sw.get("attr_k_internal")
         if sw.get("attr_k_business") is not None and sw["attr_k_business"] >= 0 and ki is not None:
             rows.append(("Internal metrics alone", sw.get("attr_internal_recommendation") or f"k = {ki}"))
@@ -352,6 +404,61 @@ def plan_html(plan, names):
     return "".join(out)
 
 
+def read_rules(run_dir):
+    """rules.json and rules.txt of kseg run / kseg rules, or None."""
+    p = os.path.join(run_dir, "rules.json")
+    if not os.path.exists(p):
+        return None
+    try:
+        with open(p, encoding="utf-8") as fh:
+            r = json.load(fh)
+        t = os.path.join(run_dir, "rules.txt")
+        r["text"] = open(t, encoding="utf-8").read() if os.path.exists(t) else ""
+        return r
+    except (OSError, ValueError):
+        return None
+
+
+def rules_html(r, names):
+    """The segment rules: fidelity and price in words, one rule per segment,
+    and the tree as an indented outline (docs/rules.md)."""
+    out = [f"<p>A tree of {r['leaves']} leaves over the raw columns gives <b>{pct(r['fidelity'])}</b> of the "
+           f"customers their own segment ({fmt_int(r['agree'])} of {fmt_int(r['rows'])}). Its segments are "
+           f"{pct(r['price'] - 1)} less compact than the k-means ones (price {r['price']:.3f}). "
+           "<code>rules.sql</code> rebuilds them in a CRM with one SQL statement; <code>rules.txt</code> has "
+           "the rules below with their definitions.</p>"]
+    trs = []
+    for seg in r.get("segments", []):
+        s = seg["segment"]
+        swatch = f'<span class="sw" style="background:{plots.colour(s)}"></span>'
+        rule = seg.get("rule") or "no rule: no leaf of the tree has this segment"
+        trs.append(f"<tr><td>{swatch}{s}</td><td>{esc(names.get(s) or seg.get('name', ''))}</td>"
+                   f"<td>{fmt_int(seg['size'])}</td><td>{esc(rule)}</td><td>{pct(seg.get('precision'))}</td>"
+                   f"<td>{pct(seg.get('recall'))}</td></tr>")
+    out.append('<table class="profile"><thead><tr><th>Segment</th><th>Name</th><th>Customers</th><th>Rule</th>'
+               "<th>Rule's customers in the segment</th><th>Segment's customers the rule finds</th></tr></thead>"
+               "<tbody>" + "".join(trs) + "</tbody></table>")
+    tree = r.get("tree", [])
+
+    def walk(i, depth, cond, lines):
+        nd = tree[i]
+        pad = "&nbsp;" * 4 * depth
+        label = esc(cond) if cond else "all customers"
+        if "segment" in nd:
+            lines.append(f"{pad}{label} → segment {nd['segment']} ({fmt_int(nd['size'])} customers, "
+                         f"{pct(nd.get('fraction'))} of them in it)")
+            return
+        lines.append(f"{pad}{label} ({fmt_int(nd['size'])} customers)")
+        walk(nd["left"], depth + 1, f"{nd['feature']} < {nd['threshold_text']}", lines)
+        walk(nd["right"], depth + 1, f"{nd['feature']} >= {nd['threshold_text']}", lines)
+    if tree:
+        lines = []
+        walk(0, 0, "", lines)
+        out.append("<p><b>The tree</b> (thresholds in the columns' own units; definitions in rules.txt):</p>"
+                   '<p class="note">' + "<br>".join(lines) + "</p>")
+    return "".join(out)
+
+
 def build_sections(a, g):
     sw, prof = g["sweep"], g["profiles"]
     res = g["result"] or {}
@@ -478,11 +585,17 @@ def build_sections(a, g):
                                + " with one standard error. kseg run picks the smallest k within one standard "
                                "error of the best; the internal metrics alone measure only how compact and "
                                "separated the segments are."))
+    rules = read_rules(a.dir)
+    if rules and rules.get("k") == chosen_k and (not g["n"] or rules.get("rows") == g["n"]):
+        out.append(Section("rules", "Segment rules", body=rules_html(rules, names)))
+    else:
+        out.append(Section("rules", "Segment rules", missing="no rules.json for these segments in this directory "
+                           "(kseg run or kseg rules makes it)"))
     table = profile_table_html(prof, names, chosen_k or 0)
     out.append(Section("profile_table", "Segments, names and suggested actions", body=table or "",
                        missing=None if table else no_prof))
     # People read from the top: who the segments are first, how k was chosen last.
-    order = ["summary", "plan", "campaign_gains", "profile_table", "drift", "sizes_response", "profile_heatmap", "pca",
+    order = ["summary", "plan", "campaign_gains", "profile_table", "rules", "drift", "sizes_response", "profile_heatmap", "pca",
              "silhouette", "k_pays", "elbow", "validation"]
     out.sort(key=lambda s: order.index(s.key))
     return out, chosen_k
