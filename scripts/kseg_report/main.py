@@ -111,7 +111,9 @@ def gather(a):
         g["plan"] = data.read_plan(d)
     except data.Missing as e:
         g["notes"].append(str(e))
-    g["currency"] = (read_rules(d) or {}).get("currency")
+    g["currency"] = ((g.get("plan") or {}).get("currency") or (read_rules(d) or {}).get("currency")
+                     or (g.get("profiles") or {}).get("currency"))
+    CURRENCY["code"] = g["currency"] or ""
     fp = os.path.join(d, "features.h5")
     if os.path.exists(fp):
         try:
@@ -166,6 +168,9 @@ def plain_k(g, chosen_k):
         vals = [(sw[key][i], ks[i]) for i in keep if np.isfinite(sw[key][i])]
         if vals:
             prefs.append((name, best(vals)[1]))
+    gk = sw.get("attr_gap_k")
+    if gk is not None and gk > 0:
+        prefs.append(("the gap statistic", int(gk)))
     agree = [n for n, k in prefs if k == chosen_k]
     other = [f"{n} prefers {k}" for n, k in prefs if k != chosen_k]
     if prefs and len(agree) == len(prefs):
@@ -254,7 +259,7 @@ def profile_table_html(prof, names, k):
             c.append("" if lift is None else f"×{lift:.2f}")
         for m in keys:
             v = seg.get("metrics", {}).get(m, {}).get("mean")
-            c.append("" if v is None else f"{v:,.0f}")
+            c.append("" if v is None else esc(with_currency(f"{v:,.0f}")))
         c.append(esc(seg.get("action", "")) if s is not None else "")
         return c
 
@@ -323,8 +328,21 @@ def drift_html(drift, prof):
     return out
 
 
+CURRENCY = {"code": ""}
+
+
+def with_currency(number):
+    """An amount's text with --currency: "EUR 528", "$528", "-$3,046"."""
+    cur = CURRENCY["code"]
+    if not cur:
+        return number
+    if cur[0].isalpha():
+        return f"{cur} {number}"
+    return f"-{cur}{number[1:]}" if number.startswith("-") else f"{cur}{number}"
+
+
 def money(v):
-    return "n/a" if v is None else f"{v:,.0f}"
+    return "n/a" if v is None else with_currency(f"{v:,.0f}")
 
 
 def pct(v, digits=1):
@@ -340,8 +358,10 @@ def plan_html(plan, names):
     out = []
     be = plan.get("break_even_rate")
     if plan.get("economics_source") != "none":
-        out.append(f"<p><b>Economics.</b> A contact costs {plan['contact_cost']:g} and a response brings "
-                   f"{plan['response_revenue']:g} ({esc(plan['economics'])}), so a segment pays when more than "
+        cost = esc(with_currency(f"{plan['contact_cost']:g}"))
+        revenue = esc(with_currency(f"{plan['response_revenue']:g}"))
+        out.append(f"<p><b>Economics.</b> A contact costs {cost} and a response brings {revenue} "
+                   f"({esc(plan['economics'])}), so a segment pays when more than "
                    f"{pct(be)} of its customers respond (the break-even rate).</p>")
     else:
         out.append(f"<p><b>Economics.</b> {esc(plan['economics'])[0].upper() + esc(plan['economics'])[1:]}. "
@@ -449,8 +469,8 @@ def rules_html(r, names):
                          f"{pct(nd.get('fraction'))} of them in it)")
             return
         lines.append(f"{pad}{label} ({fmt_int(nd['size'])} customers)")
-        walk(nd["left"], depth + 1, f"{nd['feature']} < {nd['threshold_text']}", lines)
-        walk(nd["right"], depth + 1, f"{nd['feature']} >= {nd['threshold_text']}", lines)
+        walk(nd["left"], depth + 1, nd.get("left_rule") or f"{nd['feature']} < {nd['threshold_text']}", lines)
+        walk(nd["right"], depth + 1, nd.get("right_rule") or f"{nd['feature']} >= {nd['threshold_text']}", lines)
     if tree:
         lines = []
         walk(0, 0, "", lines)
@@ -576,7 +596,7 @@ def build_sections(a, g):
                                + ("Right: the cumulative profit; the circle marks the plan, where the next segment "
                                   "would respond below break-even." if plan.get("profit_claims") else "")))
     if sw and sw.get("business"):
-        fig = plots.fig_k_business(sw, chosen_k)
+        fig = plots.fig_k_business(sw, chosen_k, g.get("currency"))
         if fig is not None:
             out.append(Section("k_pays", "The k that pays", fig,
                                "For each number of segments, the campaign plan's "

@@ -306,6 +306,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
                         (long long)min_segments, (long long)max_segments);
   if (!st && seed < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--seed must be >= 0 (got %lld)", (long long)seed);
   if (!st) st = kseg_cli_plan_options(opts, n_opts, cost, revenue, cv_folds, &o.plan);
+  o.plan.currency = o.currency;
   if (!st && (gap_b < 0 || gap_b > 1000 || stability_b < 0 || stability_b > 1000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--gap and --stability must be in 0..1000 (got %lld, %lld)", (long long)gap_b,
                         (long long)stability_b);

@@ -199,6 +199,7 @@ int kseg_plan_prepare(MPI_Comm comm, const kseg_table *raw, const char *target, 
   s->target_col = -1;
   s->rows = raw->n_global;
   s->contact_cost = s->response_revenue = NAN;
+  if (opt->currency) snprintf(s->currency, sizeof s->currency, "%s", opt->currency);
   int st = check_options(opt);
   int col = -1;
   if (!st) st = find_target(raw, target, &col);

@@ -446,6 +446,17 @@ static void marketing_action(const kseg_profile *p, int s, const unsigned char *
              mean_at(p, "NumWebVisitsMonth", KSEG_PROFILE_VALUE, K));
     if (offer(a, taken, ACT_RETARGET, "Web browsers", t)) return;
   }
+  if (isfinite(lift) && lift <= 0.5) {
+    /* a segment that hardly ever responds is left out, not contacted cheaply */
+    const int skipped = p->plan && p->plan->money && p->plan->segments &&
+                        p->plan->segments[s].decision == KSEG_PLAN_SKIP;
+    char spent[160] = "";
+    if (spend <= 50.0) snprintf(spent, sizeof spent, "; spend %s vs %s overall", m1, m2);
+    snprintf(t, sizeof t, "Deprioritise: leave out of campaigns%s: %s rate %.1f%% vs %.1f%% overall (lift %.2f)%s",
+             skipped ? ", as the plan does" : "", p->target, 100.0 * p->target_rate[s], 100.0 * p->target_rate[K],
+             lift, spent);
+    if (offer(a, taken, ACT_DEPRIORITISE, "Unresponsive", t)) return;
+  }
   if (spend <= 50.0) {
     snprintf(t, sizeof t, "Low priority: low-cost digital contact only (spend %s vs %s overall)", m1, m2);
     if (offer(a, taken, ACT_LOW, "Low spenders", t)) return;

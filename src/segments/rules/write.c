@@ -58,6 +58,16 @@ static void show_number(const kseg_rules *r, int f, const char *text, const kseg
 {
   char plain[96];
   kseg_rules_format_number(strtod(text, NULL), 0, plain, sizeof plain);
+  if (kseg_profile_is_money(r->features[f].name)) {
+    /* amounts group from 1,000 ("USD 1,954" is no year) */
+    const char *digits = plain + (plain[0] == '-');
+    const size_t int_len = strspn(digits, "0123456789");
+    if (int_len == 4 && strlen(plain) + 2 < sizeof plain) {
+      const size_t at = (size_t)(digits - plain) + 1;
+      memmove(plain + at + 1, plain + at, strlen(plain + at) + 1);
+      plain[at] = ',';
+    }
+  }
   const char *cur = lb ? lb->currency : NULL;
   if (cur && cur[0] && kseg_profile_is_money(r->features[f].name)) kseg_profile_money_text(plain, cur, buf, len);
   else snprintf(buf, len, "%s", plain);
@@ -237,6 +247,15 @@ int kseg_rules_json(const kseg_rules *r, const kseg_rules_labels *lb, char **tex
       kseg_json_num(&j, "cut", nd->cut);
       kseg_json_num(&j, "threshold", nd->threshold);
       kseg_json_str(&j, "threshold_text", nd->threshold_text);
+      /* each side's condition as the rules read it (levels, currency, missing) */
+      const bound sides[2] = {{.feature = nd->feature, .lo = -INFINITY, .hi = nd->threshold, .hi_text = nd->threshold_text},
+                              {.feature = nd->feature, .lo = nd->threshold, .hi = INFINITY, .lo_text = nd->threshold_text}};
+      for (int side = 0; side < 2; side++) {
+        rule.len = 0;
+        if (rule.p) rule.p[0] = '\0';
+        condition_text(&rule, r, &sides[side], lb);
+        kseg_json_str(&j, side ? "right_rule" : "left_rule", rule.p ? rule.p : "");
+      }
       kseg_json_int(&j, "left", nd->left);
       kseg_json_int(&j, "right", nd->right);
       kseg_json_str(&j, "split", nd->imm ? "imm" : "expansion");
