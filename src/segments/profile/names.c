@@ -318,20 +318,28 @@ static const char *strongest_channel(const kseg_profile *p, int s)
  * segment's decision: the interval of its rate against the break-even rate.
  * Writes the action and returns 1 for contact, test, and a responsive
  * segment that does not pay; 0 leaves the other rules to speak. */
-static int campaign_action(const kseg_profile *p, int s, const char *channel, char *buf, size_t len)
+static int campaign_action(const kseg_profile *p, int s, const char *channel, const char *focus, char *buf,
+                           size_t len)
 {
   const kseg_plan *pl = p->plan;
   if (!p->target || !pl || !pl->money || !pl->segments) return 0;
   const kseg_plan_segment *g = &pl->segments[s];
   const int K = p->n_segments;
   const double be = 100.0 * pl->break_even_rate;
-  char via[96] = "";
+  /* the channel and what sets the segment apart make two contacted
+   * segments' actions differ: "via the catalogue, with an offer for deal seekers" */
+  char via[256] = "";
   if (channel) snprintf(via, sizeof via, " via %s", channel);
+  if (focus && focus[0]) {
+    const size_t used = strlen(via);
+    snprintf(via + used, sizeof via - used, ", %s", focus);
+  }
   switch (g->decision) {
   case KSEG_PLAN_CONTACT:
-    snprintf(buf, len, "Prioritise in the next campaign%s: %s rate %.1f%% (95%% interval %.1f-%.1f%%) vs %.1f%% overall "
+    /* the plan contacts it; "Prioritise" only where it also answers well above the base */
+    snprintf(buf, len, "%s in the next campaign%s: %s rate %.1f%% (95%% interval %.1f-%.1f%%) vs %.1f%% overall "
                        "(lift %.2f), above the break-even %.1f%%",
-             via, p->target, 100.0 * g->rate, 100.0 * g->rate_low, 100.0 * g->rate_high, 100.0 * p->target_rate[K],
+             p->lift[s] >= LIFT_PRIORITY ? "Prioritise" : "Contact", via, p->target, 100.0 * g->rate, 100.0 * g->rate_low, 100.0 * g->rate_high, 100.0 * p->target_rate[K],
              p->lift[s], be);
     return 1;
   case KSEG_PLAN_TEST:
@@ -429,9 +437,11 @@ static void marketing_action(const kseg_profile *p, int s, const unsigned char *
              mean_at(p, "Recency", KSEG_PROFILE_VALUE, s), mean_at(p, "Recency", KSEG_PROFILE_VALUE, K));
     if (offer(a, taken, ACT_WINBACK, "Lapsed", t)) return;
   }
-  if (spend >= 150.0 && !(lift >= 1.0)) {
+  const int plan_skips = p->plan && p->plan->money && p->plan->segments &&
+                         p->plan->segments[s].decision == KSEG_PLAN_SKIP;
+  if (spend >= 150.0 && (!(lift >= 1.0) || plan_skips)) {
     snprintf(t, sizeof t, "Loyalty / premium offers, not discounts: spend %s vs %s overall%s", m1, m2,
-             isfinite(lift) ? ", campaign lift below 1" : "");
+             isfinite(lift) && lift < 1.0 ? ", campaign lift below 1" : "");
     if (offer(a, taken, ACT_LOYALTY, "High spenders", t)) return;
   }
   if (deals >= 130.0) {
@@ -626,6 +636,23 @@ static void shape_name(const kseg_profile *p, int s, char *buf, size_t len)
   else snprintf(buf, len, "Higher on %d, lower on %d of %d measures", up, down, cols);
 }
 
+/* What sets a segment apart, for its campaign action: the strongest word of
+ * its name other than the response: "with an offer for deal seekers" (a
+ * curated word names people), "with an offer built on their high loyalty
+ * points" (a generic word names a measure); "" without one. */
+static void focus_clause(const pick *picks, int n, char *buf, size_t len)
+{
+  buf[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    if (picks[i].order == 1000 || picks[i].deviation < NAME_MIN_DEVIATION) continue;
+    char w[192];
+    snprintf(w, sizeof w, "%s", word_of(&picks[i]));
+    if (w[0] >= 'A' && w[0] <= 'Z' && !(w[1] >= 'A' && w[1] <= 'Z')) w[0] = (char)(w[0] - 'A' + 'a');
+    snprintf(buf, len, picks[i].word ? "with an offer for %s" : "with an offer built on their %s", w);
+    return;
+  }
+}
+
 int kseg_profile_name_segments(kseg_profile *p)
 {
   const int K = p->n_segments;
@@ -663,7 +690,10 @@ int kseg_profile_name_segments(kseg_profile *p)
       snprintf(base, sizeof base, "%s", name);
       for (int c = 2; name_taken(p->names, s, name); c++) snprintf(name, sizeof name, "%.480s (%d)", base, c);
       const char *ch = p->marketing ? strongest_channel(p, s) : NULL;
-      if (!campaign_action(p, s, p->marketing ? (ch ? ch : "its usual channel") : NULL, action, sizeof action)) {
+      char focus[256];
+      focus_clause(picks, n, focus, sizeof focus);
+      if (!campaign_action(p, s, p->marketing ? (ch ? ch : "its usual channel") : NULL, focus, action,
+                           sizeof action)) {
         action_choice *a = &choice[s];
         if (p->marketing) marketing_action(p, s, taken, a);
         else if (is_rfm(p)) rfm_action(p, s, taken, a);

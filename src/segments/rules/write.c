@@ -305,42 +305,50 @@ int kseg_rules_json(const kseg_rules *r, const kseg_rules_labels *lb, char **tex
   return st;
 }
 
+/* "1 customer", "8,950 customers". */
+static void count_text(int64_t n, char *buf, size_t len)
+{
+  char num[48];
+  kseg_profile_money((double)n, 0, NULL, num, sizeof num);
+  snprintf(buf, len, "%s customer%s", num, n == 1 ? "" : "s");
+}
+
 int kseg_rules_text(const kseg_rules *r, const kseg_rules_labels *lb, char **text)
 {
   *text = NULL;
   kseg_rules_buf t = {0};
   char a[64], b[64], c[64];
-  kseg_rules_format_number((double)r->rows, 0, a, sizeof a);
-  kseg_rules_buf_add(&t, "Segment rules: %d segments of %s customers, explained by a tree of %d leaves.\n", r->k, a,
+  count_text(r->rows, a, sizeof a);
+  kseg_rules_buf_add(&t, "Segment rules: %d segments of %s, explained by a tree of %d leaves.\n", r->k, a,
                      r->n_leaves);
-  kseg_rules_format_number((double)r->agree, 0, a, sizeof a);
+  count_text(r->agree, a, sizeof a);
   pct(r->fidelity, b, sizeof b);
-  kseg_rules_buf_add(&t, "Fidelity %s: the rules put %s customers in their own k-means segment.\n", b, a);
+  kseg_rules_buf_add(&t, "Fidelity %s: the rules put %s in their own k-means segment.\n", b, a);
   kseg_rules_buf_add(&t, "Price %.3f: the rule segments are %.1f %% less compact than the k-means segments "
                          "(k-means cost %.6g vs %.6g).\n",
                      r->price, 100.0 * (r->price - 1.0), r->cost_tree, r->cost_kmeans);
   for (int s = 0; s < r->k; s++) {
     const char *name = segment_name(lb, s);
-    kseg_rules_format_number((double)r->segment_size[s], 0, a, sizeof a);
-    kseg_rules_buf_add(&t, "\nSegment %d%s%s (%s customers)\n", s, name[0] ? ": " : "", name, a);
+    count_text(r->segment_size[s], a, sizeof a);
+    kseg_rules_buf_add(&t, "\nSegment %d%s%s (%s)\n", s, name[0] ? ": " : "", name, a);
     int paths = 0;
     for (int id = 0; id < r->n_nodes; id++)
       if (r->nodes[id].left < 0 && r->nodes[id].segment == s) {
         kseg_rules_buf_add(&t, "  %s ", paths++ ? "OR" : "IF");
         path_text(&t, r, id, lb);
-        kseg_rules_format_number((double)r->nodes[id].size, 0, a, sizeof a);
+        count_text(r->nodes[id].size, a, sizeof a);
         pct(ratio(r->nodes[id].in_segment, r->nodes[id].size), b, sizeof b);
-        kseg_rules_buf_add(&t, "\n     [%s customers, %s of them in this segment]\n", a, b);
+        kseg_rules_buf_add(&t, "\n     [%s, %s of them in this segment]\n", a, b);
       }
     if (!paths) {
       kseg_rules_buf_add(&t, "  no rule: the tree gives no leaf to this segment (its customers fall in leaves where "
                              "other segments are the majority)\n");
       continue;
     }
-    kseg_rules_format_number((double)r->rule_size[s], 0, a, sizeof a);
+    count_text(r->rule_size[s], a, sizeof a);
     pct(ratio(r->rule_agree[s], r->rule_size[s]), b, sizeof b);
     pct(ratio(r->rule_agree[s], r->segment_size[s]), c, sizeof c);
-    kseg_rules_buf_add(&t, "  -> the rule selects %s customers, %s of them in segment %d; it finds %s of the "
+    kseg_rules_buf_add(&t, "  -> the rule selects %s, %s of them in segment %d; it finds %s of the "
                            "segment.\n", a, b, s, c);
   }
   int defs = 0;
