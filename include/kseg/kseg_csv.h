@@ -43,6 +43,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { KSEG_CSV_MAX_LEVELS = 256 };
 
 /* ---- pure parsing pieces (Local, no I/O) ---- */
@@ -236,5 +240,9 @@ int kseg_csv_import(MPI_Comm comm, const char *in, const char *out, const kseg_c
                     kseg_csv_summary *summary);
 
 void kseg_csv_summary_clear(kseg_csv_summary *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include "kseg/kseg_plan.h"
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct kseg_profile_options {
   /* 0/1 column whose rate and lift are reported: NULL takes "Response" when
    * the table has it (else no target); a named column that is absent or not
@@ -136,5 +140,9 @@ int kseg_profile_is_money(const char *column);
  * decimals and thousands separators. */
 void kseg_profile_money_text(const char *number, const char *currency, char *buf, size_t len);
 void kseg_profile_money(double v, int decimals, const char *currency, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
