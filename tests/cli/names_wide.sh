@@ -17,7 +17,7 @@ with open(sys.argv[1], "w") as f:
     for i in range(n):
         f.write(f"C{i}," + ",".join(f"{v:.4f}" for v in x[i]) + f",{spend[i]:.2f},{visits[i]}\n")
 PYEOF
-kseg_np 2 run --in "$T/wide.csv" --out "$T/w" --k 4 --n-init 2 --gap 0 --no-report 2>"$T/err" || { cat "$T/err"; fail "run"; }
+kseg_np 2 run --in "$T/wide.csv" --out "$T/w" --k 4 --n-init 2 --gap 0 --no-report --currency EUR 2>"$T/err" || { cat "$T/err"; fail "run"; }
 head -1 "$T/wide.csv" >"$T/columns.txt"
 "$PY" "$KSEG_TESTS/oracle/names_check.py" "$T/w/profiles.json" "$T/columns.txt"
 "$PY" - "$T/w/profiles.json" <<'PYEOF'
@@ -26,6 +26,9 @@ segs = [s for s in json.load(open(sys.argv[1]))["segments"] if s["segment"] != "
 for s in segs:
     assert not re.search(r"\bx\d+\b", s["name"]), s["name"]
     assert not re.search(r"\bx\d+\b", s["action"]), s["action"]
+    # an amount column's money carries --currency
+    if "spend amount:" in s["action"]:
+        assert "EUR" in s["action"], s["action"]
 print("wide table names:", [s["name"] for s in segs])
 PYEOF
 # the 300-column table also gets its rules, reproduced by rules.sql in SQLite

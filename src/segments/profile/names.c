@@ -608,8 +608,17 @@ static void generic_action(const kseg_profile *p, int s, const unsigned char *ta
     }
   }
   if (best) {
-    snprintf(t, sizeof t, "Tailor the offer to %s %s: mean %.4g vs %.4g overall",
-             best->index[s] >= 100.0 ? "high" : "low", best_words, best->mean[s], best->mean[K]);
+    char seg_mean[64], base_mean[64];
+    if (kseg_profile_is_money(best->name)) { /* amounts as money, with --currency */
+      const int dec = fabs(best->mean[K]) < 100.0 ? 2 : 0;
+      kseg_profile_money(best->mean[s], dec, p->currency, seg_mean, sizeof seg_mean);
+      kseg_profile_money(best->mean[K], dec, p->currency, base_mean, sizeof base_mean);
+    } else {
+      snprintf(seg_mean, sizeof seg_mean, "%.4g", best->mean[s]);
+      snprintf(base_mean, sizeof base_mean, "%.4g", best->mean[K]);
+    }
+    snprintf(t, sizeof t, "Tailor the offer to %s %s: mean %s vs %s overall", best->index[s] >= 100.0 ? "high" : "low",
+             best_words, seg_mean, base_mean);
     offer(a, taken, ACT_TAILOR, NULL, t);
     a->shared = 0; /* the column named in the action makes it the segment's own */
     return;
