@@ -41,6 +41,9 @@ int kseg_cmd_rules(kseg_cli *cli, int argc, char **argv)
   if (st) return st;
   if (opts[5].seen && (leaves < 1 || leaves > 1000000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--rule-leaves must be a positive number of leaves (got %lld)", (long long)leaves);
+  if (!st && currency && (!currency[0] || strlen(currency) > 8))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--currency takes a short code or symbol such as EUR, USD or $ (got '%s')",
+                        currency);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
 
   const double t0 = kseg_now();

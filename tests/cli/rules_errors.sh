@@ -23,3 +23,8 @@ expect_message "carries no preparation chain (/model/prep)"
 expect_status 1 2 rules --raw "$T/run/raw.h5" --model "$T/run/model.h5" --labels "$T/short.h5" --out "$T/o/rules.json"
 expect_message "has 5 labels but"
 [ ! -e "$T/o" ] || fail "a refused kseg rules wrote $T/o"
+expect_status 1 1 rules --raw "$T/run/raw.h5" --model "$T/run/model.h5" --out "$T/o/rules.json" --currency ABCDEFGHIJ
+expect_message "--currency takes a short code or symbol"
+expect_status 1 1 profile --raw "$T/run/raw.h5" --labels "$T/run/result.h5" --out "$T/o/p.csv" --currency ""
+expect_message "--currency takes a short code or symbol"
+[ ! -e "$T/o" ] || fail "a refused command wrote $T/o"
