@@ -366,7 +366,8 @@ static void note_skip(const kseg_profile *p, int s, char *buf, size_t len)
   if (strncmp(buf, "Deprioritise", 12) == 0) return; /* says it already */
   const size_t used = strlen(buf);
   if (used + 1 < len)
-    snprintf(buf + used, len - used, "; not worth a campaign contact at this cost (%s rate %.1f%%, break-even %.1f%%)",
+    snprintf(buf + used, len - used,
+             "; the plan skips it, not worth a campaign contact at this cost (%s rate %.1f%%, break-even %.1f%%)",
              p->target, 100.0 * pl->segments[s].rate, 100.0 * pl->break_even_rate);
 }
 
