@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_json.h"
 
 typedef struct kseg_cli {
@@ -51,6 +52,21 @@ void kseg_args_usage(const kseg_cli *cli, const char *synopsis, const char *summ
 
 /* Parse "A:B" into lo, hi (KSEG_ERR_INPUT naming `flag` when malformed). */
 int kseg_args_range(const char *text, const char *flag, int64_t *lo, int64_t *hi);
+
+/* ---- flags several subcommands share (options.c) ---- */
+
+/* How a CSV export is read: import, run and assign. */
+typedef struct kseg_cli_csv_flags {
+  const char *delimiter, *decimal, *encoding, *date_order, *na, *id;
+  bool strict;
+} kseg_cli_csv_flags;
+enum { KSEG_CLI_CSV_FLAGS = 7 };
+/* Write the KSEG_CLI_CSV_FLAGS flags into opts[], bound to *f; returns their number. */
+int kseg_cli_csv_options(kseg_cli_csv_flags *f, kseg_opt *opts);
+/* Check the flags' values into *o (KSEG_ERR_INPUT naming the flag). */
+int kseg_cli_csv_resolve(const kseg_cli_csv_flags *f, kseg_csv_options *o);
+/* "tab", "comma", "semicolon", "pipe". */
+const char *kseg_cli_delimiter_name(char d);
 
 /* ---- JSON on stdout (root only) ---- */
 /* End the object (kseg_json.h, begun KSEG_JSON_COMPACT), print it with a
