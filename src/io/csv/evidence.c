@@ -143,7 +143,8 @@ static int unit_slot(kseg_csv_evidence *e, const char *unit)
 
 static void unit_count(kseg_csv_evidence *e, const char *unit, int comma)
 {
-  int i = unit_slot(e, unit);
+  /* no unit, the common case: "" sorts first */
+  int i = !unit[0] && e->n_units && !e->units[0].unit[0] ? 0 : unit_slot(e, unit);
   if (i < 0) return;
   if (comma) e->units[i].comma++;
   else e->units[i].dot++;
@@ -155,10 +156,25 @@ void kseg_csv_evidence_add(kseg_csv_evidence *e, const char *v, size_t len, int6
   if ((int64_t)len > e->max_len) e->max_len = (int64_t)len;
   kseg_csv_amount a, b;
   const int dot = kseg_csv_parse_amount(v, len, '.', NULL, &a);
-  /* a value of digits alone reads the same either way: spare the second parse */
-  int plain = dot && !a.separator && !a.formatted;
-  const int comma = plain ? 1 : kseg_csv_parse_amount(v, len, ',', NULL, &b);
-  if (plain) b = a;
+  int comma;
+  if (dot && !a.formatted) {
+    /* A plain number, by far the most common value: its reading with a
+     * decimal comma follows from its shape, without a second parse. Digits
+     * alone read the same; one '.' reads as thousands only as [+-]d{1,3}.ddd
+     * (a first group not starting with 0, no exponent). */
+    b = a;
+    b.separator = 0;
+    comma = 1;
+    const char *dotp = a.separator ? memchr(v, '.', len) : NULL;
+    if (dotp) {
+      size_t i = v[0] == '+' || v[0] == '-', lead = (size_t)(dotp - v) - i, frac = len - (size_t)(dotp - v) - 1;
+      comma = lead >= 1 && lead <= 3 && v[i] != '0' && frac == 3;
+      for (size_t k = 1; comma && k <= 3; k++) comma = dotp[k] >= '0' && dotp[k] <= '9';
+      b.separator = 1;
+    }
+  } else {
+    comma = kseg_csv_parse_amount(v, len, ',', NULL, &b);
+  }
   if (dot) e->num_dot++, unit_count(e, a.unit, 0);
   if (comma) e->num_comma++, unit_count(e, b.unit, 1);
   if (dot && !comma) e->num_dot_only++, kseg_csv_example_set(&e->ex_dot_only, line, v, len);

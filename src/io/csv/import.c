@@ -152,11 +152,12 @@ static int next_fields(csv_ctx *c, kseg_csv_reader *r, char **rec, int64_t *line
   const int n_cols = c->h.n_cols;
   int n = 0;
   const char *why = NULL;
-  size_t at = 0;
-  const char *bad = kseg_csv_check_text(*rec, len, &at);
-  if (bad) return bad_text(c, *rec, len, *line, bad, at);
-  if (kseg_csv_split(*rec, len, c->h.delim, c->f, n_cols + 1, &n, &why) != KSEG_OK)
+  if (kseg_csv_split(*rec, len, c->h.delim, c->f, n_cols + 1, &n, &why) != KSEG_OK) {
+    size_t at = 0; /* where, for the message: split unquotes in place only after this check passed */
+    const char *bad = kseg_csv_check_text(*rec, len, &at);
+    if (bad) return bad_text(c, *rec, len, *line, bad, at);
     return kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", c->path, *line, why);
+  }
   if (n == n_cols + 1 && c->f[n_cols].len == 0) n = n_cols;
   if (n == n_cols - 1 && n_cols > 1 && c->h.names[n_cols - 1][0] == '\0') {
     c->f[n_cols - 1] = (kseg_csv_field){*rec + len, 0};
@@ -730,10 +731,10 @@ static int convert_value(const kseg_column *col, const csv_schema *sc, int j, co
     kseg_csv_amount a;
     const char dec = col->format.decimal == ',' ? ',' : '.';
     if (kseg_csv_parse_amount(v, len, dec, &col->num[row], &a)) {
-      const int pct = strcmp(col->format.unit, "%") == 0;
       /* one unit per column: a percent column takes only percentages, a currency column its
          currency and bare numbers */
-      if (pct ? strcmp(a.unit, "%") == 0 : (!a.unit[0] || strcmp(a.unit, col->format.unit) == 0)) return 1;
+      if (!a.unit[0] && col->format.unit[0] != '%') return 1;
+      if (a.unit[0] && strcmp(a.unit, col->format.unit) == 0) return 1;
     }
     col->num[row] = NAN;
     return 0;

@@ -146,6 +146,7 @@ static int is_digit(char c) { return c >= '0' && c <= '9'; }
  * "EUR"), nor a word-like sign ("kr", "Ft", "lei") into a word. */
 static size_t currency_at(const char *s, size_t n, char unit[8])
 {
+  if (n == 0 || is_digit(s[0]) || s[0] == '.' || s[0] == ',' || s[0] == '-' || s[0] == '+') return 0;
   if (n >= 3 && is_upper(s[0]) && is_upper(s[1]) && is_upper(s[2]) && (n == 3 || !is_upper(s[3]))) {
     for (const char *c = iso_codes; *c; c += 4)
       if (c[0] == s[0] && c[1] == s[1] && c[2] == s[2]) {
