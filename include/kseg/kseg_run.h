@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kseg/kseg_autoencoder.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_profile.h"
 #include "kseg/kseg_warmstart.h"
@@ -36,7 +38,15 @@ typedef struct kseg_run_options {
   int gap_b;                /* gap statistic reference sets in the sweep (default 5, 0 = off) */
   int stability_b;          /* stability subsamples in the sweep (default 0 = off: each refits n_init times) */
   uint64_t seed;
-  const char *target;       /* 0/1 column for the profile's rate and lift (NULL: Response when present) */
+  const char *target;       /* 0/1 column for the profile's rate and lift (NULL: Response when present);
+                               never a feature (kseg_prep_options.target) */
+  kseg_csv_options csv;     /* how a CSV `in` is read: delimiter, decimal mark, encoding, date order,
+                               missing markers, id column (also for an HDF5 `in`), strict */
+  kseg_prep_options prep;   /* impute, outliers, log1p, scale, columns, exclude (recipe and target
+                               come from the fields above) */
+  double pca;               /* > 0: project on PCA (N components, or the fewest explaining a fraction) */
+  const kseg_ae_options *autoencoder; /* non-NULL: project with an autoencoder instead (checked options) */
+  bool force;               /* fit even with fewer than 10 customers per candidate segment */
   kseg_run_progress_fn progress;
   void *progress_ctx;
 } kseg_run_options;
@@ -56,6 +66,9 @@ typedef struct kseg_run_result {
   bool warm;                 /* retrained from opt->warm_start */
   int warm_empty;            /* old segments that got nobody (k-means++ fallback) */
   kseg_drift drift;          /* when warm */
+  int n_notes;
+  char **notes;              /* warnings for people (the import's, columns left out of the features,
+                                the k range cut to the customers), identical on every rank; owned */
   double seconds;            /* whole run, max over ranks */
   double step_seconds[7];    /* input, prep, sweep, fit, profile, write, commit */
 } kseg_run_result;
@@ -66,7 +79,13 @@ void kseg_run_options_default(kseg_run_options *opt);
 /* Run the pipeline; on success *out is filled (free with
  * kseg_run_result_clear) and DIR holds raw.h5, features.h5, sweep.h5,
  * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5 and, with a warm
- * start, drift.json. Collective; status agreed. */
+ * start, drift.json (segments.csv then has a previous_segment column). The
+ * outputs of an earlier run that this one does not write (drift.json,
+ * report.html and plots/, which the caller renders afterwards) are removed
+ * when the new ones are moved in. A table with fewer than 10 customers per
+ * segment at the smallest candidate k is refused (KSEG_ERR_INPUT) unless
+ * opt->force; larger ks are left out of the sweep until each has 10 on
+ * average. Collective; status agreed. */
 int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_result *out);
 
 void kseg_run_result_clear(kseg_run_result *r);

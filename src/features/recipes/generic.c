@@ -6,16 +6,12 @@
 #include <strings.h>
 
 #include "kseg/kseg_comm.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_stats.h"
 #include "features/recipes/recipes.h"
 
-static int name_is_identifier(const char *name)
-{
-  size_t n = strlen(name);
-  if (strcasecmp(name, "id") == 0) return 1;
-  return n > 3 && strcasecmp(name + n - 3, "_id") == 0;
-}
+static int name_is_identifier(const char *name) { return kseg_csv_is_id_name(name); }
 
 int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is_id)
 {

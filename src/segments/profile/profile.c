@@ -125,7 +125,8 @@ static int base_pass(MPI_Comm comm, candidate *cand, int J, int64_t n_local)
     cand[j].hi = hi[j];
     cand[j].count = cnt[j];
     cand[j].nonbinary = cnt[J + j];
-    double bound = fmax(fabs(lo[j]), fabs(hi[j]));
+    /* a column without any value is left out of the metrics below, not an infinity */
+    double bound = cnt[j] > 0 ? fmax(fabs(lo[j]), fabs(hi[j])) : 0.0;
     if (!isfinite(bound)) st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has an infinite value", cand[j].name);
     cand[j].fx = kseg_fixed_for_bound(bound);
   }
@@ -289,14 +290,15 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
   /* the target: named (must exist), else Response when present */
   const char *target = opt && opt->target ? opt->target : NULL;
   if (!st && target) {
-    int c = kseg_table_find(raw, target);
+    int c = kseg_table_find_nocase(raw, target);
+    if (c >= 0) target = raw->cols[c].name; /* as the table spells it */
     if (c < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--target column '%s' is not in the table", target);
     else if (raw->cols[c].kind != KSEG_COL_NUMERIC)
       st = kseg_error_set(KSEG_ERR_INPUT, "--target column '%s' is %s, not a 0/1 column", target,
                           kseg_col_kind_name(raw->cols[c].kind));
   } else if (!st) {
-    int c = kseg_table_find(raw, "Response");
-    if (c >= 0 && raw->cols[c].kind == KSEG_COL_NUMERIC) target = "Response";
+    int c = kseg_table_find_nocase(raw, "Response");
+    if (c >= 0 && raw->cols[c].kind == KSEG_COL_NUMERIC) target = raw->cols[c].name;
   }
   if (!st) st = kseg_comm_fault(comm, "profile:compute");
   KSEG_CHECK(kseg_comm_agree(comm, st));
