@@ -416,12 +416,14 @@ typedef struct kseg_csv_options {
   kseg_csv_date_order date_order; /* for columns whose dates cannot tell; 0: refuse those */
   const char *na;       /* NULL: the default missing-value markers; else "A,B,..." (the empty field always) */
   const char *id_column;/* NULL: the first column with an id name (kseg_csv_is_id_name), if any */
+  bool id_optional;     /* id_column may be absent from the file (then as for NULL); else an error */
   bool strict;          /* values that do not read as their column's kind stop the import */
   /* NULL: infer every column. Else the columns of this table (rows unused;
    * matched by name) are read with its kinds, formats and categorical
    * levels - new customers read exactly as the training table was -, other
    * columns as strings. A categorical value not among the levels is missing
-   * and counted (kseg_csv_column_info.unseen). */
+   * and counted (kseg_csv_column_info.unseen). A `decimal` or `date_order`
+   * given here overrides the schema's for its numeric or date columns. */
   const kseg_table *schema;
 } kseg_csv_options;
 

@@ -36,6 +36,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_prep.h"
 
@@ -115,6 +116,18 @@ int kseg_model_read_train(MPI_Comm comm, const char *path, int64_t *n_global, in
  * Collective (status agreed). */
 int kseg_model_assign(MPI_Comm comm, const kseg_model *m, const kseg_table *raw, int32_t *labels, double *distance,
                       double **features);
+
+/* Read new customers from a CSV export as the model's training table was
+ * read: the model's schema (m->schema: kinds, decimal marks, units, date
+ * orders, categorical levels) drives kseg_csv_read, so a batch of any size -
+ * one row too - reads as training did; a category not seen in training is
+ * missing (then imputed by the preparation) and counted in the summary's
+ * notes. The id column is opt->id_column, else the schema's. Without a
+ * schema (a model from an earlier kseg) the kinds are inferred from the
+ * file. opt may be NULL. *out and *summary as kseg_csv_read gives them.
+ * Collective; status agreed. */
+int kseg_model_read_csv(MPI_Comm comm, const kseg_model *m, const char *path, const kseg_csv_options *opt,
+                        kseg_table *out, kseg_csv_summary *summary);
 
 /* Each segment's mean of the derived, imputed features (stage 2 of the
  * preparation, original units): out[k x F], F = m->prep->n_features, rows

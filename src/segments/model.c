@@ -311,6 +311,19 @@ int kseg_model_assign(MPI_Comm comm, const kseg_model *m, const kseg_table *raw,
   return st;
 }
 
+int kseg_model_read_csv(MPI_Comm comm, const kseg_model *m, const char *path, const kseg_csv_options *opt,
+                        kseg_table *out, kseg_csv_summary *summary)
+{
+  kseg_csv_options o = {0};
+  if (opt) o = *opt;
+  if (m->schema.n_cols > 0) o.schema = &m->schema;
+  if (!o.id_column && m->schema.id_column) {
+    o.id_column = m->schema.id_column;
+    o.id_optional = true; /* a batch may come without it: then the file's own id column, if any */
+  }
+  return kseg_csv_read(comm, path, &o, out, summary);
+}
+
 int kseg_model_original_means(MPI_Comm comm, const kseg_prep_model *prep, const kseg_table *raw,
                               const int32_t *labels, int k, double *out)
 {

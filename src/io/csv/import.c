@@ -600,6 +600,11 @@ static int take_schema(csv_ctx *c, csv_schema *sc)
     const kseg_column *s = &c->opt->schema->cols[c->schema_col[j]];
     sc->kind[j] = s->kind;
     sc->format[j] = s->format;
+    /* a mark or an order the caller names wins: the same customers exported another way */
+    if (s->kind == KSEG_COL_NUMERIC && c->opt->decimal) sc->format[j].decimal = c->opt->decimal == ',' ? ',' : 0;
+    if (s->kind == KSEG_COL_DATE && c->opt->date_order)
+      snprintf(sc->format[j].date_order, sizeof sc->format[j].date_order, "%s",
+               kseg_csv_date_order_name(c->opt->date_order));
     if (s->kind != KSEG_COL_CATEGORICAL) continue;
     sc->n_levels[j] = s->n_levels;
     sc->levels[j] = kseg_calloc((size_t)s->n_levels + 1, sizeof **sc->levels, "csv levels");
@@ -882,7 +887,12 @@ static int find_id(csv_ctx *c)
       c->id_col = j;
       return KSEG_OK;
     }
-  if (want)
+  for (int j = 0; want && c->opt->id_optional && j < c->h.n_cols; j++)
+    if (kseg_csv_is_id_name(c->h.names[j])) {
+      c->id_col = j;
+      return KSEG_OK;
+    }
+  if (want && !c->opt->id_optional)
     return kseg_error_set(KSEG_ERR_INPUT, "%s: --id column '%s' is not in the header (line %" PRId64 ")", c->path,
                           want, c->h.line);
   return KSEG_OK;
