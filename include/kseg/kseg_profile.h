@@ -1,7 +1,9 @@
 /* kseg_profile.h - segment profiles in original units: size, share, means,
  * medians and indices of every numeric column, level shares of categorical
- * columns, spend share, target rate and lift, a short name and a suggested
- * action per segment (rules in docs/profile.md).
+ * columns, spend share, target rate with its 95 % interval and lift, the
+ * campaign economics per segment (break-even rate, expected profit, contact
+ * decision: kseg_plan.h), a short name and a suggested action per segment
+ * (rules in docs/profile.md and docs/plan.md).
  *
  * Everything is computed from local partials and reductions (exact
  * fixed-point sums, exact order statistics for medians), so a profile is the
@@ -15,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kseg/kseg_plan.h"
 #include "kseg/kseg_types.h"
 
 typedef struct kseg_profile_options {
@@ -23,6 +26,9 @@ typedef struct kseg_profile_options {
    * 0/1 is KSEG_ERR_INPUT. Names are found without ASCII case when no name
    * matches exactly. A column without any value is left out of the metrics. */
   const char *target;
+  /* the campaign economics and folds (kseg_plan.h); all zero: economics from
+   * the table's Z_CostContact / Z_Revenue when constant, else none; 5 folds */
+  kseg_plan_options plan;
 } kseg_profile_options;
 
 typedef enum kseg_profile_metric_kind {
@@ -70,14 +76,17 @@ typedef struct kseg_profile {
   int marketing;       /* 1: the Customer Personality columns were present */
   char **names;        /* K + 1 (the base is "all") */
   char **actions;      /* K + 1 (the base's is "") */
+  kseg_plan *plan;     /* the campaign plan of these segments (owned): rates with 95 % intervals,
+                          break-even, expected profit and decisions when economics exist; its
+                          setup.target is NULL without a target */
 } kseg_profile;
 
 /* Profile K segments: `raw` is this rank's row block (kseg_h5_read_table) and
  * labels[raw->n_local] the segments of the same rows, each in [0, k). Errors
  * (KSEG_ERR_INPUT): a label outside [0, k) (names the row), k < 1, a target
  * that is absent or not a 0/1 column, an infinite value in a profiled
- * column. A table without numeric columns still gets sizes and level shares.
- * Collective; status agreed. *out is identical on every rank; free it with
+ * column, bad economics or folds (kseg_plan_prepare). A table without
+ * numeric columns still gets sizes and level shares. Collective; status agreed. *out is identical on every rank; free it with
  * kseg_profile_free. */
 int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *labels, int k,
                          const kseg_profile_options *opt, kseg_profile **out);

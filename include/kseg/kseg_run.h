@@ -1,5 +1,6 @@
 /* kseg_run.h - the main job as one library call: import (or read a raw
- * HDF5 table) -> prep -> sweep -> fit at the recommended k -> profile ->
+ * HDF5 table) -> prep -> sweep (scored per k by the campaign plan when a
+ * target exists) -> fit at the recommended k -> profile and campaign plan ->
  * model, labels and segments.csv, optionally retrained from an old model.
  *
  * Every step is collective and agreed; a failure returns the status with a
@@ -17,6 +18,7 @@
 
 #include "kseg/kseg_autoencoder.h"
 #include "kseg/kseg_csv.h"
+#include "kseg/kseg_plan.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_profile.h"
 #include "kseg/kseg_warmstart.h"
@@ -38,8 +40,9 @@ typedef struct kseg_run_options {
   int gap_b;                /* gap statistic reference sets in the sweep (default 5, 0 = off) */
   int stability_b;          /* stability subsamples in the sweep (default 0 = off: each refits n_init times) */
   uint64_t seed;
-  const char *target;       /* 0/1 column for the profile's rate and lift (NULL: Response when present);
-                               never a feature (kseg_prep_options.target) */
+  const char *target;       /* 0/1 column for the profile's rate and lift and the campaign plan (NULL:
+                               Response when present); never a feature (kseg_prep_options.target) */
+  kseg_plan_options plan;   /* campaign economics and folds (zero: from the table, 5 folds) */
   kseg_csv_options csv;     /* how a CSV `in` is read: delimiter, decimal mark, encoding, date order,
                                missing markers, id column (also for an HDF5 `in`), strict */
   kseg_prep_options prep;   /* impute, outliers, log1p, scale, columns, exclude (recipe and target
@@ -55,9 +58,11 @@ typedef struct kseg_run_result {
   int64_t rows, features;
   char *id_column;           /* NULL: segments.csv has a `row` column */
   char *recipe;
-  int64_t recommended_k;     /* the sweep's choice */
+  int64_t recommended_k;     /* the choice: the k that pays, else the internal metrics' vote */
   int k;                     /* segments fitted */
   char recommendation[1024];
+  kseg_plan_k_choice choice; /* both choices and the rule that decided (docs/plan.md) */
+  char internal_recommendation[1024]; /* the internal metrics' vote, in words */
   double inertia;
   int n_iter;
   bool converged;
@@ -78,8 +83,11 @@ void kseg_run_options_default(kseg_run_options *opt);
 
 /* Run the pipeline; on success *out is filled (free with
  * kseg_run_result_clear) and DIR holds raw.h5, features.h5, sweep.h5,
- * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5 and, with a warm
- * start, drift.json (segments.csv then has a previous_segment column). The
+ * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5, plan.json,
+ * plan.csv (with a target) and, with a warm start, drift.json (segments.csv
+ * then has a previous_segment column). The campaign plan is
+ * out->profile->plan; each segment's decision is in model.h5 and in
+ * segments.csv when the plan makes decisions. The
  * outputs of an earlier run that this one does not write (drift.json,
  * report.html and plots/, which the caller renders afterwards) are removed
  * when the new ones are moved in. A table with fewer than 10 customers per

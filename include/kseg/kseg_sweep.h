@@ -8,7 +8,7 @@
  * row index and reduced exactly (kseg_kmeans.h, kseg_metrics.h).
  *
  * The recommendation rule is documented in docs/sweep.md and implemented in
- * sweep_select.c (kseg_sweep_recommend).
+ * evaluate/sweep/select.c (kseg_sweep_recommend).
  */
 #ifndef KSEG_SWEEP_H
 #define KSEG_SWEEP_H
@@ -70,6 +70,15 @@ typedef struct kseg_sweep_row {
   double *centroids;             /* k x d of the best restart; owned */
 } kseg_sweep_row;
 
+/* A per-k column a caller adds to the sweep before writing it, e.g. kseg
+ * run's cross-validated campaign profit (docs/plan.md): written as
+ * /sweep/<name>. */
+#define KSEG_SWEEP_MAX_EXTRA 8
+typedef struct kseg_sweep_extra {
+  char name[64];
+  double *values; /* n_k values in row order, NaN where undefined; owned */
+} kseg_sweep_extra;
+
 typedef struct kseg_sweep_result {
   int64_t n, d;
   int64_t n_k;                   /* rows[] in increasing k */
@@ -78,6 +87,15 @@ typedef struct kseg_sweep_result {
   int64_t elbow_k;               /* Kneedle knee of the inertia curve */
   int64_t gap_k;                 /* 1-SE rule among candidates, -1 without gap */
   char recommendation[1024];     /* the sentence: which metrics voted for what */
+  /* A caller that chooses k by its own rule (kseg run: the k that pays)
+   * sets k_business (-1: none) and business_rule, and replaces
+   * recommended_k and recommendation; k_internal and internal_recommendation
+   * keep the vote. All are written when k_internal > 0. */
+  int64_t k_internal, k_business;
+  char internal_recommendation[1024];
+  char business_rule[1024];
+  int n_extra;
+  kseg_sweep_extra extra[KSEG_SWEEP_MAX_EXTRA];
   int64_t k_resumed;             /* ks taken from the checkpoint */
   double seconds;                /* whole sweep, max over ranks */
 } kseg_sweep_result;
@@ -97,9 +115,15 @@ int kseg_sweep_run(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_options
 
 void kseg_sweep_result_clear(kseg_sweep_result *r);
 
+/* A new extra column `name` of r->n_k NaNs; returns its values (owned by r)
+ * or NULL (KSEG_ERR_IO recorded: out of memory or KSEG_SWEEP_MAX_EXTRA
+ * reached). Local. */
+double *kseg_sweep_add_extra(kseg_sweep_result *r, const char *name);
+
 /* Write the sweep to `path` (group /sweep, layout in docs/sweep.md) under a
  * temporary name, renamed when complete. `final` adds the recommendation
- * attributes; a checkpoint (final = false) adds the fingerprint. Collective. */
+ * attributes (and the extra columns and the business choice when set); a
+ * checkpoint (final = false) adds the fingerprint. Collective. */
 int kseg_sweep_write(MPI_Comm comm, const char *path, const kseg_sweep_result *r, const kseg_sweep_options *opt,
                      const char *fingerprint, bool final);
 
@@ -114,7 +138,7 @@ int kseg_sweep_fingerprint(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep
 int kseg_sweep_checkpoint_read(MPI_Comm comm, const char *path, const char *fingerprint, int64_t d,
                                kseg_sweep_result *r);
 
-/* ---- selection (sweep_select.c); pure functions, Local ---- */
+/* ---- selection (evaluate/sweep/select.c); pure functions, Local ---- */
 
 /* Kneedle (Satopaa et al. 2011) on a decreasing convex curve y(k): with k and
  * y normalized to [0, 1], the index of the largest (1 - y_n) - x_n (ties: the
@@ -131,7 +155,7 @@ int64_t kseg_sweep_gap_rule(const kseg_sweep_row *rows, int64_t n, int64_t max_k
  * swept. */
 int kseg_sweep_recommend(kseg_sweep_result *r, int64_t max_segments);
 
-/* ---- gap statistic and stability (sweep_gap.c, sweep_stability.c) ---- */
+/* ---- gap statistic and stability (evaluate/sweep/gap.c, evaluate/sweep/stability.c) ---- */
 
 /* The PCA-aligned bounding box of the data, found once per sweep. */
 typedef struct kseg_sweep_box {

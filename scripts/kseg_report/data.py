@@ -49,8 +49,17 @@ def read_sweep(path):
         out = {"path": path, "k": g["k"][...].astype(np.int64)}
         for name in ("inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "gap", "gap_se", "stability"):
             out[name] = g[name][...].astype(np.float64) if name in g else np.full(out["k"].shape, np.nan)
-        for name in ("recommended_k", "elbow_k", "gap_k", "recommendation", "rows", "silhouette"):
+        for name in ("recommended_k", "elbow_k", "gap_k", "recommendation", "rows", "silhouette", "k_internal",
+                     "k_business", "business_rule", "internal_recommendation", "max_segments"):
             out["attr_" + name] = _attr(g, name)
+        # kseg run's per-k campaign score (docs/plan.md): cross-validated profit, or
+        # without economics the responses captured in the top 20 % of customers
+        out["business"] = None
+        for name in ("cv_profit", "cv_captured"):
+            if name in g:
+                out["business"] = name
+                for col in (name, name + "_sd", name + "_se"):
+                    out[col] = g[col][...].astype(np.float64)
     return out
 
 
@@ -174,3 +183,17 @@ def read_profiles(run_dir):
     prof["base"] = next((s for s in segs if s.get("segment") == "all"), None)
     prof["path"] = p
     return prof
+
+
+def read_plan(run_dir):
+    """plan.json of kseg run (the campaign plan), or None when absent."""
+    p = os.path.join(run_dir, "plan.json")
+    if not os.path.exists(p):
+        return None
+    try:
+        with open(p, encoding="utf-8") as fh:
+            plan = json.load(fh)
+    except (OSError, ValueError) as e:
+        raise Missing(f"{p}: {e}")
+    plan["path"] = p
+    return plan

@@ -91,7 +91,7 @@ def gather(a):
     """Everything the figures need, plus notes on what was not found."""
     d = a.dir
     g = {"notes": [], "sweep": None, "labels": (None, None), "result": None, "counts": None, "n": None,
-         "profiles": None, "features": None}
+         "profiles": None, "features": None, "plan": None}
     try:
         g["sweep"] = data.read_sweep(os.path.join(d, "sweep.h5"))
     except (data.Missing, OSError, KeyError) as e:
@@ -105,6 +105,10 @@ def gather(a):
             g["notes"].append(f"{fmt_int(bad)} customers of {lp} have no segment (negative label)")
     try:
         g["profiles"] = data.read_profiles(d)
+    except data.Missing as e:
+        g["notes"].append(str(e))
+    try:
+        g["plan"] = data.read_plan(d)
     except data.Missing as e:
         g["notes"].append(str(e))
     fp = os.path.join(d, "features.h5")
@@ -151,6 +155,9 @@ def summary_html(g, chosen_k):
         if rk and chosen_k and rk != chosen_k:
             why += f" (the segments in this report were fitted at k = {chosen_k}, not the recommended {rk})"
         rows.append(("Why this many", why))
+        ki = sw.get("attr_k_internal")
+        if sw.get("attr_k_business") is not None and sw["attr_k_business"] >= 0 and ki is not None:
+            rows.append(("Internal metrics alone", sw.get("attr_internal_recommendation") or f"k = {ki}"))
         rows.append(("k swept", f"{int(sw['k'].min())} to {int(sw['k'].max())}"))
     else:
         rows.append(("Why this many", "no sweep.h5 in this directory: the number of segments was set by hand "
@@ -159,6 +166,9 @@ def summary_html(g, chosen_k):
     rate = ((prof or {}).get("base") or {}).get("response_rate")  # JSON null when undefined
     if prof and prof.get("target") and rate is not None:
         rows.append((f"{prof['target']} rate", f"{100 * rate:.1f}% of all customers"))
+    plan = g.get("plan")
+    if plan:
+        rows.append(("Campaign plan", plan.get("summary", "")))
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     return f'<table class="summary">{body}</table>'
 
@@ -259,6 +269,87 @@ def drift_html(drift, prof):
                 "<th>Largest shifts of the segment mean (vs. the overall mean)</th></tr></thead><tbody>"
                 + "".join(trs) + "</tbody></table>")
     return out
+
+
+def money(v):
+    return "n/a" if v is None else f"{v:,.0f}"
+
+
+def pct(v, digits=1):
+    return "" if v is None else f"{100 * v:.{digits}f}%"
+
+
+def plan_html(plan, names):
+    """The campaign plan in plain words: whom to contact, what it returns in
+    sample and out of sample, and how sure each decision is (docs/plan.md)."""
+    if not plan.get("target"):
+        return ("<p>This table has no response column, so there is no campaign plan: the segments are described, "
+                "not priced. Give <code>--target COLUMN</code> (a 0/1 column) to get one.</p>")
+    out = []
+    be = plan.get("break_even_rate")
+    if plan.get("economics_source") != "none":
+        out.append(f"<p><b>Economics.</b> A contact costs {plan['contact_cost']:g} and a response brings "
+                   f"{plan['response_revenue']:g} ({esc(plan['economics'])}), so a segment pays when more than "
+                   f"{pct(be)} of its customers respond (the break-even rate).</p>")
+    else:
+        out.append(f"<p><b>Economics.</b> {esc(plan['economics'])[0].upper() + esc(plan['economics'])[1:]}. "
+                   "Rates, intervals and lifts are shown; no profit is claimed.</p>")
+    if plan.get("note"):
+        out.append(f'<p class="missing">{esc(plan["note"])}.</p>')
+    segs = plan.get("segments") or []
+    if plan.get("profit_claims"):
+        chosen = plan.get("segments_contacted") or []
+        if chosen:
+            who = ", ".join(f'<span class="sw" style="background:{plots.colour(s)}"></span>{s} '
+                            f'({esc(names.get(s) or "")})' for s in chosen)
+            out.append(f"<p><b>Whom to contact.</b> Segment{'s' if len(chosen) > 1 else ''} {who}: "
+                       f"{fmt_int(plan['customers_contacted'])} of {fmt_int(plan['customers'])} customers "
+                       f"({pct(plan['customers_contacted'] / plan['customers'])}), every segment whose response rate "
+                       f"is above break-even.</p>")
+            out.append(f"<p><b>What it returns.</b> On the customers it was measured on, the plan brings "
+                       f"{fmt_int(plan['responders_contacted'])} responses and a profit of "
+                       f"{money(plan['expected_profit'])}; contacting everyone would return "
+                       f"{money(plan['profit_contact_all'])}.</p>")
+        else:
+            out.append(f"<p><b>Whom to contact.</b> No one: no segment responds above the break-even rate; "
+                       f"contacting everyone would return {money(plan['profit_contact_all'])}.</p>")
+        if plan.get("cv_profit") is not None:
+            folds = ", ".join(money(v) for v in plan.get("cv_fold_values") or [])
+            out.append(f"<p><b>Out of sample.</b> Split into {plan['cv_folds']} folds by customer, each fold's "
+                       f"contact decisions made from the other folds' rates only, the plan returns "
+                       f"{money(plan['cv_profit'])} (standard error {money(plan['cv_profit_se'])}; per fold: "
+                       f"{folds}). This is the figure to expect from a new campaign of the same kind, not the "
+                       "in-sample profit above.</p>")
+    elif plan.get("cv_captured") is not None:
+        out.append(f"<p><b>Whom to contact.</b> Without economics the plan ranks segments by response rate. "
+                   f"Contacting the top {pct(plan['top_share'], 0)} of customers reaches "
+                   f"{pct(plan['top_captured'] / plan['responders'])} of the responders in sample, and "
+                   f"{pct(plan['cv_capture_rate'])} cross-validated over {plan['cv_folds']} folds, against "
+                   f"{pct(plan['top_share'], 0)} for random targeting.</p>")
+    out.append("<p><b>How sure.</b> Each segment's response rate comes with a 95% interval (Wilson): "
+               + ("a segment is <i>contact</i> when the whole interval lies above break-even, <i>test</i> when it "
+                  "contains it (a small test campaign first), <i>skip</i> when it lies below." if
+                  plan.get("profit_claims") else "the narrower, the surer.") + "</p>")
+    head = ["Rank", "Segment", "Customers", "Responders", "Rate", "95% interval", "Lift"]
+    if plan.get("profit_claims"):
+        head += ["Decision", "In the plan", "Expected profit", "Cumulative profit"]
+    trs = []
+    for s in segs:
+        c = [str(s["rank"]), f'<span class="sw" style="background:{plots.colour(s["segment"])}"></span>'
+             f'{s["segment"]} · {esc(names.get(s["segment"]) or "")}', fmt_int(s["customers"]),
+             fmt_int(s["responders"]), pct(s["response_rate"]),
+             f'{pct(s["response_rate_low"])}–{pct(s["response_rate_high"])}',
+             "" if s["lift"] is None else f'×{s["lift"]:.2f}']
+        if plan.get("profit_claims"):
+            c += [esc(s["decision"]), "yes" if s["contact"] else "no", money(s["expected_profit"]),
+                  money(s["cum_profit"])]
+        trs.append("<tr>" + "".join(f"<td>{x}</td>" for x in c) + "</tr>")
+    if trs:
+        out.append('<table class="profile"><thead><tr>' + "".join(f"<th>{esc(h)}</th>" for h in head)
+                   + "</tr></thead><tbody>" + "".join(trs) + "</tbody></table>")
+    if plan.get("k_rule"):
+        out.append(f"<p><b>Why {plan['k']} segments.</b> {esc(plan['k_rule'])}.</p>")
+    return "".join(out)
 
 
 def build_sections(a, g):
@@ -363,12 +454,36 @@ def build_sections(a, g):
         out.append(Section("drift", "Changes since the previous model", body=drift_html(drift, prof),
                            text="This run started from an earlier model (kseg run --warm-start): segment ids were "
                            "kept where the segments still exist."))
+    plan = g["plan"]
+    if plan and (plan.get("k") != chosen_k or (g["n"] and plan.get("rows") != g["n"])):
+        g["notes"].append(f"{plan['path']} plans {plan.get('k')} segments of {plan.get('rows')} customers, not these: "
+                          "rerun kseg run")
+        g["plan"] = plan = None
+    if plan:
+        out.append(Section("plan", "Campaign plan", body=plan_html(plan, names)))
+        if plan.get("segments"):
+            out.append(Section("campaign_gains", "Cumulative gains and profit", plots.fig_gains(plan, names),
+                               "Segments are contacted in order of response rate, best first. Left: the share of "
+                               "all responders reached against the share of customers contacted (the diagonal is "
+                               "random targeting). "
+                               + ("Right: the cumulative profit; the circle marks the plan, where the next segment "
+                                  "would respond below break-even." if plan.get("profit_claims") else "")))
+    if sw and sw.get("business"):
+        fig = plots.fig_k_business(sw, chosen_k)
+        if fig is not None:
+            out.append(Section("k_pays", "The k that pays", fig,
+                               "For each number of segments, the campaign plan's "
+                               + ("cross-validated profit" if sw["business"] == "cv_profit" else
+                                  "cross-validated responders reached in the top 20% of customers")
+                               + " with one standard error. kseg run picks the smallest k within one standard "
+                               "error of the best; the internal metrics alone measure only how compact and "
+                               "separated the segments are."))
     table = profile_table_html(prof, names, chosen_k or 0)
     out.append(Section("profile_table", "Segments, names and suggested actions", body=table or "",
                        missing=None if table else no_prof))
     # People read from the top: who the segments are first, how k was chosen last.
-    order = ["summary", "profile_table", "drift", "sizes_response", "profile_heatmap", "pca", "silhouette", "elbow",
-             "validation"]
+    order = ["summary", "plan", "campaign_gains", "profile_table", "drift", "sizes_response", "profile_heatmap", "pca",
+             "silhouette", "k_pays", "elbow", "validation"]
     out.sort(key=lambda s: order.index(s.key))
     return out, chosen_k
 

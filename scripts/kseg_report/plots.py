@@ -358,3 +358,101 @@ def fig_sizes(sizes, prof, names):
         ax2.set_title(f"{plain(target)} rate and lift against the overall rate", pad=18)
         ax2.grid(True, axis="x", alpha=0.3)
     return fig
+
+
+def fig_gains(plan, names):
+    """The ranked plan as curves: cumulative share of responders against the
+    share of customers contacted (segments by response rate, best first;
+    the diagonal is random targeting) and, with economics, the cumulative
+    profit, with the plan's stopping point marked."""
+    segs = plan.get("segments") or []
+    if not segs:
+        return None
+    money = bool(plan.get("profit_claims"))
+    fig = _figure((12, 5) if money else (7.5, 5.5))
+    ax = fig.add_subplot(1, 2 if money else 1, 1)
+    x = [0.0] + [100.0 * s["cum_share_customers"] for s in segs]
+    y = [0.0] + [100.0 * s["cum_share_responders"] for s in segs]
+    ax.plot([0, 100], [0, 100], "--", color="#999999", linewidth=1.2, label="random targeting")
+    ax.plot(x, y, "-", color=NEUTRAL, linewidth=1.8, zorder=2, label="segments by response rate")
+    for i, s in enumerate(segs):
+        ax.plot([x[i + 1]], [y[i + 1]], "o", color=colour(s["segment"]), markersize=9, zorder=3)
+        ax.annotate(str(s["segment"]), (x[i + 1], y[i + 1]), textcoords="offset points", xytext=(6, -12), fontsize=9)
+    if not money:  # the score without economics: what the top 20 % reach
+        top = 100.0 * plan.get("top_share", 0.2)
+        ax.axvline(top, color="#1f77b4", alpha=0.25, linewidth=8, zorder=0, label=f"top {top:.0f}% of customers")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 102)
+    ax.set_xlabel("Customers contacted (% of those with a known response, best segments first)")
+    ax.set_ylabel(f"{plain(plan['target'])} responders reached (%)")
+    ax.set_title("Cumulative gains: responders reached by contacting\nsegments in order of response rate")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower right", fontsize=9, framealpha=0.9)
+    if money:
+        ax2 = fig.add_subplot(1, 2, 2)
+        cx = [0] + [s["cum_customers"] for s in segs]
+        cy = [0.0] + [s["cum_profit"] for s in segs]
+        ax2.axhline(0, color="black", linewidth=0.8)
+        ax2.plot(cx, cy, "-", color=NEUTRAL, linewidth=1.8, zorder=2)
+        for i, s in enumerate(segs):
+            ax2.plot([cx[i + 1]], [cy[i + 1]], "o", color=colour(s["segment"]), markersize=9, zorder=3)
+            ax2.annotate(str(s["segment"]), (cx[i + 1], cy[i + 1]), textcoords="offset points", xytext=(6, 6),
+                         fontsize=9)
+        n_plan = len(plan.get("segments_contacted") or [])
+        ax2.plot([cx[n_plan]], [cy[n_plan]], "o", markersize=20, markerfacecolor="none", markeredgecolor=CHOSEN,
+                 markeredgewidth=2.5, zorder=4)
+        label = (f"the plan: {cx[n_plan]:,} customers, profit {cy[n_plan]:,.0f}" if n_plan
+                 else "the plan: contact no one")
+        ax2.annotate(label, (cx[n_plan], cy[n_plan]), textcoords="offset points", xytext=(14, -22), fontsize=10,
+                     color=CHOSEN)
+        cv = plan.get("cv_profit")
+        if cv is not None:
+            ax2.axhline(cv, color=CHOSEN, linestyle=":", linewidth=1.5)
+            ax2.annotate(f"cross-validated {cv:,.0f}", xy=(1.0, cv), xycoords=("axes fraction", "data"),
+                         xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9, color=CHOSEN)
+        ax2.set_xlabel("Customers contacted (best segments first)")
+        ax2.set_ylabel(f"Cumulative profit ({plan['response_revenue']:g} per response − "
+                       f"{plan['contact_cost']:g} per contact)")
+        ax2.set_title("Cumulative profit: where contacting more stops paying")
+        ax2.grid(True, alpha=0.3)
+    return fig
+
+
+def fig_k_business(sweep, chosen_k):
+    """kseg run's campaign score per k with ± one standard error: the k that
+    pays beside the internal metrics' choice."""
+    name = sweep.get("business")
+    if not name:
+        return None
+    ks, y, se = sweep["k"], sweep[name], sweep[name + "_se"]
+    ok = np.isfinite(y)
+    if not ok.any():
+        return None
+    fig = _figure()
+    ax = fig.add_subplot()
+    _mark_k(ax, chosen_k)
+    top = sweep.get("attr_max_segments")
+    if top is not None and ks.max() > top:
+        ax.axvspan(top + 0.5, ks.max() + 0.5, color="#dddddd", alpha=0.6, zorder=0,
+                   label=f"above --max-segments {top}: not a candidate")
+    ax.errorbar(ks[ok], y[ok], yerr=np.where(np.isfinite(se), se, 0.0)[ok], fmt="-o", color=NEUTRAL, capsize=4,
+                label="± one standard error (√F × sd of the fold values)")
+    kb, ki = sweep.get("attr_k_business"), sweep.get("attr_k_internal")
+    if ki is not None and ki in ks:
+        yi = y[list(ks).index(ki)]
+        if np.isfinite(yi):
+            ax.plot([ki], [yi], "s", markersize=13, markerfacecolor="none", markeredgecolor="#1f77b4",
+                    markeredgewidth=2.5, label=f"internal metrics alone: k = {ki}")
+    if kb is not None and kb >= 0 and kb in ks:
+        ax.plot([kb], [y[list(ks).index(kb)]], "o", color=CHOSEN, markersize=11, zorder=3,
+                label=f"the k that pays: k = {kb}")
+    if name == "cv_profit":
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_ylabel("Cross-validated campaign profit")
+        ax.set_title("Out-of-sample profit of the campaign plan at each k")
+    else:
+        ax.set_ylabel("Responders captured in the top 20% (cross-validated)")
+        ax.set_title("Out-of-sample responders reached by contacting the top 20% at each k")
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
+    _k_axis(ax, ks)
+    return fig

@@ -160,3 +160,25 @@ int kseg_cli_name_input(int st, const char *what)
   }
   return st;
 }
+
+static bool seen(const kseg_opt *opts, int n_opts, const char *name)
+{
+  for (int i = 0; i < n_opts; i++)
+    if (strcmp(opts[i].name, name) == 0) return opts[i].seen;
+  return false;
+}
+
+int kseg_cli_plan_options(const kseg_opt *opts, int n_opts, double cost, double revenue, int64_t cv_folds,
+                          kseg_plan_options *plan)
+{
+  memset(plan, 0, sizeof *plan);
+  plan->cost_given = seen(opts, n_opts, "contact-cost");
+  plan->revenue_given = seen(opts, n_opts, "response-revenue");
+  plan->contact_cost = cost;
+  plan->response_revenue = revenue;
+  if (cv_folds < 2 || cv_folds > KSEG_PLAN_MAX_FOLDS)
+    return kseg_error_set(KSEG_ERR_INPUT, "--cv-folds must be in 2..%d (got %lld)", KSEG_PLAN_MAX_FOLDS,
+                          (long long)cv_folds);
+  plan->cv_folds = seen(opts, n_opts, "cv-folds") ? (int)cv_folds : 0;
+  return KSEG_OK;
+}

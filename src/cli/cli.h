@@ -12,6 +12,7 @@
 #include "kseg/kseg_csv.h"
 #include "kseg/kseg_json.h"
 #include "kseg/kseg_prep.h"
+#include "kseg/kseg_plan.h"
 
 typedef struct kseg_cli {
   MPI_Comm comm; /* duplicated world communicator, MPI_ERRORS_RETURN */
@@ -105,6 +106,13 @@ void kseg_cli_progress(const kseg_cli *cli, const char *fmt, ...) __attribute__(
 void kseg_cli_info(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Warning on stderr (root only), always shown. */
 void kseg_cli_warn(const kseg_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The campaign flags of run and profile (--contact-cost, --response-revenue,
+ * --cv-folds, found by name in opts) into *plan: given or not, and values.
+ * KSEG_ERR_INPUT naming --cv-folds when it does not fit an int; the values
+ * themselves are checked by kseg_plan_prepare. */
+int kseg_cli_plan_options(const kseg_opt *opts, int n_opts, double cost, double revenue, int64_t cv_folds,
+                          kseg_plan_options *plan);
 
 /* When st is KSEG_ERR_INPUT, prefix the message with "<what>: " (the file
  * or flag the library could not name). Returns st. */

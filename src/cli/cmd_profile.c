@@ -13,6 +13,8 @@
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
 {
   const char *raw_path = NULL, *labels_path = NULL, *out = NULL, *labels_dataset = "/labels", *target = NULL;
+  double cost = 0, revenue = 0;
+  int64_t cv_folds = KSEG_PLAN_DEFAULT_FOLDS;
   kseg_opt opts[] = {
       {"raw", KSEG_OPT_STRING, &raw_path, "FILE.h5", "raw table (/raw, from kseg import or generate)", true, false},
       {"labels", KSEG_OPT_STRING, &labels_path, "FILE.h5", "segment labels (e.g. kseg fit output)", true, false},
@@ -20,17 +22,27 @@ int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
       {"labels-dataset", KSEG_OPT_STRING, &labels_dataset, "PATH", "labels dataset (default /labels)", false, false},
       {"target", KSEG_OPT_STRING, &target, "COL", "0/1 column for rate and lift (default Response when present)",
        false, false},
+      {"contact-cost", KSEG_OPT_DOUBLE, &cost, "C",
+       "cost of one contact (default: the table's constant Z_CostContact; else no money is claimed)", false, false},
+      {"response-revenue", KSEG_OPT_DOUBLE, &revenue, "R",
+       "revenue of one response (default: the table's constant Z_Revenue)", false, false},
+      {"cv-folds", KSEG_OPT_INT, &cv_folds, "F", "cross-validation folds of the plan (default 5, at most the responders)",
+       false, false},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_comm_agree(cli->comm, kseg_args_parse(cli, argc, argv, opts, n_opts));
   if (st == KSEG_ARGS_HELP) {
     kseg_args_usage(cli, "profile --raw raw.h5 --labels result.h5 --out profiles.csv [options]",
                     "Per segment: size, share, means, medians and indices in original units, level shares, spend "
-                    "share, target rate and lift, a name and a suggested action (docs/profile.md).",
+                    "share, target rate with its 95 % interval and lift, the campaign economics (break-even rate, "
+                    "expected profit, contact decision), a name and a suggested action (docs/profile.md, "
+                    "docs/plan.md).",
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
   if (st) return st;
+  kseg_profile_options popt = {.target = target};
+  KSEG_CHECK(kseg_comm_agree(cli->comm, kseg_cli_plan_options(opts, n_opts, cost, revenue, cv_folds, &popt.plan)));
 
   double t0 = kseg_now();
   kseg_cli_progress(cli, "reading labels %s:%s", labels_path, labels_dataset);
@@ -56,7 +68,6 @@ int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
                                                    "show (labels up to %lld)", labels_path, (long long)k,
                                                    (long long)(k - 1)));
   kseg_profile *p = NULL;
-  kseg_profile_options popt = {.target = target};
   if (!st) {
     kseg_cli_progress(cli, "profiling %lld customers in %lld segments", (long long)raw.n_global, (long long)k);
     st = kseg_profile_compute(cli->comm, &raw, labels, (int)k, &popt, &p);
@@ -76,6 +87,7 @@ int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
       kseg_profile_print(p, stderr);
       kseg_cli_info(cli, "wrote %s (+ .json, .h5) in %.2f s", out, seconds);
     }
+    if (p->plan->setup.note[0]) kseg_cli_warn(cli, "%s", p->plan->setup.note);
   }
   kseg_profile_free(&p);
   return kseg_comm_agree(cli->comm, st);

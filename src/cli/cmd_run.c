@@ -1,6 +1,7 @@
 /* cmd_run.c - `kseg run`: the whole pipeline (kseg_run_pipeline), then the
  * HTML report and the segment table. */
 #include <limits.h>
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,43 @@ static void run_report(const kseg_cli *cli, const char *dir, int *made)
                   script, code, py, script, dir);
 }
 
+/* The campaign plan in the run's JSON: what plan.json says, in short. */
+static void plan_json(kseg_json *j, const kseg_plan *p)
+{
+  const kseg_plan_setup *s = &p->setup;
+  kseg_json_open_object(j, "plan");
+  if (s->target) kseg_json_str(j, "target", s->target);
+  else kseg_json_null(j, "target");
+  kseg_json_str(j, "economics_source", kseg_plan_source_name(s->source));
+  kseg_json_str(j, "economics", kseg_plan_source_text(s->source));
+  kseg_json_num(j, "contact_cost", s->contact_cost);
+  kseg_json_num(j, "response_revenue", s->response_revenue);
+  kseg_json_num(j, "break_even_rate", p->break_even_rate);
+  kseg_json_bool(j, "profit_claims", p->money);
+  if (p->money) {
+    kseg_json_open_array(j, "segments_contacted");
+    for (int i = 0; i < p->n_contacted; i++) kseg_json_array_int(j, p->order[i]);
+    kseg_json_close_array(j);
+    kseg_json_int(j, "customers_contacted", p->customers_contacted);
+  } else {
+    kseg_json_null(j, "segments_contacted");
+    kseg_json_null(j, "customers_contacted");
+  }
+  kseg_json_num(j, "expected_profit", p->expected_profit);
+  kseg_json_num(j, "profit_contact_all", p->profit_contact_all);
+  kseg_json_int(j, "cv_folds", p->cv.folds);
+  kseg_json_str(j, "cv_score", kseg_plan_score_name(p->cv.kind));
+  const bool profit = p->cv.kind == KSEG_PLAN_SCORE_PROFIT, captured = p->cv.kind == KSEG_PLAN_SCORE_CAPTURED;
+  kseg_json_num(j, "cv_profit", profit ? p->cv.total : NAN);
+  kseg_json_num(j, "cv_profit_sd", profit ? p->cv.sd : NAN);
+  kseg_json_num(j, "cv_profit_se", profit ? p->cv.se : NAN);
+  kseg_json_num(j, "cv_captured", captured ? p->cv.total : NAN);
+  kseg_json_num(j, "cv_captured_se", captured ? p->cv.se : NAN);
+  kseg_json_str(j, "summary", p->summary);
+  kseg_json_str(j, "note", s->note);
+  kseg_json_close_object(j);
+}
+
 static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kseg_run_result *r, int made)
 {
   kseg_json j;
@@ -111,10 +149,16 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
   kseg_json_str(&j, "out", o->out_dir);
   kseg_json_int(&j, "rows", r->rows);
   kseg_json_int(&j, "features", r->features);
+  const kseg_plan *plan = r->profile->plan;
   kseg_json_str(&j, "recipe", r->recipe);
   kseg_json_str(&j, "id_column", r->id_column ? r->id_column : "row");
   kseg_json_int(&j, "recommended_k", r->recommended_k);
   kseg_json_str(&j, "recommendation", r->recommendation);
+  kseg_json_int(&j, "k_internal", r->choice.k_internal);
+  kseg_json_str(&j, "internal_recommendation", r->internal_recommendation);
+  if (r->choice.k_business >= 0) kseg_json_int(&j, "k_business", r->choice.k_business);
+  else kseg_json_null(&j, "k_business");
+  kseg_json_str(&j, "k_rule", r->choice.rule);
   kseg_json_int(&j, "k", r->k);
   kseg_json_num(&j, "inertia", r->inertia);
   kseg_json_int(&j, "n_iter", r->n_iter);
@@ -134,9 +178,18 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
     kseg_json_int(&j, "size", r->profile->size[s]);
     if (r->profile->lift) kseg_json_num(&j, "lift", r->profile->lift[s]);
     if (r->profile->target_rate) kseg_json_num(&j, "target_rate", r->profile->target_rate[s]);
+    if (plan->segments) {
+      kseg_json_num(&j, "target_rate_low", plan->segments[s].rate_low);
+      kseg_json_num(&j, "target_rate_high", plan->segments[s].rate_high);
+    }
+    if (plan->money) {
+      kseg_json_num(&j, "expected_profit", plan->segments[s].expected_profit);
+      kseg_json_str(&j, "decision", kseg_plan_decision_name(plan->segments[s].decision));
+    }
     kseg_json_close_object(&j);
   }
   kseg_json_close_array(&j);
+  plan_json(&j, plan);
   if (r->warm) {
     kseg_json_open_object(&j, "drift");
     kseg_json_int(&j, "k_old", r->drift.k_old);
@@ -163,7 +216,8 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   kseg_run_options_default(&o);
   const char *range = NULL, *recipe = "auto", *transactions = NULL;
   int64_t max_segments = o.max_segments, min_segments = o.min_segments, n_init = o.n_init, seed = 0;
-  int64_t gap_b = o.gap_b, stability_b = o.stability_b;
+  int64_t gap_b = o.gap_b, stability_b = o.stability_b, cv_folds = KSEG_PLAN_DEFAULT_FOLDS;
+  double cost = 0, revenue = 0;
   bool no_report = false;
   kseg_cli_csv_flags csv = {0};
   kseg_cli_prep_flags prep = {0};
@@ -185,7 +239,14 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
       {"stability", KSEG_OPT_INT, &stability_b, "B", "stability over B 80 % subsamples in the sweep (default 0 = off)",
        false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "seed of every random draw (default 0)", false, false},
-      {"target", KSEG_OPT_STRING, &o.target, "COL", "0/1 outcome column: response rate and lift; never a feature (default Response, any case)", false,
+      {"target", KSEG_OPT_STRING, &o.target, "COL",
+       "0/1 column for response rate, lift and the campaign plan (default Response, any case); never a feature", false, false},
+      {"contact-cost", KSEG_OPT_DOUBLE, &cost, "C",
+       "cost of one contact (default: the table's constant Z_CostContact; else no money is claimed)", false, false},
+      {"response-revenue", KSEG_OPT_DOUBLE, &revenue, "R",
+       "revenue of one response (default: the table's constant Z_Revenue)", false, false},
+      {"cv-folds", KSEG_OPT_INT, &cv_folds, "F",
+       "cross-validation folds of the plan and of the k that pays (default 5, at most the responders)", false,
        false},
       {"no-report", KSEG_OPT_FLAG, &no_report, NULL, "skip report.html", false, false},
       {"transactions", KSEG_OPT_STRING, &transactions, "LOG",
@@ -202,10 +263,11 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   int st = kseg_comm_agree(cli->comm, kseg_args_parse(cli, argc, argv, opts, n_opts));
   if (st == KSEG_ARGS_HELP) {
     kseg_args_usage(cli, "run --in customers.csv|raw.h5 | --transactions log.csv --out DIR [options]",
-                    "The whole segmentation: import, prep, k sweep, fit at the recommended k, profiles, model,\n"
-                    "segments.csv and report.html in DIR (docs/run.md). The import options read the CSV as\n"
-                    "kseg import does (docs/import.md), the preparation options shape the features as kseg prep\n"
-                    "does (docs/prep.md); --target is never a feature.",
+                    "The whole segmentation: import, prep, k sweep, fit at the recommended k (the k whose\n"
+                    "campaign plan pays best out of sample when a target exists), profiles, the campaign plan,\n"
+                    "model, segments.csv and report.html in DIR (docs/run.md, docs/plan.md). The import options\n"
+                    "read the CSV as kseg import does (docs/import.md), the preparation options shape the\n"
+                    "features as kseg prep does (docs/prep.md); --target is never a feature.",
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
@@ -243,6 +305,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     st = kseg_error_set(KSEG_ERR_INPUT, "--min-segments and --max-segments need 2 <= min <= max (got %lld, %lld)",
                         (long long)min_segments, (long long)max_segments);
   if (!st && seed < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--seed must be >= 0 (got %lld)", (long long)seed);
+  if (!st) st = kseg_cli_plan_options(opts, n_opts, cost, revenue, cv_folds, &o.plan);
   if (!st && (gap_b < 0 || gap_b > 1000 || stability_b < 0 || stability_b > 1000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--gap and --stability must be in 0..1000 (got %lld, %lld)", (long long)gap_b,
                         (long long)stability_b);
@@ -267,15 +330,27 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   }
   if (cli->json) print_json(cli, &o, &r, made);
   if (cli->rank == 0) {
-    kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (%s)", (long long)r.rows,
-                  (long long)r.features, r.recipe, r.k, r.recommendation);
+    if (r.warm && r.k != r.recommended_k)
+      kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (the old model's, kept when "
+                         "retraining; the sweep would pick k = %lld, below)",
+                    (long long)r.rows, (long long)r.features, r.recipe, r.k, (long long)r.recommended_k);
+    else if (r.choice.k_business >= 0)
+      kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (the k that pays, below)",
+                    (long long)r.rows, (long long)r.features, r.recipe, r.k);
+    else
+      kseg_cli_info(cli, "run: %lld customers, %lld features (recipe %s), k = %d (%s)", (long long)r.rows,
+                    (long long)r.features, r.recipe, r.k, r.recommendation);
     if (r.warm)
       kseg_cli_info(cli, "run: warm start: %lld of %lld old customers found, %.1f %% kept their segment, ARI %.3f",
                     (long long)r.drift.matched, (long long)r.drift.old_rows, 100.0 * (1.0 - r.drift.moved_share),
                     r.drift.ari);
     kseg_profile_print(r.profile, stderr);
-    kseg_cli_info(cli, "run: wrote %s/{raw,features,sweep,model,result}.h5, segments.csv, profiles.*%s%s in %.2f s",
-                  o.out_dir, r.warm ? ", drift.json" : "", made ? ", report.html" : "", r.seconds);
+    kseg_cli_info(cli, "run: choice of k: %s", r.choice.rule);
+    if (r.choice.k_business >= 0) kseg_cli_info(cli, "run: the internal metrics alone: %s", r.internal_recommendation);
+    if (r.profile->plan->setup.note[0]) kseg_cli_warn(cli, "%s", r.profile->plan->setup.note);
+    kseg_cli_info(cli, "run: wrote %s/{raw,features,sweep,model,result}.h5, segments.csv, profiles.*, plan.%s%s%s in "
+                  "%.2f s", o.out_dir, r.profile->plan->setup.target ? "{csv,json}" : "json",
+                  r.warm ? ", drift.json" : "", made ? ", report.html" : "", r.seconds);
   }
   kseg_run_result_clear(&r);
   return kseg_comm_agree(cli->comm, KSEG_OK);

@@ -1,4 +1,4 @@
-/* run.c - the main job: import -> prep -> sweep -> fit -> profile -> model,
+/* pipeline/run.c - the main job: import -> prep -> sweep -> fit -> profile -> model,
  * labels and segments.csv, with an optional warm start from an old model.
  * Outputs go to a staging directory inside DIR and are moved into DIR only
  * when all of them are complete (docs/run.md). */
@@ -28,13 +28,13 @@
 /* Files a run produces, in the order they are moved into DIR. */
 enum {
   OUT_RAW, OUT_FEATURES, OUT_SWEEP, OUT_MODEL, OUT_RESULT, OUT_SEGMENTS, OUT_PROFILES, OUT_PROFILES_JSON,
-  OUT_PROFILES_H5, OUT_DRIFT, N_RUN_OUTPUTS
+  OUT_PROFILES_H5, OUT_PLAN_CSV, OUT_PLAN_JSON, OUT_DRIFT, N_RUN_OUTPUTS
 };
 static const char *const run_outputs[N_RUN_OUTPUTS] = {
     [OUT_RAW] = "raw.h5",           [OUT_FEATURES] = "features.h5",     [OUT_SWEEP] = "sweep.h5",
     [OUT_MODEL] = "model.h5",       [OUT_RESULT] = "result.h5",         [OUT_SEGMENTS] = "segments.csv",
     [OUT_PROFILES] = "profiles.csv", [OUT_PROFILES_JSON] = "profiles.json", [OUT_PROFILES_H5] = "profiles.h5",
-    [OUT_DRIFT] = "drift.json"};
+    [OUT_PLAN_CSV] = "plan.csv",    [OUT_PLAN_JSON] = "plan.json",      [OUT_DRIFT] = "drift.json"};
 
 void kseg_run_options_default(kseg_run_options *opt)
 {
@@ -199,10 +199,11 @@ static void drop_stage(MPI_Comm comm, const char *stage)
 }
 
 /* Move the finished outputs into DIR (root; each rename is atomic). A
- * drift.json from an earlier warm-started run is removed when this run has
- * none, and an earlier report (report.html, plots/) is moved out first, so
- * DIR never mixes two runs: it holds the new outputs and, once the caller
- * has rendered it, the new report or none. */
+ * drift.json from an earlier warm-started run, or a plan.csv from an earlier
+ * run with a target, is removed when this run has none, and an earlier
+ * report (report.html, plots/) is moved out first, so DIR never mixes two
+ * runs: it holds the new outputs and, once the caller has rendered it, the
+ * new report or none. */
 static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
 {
   int st = KSEG_OK;
@@ -222,7 +223,7 @@ static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
       if (!from || !to) st = KSEG_ERR_IO;
       else if (access(from, F_OK) == 0) {
         if (rename(from, to) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
-      } else if (i == OUT_DRIFT) {
+      } else if (i == OUT_DRIFT || i == OUT_PLAN_CSV) {
         remove(to);
       }
       free(from);
@@ -254,6 +255,8 @@ typedef struct run_state {
   kseg_model model;           /* borrows prep, the centroids and the profile's names; owns its schema */
   uint64_t *keys;
   int32_t *previous;          /* warm start: each customer's old segment, -1: new customer */
+  kseg_plan_setup plan;       /* target, economics, folds */
+  kseg_plan_k_row *by_k;      /* the sweep's ks scored by the plan (sweep.n_k rows) */
 } run_state;
 
 static void run_state_clear(run_state *s)
@@ -262,9 +265,12 @@ static void run_state_clear(run_state *s)
   free(s->model.original);
   free(s->model.segment_names);
   free(s->model.segment_actions);
+  free(s->model.segment_decisions); /* the strings are static */
   kseg_table_clear(&s->model.schema);
   free(s->keys);
   free(s->previous);
+  free(s->by_k);
+  kseg_plan_setup_clear(&s->plan);
   free(s->old_to_new);
   free(s->init);
   free(s->dist2);
@@ -347,7 +353,10 @@ static int step_input(run_state *s)
     st = run_note(s->out, "%s: no id column (none named ID or *_ID, no text column): segments.csv numbers the rows "
                           "from 0; name the id column with --id COL",
                   opt->in);
-  return name_step(kseg_comm_agree(comm, st), "input");
+  KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "input"));
+  /* the target, economics and folds are checked now: bad ones stop the run
+   * before any work, with nothing written */
+  return name_step(kseg_plan_prepare(comm, &s->raw, opt->target, &opt->plan, &s->plan), "plan");
 }
 
 /* The fitted preparation and the feature matrix (features.h5 staged). */
@@ -357,7 +366,9 @@ static int step_prep(run_state *s)
   progress(opt, "preparing features of %lld customers", (long long)s->raw.n_global);
   kseg_prep_options popt = opt->prep;
   popt.recipe = opt->recipe;
-  popt.target = opt->target;
+  /* the target never enters the features, nor any feature built on it (the
+   * marketing recipe's Total_Accepted sums AcceptedCmp1-5): the plan would be circular */
+  popt.target = s->plan.target ? s->plan.target : opt->target;
   KSEG_CHECK(name_step(kseg_prep_fit(s->comm, &s->raw, &popt, &s->prep, &s->mask), "prep"));
   int st = KSEG_OK;
   for (int i = 0; !st && i < s->prep->n_dropped; i++)
@@ -378,6 +389,70 @@ static int step_prep(run_state *s)
   if (!st) st = kseg_outputs_write_features(s->comm, s->path[OUT_FEATURES], "/features", &s->x, s->prep, s->mask);
   KSEG_CHECK(name_step(st, "prep"));
   s->out->features = s->x.d;
+  return KSEG_OK;
+}
+
+/* The campaign plan of every swept k: labels from the sweep's centroids
+ * through the fit's own kernel, counts per (segment, fold) tallied for all
+ * ks into one buffer and reduced once, then each k's plan and
+ * cross-validated score from its counts (identical on every rank). */
+static int score_sweep(run_state *s)
+{
+  MPI_Comm comm = s->comm;
+  const kseg_sweep_result *sw = &s->sweep;
+  const int F = s->plan.folds;
+  const int64_t n_local = s->raw.n_local;
+  int64_t total = 0;
+  for (int64_t i = 0; i < sw->n_k; i++) total += kseg_plan_cells((int)sw->rows[i].k, F);
+  int64_t *cells = kseg_calloc((size_t)(total > 0 ? total : 1), sizeof *cells, "plan counts");
+  int32_t *labels = kseg_malloc(sizeof *labels * (size_t)(n_local + 1), "sweep labels");
+  s->by_k = kseg_calloc((size_t)(sw->n_k > 0 ? sw->n_k : 1), sizeof *s->by_k, "plan by k");
+  int st = kseg_comm_agree(comm, cells && labels && s->by_k ? KSEG_OK : KSEG_ERR_IO);
+  for (int64_t i = 0, at = 0; !st && s->plan.target && i < sw->n_k; i++) {
+    const kseg_sweep_row *row = &sw->rows[i];
+    st = kseg_kmeans_assign(&s->x, row->centroids, row->k, labels, NULL);
+    if (!st) st = kseg_plan_tally(&s->plan, &s->raw, labels, (int)row->k, cells + at);
+    at += kseg_plan_cells((int)row->k, F);
+  }
+  st = kseg_comm_agree(comm, st);
+  if (!st && s->plan.target) st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, cells, total));
+  for (int64_t i = 0, at = 0; !st && i < sw->n_k; i++) {
+    const int k = (int)sw->rows[i].k;
+    kseg_plan *p = NULL;
+    st = kseg_plan_build(&s->plan, k, cells + at, &p);
+    if (!st) kseg_plan_k_row_fill(p, k, &s->by_k[i]);
+    kseg_plan_free(&p);
+    at += kseg_plan_cells(k, F);
+  }
+  free(cells);
+  free(labels);
+  return kseg_comm_agree(comm, st);
+}
+
+/* The per-k business columns of sweep.h5 (docs/plan.md). Local. */
+static int add_business_columns(kseg_sweep_result *sw, const kseg_plan_k_row *by_k, kseg_plan_score_kind kind)
+{
+  const char *name = kseg_plan_score_name(kind);
+  char key[64];
+  double *v[5] = {NULL};
+  v[0] = kseg_sweep_add_extra(sw, name);
+  snprintf(key, sizeof key, "%s_sd", name);
+  if (v[0]) v[1] = kseg_sweep_add_extra(sw, key);
+  snprintf(key, sizeof key, "%s_se", name);
+  if (v[1]) v[2] = kseg_sweep_add_extra(sw, key);
+  if (!v[2]) return KSEG_ERR_IO;
+  if (kind == KSEG_PLAN_SCORE_PROFIT) {
+    if (!(v[3] = kseg_sweep_add_extra(sw, "plan_segments")) || !(v[4] = kseg_sweep_add_extra(sw, "plan_customers")))
+      return KSEG_ERR_IO;
+  }
+  for (int64_t i = 0; i < sw->n_k; i++) {
+    if (by_k[i].cv.kind != kind) continue;
+    v[0][i] = by_k[i].cv.total;
+    v[1][i] = by_k[i].cv.sd;
+    v[2][i] = by_k[i].cv.se;
+    if (v[3]) v[3][i] = by_k[i].segments_contacted;
+    if (v[4]) v[4][i] = (double)by_k[i].customers_contacted;
+  }
   return KSEG_OK;
 }
 
@@ -426,11 +501,32 @@ static int step_sweep(run_state *s)
   }
   so.input = opt->in;
   progress(opt, "sweeping k = %lld..%lld (%d restarts each)", (long long)so.k_min, (long long)so.k_max, so.n_init);
-  st = kseg_sweep_run(s->comm, &s->x, &so, &s->sweep);
-  if (!st) st = kseg_sweep_write(s->comm, s->path[OUT_SWEEP], &s->sweep, &so, NULL, true);
+  KSEG_CHECK(name_step(kseg_sweep_run(s->comm, &s->x, &so, &s->sweep), "sweep"));
+
+  /* the k that pays: each k's cross-validated campaign score, the business
+   * rule within --min-segments..--max-segments, the vote as the fallback */
+  kseg_sweep_result *sw = &s->sweep;
+  kseg_plan_k_choice *choice = &s->out->choice;
+  if (s->plan.target) progress(opt, "scoring k = %lld..%lld by the campaign plan (%d folds)", (long long)so.k_min,
+                               (long long)so.k_max, s->plan.folds);
+  KSEG_CHECK(name_step(score_sweep(s), "plan"));
+  kseg_plan_choose_k(&s->plan, s->by_k, sw->n_k, opt->min_segments, opt->max_segments, sw->recommended_k, choice);
+  kseg_plan_score_kind kind = KSEG_PLAN_SCORE_NONE;
+  for (int64_t i = 0; i < sw->n_k && !kind; i++) kind = s->by_k[i].cv.kind;
+  st = kind ? add_business_columns(sw, s->by_k, kind) : KSEG_OK;
+  sw->k_internal = sw->recommended_k;
+  sw->k_business = choice->k_business;
+  snprintf(sw->internal_recommendation, sizeof sw->internal_recommendation, "%s", sw->recommendation);
+  snprintf(sw->business_rule, sizeof sw->business_rule, "%s", choice->rule);
+  sw->recommended_k = choice->k;
+  if (choice->k_business >= 0) snprintf(sw->recommendation, sizeof sw->recommendation, "%s", choice->rule);
+  st = kseg_comm_agree(s->comm, st);
+  if (!st) st = kseg_sweep_write(s->comm, s->path[OUT_SWEEP], sw, &so, NULL, true);
   KSEG_CHECK(name_step(st, "sweep"));
-  s->out->recommended_k = s->sweep.recommended_k;
-  snprintf(s->out->recommendation, sizeof s->out->recommendation, "%s", s->sweep.recommendation);
+  s->out->recommended_k = sw->recommended_k;
+  snprintf(s->out->recommendation, sizeof s->out->recommendation, "%s", sw->recommendation);
+  snprintf(s->out->internal_recommendation, sizeof s->out->internal_recommendation, "%s",
+           sw->internal_recommendation);
   return KSEG_OK;
 }
 
@@ -503,11 +599,16 @@ static int step_fit(run_state *s)
 /* Segment profiles in original units (profiles.csv/.json/.h5 staged). */
 static int step_profile(run_state *s)
 {
-  progress(s->opt, "profiling %lld segments", (long long)s->k);
-  kseg_profile_options pro = {.target = s->opt->target};
+  progress(s->opt, "profiling %lld segments and planning the campaign", (long long)s->k);
+  kseg_profile_options pro = {.target = s->opt->target, .plan = s->opt->plan};
   int st = kseg_profile_compute(s->comm, &s->raw, s->labels, (int)s->k, &pro, &s->out->profile);
   if (!st) st = kseg_profile_write(s->comm, s->out->profile, s->path[OUT_PROFILES]);
-  return name_step(st, "profile");
+  KSEG_CHECK(name_step(st, "profile"));
+  kseg_plan *plan = s->out->profile->plan;
+  st = kseg_comm_agree(s->comm, kseg_plan_attach_sweep(plan, s->by_k, s->sweep.n_k, &s->out->choice));
+  if (!st) st = kseg_plan_write(s->comm, plan, (const char *const *)s->out->profile->names, s->path[OUT_PLAN_CSV],
+                                s->path[OUT_PLAN_JSON]);
+  return name_step(kseg_comm_agree(s->comm, st), "plan");
 }
 
 /* model.h5, drift.json when retraining, result.h5 and segments.csv. */
@@ -534,6 +635,14 @@ static int step_write(run_state *s)
   for (int i = 0; !st && i < k; i++) {
     model->segment_names[i] = (char *)kseg_profile_segment_name(s->out->profile, i);
     model->segment_actions[i] = (char *)kseg_profile_segment_action(s->out->profile, i);
+  }
+  /* the campaign decisions travel with the model to the scored CSVs of kseg assign */
+  const kseg_plan *plan = s->out->profile->plan;
+  if (!st && plan && plan->money) {
+    model->segment_decisions = kseg_calloc((size_t)k + 1, sizeof(char *), "segment decisions");
+    if (!model->segment_decisions) st = KSEG_ERR_IO;
+    for (int i = 0; !st && i < k; i++)
+      model->segment_decisions[i] = (char *)kseg_plan_decision_name(plan->segments[i].decision);
   }
   st = kseg_comm_agree(comm, st);
   if (!st) st = kseg_model_original_means(comm, s->prep, &s->raw, s->labels, k, model->original);
@@ -566,8 +675,7 @@ static int step_write(run_state *s)
   }
   const kseg_segments_file sf = {.raw = &s->raw, .id_col = s->id_col, .labels = s->labels, .distance = s->distance,
                                  .k = k, .names = (const char *const *)model->segment_names,
-                                 .decisions = (const char *const *)model->segment_decisions,
-                                 .previous = s->previous};
+                                 .previous = s->previous}; /* the decisions are in plan.csv and the model */
   st = kseg_outputs_write_segments(comm, s->path[OUT_SEGMENTS], &sf);
   if (!st) st = kseg_comm_agree(comm, kseg_comm_fault(comm, "run:write"));
   return name_step(st, "segments");

@@ -1,7 +1,8 @@
 #!/bin/bash
 # On generated customers with their true segments as labels, the segment
-# that answers campaigns best is named for it and its action says to
-# prioritise it, quoting the measured lift; names are unique and the same on
+# that answers campaigns best is named for it and its action follows its
+# campaign decision (generated tables carry Z_CostContact / Z_Revenue),
+# quoting the measured lift; names are unique and the same on
 # any rank count; --json prints what profiles.json holds.
 source "$(dirname "$0")/lib.sh"
 kseg_np 2 generate --rows 3000 --segments 5 --seed 7 --out "$T/gen.h5" >/dev/null 2>&1
@@ -23,10 +24,16 @@ assert len(set(names)) == len(names), names
 best = max(segs, key=lambda s: s["lift"])
 assert best["lift"] >= 1.5, f"generated data has no responsive segment: {best['lift']}"
 assert best["name"].startswith("Responsive"), best["name"]
-assert "Prioritise" in best["action"] and f"lift {best['lift']:.2f}" in best["action"], best["action"]
+# the table's Z_CostContact / Z_Revenue give economics: the advice follows the
+# segment's decision (its rate's 95 % interval against break-even), quoting the lift
+assert prof["economics"]["source"] == "table", prof["economics"]
+lead = {"contact": "Prioritise", "test": "Test before a full campaign", "skip": "Responsive (lift"}[best["decision"]]
+assert best["action"].startswith(lead) and f"lift {best['lift']:.2f}" in best["action"], best["action"]
 for s in segs:
     if s is not best and s["lift"] < 1.5:
         assert "Prioritise" not in s["action"] and not s["name"].startswith("Responsive"), s
+    if s["decision"] == "skip":
+        assert "Prioritise" not in s["action"] and "Test before" not in s["action"], s
 print("\n".join(f"{s['segment']}: lift {s['lift']:.2f} | {s['name']} | {s['action']}" for s in segs))
 PY
 echo "profile on generated customers ok"

@@ -1,4 +1,4 @@
-/* sweep_gap.c - the gap statistic (Tibshirani, Walther, Hastie 2001) with
+/* evaluate/sweep/gap.c - the gap statistic (Tibshirani, Walther, Hastie 2001) with
  * reference sets drawn uniformly in the PCA-aligned bounding box of the data.
  *
  * Every quantity that crosses rows is rank-invariant: means and covariance

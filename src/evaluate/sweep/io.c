@@ -1,4 +1,4 @@
-/* sweep_io.c - the sweep file (final output and checkpoint share one layout)
+/* evaluate/sweep/io.c - the sweep file (final output and checkpoint share one layout)
  * and the options fingerprint that guards --resume. */
 #include <inttypes.h>
 #include <math.h>
@@ -111,6 +111,18 @@ int kseg_sweep_write(MPI_Comm comm, const char *path, const kseg_sweep_result *r
     if (!st) st = kseg_h5_attr_str(w, "/sweep", "recommendation", r->recommendation);
     if (!st) st = kseg_h5_attr_i64(w, "/sweep", "elbow_k", r->elbow_k);
     if (!st) st = kseg_h5_attr_i64(w, "/sweep", "gap_k", r->gap_k);
+    for (int i = 0; !st && i < r->n_extra; i++) {
+      char name[128];
+      snprintf(name, sizeof name, "/sweep/%s", r->extra[i].name);
+      const int64_t n = r->n_k;
+      st = kseg_h5_write_small(w, name, KSEG_F64, 1, &n, r->extra[i].values);
+    }
+    if (!st && r->k_internal > 0) {
+      st = kseg_h5_attr_i64(w, "/sweep", "k_internal", r->k_internal);
+      if (!st) st = kseg_h5_attr_str(w, "/sweep", "internal_recommendation", r->internal_recommendation);
+      if (!st) st = kseg_h5_attr_i64(w, "/sweep", "k_business", r->k_business);
+      if (!st) st = kseg_h5_attr_str(w, "/sweep", "business_rule", r->business_rule);
+    }
   }
   if (!st && fingerprint) st = kseg_h5_attr_str(w, "/sweep", "fingerprint", fingerprint);
   return kseg_h5_finish(&w, st);

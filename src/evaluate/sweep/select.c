@@ -1,4 +1,4 @@
-/* sweep_select.c - from the sweep table to a recommended k: Kneedle elbow,
+/* evaluate/sweep/select.c - from the sweep table to a recommended k: Kneedle elbow,
  * Tibshirani's 1-SE gap rule, and the vote documented in docs/sweep.md. */
 #include <math.h>
 #include <stddef.h>

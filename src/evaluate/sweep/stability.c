@@ -1,4 +1,4 @@
-/* sweep_stability.c - stability of a k-means solution under subsampling:
+/* evaluate/sweep/stability.c - stability of a k-means solution under subsampling:
  * refit on ~80 % subsamples, compare with the full fit by the adjusted Rand
  * index on the shared rows (Ben-Hur, Elisseeff, Guyon 2002; Lange et al.
  * 2004 in spirit).

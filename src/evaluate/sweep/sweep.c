@@ -1,4 +1,4 @@
-/* sweep.c - the k sweep driver (see kseg_sweep.h): the root picks the next k
+/* evaluate/sweep/sweep.c - the k sweep driver (see kseg_sweep.h): the root picks the next k
  * and broadcasts it, every rank fits it (restart by restart, so progress can
  * be reported), computes its metrics, and the checkpoint is rewritten after
  * each finished k. */

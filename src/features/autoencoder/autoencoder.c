@@ -1,4 +1,4 @@
-/* autoencoder.c - dense autoencoder, data-parallel training (kseg_autoencoder.h). */
+/* features/autoencoder/autoencoder.c - dense autoencoder, data-parallel training (kseg_autoencoder.h). */
 #include "kseg/kseg_autoencoder.h"
 
 #include <math.h>

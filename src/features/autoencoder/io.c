@@ -1,4 +1,4 @@
-/* autoencoder_io.c - saving a trained autoencoder under a group (e.g.
+/* features/autoencoder/io.c - saving a trained autoencoder under a group (e.g.
  * /prep/autoencoder) and loading it back for replay (kseg_autoencoder.h). */
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* prep_io.c - saving a fitted preparation under /prep and loading it back
+/* features/prep/io.c - saving a fitted preparation under /prep and loading it back
  * (the replay path of kseg assign / kseg model).
  *
  * Layout of group G (default /prep), every array identical on all ranks:

@@ -1,4 +1,4 @@
-/* prep.c - fitting and applying a preparation (see kseg_prep.h). A recipe
+/* features/prep/prep.c - fitting and applying a preparation (see kseg_prep.h). A recipe
  * (features/recipes/) builds the candidate features with the builders here;
  * the stages are fitted one after the other on the output of the previous
  * ones, through the same transform that replays them later. */

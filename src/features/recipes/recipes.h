@@ -1,6 +1,6 @@
 /* recipes.h - the recipes of kseg prep (not installed): each adds its
- * candidate features to a new model, and what they build with, from prep.c.
- * prep.c picks one recipe (kseg_prep_fit's dispatch) and fits the stages. */
+ * candidate features to a new model, and what they build with, from features/prep/prep.c.
+ * features/prep/prep.c picks one recipe (kseg_prep_fit's dispatch) and fits the stages. */
 #ifndef KSEG_FEATURES_RECIPES_H
 #define KSEG_FEATURES_RECIPES_H
 
@@ -9,7 +9,7 @@
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_types.h"
 
-/* ---- building a model (prep.c; Local) ---- */
+/* ---- building a model (features/prep/prep.c; Local) ---- */
 
 /* Append a feature named `name` with a constant offset; its value is the
  * offset plus the terms added for it. Its index, or -1 (recorded) when out of

@@ -1,4 +1,4 @@
-/* rfm.c - the `rfm` recipe of kseg prep: the features of a kseg rfm table,
+/* features/recipes/rfm.c - the `rfm` recipe of kseg prep: the features of a kseg rfm table,
  * log1p of counts and money, then prep's own imputation and scaling
  * (standard by default). */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* parse.c - the pure pieces of CSV import: delimiters, record ends, field
+/* io/csv/parse.c - the pure pieces of CSV import: delimiters, record ends, field
  * splitting, plain numbers and dates, the calendar. No I/O, no MPI. */
 #include "kseg/kseg_csv.h"
 

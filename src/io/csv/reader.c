@@ -1,4 +1,4 @@
-/* csv_reader.c - streaming the records of a byte range of a text file through
+/* io/csv/reader.c - streaming the records of a byte range of a text file through
  * one growing buffer (shared by the CSV import and the transaction-log reader). */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* profile_internal.h - pieces shared by the profile files (not public). */
+/* segments/profile/internal.h - pieces shared by the profile files (not public). */
 #ifndef KSEG_PROFILE_INTERNAL_H
 #define KSEG_PROFILE_INTERNAL_H
 

@@ -1,4 +1,4 @@
-/* profile_names.c - a short name and a suggested action per segment, from the
+/* segments/profile/names.c - a short name and a suggested action per segment, from the
  * profile's own numbers. The rules are those of docs/profile.md; change both
  * together. Everything here is local and deterministic (ties are broken by
  * the fixed order of the feature lists), so every rank names alike. */
@@ -205,6 +205,54 @@ static const char *strongest_channel(const kseg_profile *p, int s)
   return best >= 0 ? words[best] : NULL;
 }
 
+/* With campaign economics (docs/plan.md) the campaign advice follows the
+ * segment's decision: the interval of its rate against the break-even rate.
+ * Writes the action and returns 1 for contact, test, and a responsive
+ * segment that does not pay; 0 leaves the other rules to speak. */
+static int campaign_action(const kseg_profile *p, int s, const char *channel, char *buf, size_t len)
+{
+  const kseg_plan *pl = p->plan;
+  if (!p->target || !pl || !pl->money || !pl->segments) return 0;
+  const kseg_plan_segment *g = &pl->segments[s];
+  const int K = p->n_segments;
+  const double be = 100.0 * pl->break_even_rate;
+  char via[96] = "";
+  if (channel) snprintf(via, sizeof via, " via %s", channel);
+  switch (g->decision) {
+  case KSEG_PLAN_CONTACT:
+    snprintf(buf, len, "Prioritise in the next campaign%s: %s rate %.1f%% (95%% interval %.1f-%.1f%%) vs %.1f%% overall "
+                       "(lift %.2f), above the break-even %.1f%%",
+             via, p->target, 100.0 * g->rate, 100.0 * g->rate_low, 100.0 * g->rate_high, 100.0 * p->target_rate[K],
+             p->lift[s], be);
+    return 1;
+  case KSEG_PLAN_TEST:
+    snprintf(buf, len, "Test before a full campaign%s: %s rate %.1f%% (95%% interval %.1f-%.1f%%, lift %.2f) "
+                       "straddles the break-even %.1f%%",
+             via, p->target, 100.0 * g->rate, 100.0 * g->rate_low, 100.0 * g->rate_high, p->lift[s], be);
+    return 1;
+  case KSEG_PLAN_SKIP:
+    if (!(p->lift[s] >= LIFT_PRIORITY)) return 0;
+    snprintf(buf, len, "Responsive (lift %.2f) but below break-even: %s rate %.1f%% (95%% interval %.1f-%.1f%%) vs "
+                       "%.1f%% needed; skip at this cost",
+             p->lift[s], p->target, 100.0 * g->rate, 100.0 * g->rate_low, 100.0 * g->rate_high, be);
+    return 1;
+  case KSEG_PLAN_NO_DECISION: break;
+  }
+  return 0;
+}
+
+/* A skipped segment's other advice says it is not a campaign contact. */
+static void note_skip(const kseg_profile *p, int s, char *buf, size_t len)
+{
+  const kseg_plan *pl = p->plan;
+  if (!p->target || !pl || !pl->money || !pl->segments || pl->segments[s].decision != KSEG_PLAN_SKIP) return;
+  if (strncmp(buf, "Deprioritise", 12) == 0) return; /* says it already */
+  const size_t used = strlen(buf);
+  if (used + 1 < len)
+    snprintf(buf + used, len - used, "; not worth a campaign contact at this cost (%s rate %.1f%%, break-even %.1f%%)",
+             p->target, 100.0 * pl->segments[s].rate, 100.0 * pl->break_even_rate);
+}
+
 static void marketing_action(const kseg_profile *p, int s, char *buf, size_t len)
 {
   const char *ch = strongest_channel(p, s);
@@ -215,7 +263,7 @@ static void marketing_action(const kseg_profile *p, int s, char *buf, size_t len
   double visits = index_at(p, "NumWebVisitsMonth", KSEG_PROFILE_VALUE, s);
   double webshare = index_at(p, "NumWebPurchases", KSEG_PROFILE_MIX, s);
   const int K = p->n_segments;
-  if (isfinite(lift) && lift >= LIFT_PRIORITY) {
+  if (isfinite(lift) && lift >= LIFT_PRIORITY && !(p->plan && p->plan->money)) {
     snprintf(buf, len, "Prioritise in the next campaign via %s: %s rate %.1f%% vs %.1f%% overall (lift %.2f)",
              ch ? ch : "its usual channel", p->target, 100.0 * p->target_rate[s], 100.0 * p->target_rate[K], lift);
   } else if (rec >= 130.0) {
@@ -248,7 +296,7 @@ static void rfm_action(const kseg_profile *p, int s, char *buf, size_t len)
   double freq = index_at(p, "frequency", KSEG_PROFILE_VALUE, s);
   double money = index_at(p, "monetary_total", KSEG_PROFILE_VALUE, s);
   double lift = p->target ? p->lift[s] : NAN;
-  if (isfinite(lift) && lift >= LIFT_PRIORITY) {
+  if (isfinite(lift) && lift >= LIFT_PRIORITY && !(p->plan && p->plan->money)) {
     snprintf(buf, len, "Prioritise in the next campaign: %s rate %.1f%% vs %.1f%% overall (lift %.2f)", p->target,
              100.0 * p->target_rate[s], 100.0 * p->target_rate[K], lift);
   } else if (freq >= 150.0 && money >= 150.0) {
@@ -271,7 +319,7 @@ static void generic_action(const kseg_profile *p, int s, char *buf, size_t len)
 {
   const int K = p->n_segments;
   double lift = p->target ? p->lift[s] : NAN;
-  if (isfinite(lift) && lift >= LIFT_PRIORITY) {
+  if (isfinite(lift) && lift >= LIFT_PRIORITY && !(p->plan && p->plan->money)) {
     snprintf(buf, len, "Prioritise in the next campaign: %s rate %.1f%% vs %.1f%% overall (lift %.2f)", p->target,
              100.0 * p->target_rate[s], 100.0 * p->target_rate[K], lift);
     return;
@@ -324,9 +372,13 @@ int kseg_profile_name_segments(kseg_profile *p)
       char base[512];
       snprintf(base, sizeof base, "%s", name);
       for (int c = 2; name_taken(p->names, s, name); c++) snprintf(name, sizeof name, "%.480s (%d)", base, c);
-      if (p->marketing) marketing_action(p, s, action, sizeof action);
-      else if (is_rfm(p)) rfm_action(p, s, action, sizeof action);
-      else generic_action(p, s, action, sizeof action);
+      const char *ch = p->marketing ? strongest_channel(p, s) : NULL;
+      if (!campaign_action(p, s, p->marketing ? (ch ? ch : "its usual channel") : NULL, action, sizeof action)) {
+        if (p->marketing) marketing_action(p, s, action, sizeof action);
+        else if (is_rfm(p)) rfm_action(p, s, action, sizeof action);
+        else generic_action(p, s, action, sizeof action);
+        note_skip(p, s, action, sizeof action);
+      }
     }
     if (!(p->names[s] = kseg_strings_dup(name)) || !(p->actions[s] = kseg_strings_dup(action))) {
       free(picks);

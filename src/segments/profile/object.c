@@ -46,6 +46,7 @@ void kseg_profile_free(kseg_profile **pp)
   free(p->categorical);
   kseg_strings_free(&p->names, p->n_segments + 1);
   kseg_strings_free(&p->actions, p->n_segments + 1);
+  kseg_plan_free(&p->plan);
   free(p);
   *pp = NULL;
 }

@@ -1,4 +1,4 @@
-/* profile.c - the distributed part of segment profiles (kseg_profile.h).
+/* segments/profile/profile.c - the distributed part of segment profiles (kseg_profile.h).
  *
  * One pass for the base's extrema (which columns are constant, binary, and
  * the fixed-point scale of each), one pass of exact per-segment sums, then one
@@ -13,6 +13,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_fixed.h"
+#include "kseg/kseg_plan.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_stats.h"
 #include "kseg/kseg_strings.h"
@@ -287,21 +288,13 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
     if (labels[i] < 0 || labels[i] >= k)
       st = kseg_error_set(KSEG_ERR_INPUT, "label %d of row %lld is outside [0, %d)", labels[i],
                           (long long)(raw->row0 + i), k);
-  /* the target: named (must exist), else Response when present */
-  const char *target = opt && opt->target ? opt->target : NULL;
-  if (!st && target) {
-    int c = kseg_table_find_nocase(raw, target);
-    if (c >= 0) target = raw->cols[c].name; /* as the table spells it */
-    if (c < 0) st = kseg_error_set(KSEG_ERR_INPUT, "--target column '%s' is not in the table", target);
-    else if (raw->cols[c].kind != KSEG_COL_NUMERIC)
-      st = kseg_error_set(KSEG_ERR_INPUT, "--target column '%s' is %s, not a 0/1 column", target,
-                          kseg_col_kind_name(raw->cols[c].kind));
-  } else if (!st) {
-    int c = kseg_table_find_nocase(raw, "Response");
-    if (c >= 0 && raw->cols[c].kind == KSEG_COL_NUMERIC) target = raw->cols[c].name;
-  }
   if (!st) st = kseg_comm_fault(comm, "profile:compute");
   KSEG_CHECK(kseg_comm_agree(comm, st));
+  /* the target (named, else Response when present), the economics and the
+   * folds of the campaign plan: checked before any work */
+  kseg_plan_setup setup;
+  KSEG_CHECK(kseg_plan_prepare(comm, raw, opt ? opt->target : NULL, opt ? &opt->plan : NULL, &setup));
+  const char *target = setup.target;
 
   const int K = k;
   kseg_profile *p = NULL;
@@ -433,10 +426,13 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
 
   KSEG_CHECK_GOTO(segment_medians(comm, cand, metric_of, J, labels, raw->n_local, p), st, fail);
   KSEG_CHECK_GOTO(level_shares(comm, raw, labels, p), st, fail);
+  /* the campaign plan's per-segment columns; before naming, whose actions follow its decisions */
+  KSEG_CHECK_GOTO(kseg_plan_compute(comm, &setup, raw, labels, K, &p->plan), st, fail);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_profile_name_segments(p)), st, fail);
   *out = p;
   p = NULL;
 fail:
+  kseg_plan_setup_clear(&setup);
   kseg_profile_free(&p);
   kseg_prep_free(&dm);
   free(X);

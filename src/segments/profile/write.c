@@ -1,8 +1,9 @@
-/* profile_write.c - the profile as CSV, JSON and HDF5 (one table, three
+/* segments/profile/write.c - the profile as CSV, JSON and HDF5 (one table, three
  * shapes), and a short text table for people. The three files are written
  * under temporary names and renamed only once all three are complete. */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,29 +20,96 @@
 /* One output column: K + 1 values (segments, then the base). */
 typedef struct outcol {
   char header[320];
-  const double *v;   /* v[s * stride], or NULL when integer */
+  const double *v;   /* v[s * stride], or NULL when integer or text */
   int64_t stride;
   const int64_t *iv; /* integer column (size) */
+  const char *const *sv; /* text column (decision, economics_source) */
 } outcol;
 
-/* The flat column list shared by the CSV and the HDF5 file. */
-static int list_columns(const kseg_profile *p, outcol **out, int *n_out)
+/* The plan's per-segment columns as flat arrays (K + 1 each), for the
+ * column list; owned by the caller of list_columns. */
+typedef struct plan_columns {
+  double *low, *high, *break_even, *profit;
+  const char **decision, **source;
+} plan_columns;
+
+static void plan_columns_clear(plan_columns *c)
 {
-  int cap = 8 + 3 * p->n_metrics;
+  free(c->low);
+  free(c->high);
+  free(c->break_even);
+  free(c->profit);
+  free(c->decision);
+  free(c->source);
+  memset(c, 0, sizeof *c);
+}
+
+static bool has_economics(const kseg_profile *p)
+{
+  return p->target && p->plan && p->plan->setup.source != KSEG_PLAN_ECON_NONE;
+}
+
+static int fill_plan_columns(const kseg_profile *p, plan_columns *c)
+{
+  memset(c, 0, sizeof *c);
+  if (!p->target || !p->plan || !p->plan->segments) return KSEG_OK;
+  const size_t R = (size_t)p->n_segments + 1;
+  c->low = kseg_malloc(sizeof(double) * R, "profile plan columns");
+  c->high = kseg_malloc(sizeof(double) * R, "profile plan columns");
+  c->break_even = kseg_malloc(sizeof(double) * R, "profile plan columns");
+  c->profit = kseg_malloc(sizeof(double) * R, "profile plan columns");
+  c->decision = kseg_malloc(sizeof(char *) * R, "profile plan columns");
+  c->source = kseg_malloc(sizeof(char *) * R, "profile plan columns");
+  if (!c->low || !c->high || !c->break_even || !c->profit || !c->decision || !c->source) {
+    plan_columns_clear(c);
+    return KSEG_ERR_IO;
+  }
+  const kseg_plan *pl = p->plan;
+  for (size_t s = 0; s < R; s++) {
+    const kseg_plan_segment *g = &pl->segments[s];
+    c->low[s] = g->rate_low;
+    c->high[s] = g->rate_high;
+    c->break_even[s] = pl->break_even_rate;
+    c->profit[s] = g->expected_profit;
+    c->decision[s] = kseg_plan_decision_name(g->decision);
+    c->source[s] = kseg_plan_source_name(pl->setup.source);
+  }
+  return KSEG_OK;
+}
+
+/* The flat column list shared by the CSV and the HDF5 file. */
+static int list_columns(const kseg_profile *p, const plan_columns *pc, outcol **out, int *n_out)
+{
+  int cap = 16 + 3 * p->n_metrics;
   for (int c = 0; c < p->n_categorical; c++) cap += p->categorical[c].n_levels;
   outcol *o = kseg_calloc((size_t)cap, sizeof *o, "profile columns");
   if (!o) return KSEG_ERR_IO;
   int n = 0;
 #define COL(h, vals, st) (snprintf(o[n].header, sizeof o[n].header, "%s", h), o[n].v = (vals), o[n].stride = (st), n++)
+#define TEXT(h, vals) (snprintf(o[n].header, sizeof o[n].header, "%s", h), o[n].sv = (vals), n++)
   snprintf(o[n].header, sizeof o[n].header, "size");
   o[n++].iv = p->size;
   COL("share", p->share, 1);
   if (p->spend_share) COL("spend_share", p->spend_share, 1);
   if (p->target) {
     COL("response_rate", p->target_rate, 1);
+    if (pc->low) {
+      COL("response_rate_low", pc->low, 1);
+      COL("response_rate_high", pc->high, 1);
+    }
     COL("lift", p->lift, 1);
+    if (pc->low && has_economics(p)) {
+      COL("break_even_rate", pc->break_even, 1);
+      if (p->plan->money) {
+        /* money columns only when a profit can be claimed (docs/plan.md) */
+        COL("expected_profit", pc->profit, 1);
+        TEXT("decision", pc->decision);
+      }
+    }
+    if (pc->low) TEXT("economics_source", pc->source); /* flags, table, or none: never left unsaid */
   }
 #undef COL
+#undef TEXT
   for (int j = 0; j < p->n_metrics; j++) {
     const kseg_profile_metric *m = &p->metrics[j];
     const char *a = m->kind == KSEG_PROFILE_VALUE ? "mean" : m->kind == KSEG_PROFILE_RATE ? "rate" : "mix";
@@ -113,8 +181,14 @@ static void write_csv(const void *ctx, FILE *f)
     fputc(',', f);
     csv_field(f, p->actions[s]);
     for (int c = 0; c < n; c++) {
-      if (o[c].iv) fprintf(f, ",%lld", (long long)o[c].iv[s]);
-      else csv_num(f, o[c].v[s * o[c].stride]);
+      if (o[c].iv) {
+        fprintf(f, ",%lld", (long long)o[c].iv[s]);
+      } else if (o[c].sv) {
+        fputc(',', f);
+        csv_field(f, o[c].sv[s]);
+      } else {
+        csv_num(f, o[c].v[s * o[c].stride]);
+      }
     }
     fputc('\n', f);
   }
@@ -133,6 +207,24 @@ static int build_json(const kseg_profile *p, kseg_json *j)
   else kseg_json_null(j, "target");
   if (p->spend_column) kseg_json_str(j, "spend_column", p->spend_column);
   else kseg_json_null(j, "spend_column");
+  const kseg_plan *pl = p->target ? p->plan : NULL;
+  if (pl) {
+    /* where the money comes from, and how sure the plan is (docs/plan.md) */
+    const kseg_plan_setup *ps = &pl->setup;
+    kseg_json_newline(j, 2);
+    kseg_json_open_object(j, "economics");
+    kseg_json_str(j, "source", kseg_plan_source_name(ps->source));
+    kseg_json_str(j, "economics", kseg_plan_source_text(ps->source));
+    kseg_json_num(j, "contact_cost", ps->contact_cost);
+    kseg_json_num(j, "response_revenue", ps->response_revenue);
+    kseg_json_num(j, "break_even_rate", pl->break_even_rate);
+    kseg_json_bool(j, "profit_claims", pl->money);
+    kseg_json_int(j, "cv_folds", pl->cv.folds);
+    kseg_json_num(j, "cv_profit", pl->cv.kind == KSEG_PLAN_SCORE_PROFIT ? pl->cv.total : NAN);
+    kseg_json_num(j, "cv_profit_sd", pl->cv.kind == KSEG_PLAN_SCORE_PROFIT ? pl->cv.sd : NAN);
+    kseg_json_str(j, "note", ps->note);
+    kseg_json_close_object(j);
+  }
   kseg_json_open_array(j, "segments");
   for (int s = 0; s <= K; s++) {
     kseg_json_newline(j, 2);
@@ -146,7 +238,16 @@ static int build_json(const kseg_profile *p, kseg_json *j)
     if (p->spend_share) kseg_json_num(j, "spend_share", p->spend_share[s]);
     if (p->target) {
       kseg_json_num(j, "response_rate", p->target_rate[s]);
+      if (pl) {
+        kseg_json_num(j, "response_rate_low", pl->segments[s].rate_low);
+        kseg_json_num(j, "response_rate_high", pl->segments[s].rate_high);
+      }
       kseg_json_num(j, "lift", p->lift[s]);
+      if (pl && pl->setup.source != KSEG_PLAN_ECON_NONE) kseg_json_num(j, "break_even_rate", pl->break_even_rate);
+      if (pl && pl->money) {
+        kseg_json_num(j, "expected_profit", pl->segments[s].expected_profit);
+        kseg_json_str(j, "decision", kseg_plan_decision_name(pl->segments[s].decision));
+      }
     }
     static const char *const section[] = {"metrics", "rates", "mix"};
     for (int kind = 0; kind < 3; kind++) {
@@ -226,6 +327,7 @@ static int write_h5(MPI_Comm comm, const kseg_profile *p, const outcol *o, int n
       st = kseg_h5_write_small(w, name, KSEG_I64, 1, dims, o[c].iv);
       continue;
     }
+    if (o[c].sv) continue; /* text: attributes below */
     for (int s = 0; s <= K; s++) buf[s] = o[c].v[s * o[c].stride];
     st = kseg_h5_write_small(w, name, KSEG_F64, 1, dims, buf);
   }
@@ -243,6 +345,16 @@ static int write_h5(MPI_Comm comm, const kseg_profile *p, const outcol *o, int n
   if (!st) st = kseg_h5_attr_i64(w, "/profile", "k", K);
   if (!st) st = kseg_h5_attr_str(w, "/profile", "target", p->target ? p->target : "");
   if (!st) st = kseg_h5_attr_str(w, "/profile", "spend_column", p->spend_column ? p->spend_column : "");
+  const kseg_plan *pl = p->target ? p->plan : NULL;
+  if (!st && pl) st = kseg_h5_attr_str(w, "/profile", "economics_source", kseg_plan_source_name(pl->setup.source));
+  if (!st && pl) st = kseg_h5_attr_str(w, "/profile", "economics", kseg_plan_source_text(pl->setup.source));
+  if (!st && pl && pl->setup.source != KSEG_PLAN_ECON_NONE) {
+    st = kseg_h5_attr_f64(w, "/profile", "contact_cost", pl->setup.contact_cost);
+    if (!st) st = kseg_h5_attr_f64(w, "/profile", "response_revenue", pl->setup.response_revenue);
+  }
+  for (int c = 0; !st && c < n; c++)
+    if (o[c].sv && strcmp(o[c].header, "decision") == 0)
+      st = kseg_h5_attr_strings(w, "/profile", "decisions", o[c].sv, K + 1);
   kseg_strings_free(&seg, K + 1);
   free(buf);
   return kseg_h5_finish(&w, st);
@@ -274,8 +386,10 @@ int kseg_profile_write(MPI_Comm comm, const kseg_profile *p, const char *csv_pat
   char *csv_tmp = kseg_malloc(tl, "path"), *json_tmp = kseg_malloc(tl + 8, "path");
   outcol *o = NULL;
   int n = 0;
+  plan_columns pc = {0};
   st = json_path && h5_path && csv_tmp && json_tmp ? KSEG_OK : KSEG_ERR_IO;
-  if (!st) st = list_columns(p, &o, &n);
+  if (!st) st = fill_plan_columns(p, &pc);
+  if (!st) st = list_columns(p, &pc, &o, &n);
   int wrote_csv = 0, wrote_json = 0;
   if (!st && root) {
     /* temporary names beside the outputs: rename is atomic within a directory */
@@ -303,6 +417,7 @@ int kseg_profile_write(MPI_Comm comm, const kseg_profile *p, const char *csv_pat
   }
   st = kseg_comm_agree(comm, st);
   free(o);
+  plan_columns_clear(&pc);
   free(json_path);
   free(h5_path);
   free(csv_tmp);
@@ -316,6 +431,7 @@ int kseg_profile_print(const kseg_profile *p, FILE *f)
 {
   const int K = p->n_segments;
   const kseg_profile_metric *key[2] = {NULL, NULL};
+  const kseg_plan *pl = p->target && p->plan && p->plan->segments ? p->plan : NULL;
   if (p->marketing) {
     key[0] = kseg_profile_find(p, "Income", KSEG_PROFILE_VALUE);
     key[1] = kseg_profile_find(p, "Total_Spent", KSEG_PROFILE_VALUE);
@@ -326,6 +442,8 @@ int kseg_profile_print(const kseg_profile *p, FILE *f)
   for (int i = 0; i < 2; i++)
     if (key[i]) fprintf(f, " %14.14s", key[i]->name);
   if (p->target) fprintf(f, " %9.9s %5s", p->target, "lift");
+  if (pl) fprintf(f, " %13s", "95% interval");
+  if (pl && pl->money) fprintf(f, " %-8s", "decision");
   fprintf(f, "  name\n");
   for (int s = 0; s <= K; s++) {
     char id[16];
@@ -334,8 +452,19 @@ int kseg_profile_print(const kseg_profile *p, FILE *f)
     for (int i = 0; i < 2; i++)
       if (key[i]) fprintf(f, " %14.6g", key[i]->mean[s]);
     if (p->target) fprintf(f, " %8.1f%% %5.2f", 100.0 * p->target_rate[s], p->lift[s]);
+    if (pl) {
+      char iv[32];
+      snprintf(iv, sizeof iv, "%.1f-%.1f%%", 100.0 * pl->segments[s].rate_low, 100.0 * pl->segments[s].rate_high);
+      fprintf(f, " %13s", iv);
+    }
+    if (pl && pl->money) fprintf(f, " %-8s", kseg_plan_decision_name(pl->segments[s].decision));
     fprintf(f, "  %s\n", s < K ? p->names[s] : "(whole base)");
   }
   for (int s = 0; s < K; s++) fprintf(f, "%d: %s\n", s, p->actions[s]);
+  if (pl && pl->setup.source != KSEG_PLAN_ECON_NONE)
+    fprintf(f, "economics: contact cost %g, revenue %g per response (%s): break-even %s rate %.1f%%\n",
+            pl->setup.contact_cost, pl->setup.response_revenue, kseg_plan_source_text(pl->setup.source), p->target,
+            100.0 * pl->break_even_rate);
+  if (pl) fprintf(f, "plan: %s\n", pl->summary);
   return ferror(f) ? kseg_error_set(KSEG_ERR_IO, "cannot print the profile table") : KSEG_OK;
 }

@@ -1,4 +1,4 @@
-/* rfm.c - kseg_rfm_run: read the log, group the transactions by customer on
+/* sources/rfm/aggregate.c - kseg_rfm_run: read the log, group the transactions by customer on
  * the owner rank (hash of the id modulo P), aggregate, sample-sort the
  * customers by id into the kseg_partition blocks, score, write /raw.
  *

@@ -1,4 +1,4 @@
-/* rfm_group.c - the distributed group-by of kseg_rfm_run: keys, the record
+/* sources/rfm/group.c - the distributed group-by of kseg_rfm_run: keys, the record
  * exchange between ranks (MPI_Alltoallv in rounds), the local sort. */
 #define _GNU_SOURCE /* qsort_r */
 #include <inttypes.h>

@@ -1,4 +1,4 @@
-/* rfm_internal.h - what the rfm_*.c files share (not installed). */
+/* sources/rfm/internal.h - what the files of sources/rfm/ share (not installed). */
 #ifndef KSEG_RFM_INTERNAL_H
 #define KSEG_RFM_INTERNAL_H
 
@@ -48,7 +48,7 @@ typedef struct kseg_rfm_buf {
 
 void kseg_rfm_buf_clear(kseg_rfm_buf *b);
 
-/* What this rank read from the log (rfm_read.c). */
+/* What this rank read from the log (sources/rfm/read.c). */
 typedef struct kseg_rfm_input {
   kseg_rfm_buf tx;            /* kseg_rfm_tx records */
   char *columns[4];      /* names of the columns used (quantity NULL when none) */

@@ -1,4 +1,4 @@
-/* rfm_scores.c - exact, rank-invariant quintile cut points and RFM scores. */
+/* sources/rfm/scores.c - exact, rank-invariant quintile cut points and RFM scores. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
