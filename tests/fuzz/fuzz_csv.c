@@ -76,9 +76,15 @@ static void check_date(const char *s, size_t len)
 
 /* The text with '.' and ',' swapped: the mirror image under the other
  * decimal mark; 0 when a currency sign has a '.' of its own. */
+static int dotted_sign(const char *s)
+{
+  return strstr(s, "kr.") || strstr(s, "Fr.") || strstr(s, "\xD1\x80\xD1\x83\xD0\xB1.") || strstr(s, "kr,") ||
+         strstr(s, "Fr,") || strstr(s, "\xD1\x80\xD1\x83\xD0\xB1,");
+}
+
 static int mirror(const char *s, size_t len, char *out)
 {
-  if (strstr(s, "kr.") || strstr(s, "Fr.") || strstr(s, "\xD1\x80\xD1\x83\xD0\xB1.")) return 0;
+  if (dotted_sign(s)) return 0;
   for (size_t i = 0; i < len; i++) out[i] = s[i] == '.' ? ',' : s[i] == ',' ? '.' : s[i];
   out[len] = '\0';
   return 1;

@@ -130,8 +130,12 @@ static int unit_slot(kseg_csv_evidence *e, const char *unit)
   int i = 0;
   while (i < e->n_units && strcmp(e->units[i].unit, unit) < 0) i++;
   if (i < e->n_units && strcmp(e->units[i].unit, unit) == 0) return i;
-  if (e->n_units == KSEG_CSV_UNITS) {
+  if (e->units_overflow || e->n_units == KSEG_CSV_UNITS) {
+    /* more units than one quantity has: the column is no number, and the table is cleared so
+       that merged evidence is the same bytes whatever the split */
     e->units_overflow = 1;
+    e->n_units = 0;
+    memset(e->units, 0, sizeof e->units);
     return -1;
   }
   memmove(&e->units[i + 1], &e->units[i], sizeof e->units[0] * (size_t)(e->n_units - i));
@@ -143,6 +147,7 @@ static int unit_slot(kseg_csv_evidence *e, const char *unit)
 
 static void unit_count(kseg_csv_evidence *e, const char *unit, int comma)
 {
+  if (e->units_overflow) return;
   /* no unit, the common case: "" sorts first */
   int i = !unit[0] && e->n_units && !e->units[0].unit[0] ? 0 : unit_slot(e, unit);
   if (i < 0) return;
@@ -225,13 +230,17 @@ void kseg_csv_evidence_merge(kseg_csv_evidence *into, const kseg_csv_evidence *f
   into->num_dot_only += from->num_dot_only;
   into->num_comma_only += from->num_comma_only;
   into->num_both_sep += from->num_both_sep;
-  for (int i = 0; i < from->n_units; i++) {
+  if (from->units_overflow && !into->units_overflow) {
+    into->units_overflow = 1;
+    into->n_units = 0;
+    memset(into->units, 0, sizeof into->units);
+  }
+  for (int i = 0; !into->units_overflow && i < from->n_units; i++) {
     int k = unit_slot(into, from->units[i].unit);
     if (k < 0) continue;
     into->units[k].dot += from->units[i].dot;
     into->units[k].comma += from->units[i].comma;
   }
-  if (from->units_overflow) into->units_overflow = 1;
   into->date_fixed += from->date_fixed;
   into->date_xy += from->date_xy;
   into->date_dmy += from->date_dmy;

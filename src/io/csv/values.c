@@ -185,19 +185,16 @@ static int three_digits_then_stop(const char *s, size_t i, size_t end)
 /* The digits of a number at s[*i..end): integer part (with thousands
  * grouped by one separator character in groups of three after a first group
  * of one to three digits that does not start with 0), the decimal mark and
- * fraction, an exponent when not grouped. They are appended to clean[] as a
- * plain decimal ("1234.50") with *exp10 the power of ten still to apply.
- * 0 when there is no digit. */
+ * fraction, an exponent when not grouped. They are appended to clean[] (room
+ * for every digit of s) as a plain decimal ("1234.50"), with *exp10 the
+ * power of ten still to apply. 0 when there is no digit. */
 static int take_digits(const char *s, size_t *pi, size_t end, char decimal, char *clean, size_t *pc, long *exp10,
                        int *separator)
 {
-  enum { KEEP = 60 }; /* significant digits kept: far beyond what a double resolves */
-  size_t i = *pi, c = *pc, digits = 0, kept = 0;
+  size_t i = *pi, c = *pc, digits = 0;
   const size_t g0 = i;
   while (i < end && is_digit(s[i])) {
-    if (kept < KEEP) clean[c++] = s[i], kept++;
-    else (*exp10)++; /* a dropped integer digit still scales the value */
-    i++;
+    clean[c++] = s[i++];
     digits++;
   }
   const size_t tk = i < end ? thousands_at(s + i, end - i, decimal) : 0;
@@ -206,10 +203,7 @@ static int take_digits(const char *s, size_t *pi, size_t end, char decimal, char
     const char *sep = s + i;
     while (i + tk <= end && memcmp(s + i, sep, tk) == 0 && three_digits_then_stop(s, i + tk, end)) {
       i += tk;
-      for (int k = 0; k < 3; k++, i++, digits++) {
-        if (kept < KEEP) clean[c++] = s[i], kept++;
-        else (*exp10)++;
-      }
+      for (int k = 0; k < 3; k++, digits++) clean[c++] = s[i++];
     }
     grouped = 1;
     if (*sep == ',' || *sep == '.') *separator = 1;
@@ -219,8 +213,7 @@ static int take_digits(const char *s, size_t *pi, size_t end, char decimal, char
     *separator = 1;
     clean[c++] = '.';
     while (i < end && is_digit(s[i])) {
-      if (kept < KEEP) clean[c++] = s[i], kept++;
-      i++;
+      clean[c++] = s[i++];
       digits++;
     }
   }
@@ -295,11 +288,16 @@ int kseg_csv_parse_amount(const char *s, size_t len, char decimal, double *out, 
     i = skip_spaces(s, i + 1, end - 1);
     end--;
   }
-  char clean[160];
+  /* every digit is kept: the conversion sees exactly the number written */
+  char small[128], *clean = len + 32 <= sizeof small ? small : malloc(len + 32);
+  if (!clean) return 0;
   size_t c = 0;
   long exp10 = 0;
   if (negatives) clean[c++] = '-';
-  if (!take_digits(s, &i, end, decimal, clean, &c, &exp10, &info->separator)) return 0;
+  if (!take_digits(s, &i, end, decimal, clean, &c, &exp10, &info->separator)) {
+    if (clean != small) free(clean);
+    return 0;
+  }
   /* suffix: a percent sign or a currency */
   i = skip_spaces(s, i, end);
   if (i < end && s[i] == '%') {
@@ -309,10 +307,12 @@ int kseg_csv_parse_amount(const char *s, size_t len, char decimal, double *out, 
     i += currency_at(s + i, end - i, unit);
   }
   i = skip_spaces(s, i, end);
-  if (i != end || negatives > 1 || (percent && unit[0])) return 0;
+  int ok = i == end && negatives <= 1 && !(percent && unit[0]);
   if (percent) exp10 -= 2; /* 12,5 % is 0.125, converted from the digits: no rounding on the way */
-  if (exp10 != 0) c += (size_t)snprintf(clean + c, sizeof clean - c, "e%ld", exp10);
-  if (!kseg_csv_parse_number(clean, c, out)) return 0;
+  if (ok && exp10 != 0) c += (size_t)snprintf(clean + c, 24, "e%ld", exp10);
+  ok = ok && kseg_csv_parse_number(clean, c, out);
+  if (clean != small) free(clean);
+  if (!ok) return 0;
   if (percent) snprintf(info->unit, sizeof info->unit, "%%");
   else snprintf(info->unit, sizeof info->unit, "%s", unit);
   info->formatted = 1;
