@@ -37,6 +37,8 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
       {"in", KSEG_OPT_STRING, &in, "LOG", "transactions: .csv/.txt (header row) or .h5 (/raw table)", true, false},
       {"out", KSEG_OPT_STRING, &out, "RAW.h5", "HDF5 file to write (/raw, one row per customer)", true, false},
       {"customer", KSEG_OPT_STRING, &o.columns[0], "COL", "customer id column (default: found by name)", false, false},
+      {"id", KSEG_OPT_STRING, &o.columns[0], "COL", "the same as --customer (the name import, run and assign use)",
+       false, false},
       {"date", KSEG_OPT_STRING, &o.columns[1], "COL", "date column (default: found by name)", false, false},
       {"amount", KSEG_OPT_STRING, &o.columns[2], "COL", "amount column (default: found by name)", false, false},
       {"quantity", KSEG_OPT_STRING, &o.columns[3], "COL", "quantity column (default: found by name, optional)", false,
@@ -70,9 +72,9 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
       st = kseg_error_set(KSEG_ERR_INPUT, "--as-of expects a date (YYYY-MM-DD, YYYYMMDD or DD-MM-YYYY), got '%s'",
                           as_of);
   }
-  if (st == KSEG_OK && opts[7].seen && o.block_bytes < 1024)
+  if (st == KSEG_OK && opts[8].seen && o.block_bytes < 1024)
     st = kseg_error_set(KSEG_ERR_INPUT, "--block-size must be at least 1024 bytes, got %" PRId64, o.block_bytes);
-  if (st == KSEG_OK && opts[8].seen && o.round_items < 1)
+  if (st == KSEG_OK && opts[9].seen && o.round_items < 1)
     st = kseg_error_set(KSEG_ERR_INPUT, "--round-size must be at least 1, got %" PRId64, o.round_items);
   st = kseg_comm_agree(cli->comm, st);
   if (st != KSEG_OK) return st;
