@@ -13,13 +13,15 @@
  * Columns are found by name (kseg_rfm_find_column) or named by options.
  *
  * Values in text:
- *   customer id  any non-empty text of at most KSEG_RFM_MAX_ID bytes. When
- *                every id of the log is an integer ([-]digits, at most 15
- *                digits, exact in float64) the ids are numbers: "007" and "7" are one customer,
- *                the output column is numeric and sorted by value. Otherwise
- *                every id is a string (integers in canonical decimal form),
- *                the output column is a fixed-width string column sorted by
- *                byte order (shorter prefix first).
+ *   customer id  any non-empty text of at most KSEG_RFM_MAX_ID bytes, kept
+ *                as written. When every id of the log is an integer written
+ *                as one ([-]digits, at most 15 digits, exact in float64, no
+ *                leading zero) the ids are numbers: the output column is
+ *                numeric, sorted by value, and prints each id back as it was
+ *                written. Otherwise (an id like "00042" is a code, not a
+ *                number) every id is text, verbatim: the output column is a
+ *                fixed-width string column sorted by byte order (shorter
+ *                prefix first), "00042" and "42" are two customers.
  *   date         YYYYMMDD (8 digits), YYYY-MM-DD or YYYY/MM/DD, or A-B-YYYY
  *                (A/B/YYYY): day first unless some line is only valid month
  *                first (the import's rule, decided over the whole log; a log

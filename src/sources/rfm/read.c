@@ -142,13 +142,16 @@ static int missing_column(const char *path, kseg_rfm_role role, const char *want
                         path, role_name[role], cand, list, role_flag[role]);
 }
 
-/* [-]digits, at most 15 digits: an integer id (exact in the float64 output). */
+/* [-]digits, at most 15 digits, written as the integer is (no leading zero,
+ * no "-0"): an integer id, exact in the float64 output and printed back as it
+ * was written. "00042" is a code, not a number: text, kept verbatim. */
 static int parse_int_id(const char *s, size_t len, int64_t *v)
 {
   size_t i = 0;
   int neg = 0;
   if (len > 0 && s[0] == '-') { neg = 1; i = 1; }
   if (i == len || len - i > 15) return 0;
+  if (s[i] == '0' && (len - i > 1 || neg)) return 0;
   int64_t x = 0;
   for (; i < len; i++) {
     if (s[i] < '0' || s[i] > '9') return 0;
