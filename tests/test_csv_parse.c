@@ -294,6 +294,13 @@ static void test_decimal_columns(void)
   ASSERT_EQ(d.kind, KSEG_COL_NUMERIC);
   ASSERT_EQ(d.verdict, KSEG_CSV_FEW_BAD);
   ASSERT_EQ(d.bad, 1);
+  /* Integers with leading zeros are codes (zip codes): text, with a note. */
+  const char *zip[] = {"01234", "12345", "80331", "00501"};
+  d = decide_of(zip, 4, NULL, NULL);
+  ASSERT(d.kind == KSEG_COL_STRING || d.kind == KSEG_COL_CATEGORICAL);
+  ASSERT_CONTAINS(d.why, "'01234' (line 2)");
+  const char *not_zip[] = {"0", "0.5", "10", "007.5"};
+  ASSERT_EQ(kind_of(not_zip, 4, NULL), KSEG_COL_NUMERIC);
   /* Mixed decimal marks are never silently mixed: the minority is offending. */
   for (int i = 0; i < 60; i++) snprintf(vals[i], sizeof vals[i], i == 9 ? "%d,25" : "%d.5", i);
   d = decide_of(v60, 60, NULL, NULL);

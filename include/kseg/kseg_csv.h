@@ -52,6 +52,9 @@
  * warning (the first ones with their lines), or stop the import with
  * `strict`. A column where more do not, but at least half do, is text, with
  * a warning saying so (an error with `strict`). Never a silent text column.
+ * A column of integers some of which are written with leading zeros
+ * ("01234": zip codes, account numbers) holds codes, not numbers: it is read
+ * as text, with a note, so no zero is lost.
  * The identifier column (named by the caller, else the first whose name is
  * an id name, kseg_csv_is_id_name) is a string column, verbatim: leading
  * zeros and any length kept; missing markers are not applied to it;
@@ -262,6 +265,7 @@ typedef struct kseg_csv_evidence {
   int64_t num_dot, num_comma;           /* values read as numbers with a decimal point / comma */
   int64_t num_dot_only, num_comma_only; /* ... that do not read the other way */
   int64_t num_both_sep;                 /* read both ways, to different numbers ("1,234") */
+  int64_t num_zero_padded;              /* integers written with leading zeros ("01234"): codes */
   int32_t n_units, units_overflow;
   kseg_csv_unit_count units[KSEG_CSV_UNITS]; /* sorted by unit */
   int64_t date_fixed;                   /* year-first or named-month valid dates */
@@ -269,7 +273,7 @@ typedef struct kseg_csv_evidence {
   int64_t date_short;                   /* dates with a two-digit year */
   int64_t overflow;                     /* more distinct values than a category may have */
   kseg_csv_example ex_not_number, ex_not_date, ex_both_sep, ex_dot_only, ex_comma_only, ex_xy, ex_dmy_only,
-      ex_mdy_only, ex_short;
+      ex_mdy_only, ex_short, ex_zero_padded;
 } kseg_csv_evidence;
 
 void kseg_csv_evidence_init(kseg_csv_evidence *e);

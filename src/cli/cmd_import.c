@@ -76,8 +76,11 @@ int kseg_cmd_import(kseg_cli *cli, int argc, char **argv)
     else if (ci->format.unit[0] || ci->format.decimal)
       snprintf(extra, sizeof extra, "%s%s%s", ci->format.unit[0] ? "unit " : "", ci->format.unit,
                ci->format.decimal == ',' ? (ci->format.unit[0] ? ", decimal comma" : "decimal comma") : "");
-    kseg_cli_info(cli, "  %-28s %-12s %10" PRId64 "%s%s", ci->name, kseg_col_kind_name(ci->kind), ci->missing,
-                  extra[0] ? "  " : "", extra);
+    /* pad by characters, not bytes: names may be any UTF-8 ("Année", "Amount (€)") */
+    int chars = 0;
+    for (const unsigned char *p = (const unsigned char *)ci->name; *p; p++) chars += (*p & 0xC0) != 0x80;
+    kseg_cli_info(cli, "  %s%*s %-12s %10" PRId64 "%s%s", ci->name, chars < 28 ? 28 - chars : 0, "",
+                  kseg_col_kind_name(ci->kind), ci->missing, extra[0] ? "  " : "", extra);
   }
 
   if (cli->json) {

@@ -98,6 +98,14 @@ expect_status 1 2 import --in "$T/mostly.csv" --out "$T/mostly.h5" --strict
 expect_message "(--strict)"
 expect_status 0 2 import --in "$T/short_years.csv" --out "$T/short.h5"
 expect_message "'04.09.10' (line 2) is a date with a two-digit year; kseg does not guess the century"
+# zip codes with leading zeros are codes: text, no zero lost
+printf 'CustomerId,Zip,Visits\n1,01234,5\n2,80331,6\n3,00501,7\n4,01234,1\n' >"$T/zip.csv"
+expect_status 0 1 import --in "$T/zip.csv" --out "$T/zip.h5"
+expect_message "column 'Zip': values such as '01234' (line 2) are written with leading zeros"
+"$PY" -c "
+import h5py; f = h5py.File('$T/zip.h5', 'r')['raw/Zip']
+assert [x.decode() for x in f[()]] == ['01234', '80331', '00501', '01234'], f[()]
+"
 expect_status 1 2 import --in "$T/few_bad.csv" --out "$T/x3.h5" --id Nope
 expect_message "--id column 'Nope' is not in the header"
 echo "import_messy: ok"

@@ -99,7 +99,7 @@ void kseg_csv_evidence_init(kseg_csv_evidence *e)
   memset(e, 0, sizeof *e);
   kseg_csv_example *ex[] = {&e->ex_not_number, &e->ex_not_date, &e->ex_both_sep, &e->ex_dot_only,
                             &e->ex_comma_only, &e->ex_xy,        &e->ex_dmy_only, &e->ex_mdy_only,
-                            &e->ex_short};
+                            &e->ex_short,      &e->ex_zero_padded};
   for (size_t i = 0; i < sizeof ex / sizeof *ex; i++) example_clear(ex[i]);
 }
 
@@ -182,6 +182,9 @@ void kseg_csv_evidence_add(kseg_csv_evidence *e, const char *v, size_t len, int6
   }
   if (dot) e->num_dot++, unit_count(e, a.unit, 0);
   if (comma) e->num_comma++, unit_count(e, b.unit, 1);
+  if (dot && !a.formatted && len > 1 && v[0] == '0' && v[1] >= '0' && v[1] <= '9' && !memchr(v, '.', len) &&
+      !memchr(v, 'e', len) && !memchr(v, 'E', len))
+    e->num_zero_padded++, kseg_csv_example_set(&e->ex_zero_padded, line, v, len);
   if (dot && !comma) e->num_dot_only++, kseg_csv_example_set(&e->ex_dot_only, line, v, len);
   if (comma && !dot) e->num_comma_only++, kseg_csv_example_set(&e->ex_comma_only, line, v, len);
   if (dot && comma && (a.separator || b.separator))
@@ -230,6 +233,7 @@ void kseg_csv_evidence_merge(kseg_csv_evidence *into, const kseg_csv_evidence *f
   into->num_dot_only += from->num_dot_only;
   into->num_comma_only += from->num_comma_only;
   into->num_both_sep += from->num_both_sep;
+  into->num_zero_padded += from->num_zero_padded;
   if (from->units_overflow && !into->units_overflow) {
     into->units_overflow = 1;
     into->n_units = 0;
@@ -255,6 +259,7 @@ void kseg_csv_evidence_merge(kseg_csv_evidence *into, const kseg_csv_evidence *f
   example_merge(&into->ex_dmy_only, &from->ex_dmy_only);
   example_merge(&into->ex_mdy_only, &from->ex_mdy_only);
   example_merge(&into->ex_short, &from->ex_short);
+  example_merge(&into->ex_zero_padded, &from->ex_zero_padded);
   if (from->overflow > into->overflow) into->overflow = from->overflow;
 }
 
@@ -434,6 +439,14 @@ void kseg_csv_decide(const kseg_csv_evidence *e, const kseg_csv_rules *r, kseg_c
                "), so it is read as text; fix those values, or name them with --na, to read it as %s",
                ok, present, numbers ? "numbers" : "dates", bad, shown(x), x->line, numbers ? "numbers" : "dates");
     }
+    return;
+  }
+  if (numbers && e->num_zero_padded > 0) {
+    /* 01234 is a code (a zip code, an account): as a number it would lose its zero */
+    snprintf(d->why, sizeof d->why,
+             "values such as '%s' (line %" PRId64 ") are written with leading zeros: codes, not numbers, so the "
+             "column is read as text and no zero is lost",
+             e->ex_zero_padded.text, e->ex_zero_padded.line);
     return;
   }
   d->bad = bad;
