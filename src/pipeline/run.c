@@ -22,6 +22,7 @@
 #include "kseg/kseg_projection.h"
 #include "kseg/kseg_run.h"
 #include "kseg/kseg_rfm.h"
+#include "kseg/kseg_stats.h"
 #include "kseg/kseg_strings.h"
 #include "kseg/kseg_sweep.h"
 
@@ -349,10 +350,23 @@ static int step_input(run_state *s)
                     list);
     st = kseg_comm_agree(comm, st);
   }
-  if (!st && s->id_col < 0 && !opt->transactions)
-    st = run_note(s->out, "%s: no id column (none named ID or *_ID, no text column): segments.csv numbers the rows "
-                          "from 0; name the id column with --id COL",
-                  opt->in);
+  if (!st && s->id_col < 0 && !opt->transactions) {
+    /* say which column looks like one: the first of distinct integers, none missing */
+    int guess = -1;
+    for (int c = 0; !st && guess < 0 && c < s->raw.n_cols; c++) {
+      if (s->raw.cols[c].kind != KSEG_COL_NUMERIC) continue;
+      int distinct = 0;
+      st = kseg_stats_distinct_integers(comm, (kseg_stats_col){s->raw.cols[c].num, 1}, s->raw.n_local, &distinct);
+      if (!st && distinct) guess = c;
+    }
+    char hint[300] = "";
+    if (guess >= 0)
+      snprintf(hint, sizeof hint, " ('%.200s' looks like one: distinct integers)", s->raw.cols[guess].name);
+    if (!st)
+      st = run_note(s->out, "%s: no id column (none named ID or *_ID, no text column): segments.csv numbers the rows "
+                            "from 0; name the id column with --id COL%s",
+                    opt->in, hint);
+  }
   KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "input"));
   /* the target, economics and folds are checked now: bad ones stop the run
    * before any work, with nothing written */
