@@ -174,6 +174,14 @@ int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is
  * text, dates). Local. */
 int kseg_prep_dropped_notable(const kseg_prep_model *m, int i);
 
+/* The columns with data that the recipe did not use and that no note names
+ * (the generic recipe's categorical and date columns; identifiers are
+ * expected and left out), as one line grouped by reason into buf, e.g.
+ * "'Education', 'Marital_Status' (categorical); 'Dt_Customer' (date (...))";
+ * cut with "..." when longer than size. Returns how many columns it names
+ * (0: buf is empty). Local. */
+size_t kseg_prep_unused_data(const kseg_prep_model *m, char *buf, size_t size);
+
 /* NULL-safe; sets *m = NULL. */
 void kseg_prep_free(kseg_prep_model **m);
 

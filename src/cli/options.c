@@ -73,6 +73,9 @@ void kseg_cli_prep_notes(const kseg_cli *cli, const kseg_prep_model *m)
     if (kseg_prep_dropped_notable(m, i)) kseg_cli_warn(cli, "not a feature: '%s' (%s)", m->dropped[i], m->dropped_reason[i]);
     else if (cli->verbose) kseg_cli_info(cli, "not used: '%s' (%s)", m->dropped[i], m->dropped_reason[i]);
   }
+  char unused[1024];
+  if (!cli->verbose && kseg_prep_unused_data(m, unused, sizeof unused))
+    kseg_cli_warn(cli, "columns with data that are not features: %s", unused);
 }
 
 /* ---- how features are prepared: prep and run ---- */

@@ -388,6 +388,9 @@ static int step_prep(run_state *s)
   for (int i = 0; !st && i < s->prep->n_dropped; i++)
     if (kseg_prep_dropped_notable(s->prep, i))
       st = run_note(s->out, "not a feature: '%s' (%s)", s->prep->dropped[i], s->prep->dropped_reason[i]);
+  char unused[1024];
+  if (!st && kseg_prep_unused_data(s->prep, unused, sizeof unused))
+    st = run_note(s->out, "columns with data that are not features: %s", unused);
   KSEG_CHECK(name_step(kseg_comm_agree(s->comm, st), "prep"));
   if (opt->autoencoder) {
     progress(opt, "training the autoencoder (%d features)", s->prep->n_features);

@@ -2,7 +2,8 @@
 # exactly as the clean one (options detected; the same segments.csv), a
 # renamed export falls to the generic recipe without the target leaking into
 # the features, ids kept as written (leading zeros, 18 digits, --id), columns
-# without information noted instead of breaking the profile, previous
+# without information noted instead of breaking the profile (columns with
+# data that the generic recipe does not use named in one line), previous
 # segments on a warm start, and an earlier report removed by a run that does
 # not write one.
 . "$(dirname "$0")/lib.sh"
@@ -66,6 +67,19 @@ expect_status 0 2 run --in "$T/extra.csv" --out "$T/extra" $FAST --recipe generi
 expect_message "not a feature: 'Notes' (all 2240 values missing)"
 expect_message "not a feature: 'Score' (constant (7))"
 [ -s "$T/extra/profiles.csv" ] || fail "no profiles"
+[ "$(grep -c "'Notes'" "$T/stderr")" = 1 ] || fail "the empty column is noted more than once"
+# columns appended by a Unix tool to a CRLF file (a CR before the new fields): the CR is space, the target
+# is still found; the categorical and date columns the generic recipe does not use are named in one line
+"$PY" - "$MKT" "$T/appended.csv" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8", newline="").read().split("\n")
+out = [lines[0] + "\tColor"] + [l + "\t" + ("red" if i % 3 else "blue") for i, l in enumerate(lines[1:]) if l]
+open(sys.argv[2], "w", newline="").write("\n".join(out) + "\n")
+PY
+expect_status 0 2 run --in "$T/appended.csv" --out "$T/appended" $FAST --recipe generic
+expect_message "not a feature: 'Response' (the target"
+expect_message "columns with data that are not features: 'Education', 'Marital_Status', 'Color' (categorical); 'Dt_Customer' (date: name it in --columns to use it)"
+if grep -q "no target column" "$T/stderr"; then fail "the target behind a CR was not found"; fi
 
 # 4. a warm start: previous_segment is each customer's old segment; new customers have none
 "$PY" - "$MKT" "$T/first.csv" <<'PY'

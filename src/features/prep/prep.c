@@ -621,7 +621,9 @@ static int keep_out(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m, co
       if (reason) on = tm->column;
       if (c >= 0 && tm->n_map == 0) copy_of = c;
     }
-    if (!reason && terms == 1 && copy_of >= 0 && state[copy_of] == RAW_CONSTANT && !listed(cols, n_cols, m->features[f])) {
+    const int plain_copy = terms == 1 && copy_of >= 0 && !listed(cols, n_cols, m->features[f]);
+    const int empty_copy = reason && strcmp(reason, "no value") == 0 && strcmp(m->features[f], on) == 0;
+    if ((!reason && plain_copy && state[copy_of] == RAW_CONSTANT) || empty_copy) {
       drop_feature(m, f, NULL); /* noted with its raw column above */
       continue;
     }
@@ -653,6 +655,43 @@ int kseg_prep_dropped_notable(const kseg_prep_model *m, int i)
   for (size_t k = 0; k < sizeof said / sizeof *said; k++)
     if (strncmp(m->dropped_reason[i], said[k], strlen(said[k])) == 0) return 1;
   return 0;
+}
+
+/* 1 when a note already names this column (a constant categorical column is
+ * also one the generic recipe does not use). */
+static int noted(const kseg_prep_model *m, const char *name)
+{
+  for (int i = 0; i < m->n_dropped; i++)
+    if (kseg_prep_dropped_notable(m, i) && strcmp(m->dropped[i], name) == 0) return 1;
+  return 0;
+}
+
+size_t kseg_prep_unused_data(const kseg_prep_model *m, char *buf, size_t size)
+{
+  size_t len = 0;
+  int n = 0;
+  if (size) buf[0] = '\0';
+  /* grouped by reason, in the order of their first column */
+  for (int i = 0; i < m->n_dropped; i++) {
+    const char *why = m->dropped_reason[i];
+    if (kseg_prep_dropped_notable(m, i) || strncmp(why, "identifier", 10) == 0 || noted(m, m->dropped[i])) continue;
+    int seen = 0;
+    for (int j = 0; j < i && !seen; j++)
+      seen = strcmp(m->dropped_reason[j], why) == 0 && !kseg_prep_dropped_notable(m, j);
+    if (seen) continue;
+    for (int j = i; j < m->n_dropped; j++) {
+      if (strcmp(m->dropped_reason[j], why) != 0 || noted(m, m->dropped[j])) continue;
+      const int first = j == i;
+      int w = snprintf(buf + len, len < size ? size - len : 0, "%s'%s'", first ? (n ? "; " : "") : ", ",
+                       m->dropped[j]);
+      if (w > 0) len += (size_t)w;
+      n++;
+    }
+    int w = snprintf(buf + len, len < size ? size - len : 0, " (%s)", why);
+    if (w > 0) len += (size_t)w;
+  }
+  if (len >= size && size > 4) memcpy(buf + size - 4, "...", 4);
+  return (size_t)n;
 }
 
 /* ---- fitting ---- */

@@ -32,7 +32,7 @@ static int numeric_columns(MPI_Comm comm, const kseg_table *raw, kseg_prep_model
   for (int c = 0; c < raw->n_cols; c++) {
     const kseg_column *col = &raw->cols[c];
     const char *reason = NULL;
-    if (col->kind == KSEG_COL_DATE) reason = "date (name it in --columns to use it)";
+    if (col->kind == KSEG_COL_DATE) reason = "date: name it in --columns to use it";
     else if (col->kind == KSEG_COL_STRING || name_is_identifier(col->name)) reason = "identifier";
     else if (col->kind != KSEG_COL_NUMERIC) reason = kseg_col_kind_name(col->kind);
     if (!reason) {

@@ -259,7 +259,8 @@ const char *kseg_csv_check_text(const char *rec, size_t len, size_t *at)
   return NULL;
 }
 
-static int is_space(char c, char delim) { return c == ' ' || (c == '\t' && delim != '\t'); }
+/* a CR inside a line (a CRLF file with fields appended by a Unix tool) is space too */
+static int is_space(char c, char delim) { return c == ' ' || c == '\r' || (c == '\t' && delim != '\t'); }
 
 int kseg_csv_split(char *rec, size_t len, char delim, kseg_csv_field *fields, int max_fields, int *n_fields,
                    const char **why)
