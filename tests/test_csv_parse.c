@@ -306,6 +306,17 @@ static void test_decimal_columns(void)
   d = decide_of(v60, 60, NULL, NULL);
   ASSERT_EQ(d.verdict, KSEG_CSV_FEW_BAD);
   ASSERT_CONTAINS(d.why, "mixes a decimal point");
+  /* Too many of the other mark, or numbers in different units: text, with the values named. */
+  const char *marks[] = {"1.234,5", "2.000", "3,25", "1.5"};
+  d = decide_of(marks, 4, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_AS_TEXT);
+  ASSERT_CONTAINS(d.why, "mix a decimal point ('1.5', line 5) with a decimal comma ('1.234,5', line 2)");
+  const char *units[] = {"\xE2\x82\xAC" "1", "$2", "\xC2\xA3" "3", "\xC2\xA3" "5"};
+  d = decide_of(units, 4, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_AS_TEXT);
+  ASSERT_CONTAINS(d.why, "different units ($: 1, EUR: 1, GBP: 2)");
+  const char *pct_mixed[] = {"1", "2", "3", "4%"};
+  ASSERT_CONTAINS(decide_of(pct_mixed, 4, NULL, NULL).why, "(no unit: 3, %: 1)");
 }
 
 static void test_amounts(void)
@@ -323,7 +334,10 @@ static void test_amounts(void)
             {"1'234'567.25", '.', 1234567.25, ""}, {"1\xE2\x80\x89" "234,5", ',', 1234.5, ""},
             {"1\xE2\x80\xAF" "234,5", ',', 1234.5, ""}, {"1\xC2\xA0" "234,5 \xE2\x82\xAC", ',', 1234.5, "EUR"},
             {"\xE2\x88\x92" "7", '.', -7, ""},   {"R$ 1.000,00", ',', 1000, "BRL"}, {"\xC2\xA3" "3.20", '.', 3.2, "GBP"},
-            {"81.8182%", '.', 0.818182, "%"},    {"0,5", ',', 0.5, ""},            {"1.5e3", '.', 1500, ""}};
+            {"81.8182%", '.', 0.818182, "%"},    {"0,5", ',', 0.5, ""},            {"1.5e3", '.', 1500, ""},
+            /* Indian grouping (lakh, crore) */
+            {"1,23,456.50", '.', 123456.5, ""},  {"\xE2\x82\xB9" "12,34,56,789", '.', 123456789, "INR"},
+            {"1.23.456,5", ',', 123456.5, ""}};
   for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
     double v = 0;
     kseg_csv_amount a;
@@ -343,7 +357,8 @@ static void test_amounts(void)
     char decimal;
   } bad[] = {{"1,234.50", ','}, {"12,5", '.'},   {"1,23", '.'},  {"0,123", '.'}, {"12.5", ','}, {"1,2345", '.'},
              {"$", '.'},        {"--5", '.'},    {"(-5)", '.'},   {"5 EURO", '.'}, {"12 %%", '.'}, {"$5 %", '.'},
-             {"1 23", '.'},     {"1,234 567", '.'}, {"abc", '.'}, {"1.234.5", ','}, {"C10001", '.'}};
+             {"1 23", '.'},     {"1,234 567", '.'}, {"abc", '.'}, {"1.234.5", ','}, {"C10001", '.'},
+             {"1,2,345", '.'},  {"12,34", '.'},  {"1,23,45", '.'}, {"01,23,456", '.'}, {"1,23,4567", '.'}};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     if (kseg_csv_parse_amount(bad[i].text, strlen(bad[i].text), bad[i].decimal, NULL, NULL)) {
       fprintf(stderr, "amount '%s' (%c) should not read\n", bad[i].text, bad[i].decimal);

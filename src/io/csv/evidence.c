@@ -349,6 +349,36 @@ static int64_t numbers_ok(const kseg_csv_evidence *e, char dec, char unit[12])
 
 static const char *shown(const kseg_csv_example *x) { return x->line == INT64_MAX ? "" : x->text; }
 
+/* Why a column whose values all read as numbers is text: they mix decimal
+ * marks, or units (with how many of each). */
+static void text_of_mixed_numbers(const kseg_csv_evidence *e, char dec, int dec_mixed, int64_t ok, int64_t present,
+                                  kseg_csv_decision *d)
+{
+  if (dec_mixed) {
+    snprintf(d->why, sizeof d->why,
+             "its values mix a decimal point ('%s', line %" PRId64 ") with a decimal comma ('%s', line %" PRId64
+             "): %" PRId64 " of its %" PRId64 " values read with a decimal %s, so it is read as text; say which "
+             "mark is meant with --decimal . or --decimal , to read the others as missing",
+             e->ex_dot_only.text, e->ex_dot_only.line, e->ex_comma_only.text, e->ex_comma_only.line, ok, present,
+             dec == ',' ? "comma" : "point");
+    return;
+  }
+  char units[200] = "";
+  size_t len = 0;
+  for (int i = 0; i < e->n_units && len < sizeof units; i++) {
+    const kseg_csv_unit_count *u = &e->units[i];
+    int w = snprintf(units + len, sizeof units - len, "%s%s: %" PRId64, i ? ", " : "",
+                     u->unit[0] ? u->unit : "no unit", dec == ',' ? u->comma : u->dot);
+    if (w > 0) len += (size_t)w;
+  }
+  if (e->units_overflow) snprintf(units, sizeof units, "more units than one quantity has");
+  snprintf(d->why, sizeof d->why,
+           "its %" PRId64 " numbers are written with different units (%s), so it is read as text; "
+           "export the column in one unit to read it as numbers",
+           present, units);
+  (void)ok;
+}
+
 void kseg_csv_decide(const kseg_csv_evidence *e, const kseg_csv_rules *r, kseg_csv_decision *d)
 {
   memset(d, 0, sizeof *d);
@@ -431,8 +461,14 @@ void kseg_csv_decide(const kseg_csv_evidence *e, const kseg_csv_rules *r, kseg_c
   if (ok == 0) return; /* plain text */
   if (bad * 20 > present) {
     /* too many values of another kind: text, but never silently when most are numbers or dates */
+    const kseg_csv_example *x = numbers ? &e->ex_not_number : &e->ex_not_date;
+    if (numbers && x->line == INT64_MAX) {
+      /* every value is a number: the others have the other decimal mark or another unit */
+      d->verdict = KSEG_CSV_AS_TEXT;
+      text_of_mixed_numbers(e, dec, dec_mixed, ok, present, d);
+      return;
+    }
     if (ok * 2 >= present) {
-      const kseg_csv_example *x = numbers ? &e->ex_not_number : &e->ex_not_date;
       d->verdict = KSEG_CSV_AS_TEXT;
       snprintf(d->why, sizeof d->why,
                "%" PRId64 " of its %" PRId64 " values are %s, but %" PRId64 " are not (first '%s', line %" PRId64

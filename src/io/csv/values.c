@@ -182,9 +182,26 @@ static int three_digits_then_stop(const char *s, size_t i, size_t end)
          (i + 3 == end || !is_digit(s[i + 3]));
 }
 
+/* Indian grouping (lakh, crore: 1,23,45,678): from the separator at s[i],
+ * groups of two digits, then a last group of three. The index after that
+ * last group, or 0. */
+static size_t lakh_groups_end(const char *s, size_t i, size_t end, const char *sep, size_t tk)
+{
+  int pairs = 0;
+  while (i + tk + 2 + tk <= end && memcmp(s + i, sep, tk) == 0 && is_digit(s[i + tk]) && is_digit(s[i + tk + 1]) &&
+         memcmp(s + i + tk + 2, sep, tk) == 0) {
+    i += tk + 2;
+    pairs++;
+  }
+  if (pairs && i + tk <= end && memcmp(s + i, sep, tk) == 0 && three_digits_then_stop(s, i + tk, end))
+    return i + tk + 3;
+  return 0;
+}
+
 /* The digits of a number at s[*i..end): integer part (with thousands
  * grouped by one separator character in groups of three after a first group
- * of one to three digits that does not start with 0), the decimal mark and
+ * of one to three digits that does not start with 0, or in the Indian way:
+ * a first group of one or two digits, groups of two, a last group of three), the decimal mark and
  * fraction, an exponent when not grouped. They are appended to clean[] (room
  * for every digit of s) as a plain decimal ("1234.50"), with *exp10 the
  * power of ten still to apply. 0 when there is no digit. */
@@ -207,6 +224,16 @@ static int take_digits(const char *s, size_t *pi, size_t end, char decimal, char
     }
     grouped = 1;
     if (*sep == ',' || *sep == '.') *separator = 1;
+  } else if (digits >= 1 && digits <= 2 && s[g0] != '0' && tk) {
+    const char *sep = s + i;
+    const size_t stop = lakh_groups_end(s, i, end, sep, tk);
+    if (stop) {
+      for (; i < stop; i++)
+        if (is_digit(s[i])) clean[c++] = s[i], digits++;
+        else i += tk - 1; /* the separator */
+      grouped = 1;
+      if (*sep == ',' || *sep == '.') *separator = 1;
+    }
   }
   if (i < end && s[i] == decimal) {
     i++;
