@@ -80,6 +80,10 @@ typedef struct kseg_rfm_options {
   int64_t as_of;          /* days since 1970-01-01 */
   int64_t block_bytes;    /* text read size per rank; 0: 8 MiB */
   int64_t round_items;    /* most records one rank sends per exchange round; 0: 1 Mi */
+  char decimal;           /* decimal mark of amounts and quantities: '.' or ','; 0: decided from the
+                             log's values, refused when they cannot tell (1.234 or 1,234 only) */
+  int date_order;         /* kseg_csv_date_order for A-B-YYYY dates: 0 from the values (refused when
+                             every one reads both ways), KSEG_CSV_ORDER_DMY or _MDY */
 } kseg_rfm_options;
 
 typedef struct kseg_rfm_summary {

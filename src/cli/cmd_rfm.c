@@ -30,7 +30,7 @@ static int gather_rss(const kseg_cli *cli, double *rss)
 
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
 {
-  const char *in = NULL, *out = NULL, *as_of = NULL;
+  const char *in = NULL, *out = NULL, *as_of = NULL, *decimal = NULL, *date_order = NULL;
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   kseg_opt opts[] = {
@@ -49,6 +49,10 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
        false},
       {"round-size", KSEG_OPT_INT, &o.round_items, "N", "most records a rank sends per exchange round (default 1 Mi)",
        false, false},
+      {"decimal", KSEG_OPT_STRING, &decimal, ".|,", "decimal mark of the amounts (default: decided from the log's values)",
+       false, false},
+      {"date-order", KSEG_OPT_STRING, &date_order, "DMY|MDY",
+       "order of day and month of year-last dates when no date of the log tells (default: refuse)", false, false},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
@@ -60,7 +64,8 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
                     "purchase_days, monetary_total/mean, quantity_total, tenure_days, mean_interpurchase_days,\n"
                     "first/last_purchase and the RFM quintile scores R, F, M (5 best), RFM and RFM_cell.\n"
                     "Logs: CSV (tab, comma, semicolon), whitespace-separated text, or an HDF5 /raw table.\n"
-                    "Dates: YYYYMMDD, YYYY-MM-DD, DD-MM-YYYY. Negative amounts are returns: they lower\n"
+                    "Dates and amounts as exports write them (docs/import.md: 04.09.2012, 9/4/2012 13:45,\n"
+                    "2012-09-04T10:00Z, YYYYMMDD; $1,234.50, 1.234,50 EUR). Negative amounts are returns: they lower\n"
                     "monetary_total but are not purchases. Rows are sorted by customer id. See docs/rfm.md.\n"
                     "Synthetic logs: kseg generate --transactions N --out LOG.csv|LOG.h5 [--customers C] [--seed S].",
                     opts, n_opts);
@@ -71,6 +76,16 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
     if (!kseg_rfm_parse_day(as_of, strlen(as_of), 0, &o.as_of))
       st = kseg_error_set(KSEG_ERR_INPUT, "--as-of expects a date (YYYY-MM-DD, YYYYMMDD or DD-MM-YYYY), got '%s'",
                           as_of);
+  }
+  if (st == KSEG_OK && (decimal || date_order)) {
+    kseg_cli_csv_flags f = {.decimal = decimal, .date_order = date_order};
+    kseg_csv_options co;
+    memset(&co, 0, sizeof co);
+    st = kseg_cli_csv_resolve(&f, &co);
+    if (st == KSEG_OK && co.date_order == KSEG_CSV_ORDER_YMD)
+      st = kseg_error_set(KSEG_ERR_INPUT, "--date-order of a transaction log is DMY or MDY (year-first dates tell)");
+    o.decimal = co.decimal;
+    o.date_order = (int)co.date_order;
   }
   if (st == KSEG_OK && opts[8].seen && o.block_bytes < 1024)
     st = kseg_error_set(KSEG_ERR_INPUT, "--block-size must be at least 1024 bytes, got %" PRId64, o.block_bytes);
