@@ -222,8 +222,11 @@ static int header_read(csv_ctx *c, char delim_opt)
     const char *bad = kseg_csv_check_text(p, len, &at);
     if (bad) {
       char shown[200];
-      show_bytes(p, len > 60 ? 60 : len, shown, sizeof shown);
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s in the header ('%s')%s", c->path, h->line, bad,
+      /* the bytes around the offending one, not the header's first 60 */
+      const size_t from = at > 30 ? at - 30 : 0, n = len - from > 60 ? 60 : len - from;
+      show_bytes(p + from, n, shown, sizeof shown);
+      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s in the header ('%s%s')%s", c->path, h->line, bad,
+                          from ? "..." : "",
                           shown,
                           strstr(bad, "UTF-8") && c->opt->encoding == KSEG_CSV_UTF8
                               ? "; if the file is Latin-1 or Windows-1252, give --encoding latin1 or --encoding cp1252"
