@@ -657,10 +657,20 @@ static int name_columns(const csv_ctx *c, const kseg_csv_evidence *ev, csv_schem
     if (!(sc->out_name[j] = kseg_strings_dup(name))) return KSEG_ERR_IO;
     KSEG_CHECK(note(sum, "%s: column %d has no name but holds values: it is called '%s'", c->path, j + 1, name));
   }
-  if (sum->dropped_columns)
-    KSEG_CHECK(note(sum, "%s: %" PRId64 " column%s with no name and no value (a delimiter ending every line) %s left out",
-                    c->path, sum->dropped_columns, sum->dropped_columns == 1 ? "" : "s",
-                    sum->dropped_columns == 1 ? "is" : "are"));
+  if (sum->dropped_columns) {
+    /* say where: a delimiter ending every line is the usual one, an empty column between two others happens too */
+    char where[160] = "";
+    size_t used = 0;
+    int shown = 0;
+    for (int j = 0; j < n && used < sizeof where; j++)
+      if (!sc->keep[j] && sc->out_name[j] && !sc->out_name[j][0] && shown++ < 5)
+        used += (size_t)snprintf(where + used, sizeof where - used, "%s%d", shown > 1 ? ", " : "", j + 1);
+    const int last_only = sum->dropped_columns == 1 && !sc->keep[n - 1] && !c->h.names[n - 1][0];
+    KSEG_CHECK(note(sum, "%s: %" PRId64 " column%s with no name and no value (%s%s) %s left out", c->path,
+                    sum->dropped_columns, sum->dropped_columns == 1 ? "" : "s",
+                    last_only ? "a delimiter ending every line" : sum->dropped_columns == 1 ? "column " : "columns ",
+                    last_only ? "" : where, sum->dropped_columns == 1 ? "is" : "are"));
+  }
   return KSEG_OK;
 }
 
