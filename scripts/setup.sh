@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh - install what kseg needs on Debian 12 when it is missing, then
-# configure and build (Release) into build/. Idempotent; quiet when all is there.
+# configure and build (Release) into build/: a developer build (KSEG_DEVELOPER:
+# -march=native and fault injection, which the tests use). Idempotent; quiet
+# when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,7 @@ fi
 
 mkdir -p build
 log=build/setup.log
-if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j "$(nproc)"; } >"$log" 2>&1; then
+if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DKSEG_DEVELOPER=ON && cmake --build build -j "$(nproc)"; } >"$log" 2>&1; then
   tail -40 "$log" >&2
   echo "setup: build failed (full log: $log)" >&2
   exit 1

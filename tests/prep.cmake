@@ -14,7 +14,4 @@ kseg_cli_test(prep_pca prep_pca.sh)
 add_executable(test_prep_replay test_prep_replay.c)
 target_link_libraries(test_prep_replay PRIVATE kseg_lib)
 target_include_directories(test_prep_replay PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-add_test(NAME prep_replay COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/prep_replay.sh
-  WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
-set_tests_properties(prep_replay PROPERTIES TIMEOUT 600 LABELS cli
-  ENVIRONMENT "${KSEG_TEST_ENV};KSEG_REPLAY=$<TARGET_FILE:test_prep_replay>")
+kseg_cli_test(prep_replay prep_replay.sh ENV KSEG_REPLAY=$<TARGET_FILE:test_prep_replay>)

@@ -31,5 +31,5 @@ endforeach()
 
 # Two "hosts" (network namespaces + veth, Open MPI over TCP); SKIPPED
 # unless root with network namespaces.
-kseg_cli_test(twohost_fit twohost_fit.sh TIMEOUT 300)
-kseg_cli_test(reliability_jobscripts reliability_jobscripts.sh)
+kseg_cli_test(twohost_fit twohost_fit.sh TIMEOUT 300 RANKS 2)
+kseg_cli_test(reliability_jobscripts reliability_jobscripts.sh RANKS 2)

@@ -24,8 +24,6 @@ static void row(int64_t i, double *x)
     x[f] = a * (f - 2) * 0.4 + b * (f % 3 == 0 ? 1.0 : -0.3) + 0.1 * kseg_rng_normal(key, (uint64_t)i, 2 + f);
 }
 
-static int same_bits(const double *a, const double *b, int64_t n) { return memcmp(a, b, sizeof(double) * (size_t)n) == 0; }
-
 static void gradient_check(const double *all)
 {
   /* tiny net, two ReLU layers, a linear bottleneck: D -> 5 -> 3 -> 2 -> 3 -> 5 -> D */
@@ -58,7 +56,7 @@ static void gradient_check(const double *all)
   ASSERT(worst < 1e-5);
   /* the reference is deterministic */
   ASSERT_OK(kseg_ae_loss_grad(&ae, all, n, &loss, g2));
-  ASSERT(same_bits(g, g2, P));
+  ASSERT_SAME_BITS(g, g2, P);
   free(g);
   free(g2);
   kseg_ae_clear(&ae);
@@ -114,10 +112,8 @@ static void progress(void *ctx, int epoch, int epochs, double loss, double val_l
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm, self;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_SELF, &self));
+  kseg_test_init(&argc, &argv, &comm, &self);
   int size = kseg_comm_size(comm), rank = kseg_comm_rank(comm);
   int64_t row0, n_local;
   kseg_partition(N, size, rank, &row0, &n_local);
@@ -155,10 +151,10 @@ int main(int argc, char **argv)
     ASSERT_EQ(seen, a.n_epochs);
     ASSERT_OK(kseg_ae_train(self, all, N, 0, N, D, mask_all, &o, NULL, NULL, &b));
     ASSERT_EQ(a.n_params, b.n_params);
-    ASSERT(same_bits(a.params, b.params, a.n_params));
+    ASSERT_SAME_BITS(a.params, b.params, a.n_params);
     ASSERT_EQ(a.n_epochs, b.n_epochs);
-    ASSERT(same_bits(a.loss, b.loss, a.n_epochs));
-    ASSERT(same_bits(a.val_loss, b.val_loss, a.n_epochs));
+    ASSERT_SAME_BITS(a.loss, b.loss, a.n_epochs);
+    ASSERT_SAME_BITS(a.val_loss, b.val_loss, a.n_epochs);
     ASSERT_EQ(a.best_epoch, b.best_epoch);
     int64_t used = 0;
     for (int64_t i = 0; i < N; i++) used += mask_all[i];
@@ -175,7 +171,7 @@ int main(int argc, char **argv)
   double *e1 = malloc(sizeof(double) * N * 2), *e2 = malloc(sizeof(double) * N * 2);
   ASSERT_OK(kseg_ae_encode(&a, all, N, e1));
   for (int64_t i = 0; i < N; i += 50) ASSERT_OK(kseg_ae_encode(&a, all + i * D, N - i < 50 ? N - i : 50, e2 + i * 2));
-  ASSERT(same_bits(e1, e2, N * 2));
+  ASSERT_SAME_BITS(e1, e2, N * 2);
 
   /* save and load round trip (collective writer on the full communicator) */
   char path[64] = "ae_roundtrip.h5";
@@ -189,12 +185,13 @@ int main(int argc, char **argv)
   ASSERT_OK(kseg_ae_load(comm, path, "/prep/autoencoder", &c));
   ASSERT_EQ(c.n_layers, 6);
   for (int l = 0; l <= 6; l++) ASSERT_EQ(c.sizes[l], a.sizes[l]);
-  ASSERT(same_bits(c.params, a.params, a.n_params));
+  ASSERT_SAME_BITS(c.params, a.params, a.n_params);
   ASSERT_EQ(c.n_epochs, a.n_epochs);
-  ASSERT(same_bits(c.loss, a.loss, a.n_epochs));
+  ASSERT_SAME_BITS(c.loss, a.loss, a.n_epochs);
   ASSERT_EQ(c.best_epoch, a.best_epoch);
   ASSERT_OK(kseg_ae_encode(&c, all, N, e2));
-  ASSERT(same_bits(e1, e2, N * 2));
+  ASSERT_SAME_BITS(e1, e2, N * 2);
+  kseg_ae_clear(&c); /* kseg_ae_load overwrites its output: release the model first */
   ASSERT_STATUS(kseg_ae_load(comm, path, "/prep/nothing", &c), KSEG_ERR_INPUT);
   kseg_error_clear();
   MPI_Barrier(MPI_COMM_WORLD);
@@ -234,9 +231,7 @@ int main(int argc, char **argv)
   kseg_ae_clear(&b);
   free(all);
   free(mask_all);
-  MPI_Comm_free(&comm);
-  MPI_Comm_free(&self);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, &self);
   if (rank == 0) printf("autoencoder: ok (%d ranks)\n", size);
   return 0;
 }

@@ -26,9 +26,8 @@ static void check_partition(int64_t n, int p)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
 
   for (int64_t n = 0; n < 12; n++)
@@ -79,7 +78,6 @@ int main(int argc, char **argv)
   ASSERT_EQ(counts[1], size);
 
   if (rank == 0) printf("comm ok on %d ranks\n", size);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

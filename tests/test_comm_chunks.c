@@ -62,9 +62,8 @@ static void check_sendrecv(MPI_Comm comm)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
   ASSERT_EQ(kseg_comm_set_chunk_limit(0), (int64_t)1 << 30);
 
@@ -93,7 +92,6 @@ int main(int argc, char **argv)
   }
   kseg_comm_set_chunk_limit(0);
   if (rank == 0) printf("comm chunks ok on %d ranks\n", size);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -31,9 +31,8 @@ static void write_csv(const char *path)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
   char csv[128], h5[128], bad[128];
   /* Names per rank count: ctest may run np1..np3 at the same time. */
@@ -116,7 +115,6 @@ int main(int argc, char **argv)
     unlink(bad);
     unlink(h5);
   }
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

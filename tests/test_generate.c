@@ -173,16 +173,14 @@ static void check_file(MPI_Comm comm, int64_t round_rows)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   check_options();
   check_blocks(4);
   check_blocks(KSEG_GENERATE_MAX_SEGMENTS);
   check_file(comm, 0);
   check_file(comm, 97); /* several rounds, ragged last one, some ranks idle */
   if (kseg_comm_rank(comm) == 0) printf("generate ok\n");
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -190,9 +190,8 @@ static void bad_inputs(MPI_Comm comm)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   /* Each rank count gets its own directory: ctest may run them together. */
   char dir[64];
   snprintf(dir, sizeof dir, "h5io_np%d", kseg_comm_size(comm));
@@ -211,7 +210,6 @@ int main(int argc, char **argv)
   }
   bad_inputs(comm);
   if (kseg_comm_rank(comm) == 0) printf("h5io ok on %d ranks\n", kseg_comm_size(comm));
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -68,9 +68,8 @@ static uint64_t values_formula(kseg_dtype dtype)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
 
   /* FNV-1a 64 test vectors (Fowler, Noll, Vo) and chaining. */
   ASSERT(kseg_hash_fnv1a(KSEG_HASH_FNV1A_INIT, "", 0) == 0xcbf29ce484222325ull);
@@ -113,7 +112,6 @@ int main(int argc, char **argv)
   ASSERT(before != after);
   kseg_matrix_clear(&x);
 
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -21,24 +21,13 @@ static double blob_center(int b, int j) { return 20.0 * (double)((b * 7 + j * 3)
 
 static int truth(int64_t row) { return (int)(row % BLOBS); }
 
-/* Rows [row0, row0 + n) of the synthetic matrix, keyed by global row. */
-static void make_matrix(kseg_matrix *m, int64_t row0, int64_t n, kseg_dtype dtype, double noise)
+/* The synthetic matrix (kseg_test_matrix): row's blob centre plus unit
+ * normal noise keyed by global row. */
+static double blob_value(int64_t row, int64_t j, const void *ctx)
 {
+  (void)ctx;
   const kseg_rng_key key = {42, KSEG_STREAM_GENERATE};
-  m->n_global = N;
-  m->row0 = row0;
-  m->n_local = n;
-  m->d = D;
-  m->dtype = dtype;
-  m->columns = NULL;
-  m->data = malloc((size_t)((n > 0 ? n : 1) * D) * (dtype == KSEG_F32 ? 4 : 8));
-  for (int64_t i = 0; i < n; i++)
-    for (int j = 0; j < D; j++) {
-      const int64_t row = row0 + i;
-      const double v = blob_center(truth(row), j) + noise * kseg_rng_normal(key, (uint64_t)row, (uint64_t)j);
-      if (dtype == KSEG_F32) ((float *)m->data)[i * D + j] = (float)v;
-      else ((double *)m->data)[i * D + j] = v;
-    }
+  return blob_center(truth(row), (int)j) + kseg_rng_normal(key, (uint64_t)row, (uint64_t)j);
 }
 
 /* All labels on rank 0 (NULL elsewhere). */
@@ -86,7 +75,7 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
   int64_t row0, n;
   kseg_partition(N, size, rank, &row0, &n);
   kseg_matrix x;
-  make_matrix(&x, row0, n, dtype, 1.0);
+  kseg_test_matrix(&x, N, row0, n, D, dtype, blob_value, NULL);
   kseg_kmeans_options lopt = *opt;
   lopt.algorithm = KSEG_ALGO_LLOYD;
   kseg_kmeans_result r;
@@ -99,7 +88,7 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
    * assignment kernel reproduces its labels from its centroids. */
   double inertia = 0;
   ASSERT_OK(kseg_kmeans_inertia(comm, &x, r.centroids, r.k, r.labels, &inertia));
-  ASSERT(memcmp(&inertia, &r.inertia, sizeof inertia) == 0);
+  ASSERT_SAME_BITS(&inertia, &r.inertia, 1);
   int32_t *lab = malloc((size_t)(n > 0 ? n : 1) * sizeof(int32_t));
   double *dist = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
   ASSERT_OK(kseg_kmeans_assign(&x, r.centroids, r.k, lab, dist));
@@ -130,7 +119,7 @@ static void check_invariant(MPI_Comm comm, kseg_dtype dtype, const kseg_kmeans_o
     const int threads = omp_get_max_threads();
     omp_set_num_threads(1);
     kseg_matrix whole;
-    make_matrix(&whole, 0, N, dtype, 1.0);
+    kseg_test_matrix(&whole, N, 0, N, D, dtype, blob_value, NULL);
     kseg_kmeans_result one;
     ASSERT_OK(kseg_kmeans_fit(MPI_COMM_SELF, &whole, opt, &one));
     omp_set_num_threads(threads);
@@ -178,7 +167,7 @@ static void check_recovers_blobs(MPI_Comm comm, kseg_kmeans_init init)
   int64_t row0, n;
   kseg_partition(N, size, rank, &row0, &n);
   kseg_matrix x;
-  make_matrix(&x, row0, n, KSEG_F64, 1.0);
+  kseg_test_matrix(&x, N, row0, n, D, KSEG_F64, blob_value, NULL);
   kseg_kmeans_options opt;
   kseg_kmeans_options_default(&opt);
   opt.k = BLOBS;
@@ -220,7 +209,7 @@ static void check_errors(MPI_Comm comm)
   int64_t row0, n;
   kseg_partition(N, size, rank, &row0, &n);
   kseg_matrix x;
-  make_matrix(&x, row0, n, KSEG_F64, 1.0);
+  kseg_test_matrix(&x, N, row0, n, D, KSEG_F64, blob_value, NULL);
   kseg_kmeans_options opt;
   kseg_kmeans_options_default(&opt);
   kseg_kmeans_result r;
@@ -265,10 +254,8 @@ static void check_errors(MPI_Comm comm)
 
 int main(int argc, char **argv)
 {
-  int provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
 
   kseg_kmeans_options opt;
   const kseg_kmeans_init inits[] = {KSEG_INIT_KMEANSPP, KSEG_INIT_KMEANS_PAR, KSEG_INIT_RANDOM};
@@ -304,7 +291,6 @@ int main(int argc, char **argv)
   check_recovers_blobs(comm, KSEG_INIT_KMEANS_PAR);
   check_errors(comm);
 
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -79,7 +79,7 @@ static void check(MPI_Comm comm, shape s, kseg_dtype dtype, int64_t d, int64_t k
             (long long)bad, (long long)differ);
     ASSERT(false);
   }
-  ASSERT(memcmp(lloyd.centroids, hamerly.centroids, (size_t)(k * d) * sizeof(double)) == 0);
+  ASSERT_SAME_BITS(lloyd.centroids, hamerly.centroids, k * d);
   ASSERT_EQ(lloyd.n_iter, hamerly.n_iter);
   ASSERT(lloyd.inertia == hamerly.inertia);
   kseg_kmeans_result_clear(&lloyd);
@@ -90,10 +90,8 @@ static void check(MPI_Comm comm, shape s, kseg_dtype dtype, int64_t d, int64_t k
 
 int main(int argc, char **argv)
 {
-  int provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   const struct {
     shape s;
     int64_t d, k;
@@ -111,7 +109,6 @@ int main(int argc, char **argv)
         check(comm, cases[c].s, dt ? KSEG_F32 : KSEG_F64, cases[c].d, cases[c].k, it, what);
       }
   if (kseg_comm_rank(comm) == 0) printf("kmeans_dot: ok\n");
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -48,7 +48,7 @@ static void check(kseg_dtype dtype, int64_t n, int64_t d, int64_t k, uint64_t se
     ASSERT(lab[i] >= 0 && lab[i] < k);
     const double p = dtype == KSEG_F32 ? ops->pair_dist2(xf + i * d, cf + (int64_t)lab[i] * d, d)
                                        : ops->pair_dist2(xd + i * d, c + (int64_t)lab[i] * d, d);
-    ASSERT(memcmp(&p, &dist[i], sizeof p) == 0);
+    ASSERT_SAME_BITS(&p, &dist[i], 1);
   }
   free(xd);
   free(c);

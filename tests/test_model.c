@@ -126,10 +126,8 @@ static void make_table(int64_t row0, int64_t n, kseg_table *t)
 
 int main(int argc, char **argv)
 {
-  int provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   const int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
   test_hungarian();
   test_match();
@@ -269,7 +267,6 @@ int main(int argc, char **argv)
   kseg_table_clear(&part);
   kseg_table_clear(&whole);
   if (rank == 0) printf("model: ok on %d ranks\n", size);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -115,9 +115,8 @@ static void test_choose_k(void)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm;
-  kseg_comm_dup(MPI_COMM_WORLD, &comm);
+  kseg_test_init(&argc, &argv, &comm, NULL);
   const int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
   int64_t row0, n_local;
   kseg_partition(N, size, rank, &row0, &n_local);
@@ -256,7 +255,6 @@ int main(int argc, char **argv)
   kseg_table_clear(&t2);
   free(labels);
   free(l2);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -73,8 +73,6 @@ static void write_raw(MPI_Comm comm, const char *path)
   free(t.cols);
 }
 
-static int same_bits(const double *a, const double *b, int64_t n) { return memcmp(a, b, sizeof(double) * (size_t)n) == 0; }
-
 /* Fit with `opt`, check replay through a saved file and against a single-rank fit. */
 static kseg_prep_model *check_case(MPI_Comm comm, MPI_Comm self, const kseg_table *raw, const kseg_table *full,
                                    const kseg_prep_options *opt, const char *out_path)
@@ -100,23 +98,23 @@ static kseg_prep_model *check_case(MPI_Comm comm, MPI_Comm self, const kseg_tabl
   for (int f = 0; f < m->n_features; f++) ASSERT_STREQ(back->features[f], m->features[f]);
   double *y = malloc(sizeof(double) * (size_t)(n + 1) * (size_t)W);
   ASSERT_OK(kseg_prep_apply(back, raw, y));
-  ASSERT(same_bits(x, y, n * W));
+  ASSERT_SAME_BITS(x, y, n * W);
   kseg_matrix fm;
   ASSERT_OK(kseg_h5_read_matrix(comm, out_path, "/features", &fm));
   ASSERT_EQ(fm.d, W);
-  ASSERT(same_bits(x, fm.data, n * W));
+  ASSERT_SAME_BITS(x, fm.data, n * W);
   kseg_matrix_clear(&fm);
 
   /* one rank with every row fits the same parameters and outputs */
   ASSERT_OK(kseg_prep_fit(self, full, opt, &m1, &mask1));
   ASSERT_EQ(kseg_prep_width(m1), W);
-  ASSERT(same_bits(m->fill, m1->fill, m->n_features));
-  ASSERT(same_bits(m->center, m1->center, m->n_features));
-  ASSERT(same_bits(m->scale_by, m1->scale_by, m->n_features));
-  ASSERT(same_bits(m->clip_lo, m1->clip_lo, m->n_features));
+  ASSERT_SAME_BITS(m->fill, m1->fill, m->n_features);
+  ASSERT_SAME_BITS(m->center, m1->center, m->n_features);
+  ASSERT_SAME_BITS(m->scale_by, m1->scale_by, m->n_features);
+  ASSERT_SAME_BITS(m->clip_lo, m1->clip_lo, m->n_features);
   double *z = malloc(sizeof(double) * (size_t)N * (size_t)W);
   ASSERT_OK(kseg_prep_apply(m1, full, z));
-  ASSERT(same_bits(x, z + raw->row0 * W, n * W));
+  ASSERT_SAME_BITS(x, z + raw->row0 * W, n * W);
   ASSERT_EQ(mask != NULL, mask1 != NULL);
   if (mask) ASSERT(memcmp(mask, mask1 + raw->row0, (size_t)n) == 0);
 
@@ -145,10 +143,8 @@ static void expect_error(MPI_Comm comm, const kseg_table *raw, const kseg_prep_o
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm, self;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_SELF, &self));
+  kseg_test_init(&argc, &argv, &comm, &self);
   int size = kseg_comm_size(comm);
   char raw_path[64], out_path[64];
   snprintf(raw_path, sizeof raw_path, "prep_raw_np%d.h5", size);
@@ -256,9 +252,9 @@ int main(int argc, char **argv)
     ASSERT_OK(kseg_h5_finish(&w, kseg_prep_save(comm, w, "/prep", p)));
     ASSERT_OK(kseg_prep_load(comm, out_path, "/prep", &back));
     ASSERT_EQ(back->n_components, 2);
-    ASSERT(same_bits(back->explained_variance_ratio, pc.explained_variance_ratio, 2));
+    ASSERT_SAME_BITS(back->explained_variance_ratio, pc.explained_variance_ratio, 2);
     ASSERT_OK(kseg_prep_apply(back, &raw, z));
-    ASSERT(same_bits(y, z, raw.n_local * 2));
+    ASSERT_SAME_BITS(y, z, raw.n_local * 2);
     kseg_pca_clear(&pc);
     free(x);
     free(y);
@@ -315,8 +311,6 @@ int main(int argc, char **argv)
 
   kseg_table_clear(&raw);
   kseg_table_clear(&full);
-  MPI_Comm_free(&self);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, &self);
   return 0;
 }

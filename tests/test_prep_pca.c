@@ -19,14 +19,10 @@ static void row(int64_t i, double *x)
   for (int f = 0; f < D; f++) x[f] = a * (f + 1) * 0.3 - b * (f % 2 ? 1.0 : -0.5) + kseg_rng_normal(key, (uint64_t)i, 2 + f) * 0.1 + f;
 }
 
-static int same_bits(const double *a, const double *b, int64_t n) { return memcmp(a, b, sizeof(double) * (size_t)n) == 0; }
-
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm, self;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_SELF, &self));
+  kseg_test_init(&argc, &argv, &comm, &self);
   int size = kseg_comm_size(comm), rank = kseg_comm_rank(comm);
   int64_t row0, n_local;
   kseg_partition(N, size, rank, &row0, &n_local);
@@ -41,9 +37,9 @@ int main(int argc, char **argv)
   ASSERT_OK(kseg_pca_fit(self, all, N, D, NULL, D, &p1));
   ASSERT_EQ(p.n_components, D);
   ASSERT_EQ(p.n_rows, N);
-  ASSERT(same_bits(p.components, p1.components, D * D));
-  ASSERT(same_bits(p.explained_variance, p1.explained_variance, D));
-  ASSERT(same_bits(p.mean, p1.mean, D));
+  ASSERT_SAME_BITS(p.components, p1.components, D * D);
+  ASSERT_SAME_BITS(p.explained_variance, p1.explained_variance, D);
+  ASSERT_SAME_BITS(p.mean, p1.mean, D);
 
   long double mean[D] = {0}, cov[D][D] = {{0}};
   for (int64_t i = 0; i < N; i++)
@@ -99,7 +95,7 @@ int main(int argc, char **argv)
     for (int c = 0; c < q.n_components - 1; c++) cum += p.explained_variance_ratio[c];
     ASSERT(cum <= fractions[t]);
     ASSERT(cum + p.explained_variance_ratio[q.n_components - 1] > fractions[t] || q.n_components == D);
-    ASSERT(same_bits(q.components, p.components, (int64_t)q.n_components * D));
+    ASSERT_SAME_BITS(q.components, p.components, (int64_t)q.n_components * D);
     kseg_pca_clear(&q);
   }
 
@@ -116,8 +112,8 @@ int main(int argc, char **argv)
   ASSERT_OK(kseg_pca_fit(self, kept, nk, D, NULL, 2, &m1));
   ASSERT_EQ(m.n_components, 2);
   ASSERT_EQ(m.n_rows, nk);
-  ASSERT(same_bits(m.components, m1.components, 2 * D));
-  ASSERT(same_bits(m.explained_variance_ratio, m1.explained_variance_ratio, 2));
+  ASSERT_SAME_BITS(m.components, m1.components, 2 * D);
+  ASSERT_SAME_BITS(m.explained_variance_ratio, m1.explained_variance_ratio, 2);
   kseg_pca_clear(&m);
   kseg_pca_clear(&m1);
 
@@ -153,8 +149,6 @@ int main(int argc, char **argv)
   free(all);
   free(mask);
   free(kept);
-  MPI_Comm_free(&self);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, &self);
   return 0;
 }

@@ -13,11 +13,10 @@
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
+  MPI_Comm comm;
+  kseg_test_init(&argc, &argv, &comm, NULL);
   ASSERT(argc >= 3);
   int64_t first = argc > 3 ? atoll(argv[3]) : 0;
-  MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
   kseg_prep_model *m = NULL;
   kseg_table raw;
   ASSERT_OK(kseg_prep_load(comm, argv[2], "/prep", &m));
@@ -43,8 +42,6 @@ int main(int argc, char **argv)
   kseg_table_clear(&raw);
   kseg_prep_free(&m);
   free(x);
-  MPI_Comm_free(&self);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, &self);
   return 0;
 }

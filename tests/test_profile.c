@@ -113,10 +113,8 @@ static const kseg_profile_metric *metric(const kseg_profile *p, const char *name
 
 int main(int argc, char **argv)
 {
-  int provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
   int64_t row0, n_local;
   kseg_partition(N, size, rank, &row0, &n_local);
@@ -223,7 +221,6 @@ int main(int argc, char **argv)
 
   free(labels);
   kseg_table_clear(&t);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -333,7 +333,7 @@ static void test_generated(void)
   for (int k = 0; k < ta.n_cols; k++) {
     ASSERT_STREQ(ta.cols[k].name, tb.cols[k].name);
     if (ta.cols[k].num)
-      ASSERT(memcmp(ta.cols[k].num, tb.cols[k].num, (size_t)ta.n_local * sizeof(double)) == 0);
+      ASSERT_SAME_BITS(ta.cols[k].num, tb.cols[k].num, ta.n_local);
   }
   kseg_table_clear(&ta);
   kseg_table_clear(&tb);
@@ -386,8 +386,7 @@ static void test_refused(void)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
-  kseg_comm_dup(MPI_COMM_WORLD, &comm);
+  kseg_test_init(&argc, &argv, &comm, NULL);
   rank = kseg_comm_rank(comm);
   size = kseg_comm_size(comm);
   test_pure();
@@ -397,7 +396,6 @@ int main(int argc, char **argv)
   test_quoted();
   test_generated();
   test_refused();
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

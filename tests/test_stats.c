@@ -44,8 +44,6 @@ static double ref_quantile(const double *sorted, int64_t n, double q)
   return g >= 0.5 ? b - d * (1.0 - g) : a + d * g;
 }
 
-static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)); }
-
 /* Compute every statistic of this rank's rows under `comm`. */
 static void compute(MPI_Comm comm, double *cols_data, int64_t n_local, const int8_t *mask, const double *q, int nq,
                     kseg_colstats *mom, double *quant)
@@ -58,10 +56,8 @@ static void compute(MPI_Comm comm, double *cols_data, int64_t n_local, const int
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm, self;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_SELF, &self));
+  kseg_test_init(&argc, &argv, &comm, &self);
   int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
   const double q[] = {0.0, 0.1, 0.25, 1.0 / 3.0, 0.5, 0.75, 0.9, 0.99, 1.0};
   const int nq = (int)(sizeof q / sizeof q[0]);
@@ -88,12 +84,12 @@ int main(int argc, char **argv)
     double *col = malloc(sizeof(double) * NR);
     for (int j = 0; j < NCOL; j++) {
       /* the partitioned result has the same bits as one rank with all rows */
-      ASSERT(same_bits(mom[j].mean, mom1[j].mean));
-      ASSERT(same_bits(mom[j].var, mom1[j].var));
-      ASSERT(same_bits(mom[j].skew, mom1[j].skew));
-      ASSERT(same_bits(mom[j].min, mom1[j].min));
-      ASSERT(same_bits(mom[j].max, mom1[j].max));
-      for (int k = 0; k < nq; k++) ASSERT(same_bits(quant[j * nq + k], quant1[j * nq + k]));
+      ASSERT_SAME_VALUE(mom[j].mean, mom1[j].mean);
+      ASSERT_SAME_VALUE(mom[j].var, mom1[j].var);
+      ASSERT_SAME_VALUE(mom[j].skew, mom1[j].skew);
+      ASSERT_SAME_VALUE(mom[j].min, mom1[j].min);
+      ASSERT_SAME_VALUE(mom[j].max, mom1[j].max);
+      for (int k = 0; k < nq; k++) ASSERT_SAME_VALUE(quant[j * nq + k], quant1[j * nq + k]);
 
       /* serial reference */
       int64_t n = 0, miss = 0;
@@ -177,9 +173,7 @@ int main(int argc, char **argv)
     kseg_error_clear();
   }
 
-  MPI_Comm_free(&self);
-  MPI_Comm_free(&comm);
-  MPI_Finalize();
+  kseg_test_finalize(&comm, &self);
   if (rank == 0) printf("stats: ok on %d ranks\n", size);
   return 0;
 }

@@ -145,28 +145,20 @@ static void test_ari(MPI_Comm comm)
   if (rank == 0) remove(path);
 }
 
-/* Rows of three blobs in 3-D, keyed by global row. */
-static void make_matrix(MPI_Comm comm, kseg_matrix *m)
+/* Three blobs in 3-D (kseg_test_matrix), keyed by global row g. */
+static double three_blobs(int64_t g, int64_t j, const void *ctx)
 {
-  const int size = kseg_comm_size(comm), rank = kseg_comm_rank(comm);
-  kseg_partition(N, size, rank, &m->row0, &m->n_local);
-  m->n_global = N;
-  m->d = D;
-  m->dtype = KSEG_F64;
-  m->columns = NULL;
-  m->data = malloc((size_t)((m->n_local > 0 ? m->n_local : 1) * D) * sizeof(double));
+  (void)ctx;
   const kseg_rng_key key = {3, KSEG_STREAM_GENERATE};
-  for (int64_t i = 0; i < m->n_local; i++) {
-    const int64_t g = m->row0 + i;
-    for (int j = 0; j < D; j++)
-      ((double *)m->data)[i * D + j] = 6.0 * (double)((g % 3) == j) + kseg_rng_normal(key, (uint64_t)g, (uint64_t)j);
-  }
+  return 6.0 * (double)((g % 3) == j) + kseg_rng_normal(key, (uint64_t)g, (uint64_t)j);
 }
 
 static void test_sweep_matches_fit(MPI_Comm comm)
 {
+  int64_t row0, n_local;
+  kseg_partition(N, kseg_comm_size(comm), kseg_comm_rank(comm), &row0, &n_local);
   kseg_matrix x;
-  make_matrix(comm, &x);
+  kseg_test_matrix(&x, N, row0, n_local, D, KSEG_F64, three_blobs, NULL);
   kseg_sweep_options o;
   kseg_sweep_options_default(&o);
   o.k_min = 2;
@@ -192,7 +184,7 @@ static void test_sweep_matches_fit(MPI_Comm comm)
     ASSERT_OK(kseg_kmeans_fit(comm, &x, &ko, &f));
     ASSERT(f.inertia == w->inertia);
     ASSERT_EQ(f.n_iter, w->n_iter);
-    ASSERT(memcmp(f.centroids, w->centroids, (size_t)(w->k * D) * sizeof(double)) == 0);
+    ASSERT_SAME_BITS(f.centroids, w->centroids, w->k * D);
     kseg_kmeans_result_clear(&f);
     ASSERT(w->stability >= 0 && w->stability <= 1);
     ASSERT(isfinite(w->gap) && w->gap_se >= 0);
@@ -218,16 +210,14 @@ static void test_sweep_matches_fit(MPI_Comm comm)
 
 int main(int argc, char **argv)
 {
-  MPI_Init(&argc, &argv);
   MPI_Comm comm;
-  ASSERT_OK(kseg_comm_dup(MPI_COMM_WORLD, &comm));
+  kseg_test_init(&argc, &argv, &comm, NULL);
   test_kneedle();
   test_gap_rule();
   test_recommend();
   test_ari(comm);
   test_sweep_matches_fit(comm);
-  MPI_Comm_free(&comm);
-  if (kseg_comm_rank(MPI_COMM_WORLD) == 0) printf("sweep tests passed\n");
-  MPI_Finalize();
+  if (kseg_comm_rank(comm) == 0) printf("sweep tests passed\n");
+  kseg_test_finalize(&comm, NULL);
   return 0;
 }

@@ -8,6 +8,10 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ARI from a contingency table (row-major k_a x k_b, table[i * k_b + j] =
  * rows with label i in a and j in b), equal to sklearn's
  * adjusted_rand_score to the last bit while the pair counts fit in 128 bits
@@ -19,5 +23,9 @@ double kseg_ari_from_table(const int64_t *table, int k_a, int k_b);
  * local row whose label is out of range. Collective; result agreed. */
 int kseg_ari_compute(MPI_Comm comm, const int32_t *a, int k_a, const int32_t *b, int k_b, int64_t n_local,
                      double *ari);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

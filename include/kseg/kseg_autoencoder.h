@@ -27,6 +27,10 @@
 
 #include "kseg/kseg_h5io.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define KSEG_AE_MAX_LAYERS 16 /* encoder widths at most */
 
 /* Training options; kseg_ae_default_options fills the defaults. */
@@ -115,5 +119,9 @@ int kseg_ae_load(MPI_Comm comm, const char *path, const char *group, kseg_ae *ou
 
 /* NULL-safe; leaves *ae zeroed. */
 void kseg_ae_clear(kseg_ae *ae);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

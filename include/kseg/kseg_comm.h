@@ -10,6 +10,10 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef __int128 kseg_i128;
 
 /* Contiguous block partition of n rows over `nranks`: the first n % nranks
@@ -79,5 +83,9 @@ int64_t kseg_comm_set_chunk_limit(int64_t limit);
 
 /* Wall-clock seconds (MPI_Wtime). Local. */
 double kseg_now(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

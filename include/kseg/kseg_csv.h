@@ -73,6 +73,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { KSEG_CSV_MAX_LEVELS = 256 };
 
 /* ---- pure parsing pieces (Local, no I/O) ---- */
@@ -494,5 +498,9 @@ void kseg_csv_summary_clear(kseg_csv_summary *s);
  * so no rank holds more than its share. Collective; status agreed. */
 int kseg_csv_id_repeats(MPI_Comm comm, const kseg_column *col, int64_t row0, int64_t n_local, const int64_t *lines,
                         int64_t *repeats, int64_t *missing, kseg_csv_offending *examples);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum kseg_status {
   KSEG_OK = 0,
   KSEG_ERR_INPUT = 1, /* bad usage or bad input: exit status 1 */
@@ -73,5 +77,9 @@ void *kseg_malloc(size_t bytes, const char *what);
  * spares the kernels a TLB miss every 4 KiB. Released with free(). */
 void *kseg_malloc_big(size_t bytes, const char *what);
 void *kseg_calloc(size_t count, size_t size, const char *what);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 
 #include "kseg/kseg_comm.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct kseg_fixed {
   int exponent;     /* e */
   double scale;     /* 2^e */
@@ -34,5 +38,9 @@ static inline double kseg_fixed_to_double(const kseg_fixed *f, kseg_i128 v)
 {
   return (double)v * f->inv_scale;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum {
   KSEG_GENERATE_NCOLS = 29,         /* columns of the Customer Personality table */
   KSEG_GENERATE_MAX_SEGMENTS = 64,  /* --segments upper bound */
@@ -79,5 +83,9 @@ int kseg_generate_fill(const kseg_generate_opts *o, kseg_table *t, int32_t *segm
  * no output is left. Collective; the result is agreed. */
 int kseg_generate_write(MPI_Comm comm, const char *path, const kseg_generate_opts *o,
                         kseg_generate_summary *summary);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

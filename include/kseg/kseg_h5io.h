@@ -25,6 +25,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Read this rank's row block of the 2-D dataset `dataset` of `path` (float64
  * or float32 kept as stored). Errors: missing file (KSEG_ERR_INPUT, names the
  * file), not HDF5, missing dataset, not 2-D, not floating point: all
@@ -131,5 +135,9 @@ int kseg_h5_exists(MPI_Comm comm, const char *path, const char *object, int *exi
 
 /* The communicator a writer was created on. Local. */
 MPI_Comm kseg_h5_writer_comm(const kseg_h5_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

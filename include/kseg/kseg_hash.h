@@ -16,6 +16,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* FNV-1a's 64-bit offset basis: the state to start kseg_hash_fnv1a from. */
 #define KSEG_HASH_FNV1A_INIT 0xcbf29ce484222325ull
 
@@ -61,5 +65,9 @@ uint64_t kseg_hash_values(const void *v, int64_t n, kseg_dtype dtype, uint64_t f
  * the row-major data with `first` the global position row0 * d, summed over
  * ranks. The fit checkpoint's data guard. Collective; status agreed. */
 int kseg_hash_matrix_values(MPI_Comm comm, const kseg_matrix *x, uint64_t *hash);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,10 @@
 #include "kseg/kseg_types.h"
 #include "kseg/kseg_rng.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum kseg_kmeans_init {
   KSEG_INIT_KMEANSPP = 0, /* greedy k-means++ (scikit-learn's variant), the default */
   KSEG_INIT_KMEANS_PAR = 1, /* k-means|| (Bahmani et al. 2012), then weighted k-means++ */
@@ -168,5 +172,9 @@ int kseg_kmeans_assign(const kseg_matrix *x, const double *centroids, int64_t k,
  * in [0, k). Collective. */
 int kseg_kmeans_inertia(MPI_Comm comm, const kseg_matrix *x, const double *centroids, int64_t k,
                         const int32_t *labels, double *inertia);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The number of segments a labelling names: one more than its largest
  * label over all ranks (0 without rows). labels[n_local] are global rows
  * row0.. of this rank. A negative label is KSEG_ERR_INPUT "label L of row R
@@ -66,5 +70,9 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
  * mixed up with it. */
 int kseg_metrics_silhouette_sqeuclidean(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
                                         double *silhouette);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

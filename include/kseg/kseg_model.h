@@ -40,6 +40,10 @@
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_prep.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define KSEG_MODEL_VERSION "kseg 0.1.0"
 #define KSEG_MODEL_FORMAT 1
 
@@ -137,5 +141,9 @@ int kseg_model_original_means(MPI_Comm comm, const kseg_prep_model *prep, const 
 
 /* NULL-safe; sets *m = NULL. */
 void kseg_model_free(kseg_model **m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct kseg_pca {
   int d;                     /* input columns */
   int n_components;
@@ -42,5 +46,9 @@ void kseg_pca_project(const kseg_pca *p, const double *X, int64_t n_local, doubl
 
 /* NULL-safe; leaves *p zeroed. */
 void kseg_pca_clear(kseg_pca *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -29,6 +29,10 @@
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_stats.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum kseg_prep_recipe {
   KSEG_RECIPE_AUTO = 0, /* marketing or ccgeneral when their columns are present, else generic */
   KSEG_RECIPE_GENERIC,
@@ -187,5 +191,9 @@ void kseg_prep_free(kseg_prep_model **m);
 
 /* Names of the enum values ("median", "iqr", "standard", "marketing", ...). */
 const char *kseg_prep_recipe_name(kseg_prep_recipe r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

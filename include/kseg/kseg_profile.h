@@ -20,6 +20,10 @@
 #include "kseg/kseg_plan.h"
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct kseg_profile_options {
   /* 0/1 column whose rate and lift are reported: NULL takes "Response" when
    * the table has it (else no target); a named column that is absent or not
@@ -113,5 +117,9 @@ int kseg_profile_print(const kseg_profile *p, FILE *f);
 
 /* NULL-safe; sets *p = NULL. */
 void kseg_profile_free(kseg_profile **p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -64,6 +64,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { KSEG_RFM_MAX_ID = 255 };
 
 /* Roles of the input columns. */
@@ -148,5 +152,9 @@ int kseg_rfm_quintiles_many(MPI_Comm comm, const double *const *x, int m, int64_
  * span, so a value that fills more than a fifth skips levels (CDNOW's
  * one-purchase customers are all F = 1, two purchases F = 3). Local. */
 int kseg_rfm_score(double v, const double q[4]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

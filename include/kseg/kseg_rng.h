@@ -7,6 +7,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Streams keep unrelated uses of one seed apart. Add new ones at the end. */
 enum kseg_rng_stream {
   KSEG_STREAM_GENERATE = 1,   /* synthetic customers: index = global row */
@@ -36,5 +40,9 @@ double kseg_rng_normal(kseg_rng_key key, uint64_t index, uint64_t draw);
 
 /* Stream id that combines a base stream with sub-ids (e.g. k, restart). */
 uint64_t kseg_rng_substream(uint64_t stream, uint64_t a, uint64_t b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

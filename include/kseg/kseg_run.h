@@ -23,6 +23,10 @@
 #include "kseg/kseg_profile.h"
 #include "kseg/kseg_warmstart.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Progress: one line per step, the same calls on every rank. */
 typedef void (*kseg_run_progress_fn)(void *ctx, const char *message);
 
@@ -97,5 +101,9 @@ void kseg_run_options_default(kseg_run_options *opt);
 int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_result *out);
 
 void kseg_run_result_clear(kseg_run_result *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,6 +21,10 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One column of this rank's rows, as described above. */
 typedef struct kseg_stats_col {
   const double *base;
@@ -62,5 +66,9 @@ int kseg_stats_select(MPI_Comm comm, const kseg_stats_col *cols, int ncols, int6
  * all-to-all), sorted there and checked: O(n_local) memory per rank.
  * Collective; the status is agreed across ranks. */
 int kseg_stats_distinct_integers(MPI_Comm comm, kseg_stats_col col, int64_t n_local, int *is_distinct);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

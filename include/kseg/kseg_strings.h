@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A malloc'd copy of s; NULL (recorded) when out of memory. Free with free(). */
 char *kseg_strings_dup(const char *s);
 
@@ -27,5 +31,9 @@ void kseg_strings_free(char ***list, int64_t n);
  * *out has *count + 1 entries, the last NULL; free with kseg_strings_free.
  * KSEG_ERR_IO (recorded) when out of memory, then *out is NULL. */
 int kseg_strings_split(const char *text, char sep, char ***out, int *count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,6 +19,10 @@
 
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum kseg_sweep_silhouette {
   KSEG_SWEEP_SIL_EXACT = 0,  /* exact ring silhouette */
   KSEG_SWEEP_SIL_SAMPLE = 1, /* seeded sample of silhouette_sample rows */
@@ -185,5 +189,9 @@ int kseg_sweep_gap(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_box *bo
  * the same rows, clipped to [0, 1]. Collective. */
 int kseg_sweep_stability(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int64_t k,
                          const kseg_sweep_options *opt, double *stability);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

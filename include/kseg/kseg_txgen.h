@@ -18,6 +18,10 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct kseg_txgen_options {
   int64_t transactions; /* lines, >= 0 */
   int64_t customers;    /* C >= 1; 0: max(1, transactions / 10) */
@@ -39,5 +43,9 @@ void kseg_txgen_row(const kseg_txgen_options *o, int64_t row, int64_t *customer,
  * and renamed when complete, and is the same bytes for any rank count.
  * *bytes gets the file size. Collective; status agreed. */
 int kseg_txgen_write(MPI_Comm comm, const char *out, const kseg_txgen_options *o, int64_t *bytes);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

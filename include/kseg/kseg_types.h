@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum kseg_dtype { KSEG_F64 = 0, KSEG_F32 = 1, KSEG_I32 = 2, KSEG_I64 = 3 } kseg_dtype;
 
 size_t kseg_dtype_size(kseg_dtype t);
@@ -81,5 +85,9 @@ int kseg_table_find(const kseg_table *t, const char *name);
 /* The same, but names compared without ASCII case when no name matches
  * exactly (`response` finds `Response`). Local. */
 int kseg_table_find_nocase(const kseg_table *t, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include "kseg/kseg_model.h"
 #include "kseg/kseg_types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Minimum-cost assignment (Hungarian algorithm with potentials,
  * O(n^2 m) for n = min(rows, cols), m = max): cost is rows x cols row-major,
  * finite. assign[r] = the column given to row r, or -1 when rows > cols and
@@ -94,5 +98,9 @@ int kseg_warmstart_previous(MPI_Comm comm, const char *old_path, const uint64_t 
  * appeared or vanished. Collective; status agreed. */
 int kseg_warmstart_write_json(MPI_Comm comm, const char *path, const kseg_drift *d, const kseg_model *old,
                               const kseg_model *fresh, const int *old_to_new);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

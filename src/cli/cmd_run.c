@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli/kseg_config.h" /* generated: <build>/generated/cli/ */
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_run.h"
@@ -19,11 +20,20 @@ static void progress(void *ctx, const char *message)
   kseg_cli_progress((const kseg_cli *)ctx, "run: %s", message);
 }
 
-/* scripts/kseg-report beside the source tree of this binary (build/kseg ->
- * ../scripts), or beside an installed binary (cmake --install puts both in
- * bin/), else on PATH. 1 when found. */
-static int find_report(char *path, size_t len)
+/* The report renderer, first found of: $KSEG_REPORT (alone when set); the
+ * installed one, at its configured place relative to this kseg's directory
+ * (cmake --install; the prefix may have moved); the source tree's, for the
+ * build tree's kseg wherever the build folder is; kseg-report on PATH.
+ * 1 when found; 0 with a warning that says where it looked. */
+static int find_report(const kseg_cli *cli, char *path, size_t len)
 {
+  const char *override = getenv("KSEG_REPORT");
+  if (override && *override) {
+    snprintf(path, len, "%s", override);
+    if (access(path, R_OK) == 0) return 1;
+    kseg_cli_warn(cli, "no report: KSEG_REPORT=%s is not a readable file", override);
+    return 0;
+  }
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (n > 0) {
@@ -31,15 +41,14 @@ static int find_report(char *path, size_t len)
     char *slash = strrchr(exe, '/');
     if (slash) {
       *slash = '\0';
-      snprintf(path, len, "%s/../scripts/kseg-report", exe);
-      if (access(path, R_OK) == 0) return 1;
-      snprintf(path, len, "%s/kseg-report", exe);
+      snprintf(path, len, "%s/%s", exe, KSEG_REPORT_FROM_BINDIR);
       if (access(path, R_OK) == 0) return 1;
     }
   }
+  snprintf(path, len, "%s", KSEG_REPORT_BUILD_TREE);
+  if (access(path, R_OK) == 0) return 1;
   const char *env = getenv("PATH");
-  if (!env) return 0;
-  char *copy = strdup(env);
+  char *copy = env ? strdup(env) : NULL;
   for (char *save = NULL, *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save)) {
     snprintf(path, len, "%s/kseg-report", dir);
     if (access(path, R_OK) == 0) {
@@ -48,6 +57,8 @@ static int find_report(char *path, size_t len)
     }
   }
   free(copy);
+  kseg_cli_warn(cli, "no report: kseg-report was not found (not installed beside this kseg as %s, no %s, not on "
+                     "PATH); set KSEG_REPORT=/path/to/kseg-report", KSEG_REPORT_FROM_BINDIR, KSEG_REPORT_BUILD_TREE);
   return 0;
 }
 
@@ -60,10 +71,7 @@ static void run_report(const kseg_cli *cli, const char *dir, int *made)
   if (cli->rank != 0) return;
   char script[PATH_MAX + 32];
   const char *py = "/usr/bin/python3";
-  if (!find_report(script, sizeof script)) {
-    kseg_cli_warn(cli, "no report: scripts/kseg-report was not found beside this kseg or on PATH");
-    return;
-  }
+  if (!find_report(cli, script, sizeof script)) return;
   if (access(py, X_OK) != 0) {
     kseg_cli_warn(cli, "no report: %s is missing; install it with `apt-get install python3 python3-h5py "
                        "python3-matplotlib`, then run `%s %s`", py, script, dir);

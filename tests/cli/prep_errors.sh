@@ -39,11 +39,13 @@ grep -q -- "--outliers" "$T/stdout" || fail "help does not list --outliers"
 # one rank failing while writing: every rank exits 2 (no hang), the previous
 # output is left as it was and no temporary file stays behind
 cp "$T/o.h5" "$T/before.h5"
-KSEG_FAIL_RANK=1 KSEG_FAIL_AT=prep:write expect_status 2 3 prep --in "$T/r.h5" --out "$T/o.h5" --exclude empty \
-  --scale robust
-expect_message "injected failure at prep:write on rank 1"
-same_file "$T/o.h5" "$T/before.h5"
-ls "$T" | grep -q "o.h5.tmp" && fail "a temporary file was left behind"
-KSEG_FAIL_RANK=2 KSEG_FAIL_AT=prep:read expect_status 2 3 prep --in "$T/r.h5" --out "$T/o.h5" --exclude empty
-expect_message "injected failure at prep:read on rank 2"
+if have_fault_injection "failures injected at prep:write and prep:read"; then
+  KSEG_FAIL_RANK=1 KSEG_FAIL_AT=prep:write expect_status 2 3 prep --in "$T/r.h5" --out "$T/o.h5" --exclude empty \
+    --scale robust
+  expect_message "injected failure at prep:write on rank 1"
+  same_file "$T/o.h5" "$T/before.h5"
+  ls "$T" | grep -q "o.h5.tmp" && fail "a temporary file was left behind"
+  KSEG_FAIL_RANK=2 KSEG_FAIL_AT=prep:read expect_status 2 3 prep --in "$T/r.h5" --out "$T/o.h5" --exclude empty
+  expect_message "injected failure at prep:read on rank 2"
+fi
 echo "prep_errors: ok"

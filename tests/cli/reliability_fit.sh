@@ -5,9 +5,8 @@ source "$KSEG_TESTS/cli/reliability_lib.sh"
 make_matrices
 F="$T/f.h5"
 bad 1 "missing.h5" fit --in "$T/missing.h5" --k 3 --out "$OUT"
-if can_test_unreadable; then
-  cp "$F" "$T/locked.h5"; chmod 000 "$T/locked.h5"
-  bad 1 "locked.h5" fit --in "$T/locked.h5" --k 3 --out "$OUT"
+if unreadable "$F" "$T/locked.h5"; then
+  as_unprivileged bad 1 "locked.h5" fit --in "$T/locked.h5" --k 3 --out "$OUT"
 fi
 bad 1 "text.h5" fit --in "$T/text.h5" --k 3 --out "$OUT"
 bad 1 "random.h5" fit --in "$T/random.h5" --k 3 --out "$OUT"

@@ -12,9 +12,8 @@ printf '\000\001\002\003PK\003\004%s' "$(head -c 500 /dev/urandom | tr -d '\000'
 mkdir "$T/dir.csv"
 
 bad 1 "missing.csv" import --in "$T/missing.csv" --out "$OUT"
-if can_test_unreadable; then
-  cp "$C" "$T/locked.csv"; chmod 000 "$T/locked.csv"
-  bad 1 "locked.csv" import --in "$T/locked.csv" --out "$OUT"
+if unreadable "$C" "$T/locked.csv"; then
+  as_unprivileged bad 1 "locked.csv" import --in "$T/locked.csv" --out "$OUT"
 fi
 bad 1 "empty.csv" import --in "$T/empty.csv" --out "$OUT"
 bad 1 "header.csv" import --in "$T/header.csv" --out "$OUT"

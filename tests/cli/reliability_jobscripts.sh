@@ -62,16 +62,18 @@ same_outputs "$T/slurm" "$T/pbs"
 # (an injected failure standing in for a node loss); the requeued attempt
 # (same job id, same scratch) skips import and prep, resumes the sweep from
 # its checkpoint and ends with the same files.
-job=(env SLURM_JOB_ID=99 SLURM_CPUS_PER_TASK=1 SLURM_JOB_NUM_NODES=1 SLURM_NTASKS=2 SCRATCH_DIR="$T/scratch"
-  OUT="$T/requeued")
-if KSEG_FAIL_RANK=1 KSEG_FAIL_AT=sweep_checkpoint "${job[@]}" bash "$S/slurm/kseg-run.sbatch" >"$T/rq1.log" 2>&1; then
-  fail "the faulted attempt succeeded"
+if have_fault_injection "requeue after a failure injected at the first sweep checkpoint"; then
+  job=(env SLURM_JOB_ID=99 SLURM_CPUS_PER_TASK=1 SLURM_JOB_NUM_NODES=1 SLURM_NTASKS=2 SCRATCH_DIR="$T/scratch"
+    OUT="$T/requeued")
+  if KSEG_FAIL_RANK=1 KSEG_FAIL_AT=sweep_checkpoint "${job[@]}" bash "$S/slurm/kseg-run.sbatch" >"$T/rq1.log" 2>&1; then
+    fail "the faulted attempt succeeded"
+  fi
+  [ -e "$T/scratch/kseg-99/sweep.ckpt.h5" ] || { cat "$T/rq1.log" >&2; fail "no sweep checkpoint after the failed attempt"; }
+  SLURM_RESTART_COUNT=1 "${job[@]}" bash "$S/slurm/kseg-run.sbatch" >"$T/rq2.log" 2>&1 ||
+    { cat "$T/rq2.log" >&2; fail "requeued sbatch template"; }
+  "$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['k_resumed'] >= 1, j" "$T/requeued/sweep.json" ||
+    fail "the requeued sweep did not resume"
+  [ ! -e "$T/scratch/kseg-99" ] || fail "scratch left after the requeued job"
+  same_outputs "$T/slurm" "$T/requeued"
 fi
-[ -e "$T/scratch/kseg-99/sweep.ckpt.h5" ] || { cat "$T/rq1.log" >&2; fail "no sweep checkpoint after the failed attempt"; }
-SLURM_RESTART_COUNT=1 "${job[@]}" bash "$S/slurm/kseg-run.sbatch" >"$T/rq2.log" 2>&1 ||
-  { cat "$T/rq2.log" >&2; fail "requeued sbatch template"; }
-"$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['k_resumed'] >= 1, j" "$T/requeued/sweep.json" ||
-  fail "the requeued sweep did not resume"
-[ ! -e "$T/scratch/kseg-99" ] || fail "scratch left after the requeued job"
-same_outputs "$T/slurm" "$T/requeued"
 echo "job templates run end to end, requeue resumes"

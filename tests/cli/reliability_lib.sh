@@ -38,19 +38,10 @@ bad() {
 # every rank exits 2 (no hang) and the message names the phase.
 inject() {
   local phase=$1; shift
+  have_fault_injection "failure injected at $phase" || return 0
   KSEG_FAIL_RANK=2 KSEG_FAIL_AT=$phase expect_status 2 3 "$@"
   expect_message "injected failure at $phase on rank 2"
   _rel_after
-}
-
-# unreadable FILE: chmod 000 blocks readers other than root; root reads
-# anything, so the case is skipped (with a message) when running as root.
-can_test_unreadable() {
-  if [ "$(id -u)" = 0 ]; then
-    echo "SKIPPED (root reads anything): unreadable-file case"
-    return 1
-  fi
-  return 0
 }
 
 # Inputs every script shares: a feature matrix and its broken variants.

@@ -7,9 +7,8 @@ make_matrices
 F="$T/f.h5"
 L=(--labels "$F" --silhouette none)
 bad 1 "missing.h5" metrics --in "$T/missing.h5" "${L[@]}"
-if can_test_unreadable; then
-  cp "$F" "$T/locked.h5"; chmod 000 "$T/locked.h5"
-  bad 1 "locked.h5" metrics --in "$T/locked.h5" "${L[@]}"
+if unreadable "$F" "$T/locked.h5"; then
+  as_unprivileged bad 1 "locked.h5" metrics --in "$T/locked.h5" "${L[@]}"
 fi
 bad 1 "text.h5" metrics --in "$T/text.h5" "${L[@]}"
 bad 1 "random.h5" metrics --in "$T/random.h5" "${L[@]}"

@@ -20,9 +20,8 @@ for name, edit in {
         edit(f)
 PYEOF
 bad 1 "missing.h5" prep --in "$T/missing.h5" --out "$OUT"
-if can_test_unreadable; then
-  cp "$R" "$T/locked.h5"; chmod 000 "$T/locked.h5"
-  bad 1 "locked.h5" prep --in "$T/locked.h5" --out "$OUT"
+if unreadable "$R" "$T/locked.h5"; then
+  as_unprivileged bad 1 "locked.h5" prep --in "$T/locked.h5" --out "$OUT"
 fi
 bad 1 "text.h5" prep --in "$T/text.h5" --out "$OUT"
 bad 1 "random.h5" prep --in "$T/random.h5" --out "$OUT"
