@@ -583,6 +583,14 @@ static int listed(char *const *names, int n, const char *name)
   return 0;
 }
 
+/* 1 when some feature of m has a term on raw column `name`. */
+static int column_read(const kseg_prep_model *m, const char *name)
+{
+  for (int t = 0; t < m->n_terms; t++)
+    if (strcmp(m->terms[t].column, name) == 0) return 1;
+  return 0;
+}
+
 /* Leave out, in any recipe, every feature with a term on the target or on
  * an --exclude column, on a column without values, and the plain copies of
  * a constant column; note the degenerate raw columns once each (one line
@@ -605,6 +613,10 @@ static int keep_out(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m, co
       snprintf(why, sizeof why, "constant (one level: %s)", raw->cols[c].levels[(int)value[c]]);
     else if (state[c] == RAW_CONSTANT) snprintf(why, sizeof why, "constant (%g)", value[c]);
     else continue;
+    /* a constant column that no feature of the recipe reads changes nothing: said only when a
+     * feature is lost (the marketing table's Z_CostContact and Z_Revenue are constants by design,
+     * the plan's economics); a column without any value is always said (an export gone wrong) */
+    if (state[c] == RAW_CONSTANT && !column_read(m, raw->cols[c].name)) continue;
     st = kseg_prep_note_dropped(m, raw->cols[c].name, why);
   }
   for (int f = m->n_features - 1; !st && f >= 0; f--) {
