@@ -443,7 +443,11 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   if (h->delim) {
     const char *why = NULL;
     st = kseg_csv_split_names(rec, len, h->delim, &names, &n, &why);
-    if (st == KSEG_ERR_INPUT) st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, line, why);
+    if (st == KSEG_ERR_INPUT)
+      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s%s", path, line, why,
+                          strstr(why, "UTF-8") ? " (a Latin-1 or Windows-1252 log: convert it first, "
+                                                 "iconv -f cp1252 -t utf-8 LOG > LOG.utf8.csv)"
+                                               : "");
   } else {
     st = ws_names(rec, len, &names, &n);
   }
@@ -499,7 +503,10 @@ static int parse_range(int fd, const char *path, const text_header *h, int64_t s
     if (quoted) {
       const char *why = NULL;
       if (kseg_csv_split(rec, len, h->delim, f, want, &n, &why) != KSEG_OK) {
-        st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, at.line, why);
+        st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s%s", path, at.line, why,
+                            strstr(why, "UTF-8") ? " (a Latin-1 or Windows-1252 log: convert it first, "
+                                                   "iconv -f cp1252 -t utf-8 LOG > LOG.utf8.csv)"
+                                                 : "");
         break;
       }
     } else {
