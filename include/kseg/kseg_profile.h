@@ -27,7 +27,8 @@ extern "C" {
 typedef struct kseg_profile_options {
   /* 0/1 column whose rate and lift are reported: NULL takes "Response" when
    * the table has it (else no target); a named column that is absent or not
-   * 0/1 is KSEG_ERR_INPUT. */
+   * 0/1 is KSEG_ERR_INPUT. Names are found without ASCII case when no name
+   * matches exactly. A column without any value is left out of the metrics. */
   const char *target;
   /* the campaign economics and folds (kseg_plan.h); all zero: economics from
    * the table's Z_CostContact / Z_Revenue when constant, else none; 5 folds */

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kseg/kseg_autoencoder.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_plan.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_profile.h"
@@ -44,10 +46,17 @@ typedef struct kseg_run_options {
   int stability_b;          /* stability subsamples in the sweep (default 0 = off: each refits n_init times) */
   uint64_t seed;
   const char *target;       /* 0/1 column for the profile's rate and lift and the campaign plan (NULL:
-                               Response when present); never a feature */
+                               Response when present); never a feature (kseg_prep_options.target) */
   kseg_plan_options plan;   /* campaign economics and folds (zero: from the table, 5 folds) */
   int rule_leaves;          /* leaves of the segment rules' tree, k..4k (0: 2k); kseg_rules.h */
   const char *currency;     /* shown on every money figure (EUR, USD, $ ...), or NULL */
+  kseg_csv_options csv;     /* how a CSV `in` is read: delimiter, decimal mark, encoding, date order,
+                               missing markers, id column (also for an HDF5 `in`), strict */
+  kseg_prep_options prep;   /* impute, outliers, log1p, scale, columns, exclude (recipe and target
+                               come from the fields above) */
+  double pca;               /* > 0: project on PCA (N components, or the fewest explaining a fraction) */
+  const kseg_ae_options *autoencoder; /* non-NULL: project with an autoencoder instead (checked options) */
+  bool force;               /* fit even with fewer than 10 customers per candidate segment */
   kseg_run_progress_fn progress;
   void *progress_ctx;
 } kseg_run_options;
@@ -71,6 +80,9 @@ typedef struct kseg_run_result {
   bool warm;                 /* retrained from opt->warm_start */
   int warm_empty;            /* old segments that got nobody (k-means++ fallback) */
   kseg_drift drift;          /* when warm */
+  int n_notes;
+  char **notes;              /* warnings for people (the import's, columns left out of the features,
+                                the k range cut to the customers), identical on every rank; owned */
   double seconds;            /* whole run, max over ranks */
   double step_seconds[8];    /* input, prep, sweep, fit, profile, rules, write, commit */
 } kseg_run_result;
@@ -82,8 +94,16 @@ void kseg_run_options_default(kseg_run_options *opt);
  * kseg_run_result_clear) and DIR holds raw.h5, features.h5, sweep.h5,
  * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5, plan.json,
  * plan.csv (with a target), rules.json/.txt/.sql and, with a warm start,
- * drift.json. A --rule-leaves outside k..4k is KSEG_ERR_INPUT. The campaign
- * plan is out->profile->plan. Collective; status agreed. */
+ * drift.json (segments.csv
+ * then has a previous_segment column). The campaign plan is
+ * out->profile->plan; each segment's decision is in model.h5 and in
+ * segments.csv when the plan makes decisions. The
+ * outputs of an earlier run that this one does not write (drift.json,
+ * report.html and plots/, which the caller renders afterwards) are removed
+ * when the new ones are moved in. A table with fewer than 10 customers per
+ * segment at the smallest candidate k is refused (KSEG_ERR_INPUT) unless
+ * opt->force; larger ks are left out of the sweep until each has 10 on
+ * average. Collective; status agreed. */
 int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_result *out);
 
 void kseg_run_result_clear(kseg_run_result *r);

@@ -479,6 +479,20 @@ def rules_html(r, names):
     return "".join(out)
 
 
+def distance_text(f):
+    """What the `distance` column of segments.csv (and of kseg assign's scored CSV) measures."""
+    scale = {"standard": "one standard deviation of the feature", "robust": "one interquartile range of the feature",
+             "minmax": "the feature's whole range", "none": "the feature's own unit"}
+    unit = scale.get(str((f or {}).get("scale") or "standard"), "one standard deviation of the feature")
+    space = "principal components of the scaled features" if f and f.get("pca") else \
+        "the autoencoder's embedding of the scaled features" if f and f.get("encoder") else "scaled features"
+    return ("segments.csv gives every customer its segment and a distance: the Euclidean distance from the customer "
+            f"to the centre of its segment in the space the segments were fitted in ({space}; one unit along a "
+            f"feature is {unit}, after log1p where the recipe takes it). It is not money or days: it says how typical "
+            "a customer is of its segment, small for the typical ones, large for the ones at the edge, and compares "
+            "customers of the same run.")
+
+
 def build_sections(a, g):
     sw, prof = g["sweep"], g["profiles"]
     res = g["result"] or {}
@@ -613,7 +627,7 @@ def build_sections(a, g):
                            "(kseg run or kseg rules makes it)"))
     table = profile_table_html(prof, names, chosen_k or 0)
     out.append(Section("profile_table", "Segments, names and suggested actions", body=table or "",
-                       missing=None if table else no_prof))
+                       missing=None if table else no_prof, text=distance_text(g["features"])))
     # People read from the top: who the segments are first, how k was chosen last.
     order = ["summary", "plan", "campaign_gains", "profile_table", "rules", "drift", "sizes_response", "profile_heatmap", "pca",
              "silhouette", "k_pays", "elbow", "validation"]

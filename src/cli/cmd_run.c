@@ -173,6 +173,11 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
   kseg_json_bool(&j, "converged", r->converged);
   kseg_json_num(&j, "silhouette", r->silhouette);
   kseg_json_bool(&j, "report", made != 0);
+  if (r->n_notes) { /* only when there is something to say: the JSON of a clean run is as it was */
+    kseg_json_open_array(&j, "notes");
+    for (int i = 0; i < r->n_notes; i++) kseg_json_array_str(&j, r->notes[i]);
+    kseg_json_close_array(&j);
+  }
   kseg_json_open_array(&j, "segments");
   for (int s = 0; s < r->k; s++) {
     kseg_json_open_object(&j, NULL);
@@ -238,7 +243,10 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   int64_t gap_b = o.gap_b, stability_b = o.stability_b, cv_folds = KSEG_PLAN_DEFAULT_FOLDS, rule_leaves = 0;
   double cost = 0, revenue = 0;
   bool no_report = false;
-  kseg_opt opts[] = {
+  kseg_cli_csv_flags csv = {0};
+  kseg_cli_prep_flags prep = {0};
+  kseg_ae_options ae;
+  kseg_opt opts[64] = {
       {"in", KSEG_OPT_STRING, &o.in, "FILE", "customers: a CSV with a header row, or a raw table (HDF5 with /raw)",
        false, false},
       {"out", KSEG_OPT_STRING, &o.out_dir, "DIR", "output directory (created; earlier outputs replaced only on success)",
@@ -256,7 +264,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
        false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "seed of every random draw (default 0)", false, false},
       {"target", KSEG_OPT_STRING, &o.target, "COL",
-       "0/1 column for response rate, lift and the campaign plan (default Response); never a feature", false, false},
+       "0/1 column for response rate, lift and the campaign plan (default Response, any case); never a feature", false, false},
       {"contact-cost", KSEG_OPT_DOUBLE, &cost, "C",
        "cost of one contact (default: the table's constant Z_CostContact; else no money is claimed)", false, false},
       {"response-revenue", KSEG_OPT_DOUBLE, &revenue, "R",
@@ -272,19 +280,31 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
       {"transactions", KSEG_OPT_STRING, &transactions, "LOG",
        "instead of --in: a transaction log (CSV, whitespace text or HDF5) aggregated per customer first (kseg rfm)",
        false, false},
+      {"force", KSEG_OPT_FLAG, &o.force, NULL,
+       "run even with fewer than 10 customers per segment at the smallest candidate k", false, false},
   };
-  const int n_opts = (int)(sizeof opts / sizeof opts[0]);
+  int n_opts = 0;
+  while (opts[n_opts].name) n_opts++;
+  /* the import's and the preparation's options, as `kseg import` and `kseg prep` take them */
+  n_opts += kseg_cli_csv_options(&csv, opts + n_opts);
+  n_opts += kseg_cli_prep_options(&prep, opts + n_opts);
   int st = kseg_comm_agree(cli->comm, kseg_args_parse(cli, argc, argv, opts, n_opts));
   if (st == KSEG_ARGS_HELP) {
     kseg_args_usage(cli, "run --in customers.csv|raw.h5 | --transactions log.csv --out DIR [options]",
                     "The whole segmentation: import, prep, k sweep, fit at the recommended k (the k whose\n"
                     "campaign plan pays best out of sample when a target exists), profiles, the campaign plan,\n"
-                    "model, segments.csv and report.html in DIR (docs/run.md, docs/plan.md).",
+                    "model, segments.csv and report.html in DIR (docs/run.md, docs/plan.md). The import options\n"
+                    "read the CSV as kseg import does (docs/import.md), the preparation options shape the\n"
+                    "features as kseg prep does (docs/prep.md); --target is never a feature.",
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
   if (st) return st;
-  if (range) {
+  bool use_ae = false;
+  st = kseg_cli_csv_resolve(&csv, &o.csv);
+  if (!st) st = kseg_cli_prep_resolve(&prep, &o.prep, &o.pca, &ae, &use_ae);
+  if (use_ae) o.autoencoder = &ae;
+  if (!st && range) {
     st = kseg_args_range(range, "k", &o.k_min, &o.k_max);
     o.k_fixed = true;
     if (!st && (o.k_min < 2 || o.k_min > o.k_max))
@@ -344,6 +364,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   kseg_run_result r;
   st = kseg_run_pipeline(cli->comm, &o, &r);
   if (st) return st;
+  for (int i = 0; i < r.n_notes; i++) kseg_cli_warn(cli, "%s", r.notes[i]);
   int made = 0;
   if (!no_report) {
     kseg_cli_progress(cli, "run: rendering the report");

@@ -126,7 +126,8 @@ static int base_pass(MPI_Comm comm, candidate *cand, int J, int64_t n_local)
     cand[j].hi = hi[j];
     cand[j].count = cnt[j];
     cand[j].nonbinary = cnt[J + j];
-    double bound = fmax(fabs(lo[j]), fabs(hi[j]));
+    /* a column without any value is left out of the metrics below, not an infinity */
+    double bound = cnt[j] > 0 ? fmax(fabs(lo[j]), fabs(hi[j])) : 0.0;
     if (!isfinite(bound)) st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has an infinite value", cand[j].name);
     cand[j].fx = kseg_fixed_for_bound(bound);
   }
