@@ -28,3 +28,11 @@ expect_message "--currency takes a short code or symbol"
 expect_status 1 1 profile --raw "$T/run/raw.h5" --labels "$T/run/result.h5" --out "$T/o/p.csv" --currency ""
 expect_message "--currency takes a short code or symbol"
 [ ! -e "$T/o" ] || fail "a refused command wrote $T/o"
+# a run on PCA components has no rules (a warning, an empty rule_segment), and
+# kseg rules refuses its model
+kseg_np 1 run --in "$T/raw.h5" --out "$T/pca" --k 3 --n-init 1 --gap 0 --no-report --pca 0.9 2>"$T/err" || { cat "$T/err"; fail "pca run"; }
+grep -q "no segment rules: the model clusters PCA components" "$T/err" || fail "the PCA run does not say why it has no rules"
+[ ! -e "$T/pca/rules.json" ] || fail "a PCA run wrote rules"
+expect_status 1 1 rules --raw "$T/pca/raw.h5" --model "$T/pca/model.h5" --out "$T/o/rules.json"
+expect_message "the model clusters PCA components"
+[ ! -e "$T/o" ] || fail "a refused kseg rules wrote $T/o"
