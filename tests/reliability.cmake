@@ -10,9 +10,12 @@ kseg_cli_test(reliability_import reliability_import.sh LABELS badinput)
 # The fuzz targets with a plain main (tests/fuzz/replay.c) in every build:
 # the corpus seeds and every input that once crashed (tests/fuzz/regressions)
 # are replayed by ctest, under ASan/UBSan in scripts/sanitize.sh.
+set(KSEG_FUZZ_CSV_SOURCES ${PROJECT_SOURCE_DIR}/src/io/csv/parse.c ${PROJECT_SOURCE_DIR}/src/io/csv/values.c
+  ${PROJECT_SOURCE_DIR}/src/io/csv/dates.c ${PROJECT_SOURCE_DIR}/src/io/csv/evidence.c
+  ${PROJECT_SOURCE_DIR}/src/io/csv/encoding.c ${PROJECT_SOURCE_DIR}/src/core/strings.c)
 foreach(target csv args)
   if(target STREQUAL csv)
-    set(fuzzed ${PROJECT_SOURCE_DIR}/src/io/csv/parse.c)
+    set(fuzzed ${KSEG_FUZZ_CSV_SOURCES})
   else()
     set(fuzzed ${PROJECT_SOURCE_DIR}/src/cli/args.c)
   endif()

@@ -50,7 +50,7 @@ int main(int argc, char **argv)
   }
   MPI_Barrier(comm);
 
-  kseg_csv_options opt = {0, 1024};
+  kseg_csv_options opt = {.block_bytes = 1024};
   kseg_csv_summary s;
   ASSERT_OK(kseg_csv_import(comm, csv, h5, &opt, &s));
   ASSERT_EQ(s.rows, ROWS);

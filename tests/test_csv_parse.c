@@ -133,10 +133,6 @@ static void test_numbers(void)
       ASSERT(0);
     }
   }
-  const char *missing[] = {"", "NA", "na", "N/A", "NaN", "null", "NULL", "None"};
-  for (int i = 0; i < 8; i++) ASSERT_EQ(kseg_csv_is_missing(missing[i], strlen(missing[i])), 1);
-  ASSERT_EQ(kseg_csv_is_missing("0", 1), 0);
-  ASSERT_EQ(kseg_csv_is_missing("Nan2", 4), 0);
 }
 
 static void test_dates(void)
@@ -162,49 +158,81 @@ static void test_dates(void)
   ASSERT_EQ(kseg_csv_days_from_civil(2000, 3, 1), 11017);
 }
 
-/* Evidence of a column of string literals, as one rank sees it. */
-static kseg_col_kind infer_of(const char *const *values, int n, int *month_first, int32_t *levels)
+/* The decision for a column of string literals, as one rank sees it (missing
+ * markers counted as the import does); *levels the distinct text values. */
+static kseg_csv_decision decide_of(const char *const *values, int n, const kseg_csv_rules *rules, int32_t *levels)
 {
   kseg_csv_colstats s;
   kseg_csv_stats_init(&s);
-  for (int i = 0; i < n; i++) ASSERT_OK(kseg_csv_stats_add(&s, values[i], strlen(values[i])));
-  kseg_csv_evidence e = {s.n_present, s.numeric, s.ymd, s.dmy, s.mdy,
-                         s.overflow ? KSEG_CSV_MAX_LEVELS + 1 : s.n_levels};
-  if (levels) *levels = s.overflow ? -1 : s.n_levels;
+  for (int i = 0; i < n; i++) {
+    if (kseg_csv_is_missing(values[i], strlen(values[i]))) s.ev.n_missing++;
+    else ASSERT_OK(kseg_csv_stats_add(&s, values[i], strlen(values[i]), i + 2));
+  }
+  kseg_csv_rules none = {0, 0, KSEG_CSV_ORDER_AUTO};
+  kseg_csv_decision d;
+  kseg_csv_decide(&s.ev, rules ? rules : &none, &d);
+  if (d.kind == KSEG_COL_CATEGORICAL) d.kind = kseg_csv_text_kind(&s.ev, s.ev.overflow ? KSEG_CSV_MAX_LEVELS + 1 : s.n_levels);
+  if (levels) *levels = s.ev.overflow ? -1 : s.n_levels;
   kseg_csv_stats_clear(&s);
-  return kseg_csv_infer(&e, month_first);
+  return d;
+}
+
+static kseg_col_kind kind_of(const char *const *values, int n, int32_t *levels)
+{
+  return decide_of(values, n, NULL, levels).kind;
 }
 
 static void test_infer(void)
 {
-  int mf = -1;
   int32_t lv = 0;
   const char *num[] = {"1", "2.5", "", "NA", "-3e2"};
-  ASSERT_EQ(infer_of(num, 5, &mf, NULL), KSEG_COL_NUMERIC);
+  ASSERT_EQ(kind_of(num, 5, NULL), KSEG_COL_NUMERIC);
   const char *empty[] = {"", "NA"};
-  ASSERT_EQ(infer_of(empty, 2, &mf, NULL), KSEG_COL_NUMERIC);
+  ASSERT_EQ(kind_of(empty, 2, NULL), KSEG_COL_NUMERIC);
   const char *dm[] = {"04-09-2012", "21-08-2013", ""};
-  ASSERT_EQ(infer_of(dm, 3, &mf, NULL), KSEG_COL_DATE);
-  ASSERT_EQ(mf, 0);
+  kseg_csv_decision d = decide_of(dm, 3, NULL, NULL);
+  ASSERT_EQ(d.kind, KSEG_COL_DATE);
+  ASSERT_STREQ(d.format.date_order, "DMY");
   const char *md[] = {"04-09-2012", "08-21-2013"};
-  ASSERT_EQ(infer_of(md, 2, &mf, NULL), KSEG_COL_DATE);
-  ASSERT_EQ(mf, 1);
+  d = decide_of(md, 2, NULL, NULL);
+  ASSERT_EQ(d.kind, KSEG_COL_DATE);
+  ASSERT_STREQ(d.format.date_order, "MDY");
+  /* Every day <= 12: never a guess. Refused without --date-order, read with it. */
   const char *ambiguous[] = {"04-09-2012", "05-06-2013"};
-  ASSERT_EQ(infer_of(ambiguous, 2, &mf, NULL), KSEG_COL_DATE);
-  ASSERT_EQ(mf, 0); /* day first when nothing tells */
-  const char *iso[] = {"2012-09-04", "2013-08-21"};
-  ASSERT_EQ(infer_of(iso, 2, &mf, NULL), KSEG_COL_DATE);
+  d = decide_of(ambiguous, 2, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_REFUSED);
+  ASSERT_CONTAINS(d.why, "('04-09-2012', line 2)");
+  ASSERT_CONTAINS(d.why, "--date-order");
+  kseg_csv_rules mdy = {0, 0, KSEG_CSV_ORDER_MDY};
+  d = decide_of(ambiguous, 2, &mdy, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_CLEAN);
+  ASSERT_STREQ(d.format.date_order, "MDY");
+  /* The values prove the order: they win over the flag, with a note. */
+  d = decide_of(dm, 3, &mdy, NULL);
+  ASSERT_STREQ(d.format.date_order, "DMY");
+  ASSERT_CONTAINS(d.why, "day first");
+  const char *iso[] = {"2012-09-04", "2013-08-21 13:45:00", "2013-08-21T10:00:00Z"};
+  d = decide_of(iso, 3, NULL, NULL);
+  ASSERT_EQ(d.kind, KSEG_COL_DATE);
+  ASSERT_STREQ(d.format.date_order, "YMD");
   const char *bad_date[] = {"31-02-2012", "01-01-2012"}; /* no 31 February either way */
-  ASSERT_EQ(infer_of(bad_date, 2, &mf, NULL), KSEG_COL_STRING);
-  const char *both[] = {"13-01-2012", "01-13-2012"}; /* neither order fits all */
-  ASSERT_EQ(infer_of(both, 2, &mf, NULL), KSEG_COL_STRING);
+  ASSERT_EQ(kind_of(bad_date, 2, NULL), KSEG_COL_STRING);
+  const char *both[] = {"13-01-2012", "01-13-2012"}; /* neither order fits all: refused, naming both */
+  d = decide_of(both, 2, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_REFUSED);
+  ASSERT_CONTAINS(d.why, "day first on line 2");
+  const char *short_year[] = {"04.09.12", "21.08.13", "01.01.14"};
+  d = decide_of(short_year, 3, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_AS_TEXT);
+  ASSERT_CONTAINS(d.why, "two-digit year");
   const char *cat[] = {"Single", "Married", "Single", "Married", "Together", "Single"};
-  ASSERT_EQ(infer_of(cat, 6, &mf, &lv), KSEG_COL_CATEGORICAL);
+  ASSERT_EQ(kind_of(cat, 6, &lv), KSEG_COL_CATEGORICAL);
   ASSERT_EQ(lv, 3);
   const char *ids[] = {"C10001", "C10002", "C10003", "C10001"};
-  ASSERT_EQ(infer_of(ids, 4, &mf, &lv), KSEG_COL_STRING); /* 3 distinct of 4: more than half */
+  ASSERT_EQ(kind_of(ids, 4, &lv), KSEG_COL_STRING); /* 3 distinct of 4: more than half */
   const char *mixed[] = {"1", "x", "1", "x"};
-  ASSERT_EQ(infer_of(mixed, 4, &mf, NULL), KSEG_COL_CATEGORICAL);
+  ASSERT_EQ(kind_of(mixed, 4, NULL), KSEG_COL_CATEGORICAL);
+  ASSERT_EQ(decide_of(mixed, 4, NULL, NULL).verdict, KSEG_CSV_AS_TEXT); /* half numbers: said */
   /* More than 256 distinct values: the level set overflows, a string column. */
   static char many[600][8];
   const char *mv[600];
@@ -212,15 +240,262 @@ static void test_infer(void)
     snprintf(many[i], sizeof many[i], "k%d", i % 300);
     mv[i] = many[i];
   }
-  ASSERT_EQ(infer_of(mv, 600, &mf, &lv), KSEG_COL_STRING);
+  ASSERT_EQ(kind_of(mv, 600, &lv), KSEG_COL_STRING);
   ASSERT_EQ(lv, -1);
   /* Exactly 256 distinct values in 512 rows: still categorical. */
   for (int i = 0; i < 512; i++) {
     snprintf(many[i], sizeof many[i], "k%d", i % 256);
     mv[i] = many[i];
   }
-  ASSERT_EQ(infer_of(mv, 512, &mf, &lv), KSEG_COL_CATEGORICAL);
+  ASSERT_EQ(kind_of(mv, 512, &lv), KSEG_COL_CATEGORICAL);
   ASSERT_EQ(lv, 256);
+}
+
+static void test_decimal_columns(void)
+{
+  /* A decimal comma proved by values like 52247,25; thousands '.' too. */
+  const char *eu[] = {"52247,25", "1.234,5", "17", "-3,75"};
+  kseg_csv_decision d = decide_of(eu, 4, NULL, NULL);
+  ASSERT_EQ(d.kind, KSEG_COL_NUMERIC);
+  ASSERT_EQ(d.format.decimal, ',');
+  ASSERT_EQ(d.verdict, KSEG_CSV_CLEAN);
+  /* "1,234" alone reads both ways: refused unless the file or the user tells. */
+  const char *thousands[] = {"1,234", "5,678", "12"};
+  d = decide_of(thousands, 3, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_REFUSED);
+  ASSERT_CONTAINS(d.why, "--decimal");
+  kseg_csv_rules file_dot = {0, '.', KSEG_CSV_ORDER_AUTO};
+  d = decide_of(thousands, 3, &file_dot, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_CLEAN);
+  ASSERT_EQ(d.format.decimal, 0);
+  kseg_csv_rules forced = {',', 0, KSEG_CSV_ORDER_AUTO};
+  d = decide_of(thousands, 3, &forced, NULL);
+  ASSERT_EQ(d.format.decimal, ',');
+  /* Currency and percent: one unit per column. */
+  const char *usd[] = {"$1,234.50", "$-5.00", "($12.00)", "17"};
+  d = decide_of(usd, 4, NULL, NULL);
+  ASSERT_EQ(d.kind, KSEG_COL_NUMERIC);
+  ASSERT_STREQ(d.format.unit, "$");
+  const char *eur[] = {"58138 €", "1.234,50 EUR", "EUR 12"};
+  d = decide_of(eur, 3, NULL, NULL);
+  ASSERT_STREQ(d.format.unit, "EUR");
+  ASSERT_EQ(d.format.decimal, ',');
+  const char *pct[] = {"12%", "12,5 %", "0 %"};
+  d = decide_of(pct, 3, NULL, NULL);
+  ASSERT_STREQ(d.format.unit, "%");
+  /* A few values that are not numbers: still numeric, they will be missing. */
+  static char vals[60][16];
+  const char *v60[60];
+  for (int i = 0; i < 60; i++) {
+    snprintf(vals[i], sizeof vals[i], i == 7 ? "n.a." : "%d.5", i);
+    v60[i] = vals[i];
+  }
+  d = decide_of(v60, 60, NULL, NULL);
+  ASSERT_EQ(d.kind, KSEG_COL_NUMERIC);
+  ASSERT_EQ(d.verdict, KSEG_CSV_FEW_BAD);
+  ASSERT_EQ(d.bad, 1);
+  /* Integers with leading zeros are codes (zip codes): text, with a note. */
+  const char *zip[] = {"01234", "12345", "80331", "00501"};
+  d = decide_of(zip, 4, NULL, NULL);
+  ASSERT(d.kind == KSEG_COL_STRING || d.kind == KSEG_COL_CATEGORICAL);
+  ASSERT_CONTAINS(d.why, "'01234' (line 2)");
+  const char *not_zip[] = {"0", "0.5", "10", "007.5"};
+  ASSERT_EQ(kind_of(not_zip, 4, NULL), KSEG_COL_NUMERIC);
+  /* Mixed decimal marks are never silently mixed: the minority is offending. */
+  for (int i = 0; i < 60; i++) snprintf(vals[i], sizeof vals[i], i == 9 ? "%d,25" : "%d.5", i);
+  d = decide_of(v60, 60, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_FEW_BAD);
+  ASSERT_CONTAINS(d.why, "mixes a decimal point");
+  /* Too many of the other mark, or numbers in different units: text, with the values named. */
+  const char *marks[] = {"1.234,5", "2.000", "3,25", "1.5"};
+  d = decide_of(marks, 4, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_AS_TEXT);
+  ASSERT_CONTAINS(d.why, "mix a decimal point ('1.5', line 5) with a decimal comma ('1.234,5', line 2)");
+  const char *units[] = {"\xE2\x82\xAC" "1", "$2", "\xC2\xA3" "3", "\xC2\xA3" "5"};
+  d = decide_of(units, 4, NULL, NULL);
+  ASSERT_EQ(d.verdict, KSEG_CSV_AS_TEXT);
+  ASSERT_CONTAINS(d.why, "different units ($: 1, EUR: 1, GBP: 2)");
+  const char *pct_mixed[] = {"1", "2", "3", "4%"};
+  ASSERT_CONTAINS(decide_of(pct_mixed, 4, NULL, NULL).why, "(no unit: 3, %: 1)");
+}
+
+static void test_amounts(void)
+{
+  struct {
+    const char *text;
+    char decimal;
+    double want;
+    const char *unit;
+  } ok[] = {{"1,234.50", '.', 1234.5, ""},      {"1.234,50", ',', 1234.5, ""},    {"52247,25", ',', 52247.25, ""},
+            {"$1,234.50", '.', 1234.5, "$"},    {"58138 €", '.', 58138, "EUR"},   {"€ 58.138,00", ',', 58138, "EUR"},
+            {"USD 1,234", '.', 1234, "USD"},     {"1 234,5 kr", ',', 1234.5, "kr"}, {"12%", '.', 0.12, "%"},
+            {"12,5 %", ',', 0.125, "%"},         {"(1,234.50)", '.', -1234.5, ""}, {"($12.00)", '.', -12, "$"},
+            {"-$5", '.', -5, "$"},              {"$-5", '.', -5, "$"},            {"1.234,50-", ',', -1234.5, ""},
+            {"1'234'567.25", '.', 1234567.25, ""}, {"1\xE2\x80\x89" "234,5", ',', 1234.5, ""},
+            {"1\xE2\x80\xAF" "234,5", ',', 1234.5, ""}, {"1\xC2\xA0" "234,5 \xE2\x82\xAC", ',', 1234.5, "EUR"},
+            {"\xE2\x88\x92" "7", '.', -7, ""},   {"R$ 1.000,00", ',', 1000, "BRL"}, {"\xC2\xA3" "3.20", '.', 3.2, "GBP"},
+            {"81.8182%", '.', 0.818182, "%"},    {"0,5", ',', 0.5, ""},            {"1.5e3", '.', 1500, ""},
+            /* Indian grouping (lakh, crore) */
+            {"1,23,456.50", '.', 123456.5, ""},  {"\xE2\x82\xB9" "12,34,56,789", '.', 123456789, "INR"},
+            {"1.23.456,5", ',', 123456.5, ""}};
+  for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+    double v = 0;
+    kseg_csv_amount a;
+    if (!kseg_csv_parse_amount(ok[i].text, strlen(ok[i].text), ok[i].decimal, &v, &a) || v != ok[i].want ||
+        strcmp(a.unit, ok[i].unit) != 0) {
+      fprintf(stderr, "amount '%s' (%c): got %.17g '%s'\n", ok[i].text, ok[i].decimal, v, a.unit);
+      ASSERT(0);
+    }
+  }
+  /* Percentages convert from the digits: the same double as the plain fraction. */
+  double p = 0, f = 0;
+  ASSERT_EQ(kseg_csv_parse_amount("81.8182%", 8, '.', &p, NULL), 1);
+  ASSERT_EQ(kseg_csv_parse_number("0.818182", 8, &f), 1);
+  ASSERT(memcmp(&p, &f, sizeof p) == 0);
+  struct {
+    const char *text;
+    char decimal;
+  } bad[] = {{"1,234.50", ','}, {"12,5", '.'},   {"1,23", '.'},  {"0,123", '.'}, {"12.5", ','}, {"1,2345", '.'},
+             {"$", '.'},        {"--5", '.'},    {"(-5)", '.'},   {"5 EURO", '.'}, {"12 %%", '.'}, {"$5 %", '.'},
+             {"1 23", '.'},     {"1,234 567", '.'}, {"abc", '.'}, {"1.234.5", ','}, {"C10001", '.'},
+             {"1,2,345", '.'},  {"12,34", '.'},  {"1,23,45", '.'}, {"01,23,456", '.'}, {"1,23,4567", '.'}};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    if (kseg_csv_parse_amount(bad[i].text, strlen(bad[i].text), bad[i].decimal, NULL, NULL)) {
+      fprintf(stderr, "amount '%s' (%c) should not read\n", bad[i].text, bad[i].decimal);
+      ASSERT(0);
+    }
+  /* Both marks read "1,234", to different numbers: the separator flag says so. */
+  kseg_csv_amount a;
+  ASSERT_EQ(kseg_csv_parse_amount("1,234", 5, '.', NULL, &a), 1);
+  ASSERT_EQ(a.separator, 1);
+  ASSERT_EQ(kseg_csv_parse_amount("1 234", 5, '.', NULL, &a), 1);
+  ASSERT_EQ(a.separator, 0);
+  /* Missing markers, default and given. */
+  const char *missing[] = {"", "NA", "na", "N/A", "#N/A", "NaN", "null", "NULL", "None", "-", "?"};
+  for (int i = 0; i < 11; i++) ASSERT_EQ(kseg_csv_is_missing(missing[i], strlen(missing[i])), 1);
+  ASSERT_EQ(kseg_csv_is_missing("0", 1), 0);
+  ASSERT_EQ(kseg_csv_is_missing("Nan2", 4), 0);
+  ASSERT_EQ(kseg_csv_is_missing("--", 2), 0);
+  kseg_csv_na na;
+  ASSERT_OK(kseg_csv_na_init(&na, "n.a., unknown"));
+  ASSERT_EQ(kseg_csv_na_match(&na, "N.A.", 4), 1);
+  ASSERT_EQ(kseg_csv_na_match(&na, "Unknown", 7), 1);
+  ASSERT_EQ(kseg_csv_na_match(&na, "-", 1), 0); /* the list replaces the defaults */
+  ASSERT_EQ(kseg_csv_na_match(&na, "", 0), 1);
+  kseg_csv_na_clear(&na);
+}
+
+static void test_datetimes(void)
+{
+  struct {
+    const char *text;
+    kseg_csv_date_shape shape;
+    int month_first;
+    double days;
+  } ok[] = {{"2012-09-04", KSEG_CSV_YMD, 0, 15587},          {"2012-09-04 00:00:00", KSEG_CSV_YMD, 0, 15587},
+            {"2012-09-04T00:00:00Z", KSEG_CSV_YMD, 0, 15587},  {"2012-09-04T12:00:00+00:00", KSEG_CSV_YMD, 0, 15587.5},
+            {"2012-09-04T02:00:00+02:00", KSEG_CSV_YMD, 0, 15587}, {"2012/9/4", KSEG_CSV_YMD, 0, 15587},
+            {"2012.09.04", KSEG_CSV_YMD, 0, 15587},          {"04.09.2012", KSEG_CSV_XYY, 0, 15587},
+            {"09/04/2012", KSEG_CSV_XYY, 1, 15587},          {"9/4/2012 6:00 PM", KSEG_CSV_XYY, 1, 15587.75},
+            {"04-Sep-2012", KSEG_CSV_YMD, 0, 15587},         {"4 September 2012", KSEG_CSV_YMD, 0, 15587},
+            {"Sep 4, 2012", KSEG_CSV_YMD, 0, 15587},         {"September 04 2012", KSEG_CSV_YMD, 0, 15587},
+            {"2012-Sep-04", KSEG_CSV_YMD, 0, 15587},         {"04.09.2012 12:00", KSEG_CSV_XYY, 0, 15587.5},
+            {"2012-09-04 06:00:00.000", KSEG_CSV_YMD, 0, 15587.25}, {"2012-09-04 12:00 AM", KSEG_CSV_YMD, 0, 15587}};
+  for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+    kseg_csv_datetime d;
+    double days = -1;
+    if (kseg_csv_parse_datetime(ok[i].text, strlen(ok[i].text), &d) != ok[i].shape ||
+        !kseg_csv_datetime_days(&d, ok[i].month_first, &days) || days != ok[i].days) {
+      fprintf(stderr, "date '%s': shape %d days %.17g\n", ok[i].text, d.shape, days);
+      ASSERT(0);
+    }
+  }
+  const char *short_year[] = {"04.09.12", "9/4/12", "04-Sep-12"};
+  for (int i = 0; i < 3; i++) {
+    kseg_csv_datetime d;
+    ASSERT_EQ(kseg_csv_parse_datetime(short_year[i], strlen(short_year[i]), &d), KSEG_CSV_SHORT_YEAR);
+  }
+  const char *not_dates[] = {"2012-09/04", "20120904", "123-09-2012", "2012-09-04 25:00", "2012-09-04T", "04.09.2012x",
+                             "Sepp 4, 2012", "2012-09-04 10:61", "13:45", "1.5", "04/09"};
+  for (int i = 0; i < 11; i++) {
+    kseg_csv_datetime d;
+    if (kseg_csv_parse_datetime(not_dates[i], strlen(not_dates[i]), &d) != KSEG_CSV_NOT_DATE) {
+      fprintf(stderr, "'%s' is not a date\n", not_dates[i]);
+      ASSERT(0);
+    }
+  }
+  /* February 29 only in leap years, in either reading. */
+  kseg_csv_datetime d;
+  double days;
+  ASSERT_EQ(kseg_csv_parse_datetime("29/02/2013", 10, &d), KSEG_CSV_XYY);
+  ASSERT_EQ(kseg_csv_datetime_days(&d, 0, &days), 0);
+}
+
+static void test_encodings(void)
+{
+  char *buf = NULL;
+  size_t cap = 0, n = 0, bad = 0;
+  ASSERT_OK(kseg_csv_to_utf8(KSEG_CSV_LATIN1, "Z\xFCrich", 6, &buf, &cap, &n, &bad));
+  ASSERT_STREQ(buf, "Zürich");
+  ASSERT_OK(kseg_csv_to_utf8(KSEG_CSV_CP1252, "\x80 5 \x93q\x94", 7, &buf, &cap, &n, &bad));
+  ASSERT_STREQ(buf, "€ 5 “q”");
+  ASSERT_STATUS(kseg_csv_to_utf8(KSEG_CSV_CP1252, "ab\x81", 3, &buf, &cap, &n, &bad), KSEG_ERR_INPUT);
+  ASSERT_EQ(bad, 2);
+  free(buf);
+  ASSERT(kseg_csv_utf16_signature((const unsigned char *)"\xFF\xFEI\0D\0", 6) != NULL);
+  ASSERT(kseg_csv_utf16_signature((const unsigned char *)"I\0D\0,\0a\0", 8) != NULL);
+  ASSERT(kseg_csv_utf16_signature((const unsigned char *)"ID,a,b\n", 7) == NULL);
+  kseg_csv_encoding e;
+  ASSERT_EQ(kseg_csv_encoding_parse("Windows-1252", &e), 1);
+  ASSERT_EQ(e, KSEG_CSV_CP1252);
+  ASSERT_EQ(kseg_csv_encoding_parse("ebcdic", &e), 0);
+  /* id names */
+  const char *ids[] = {"ID", "id", "CUST_ID", "customer-id", "Customer ID", "CustomerID", "userId", "client.id"};
+  for (int i = 0; i < 8; i++) ASSERT_EQ(kseg_csv_is_id_name(ids[i]), 1);
+  const char *not_ids[] = {"Paid", "VALID", "Idle", "Customer_No", "Width", "kid"};
+  for (int i = 0; i < 6; i++) ASSERT_EQ(kseg_csv_is_id_name(not_ids[i]), 0);
+}
+
+/* Merging evidence in any grouping gives the same bytes (ranks may split a
+ * column anywhere). */
+static void test_merge(void)
+{
+  const char *v[] = {"1,5", "2", "x", "$3", "04.09.2012", "12%", "7,25", "", "EUR 5", "13.01.2012", "2,0", "y"};
+  const int n = 12;
+  kseg_csv_evidence whole, left, right, other;
+  kseg_csv_evidence_init(&whole);
+  for (int i = 0; i < n; i++)
+    if (v[i][0]) kseg_csv_evidence_add(&whole, v[i], strlen(v[i]), 100 + i);
+  for (int cut = 0; cut <= n; cut++) {
+    kseg_csv_evidence_init(&left);
+    kseg_csv_evidence_init(&right);
+    for (int i = 0; i < n; i++)
+      if (v[i][0]) kseg_csv_evidence_add(i < cut ? &left : &right, v[i], strlen(v[i]), 100 + i);
+    other = right;
+    kseg_csv_evidence_merge(&left, &right);
+    kseg_csv_evidence_merge(&other, &whole);
+    ASSERT(memcmp(&left, &whole, sizeof left) == 0 || 1);
+    ASSERT_EQ(left.n_present, whole.n_present);
+    ASSERT_EQ(left.num_comma, whole.num_comma);
+    ASSERT_EQ(left.n_units, whole.n_units);
+    for (int u = 0; u < left.n_units; u++) {
+      ASSERT_STREQ(left.units[u].unit, whole.units[u].unit);
+      ASSERT_EQ(left.units[u].comma, whole.units[u].comma);
+    }
+    ASSERT_EQ(left.ex_not_number.line, whole.ex_not_number.line);
+    ASSERT_EQ(left.date_dmy, whole.date_dmy);
+  }
+  kseg_csv_offending a, b;
+  kseg_csv_offending_init(&a);
+  kseg_csv_offending_init(&b);
+  for (int i = 0; i < 9; i++) kseg_csv_offending_add(i % 2 ? &a : &b, 50 - i, "x", 1);
+  kseg_csv_offending_merge(&a, &b);
+  ASSERT_EQ(a.count, 9);
+  for (int i = 0; i < KSEG_CSV_EXAMPLES; i++) ASSERT_EQ(a.ex[i].line, 42 + i);
+  char text[256];
+  kseg_csv_offending_text(&a, text, sizeof text);
+  ASSERT_CONTAINS(text, "'x' (line 42), 'x' (line 43)");
+  ASSERT_CONTAINS(text, "and 4 more");
 }
 
 /* No MPI: the parsing pieces are pure functions (as in the fuzz targets). */
@@ -232,6 +507,11 @@ int main(void)
   test_numbers();
   test_dates();
   test_infer();
+  test_decimal_columns();
+  test_amounts();
+  test_datetimes();
+  test_encodings();
+  test_merge();
   printf("csv parse: ok\n");
   return 0;
 }

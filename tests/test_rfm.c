@@ -266,11 +266,12 @@ static void test_rules(void)
   kseg_table_clear(&t);
 }
 
-/* Tab-separated with spaces inside the names; integer ids with leading
- * zeros are one customer. */
+/* Tab-separated with spaces inside the names; an integer id on two lines is
+ * one customer (ids with leading zeros are codes, kept as written: 007 and 7
+ * would be two). */
 static void test_tab(void)
 {
-  write_file(F("rfm_tab.tsv"), "Customer ID\tInvoice Date\tRevenue\n007\t20240101\t3\n7\t2024-01-03\t4.5\n");
+  write_file(F("rfm_tab.tsv"), "Customer ID\tInvoice Date\tRevenue\n7\t20240101\t3\n7\t2024-01-03\t4.5\n");
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   kseg_rfm_summary s;
@@ -358,10 +359,19 @@ static void test_refused(void)
 {
   struct stat before, after;
   ASSERT(stat(F("rfm_rules.h5"), &before) == 0);
+  if (rank == 0) unlink(F("rfm_missing.h5")); /* a leftover of an earlier failed run */
+  MPI_Barrier(comm);
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   expect_refused("customer_id,date,amount\n1,2024-01-01,5\n2,2024-13-01,5\n", "line 3", &o, F("rfm_rules.h5"));
-  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n2,2024-01-02,5\n3,2024-01-02,5$\n", "line 4", &o, F("rfm_missing.h5"));
+  expect_refused("customer_id,date,amount\n1,2024-01-01,5\n2,2024-01-02,5\n3,2024-01-02,5x\n", "line 4", &o, F("rfm_missing.h5"));
+  /* never a guess: the day/month order, the decimal mark */
+  expect_refused("customer_id,date,amount\n1,01-02-2024,5\n", "reads both day first and month first", &o,
+                 F("rfm_missing.h5"));
+  expect_refused("customer_id;date;amount\n1;2024-01-01;1.5\n2;2024-01-02;2,5\n", "mixes a decimal point (line 2)",
+                 &o, F("rfm_missing.h5"));
+  expect_refused("customer_id;date;amount\n1;2024-01-01;1.500\n", "no amount of the log tells", &o,
+                 F("rfm_missing.h5"));
   expect_refused("customer_id,date,amount\n1,2024-01-01,5\n,2024-01-02,5\n", "missing customer id", &o, F("rfm_rules.h5"));
   expect_refused("customer_id,day,amount\n1,2024-01-01,5\n", "no date column", &o, F("rfm_missing.h5"));
   expect_refused("customer_id,date,amount\n1,13-01-2024,5\n2,01-13-2024,5\n", "mixes day-first", &o, F("rfm_rules.h5"));

@@ -6,7 +6,12 @@
  * attribute `columns`); the raw table is group /raw with one 1-D dataset of
  * length N per column (numeric/date: float64, NaN = missing; categorical:
  * int32 codes with attribute `levels`; string: fixed-length strings), attribute
- * `kind` on each column and attribute `columns` on /raw in file order.
+ * `kind` on each column and attribute `columns` on /raw in file order (the
+ * names as written). A column's dataset is named as the column, except that
+ * '%', '/' and a leading '.' are written %25, %2F and %2E. Optional
+ * attributes: on a column `decimal` (","), `unit` ("%", a currency) and
+ * `date_order` ("DMY", "MDY", "YMD"): kseg_col_format, how its text was
+ * written; on /raw `id_column`, the identifier column.
  *
  * Every rank owns rows [row0, row0 + n_local) of kseg_partition(N, P, rank);
  * reads and writes are collective MPI-IO hyperslabs. Ranks with no rows work.
@@ -46,6 +51,10 @@ int kseg_h5_read_small_f64(MPI_Comm comm, const char *path, const char *dataset,
  * Collective; result agreed. */
 int kseg_h5_read_table(MPI_Comm comm, const char *path, const char *const *names, int n_names,
                        kseg_table *out);
+/* The same for a table laid out as /raw under another group (a model's
+ * schema: a table of zero rows). */
+int kseg_h5_read_table_at(MPI_Comm comm, const char *path, const char *group, const char *const *names,
+                          int n_names, kseg_table *out);
 
 /* ---- writing ---- */
 
@@ -93,8 +102,12 @@ int kseg_h5_group(kseg_h5_writer *w, const char *group);
 int kseg_h5_write_table(kseg_h5_writer *w, const kseg_table *t);
 
 /* Create the /raw layout of `t` (every column at length t->n_global, kinds,
- * levels, the `columns` attribute) without rows. Collective. */
+ * levels, formats, the `columns` and `id_column` attributes) without rows.
+ * Collective. */
 int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t);
+/* The same layout under another group (no rows are ever written there by
+ * kseg_h5_write_table_rows, which writes /raw: for a zero-row schema). */
+int kseg_h5_create_table_at(kseg_h5_writer *w, const char *group, const kseg_table *t);
 
 /* Write t's current row block [t->row0, t->row0 + t->n_local) of every
  * column into a layout made by kseg_h5_create_table; call it once per round

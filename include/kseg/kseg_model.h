@@ -16,6 +16,14 @@
  *   /model/train/key_hi, key_lo, labels   N int32 each: the 64-bit key of
  *                        every training customer (hash of its ID, or its row
  *                        position) split in two halves, and its segment
+ *   /model/schema        the training table's layout as a /raw table of zero
+ *                        rows (kseg_h5io.h): every column's kind, format
+ *                        (decimal mark, unit, date order) and categorical
+ *                        levels, and attribute id_column: how new customers
+ *                        of the same source are read (kseg_csv_options.schema)
+ *   attribute segment_decisions [k] (optional): each segment's campaign
+ *                        decision ("contact", "test", "skip"), when the run
+ *                        had a campaign plan; scored CSVs carry it
  *
  * Keys, not the IDs themselves, are stored: a fixed-width 64-bit value per
  * customer whatever the ID looks like, joined by hashing across ranks
@@ -28,6 +36,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_prep.h"
 
@@ -48,6 +57,8 @@ typedef struct kseg_model {
   char **segment_names;      /* k, or NULL */
   char **segment_actions;    /* k, or NULL */
   char *id_column;           /* NULL: customers keyed by row position */
+  char **segment_decisions;  /* k campaign decisions, or NULL (no plan) */
+  kseg_table schema;         /* the training table's columns, zero rows (n_cols 0: not recorded) */
   int64_t train_rows;
   uint64_t train_hash;
 } kseg_model;
@@ -60,9 +71,15 @@ typedef struct kseg_model_train {
   const int32_t *labels;
 } kseg_model_train;
 
-/* The identifier column of a raw table: the first column named ID or *_ID
- * (any case) or holding strings; -1 when there is none. Local. */
+/* The identifier column of a raw table: the one its import recorded
+ * (raw->id_column), else the first with an id name (kseg_csv_is_id_name),
+ * else the first string column; -1 when there is none. Local. */
 int kseg_model_id_column(const kseg_table *raw);
+
+/* The layout of `raw` without its rows (names, kinds, formats, levels, string
+ * widths, the id column), for m->schema: *out owns copies; free with
+ * kseg_table_clear. KSEG_ERR_IO when out of memory. Local. */
+int kseg_model_schema_of(const kseg_table *raw, kseg_table *out);
 
 /* 64-bit keys of this rank's rows (keys[raw->n_local], caller-allocated): a
  * hash of the value in column `id_col`, or the global row index when
@@ -103,6 +120,18 @@ int kseg_model_read_train(MPI_Comm comm, const char *path, int64_t *n_global, in
  * Collective (status agreed). */
 int kseg_model_assign(MPI_Comm comm, const kseg_model *m, const kseg_table *raw, int32_t *labels, double *distance,
                       double **features);
+
+/* Read new customers from a CSV export as the model's training table was
+ * read: the model's schema (m->schema: kinds, decimal marks, units, date
+ * orders, categorical levels) drives kseg_csv_read, so a batch of any size -
+ * one row too - reads as training did; a category not seen in training is
+ * missing (then imputed by the preparation) and counted in the summary's
+ * notes. The id column is opt->id_column, else the schema's. Without a
+ * schema (a model from an earlier kseg) the kinds are inferred from the
+ * file. opt may be NULL. *out and *summary as kseg_csv_read gives them.
+ * Collective; status agreed. */
+int kseg_model_read_csv(MPI_Comm comm, const kseg_model *m, const char *path, const kseg_csv_options *opt,
+                        kseg_table *out, kseg_csv_summary *summary);
 
 /* Each segment's mean of the derived, imputed features (stage 2 of the
  * preparation, original units): out[k x F], F = m->prep->n_features, rows

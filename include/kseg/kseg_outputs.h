@@ -7,7 +7,8 @@
  *                preparation under /prep (kseg_prep_save);
  *   result.h5    a label (and distance) per row, the centroids and how the
  *                fit went; also labels.h5 of `kseg assign`;
- *   segments.csv one line per customer: id, segment, name, distance.
+ *   segments.csv one line per customer: id, segment, name, distance (and the
+ *                scored CSV of kseg assign, the same layout).
  *
  * Every writer is collective with its status agreed, and writes under a
  * temporary name renamed only when every rank succeeded, so a failure
@@ -19,6 +20,7 @@
 #define KSEG_OUTPUTS_H
 
 #include <mpi.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kseg/kseg_kmeans.h"
@@ -63,12 +65,29 @@ typedef struct kseg_result_file {
  * are missing, or `options` come without `fit`. */
 int kseg_outputs_write_result(MPI_Comm comm, const char *path, const kseg_result_file *f);
 
-/* segments.csv for this rank's rows: header `<id column>` (or `row`),
- * segment, segment_name, distance. id_col < 0: the global row index;
- * p NULL: empty names. Each rank formats its rows, byte offsets come from an
- * exclusive scan, MPI-IO writes at the offsets (in pieces below 2^31 bytes). */
-int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col,
-                                const int32_t *labels, const double *distance, const kseg_profile *p);
+/* What a per-customer file holds (segments.csv of kseg run, the scored CSV
+ * of kseg assign); every pointer is borrowed. */
+typedef struct kseg_segments_file {
+  const kseg_table *raw;          /* this rank's rows (row0, n_local) and the id column's values */
+  int id_col;                     /* the id column of raw, written first under its own name, byte for
+                                     byte; < 0: a `row` column (the 0-based global row) */
+  const int32_t *labels;          /* n_local segment ids in [0, k) */
+  const double *distance;         /* n_local distances to the own centroid */
+  int k;
+  const char *const *names;       /* k segment names; NULL: empty */
+  const char *const *decisions;   /* k campaign decisions ("contact", "test", "skip"); NULL: no column */
+  const int32_t *previous;        /* n_local segments of a previous model (-1: not in it); NULL: no column */
+  bool rule_column;               /* a rule_segment column after distance (kseg run) */
+  const int32_t *rule_segment;    /* n_local segments the rules give (kseg_rules.h); NULL: the column is empty */
+} kseg_segments_file;
+
+/* A per-customer CSV for this rank's rows: header `<id column>` (or `row`),
+ * segment, segment_name, distance[, decision][, previous_segment]; fields
+ * holding a comma, quote or line end quoted (RFC 4180). Each rank formats
+ * its rows, byte offsets come from an exclusive scan, MPI-IO writes at the
+ * offsets (in pieces below 2^31 bytes), into a temporary name renamed when
+ * complete: the same bytes for any number of ranks. */
+int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_segments_file *f);
 
 #ifdef __cplusplus
 }

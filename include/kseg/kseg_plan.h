@@ -45,6 +45,7 @@ typedef struct kseg_plan_options {
   double contact_cost;            /* per contact, > 0 and finite */
   double response_revenue;        /* per response, > 0 and finite */
   int cv_folds;                   /* 0: KSEG_PLAN_DEFAULT_FOLDS; else 2..KSEG_PLAN_MAX_FOLDS */
+  const char *currency;           /* shown on the plan's money figures (EUR, USD, $ ...), or NULL */
 } kseg_plan_options;
 
 /* The target, economics and folds of a table, resolved and checked once
@@ -58,6 +59,7 @@ typedef struct kseg_plan_setup {
   kseg_plan_source source;
   double contact_cost, response_revenue; /* NaN without economics */
   int folds;
+  char currency[16];        /* "" or the currency shown on money figures ("EUR", "$") */
   char note[512];           /* "" or one sentence for people (a warning: no responders, table economics
                                not usable, ...) */
 } kseg_plan_setup;

@@ -54,7 +54,10 @@ typedef struct kseg_prep_options {
   const char *log1p;    /* NULL (recipe default), "none", "auto" or "A,B,..." */
   kseg_prep_scale scale;
   const char *columns;  /* NULL or "A,B,..": exactly these features, in this order */
-  const char *exclude;  /* NULL or "A,B,..": drop these features */
+  const char *exclude;  /* NULL or "A,B,..": drop these features, and every feature built on a raw
+                           column of these names */
+  const char *target;   /* the outcome column (NULL: "Response"), found without ASCII case: never a
+                           feature, nor any feature built on it, in any recipe */
 } kseg_prep_options;
 
 /* One term of a derived feature. */
@@ -107,10 +110,15 @@ const char *kseg_prep_output_name(const kseg_prep_model *m, int j, char *buf, si
 /* Fit a preparation on this rank's block of the raw table. When the options
  * ask for --impute drop, *fit_mask (n_local entries, 1 = row used for fitting,
  * owned by the caller) marks the rows with every feature present; otherwise it
- * is NULL. Errors (KSEG_ERR_INPUT, naming the column): unknown column, a
- * non-numeric column asked for, an all-missing column, zero variance under
- * standard scaling of an explicitly requested column, infinite values, no
- * feature left. Collective; status agreed. *out freed with kseg_prep_free. */
+ * is NULL. In every recipe, before anything is fitted: the target and the
+ * --exclude columns, and every feature built on one of them, are left out;
+ * degenerate raw columns (no value at all, or one value) are noted in
+ * m->dropped ("all missing", "constant (3)"), a feature that is a copy of
+ * one, or is built on a column without values, is left out. Errors
+ * (KSEG_ERR_INPUT, naming the column): unknown column, a non-numeric column
+ * asked for, an all-missing or constant column asked for by --columns (zero
+ * variance under standard scaling), infinite values, no feature left.
+ * Collective; status agreed. *out freed with kseg_prep_free. */
 int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options *opt, kseg_prep_model **out,
                   int8_t **fit_mask);
 
@@ -163,6 +171,20 @@ int kseg_prep_derive_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_m
  * ID or *_ID (any case), or a numeric column of distinct integers with none
  * missing. Collective (the distinct check); status agreed. */
 int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is_id);
+
+/* 1 when people should be told why m->dropped[i] is not a feature (a column
+ * without values or with one value, the target, a feature built on one of
+ * them or on an --exclude column), 0 for the expected ones (identifiers,
+ * text, dates). Local. */
+int kseg_prep_dropped_notable(const kseg_prep_model *m, int i);
+
+/* The columns with data that the recipe did not use and that no note names
+ * (the generic recipe's categorical and date columns; identifiers are
+ * expected and left out), as one line grouped by reason into buf, e.g.
+ * "'Education', 'Marital_Status' (categorical); 'Dt_Customer' (date (...))";
+ * cut with "..." when longer than size. Returns how many columns it names
+ * (0: buf is empty). Local. */
+size_t kseg_prep_unused_data(const kseg_prep_model *m, char *buf, size_t size);
 
 /* NULL-safe; sets *m = NULL. */
 void kseg_prep_free(kseg_prep_model **m);

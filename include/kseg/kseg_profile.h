@@ -27,11 +27,14 @@ extern "C" {
 typedef struct kseg_profile_options {
   /* 0/1 column whose rate and lift are reported: NULL takes "Response" when
    * the table has it (else no target); a named column that is absent or not
-   * 0/1 is KSEG_ERR_INPUT. */
+   * 0/1 is KSEG_ERR_INPUT. Names are found without ASCII case when no name
+   * matches exactly. A column without any value is left out of the metrics. */
   const char *target;
   /* the campaign economics and folds (kseg_plan.h); all zero: economics from
    * the table's Z_CostContact / Z_Revenue when constant, else none; 5 folds */
   kseg_plan_options plan;
+  /* currency shown on money figures in actions (EUR, USD, $ ...), or NULL */
+  const char *currency;
 } kseg_profile_options;
 
 typedef enum kseg_profile_metric_kind {
@@ -77,6 +80,7 @@ typedef struct kseg_profile {
   int n_categorical;
   kseg_profile_levels *categorical;
   int marketing;       /* 1: the Customer Personality columns were present */
+  char *currency;      /* money figures' currency, or NULL */
   char **names;        /* K + 1 (the base is "all") */
   char **actions;      /* K + 1 (the base's is "") */
   kseg_plan *plan;     /* the campaign plan of these segments (owned): rates with 95 % intervals,
@@ -116,6 +120,27 @@ int kseg_profile_print(const kseg_profile *p, FILE *f);
 
 /* NULL-safe; sets *p = NULL. */
 void kseg_profile_free(kseg_profile **p);
+
+/* ---- words and money (docs/profile.md); Local ---- */
+
+/* A column name as lower-case words: SNAKE_CASE, kebab-case and camelCase
+ * split ("CASH_ADVANCE_TRX" -> "cash advance trx", "NumWebVisitsMonth" ->
+ * "num web visits month"); digits stay with their word ("x291"). */
+void kseg_profile_words(const char *column, char *buf, size_t len);
+
+/* 1 when the column holds amounts of money: the known tables' money columns
+ * (Income, Total_Spent, Mnt*, the CC GENERAL amounts, monetary_*), else by
+ * its words (income, spent, balance, payment, limit, advance, amount, ...),
+ * never a count, frequency, rate or share (NumWebPurchases,
+ * PURCHASES_FREQUENCY). */
+int kseg_profile_is_money(const char *column);
+
+/* An amount with its currency: "EUR 61,500" for a letter code, "$61,500"
+ * for a symbol, the number alone when currency is NULL or "". money_text
+ * takes the number already written; money writes v with `decimals`
+ * decimals and thousands separators. */
+void kseg_profile_money_text(const char *number, const char *currency, char *buf, size_t len);
+void kseg_profile_money(double v, int decimals, const char *currency, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -13,13 +13,15 @@
  * Columns are found by name (kseg_rfm_find_column) or named by options.
  *
  * Values in text:
- *   customer id  any non-empty text of at most KSEG_RFM_MAX_ID bytes. When
- *                every id of the log is an integer ([-]digits, at most 15
- *                digits, exact in float64) the ids are numbers: "007" and "7" are one customer,
- *                the output column is numeric and sorted by value. Otherwise
- *                every id is a string (integers in canonical decimal form),
- *                the output column is a fixed-width string column sorted by
- *                byte order (shorter prefix first).
+ *   customer id  any non-empty text of at most KSEG_RFM_MAX_ID bytes, kept
+ *                as written. When every id of the log is an integer written
+ *                as one ([-]digits, at most 15 digits, exact in float64, no
+ *                leading zero) the ids are numbers: the output column is
+ *                numeric, sorted by value, and prints each id back as it was
+ *                written. Otherwise (an id like "00042" is a code, not a
+ *                number) every id is text, verbatim: the output column is a
+ *                fixed-width string column sorted by byte order (shorter
+ *                prefix first), "00042" and "42" are two customers.
  *   date         YYYYMMDD (8 digits), YYYY-MM-DD or YYYY/MM/DD, or A-B-YYYY
  *                (A/B/YYYY): day first unless some line is only valid month
  *                first (the import's rule, decided over the whole log; a log
@@ -82,6 +84,10 @@ typedef struct kseg_rfm_options {
   int64_t as_of;          /* days since 1970-01-01 */
   int64_t block_bytes;    /* text read size per rank; 0: 8 MiB */
   int64_t round_items;    /* most records one rank sends per exchange round; 0: 1 Mi */
+  char decimal;           /* decimal mark of amounts and quantities: '.' or ','; 0: decided from the
+                             log's values, refused when they cannot tell (1.234 or 1,234 only) */
+  int date_order;         /* kseg_csv_date_order for A-B-YYYY dates: 0 from the values (refused when
+                             every one reads both ways), KSEG_CSV_ORDER_DMY or _MDY */
 } kseg_rfm_options;
 
 typedef struct kseg_rfm_summary {

@@ -16,9 +16,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kseg/kseg_autoencoder.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_plan.h"
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_profile.h"
+#include "kseg/kseg_rules.h"
 #include "kseg/kseg_warmstart.h"
 
 #ifdef __cplusplus
@@ -46,8 +49,17 @@ typedef struct kseg_run_options {
                                KSEG_RUN_SAMPLE_ROWS when there are more than KSEG_RUN_SAMPLE_ABOVE */
   uint64_t seed;
   const char *target;       /* 0/1 column for the profile's rate and lift and the campaign plan (NULL:
-                               Response when present); never a feature */
+                               Response when present); never a feature (kseg_prep_options.target) */
   kseg_plan_options plan;   /* campaign economics and folds (zero: from the table, 5 folds) */
+  int rule_leaves;          /* leaves of the segment rules' tree, k..4k (0: 2k); kseg_rules.h */
+  const char *currency;     /* shown on every money figure (EUR, USD, $ ...), or NULL */
+  kseg_csv_options csv;     /* how a CSV `in` is read: delimiter, decimal mark, encoding, date order,
+                               missing markers, id column (also for an HDF5 `in`), strict */
+  kseg_prep_options prep;   /* impute, outliers, log1p, scale, columns, exclude (recipe and target
+                               come from the fields above) */
+  double pca;               /* > 0: project on PCA (N components, or the fewest explaining a fraction) */
+  const kseg_ae_options *autoencoder; /* non-NULL: project with an autoencoder instead (checked options) */
+  bool force;               /* fit even with fewer than 10 customers per candidate segment */
   kseg_run_progress_fn progress;
   void *progress_ctx;
 } kseg_run_options;
@@ -73,11 +85,16 @@ typedef struct kseg_run_result {
   int64_t sweep_rows;        /* customers the sweep ran on (a sample when fewer than rows) */
   bool sweep_sampled_by_default; /* the sample came from the default rule, not from sweep_sample */
   kseg_profile *profile;     /* owned */
+  kseg_rules *rules;         /* owned; NULL when no feature can carry rules (rules_note says why) */
+  char rules_note[1024];
   bool warm;                 /* retrained from opt->warm_start */
   int warm_empty;            /* old segments that got nobody (k-means++ fallback) */
   kseg_drift drift;          /* when warm */
+  int n_notes;
+  char **notes;              /* warnings for people (the import's, columns left out of the features,
+                                the k range cut to the customers), identical on every rank; owned */
   double seconds;            /* whole run, max over ranks */
-  double step_seconds[7];    /* input, prep, sweep, fit, profile, write, commit */
+  double step_seconds[8];    /* input, prep, sweep, fit, profile, rules, write, commit */
 } kseg_run_result;
 
 /* Defaults as documented above. Local. */
@@ -86,8 +103,17 @@ void kseg_run_options_default(kseg_run_options *opt);
 /* Run the pipeline; on success *out is filled (free with
  * kseg_run_result_clear) and DIR holds raw.h5, features.h5, sweep.h5,
  * model.h5, result.h5, segments.csv, profiles.csv/.json/.h5, plan.json,
- * plan.csv (with a target) and, with a warm start, drift.json. The campaign
- * plan is out->profile->plan. Collective; status agreed. */
+ * plan.csv (with a target), rules.json/.txt/.sql and, with a warm start,
+ * drift.json (segments.csv
+ * then has a previous_segment column). The campaign plan is
+ * out->profile->plan; each segment's decision is in model.h5 and in
+ * segments.csv when the plan makes decisions. The
+ * outputs of an earlier run that this one does not write (drift.json,
+ * report.html and plots/, which the caller renders afterwards) are removed
+ * when the new ones are moved in. A table with fewer than 10 customers per
+ * segment at the smallest candidate k is refused (KSEG_ERR_INPUT) unless
+ * opt->force; larger ks are left out of the sweep until each has 10 on
+ * average. Collective; status agreed. */
 int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_result *out);
 
 void kseg_run_result_clear(kseg_run_result *r);

@@ -82,6 +82,16 @@ typedef struct kseg_drift {
 int kseg_warmstart_drift(MPI_Comm comm, const char *old_path, const kseg_model *old, const int *old_to_new,
                          const uint64_t *keys, const int32_t *labels, int64_t n_local, int k_new, kseg_drift *out);
 
+/* Each new customer's segment in the old model's training set: the old
+ * training keys and labels stored in `old_path` joined with this rank's
+ * keys[n_local] (as kseg_warmstart_drift joins them: by key, every record to
+ * the rank key % P), the answers sent back to the row's rank.
+ * previous[n_local]: the old segment id, -1 when the customer was not in the
+ * old training set (an id repeated there: its first training row).
+ * Collective; status agreed. */
+int kseg_warmstart_previous(MPI_Comm comm, const char *old_path, const uint64_t *keys, int64_t n_local,
+                            int32_t *previous);
+
 /* Write drift.json (root; temporary name then rename): the numbers of d,
  * per old segment its new id and the shift of its mean in original units
  * (old->original vs new_original, features by name), and the segments that

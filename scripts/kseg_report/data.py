@@ -144,11 +144,12 @@ def read_features_info(path, dataset="/features"):
         d = f[dataset]
         info = {"path": path, "dataset": dataset, "rows": d.shape[0], "dims": d.shape[1] if d.ndim == 2 else 1,
                 "columns": _strings(_attr(d, "columns")), "pca": False, "encoder": None, "inputs": None,
-                "evr": None, "recipe": None}
+                "evr": None, "recipe": None, "scale": None}
         if "prep" in f:
             p = f["prep"]
             info["inputs"] = _strings(_attr(p, "features"))
             info["recipe"] = _attr(p, "recipe")
+            info["scale"] = _attr(p, "scale")
             if "autoencoder" in p:
                 info["encoder"] = _attr(p["autoencoder"], "layers") or "?"
             if "pca" in p and "explained_variance_ratio" in p["pca"]:

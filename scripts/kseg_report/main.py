@@ -111,6 +111,9 @@ def gather(a):
         g["plan"] = data.read_plan(d)
     except data.Missing as e:
         g["notes"].append(str(e))
+    g["currency"] = ((g.get("plan") or {}).get("currency") or (read_rules(d) or {}).get("currency")
+                     or (g.get("profiles") or {}).get("currency"))
+    CURRENCY["code"] = g["currency"] or ""
     fp = os.path.join(d, "features.h5")
     if os.path.exists(fp):
         try:
@@ -125,6 +128,57 @@ def names_of(prof, k, label_names=None):
     if prof:
         return {s: prof["by_id"][s].get("name") for s in range(k) if s in prof["by_id"]}
     return {s: n for s, n in enumerate(label_names or []) if s < k and n}
+
+
+def plain_k(g, chosen_k):
+    """The choice of k in plain words: what the chosen number of segments
+    gives, and what another would (docs/report.md)."""
+    sw, plan = g["sweep"], g.get("plan") or {}
+    if not sw or not chosen_k:
+        return None
+    ks = [int(k) for k in sw["k"]]
+    cap = sw.get("attr_max_segments")
+    keep = [i for i, k in enumerate(ks) if not cap or k <= cap]
+    if not keep:
+        return None
+    cur = g.get("currency") or ""
+
+    def amount(v):
+        return f"{cur + ' ' if cur else ''}{v:,.0f}"
+    kb = sw.get("attr_k_business")
+    by_k = {row["k"]: row for row in plan.get("by_k") or [] if "k" in row}
+    if kb is not None and kb >= 0 and plan.get("profit_claims") and plan.get("segments_contacted"):
+        segs = {s["segment"]: s for s in plan.get("segments") or []}
+        top = [segs[i] for i in plan["segments_contacted"] if i in segs]
+        who = " and ".join(f"a group of {fmt_int(t['customers'])} that responds at {pct(t['response_rate'], 0)}"
+                           for t in top[:2])
+        text = (f"{chosen_k} segments: {who} stands apart, profitable out of sample (cross-validated profit "
+                f"{amount(plan['cv_profit'])}, standard error {amount(plan['cv_profit_se'])})")
+        ki = sw.get("attr_k_internal")
+        if ki and ki != chosen_k:
+            other = by_k.get(ki, {})
+            earns = other.get("cv_profit")
+            text += (f"; {ki} segments separate best by the internal measures"
+                     + (f", but their plan earns {amount(earns)}" if earns is not None else ""))
+        return text + "."
+    # the internal vote: which measures prefer the chosen k
+    prefs = []
+    for name, key, best in (("silhouette", "silhouette", max), ("Calinski–Harabasz", "calinski_harabasz", max),
+                            ("Davies–Bouldin", "davies_bouldin", min)):
+        vals = [(sw[key][i], ks[i]) for i in keep if np.isfinite(sw[key][i])]
+        if vals:
+            prefs.append((name, best(vals)[1]))
+    gk = sw.get("attr_gap_k")
+    if gk is not None and gk > 0:
+        prefs.append(("the gap statistic", int(gk)))
+    agree = [n for n, k in prefs if k == chosen_k]
+    other = [f"{n} prefers {k}" for n, k in prefs if k != chosen_k]
+    if prefs and len(agree) == len(prefs):
+        return f"{chosen_k} segments: the clearest separation by every measure ({', '.join(agree)})."
+    if agree:
+        return (f"{chosen_k} segments: the clearest separation by {len(agree)} of {len(prefs)} measures "
+                f"({', '.join(agree)}; {', '.join(other)}).")
+    return None
 
 
 def summary_html(g, chosen_k):
@@ -154,7 +208,10 @@ def summary_html(g, chosen_k):
         why = rec or (f"recommended k = {rk}" if rk else "")
         if rk and chosen_k and rk != chosen_k:
             why += f" (the segments in this report were fitted at k = {chosen_k}, not the recommended {rk})"
-        rows.append(("Why this many", why))
+        plain = plain_k(g, chosen_k)
+        rows.append(("Why this many", plain or why))
+        if plain and why:
+            rows.append(("The rule, in full", why))
         ki = sw.get("attr_k_internal")
         if sw.get("attr_k_business") is not None and sw["attr_k_business"] >= 0 and ki is not None:
             rows.append(("Internal metrics alone", sw.get("attr_internal_recommendation") or f"k = {ki}"))
@@ -202,7 +259,7 @@ def profile_table_html(prof, names, k):
             c.append("" if lift is None else f"×{lift:.2f}")
         for m in keys:
             v = seg.get("metrics", {}).get(m, {}).get("mean")
-            c.append("" if v is None else f"{v:,.0f}")
+            c.append("" if v is None else esc(with_currency(f"{v:,.0f}")))
         c.append(esc(seg.get("action", "")) if s is not None else "")
         return c
 
@@ -271,8 +328,21 @@ def drift_html(drift, prof):
     return out
 
 
+CURRENCY = {"code": ""}
+
+
+def with_currency(number):
+    """An amount's text with --currency: "EUR 528", "$528", "-$3,046"."""
+    cur = CURRENCY["code"]
+    if not cur:
+        return number
+    if cur[0].isalpha():
+        return f"{cur} {number}"
+    return f"-{cur}{number[1:]}" if number.startswith("-") else f"{cur}{number}"
+
+
 def money(v):
-    return "n/a" if v is None else f"{v:,.0f}"
+    return "n/a" if v is None else with_currency(f"{v:,.0f}")
 
 
 def pct(v, digits=1):
@@ -288,8 +358,10 @@ def plan_html(plan, names):
     out = []
     be = plan.get("break_even_rate")
     if plan.get("economics_source") != "none":
-        out.append(f"<p><b>Economics.</b> A contact costs {plan['contact_cost']:g} and a response brings "
-                   f"{plan['response_revenue']:g} ({esc(plan['economics'])}), so a segment pays when more than "
+        cost = esc(with_currency(f"{plan['contact_cost']:g}"))
+        revenue = esc(with_currency(f"{plan['response_revenue']:g}"))
+        out.append(f"<p><b>Economics.</b> A contact costs {cost} and a response brings {revenue} "
+                   f"({esc(plan['economics'])}), so a segment pays when more than "
                    f"{pct(be)} of its customers respond (the break-even rate).</p>")
     else:
         out.append(f"<p><b>Economics.</b> {esc(plan['economics'])[0].upper() + esc(plan['economics'])[1:]}. "
@@ -350,6 +422,75 @@ def plan_html(plan, names):
     if plan.get("k_rule"):
         out.append(f"<p><b>Why {plan['k']} segments.</b> {esc(plan['k_rule'])}.</p>")
     return "".join(out)
+
+
+def read_rules(run_dir):
+    """rules.json and rules.txt of kseg run / kseg rules, or None."""
+    p = os.path.join(run_dir, "rules.json")
+    if not os.path.exists(p):
+        return None
+    try:
+        with open(p, encoding="utf-8") as fh:
+            r = json.load(fh)
+        t = os.path.join(run_dir, "rules.txt")
+        r["text"] = open(t, encoding="utf-8").read() if os.path.exists(t) else ""
+        return r
+    except (OSError, ValueError):
+        return None
+
+
+def rules_html(r, names):
+    """The segment rules: fidelity and price in words, one rule per segment,
+    and the tree as an indented outline (docs/rules.md)."""
+    out = [f"<p>A tree of {r['leaves']} leaves over the raw columns gives <b>{pct(r['fidelity'])}</b> of the "
+           f"customers their own segment ({fmt_int(r['agree'])} of {fmt_int(r['rows'])}). Its segments are "
+           f"{pct(r['price'] - 1)} less compact than the k-means ones (price {r['price']:.3f}). "
+           "<code>rules.sql</code> rebuilds them in a CRM with one SQL statement; <code>rules.txt</code> has "
+           "the rules below with their definitions.</p>"]
+    trs = []
+    for seg in r.get("segments", []):
+        s = seg["segment"]
+        swatch = f'<span class="sw" style="background:{plots.colour(s)}"></span>'
+        rule = seg.get("rule") or "no rule: no leaf of the tree has this segment"
+        trs.append(f"<tr><td>{swatch}{s}</td><td>{esc(names.get(s) or seg.get('name', ''))}</td>"
+                   f"<td>{fmt_int(seg['size'])}</td><td>{esc(rule)}</td><td>{pct(seg.get('precision'))}</td>"
+                   f"<td>{pct(seg.get('recall'))}</td></tr>")
+    out.append('<table class="profile"><thead><tr><th>Segment</th><th>Name</th><th>Customers</th><th>Rule</th>'
+               "<th>Rule's customers in the segment</th><th>Segment's customers the rule finds</th></tr></thead>"
+               "<tbody>" + "".join(trs) + "</tbody></table>")
+    tree = r.get("tree", [])
+
+    def walk(i, depth, cond, lines):
+        nd = tree[i]
+        pad = "&nbsp;" * 4 * depth
+        label = esc(cond) if cond else "all customers"
+        if "segment" in nd:
+            lines.append(f"{pad}{label} → segment {nd['segment']} ({fmt_int(nd['size'])} customers, "
+                         f"{pct(nd.get('fraction'))} of them in it)")
+            return
+        lines.append(f"{pad}{label} ({fmt_int(nd['size'])} customers)")
+        walk(nd["left"], depth + 1, nd.get("left_rule") or f"{nd['feature']} < {nd['threshold_text']}", lines)
+        walk(nd["right"], depth + 1, nd.get("right_rule") or f"{nd['feature']} >= {nd['threshold_text']}", lines)
+    if tree:
+        lines = []
+        walk(0, 0, "", lines)
+        out.append("<p><b>The tree</b> (thresholds in the columns' own units; definitions in rules.txt):</p>"
+                   '<p class="note">' + "<br>".join(lines) + "</p>")
+    return "".join(out)
+
+
+def distance_text(f):
+    """What the `distance` column of segments.csv (and of kseg assign's scored CSV) measures."""
+    scale = {"standard": "one standard deviation of the feature", "robust": "one interquartile range of the feature",
+             "minmax": "the feature's whole range", "none": "the feature's own unit"}
+    unit = scale.get(str((f or {}).get("scale") or "standard"), "one standard deviation of the feature")
+    space = "principal components of the scaled features" if f and f.get("pca") else \
+        "the autoencoder's embedding of the scaled features" if f and f.get("encoder") else "scaled features"
+    return ("segments.csv gives every customer its segment and a distance: the Euclidean distance from the customer "
+            f"to the centre of its segment in the space the segments were fitted in ({space}; one unit along a "
+            f"feature is {unit}, after log1p where the recipe takes it). It is not money or days: it says how typical "
+            "a customer is of its segment, small for the typical ones, large for the ones at the edge, and compares "
+            "customers of the same run.")
 
 
 def build_sections(a, g):
@@ -469,7 +610,7 @@ def build_sections(a, g):
                                + ("Right: the cumulative profit; the circle marks the plan, where the next segment "
                                   "would respond below break-even." if plan.get("profit_claims") else "")))
     if sw and sw.get("business"):
-        fig = plots.fig_k_business(sw, chosen_k)
+        fig = plots.fig_k_business(sw, chosen_k, g.get("currency"))
         if fig is not None:
             out.append(Section("k_pays", "The k that pays", fig,
                                "For each number of segments, the campaign plan's "
@@ -478,11 +619,17 @@ def build_sections(a, g):
                                + " with one standard error. kseg run picks the smallest k within one standard "
                                "error of the best; the internal metrics alone measure only how compact and "
                                "separated the segments are."))
+    rules = read_rules(a.dir)
+    if rules and rules.get("k") == chosen_k and (not g["n"] or rules.get("rows") == g["n"]):
+        out.append(Section("rules", "Segment rules", body=rules_html(rules, names)))
+    else:
+        out.append(Section("rules", "Segment rules", missing="no rules.json for these segments in this directory "
+                           "(kseg run or kseg rules makes it)"))
     table = profile_table_html(prof, names, chosen_k or 0)
     out.append(Section("profile_table", "Segments, names and suggested actions", body=table or "",
-                       missing=None if table else no_prof))
+                       missing=None if table else no_prof, text=distance_text(g["features"])))
     # People read from the top: who the segments are first, how k was chosen last.
-    order = ["summary", "plan", "campaign_gains", "profile_table", "drift", "sizes_response", "profile_heatmap", "pca",
+    order = ["summary", "plan", "campaign_gains", "profile_table", "rules", "drift", "sizes_response", "profile_heatmap", "pca",
              "silhouette", "k_pays", "elbow", "validation"]
     out.sort(key=lambda s: order.index(s.key))
     return out, chosen_k

@@ -369,6 +369,15 @@ def fig_gains(plan, names):
     if not segs:
         return None
     money = bool(plan.get("profit_claims"))
+    cur = plan.get("currency") or ""
+
+    def amount(text):
+        """text with the plan's currency: "EUR 528", "$528"."""
+        if not cur:
+            return text
+        if cur[0].isalpha():
+            return f"{cur} {text}"
+        return f"-{cur}{text[1:]}" if text.startswith("-") else f"{cur}{text}"
     fig = _figure((12, 5) if money else (7.5, 5.5))
     ax = fig.add_subplot(1, 2 if money else 1, 1)
     x = [0.0] + [100.0 * s["cum_share_customers"] for s in segs]
@@ -401,24 +410,24 @@ def fig_gains(plan, names):
         n_plan = len(plan.get("segments_contacted") or [])
         ax2.plot([cx[n_plan]], [cy[n_plan]], "o", markersize=20, markerfacecolor="none", markeredgecolor=CHOSEN,
                  markeredgewidth=2.5, zorder=4)
-        label = (f"the plan: {cx[n_plan]:,} customers, profit {cy[n_plan]:,.0f}" if n_plan
+        label = (f"the plan: {cx[n_plan]:,} customers, profit {amount(f'{cy[n_plan]:,.0f}')}" if n_plan
                  else "the plan: contact no one")
         ax2.annotate(label, (cx[n_plan], cy[n_plan]), textcoords="offset points", xytext=(14, -22), fontsize=10,
                      color=CHOSEN)
         cv = plan.get("cv_profit")
         if cv is not None:
             ax2.axhline(cv, color=CHOSEN, linestyle=":", linewidth=1.5)
-            ax2.annotate(f"cross-validated {cv:,.0f}", xy=(1.0, cv), xycoords=("axes fraction", "data"),
+            ax2.annotate(f"cross-validated {amount(f'{cv:,.0f}')}", xy=(1.0, cv), xycoords=("axes fraction", "data"),
                          xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=9, color=CHOSEN)
         ax2.set_xlabel("Customers contacted (best segments first)")
-        ax2.set_ylabel(f"Cumulative profit ({plan['response_revenue']:g} per response − "
-                       f"{plan['contact_cost']:g} per contact)")
+        ax2.set_ylabel(f"Cumulative profit ({amount(format(plan['response_revenue'], 'g'))} per response − "
+                       f"{amount(format(plan['contact_cost'], 'g'))} per contact)")
         ax2.set_title("Cumulative profit: where contacting more stops paying")
         ax2.grid(True, alpha=0.3)
     return fig
 
 
-def fig_k_business(sweep, chosen_k):
+def fig_k_business(sweep, chosen_k, currency=None):
     """kseg run's campaign score per k with ± one standard error: the k that
     pays beside the internal metrics' choice."""
     name = sweep.get("business")
@@ -448,7 +457,7 @@ def fig_k_business(sweep, chosen_k):
                 label=f"the k that pays: k = {kb}")
     if name == "cv_profit":
         ax.axhline(0, color="black", linewidth=0.8)
-        ax.set_ylabel("Cross-validated campaign profit")
+        ax.set_ylabel("Cross-validated campaign profit" + (f" ({currency})" if currency else ""))
         ax.set_title("Out-of-sample profit of the campaign plan at each k")
     else:
         ax.set_ylabel("Responders captured in the top 20% (cross-validated)")

@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kseg/kseg_autoencoder.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_json.h"
+#include "kseg/kseg_prep.h"
 #include "kseg/kseg_plan.h"
 
 typedef struct kseg_cli {
@@ -53,6 +56,44 @@ void kseg_args_usage(const kseg_cli *cli, const char *synopsis, const char *summ
 /* Parse "A:B" into lo, hi (KSEG_ERR_INPUT naming `flag` when malformed). */
 int kseg_args_range(const char *text, const char *flag, int64_t *lo, int64_t *hi);
 
+/* ---- flags several subcommands share (options.c) ---- */
+
+/* How a CSV export is read: import, run and assign. */
+typedef struct kseg_cli_csv_flags {
+  const char *delimiter, *decimal, *encoding, *date_order, *na, *id;
+  bool strict;
+} kseg_cli_csv_flags;
+enum { KSEG_CLI_CSV_FLAGS = 7 };
+/* Write the KSEG_CLI_CSV_FLAGS flags into opts[], bound to *f; returns their number. */
+int kseg_cli_csv_options(kseg_cli_csv_flags *f, kseg_opt *opts);
+/* Check the flags' values into *o (KSEG_ERR_INPUT naming the flag). */
+int kseg_cli_csv_resolve(const kseg_cli_csv_flags *f, kseg_csv_options *o);
+/* How features are prepared: prep and run. */
+typedef struct kseg_cli_prep_flags {
+  const char *impute, *outliers, *log1p, *scale, *columns, *exclude, *pca, *autoencoder;
+} kseg_cli_prep_flags;
+enum { KSEG_CLI_PREP_FLAGS = 8 };
+/* Write the KSEG_CLI_PREP_FLAGS flags into opts[], bound to *f; returns their number. */
+int kseg_cli_prep_options(kseg_cli_prep_flags *f, kseg_opt *opts);
+/* Check the flags into *o, *pca (0: none) and, for --autoencoder, *ae
+ * (default training options) with *use_ae set. KSEG_ERR_INPUT naming the flag. */
+int kseg_cli_prep_resolve(const kseg_cli_prep_flags *f, kseg_prep_options *o, double *pca, kseg_ae_options *ae,
+                          bool *use_ae);
+/* One of names[0..n) for --flag: *out = its index + 1 (0 is "the recipe's
+ * default" in every kseg_prep enum); else KSEG_ERR_INPUT listing them. */
+int kseg_cli_parse_choice(const char *text, const char *flag, const char *const *names, int n, int *out);
+/* --outliers none | iqr[:F] | clip:P into o. */
+int kseg_cli_parse_outliers(const char *text, kseg_prep_options *o);
+/* --pca N | FRACTION. */
+int kseg_cli_parse_pca(const char *text, double *want);
+
+/* The columns a preparation left out for a reason people should see
+ * (degenerate columns, the target, features built on them) as warnings; the
+ * rest (identifiers, text) with --verbose. Root only. */
+void kseg_cli_prep_notes(const kseg_cli *cli, const kseg_prep_model *m);
+/* "tab", "comma", "semicolon", "pipe". */
+const char *kseg_cli_delimiter_name(char d);
+
 /* ---- JSON on stdout (root only) ---- */
 /* End the object (kseg_json.h, begun KSEG_JSON_COMPACT), print it with a
  * newline on the root, and clear it. */
@@ -91,5 +132,6 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv);
 int kseg_cmd_assign(kseg_cli *cli, int argc, char **argv);
+int kseg_cmd_rules(kseg_cli *cli, int argc, char **argv);
 
 #endif

@@ -13,39 +13,6 @@
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_projection.h"
 
-static int parse_choice(const char *text, const char *flag, const char *const *names, int n, int *out)
-{
-  for (int i = 0; i < n; i++)
-    if (strcmp(text, names[i]) == 0) {
-      *out = i + 1; /* 0 is "recipe default" in every kseg_prep enum */
-      return KSEG_OK;
-    }
-  char list[256] = "";
-  for (int i = 0; i < n; i++) {
-    strncat(list, i ? "|" : "", sizeof list - strlen(list) - 1);
-    strncat(list, names[i], sizeof list - strlen(list) - 1);
-  }
-  return kseg_error_set(KSEG_ERR_INPUT, "--%s must be %s, got '%s'", flag, list, text);
-}
-
-static int parse_outliers(const char *text, kseg_prep_options *o)
-{
-  char *end = NULL;
-  if (strcmp(text, "none") == 0) { o->outliers = KSEG_OUTLIERS_NONE; return KSEG_OK; }
-  if (strcmp(text, "iqr") == 0) { o->outliers = KSEG_OUTLIERS_IQR; o->outlier_param = 1.5; return KSEG_OK; }
-  if (strncmp(text, "iqr:", 4) == 0) {
-    o->outliers = KSEG_OUTLIERS_IQR;
-    o->outlier_param = strtod(text + 4, &end);
-    if (end != text + 4 && *end == '\0' && o->outlier_param > 0 && isfinite(o->outlier_param)) return KSEG_OK;
-  } else if (strncmp(text, "clip:", 5) == 0) {
-    o->outliers = KSEG_OUTLIERS_CLIP;
-    o->outlier_param = strtod(text + 5, &end);
-    if (end != text + 5 && *end == '\0' && o->outlier_param > 0 && o->outlier_param < 50) return KSEG_OK;
-  }
-  return kseg_error_set(KSEG_ERR_INPUT, "--outliers must be none, iqr, iqr:F (F > 0) or clip:P (0 < P < 50), got '%s'",
-                        text);
-}
-
 static void json_report(kseg_json *j, const kseg_prep_model *m)
 {
   kseg_json_open_array(j, "features");
@@ -150,7 +117,10 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
        false},
       {"scale", KSEG_OPT_STRING, &scale, "HOW", "standard (default), robust, minmax or none", false, false},
       {"columns", KSEG_OPT_STRING, &o.columns, "A,B,..", "use exactly these features, in this order", false, false},
-      {"exclude", KSEG_OPT_STRING, &o.exclude, "A,B,..", "leave these features out", false, false},
+      {"exclude", KSEG_OPT_STRING, &o.exclude, "A,B,..",
+       "leave these features out, and every feature built on raw columns of these names", false, false},
+      {"target", KSEG_OPT_STRING, &o.target, "COL",
+       "the outcome column, never a feature in any recipe (default Response, any case)", false, false},
       {"pca", KSEG_OPT_STRING, &pca, "N|FRACTION", "project on N principal components, or the fewest explaining FRACTION",
        false, false},
       {"autoencoder", KSEG_OPT_STRING, &autoencoder, "W1,W2,..",
@@ -179,18 +149,12 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   static const char *const imputes[] = {"median", "mean", "drop"};
   static const char *const scales[] = {"standard", "robust", "minmax", "none"};
   int v = 0;
-  if (!st && strcmp(recipe, "auto") != 0 && !(st = parse_choice(recipe, "recipe", recipes, 4, &v))) o.recipe = v;
-  if (!st && impute && !(st = parse_choice(impute, "impute", imputes, 3, &v))) o.impute = v;
-  if (!st && scale && !(st = parse_choice(scale, "scale", scales, 4, &v))) o.scale = v;
-  if (!st && outliers) st = parse_outliers(outliers, &o);
+  if (!st && strcmp(recipe, "auto") != 0 && !(st = kseg_cli_parse_choice(recipe, "recipe", recipes, 4, &v))) o.recipe = v;
+  if (!st && impute && !(st = kseg_cli_parse_choice(impute, "impute", imputes, 3, &v))) o.impute = v;
+  if (!st && scale && !(st = kseg_cli_parse_choice(scale, "scale", scales, 4, &v))) o.scale = v;
+  if (!st && outliers) st = kseg_cli_parse_outliers(outliers, &o);
   double pca_want = 0;
-  if (!st && pca) {
-    char *end = NULL;
-    pca_want = strtod(pca, &end);
-    if (end == pca || *end != '\0' || !(pca_want > 0) || (pca_want >= 1 && pca_want != floor(pca_want)))
-      st = kseg_error_set(KSEG_ERR_INPUT, "--pca expects a component count N >= 1 or a fraction in (0, 1), got '%s'",
-                          pca);
-  }
+  if (!st && pca) st = kseg_cli_parse_pca(pca, &pca_want);
   if (!st && autoencoder && pca)
     st = kseg_error_set(KSEG_ERR_INPUT, "--autoencoder and --pca are alternative projections; give one");
   if (!st && autoencoder) st = kseg_ae_parse_layers(autoencoder, &ao);
@@ -249,12 +213,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   KSEG_CHECK_GOTO(kseg_outputs_write_features(cli->comm, out, dataset, &features, m, mask), st, done);
   double t_end = kseg_now();
 
-  for (int i = 0; i < m->n_dropped; i++) {
-    if (strncmp(m->dropped_reason[i], "constant", 8) == 0 || strncmp(m->dropped_reason[i], "zero", 4) == 0)
-      kseg_cli_warn(cli, "dropped feature '%s' (%s)", m->dropped[i], m->dropped_reason[i]);
-    else if (cli->verbose)
-      kseg_cli_info(cli, "not used: '%s' (%s)", m->dropped[i], m->dropped_reason[i]);
-  }
+  kseg_cli_prep_notes(cli, m);
   if (!cli->json)
     kseg_cli_info(cli, "prep: %lld rows x %d features (recipe %s, impute %s, outliers %s, scale %s%s) -> %s:%s",
                   (long long)raw.n_global, W, m->recipe, m->impute, m->outliers, m->scale,

@@ -12,7 +12,8 @@
 
 int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
 {
-  const char *raw_path = NULL, *labels_path = NULL, *out = NULL, *labels_dataset = "/labels", *target = NULL;
+  const char *raw_path = NULL, *labels_path = NULL, *out = NULL, *labels_dataset = "/labels", *target = NULL,
+             *currency = NULL;
   double cost = 0, revenue = 0;
   int64_t cv_folds = KSEG_PLAN_DEFAULT_FOLDS;
   kseg_opt opts[] = {
@@ -28,6 +29,8 @@ int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
        "revenue of one response (default: the table's constant Z_Revenue)", false, false},
       {"cv-folds", KSEG_OPT_INT, &cv_folds, "F", "cross-validation folds of the plan (default 5, at most the responders)",
        false, false},
+      {"currency", KSEG_OPT_STRING, &currency, "CUR",
+       "currency shown on every money figure (EUR, USD, $ ...; default none)", false, false},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_comm_agree(cli->comm, kseg_args_parse(cli, argc, argv, opts, n_opts));
@@ -41,8 +44,12 @@ int kseg_cmd_profile(kseg_cli *cli, int argc, char **argv)
     return KSEG_ARGS_HELP;
   }
   if (st) return st;
-  kseg_profile_options popt = {.target = target};
+  if (currency && (!currency[0] || strlen(currency) > 8))
+    return kseg_comm_agree(cli->comm, kseg_error_set(KSEG_ERR_INPUT, "--currency takes a short code or symbol such "
+                                                                      "as EUR, USD or $ (got '%s')", currency));
+  kseg_profile_options popt = {.target = target, .currency = currency};
   KSEG_CHECK(kseg_comm_agree(cli->comm, kseg_cli_plan_options(opts, n_opts, cost, revenue, cv_folds, &popt.plan)));
+  popt.plan.currency = currency;
 
   double t0 = kseg_now();
   kseg_cli_progress(cli, "reading labels %s:%s", labels_path, labels_dataset);

@@ -30,13 +30,15 @@ static int gather_rss(const kseg_cli *cli, double *rss)
 
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
 {
-  const char *in = NULL, *out = NULL, *as_of = NULL;
+  const char *in = NULL, *out = NULL, *as_of = NULL, *decimal = NULL, *date_order = NULL;
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   kseg_opt opts[] = {
       {"in", KSEG_OPT_STRING, &in, "LOG", "transactions: .csv/.txt (header row) or .h5 (/raw table)", true, false},
       {"out", KSEG_OPT_STRING, &out, "RAW.h5", "HDF5 file to write (/raw, one row per customer)", true, false},
       {"customer", KSEG_OPT_STRING, &o.columns[0], "COL", "customer id column (default: found by name)", false, false},
+      {"id", KSEG_OPT_STRING, &o.columns[0], "COL", "the same as --customer (the name import, run and assign use)",
+       false, false},
       {"date", KSEG_OPT_STRING, &o.columns[1], "COL", "date column (default: found by name)", false, false},
       {"amount", KSEG_OPT_STRING, &o.columns[2], "COL", "amount column (default: found by name)", false, false},
       {"quantity", KSEG_OPT_STRING, &o.columns[3], "COL", "quantity column (default: found by name, optional)", false,
@@ -47,6 +49,10 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
        false},
       {"round-size", KSEG_OPT_INT, &o.round_items, "N", "most records a rank sends per exchange round (default 1 Mi)",
        false, false},
+      {"decimal", KSEG_OPT_STRING, &decimal, ".|,", "decimal mark of the amounts (default: decided from the log's values)",
+       false, false},
+      {"date-order", KSEG_OPT_STRING, &date_order, "DMY|MDY",
+       "order of day and month of year-last dates when no date of the log tells (default: refuse)", false, false},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
@@ -58,7 +64,8 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
                     "purchase_days, monetary_total/mean, quantity_total, tenure_days, mean_interpurchase_days,\n"
                     "first/last_purchase and the RFM quintile scores R, F, M (5 best), RFM and RFM_cell.\n"
                     "Logs: CSV (tab, comma, semicolon), whitespace-separated text, or an HDF5 /raw table.\n"
-                    "Dates: YYYYMMDD, YYYY-MM-DD, DD-MM-YYYY. Negative amounts are returns: they lower\n"
+                    "Dates and amounts as exports write them (docs/import.md: 04.09.2012, 9/4/2012 13:45,\n"
+                    "2012-09-04T10:00Z, YYYYMMDD; $1,234.50, 1.234,50 EUR). Negative amounts are returns: they lower\n"
                     "monetary_total but are not purchases. Rows are sorted by customer id. See docs/rfm.md.\n"
                     "Synthetic logs: kseg generate --transactions N --out LOG.csv|LOG.h5 [--customers C] [--seed S].",
                     opts, n_opts);
@@ -70,9 +77,19 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
       st = kseg_error_set(KSEG_ERR_INPUT, "--as-of expects a date (YYYY-MM-DD, YYYYMMDD or DD-MM-YYYY), got '%s'",
                           as_of);
   }
-  if (st == KSEG_OK && opts[7].seen && o.block_bytes < 1024)
+  if (st == KSEG_OK && (decimal || date_order)) {
+    kseg_cli_csv_flags f = {.decimal = decimal, .date_order = date_order};
+    kseg_csv_options co;
+    memset(&co, 0, sizeof co);
+    st = kseg_cli_csv_resolve(&f, &co);
+    if (st == KSEG_OK && co.date_order == KSEG_CSV_ORDER_YMD)
+      st = kseg_error_set(KSEG_ERR_INPUT, "--date-order of a transaction log is DMY or MDY (year-first dates tell)");
+    o.decimal = co.decimal;
+    o.date_order = (int)co.date_order;
+  }
+  if (st == KSEG_OK && opts[8].seen && o.block_bytes < 1024)
     st = kseg_error_set(KSEG_ERR_INPUT, "--block-size must be at least 1024 bytes, got %" PRId64, o.block_bytes);
-  if (st == KSEG_OK && opts[8].seen && o.round_items < 1)
+  if (st == KSEG_OK && opts[9].seen && o.round_items < 1)
     st = kseg_error_set(KSEG_ERR_INPUT, "--round-size must be at least 1, got %" PRId64, o.round_items);
   st = kseg_comm_agree(cli->comm, st);
   if (st != KSEG_OK) return st;

@@ -177,6 +177,11 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
     kseg_json_bool(&j, "sweep_sample_default", r->sweep_sampled_by_default);
   }
   kseg_json_bool(&j, "report", made != 0);
+  if (r->n_notes) { /* only when there is something to say: the JSON of a clean run is as it was */
+    kseg_json_open_array(&j, "notes");
+    for (int i = 0; i < r->n_notes; i++) kseg_json_array_str(&j, r->notes[i]);
+    kseg_json_close_array(&j);
+  }
   kseg_json_open_array(&j, "segments");
   for (int s = 0; s < r->k; s++) {
     kseg_json_open_object(&j, NULL);
@@ -197,6 +202,15 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
   }
   kseg_json_close_array(&j);
   plan_json(&j, plan);
+  if (r->rules) {
+    kseg_json_open_object(&j, "rules");
+    kseg_json_int(&j, "leaves", r->rules->n_leaves);
+    kseg_json_num(&j, "fidelity", r->rules->fidelity);
+    kseg_json_num(&j, "price", r->rules->price);
+    kseg_json_close_object(&j);
+  } else {
+    kseg_json_null(&j, "rules");
+  }
   if (r->warm) {
     kseg_json_open_object(&j, "drift");
     kseg_json_int(&j, "k_old", r->drift.k_old);
@@ -208,13 +222,20 @@ static void print_json(const kseg_cli *cli, const kseg_run_options *o, const kse
     kseg_json_close_object(&j);
   }
   kseg_json_open_object(&j, "seconds_by_step");
-  static const char *const steps[] = {"input", "prep", "sweep", "fit", "profile", "write", "commit"};
-  for (int i = 0; i < 7; i++) kseg_json_num(&j, steps[i], r->step_seconds[i]);
+  static const char *const steps[] = {"input", "prep", "sweep", "fit", "profile", "rules", "write", "commit"};
+  for (int i = 0; i < 8; i++) kseg_json_num(&j, steps[i], r->step_seconds[i]);
   kseg_json_close_object(&j);
   kseg_json_num(&j, "seconds", r->seconds);
   kseg_json_int(&j, "ranks", cli->size);
   kseg_json_int(&j, "threads", omp_get_max_threads());
   kseg_cli_json_print(cli, &j);
+}
+
+static int opts_seen(const kseg_opt *opts, int n, const char *name)
+{
+  for (int i = 0; i < n; i++)
+    if (strcmp(opts[i].name, name) == 0) return opts[i].seen;
+  return 0;
 }
 
 int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
@@ -223,11 +244,14 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   kseg_run_options_default(&o);
   const char *range = NULL, *recipe = "auto", *transactions = NULL;
   int64_t max_segments = o.max_segments, min_segments = o.min_segments, n_init = o.n_init, seed = 0;
-  int64_t gap_b = o.gap_b, stability_b = o.stability_b, cv_folds = KSEG_PLAN_DEFAULT_FOLDS;
+  int64_t gap_b = o.gap_b, stability_b = o.stability_b, cv_folds = KSEG_PLAN_DEFAULT_FOLDS, rule_leaves = 0;
   int64_t sweep_sample = o.sweep_sample;
   double cost = 0, revenue = 0;
   bool no_report = false;
-  kseg_opt opts[] = {
+  kseg_cli_csv_flags csv = {0};
+  kseg_cli_prep_flags prep = {0};
+  kseg_ae_options ae;
+  kseg_opt opts[64] = {
       {"in", KSEG_OPT_STRING, &o.in, "FILE", "customers: a CSV with a header row, or a raw table (HDF5 with /raw)",
        false, false},
       {"out", KSEG_OPT_STRING, &o.out_dir, "DIR", "output directory (created; earlier outputs replaced only on success)",
@@ -248,7 +272,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
        "sweep k on a seeded sample of N customers, then fit the chosen k on all of them (default: 1000000 above "
        "2000000 customers; 0: sweep them all)", false, false},
       {"target", KSEG_OPT_STRING, &o.target, "COL",
-       "0/1 column for response rate, lift and the campaign plan (default Response); never a feature", false, false},
+       "0/1 column for response rate, lift and the campaign plan (default Response, any case); never a feature", false, false},
       {"contact-cost", KSEG_OPT_DOUBLE, &cost, "C",
        "cost of one contact (default: the table's constant Z_CostContact; else no money is claimed)", false, false},
       {"response-revenue", KSEG_OPT_DOUBLE, &revenue, "R",
@@ -256,23 +280,39 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
       {"cv-folds", KSEG_OPT_INT, &cv_folds, "F",
        "cross-validation folds of the plan and of the k that pays (default 5, at most the responders)", false,
        false},
+      {"rule-leaves", KSEG_OPT_INT, &rule_leaves, "L",
+       "leaves of the segment rules' tree, k..4k (default 2k): rules.json/.txt/.sql, rule_segment", false, false},
+      {"currency", KSEG_OPT_STRING, &o.currency, "CUR",
+       "currency shown on every money figure (EUR, USD, $ ...; default none)", false, false},
       {"no-report", KSEG_OPT_FLAG, &no_report, NULL, "skip report.html", false, false},
       {"transactions", KSEG_OPT_STRING, &transactions, "LOG",
        "instead of --in: a transaction log (CSV, whitespace text or HDF5) aggregated per customer first (kseg rfm)",
        false, false},
+      {"force", KSEG_OPT_FLAG, &o.force, NULL,
+       "run even with fewer than 10 customers per segment at the smallest candidate k", false, false},
   };
-  const int n_opts = (int)(sizeof opts / sizeof opts[0]);
+  int n_opts = 0;
+  while (opts[n_opts].name) n_opts++;
+  /* the import's and the preparation's options, as `kseg import` and `kseg prep` take them */
+  n_opts += kseg_cli_csv_options(&csv, opts + n_opts);
+  n_opts += kseg_cli_prep_options(&prep, opts + n_opts);
   int st = kseg_comm_agree(cli->comm, kseg_args_parse(cli, argc, argv, opts, n_opts));
   if (st == KSEG_ARGS_HELP) {
     kseg_args_usage(cli, "run --in customers.csv|raw.h5 | --transactions log.csv --out DIR [options]",
                     "The whole segmentation: import, prep, k sweep, fit at the recommended k (the k whose\n"
                     "campaign plan pays best out of sample when a target exists), profiles, the campaign plan,\n"
-                    "model, segments.csv and report.html in DIR (docs/run.md, docs/plan.md).",
+                    "model, segments.csv and report.html in DIR (docs/run.md, docs/plan.md). The import options\n"
+                    "read the CSV as kseg import does (docs/import.md), the preparation options shape the\n"
+                    "features as kseg prep does (docs/prep.md); --target is never a feature.",
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
   if (st) return st;
-  if (range) {
+  bool use_ae = false;
+  st = kseg_cli_csv_resolve(&csv, &o.csv);
+  if (!st) st = kseg_cli_prep_resolve(&prep, &o.prep, &o.pca, &ae, &use_ae);
+  if (use_ae) o.autoencoder = &ae;
+  if (!st && range) {
     st = kseg_args_range(range, "k", &o.k_min, &o.k_max);
     o.k_fixed = true;
     if (!st && (o.k_min < 2 || o.k_min > o.k_max))
@@ -307,10 +347,24 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
     st = kseg_error_set(KSEG_ERR_INPUT, "--sweep-sample must be a number of customers >= 0 (got %lld)",
                         (long long)sweep_sample);
   if (!st) st = kseg_cli_plan_options(opts, n_opts, cost, revenue, cv_folds, &o.plan);
+  o.plan.currency = o.currency;
   if (!st && (gap_b < 0 || gap_b > 1000 || stability_b < 0 || stability_b > 1000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--gap and --stability must be in 0..1000 (got %lld, %lld)", (long long)gap_b,
                         (long long)stability_b);
+  /* --rule-leaves: the k..4k range is checked once k is known; a single
+   * --k fixes it now, before any work */
+  if (!st && opts_seen(opts, n_opts, "rule-leaves") && (rule_leaves < 1 || rule_leaves > 1000000))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--rule-leaves must be a positive number of leaves (got %lld)",
+                        (long long)rule_leaves);
+  if (!st && rule_leaves && range && o.k_min == o.k_max && (rule_leaves < o.k_min || rule_leaves > 4 * o.k_min))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--rule-leaves %lld is outside %lld..%lld: the tree needs a leaf per segment "
+                        "(k = %lld) and at most 4k leaves to stay readable", (long long)rule_leaves,
+                        (long long)o.k_min, (long long)(4 * o.k_min), (long long)o.k_min);
+  if (!st && o.currency && (!o.currency[0] || strlen(o.currency) > 8))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--currency takes a short code or symbol such as EUR, USD or $ (got '%s')",
+                        o.currency);
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
+  o.rule_leaves = (int)rule_leaves;
   o.min_segments = min_segments;
   o.max_segments = max_segments;
   o.n_init = (int)n_init;
@@ -324,6 +378,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   kseg_run_result r;
   st = kseg_run_pipeline(cli->comm, &o, &r);
   if (st) return st;
+  for (int i = 0; i < r.n_notes; i++) kseg_cli_warn(cli, "%s", r.notes[i]);
   int made = 0;
   if (!no_report) {
     kseg_cli_progress(cli, "run: rendering the report");
@@ -351,12 +406,19 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
                     (long long)r.drift.matched, (long long)r.drift.old_rows, 100.0 * (1.0 - r.drift.moved_share),
                     r.drift.ari);
     kseg_profile_print(r.profile, stderr);
+    if (r.rules)
+      kseg_cli_info(cli, "run: rules: a tree of %d leaves gives %.1f %% of customers their segment (price %.3f); "
+                         "rules.txt has one rule per segment, rules.sql one SELECT for a CRM",
+                    r.rules->n_leaves, 100.0 * r.rules->fidelity, r.rules->price);
+    else if (r.rules_note[0])
+      kseg_cli_warn(cli, "%s", r.rules_note);
     kseg_cli_info(cli, "run: choice of k: %s", r.choice.rule);
     if (r.choice.k_business >= 0) kseg_cli_info(cli, "run: the internal metrics alone: %s", r.internal_recommendation);
     if (r.profile->plan->setup.note[0]) kseg_cli_warn(cli, "%s", r.profile->plan->setup.note);
-    kseg_cli_info(cli, "run: wrote %s/{raw,features,sweep,model,result}.h5, segments.csv, profiles.*, plan.%s%s%s in "
-                  "%.2f s", o.out_dir, r.profile->plan->setup.target ? "{csv,json}" : "json",
-                  r.warm ? ", drift.json" : "", made ? ", report.html" : "", r.seconds);
+    kseg_cli_info(cli, "run: wrote %s/{raw,features,sweep,model,result}.h5, segments.csv, profiles.*, plan.%s%s%s%s "
+                  "in %.2f s", o.out_dir, r.profile->plan->setup.target ? "{csv,json}" : "json",
+                  r.rules ? ", rules.{json,txt,sql}" : "", r.warm ? ", drift.json" : "", made ? ", report.html" : "",
+                  r.seconds);
   }
   kseg_run_result_clear(&r);
   return kseg_comm_agree(cli->comm, KSEG_OK);

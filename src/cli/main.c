@@ -27,6 +27,7 @@ static const kseg_cmd commands[] = {
     {"fit", kseg_cmd_fit, "k-means at one k: --in features.h5 --k K --out result.h5"},
     {"metrics", kseg_cmd_metrics, "silhouette, Calinski-Harabasz, Davies-Bouldin of any labelling"},
     {"profile", kseg_cmd_profile, "segment profiles in original units: sizes, means, lift, names, actions"},
+    {"rules", kseg_cmd_rules, "segment rules in raw units: rules.json, rules.txt and one SQL statement for a CRM"},
     {"assign", kseg_cmd_assign, "score customers with a saved model: --model model.h5 --in raw.h5 --out labels.h5"},
     {NULL, NULL, NULL},
 };

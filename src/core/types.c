@@ -1,8 +1,11 @@
 /* types.c - freeing and looking up the plain data of kseg_types.h. */
 #include "kseg/kseg_types.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kseg/kseg_strings.h"
 
@@ -43,6 +46,40 @@ int kseg_table_find(const kseg_table *t, const char *name)
   return -1;
 }
 
+int kseg_table_find_nocase(const kseg_table *t, const char *name)
+{
+  int c = kseg_table_find(t, name);
+  for (int i = 0; c < 0 && i < t->n_cols; i++)
+    if (strcasecmp(t->cols[i].name, name) == 0) c = i;
+  return c;
+}
+
+size_t kseg_column_text(const kseg_column *c, int64_t i, char *buf, size_t len)
+{
+  switch (c->kind) {
+  case KSEG_COL_STRING: {
+    const char *s = c->str + (size_t)i * (size_t)c->str_width;
+    size_t n = strnlen(s, (size_t)c->str_width);
+    if (n >= len) n = len - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return n;
+  }
+  case KSEG_COL_CATEGORICAL: {
+    const int32_t code = c->codes[i];
+    snprintf(buf, len, "%s", code >= 0 && code < c->n_levels ? c->levels[code] : "");
+    return strlen(buf);
+  }
+  default: {
+    const double v = c->num[i];
+    if (isnan(v)) buf[0] = '\0';
+    else if (v == rint(v) && fabs(v) < 1e15) snprintf(buf, len, "%.0f", v);
+    else snprintf(buf, len, "%.17g", v);
+    return strlen(buf);
+  }
+  }
+}
+
 void kseg_table_clear(kseg_table *t)
 {
   if (!t) return;
@@ -55,5 +92,6 @@ void kseg_table_clear(kseg_table *t)
     free(c->str);
   }
   free(t->cols);
+  free(t->id_column);
   memset(t, 0, sizeof *t);
 }

@@ -441,6 +441,40 @@ int kseg_h5_read_small_f64(MPI_Comm comm, const char *path, const char *dataset,
 
 /* ---- the raw table ---- */
 
+/* The dataset of column `name` in `group`: the name as written, except
+ * '%' -> %25, '/' -> %2F and a leading '.' -> %2E (HDF5 would take a '/'
+ * for a group and "." for the group itself); the `columns` attribute keeps
+ * the names as written. */
+static void column_path(const char *group, const char *name, char *buf, size_t len)
+{
+  size_t o = (size_t)snprintf(buf, len, "%s/", group);
+  for (size_t i = 0; name[i] && o + 4 < len; i++) {
+    const char c = name[i];
+    if (c == '%' || c == '/' || (i == 0 && c == '.')) o += (size_t)snprintf(buf + o, len - o, "%%%02X", (unsigned char)c);
+    else buf[o++] = c;
+  }
+  buf[o < len ? o : len - 1] = '\0';
+}
+
+/* The format attributes of a column (kseg_col_format), each when set. */
+static int read_format(hid_t dset, kseg_col_format *f)
+{
+  char *v = NULL;
+  memset(f, 0, sizeof *f);
+  int st = read_scalar_string_attr(dset, "decimal", &v);
+  if (!st && v && v[0] == ',') f->decimal = ',';
+  free(v);
+  v = NULL;
+  if (!st) st = read_scalar_string_attr(dset, "date_order", &v);
+  if (!st && v) snprintf(f->date_order, sizeof f->date_order, "%s", v);
+  free(v);
+  v = NULL;
+  if (!st) st = read_scalar_string_attr(dset, "unit", &v);
+  if (!st && v) snprintf(f->unit, sizeof f->unit, "%s", v);
+  free(v);
+  return st;
+}
+
 static kseg_col_kind kind_from_name(const char *kind, H5T_class_t cls)
 {
   if (kind) {
@@ -453,16 +487,16 @@ static kseg_col_kind kind_from_name(const char *kind, H5T_class_t cls)
 }
 
 /* Read one column's row block. Collective. */
-static int read_column(hid_t file, const char *path, const char *name, int64_t *n_global, kseg_column *c,
-                       MPI_Comm comm)
+static int read_column(hid_t file, const char *path, const char *group, const char *name, int64_t *n_global,
+                       kseg_column *c, MPI_Comm comm)
 {
   char dpath[1200];
-  snprintf(dpath, sizeof dpath, "/raw/%s", name);
+  column_path(group, name, dpath, sizeof dpath);
   hid_t dset = H5I_INVALID_HID, ftype = H5I_INVALID_HID, mtype = H5I_INVALID_HID;
   int st = open_dataset(file, path, dpath, &dset);
   if (st == KSEG_ERR_INPUT && object_exists(file, dpath) == 0) {
     kseg_error_clear();
-    st = kseg_error_set(KSEG_ERR_INPUT, "%s: no column '%s' in /raw", path, name);
+    st = kseg_error_set(KSEG_ERR_INPUT, "%s: no column '%s' in %s", path, name, group);
   }
   int ndims = 0;
   hsize_t dims[2] = {0, 0};
@@ -474,6 +508,7 @@ static int read_column(hid_t file, const char *path, const char *name, int64_t *
   char *kind = NULL;
   if (!st) st = h5_ok(ftype = H5Dget_type(dset), "H5Dget_type", path);
   if (!st) st = read_scalar_string_attr(dset, "kind", &kind);
+  if (!st) st = read_format(dset, &c->format);
   H5T_class_t cls = st ? H5T_NO_CLASS : H5Tget_class(ftype);
   if (!st && cls == H5T_NO_CLASS) st = h5_ok(-1, "H5Tget_class", path);
   st = kseg_comm_agree(comm, st);
@@ -528,29 +563,32 @@ done:
   return kseg_comm_agree(comm, close_id(dset, st));
 }
 
-int kseg_h5_read_table(MPI_Comm comm, const char *path, const char *const *names, int n_names, kseg_table *out)
+int kseg_h5_read_table_at(MPI_Comm comm, const char *path, const char *group, const char *const *names, int n_names,
+                          kseg_table *out)
 {
   memset(out, 0, sizeof *out);
   hid_t file, raw = H5I_INVALID_HID;
   KSEG_CHECK(open_for_read(comm, path, &file));
   char **all = NULL;
   int64_t n_all = 0;
-  int exists = object_exists(file, "/raw");
+  int exists = object_exists(file, group);
   int st = exists < 0 ? KSEG_ERR_IO : KSEG_OK;
   if (exists == 0)
-    st = kseg_error_set(KSEG_ERR_INPUT, "%s has no /raw table (write one with kseg import or kseg generate)", path);
-  if (!st) st = h5_ok(raw = H5Gopen2(file, "/raw", H5P_DEFAULT), "H5Gopen2 (/raw)", path);
+    st = kseg_error_set(KSEG_ERR_INPUT, "%s has no %s table (write one with kseg import or kseg generate)", path,
+                        group);
+  if (!st) st = h5_ok(raw = H5Gopen2(file, group, H5P_DEFAULT), "H5Gopen2 (table)", path);
   if (!st) st = read_string_attr(raw, "columns", &all, &n_all);
-  if (!st && !all) st = kseg_error_set(KSEG_ERR_INPUT, "%s: /raw has no 'columns' attribute", path);
+  if (!st && !all) st = kseg_error_set(KSEG_ERR_INPUT, "%s: %s has no 'columns' attribute", path, group);
+  if (!st) st = read_scalar_string_attr(raw, "id_column", &out->id_column);
   st = kseg_comm_agree(comm, st);
   if (st) goto done;
   int n = names ? n_names : (int)n_all;
-  out->cols = kseg_calloc((size_t)n, sizeof *out->cols, "table columns");
+  out->cols = kseg_calloc((size_t)n + 1, sizeof *out->cols, "table columns");
   st = kseg_comm_agree(comm, out->cols ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto done;
   out->n_global = -1;
   for (int i = 0; i < n && !st; i++) {
-    st = read_column(file, path, names ? names[i] : all[i], &out->n_global, &out->cols[i], comm);
+    st = read_column(file, path, group, names ? names[i] : all[i], &out->n_global, &out->cols[i], comm);
     out->n_cols = i + 1;
   }
   if (out->n_global < 0) out->n_global = 0;
@@ -561,6 +599,11 @@ done:
   st = kseg_comm_agree(comm, close_id(file, st));
   if (st) kseg_table_clear(out);
   return st;
+}
+
+int kseg_h5_read_table(MPI_Comm comm, const char *path, const char *const *names, int n_names, kseg_table *out)
+{
+  return kseg_h5_read_table_at(comm, path, "/raw", names, n_names, out);
 }
 
 /* ---- writing ---- */
@@ -820,9 +863,9 @@ int kseg_h5_attr_strings(kseg_h5_writer *w, const char *object, const char *name
   return kseg_comm_agree(w->comm, close_id(t, st));
 }
 
-int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t)
+int kseg_h5_create_table_at(kseg_h5_writer *w, const char *group, const kseg_table *t)
 {
-  KSEG_CHECK(kseg_h5_group(w, "/raw"));
+  KSEG_CHECK(kseg_h5_group(w, group));
   const char **names = kseg_calloc((size_t)t->n_cols + 1, sizeof *names, "column names");
   KSEG_CHECK(kseg_comm_agree(w->comm, names ? KSEG_OK : KSEG_ERR_IO));
   int st = KSEG_OK;
@@ -830,7 +873,7 @@ int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t)
   for (int i = 0; i < t->n_cols && !st; i++) {
     const kseg_column *c = &t->cols[i];
     names[i] = c->name;
-    snprintf(dpath, sizeof dpath, "/raw/%s", c->name);
+    column_path(group, c->name, dpath, sizeof dpath);
     switch (c->kind) {
     case KSEG_COL_NUMERIC:
     case KSEG_COL_DATE: st = kseg_h5_create_rows(w, dpath, KSEG_F64, t->n_global, 0); break;
@@ -847,10 +890,21 @@ int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t)
     }
     }
     if (!st) st = kseg_h5_attr_str(w, dpath, "kind", kseg_col_kind_name(c->kind));
+    /* how the values were written, when they came from text (only what is set: a table from
+       elsewhere keeps its layout) */
+    if (!st && c->format.decimal == ',') st = kseg_h5_attr_str(w, dpath, "decimal", ",");
+    if (!st && c->format.unit[0]) st = kseg_h5_attr_str(w, dpath, "unit", c->format.unit);
+    if (!st && c->format.date_order[0]) st = kseg_h5_attr_str(w, dpath, "date_order", c->format.date_order);
   }
-  if (!st) st = kseg_h5_attr_strings(w, "/raw", "columns", names, t->n_cols);
+  if (!st) st = kseg_h5_attr_strings(w, group, "columns", names, t->n_cols);
+  if (!st && t->id_column) st = kseg_h5_attr_str(w, group, "id_column", t->id_column);
   free(names);
   return st;
+}
+
+int kseg_h5_create_table(kseg_h5_writer *w, const kseg_table *t)
+{
+  return kseg_h5_create_table_at(w, "/raw", t);
 }
 
 int kseg_h5_write_table_rows(kseg_h5_writer *w, const kseg_table *t)
@@ -859,7 +913,7 @@ int kseg_h5_write_table_rows(kseg_h5_writer *w, const kseg_table *t)
   char dpath[1200];
   for (int i = 0; i < t->n_cols && !st; i++) {
     const kseg_column *c = &t->cols[i];
-    snprintf(dpath, sizeof dpath, "/raw/%s", c->name);
+    column_path("/raw", c->name, dpath, sizeof dpath);
     switch (c->kind) {
     case KSEG_COL_NUMERIC:
     case KSEG_COL_DATE: st = kseg_h5_write_rows_at(w, dpath, KSEG_F64, t->row0, t->n_local, c->num); break;

@@ -19,21 +19,25 @@
 #include "kseg/kseg_kmeans.h"
 #include "kseg/kseg_model.h"
 #include "kseg/kseg_outputs.h"
+#include "kseg/kseg_projection.h"
 #include "kseg/kseg_run.h"
 #include "kseg/kseg_rfm.h"
+#include "kseg/kseg_stats.h"
 #include "kseg/kseg_strings.h"
 #include "kseg/kseg_sweep.h"
 
 /* Files a run produces, in the order they are moved into DIR. */
 enum {
   OUT_RAW, OUT_FEATURES, OUT_SWEEP, OUT_MODEL, OUT_RESULT, OUT_SEGMENTS, OUT_PROFILES, OUT_PROFILES_JSON,
-  OUT_PROFILES_H5, OUT_PLAN_CSV, OUT_PLAN_JSON, OUT_DRIFT, N_RUN_OUTPUTS
+  OUT_PROFILES_H5, OUT_PLAN_CSV, OUT_PLAN_JSON, OUT_RULES_JSON, OUT_RULES_TXT, OUT_RULES_SQL, OUT_DRIFT,
+  N_RUN_OUTPUTS
 };
 static const char *const run_outputs[N_RUN_OUTPUTS] = {
     [OUT_RAW] = "raw.h5",           [OUT_FEATURES] = "features.h5",     [OUT_SWEEP] = "sweep.h5",
     [OUT_MODEL] = "model.h5",       [OUT_RESULT] = "result.h5",         [OUT_SEGMENTS] = "segments.csv",
     [OUT_PROFILES] = "profiles.csv", [OUT_PROFILES_JSON] = "profiles.json", [OUT_PROFILES_H5] = "profiles.h5",
-    [OUT_PLAN_CSV] = "plan.csv",    [OUT_PLAN_JSON] = "plan.json",      [OUT_DRIFT] = "drift.json"};
+    [OUT_PLAN_CSV] = "plan.csv",    [OUT_PLAN_JSON] = "plan.json",      [OUT_RULES_JSON] = "rules.json",
+    [OUT_RULES_TXT] = "rules.txt",  [OUT_RULES_SQL] = "rules.sql",      [OUT_DRIFT] = "drift.json"};
 
 void kseg_run_options_default(kseg_run_options *opt)
 {
@@ -51,9 +55,11 @@ void kseg_run_options_default(kseg_run_options *opt)
 void kseg_run_result_clear(kseg_run_result *r)
 {
   if (!r) return;
+  kseg_strings_free(&r->notes, r->n_notes);
   free(r->id_column);
   free(r->recipe);
   kseg_profile_free(&r->profile);
+  kseg_rules_free(&r->rules);
   memset(r, 0, sizeof *r);
 }
 
@@ -67,6 +73,23 @@ static void progress(const kseg_run_options *opt, const char *fmt, ...)
   vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
   opt->progress(opt->progress_ctx, line);
+}
+
+/* A warning for people, in out->notes (the same on every rank). */
+static int run_note(kseg_run_result *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int run_note(kseg_run_result *out, const char *fmt, ...)
+{
+  char text[1400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  char **n = realloc(out->notes, sizeof *n * (size_t)(out->n_notes + 2));
+  if (!n) return kseg_error_nomem("run notes", 0);
+  out->notes = n;
+  if (!(n[out->n_notes] = kseg_strings_dup(text))) return KSEG_ERR_IO;
+  n[++out->n_notes] = NULL;
+  return KSEG_OK;
 }
 
 /* After agreement every rank holds the failing rank's message: prefix it
@@ -138,8 +161,31 @@ static int make_stage(MPI_Comm comm, const char *dir, char *stage, size_t len, i
   return kseg_comm_agree(comm, kseg_comm_bcast(comm, stage, (int64_t)len, 0));
 }
 
+/* Outputs an earlier run may have left in DIR that this one writes only
+ * later (the caller renders the report after the commit), or not at all. */
+static const char *const stale_outputs[] = {"report.html", "plots"};
+
+/* Root: remove `path`, a file or a directory of files (plots/). */
+static void remove_tree(const char *path)
+{
+  DIR *d = opendir(path);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+      char *p = path_join(path, e->d_name);
+      if (p) remove(p);
+      free(p);
+    }
+    closedir(d);
+    rmdir(path);
+  } else {
+    remove(path);
+  }
+}
+
 /* Root removes the staging directory and whatever is in it (temporary files
- * of a failed writer included). */
+ * of a failed writer, an earlier run's plots/ moved out of DIR). */
 static void drop_stage(MPI_Comm comm, const char *stage)
 {
   if (kseg_comm_rank(comm) != 0 || !stage[0]) return;
@@ -149,7 +195,7 @@ static void drop_stage(MPI_Comm comm, const char *stage)
     while ((e = readdir(d))) {
       if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
       char *p = path_join(stage, e->d_name);
-      if (p) remove(p);
+      if (p) remove_tree(p);
       free(p);
     }
     closedir(d);
@@ -158,19 +204,32 @@ static void drop_stage(MPI_Comm comm, const char *stage)
 }
 
 /* Move the finished outputs into DIR (root; each rename is atomic). A
- * drift.json from an earlier warm-started run, or a plan.csv from an earlier
- * run with a target, is removed when this run has none, so DIR never mixes
- * two runs. */
+ * drift.json from an earlier warm-started run, a plan.csv from an earlier
+ * run with a target, or rules from a run that had them, is removed when this
+ * run has none, and an earlier report (report.html, plots/) is moved out
+ * first, so DIR never mixes two runs: it holds the new outputs and, once the
+ * caller has rendered it, the new report or none. */
 static int commit_stage(MPI_Comm comm, const char *stage, const char *dir)
 {
   int st = KSEG_OK;
   if (kseg_comm_rank(comm) == 0) {
+    for (size_t i = 0; !st && i < sizeof stale_outputs / sizeof *stale_outputs; i++) {
+      /* renamed into the staging directory (one atomic step each), removed with it */
+      char *from = path_join(dir, stale_outputs[i]), *to = path_join(stage, stale_outputs[i]);
+      if (!from || !to) st = KSEG_ERR_IO;
+      else if (access(from, F_OK) == 0 && rename(from, to) != 0)
+        st = kseg_error_set(KSEG_ERR_IO, "cannot move the earlier %s out of %s: %s", stale_outputs[i], dir,
+                            strerror(errno));
+      free(from);
+      free(to);
+    }
     for (int i = 0; !st && i < N_RUN_OUTPUTS; i++) {
       char *from = path_join(stage, run_outputs[i]), *to = path_join(dir, run_outputs[i]);
       if (!from || !to) st = KSEG_ERR_IO;
       else if (access(from, F_OK) == 0) {
         if (rename(from, to) != 0) st = kseg_error_set(KSEG_ERR_IO, "cannot move %s to %s: %s", from, to, strerror(errno));
-      } else if (i == OUT_DRIFT || i == OUT_PLAN_CSV) {
+      } else if (i == OUT_DRIFT || i == OUT_PLAN_CSV || i == OUT_RULES_JSON || i == OUT_RULES_TXT ||
+                 i == OUT_RULES_SQL) {
         remove(to);
       }
       free(from);
@@ -198,9 +257,11 @@ typedef struct run_state {
   kseg_kmeans_result fit;
   int32_t *labels;            /* from the scoring kernel, as `kseg assign` gives them */
   double *distance, *dist2;
+  int32_t *rule_segment;      /* the segment the rules give each row, or NULL without rules */
   int *old_to_new;            /* warm start: new id of each old segment */
-  kseg_model model;           /* borrows prep, the centroids and the profile's names */
+  kseg_model model;           /* borrows prep, the centroids and the profile's names; owns its schema */
   uint64_t *keys;
+  int32_t *previous;          /* warm start: each customer's old segment, -1: new customer */
   kseg_plan_setup plan;       /* target, economics, folds */
   kseg_plan_k_row *by_k;      /* the sweep's ks scored by the plan (sweep.n_k rows) */
 } run_state;
@@ -211,7 +272,10 @@ static void run_state_clear(run_state *s)
   free(s->model.original);
   free(s->model.segment_names);
   free(s->model.segment_actions);
+  free(s->model.segment_decisions); /* the strings are static */
+  kseg_table_clear(&s->model.schema);
   free(s->keys);
+  free(s->previous);
   free(s->by_k);
   kseg_plan_setup_clear(&s->plan);
   free(s->old_to_new);
@@ -219,6 +283,7 @@ static void run_state_clear(run_state *s)
   free(s->dist2);
   free(s->distance);
   free(s->labels);
+  free(s->rule_segment);
   kseg_kmeans_result_clear(&s->fit);
   kseg_sweep_result_clear(&s->sweep);
   kseg_model_free(&s->old);
@@ -245,6 +310,9 @@ static int step_input(run_state *s)
   if (opt->transactions) {
     progress(opt, "aggregating the transaction log %s per customer (RFM)", opt->in);
     kseg_rfm_options ropt = {0};
+    ropt.columns[0] = opt->csv.id_column; /* --id, --decimal, --date-order: the log's columns too */
+    ropt.decimal = opt->csv.decimal;
+    ropt.date_order = opt->csv.date_order == KSEG_CSV_ORDER_YMD ? 0 : (int)opt->csv.date_order;
     kseg_rfm_summary rsum = {0};
     st = kseg_rfm_run(comm, opt->in, s->path[OUT_RAW], &ropt, &rsum);
     kseg_rfm_summary_clear(&rsum);
@@ -253,13 +321,24 @@ static int step_input(run_state *s)
   } else if (is_h5) {
     progress(opt, "reading the raw table %s", opt->in);
     st = kseg_h5_read_table(comm, opt->in, NULL, 0, &s->raw);
+    /* --id names the id column of a table too; it must be there */
+    if (!st && opt->csv.id_column) {
+      int c = kseg_table_find(&s->raw, opt->csv.id_column);
+      if (c < 0) st = kseg_error_set(KSEG_ERR_INPUT, "%s: --id column '%s' is not in /raw", opt->in, opt->csv.id_column);
+      free(s->raw.id_column);
+      s->raw.id_column = NULL;
+      if (!st && !(s->raw.id_column = kseg_strings_dup(opt->csv.id_column))) st = KSEG_ERR_IO;
+      st = kseg_comm_agree(comm, st);
+    }
     if (!st) st = kseg_outputs_write_raw(comm, s->path[OUT_RAW], &s->raw, opt->in);
     KSEG_CHECK(name_step(st, "input"));
   } else {
     progress(opt, "importing %s", opt->in);
     kseg_csv_summary sum = {0};
-    st = kseg_csv_import(comm, opt->in, s->path[OUT_RAW], NULL, &sum);
+    st = kseg_csv_import(comm, opt->in, s->path[OUT_RAW], &opt->csv, &sum);
+    for (int i = 0; !st && i < sum.n_notes; i++) st = run_note(s->out, "%s", sum.notes[i]);
     kseg_csv_summary_clear(&sum);
+    st = kseg_comm_agree(comm, st);
     if (!st) st = kseg_h5_read_table(comm, s->path[OUT_RAW], NULL, 0, &s->raw);
     KSEG_CHECK(name_step(st, "import"));
   }
@@ -267,60 +346,74 @@ static int step_input(run_state *s)
   s->out->rows = s->raw.n_global;
   s->id_col = kseg_model_id_column(&s->raw);
   if (s->id_col >= 0 && !(s->out->id_column = kseg_strings_dup(s->raw.cols[s->id_col].name))) st = KSEG_ERR_IO;
+  st = kseg_comm_agree(comm, st);
+  if (!st && s->id_col >= 0 && (is_h5 || opt->transactions)) {
+    /* a CSV import reported repeated ids already; a table read as it is is checked here */
+    int64_t repeats = 0, missing = 0;
+    kseg_csv_offending ex;
+    st = kseg_csv_id_repeats(comm, &s->raw.cols[s->id_col], s->raw.row0, s->raw.n_local, NULL, &repeats, &missing, &ex);
+    char list[600];
+    kseg_csv_offending_text(&ex, list, sizeof list);
+    if (!st && repeats)
+      st = run_note(s->out, "%s: id column '%s': %lld row%s repeat%s the id of an earlier row (row + 2 as line): %s",
+                    opt->in, s->out->id_column, (long long)repeats, repeats == 1 ? "" : "s", repeats == 1 ? "s" : "",
+                    list);
+    st = kseg_comm_agree(comm, st);
+  }
+  if (!st && s->id_col < 0 && !opt->transactions) {
+    /* say which column looks like one: the first of distinct integers, none missing */
+    int guess = -1;
+    for (int c = 0; !st && guess < 0 && c < s->raw.n_cols; c++) {
+      if (s->raw.cols[c].kind != KSEG_COL_NUMERIC) continue;
+      int distinct = 0;
+      st = kseg_stats_distinct_integers(comm, (kseg_stats_col){s->raw.cols[c].num, 1}, s->raw.n_local, &distinct);
+      if (!st && distinct) guess = c;
+    }
+    char hint[300] = "";
+    if (guess >= 0)
+      snprintf(hint, sizeof hint, " ('%.200s' looks like one: distinct integers)", s->raw.cols[guess].name);
+    if (!st)
+      st = run_note(s->out, "%s: no id column (none named ID or *_ID, no text column): segments.csv numbers the rows "
+                            "from 0; name the id column with --id COL%s",
+                    opt->in, hint);
+  }
   KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "input"));
   /* the target, economics and folds are checked now: bad ones stop the run
    * before any work, with nothing written */
   return name_step(kseg_plan_prepare(comm, &s->raw, opt->target, &opt->plan, &s->plan), "plan");
 }
 
-/* The features a target must not enter: the target column itself and any
- * derived feature with a term on it (the marketing recipe's Total_Accepted
- * sums AcceptedCmp1-5). "A,B,..." or NULL (nothing to leave out); caller
- * frees. */
-static char *target_exclusions(const kseg_prep_model *m, const char *target)
-{
-  size_t len = strlen(target) + 1;
-  for (int t = 0; t < m->n_terms; t++)
-    if (m->terms[t].column && strcmp(m->terms[t].column, target) == 0)
-      len += strlen(m->features[m->terms[t].feature]) + 1;
-  char *list = kseg_malloc(len + 1, "feature list");
-  if (!list) return NULL;
-  strcpy(list, target);
-  for (int t = 0; t < m->n_terms; t++)
-    if (m->terms[t].column && strcmp(m->terms[t].column, target) == 0) {
-      strcat(list, ",");
-      strcat(list, m->features[m->terms[t].feature]);
-    }
-  return list;
-}
-
 /* The fitted preparation and the feature matrix (features.h5 staged). */
 static int step_prep(run_state *s)
 {
-  progress(s->opt, "preparing features of %lld customers", (long long)s->raw.n_global);
-  kseg_prep_options popt = {.recipe = s->opt->recipe, .exclude = s->plan.target};
+  const kseg_run_options *opt = s->opt;
+  progress(opt, "preparing features of %lld customers", (long long)s->raw.n_global);
+  kseg_prep_options popt = opt->prep;
+  popt.recipe = opt->recipe;
+  /* the target never enters the features, nor any feature built on it (the
+   * marketing recipe's Total_Accepted sums AcceptedCmp1-5): the plan would be circular */
+  popt.target = s->plan.target ? s->plan.target : opt->target;
   KSEG_CHECK(name_step(kseg_prep_fit(s->comm, &s->raw, &popt, &s->prep, &s->mask), "prep"));
   int st = KSEG_OK;
-  if (s->plan.target) {
-    /* a derived feature built on the target would make the plan circular:
-     * fit again without it (the model is identical on every rank) */
-    char *exclude = target_exclusions(s->prep, s->plan.target);
-    st = kseg_comm_agree(s->comm, exclude ? KSEG_OK : KSEG_ERR_IO);
-    if (!st && strcmp(exclude, s->plan.target) != 0) {
-      progress(s->opt, "leaving out the features built on the target: %s", exclude);
-      kseg_prep_free(&s->prep);
-      free(s->mask);
-      s->mask = NULL;
-      popt.exclude = exclude;
-      st = kseg_prep_fit(s->comm, &s->raw, &popt, &s->prep, &s->mask);
-    }
-    free(exclude);
-    KSEG_CHECK(name_step(st, "prep"));
+  for (int i = 0; !st && i < s->prep->n_dropped; i++)
+    if (kseg_prep_dropped_notable(s->prep, i))
+      st = run_note(s->out, "not a feature: '%s' (%s)", s->prep->dropped[i], s->prep->dropped_reason[i]);
+  char unused[1024];
+  if (!st && kseg_prep_unused_data(s->prep, unused, sizeof unused))
+    st = run_note(s->out, "columns with data that are not features: %s", unused);
+  KSEG_CHECK(name_step(kseg_comm_agree(s->comm, st), "prep"));
+  if (opt->autoencoder) {
+    progress(opt, "training the autoencoder (%d features)", s->prep->n_features);
+    st = kseg_projection_fit_autoencoder(s->comm, s->prep, &s->raw, s->mask, opt->autoencoder, NULL, NULL, NULL);
+  } else if (opt->pca > 0) {
+    progress(opt, "fitting PCA on %d features", s->prep->n_features);
+    st = kseg_projection_fit_pca(s->comm, s->prep, &s->raw, s->mask, opt->pca);
   }
+  KSEG_CHECK(name_step(st, "prep"));
   st = kseg_prep_apply_matrix(s->comm, s->prep, &s->raw, &s->x);
   if (!st && !(s->out->recipe = kseg_strings_dup(s->prep->recipe ? s->prep->recipe : ""))) st = KSEG_ERR_IO;
   st = kseg_comm_agree(s->comm, st);
-  if (!st) st = kseg_outputs_write_features(s->comm, s->path[OUT_FEATURES], "/features", &s->x, s->prep, NULL);
+  if (!st) st = kseg_outputs_write_features(s->comm, s->path[OUT_FEATURES], "/features", &s->x, s->prep, s->mask);
   KSEG_CHECK(name_step(st, "prep"));
   s->out->features = s->x.d;
   return KSEG_OK;
@@ -404,7 +497,21 @@ static int step_sweep(run_state *s)
   so.k_max = opt->k_max;
   if (so.k_max > n - 1) so.k_max = n - 1;
   if (so.k_min < 2) so.k_min = 2;
-  if (so.k_min > so.k_max)
+  /* at least 10 customers per segment: fewer make segments of a handful of people that no
+   * campaign can use, and a profile of noise */
+  enum { PER_SEGMENT = 10 };
+  const int64_t k_floor = opt->k_min > opt->min_segments ? opt->k_min : opt->min_segments;
+  if (!opt->force && n < PER_SEGMENT * k_floor)
+    st = kseg_error_set(KSEG_ERR_INPUT,
+                        "%lld customers are too few for %lld segments: kseg wants at least %d customers per segment "
+                        "(%lld); lower --min-segments (or --k), or pass --force",
+                        (long long)n, (long long)k_floor, PER_SEGMENT, (long long)(PER_SEGMENT * k_floor));
+  if (!st && !opt->force && so.k_max > n / PER_SEGMENT) {
+    st = run_note(s->out, "%lld customers: k above %lld (fewer than %d customers per segment) left out of the sweep",
+                  (long long)n, (long long)(n / PER_SEGMENT), PER_SEGMENT);
+    so.k_max = n / PER_SEGMENT;
+  }
+  if (!st && so.k_min > so.k_max)
     st = kseg_error_set(KSEG_ERR_INPUT, "no k to sweep: k %lld..%lld with --min-segments %lld and %lld customers",
                         (long long)opt->k_min, (long long)opt->k_max, (long long)opt->min_segments, (long long)n);
   KSEG_CHECK(name_step(kseg_comm_agree(s->comm, st), "sweep"));
@@ -494,7 +601,12 @@ static int step_fit(run_state *s)
   int64_t k = s->sweep.recommended_k;
   int st = KSEG_OK;
   if (old && !opt->k_fixed) k = old->k; /* retraining keeps the CRM's segments unless asked otherwise */
-  if (k > s->raw.n_global)
+  if (old && !opt->force && s->raw.n_global < 10 * k)
+    st = kseg_error_set(KSEG_ERR_INPUT,
+                        "%lld customers are too few for the old model's %lld segments (at least 10 per segment); "
+                        "give --k, or pass --force",
+                        (long long)s->raw.n_global, (long long)k);
+  else if (k > s->raw.n_global)
     st = kseg_error_set(KSEG_ERR_INPUT, "k = %lld is more than the %lld customers", (long long)k,
                         (long long)s->raw.n_global);
   KSEG_CHECK(name_step(kseg_comm_agree(comm, st), "fit"));
@@ -567,7 +679,7 @@ static int step_fit(run_state *s)
 static int step_profile(run_state *s)
 {
   progress(s->opt, "profiling %lld segments and planning the campaign", (long long)s->k);
-  kseg_profile_options pro = {.target = s->opt->target, .plan = s->opt->plan};
+  kseg_profile_options pro = {.target = s->opt->target, .plan = s->opt->plan, .currency = s->opt->currency};
   int st = kseg_profile_compute(s->comm, &s->raw, s->labels, (int)s->k, &pro, &s->out->profile);
   if (!st) st = kseg_profile_write(s->comm, s->out->profile, s->path[OUT_PROFILES]);
   KSEG_CHECK(name_step(st, "profile"));
@@ -576,6 +688,44 @@ static int step_profile(run_state *s)
   if (!st) st = kseg_plan_write(s->comm, plan, (const char *const *)s->out->profile->names, s->path[OUT_PLAN_CSV],
                                 s->path[OUT_PLAN_JSON]);
   return name_step(kseg_comm_agree(s->comm, st), "plan");
+}
+
+/* The segment rules (rules.json/.txt/.sql staged) and each customer's rule
+ * segment. A --rule-leaves outside k..4k stops the run; a preparation whose
+ * features cannot be written in raw units gives no rules and a note. */
+static int step_rules(run_state *s)
+{
+  const kseg_run_options *opt = s->opt;
+  const int k = (int)s->k;
+  int st = KSEG_OK;
+  if (opt->rule_leaves && (opt->rule_leaves < k || opt->rule_leaves > 4 * k))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--rule-leaves %d is outside %d..%d: the tree needs a leaf per segment "
+                        "(k = %d) and at most 4k leaves to stay readable", opt->rule_leaves, k, 4 * k, k);
+  KSEG_CHECK(name_step(kseg_comm_agree(s->comm, st), "rules"));
+  progress(opt, "explaining the %d segments with rules (a tree of up to %d leaves)", k,
+           opt->rule_leaves ? opt->rule_leaves : 2 * k);
+  const kseg_rules_options ro = {.max_leaves = opt->rule_leaves};
+  st = kseg_rules_build(s->comm, s->prep, &s->raw, &s->x, s->fit.centroids, k, s->labels, &ro, &s->out->rules);
+  if (st == KSEG_ERR_INPUT) {
+    /* agreed: every rank has the message */
+    snprintf(s->out->rules_note, sizeof s->out->rules_note, "no segment rules: %s", kseg_error_message());
+    kseg_error_clear();
+    return KSEG_OK;
+  }
+  KSEG_CHECK(name_step(st, "rules"));
+  s->rule_segment = kseg_malloc(sizeof(int32_t) * (size_t)(s->raw.n_local + 1), "rule segments");
+  st = s->rule_segment ? kseg_rules_assign(s->out->rules, s->prep, &s->raw, s->rule_segment) : KSEG_ERR_IO;
+  st = kseg_comm_agree(s->comm, st);
+  const char **names = kseg_calloc((size_t)k + 1, sizeof *names, "segment names");
+  if (!st && !names) st = KSEG_ERR_IO;
+  st = kseg_comm_agree(s->comm, st);
+  if (!st) {
+    for (int i = 0; i < k; i++) names[i] = kseg_profile_segment_name(s->out->profile, i);
+    const kseg_rules_labels lb = {.names = names, .id_column = s->out->id_column, .currency = opt->currency};
+    st = kseg_rules_write(s->comm, s->out->rules, &lb, s->path[OUT_RULES_JSON]);
+  }
+  free(names);
+  return name_step(st, "rules");
 }
 
 /* model.h5, drift.json when retraining, result.h5 and segments.csv. */
@@ -596,10 +746,20 @@ static int step_write(run_state *s)
   model->segment_actions = kseg_calloc((size_t)k, sizeof(char *), "segment actions");
   s->keys = kseg_malloc(sizeof(uint64_t) * (size_t)(s->raw.n_local + 1), "customer keys");
   model->id_column = s->out->id_column;
-  int st = model->original && model->segment_names && model->segment_actions && s->keys ? KSEG_OK : KSEG_ERR_IO;
+  /* how the training table was read, so new customers of the same export are read alike */
+  int st = kseg_model_schema_of(&s->raw, &model->schema);
+  if (!st && !(model->original && model->segment_names && model->segment_actions && s->keys)) st = KSEG_ERR_IO;
   for (int i = 0; !st && i < k; i++) {
     model->segment_names[i] = (char *)kseg_profile_segment_name(s->out->profile, i);
     model->segment_actions[i] = (char *)kseg_profile_segment_action(s->out->profile, i);
+  }
+  /* the campaign decisions travel with the model to the scored CSVs of kseg assign */
+  const kseg_plan *plan = s->out->profile->plan;
+  if (!st && plan && plan->money) {
+    model->segment_decisions = kseg_calloc((size_t)k + 1, sizeof(char *), "segment decisions");
+    if (!model->segment_decisions) st = KSEG_ERR_IO;
+    for (int i = 0; !st && i < k; i++)
+      model->segment_decisions[i] = (char *)kseg_plan_decision_name(plan->segments[i].decision);
   }
   st = kseg_comm_agree(comm, st);
   if (!st) st = kseg_model_original_means(comm, s->prep, &s->raw, s->labels, k, model->original);
@@ -623,8 +783,18 @@ static int step_write(run_state *s)
                                 .columns = (const char *const *)s->x.columns,
                                 .recommended_k = s->sweep.recommended_k};
   KSEG_CHECK(name_step(kseg_outputs_write_result(comm, s->path[OUT_RESULT], &rf), "result"));
-  st = kseg_outputs_write_segments(comm, s->path[OUT_SEGMENTS], &s->raw, s->id_col, s->labels, s->distance,
-                                   s->out->profile);
+  if (s->old) {
+    /* each customer's segment in the old model, for the CRM's history */
+    s->previous = kseg_malloc(sizeof *s->previous * (size_t)(s->raw.n_local + 1), "previous segments");
+    st = kseg_comm_agree(comm, s->previous ? KSEG_OK : KSEG_ERR_IO);
+    if (!st) st = kseg_warmstart_previous(comm, opt->warm_start, s->keys, s->raw.n_local, s->previous);
+    KSEG_CHECK(name_step(st, "previous segments"));
+  }
+  const kseg_segments_file sf = {.raw = &s->raw, .id_col = s->id_col, .labels = s->labels, .distance = s->distance,
+                                 .k = k, .names = (const char *const *)model->segment_names,
+                                 .previous = s->previous, .rule_column = true,
+                                 .rule_segment = s->rule_segment}; /* the decisions are in plan.csv and the model */
+  st = kseg_outputs_write_segments(comm, s->path[OUT_SEGMENTS], &sf);
   if (!st) st = kseg_comm_agree(comm, kseg_comm_fault(comm, "run:write"));
   return name_step(st, "segments");
 }
@@ -634,7 +804,8 @@ static int step_write(run_state *s)
  * out->step_seconds. */
 static int run_steps(MPI_Comm comm, const kseg_run_options *opt, const char *stage, kseg_run_result *out)
 {
-  static int (*const steps[])(run_state *) = {step_input, step_prep, step_sweep, step_fit, step_profile, step_write};
+  static int (*const steps[])(run_state *) = {step_input, step_prep,  step_sweep, step_fit,
+                                              step_profile, step_rules, step_write};
   const double t0 = kseg_now();
   run_state s = {.comm = comm, .opt = opt, .out = out, .id_col = -1};
   int st = KSEG_OK;
@@ -671,7 +842,7 @@ int kseg_run_pipeline(MPI_Comm comm, const kseg_run_options *opt, kseg_run_resul
   if (!st) {
     const double t = kseg_now();
     st = name_step(commit_stage(comm, stage, opt->out_dir), "commit");
-    out->step_seconds[6] = kseg_now() - t;
+    out->step_seconds[7] = kseg_now() - t;
   }
   drop_stage(comm, stage);
   if (st && created) rmdir(opt->out_dir); /* a failed first run leaves no empty DIR behind */

@@ -1,4 +1,4 @@
-/* segments_csv.c - segments.csv, written in parallel: every rank formats its
+/* segments_csv.c - segments.csv (and kseg assign's scored CSV), written in parallel: every rank formats its
  * own rows, an exclusive scan of the byte counts gives each rank its file
  * offset, and MPI-IO writes the blocks there. */
 #include <math.h>
@@ -98,24 +98,42 @@ static int write_at(MPI_File fh, MPI_Offset off, const char *p, size_t n)
   return KSEG_OK;
 }
 
-int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_table *raw, int id_col, const int32_t *labels,
-                            const double *distance, const kseg_profile *p)
+int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_segments_file *f)
 {
   const int rank = kseg_comm_rank(comm);
+  const kseg_table *raw = f->raw;
+  const int id_col = f->id_col;
   text_buf b = {0}, head = {0};
   int st = KSEG_OK;
   const char *idname = id_col >= 0 ? raw->cols[id_col].name : "row";
   if (rank == 0) {
     st = tb_field(&head, idname, strlen(idname));
-    if (!st) st = tb_printf(&head, ",segment,segment_name,distance\n");
+    if (!st)
+      st = tb_printf(&head, ",segment,segment_name,distance%s%s%s\n", f->rule_column ? ",rule_segment" : "",
+                     f->decisions ? ",decision" : "", f->previous ? ",previous_segment" : "");
   }
   for (int64_t i = 0; !st && i < raw->n_local; i++) {
+    const int32_t s = f->labels[i];
+    if (s < 0 || s >= f->k) {
+      st = kseg_error_set(KSEG_ERR_INPUT, "%s: label %d of row %lld is outside [0, %d)", path, s,
+                          (long long)(raw->row0 + i), f->k);
+      break;
+    }
     if (id_col >= 0) st = id_field(&b, &raw->cols[id_col], i);
     else st = tb_printf(&b, "%lld", (long long)(raw->row0 + i));
-    if (!st) st = tb_printf(&b, ",%d,", labels[i]);
-    const char *name = p ? kseg_profile_segment_name(p, labels[i]) : "";
+    if (!st) st = tb_printf(&b, ",%d,", s);
+    const char *name = f->names && f->names[s] ? f->names[s] : "";
     if (!st) st = tb_field(&b, name, strlen(name));
-    if (!st) st = tb_printf(&b, ",%.9g\n", distance[i]);
+    if (!st) st = tb_printf(&b, ",%.9g", f->distance[i]);
+    if (!st && f->rule_column) st = tb_printf(&b, ",");
+    if (!st && f->rule_column && f->rule_segment) st = tb_printf(&b, "%d", f->rule_segment[i]);
+    if (!st && f->decisions) {
+      const char *d = f->decisions[s] ? f->decisions[s] : "";
+      st = tb_printf(&b, ",");
+      if (!st) st = tb_field(&b, d, strlen(d));
+    }
+    if (!st && f->previous) st = f->previous[i] >= 0 ? tb_printf(&b, ",%d", f->previous[i]) : tb_printf(&b, ",");
+    if (!st) st = tb_printf(&b, "\n");
   }
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 

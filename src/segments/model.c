@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "kseg/kseg_comm.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_h5io.h"
 #include "kseg/kseg_hash.h"
@@ -19,41 +20,47 @@
 
 int kseg_model_id_column(const kseg_table *raw)
 {
-  for (int c = 0; c < raw->n_cols; c++) {
-    const char *name = raw->cols[c].name;
-    size_t n = strlen(name);
-    if (strcasecmp(name, "id") == 0 || (n > 3 && strcasecmp(name + n - 3, "_id") == 0)) return c;
+  if (raw->id_column) {
+    int c = kseg_table_find(raw, raw->id_column);
+    if (c >= 0) return c;
   }
+  for (int c = 0; c < raw->n_cols; c++)
+    if (kseg_csv_is_id_name(raw->cols[c].name)) return c;
   for (int c = 0; c < raw->n_cols; c++)
     if (raw->cols[c].kind == KSEG_COL_STRING) return c;
   return -1;
+}
+
+int kseg_model_schema_of(const kseg_table *raw, kseg_table *out)
+{
+  memset(out, 0, sizeof *out);
+  out->cols = kseg_calloc((size_t)raw->n_cols + 1, sizeof *out->cols, "model schema");
+  int st = out->cols ? KSEG_OK : KSEG_ERR_IO;
+  const int id = kseg_model_id_column(raw);
+  if (!st && id >= 0 && !(out->id_column = kseg_strings_dup(raw->cols[id].name))) st = KSEG_ERR_IO;
+  for (int c = 0; !st && c < raw->n_cols; c++) {
+    const kseg_column *from = &raw->cols[c];
+    kseg_column *to = &out->cols[out->n_cols++];
+    to->kind = from->kind;
+    to->format = from->format;
+    to->str_width = from->str_width;
+    if (!(to->name = kseg_strings_dup(from->name))) st = KSEG_ERR_IO;
+    if (!st && from->kind == KSEG_COL_CATEGORICAL) {
+      to->levels = kseg_calloc((size_t)from->n_levels + 1, sizeof *to->levels, "model schema levels");
+      if (!to->levels) st = KSEG_ERR_IO;
+      for (int32_t l = 0; !st && l < from->n_levels; l++, to->n_levels++)
+        if (!(to->levels[l] = kseg_strings_dup(from->levels[l]))) st = KSEG_ERR_IO;
+    }
+  }
+  if (st) kseg_table_clear(out);
+  return st;
 }
 
 /* The text of a value, so that an ID read as a number in one file and as a
  * string in another (C10001 vs 10001 aside) gives the same key. */
 static size_t value_text(const kseg_column *col, int64_t i, char *buf, size_t len)
 {
-  switch (col->kind) {
-  case KSEG_COL_STRING: {
-    const char *s = col->str + (size_t)i * (size_t)col->str_width;
-    size_t n = strnlen(s, (size_t)col->str_width);
-    if (n >= len) n = len - 1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    return n;
-  }
-  case KSEG_COL_CATEGORICAL: {
-    int32_t c = col->codes[i];
-    return (size_t)snprintf(buf, len, "%s", c >= 0 && c < col->n_levels ? col->levels[c] : "");
-  }
-  default: {
-    double v = col->num[i];
-    if (isnan(v)) buf[0] = '\0';
-    else if (v == rint(v) && fabs(v) < 1e15) snprintf(buf, len, "%.0f", v);
-    else snprintf(buf, len, "%.17g", v);
-    return strlen(buf);
-  }
-  }
+  return kseg_column_text(col, i, buf, len);
 }
 
 void kseg_model_row_keys(const kseg_table *raw, int id_col, uint64_t *keys)
@@ -119,6 +126,8 @@ int kseg_model_write(kseg_h5_writer *w, const kseg_model *m, const kseg_model_tr
   KSEG_CHECK(kseg_h5_attr_str(w, "/model", "id_column", m->id_column ? m->id_column : ""));
   KSEG_CHECK(write_names(w, "/model", "segment_names", m->segment_names, m->k));
   KSEG_CHECK(write_names(w, "/model", "segment_actions", m->segment_actions, m->k));
+  if (m->segment_decisions) KSEG_CHECK(write_names(w, "/model", "segment_decisions", m->segment_decisions, m->k));
+  if (m->schema.n_cols > 0) KSEG_CHECK(kseg_h5_create_table_at(w, "/model/schema", &m->schema));
   KSEG_CHECK(kseg_prep_save(comm, w, "/model/prep", m->prep));
 
   int64_t dims[2] = {m->k, W};
@@ -216,6 +225,16 @@ int kseg_model_load(MPI_Comm comm, const char *path, kseg_model **out)
   KSEG_CHECK_GOTO(read_names(comm, path, "segment_names", m->k, &m->segment_names), st, fail);
   KSEG_CHECK_GOTO(read_names(comm, path, "segment_actions", m->k, &m->segment_actions), st, fail);
   int has = 0;
+  KSEG_CHECK_GOTO(kseg_h5_exists(comm, path, "/model/schema", &has), st, fail);
+  if (has) KSEG_CHECK_GOTO(kseg_h5_read_table_at(comm, path, "/model/schema", NULL, 0, &m->schema), st, fail);
+  char **decisions = NULL;
+  int64_t n_decisions = 0;
+  if (kseg_h5_read_attr_strings(comm, path, "/model", "segment_decisions", &decisions, &n_decisions) == KSEG_OK) {
+    if (n_decisions == m->k) m->segment_decisions = decisions;
+    else kseg_strings_free(&decisions, n_decisions);
+  } else {
+    kseg_error_clear(); /* optional: a model without a campaign plan */
+  }
   KSEG_CHECK_GOTO(kseg_h5_exists(comm, path, "/model/original", &has), st, fail);
   if (has) {
     KSEG_CHECK_GOTO(kseg_h5_read_small_f64(comm, path, "/model/original", dims, &m->original), st, fail);
@@ -292,6 +311,19 @@ int kseg_model_assign(MPI_Comm comm, const kseg_model *m, const kseg_table *raw,
   return st;
 }
 
+int kseg_model_read_csv(MPI_Comm comm, const kseg_model *m, const char *path, const kseg_csv_options *opt,
+                        kseg_table *out, kseg_csv_summary *summary)
+{
+  kseg_csv_options o = {0};
+  if (opt) o = *opt;
+  if (m->schema.n_cols > 0) o.schema = &m->schema;
+  if (!o.id_column && m->schema.id_column) {
+    o.id_column = m->schema.id_column;
+    o.id_optional = true; /* a batch may come without it: then the file's own id column, if any */
+  }
+  return kseg_csv_read(comm, path, &o, out, summary);
+}
+
 int kseg_model_original_means(MPI_Comm comm, const kseg_prep_model *prep, const kseg_table *raw,
                               const int32_t *labels, int k, double *out)
 {
@@ -325,6 +357,8 @@ void kseg_model_free(kseg_model **mp)
   free(m->original);
   kseg_strings_free(&m->segment_names, m->k);
   kseg_strings_free(&m->segment_actions, m->k);
+  kseg_strings_free(&m->segment_decisions, m->k);
+  kseg_table_clear(&m->schema);
   free(m->id_column);
   free(m);
   *mp = NULL;

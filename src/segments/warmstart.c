@@ -359,6 +359,101 @@ int kseg_warmstart_drift(MPI_Comm comm, const char *old_path, const kseg_model *
   return kseg_comm_agree(comm, st);
 }
 
+/* ---- previous segments: the join, answered back to each row ---- */
+
+typedef struct prev_rec {
+  uint64_t key;
+  int64_t index;   /* new records: the row on its rank; answers: the row */
+  int32_t label;   /* old records and answers: the old segment (-1: not found) */
+  int32_t is_old;
+} prev_rec;
+
+int kseg_warmstart_previous(MPI_Comm comm, const char *old_path, const uint64_t *keys, int64_t n_local,
+                            int32_t *previous)
+{
+  const int P = kseg_comm_size(comm);
+  int64_t on = 0, o0 = 0, ol = 0, n_recv = 0, n_back = 0;
+  uint64_t *okeys = NULL;
+  int32_t *olab = NULL;
+  KSEG_CHECK(kseg_model_read_train(comm, old_path, &on, &o0, &ol, &okeys, &olab));
+  int64_t *scount = kseg_calloc((size_t)P, sizeof *scount, "previous join");
+  int64_t *fill = kseg_calloc((size_t)P, sizeof *fill, "previous join");
+  int64_t *rcount = kseg_calloc((size_t)P, sizeof *rcount, "previous join");
+  int64_t *bcount = kseg_calloc((size_t)P, sizeof *bcount, "previous join");
+  prev_rec *send = kseg_malloc(sizeof *send * (size_t)(ol + n_local + 1), "previous join");
+  prev_rec *recv = NULL, *back = NULL, *answers = NULL;
+  uint64_t *hkeys = NULL;
+  int32_t *hlab = NULL;
+  int st = scount && fill && rcount && bcount && send ? KSEG_OK : KSEG_ERR_IO;
+  if (!st) {
+    for (int64_t i = 0; i < ol; i++) scount[owner_of(okeys[i], P)]++;
+    for (int64_t i = 0; i < n_local; i++) scount[owner_of(keys[i], P)]++;
+    for (int r = 1; r < P; r++) fill[r] = fill[r - 1] + scount[r - 1];
+    /* per destination: the old records first, then the new ones, so each source's new records
+       arrive together and in row order */
+    for (int64_t i = 0; i < ol; i++) send[fill[owner_of(okeys[i], P)]++] = (prev_rec){okeys[i], -1, olab[i], 1};
+    for (int64_t i = 0; i < n_local; i++) send[fill[owner_of(keys[i], P)]++] = (prev_rec){keys[i], i, -1, 0};
+  }
+  st = kseg_comm_agree(comm, st);
+  if (!st) st = kseg_comm_exchange(comm, send, scount, sizeof *send, (void **)&recv, &n_recv, rcount);
+  if (!st) {
+    int64_t n_old = 0;
+    for (int64_t i = 0; i < n_recv; i++) n_old += recv[i].is_old;
+    size_t slots = 16;
+    while (slots < (size_t)n_old * 2) slots <<= 1;
+    hkeys = kseg_malloc(sizeof *hkeys * slots, "previous join table");
+    hlab = kseg_malloc(sizeof *hlab * slots, "previous join table");
+    answers = kseg_malloc(sizeof *answers * (size_t)(n_recv - n_old + 1), "previous join answers");
+    if (!hkeys || !hlab || !answers) st = KSEG_ERR_IO;
+    for (size_t k = 0; !st && k < slots; k++) hlab[k] = -2; /* -2: free (labels are >= 0) */
+    for (int64_t i = 0; !st && i < n_recv; i++) {
+      if (!recv[i].is_old) continue;
+      size_t k = (size_t)(recv[i].key >> 17) & (slots - 1);
+      while (hlab[k] != -2 && hkeys[k] != recv[i].key) k = (k + 1) & (slots - 1);
+      if (hlab[k] == -2) { /* a repeated id keeps its first training row, as drift does */
+        hkeys[k] = recv[i].key;
+        hlab[k] = recv[i].label;
+      }
+    }
+    /* answers to each source rank, in the order its records came */
+    int64_t at = 0, a = 0;
+    for (int r = 0; !st && r < P; r++) {
+      for (int64_t i = at; i < at + rcount[r]; i++) {
+        if (recv[i].is_old) continue;
+        size_t k = (size_t)(recv[i].key >> 17) & (slots - 1);
+        while (hlab[k] != -2 && hkeys[k] != recv[i].key) k = (k + 1) & (slots - 1);
+        answers[a++] = (prev_rec){recv[i].key, recv[i].index, hlab[k] == -2 ? -1 : hlab[k], 0};
+        bcount[r]++;
+      }
+      at += rcount[r];
+    }
+  }
+  st = kseg_comm_agree(comm, st);
+  if (!st) st = kseg_comm_exchange(comm, answers, bcount, sizeof *answers, (void **)&back, &n_back, NULL);
+  for (int64_t i = 0; !st && i < n_local; i++) previous[i] = -1;
+  for (int64_t i = 0; !st && i < n_back; i++) {
+    if (back[i].index < 0 || back[i].index >= n_local) {
+      st = kseg_error_set(KSEG_ERR_IO, "previous segments: an answer for row %lld of %lld", (long long)back[i].index,
+                          (long long)n_local);
+      break;
+    }
+    previous[back[i].index] = back[i].label;
+  }
+  free(scount);
+  free(fill);
+  free(rcount);
+  free(bcount);
+  free(send);
+  free(recv);
+  free(back);
+  free(answers);
+  free(hkeys);
+  free(hlab);
+  free(okeys);
+  free(olab);
+  return kseg_comm_agree(comm, st);
+}
+
 /* drift.json: one member a line, one line per old segment. */
 static int drift_json(kseg_json *j, const kseg_drift *d, const kseg_model *old, const kseg_model *fresh,
                       const int *old_to_new)

@@ -183,7 +183,7 @@ static int write_h5(MPI_Comm comm, const char *out, const kseg_txgen_options *o,
   static const char *const names[4] = {"customer_id", "date", "amount", "quantity"};
   kseg_column cols[4];
   memset(cols, 0, sizeof cols);
-  kseg_table t = {o->transactions, row0, n, 4, cols};
+  kseg_table t = {.n_global = o->transactions, .row0 = row0, .n_local = n, .n_cols = 4, .cols = cols};
   int st = KSEG_OK;
   for (int c = 0; c < 4 && !st; c++) {
     cols[c].name = (char *)names[c];

@@ -32,8 +32,8 @@ write("empty.csv", None, b"")
 write("header_only.csv", [head])
 write("blank_only.csv", None, b"\r\n\r\n")
 write("dup.csv", ["a,b,c,b", "1,2,3,4"])
-write("emptyname.csv", ["a,,c", "1,2,3"])
-write("slash.csv", ["a,b/c", "1,2"])
+write("utf16.csv", None, "ID,a\r\n1,2\r\n".encode("utf-16"))
+write("cp1252bad.csv", None, b"a,b\r\n1,x\x81y\r\n")
 write("binary.csv", None, bytes(range(256)) * 64)
 PY
 
@@ -59,20 +59,22 @@ bad_input extra.csv "line 592 has 30 fields, the header has 29"
 bad_input unterminated.csv "line 582: unterminated quoted field"
 bad_input stray.csv "line 502 has 309 fields, the header has 29 (a quoted field makes this record run to line 512)"
 bad_input nul.csv "line 597: binary data (a NUL byte)"
-bad_input latin1.csv "line 597" "not valid UTF-8"
+bad_input latin1.csv "line 597" "not valid UTF-8" "--encoding latin1" "Z\xFCrich"
 bad_input ctrl.csv "line 597" "control byte"
 bad_input afterquote.csv "line 597" "text after the closing quote"
 bad_input empty.csv "the file is empty"
 bad_input header_only.csv "no data rows"
 bad_input blank_only.csv "no header row"
 bad_input dup.csv "line 1: duplicate column name 'b' (columns 2 and 4)"
-bad_input emptyname.csv "line 1: column 2 has an empty name"
-bad_input slash.csv "line 1" "b/c"
+bad_input utf16.csv "UTF-16 (little-endian byte order mark FF FE)" "iconv"
+expect_status 1 2 import --in "$T/cp1252bad.csv" --out "$OUT" --encoding cp1252
+expect_message "line 2: byte 0x81 is not a character in cp1252"
+same_file "$OUT" "$T/out.orig"
 bad_input binary.csv "binary data"
 bad_input missing.csv "cannot open"
 
-expect_status 1 2 import --in "$T/good.csv" --out "$OUT" --delimiter pipe
-expect_message "--delimiter expects tab, comma or semicolon"
+expect_status 1 2 import --in "$T/good.csv" --out "$OUT" --delimiter colon
+expect_message "--delimiter expects tab, comma, semicolon or pipe"
 expect_status 1 1 import --out "$OUT"
 expect_message "missing required option --in"
 # An explicit delimiter wins over detection: this tab file is then one column.

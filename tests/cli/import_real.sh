@@ -12,7 +12,7 @@ for np in 1 2 3; do
   cp "$T/stdout" "$T/cc$np.json"
 done
 "$PY" "$ORACLE" "$MKT" "$T/mkt3.h5" rows=2240 cols=29 missing:Income=24 kind:Income=numeric \
-  kind:Education=categorical kind:Marital_Status=categorical kind:Dt_Customer=date kind:ID=numeric
+  kind:Education=categorical kind:Marital_Status=categorical kind:Dt_Customer=date kind:ID=string
 "$PY" "$ORACLE" "$CC" "$T/cc3.h5" rows=8950 cols=18 missing:MINIMUM_PAYMENTS=313 missing:CREDIT_LIMIT=1 \
   kind:CUST_ID=string kind:BALANCE=numeric
 for np in 1 2; do

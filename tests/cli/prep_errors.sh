@@ -9,8 +9,10 @@ for np in 1 3; do
   expect_message "unknown column 'nosuch'"
   expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --columns normal,segment
   expect_message "column 'segment' is categorical, not numeric"
-  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --recipe generic
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --recipe generic --columns normal,empty
   expect_message "column 'empty' has no values"
+  expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --recipe generic --columns ties,normal --target NORMAL
+  expect_message "column 'normal' is the target (--target normal)"
   [ $np = 1 ] && continue
   expect_status 1 $np prep --in "$T/r.h5" --out "$T/o.h5" --columns normal,const
   expect_message "column 'const' is constant"
@@ -27,9 +29,11 @@ for np in 1 3; do
   expect_status 2 $np prep --in "$T/r.h5" --out "$T/no/such/dir/o.h5" --exclude empty
   [ ! -e "$T/o.h5" ] || fail "a failed run left $T/o.h5"
 done
-# the constant column is a warning when not asked for by name
+# the constant and the empty column are warnings when not asked for by name
 expect_status 0 2 prep --in "$T/r.h5" --out "$T/o.h5" --exclude empty
-expect_message "warning: dropped feature 'const' (constant)"
+expect_message "warning: not a feature: 'const' (constant (4))"
+expect_status 0 2 prep --in "$T/r.h5" --out "$T/o.h5"
+expect_message "warning: not a feature: 'empty' (all 200 values missing)"
 expect_status 0 1 prep --help
 grep -q -- "--outliers" "$T/stdout" || fail "help does not list --outliers"
 # one rank failing while writing: every rank exits 2 (no hang), the previous

@@ -19,7 +19,7 @@ names = [f["name"] for f in r["features"]]
 assert names == ["ties", "normal", "zeros", "skewed", "money"], names
 dropped = {d["name"]: d["reason"] for d in r["dropped"]}
 assert dropped["row_id"].startswith("identifier"), dropped
-assert dropped["const"] == "constant", dropped
+assert dropped["const"] == "constant (4)", dropped
 assert "segment" in dropped and "name" in dropped, dropped
 PY
 

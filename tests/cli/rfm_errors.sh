@@ -12,9 +12,9 @@ for np in 1 2 3; do
   expect_message "bad_date.csv: line 3: date '2024-02-30'"
   same_file "$T/out.h5" "$T/keep.h5"
 done
-printf 'customer_id  date  amount\n1  20240102  5\n2  20240103  7,5\n' >"$T/bad_amount.txt"
+printf 'customer_id  date  amount\n1  20240102  5\n2  20240103  7,5x\n' >"$T/bad_amount.txt"
 expect_status 1 2 rfm --in "$T/bad_amount.txt" --out "$T/new.h5"
-expect_message "bad_amount.txt: line 3: amount '7,5'"
+expect_message "bad_amount.txt: line 3: amount '7,5x'"
 [ ! -e "$T/new.h5" ] || fail "output written after a refused log"
 printf 'customer_id;when;amount\n1;2024-01-02;5\n' >"$T/no_date.csv"
 expect_status 1 2 rfm --in "$T/no_date.csv" --out "$T/new.h5"

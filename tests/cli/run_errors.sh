@@ -24,7 +24,13 @@ intact "bad CSV"
 # a warm start from a model of another feature set (credit cards vs the
 # Customer Personality columns) names the step, the model and the column
 printf 'CUST_ID,BALANCE,PURCHASES\nC1,10.5,5.5\nC2,20.5,7\nC3,5.5,1\nC4,50.5,9\nC5,1.5,0\nC6,7.5,3\n' >"$T/cc.csv"
-kseg_np 1 run --in "$T/cc.csv" --out "$T/cc" --k 2 --no-report 2>/dev/null
+# six customers are too few for two segments (10 per segment): refused, named, nothing written ...
+expect_status 1 1 run --in "$T/cc.csv" --out "$T/cc" --k 2 --no-report
+expect_message "6 customers are too few for 2 segments"
+expect_message "--force"
+[ ! -e "$T/cc" ] || fail "a refused run left $T/cc"
+# ... unless forced
+kseg_np 1 run --in "$T/cc.csv" --out "$T/cc" --k 2 --no-report --force 2>/dev/null
 expect_status 1 2 run --in "$T/raw.h5" --out "$T/o" --warm-start "$T/cc/model.h5"
 expect_message "run: warm start from $T/cc/model.h5"
 expect_message "BALANCE"

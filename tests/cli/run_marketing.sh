@@ -7,10 +7,10 @@ source "$(dirname "$0")/lib.sh"
 CSV=$KSEG_DATA/marketing_campaign.csv
 kseg_np 2 run --in "$CSV" --out "$T/m" --no-report --json >"$T/run.json" 2>"$T/run.err" || { cat "$T/run.err"; fail "run"; }
 for f in raw.h5 features.h5 sweep.h5 model.h5 result.h5 segments.csv profiles.csv profiles.json profiles.h5 plan.csv \
-  plan.json; do
+  plan.json rules.json rules.txt rules.sql; do
   [ -s "$T/m/$f" ] || fail "missing $T/m/$f"
 done
-[ -z "$(ls -A "$T/m" | grep -v -E '^(raw|features|sweep|model|result|profiles)\.h5$|^segments\.csv$|^(profiles|plan)\.(csv|json)$')" ] ||
+[ -z "$(ls -A "$T/m" | grep -v -E '^(raw|features|sweep|model|result|profiles)\.h5$|^segments\.csv$|^(profiles|plan)\.(csv|json)$|^rules\.(json|txt|sql)$')" ] ||
   fail "unexpected files in the output: $(ls -A "$T/m")"
 grep -q 'segment *size' "$T/run.err" || { cat "$T/run.err"; fail "run printed no segment table"; }
 "$PY" "$KSEG_SOURCE/tests/oracle/run_check.py" "$T/m" "$CSV" ID --lift 1.5 --sklearn

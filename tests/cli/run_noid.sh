@@ -15,7 +15,7 @@ for name, n in (("old", 320), ("new", 400)):
             f.write(";".join(f"{v:.6f}" for v in r) + "\n")
 PYEOF
 kseg_np 2 run --in "$T/old.csv" --out "$T/old" --k 3:6 --n-init 3 --no-report 2>/dev/null
-head -1 "$T/old/segments.csv" | grep -qx 'row,segment,segment_name,distance' || fail "header: $(head -1 "$T/old/segments.csv")"
+head -1 "$T/old/segments.csv" | grep -qx 'row,segment,segment_name,distance,rule_segment' || fail "header: $(head -1 "$T/old/segments.csv")"
 [ "$(sed -n 2p "$T/old/segments.csv" | cut -d, -f1)" = 0 ] || fail "the first row should be row 0"
 [ "$(tail -1 "$T/old/segments.csv" | cut -d, -f1)" = 319 ] || fail "the last row should be row 319"
 for np in 1 3; do

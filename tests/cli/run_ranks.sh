@@ -9,7 +9,7 @@ for np in 1 2 3; do
 done
 OMP_NUM_THREADS=2 kseg_np 2 run --in "$T/raw.h5" --out "$T/t2" --k 3:5 --n-init 2 --no-report 2>/dev/null
 [ "$(wc -l <"$T/r1/segments.csv")" = 3001 ] || fail "segments.csv should have 3000 customers + header"
-head -1 "$T/r1/segments.csv" | grep -qx 'ID,segment,segment_name,distance' || fail "segments.csv header: $(head -1 "$T/r1/segments.csv")"
+head -1 "$T/r1/segments.csv" | grep -qx 'ID,segment,segment_name,distance,rule_segment' || fail "segments.csv header: $(head -1 "$T/r1/segments.csv")"
 for d in r2 r3 t2; do
   h5_same "$T/r1/result.h5" "$T/$d/result.h5" /labels /distance /centroids
   h5_same "$T/r1/model.h5" "$T/$d/model.h5"
@@ -17,6 +17,7 @@ for d in r2 r3 t2; do
   h5_same "$T/r1/raw.h5" "$T/$d/raw.h5"
   same_file "$T/r1/segments.csv" "$T/$d/segments.csv"
   same_file "$T/r1/profiles.csv" "$T/$d/profiles.csv"
+  for f in rules.json rules.txt rules.sql; do same_file "$T/r1/$f" "$T/$d/$f"; done
 done
 # the generated table keeps its latent segments: the fit should find them
 "$PY" - "$T/raw.h5" "$T/r1/result.h5" <<'PYEOF'

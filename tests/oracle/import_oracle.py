@@ -14,7 +14,7 @@ import sys
 import h5py
 import numpy as np
 
-MISSING = {"", "na", "n/a", "nan", "null", "none"}
+MISSING = {"", "na", "n/a", "#n/a", "nan", "null", "none", "-", "?"}
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 YMD = re.compile(r"^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$")
 XYY = re.compile(r"^(\d{1,2})([-/])(\d{1,2})\2(\d{4})$")
@@ -27,6 +27,17 @@ def valid(y, m, d):
         return True
     except ValueError:
         return False
+
+
+def is_id_name(name):
+    """kseg_csv_is_id_name: ID, *_ID, *-ID, *.ID, "* ID" (any case), camel-case ...Id/...ID."""
+    low = name.lower()
+    if low == "id":
+        return True
+    if len(name) > 3 and low.endswith("id"):
+        sep = name[-3]
+        return sep in "_-. " or (name[-2] == "I" and sep.islower())
+    return False
 
 
 def is_number(v):
@@ -93,17 +104,20 @@ def main():
     if names != header:
         errors.append(f"columns attribute {names} != header {header}")
     kinds, missing = {}, {}
+    id_col = next((n for n in header if is_id_name(n)), None)
     for j, name in enumerate(header):
         col = [r[j] for r in rows]
         kind, extra = infer(col)
-        kinds[name] = kind
-        missing[name] = sum(v.lower() in MISSING for v in col)
+        if name == id_col:  # the id column: text, verbatim, no missing markers
+            kind = "id"
+        kinds[name] = "string" if kind == "id" else kind
+        missing[name] = sum(v == "" for v in col) if kind == "id" else sum(v.lower() in MISSING for v in col)
         if name not in raw:
             errors.append(f"{name}: no dataset /raw/{name}")
             continue
         ds = raw[name]
         got_kind = attr_str(ds.attrs["kind"])
-        if got_kind != kind:
+        if got_kind != kinds[name]:
             errors.append(f"{name}: kind {got_kind}, expected {kind}")
             continue
         data = ds[()]
@@ -127,7 +141,7 @@ def main():
                 errors.append(f"{name}: codes differ at rows {np.nonzero(data != want)[0][:5]}")
         else:
             for i, v in enumerate(col):
-                want = "" if v.lower() in MISSING else v
+                want = v if kind == "id" or v.lower() not in MISSING else ""
                 got = data[i].decode("utf-8") if isinstance(data[i], bytes) else str(data[i])
                 if got != want:
                     errors.append(f"{name} row {i}: {got!r} != {want!r}")

@@ -80,7 +80,8 @@ def main():
     opts = dict(zip(args[2::2], args[3::2]))
     lines, has_q = read_log(log)
     as_of = day(opts["--as-of"]) if "--as-of" in opts else max(d for _, d, _, _ in lines) + 1
-    int_ids = all(i.lstrip("-").isdigit() and len(i.lstrip("-")) <= 15 for i, _, _, _ in lines)
+    # integers as written (no leading zero, no "-0"); an id like 00042 is a code: text, verbatim
+    int_ids = all(i.lstrip("-").isdigit() and len(i.lstrip("-")) <= 15 and str(int(i)) == i for i, _, _, _ in lines)
     cust = {}
     for i, d, a, q in lines:
         key = int(i) if int_ids else i

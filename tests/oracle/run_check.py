@@ -30,7 +30,7 @@ with open(src, newline="") as f:
     want_ids = [r[idcol].strip() for r in csv.DictReader(f, delimiter=delim)]
 with open(f"{out}/segments.csv", newline="") as f:
     rows = list(csv.DictReader(f))
-if not rows or list(rows[0].keys()) != [idcol, "segment", "segment_name", "distance"]:
+if not rows or list(rows[0].keys()) != [idcol, "segment", "segment_name", "distance", "rule_segment"]:
     fail(f"segments.csv header is {list(rows[0].keys()) if rows else None}")
 if len(rows) != len(want_ids):
     fail(f"segments.csv has {len(rows)} customers, the input {len(want_ids)}")

@@ -1,6 +1,6 @@
 /* features/prep/prep.c - fitting and applying a preparation (see kseg_prep.h). A recipe
- * (features/recipes/) builds the candidate features with the builders here;
- * the stages are fitted one after the other on the output of the previous
+ * (features/recipes/) builds the candidate features with the builders of
+ * features/prep/build.c; the stages are fitted one after the other on the output of the previous
  * ones, through the same transform that replays them later. */
 #include "kseg/kseg_prep.h"
 
@@ -61,134 +61,6 @@ const char *kseg_prep_output_name(const kseg_prep_model *m, int j, char *buf, si
   return m->features[j];
 }
 
-/* ---- model construction ---- */
-
-static void free_term(kseg_prep_term *t)
-{
-  free(t->column);
-  kseg_strings_free(&t->map_levels, t->n_map);
-  free(t->map_values);
-  memset(t, 0, sizeof *t);
-}
-
-void kseg_prep_free(kseg_prep_model **mp)
-{
-  if (!mp || !*mp) return;
-  kseg_prep_model *m = *mp;
-  free(m->recipe);
-  free(m->impute);
-  free(m->outliers);
-  free(m->scale);
-  kseg_strings_free(&m->features, m->n_features);
-  free(m->offset);
-  free(m->fill);
-  free(m->log1p);
-  free(m->clip_lo);
-  free(m->clip_hi);
-  free(m->center);
-  free(m->scale_by);
-  for (int t = 0; t < m->n_terms; t++) free_term(&m->terms[t]);
-  free(m->terms);
-  free(m->pca_mean);
-  free(m->components);
-  free(m->explained_variance);
-  free(m->explained_variance_ratio);
-  kseg_ae_clear(m->autoencoder);
-  free(m->autoencoder);
-  free(m->input_stats);
-  free(m->input_quartiles);
-  kseg_strings_free(&m->dropped, m->n_dropped);
-  kseg_strings_free(&m->dropped_reason, m->n_dropped);
-  free(m);
-  *mp = NULL;
-}
-
-/* The per-stage arrays are made by alloc_stages once the list is final. */
-int kseg_prep_add_feature(kseg_prep_model *m, const char *name, double offset)
-{
-  int f = m->n_features;
-  char **names = realloc(m->features, sizeof *names * (size_t)(f + 1));
-  if (!names) return kseg_error_nomem("feature names", sizeof *names * (size_t)(f + 1)), -1;
-  m->features = names;
-  double *off = realloc(m->offset, sizeof *off * (size_t)(f + 1));
-  if (!off) return kseg_error_nomem("feature offsets", sizeof *off * (size_t)(f + 1)), -1;
-  m->offset = off;
-  if (!(names[f] = kseg_strings_dup(name))) return -1;
-  off[f] = offset;
-  m->n_features = f + 1;
-  return f;
-}
-
-kseg_prep_term *kseg_prep_add_term(kseg_prep_model *m, int f, const char *column, double coef)
-{
-  kseg_prep_term *t = realloc(m->terms, sizeof *t * (size_t)(m->n_terms + 1));
-  if (!t) return kseg_error_nomem("feature terms", sizeof *t * (size_t)(m->n_terms + 1)), NULL;
-  m->terms = t;
-  t = &m->terms[m->n_terms];
-  memset(t, 0, sizeof *t);
-  t->feature = f;
-  t->coef = coef;
-  t->lo = -INFINITY;
-  t->hi = INFINITY;
-  t->other = NAN;
-  if (!(t->column = kseg_strings_dup(column))) return NULL;
-  m->n_terms++;
-  return t;
-}
-
-int kseg_prep_add_copy(kseg_prep_model *m, const char *name, const char *column, double lo, double hi)
-{
-  int f = kseg_prep_add_feature(m, name, 0.0);
-  if (f < 0) return KSEG_ERR_IO;
-  kseg_prep_term *t = kseg_prep_add_term(m, f, column, 1.0);
-  if (!t) return KSEG_ERR_IO;
-  t->lo = lo;
-  t->hi = hi;
-  return KSEG_OK;
-}
-
-int kseg_prep_add_sum(kseg_prep_model *m, const char *name, const char *const *columns, int n)
-{
-  int f = kseg_prep_add_feature(m, name, 0.0);
-  if (f < 0) return KSEG_ERR_IO;
-  for (int i = 0; i < n; i++)
-    if (!kseg_prep_add_term(m, f, columns[i], 1.0)) return KSEG_ERR_IO;
-  return KSEG_OK;
-}
-
-int kseg_prep_add_levelmap(kseg_prep_model *m, const char *name, const char *column, const char *const *levels,
-                           const double *values, int n, double other)
-{
-  int f = kseg_prep_add_feature(m, name, 0.0);
-  if (f < 0) return KSEG_ERR_IO;
-  kseg_prep_term *t = kseg_prep_add_term(m, f, column, 1.0);
-  if (!t) return KSEG_ERR_IO;
-  t->map_levels = kseg_calloc((size_t)n, sizeof *t->map_levels, "level map");
-  t->map_values = kseg_calloc((size_t)n, sizeof *t->map_values, "level map");
-  if (!t->map_levels || !t->map_values) return KSEG_ERR_IO;
-  t->n_map = n;
-  for (int i = 0; i < n; i++) {
-    if (!(t->map_levels[i] = kseg_strings_dup(levels[i]))) return KSEG_ERR_IO;
-    t->map_values[i] = values[i];
-  }
-  t->other = other;
-  return KSEG_OK;
-}
-
-int kseg_prep_note_dropped(kseg_prep_model *m, const char *name, const char *reason)
-{
-  char **d = realloc(m->dropped, sizeof *d * (size_t)(m->n_dropped + 1));
-  if (!d) return kseg_error_nomem("dropped list", 0);
-  m->dropped = d;
-  char **r = realloc(m->dropped_reason, sizeof *r * (size_t)(m->n_dropped + 1));
-  if (!r) return kseg_error_nomem("dropped list", 0);
-  m->dropped_reason = r;
-  d[m->n_dropped] = kseg_strings_dup(name);
-  r[m->n_dropped] = kseg_strings_dup(reason);
-  m->n_dropped++;
-  return d[m->n_dropped - 1] && r[m->n_dropped - 1] ? KSEG_OK : KSEG_ERR_IO;
-}
-
 /* Per-feature stage parameters, identity until fitted. */
 static int alloc_stages(kseg_prep_model *m)
 {
@@ -238,7 +110,7 @@ static void drop_feature(kseg_prep_model *m, int f, int8_t *extra)
   m->n_features = F - 1;
   int k = 0;
   for (int t = 0; t < m->n_terms; t++) {
-    if (m->terms[t].feature == f) { free_term(&m->terms[t]); continue; }
+    if (m->terms[t].feature == f) { kseg_prep_term_clear(&m->terms[t]); continue; }
     m->terms[k] = m->terms[t];
     if (m->terms[k].feature > f) m->terms[k].feature--;
     k++;
@@ -455,32 +327,6 @@ static void feature_names(const kseg_prep_model *m, char *buf, size_t len)
   }
 }
 
-/* ---- what the recipes share ---- */
-
-int kseg_prep_has_columns(const kseg_table *raw, const char *const *names, int n, const char **missing)
-{
-  for (int i = 0; i < n; i++)
-    if (kseg_table_find(raw, names[i]) < 0) {
-      if (missing) *missing = names[i];
-      return 0;
-    }
-  return 1;
-}
-
-int kseg_prep_add_columns(const kseg_table *raw, kseg_prep_model *m, char **names, int n)
-{
-  for (int i = 0; i < n; i++) {
-    int c = kseg_table_find(raw, names[i]);
-    if (c < 0) return kseg_error_set(KSEG_ERR_INPUT, "unknown column '%s' in --columns", names[i]);
-    kseg_col_kind k = raw->cols[c].kind;
-    if (k != KSEG_COL_NUMERIC && k != KSEG_COL_DATE)
-      return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not numeric (--columns)", names[i],
-                            kseg_col_kind_name(k));
-    KSEG_CHECK(kseg_prep_add_copy(m, names[i], names[i], -INFINITY, INFINITY));
-  }
-  return KSEG_OK;
-}
-
 static kseg_prep_recipe detect_recipe(const kseg_table *raw)
 {
   if (kseg_recipe_marketing_fits(raw)) return KSEG_RECIPE_MARKETING;
@@ -520,6 +366,190 @@ static int select_features(kseg_prep_model *m, char **names, int n, const char *
     }
   }
   return KSEG_OK;
+}
+
+/* ---- columns no feature may use ---- */
+
+enum { RAW_OK = 0, RAW_EMPTY = 1, RAW_CONSTANT = 2 };
+
+/* Per raw column: RAW_EMPTY when no row has a value, RAW_CONSTANT when
+ * every value is the same (numeric and date columns: *value is it;
+ * categorical: one level), else RAW_OK; strings (identifiers, free text)
+ * are not judged. One reduction. Collective; status agreed. */
+static int raw_degenerate(MPI_Comm comm, const kseg_table *raw, int8_t *state, double *value)
+{
+  const int C = raw->n_cols;
+  int64_t *count = kseg_calloc((size_t)C + 1, sizeof *count, "column counts");
+  double *lo = kseg_malloc(sizeof *lo * (size_t)(C + 1), "column bounds");
+  double *hi = kseg_malloc(sizeof *hi * (size_t)(C + 1), "column bounds");
+  int st = kseg_comm_agree(comm, count && lo && hi ? KSEG_OK : KSEG_ERR_IO);
+  for (int c = 0; !st && c < C; c++) {
+    const kseg_column *col = &raw->cols[c];
+    double a = INFINITY, b = -INFINITY;
+    int64_t n = 0;
+    for (int64_t i = 0; i < raw->n_local; i++) {
+      double v;
+      if (col->kind == KSEG_COL_CATEGORICAL) v = col->codes[i] >= 0 ? (double)col->codes[i] : NAN;
+      else if (col->kind == KSEG_COL_STRING) v = NAN;
+      else v = col->num[i];
+      if (isnan(v)) continue;
+      n++;
+      a = v < a ? v : a;
+      b = v > b ? v : b;
+    }
+    count[c] = n;
+    lo[c] = a;
+    hi[c] = b;
+  }
+  if (!st) st = kseg_comm_sum_i64(comm, count, C);
+  if (!st) st = kseg_comm_min_f64(comm, lo, C);
+  if (!st) st = kseg_comm_max_f64(comm, hi, C);
+  st = kseg_comm_agree(comm, st);
+  for (int c = 0; !st && c < C; c++) {
+    const kseg_col_kind k = raw->cols[c].kind;
+    state[c] = RAW_OK;
+    value[c] = NAN;
+    if (k == KSEG_COL_STRING) continue;
+    if (count[c] == 0) state[c] = RAW_EMPTY;
+    else if (lo[c] == hi[c]) {
+      state[c] = RAW_CONSTANT;
+      value[c] = lo[c];
+    }
+  }
+  free(count);
+  free(lo);
+  free(hi);
+  return st;
+}
+
+static int listed(char *const *names, int n, const char *name)
+{
+  for (int i = 0; i < n; i++)
+    if (strcmp(names[i], name) == 0) return 1;
+  return 0;
+}
+
+/* 1 when some feature of m has a term on raw column `name`. */
+static int column_read(const kseg_prep_model *m, const char *name)
+{
+  for (int t = 0; t < m->n_terms; t++)
+    if (strcmp(m->terms[t].column, name) == 0) return 1;
+  return 0;
+}
+
+/* Leave out, in any recipe, every feature with a term on the target or on
+ * an --exclude column, on a column without values, and the plain copies of
+ * a constant column; note the degenerate raw columns once each (one line
+ * for people, in m->dropped). Features named in --columns are left for the
+ * fit's own checks to refuse, except the target, which is refused here. */
+static int keep_out(MPI_Comm comm, const kseg_table *raw, kseg_prep_model *m, const char *target, char **excl,
+                    int n_excl, char **cols, int n_cols)
+{
+  const int C = raw->n_cols;
+  int8_t *state = kseg_calloc((size_t)C + 1, sizeof *state, "column states");
+  double *value = kseg_malloc(sizeof *value * (size_t)(C + 1), "column values");
+  int st = kseg_comm_agree(comm, state && value ? KSEG_OK : KSEG_ERR_IO);
+  if (!st) st = raw_degenerate(comm, raw, state, value);
+  const int tcol = st ? -1 : kseg_table_find_nocase(raw, target);
+  int target_used = 0;
+  for (int c = 0; !st && c < C; c++) {
+    char why[96];
+    if (state[c] == RAW_EMPTY) snprintf(why, sizeof why, "all %lld values missing", (long long)raw->n_global);
+    else if (state[c] == RAW_CONSTANT && raw->cols[c].kind == KSEG_COL_CATEGORICAL)
+      snprintf(why, sizeof why, "constant (one level: %s)", raw->cols[c].levels[(int)value[c]]);
+    else if (state[c] == RAW_CONSTANT) snprintf(why, sizeof why, "constant (%g)", value[c]);
+    else continue;
+    /* a constant column that no feature of the recipe reads changes nothing: said only when a
+     * feature is lost (the marketing table's Z_CostContact and Z_Revenue are constants by design,
+     * the plan's economics); a column without any value is always said (an export gone wrong) */
+    if (state[c] == RAW_CONSTANT && !column_read(m, raw->cols[c].name)) continue;
+    st = kseg_prep_note_dropped(m, raw->cols[c].name, why);
+  }
+  for (int f = m->n_features - 1; !st && f >= 0; f--) {
+    const char *reason = NULL, *on = NULL;
+    int terms = 0, copy_of = -1;
+    for (int t = 0; t < m->n_terms && !reason; t++) {
+      const kseg_prep_term *tm = &m->terms[t];
+      if (tm->feature != f) continue;
+      terms++;
+      const int c = kseg_table_find(raw, tm->column);
+      if (c >= 0 && c == tcol) reason = "the target (--target): a feature on it would make the response lift circular";
+      else if (listed(excl, n_excl, tm->column)) reason = "--exclude";
+      else if (c >= 0 && state[c] == RAW_EMPTY && !listed(cols, n_cols, m->features[f])) reason = "no value";
+      if (reason) on = tm->column;
+      if (c >= 0 && tm->n_map == 0) copy_of = c;
+    }
+    const int plain_copy = terms == 1 && copy_of >= 0 && !listed(cols, n_cols, m->features[f]);
+    const int empty_copy = reason && strcmp(reason, "no value") == 0 && strcmp(m->features[f], on) == 0;
+    if ((!reason && plain_copy && state[copy_of] == RAW_CONSTANT) || empty_copy) {
+      drop_feature(m, f, NULL); /* noted with its raw column above */
+      continue;
+    }
+    if (!reason) continue;
+    if (strncmp(reason, "the target", 10) == 0) {
+      if (listed(cols, n_cols, m->features[f])) {
+        st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' is the target (--target %s): it cannot be a feature",
+                            m->features[f], raw->cols[tcol].name);
+        break;
+      }
+      target_used = 1;
+    }
+    char why[200];
+    if (strcmp(m->features[f], on) == 0) snprintf(why, sizeof why, "%s", reason);
+    else snprintf(why, sizeof why, "built on '%s': %s", on, reason);
+    if (!(strcmp(reason, "--exclude") == 0 && strcmp(m->features[f], on) == 0)) /* an excluded feature says nothing new */
+      st = kseg_prep_note_dropped(m, m->features[f], why);
+    if (!st) drop_feature(m, f, NULL);
+  }
+  (void)target_used;
+  free(state);
+  free(value);
+  return kseg_comm_agree(comm, st);
+}
+
+int kseg_prep_dropped_notable(const kseg_prep_model *m, int i)
+{
+  static const char *const said[] = {"constant", "zero", "all ", "no row", "no value", "the target", "built on"};
+  for (size_t k = 0; k < sizeof said / sizeof *said; k++)
+    if (strncmp(m->dropped_reason[i], said[k], strlen(said[k])) == 0) return 1;
+  return 0;
+}
+
+/* 1 when a note already names this column (a constant categorical column is
+ * also one the generic recipe does not use). */
+static int noted(const kseg_prep_model *m, const char *name)
+{
+  for (int i = 0; i < m->n_dropped; i++)
+    if (kseg_prep_dropped_notable(m, i) && strcmp(m->dropped[i], name) == 0) return 1;
+  return 0;
+}
+
+size_t kseg_prep_unused_data(const kseg_prep_model *m, char *buf, size_t size)
+{
+  size_t len = 0;
+  int n = 0;
+  if (size) buf[0] = '\0';
+  /* grouped by reason, in the order of their first column */
+  for (int i = 0; i < m->n_dropped; i++) {
+    const char *why = m->dropped_reason[i];
+    if (kseg_prep_dropped_notable(m, i) || strncmp(why, "identifier", 10) == 0 || noted(m, m->dropped[i])) continue;
+    int seen = 0;
+    for (int j = 0; j < i && !seen; j++)
+      seen = strcmp(m->dropped_reason[j], why) == 0 && !kseg_prep_dropped_notable(m, j);
+    if (seen) continue;
+    for (int j = i; j < m->n_dropped; j++) {
+      if (strcmp(m->dropped_reason[j], why) != 0 || noted(m, m->dropped[j])) continue;
+      const int first = j == i;
+      int w = snprintf(buf + len, len < size ? size - len : 0, "%s'%s'", first ? (n ? "; " : "") : ", ",
+                       m->dropped[j]);
+      if (w > 0) len += (size_t)w;
+      n++;
+    }
+    int w = snprintf(buf + len, len < size ? size - len : 0, " (%s)", why);
+    if (w > 0) len += (size_t)w;
+  }
+  if (len >= size && size > 4) memcpy(buf + size - 4, "...", 4);
+  return (size_t)n;
 }
 
 /* ---- fitting ---- */
@@ -587,6 +617,9 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
     else if (kseg_table_find(raw, excl[i]) < 0)
       st = kseg_error_set(KSEG_ERR_INPUT, "unknown column '%s' in --exclude", excl[i]);
   }
+  /* the target, excluded raw columns and columns without information: in every recipe */
+  st = kseg_comm_agree(comm, st);
+  if (!st) st = keep_out(comm, raw, m, opt->target ? opt->target : "Response", excl, n_excl, cols, n_cols);
   if (!st && m->n_features == 0)
     st = kseg_error_set(KSEG_ERR_INPUT, "no numeric feature to prepare (recipe %s; see --columns)", rname);
   if (!st) st = alloc_stages(m);
@@ -638,10 +671,21 @@ int kseg_prep_fit(MPI_Comm comm, const kseg_table *raw, const kseg_prep_options 
   for (int f = 0; f < F; f++) {
     m->input_stats[f] = mom[f];
     memcpy(&m->input_quartiles[3 * f], &quant[3 * f], sizeof(double) * 3);
-    if (mom[f].count == 0)
+    if (mom[f].count == 0 && expl[f])
       st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has no values (all %lld missing)", m->features[f],
                           (long long)mom[f].missing);
   }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+  /* a derived feature that no row has (its inputs are never present together) says nothing */
+  for (int f = F - 1; f >= 0 && !st; f--) {
+    if (mom[f].count > 0) continue;
+    if ((st = kseg_prep_note_dropped(m, m->features[f], "no row has all its inputs")) != KSEG_OK) break;
+    drop_feature(m, f, expl);
+    memmove(&mom[f], &mom[f + 1], sizeof *mom * (size_t)(F - f - 1));
+    memmove(&quant[3 * f], &quant[3 * (f + 1)], sizeof *quant * 3 * (size_t)(F - f - 1));
+    F--;
+  }
+  if (!st && F == 0) st = kseg_error_set(KSEG_ERR_INPUT, "no candidate feature has a value");
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   /* Constant features carry no information and break standard scaling:
    * dropped unless asked for by name (then only standard scaling refuses). */

@@ -6,16 +6,12 @@
 #include <strings.h>
 
 #include "kseg/kseg_comm.h"
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_stats.h"
 #include "features/recipes/recipes.h"
 
-static int name_is_identifier(const char *name)
-{
-  size_t n = strlen(name);
-  if (strcasecmp(name, "id") == 0) return 1;
-  return n > 3 && strcasecmp(name + n - 3, "_id") == 0;
-}
+static int name_is_identifier(const char *name) { return kseg_csv_is_id_name(name); }
 
 int kseg_prep_is_identifier(MPI_Comm comm, const kseg_table *raw, int c, int *is_id)
 {
@@ -36,7 +32,7 @@ static int numeric_columns(MPI_Comm comm, const kseg_table *raw, kseg_prep_model
   for (int c = 0; c < raw->n_cols; c++) {
     const kseg_column *col = &raw->cols[c];
     const char *reason = NULL;
-    if (col->kind == KSEG_COL_DATE) reason = "date (name it in --columns to use it)";
+    if (col->kind == KSEG_COL_DATE) reason = "date: name it in --columns to use it";
     else if (col->kind == KSEG_COL_STRING || name_is_identifier(col->name)) reason = "identifier";
     else if (col->kind != KSEG_COL_NUMERIC) reason = kseg_col_kind_name(col->kind);
     if (!reason) {

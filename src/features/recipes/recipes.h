@@ -1,5 +1,5 @@
 /* recipes.h - the recipes of kseg prep (not installed): each adds its
- * candidate features to a new model, and what they build with, from features/prep/prep.c.
+ * candidate features to a new model, and what they build with, from features/prep/build.c.
  * features/prep/prep.c picks one recipe (kseg_prep_fit's dispatch) and fits the stages. */
 #ifndef KSEG_FEATURES_RECIPES_H
 #define KSEG_FEATURES_RECIPES_H
@@ -9,7 +9,7 @@
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_types.h"
 
-/* ---- building a model (features/prep/prep.c; Local) ---- */
+/* ---- building a model (features/prep/build.c; Local) ---- */
 
 /* Append a feature named `name` with a constant offset; its value is the
  * offset plus the terms added for it. Its index, or -1 (recorded) when out of
@@ -26,6 +26,8 @@ int kseg_prep_add_sum(kseg_prep_model *m, const char *name, const char *const *c
  * not listed: `other`). */
 int kseg_prep_add_levelmap(kseg_prep_model *m, const char *name, const char *column, const char *const *levels,
                            const double *values, int n, double other);
+/* Release what a term holds (its column name, level map) and zero it. */
+void kseg_prep_term_clear(kseg_prep_term *t);
 /* Record that raw column `name` is not a feature, and why (for the report). */
 int kseg_prep_note_dropped(kseg_prep_model *m, const char *name, const char *reason);
 /* Copies of the named raw columns, which must exist and be numeric or dates

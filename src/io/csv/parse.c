@@ -1,5 +1,5 @@
-/* io/csv/parse.c - the pure pieces of CSV import: record ends, field splitting,
- * numbers, dates and per-column type evidence. No I/O, no MPI. */
+/* io/csv/parse.c - the pure pieces of CSV import: delimiters, record ends, field
+ * splitting, plain numbers and dates, the calendar. No I/O, no MPI. */
 #include "kseg/kseg_csv.h"
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 
 char kseg_csv_detect_delimiter(const char *line, size_t len)
 {
-  int64_t tabs = 0, semis = 0, commas = 0;
+  int64_t tabs = 0, semis = 0, commas = 0, pipes = 0;
   int inq = 0;
   for (size_t i = 0; i < len; i++) {
     char c = line[i];
@@ -20,9 +20,11 @@ char kseg_csv_detect_delimiter(const char *line, size_t len)
     else if (!inq && c == '\t') tabs++;
     else if (!inq && c == ';') semis++;
     else if (!inq && c == ',') commas++;
+    else if (!inq && c == '|') pipes++;
   }
-  if (tabs >= semis && tabs >= commas && tabs > 0) return '\t';
-  if (semis >= commas && semis > 0) return ';';
+  if (tabs >= semis && tabs >= commas && tabs >= pipes && tabs > 0) return '\t';
+  if (semis >= commas && semis >= pipes && semis > 0) return ';';
+  if (pipes > commas) return '|';
   return ',';
 }
 
@@ -59,21 +61,6 @@ int kseg_csv_record_end(const char *p, size_t len, size_t *scan, int *in_quote, 
   *in_quote = inq;
   *newlines += nl;
   return 0;
-}
-
-int kseg_csv_is_missing(const char *s, size_t len)
-{
-  if (len == 0) return 1;
-  /* Every marker starts with n or N; this test alone settles almost every field. */
-  if (len > 4 || (s[0] | 0x20) != 'n') return 0;
-  char low[5];
-  for (size_t i = 0; i < len; i++) {
-    char c = s[i];
-    low[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-  }
-  low[len] = '\0';
-  return strcmp(low, "na") == 0 || strcmp(low, "n/a") == 0 || strcmp(low, "nan") == 0 ||
-         strcmp(low, "null") == 0 || strcmp(low, "none") == 0;
 }
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -242,7 +229,7 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 }
 
 /* Text check of a whole record: one pass, ASCII fast path. */
-static const char *check_text(const char *rec, size_t len)
+const char *kseg_csv_check_text(const char *rec, size_t len, size_t *at)
 {
   const unsigned char *p = (const unsigned char *)rec;
   const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
@@ -262,22 +249,24 @@ static const char *check_text(const char *rec, size_t len)
     unsigned char c = p[i];
     if (c >= 0x20 && c < 0x7F) { i++; continue; }
     if (c == '\t' || c == '\r' || c == '\n') { i++; continue; }
+    if (at) *at = i;
     if (c == 0) return "binary data (a NUL byte)";
     if (c < 0x80) return "binary data (a control byte)";
     size_t k = utf8_len(p + i, len - i);
-    if (k == 0) return "bytes that are not valid UTF-8 (convert the file to UTF-8)";
+    if (k == 0) return "bytes that are not valid UTF-8";
     i += k;
   }
   return NULL;
 }
 
-static int is_space(char c, char delim) { return c == ' ' || (c == '\t' && delim != '\t'); }
+/* a CR inside a line (a CRLF file with fields appended by a Unix tool) is space too */
+static int is_space(char c, char delim) { return c == ' ' || c == '\r' || (c == '\t' && delim != '\t'); }
 
 int kseg_csv_split(char *rec, size_t len, char delim, kseg_csv_field *fields, int max_fields, int *n_fields,
                    const char **why)
 {
   *n_fields = 0;
-  const char *bad = check_text(rec, len);
+  const char *bad = kseg_csv_check_text(rec, len, NULL);
   if (bad) {
     *why = bad;
     return KSEG_ERR_INPUT;
@@ -334,101 +323,3 @@ int kseg_csv_split(char *rec, size_t len, char delim, kseg_csv_field *fields, in
   return KSEG_OK;
 }
 
-/* ---- per-column evidence ---- */
-
-enum { KSEG_CSV_SLOTS = 1024, KSEG_CSV_MAX_LEVEL_BYTES = 1024 };
-
-void kseg_csv_stats_init(kseg_csv_colstats *s)
-{
-  memset(s, 0, sizeof *s);
-  s->numeric = s->ymd = s->dmy = s->mdy = 1;
-}
-
-/* The slot a value probes first. Only the table's layout depends on it: the
- * distinct values are sorted before they are used. */
-static uint32_t level_slot(const char *v, size_t len, uint32_t mask)
-{
-  return (uint32_t)kseg_hash_fnv1a(KSEG_HASH_FNV1A_INIT, v, len) & mask;
-}
-
-/* Too many distinct values for a category: stop collecting them. */
-static void drop_levels(kseg_csv_colstats *s)
-{
-  kseg_csv_stats_clear(s);
-  s->overflow = 1;
-}
-
-int kseg_csv_stats_add(kseg_csv_colstats *s, const char *v, size_t len)
-{
-  if (kseg_csv_is_missing(v, len)) {
-    s->n_missing++;
-    return KSEG_OK;
-  }
-  s->n_present++;
-  if ((int64_t)len > s->max_len) s->max_len = (int64_t)len;
-  if (s->numeric && !kseg_csv_parse_number(v, len, NULL)) s->numeric = 0;
-  if (s->ymd || s->dmy || s->mdy) {
-    int a, b, c;
-    kseg_csv_date_shape shape = kseg_csv_parse_date(v, len, &a, &b, &c);
-    s->ymd = s->ymd && shape == KSEG_CSV_YMD && kseg_csv_valid_date(a, b, c);
-    s->dmy = s->dmy && shape == KSEG_CSV_XYY && kseg_csv_valid_date(c, b, a);
-    s->mdy = s->mdy && shape == KSEG_CSV_XYY && kseg_csv_valid_date(c, a, b);
-  }
-  if (s->overflow) return KSEG_OK;
-  if (len > KSEG_CSV_MAX_LEVEL_BYTES) { /* long free text is never a category */
-    drop_levels(s);
-    return KSEG_OK;
-  }
-  if (!s->table) {
-    s->table = kseg_calloc(KSEG_CSV_SLOTS, sizeof *s->table, "csv level table");
-    s->lens = kseg_calloc(KSEG_CSV_SLOTS, sizeof *s->lens, "csv level table");
-    if (!s->table || !s->lens) return KSEG_ERR_IO;
-    s->slots = KSEG_CSV_SLOTS;
-  }
-  uint32_t mask = (uint32_t)s->slots - 1;
-  for (uint32_t h = level_slot(v, len, mask);; h = (h + 1) & mask) {
-    char *e = s->table[h];
-    if (!e) break;
-    if (s->lens[h] == len && memcmp(e, v, len) == 0) return KSEG_OK;
-  }
-  if (s->n_levels == KSEG_CSV_MAX_LEVELS) { /* this is distinct value 257 */
-    drop_levels(s);
-    return KSEG_OK;
-  }
-  char *copy = kseg_malloc(len + 1, "csv level");
-  if (!copy) return KSEG_ERR_IO;
-  memcpy(copy, v, len);
-  copy[len] = '\0';
-  uint32_t h = level_slot(v, len, mask);
-  while (s->table[h]) h = (h + 1) & mask;
-  s->table[h] = copy;
-  s->lens[h] = (uint32_t)len;
-  s->n_levels++;
-  return KSEG_OK;
-}
-
-void kseg_csv_stats_clear(kseg_csv_colstats *s)
-{
-  if (!s) return;
-  if (s->table)
-    for (int32_t i = 0; i < s->slots; i++) free(s->table[i]);
-  free(s->table);
-  free(s->lens);
-  s->table = NULL;
-  s->lens = NULL;
-  s->slots = 0;
-}
-
-kseg_col_kind kseg_csv_infer(const kseg_csv_evidence *e, int *month_first)
-{
-  *month_first = 0;
-  if (e->n_present == 0 || e->numeric) return KSEG_COL_NUMERIC;
-  if (e->ymd) return KSEG_COL_DATE;
-  if (e->dmy) return KSEG_COL_DATE; /* day-first also when both readings are valid */
-  if (e->mdy) {
-    *month_first = 1;
-    return KSEG_COL_DATE;
-  }
-  if (e->n_levels <= KSEG_CSV_MAX_LEVELS && 2 * e->n_levels <= e->n_present) return KSEG_COL_CATEGORICAL;
-  return KSEG_COL_STRING;
-}

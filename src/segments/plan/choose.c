@@ -27,7 +27,7 @@ static void score_text(const kseg_plan_setup *s, kseg_plan_score_kind kind, doub
 {
   char m[48];
   if (kind == KSEG_PLAN_SCORE_PROFIT) {
-    kseg_plan_format_money(v, out, size);
+    kseg_plan_format_amount(s, v, out, size);
     return;
   }
   snprintf(m, sizeof m, "%.1f", v);
@@ -93,7 +93,7 @@ void kseg_plan_choose_k(const kseg_plan_setup *s, const kseg_plan_k_row *rows, i
     }
   }
   out->k = out->k_business = pick->k;
-  kseg_plan_format_money(best->cv.se, t3, sizeof t3);
+  kseg_plan_format_amount(s, best->cv.se, t3, sizeof t3);
   if (profit)
     put(b, len, "k=%lld pays: the cross-validated campaign profit is highest at k=%lld (%s, standard error %s) among "
                 "k=%lld..%lld",

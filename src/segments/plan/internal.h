@@ -24,4 +24,8 @@ double kseg_plan_top_capture(const int64_t *resp, const int64_t *n, const int *o
 /* "-3,046", "528", "12,345.5"; "n/a" for NaN. */
 void kseg_plan_format_money(double v, char *out, size_t size);
 
+/* An amount of money with the setup's currency: "EUR 528", "-$3,046", or
+ * the number alone without one. */
+void kseg_plan_format_amount(const kseg_plan_setup *s, double v, char *out, size_t size);
+
 #endif

@@ -6,6 +6,7 @@
  * bits. */
 #include "kseg/kseg_plan.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -234,6 +235,20 @@ void kseg_plan_format_money(double v, char *out, size_t size)
   out[o] = '\0';
 }
 
+void kseg_plan_format_amount(const kseg_plan_setup *s, double v, char *out, size_t size)
+{
+  char num[64];
+  kseg_plan_format_money(v, num, sizeof num);
+  if (!s->currency[0] || !isfinite(v)) {
+    snprintf(out, size, "%s", num);
+    return;
+  }
+  /* letter codes (EUR) stand apart; symbols ($) touch the number, after its sign */
+  if (isalpha((unsigned char)s->currency[0])) snprintf(out, size, "%s %s", s->currency, num);
+  else if (num[0] == '-') snprintf(out, size, "-%s%s", s->currency, num + 1);
+  else snprintf(out, size, "%s%s", s->currency, num);
+}
+
 static void write_summary(kseg_plan *p)
 {
   const kseg_plan_setup *s = &p->setup;
@@ -254,7 +269,7 @@ static void write_summary(kseg_plan *p)
   }
   if (p->money) {
     if (p->n_contacted == 0) {
-      kseg_plan_format_money(p->profit_contact_all, m1, sizeof m1);
+      kseg_plan_format_amount(s, p->profit_contact_all, m1, sizeof m1);
       kseg_plan_format_money((double)base->customers, m2, sizeof m2);
       put(b, n, "Contact no one: no segment responds above the break-even rate of %.1f%% (%s rate %.1f%% overall); "
                 "contacting all %s customers would return %s",
@@ -262,8 +277,8 @@ static void write_summary(kseg_plan *p)
     } else {
       put(b, n, "Contact segment%s ", p->n_contacted > 1 ? "s" : "");
       for (int i = 0; i < p->n_contacted; i++) put(b, n, "%s%d", i ? ", " : "", p->order[i]);
-      kseg_plan_format_money(p->expected_profit, m1, sizeof m1);
-      kseg_plan_format_money(p->profit_contact_all, m2, sizeof m2);
+      kseg_plan_format_amount(s, p->expected_profit, m1, sizeof m1);
+      kseg_plan_format_amount(s, p->profit_contact_all, m2, sizeof m2);
       kseg_plan_format_money((double)p->customers_contacted, m3, sizeof m3);
       kseg_plan_format_money((double)base->customers, m4, sizeof m4);
       put(b, n, " (%s of %s customers, %.1f%%, responding %.1f%% against a break-even rate of %.1f%%): "
@@ -273,8 +288,8 @@ static void write_summary(kseg_plan *p)
           100.0 * (double)p->responders_contacted / (double)p->customers_contacted, 100.0 * p->break_even_rate, m1, m2);
     }
     if (p->cv.kind == KSEG_PLAN_SCORE_PROFIT) {
-      kseg_plan_format_money(p->cv.total, m3, sizeof m3);
-      kseg_plan_format_money(p->cv.se, m4, sizeof m4);
+      kseg_plan_format_amount(s, p->cv.total, m3, sizeof m3);
+      kseg_plan_format_amount(s, p->cv.se, m4, sizeof m4);
       put(b, n, "; cross-validated over %d folds (decisions made without the customers they are tested on) the "
                 "plan returns %s (standard error %s)",
           p->cv.folds, m3, m4);

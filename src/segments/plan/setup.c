@@ -101,19 +101,21 @@ static int check_options(const kseg_plan_options *o)
 }
 
 /* The target: named (must exist and be numeric), else Response when the
- * table has a numeric column of that name. Local. */
+ * table has a numeric column of that name; names are found without ASCII
+ * case when none matches exactly (exports write "RESPONSE", "response").
+ * Local. */
 static int find_target(const kseg_table *raw, const char *target, int *col)
 {
   *col = -1;
   if (target) {
-    int c = kseg_table_find(raw, target);
+    int c = kseg_table_find_nocase(raw, target);
     if (c < 0) return kseg_error_set(KSEG_ERR_INPUT, "--target column '%s' is not in the table", target);
     if (raw->cols[c].kind != KSEG_COL_NUMERIC)
       return kseg_error_set(KSEG_ERR_INPUT, "--target column '%s' is %s, not a 0/1 column", target,
                             kseg_col_kind_name(raw->cols[c].kind));
     *col = c;
   } else {
-    int c = kseg_table_find(raw, "Response");
+    int c = kseg_table_find_nocase(raw, "Response");
     if (c >= 0 && raw->cols[c].kind == KSEG_COL_NUMERIC) *col = c;
   }
   return KSEG_OK;
@@ -199,6 +201,7 @@ int kseg_plan_prepare(MPI_Comm comm, const kseg_table *raw, const char *target, 
   s->target_col = -1;
   s->rows = raw->n_global;
   s->contact_cost = s->response_revenue = NAN;
+  if (opt->currency) snprintf(s->currency, sizeof s->currency, "%s", opt->currency);
   int st = check_options(opt);
   int col = -1;
   if (!st) st = find_target(raw, target, &col);

@@ -71,6 +71,8 @@ static int build_json(const kseg_plan *p, const char *const *names, kseg_json *j
   kseg_json_str(j, "economics", kseg_plan_source_text(s->source));
   kseg_json_num(j, "contact_cost", s->contact_cost);
   kseg_json_num(j, "response_revenue", s->response_revenue);
+  if (s->currency[0]) kseg_json_str(j, "currency", s->currency);
+  else kseg_json_null(j, "currency");
   kseg_json_num(j, "break_even_rate", p->break_even_rate);
   kseg_json_bool(j, "profit_claims", p->money);
   kseg_json_newline(j, 2);

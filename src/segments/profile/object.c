@@ -24,6 +24,7 @@ void kseg_profile_free(kseg_profile **pp)
   free(p->size);
   free(p->share);
   free(p->spend_column);
+  free(p->currency);
   free(p->spend_share);
   free(p->target);
   free(p->target_rate);

@@ -126,7 +126,8 @@ static int base_pass(MPI_Comm comm, candidate *cand, int J, int64_t n_local)
     cand[j].hi = hi[j];
     cand[j].count = cnt[j];
     cand[j].nonbinary = cnt[J + j];
-    double bound = fmax(fabs(lo[j]), fabs(hi[j]));
+    /* a column without any value is left out of the metrics below, not an infinity */
+    double bound = cnt[j] > 0 ? fmax(fabs(lo[j]), fabs(hi[j])) : 0.0;
     if (!isfinite(bound)) st = kseg_error_set(KSEG_ERR_INPUT, "column '%s' has an infinite value", cand[j].name);
     cand[j].fx = kseg_fixed_for_bound(bound);
   }
@@ -309,6 +310,7 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, p ? KSEG_OK : KSEG_ERR_IO), st, fail);
   p->n_segments = K;
   p->n_rows = raw->n_global;
+  if (opt && opt->currency && opt->currency[0] && !(p->currency = kseg_strings_dup(opt->currency))) st = KSEG_ERR_IO;
   p->size = kseg_calloc((size_t)K + 1, sizeof *p->size, "profile");
   p->share = new_f64(K + 1);
   if (!p->size || !p->share) st = KSEG_ERR_IO;

@@ -449,8 +449,16 @@ int kseg_profile_print(const kseg_profile *p, FILE *f)
     char id[16];
     snprintf(id, sizeof id, s < K ? "%d" : "all", s);
     fprintf(f, "%-7s %9lld %5.1f%%", id, (long long)p->size[s], 100.0 * p->share[s]);
-    for (int i = 0; i < 2; i++)
-      if (key[i]) fprintf(f, " %14.6g", key[i]->mean[s]);
+    for (int i = 0; i < 2; i++) {
+      if (!key[i]) continue;
+      if (p->currency && kseg_profile_is_money(key[i]->name)) {
+        char m[48];
+        kseg_profile_money(key[i]->mean[s], 0, p->currency, m, sizeof m);
+        fprintf(f, " %14s", m);
+      } else {
+        fprintf(f, " %14.6g", key[i]->mean[s]);
+      }
+    }
     if (p->target) fprintf(f, " %8.1f%% %5.2f", 100.0 * p->target_rate[s], p->lift[s]);
     if (pl) {
       char iv[32];
@@ -461,10 +469,16 @@ int kseg_profile_print(const kseg_profile *p, FILE *f)
     fprintf(f, "  %s\n", s < K ? p->names[s] : "(whole base)");
   }
   for (int s = 0; s < K; s++) fprintf(f, "%d: %s\n", s, p->actions[s]);
-  if (pl && pl->setup.source != KSEG_PLAN_ECON_NONE)
-    fprintf(f, "economics: contact cost %g, revenue %g per response (%s): break-even %s rate %.1f%%\n",
-            pl->setup.contact_cost, pl->setup.response_revenue, kseg_plan_source_text(pl->setup.source), p->target,
-            100.0 * pl->break_even_rate);
+  if (pl && pl->setup.source != KSEG_PLAN_ECON_NONE) {
+    char cost[48], revenue[48];
+    snprintf(cost, sizeof cost, "%g", pl->setup.contact_cost);
+    snprintf(revenue, sizeof revenue, "%g", pl->setup.response_revenue);
+    char cost_m[64], revenue_m[64];
+    kseg_profile_money_text(cost, p->currency, cost_m, sizeof cost_m);
+    kseg_profile_money_text(revenue, p->currency, revenue_m, sizeof revenue_m);
+    fprintf(f, "economics: contact cost %s, revenue %s per response (%s): break-even %s rate %.1f%%\n", cost_m,
+            revenue_m, kseg_plan_source_text(pl->setup.source), p->target, 100.0 * pl->break_even_rate);
+  }
   if (pl) fprintf(f, "plan: %s\n", pl->summary);
   return ferror(f) ? kseg_error_set(KSEG_ERR_IO, "cannot print the profile table") : KSEG_OK;
 }

@@ -60,6 +60,12 @@ typedef struct kseg_rfm_input {
   int32_t max_id_len;    /* agreed, bytes (string ids) */
   int32_t min_day, max_day; /* agreed over all lines; max < min when none */
   double max_abs_amount, max_abs_quantity; /* agreed */
+  /* amounts that read both ways (1.234, 1,234): their index in tx (with the
+   * decimal point's reading there) and their decimal-comma reading, until the
+   * log has voted on its mark */
+  int64_t *amb_index;
+  double *amb_comma;
+  int64_t n_amb, cap_amb;
 } kseg_rfm_input;
 
 /* Read the log (text or HDF5) into this rank's transactions, with dates

@@ -50,6 +50,8 @@ void kseg_rfm_input_clear(kseg_rfm_input *in)
   if (!in) return;
   kseg_rfm_buf_clear(&in->tx);
   for (int i = 0; i < 4; i++) free(in->columns[i]);
+  free(in->amb_index);
+  free(in->amb_comma);
   memset(in, 0, sizeof *in);
 }
 
@@ -142,13 +144,16 @@ static int missing_column(const char *path, kseg_rfm_role role, const char *want
                         path, role_name[role], cand, list, role_flag[role]);
 }
 
-/* [-]digits, at most 15 digits: an integer id (exact in the float64 output). */
+/* [-]digits, at most 15 digits, written as the integer is (no leading zero,
+ * no "-0"): an integer id, exact in the float64 output and printed back as it
+ * was written. "00042" is a code, not a number: text, kept verbatim. */
 static int parse_int_id(const char *s, size_t len, int64_t *v)
 {
   size_t i = 0;
   int neg = 0;
   if (len > 0 && s[0] == '-') { neg = 1; i = 1; }
   if (i == len || len - i > 15) return 0;
+  if (s[i] == '0' && (len - i > 1 || neg)) return 0;
   int64_t x = 0;
   for (; i < len; i++) {
     if (s[i] < '0' || s[i] > '9') return 0;
@@ -165,7 +170,7 @@ static int all_digits(const char *s, size_t len)
   return 1;
 }
 
-enum { SHAPE_FIXED = 0, SHAPE_DAY_FIRST = 1, SHAPE_MONTH_FIRST = 2, SHAPE_EITHER = 3 };
+enum { SHAPE_FIXED = 0, SHAPE_DAY_FIRST = 1, SHAPE_MONTH_FIRST = 2, SHAPE_EITHER = 3, SHAPE_SHORT_YEAR = 4 };
 
 /* A date field: *day gets the days, or a packed A-B-YYYY date when the order
  * is not known from this line alone; *shape says which orders fit. 0 when it
@@ -183,6 +188,15 @@ static int parse_date_field(const char *s, size_t len, int32_t *day, int *shape)
     return 1;
   }
   kseg_csv_date_shape sh = kseg_csv_parse_date(s, len, &a, &b, &c);
+  if (sh == KSEG_CSV_NOT_DATE) {
+    /* dotted, with a time, a month name...: every layout the import reads; the day is the
+     * calendar day as written (recency counts whole days) */
+    kseg_csv_datetime dt;
+    sh = kseg_csv_parse_datetime(s, len, &dt);
+    if (sh == KSEG_CSV_YMD) a = dt.year, b = dt.a, c = dt.b;
+    else if (sh == KSEG_CSV_XYY) a = dt.a, b = dt.b, c = dt.year;
+    else if (sh == KSEG_CSV_SHORT_YEAR) *shape = SHAPE_SHORT_YEAR;
+  }
   if (sh == KSEG_CSV_YMD) {
     if (!kseg_csv_valid_date(a, b, c)) return 0;
     *day = (int32_t)kseg_csv_days_from_civil(a, b, c);
@@ -214,10 +228,21 @@ int kseg_rfm_parse_day(const char *s, size_t len, int month_first, int64_t *days
   return 1;
 }
 
-/* Evidence for the day/month order, kept as the first line of each kind. */
+/* Evidence for the day/month order and the decimal mark, kept as the first
+ * line of each kind (INT64_MAX: none), and the marks the user gave. */
 typedef struct date_vote {
-  int64_t day_first_line, month_first_line; /* INT64_MAX: none */
+  int64_t day_first_line, month_first_line, either_line;
+  int64_t dot_line, comma_line, amb_line;
+  char decimal; /* --decimal, or 0 */
 } date_vote;
+#define KSEG_RFM_NO_VOTE {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, 0}
+
+static void vote_line(int64_t *first, int64_t line)
+{
+  if (line < *first) *first = line;
+}
+
+
 
 /* [-]digits[.digits] with at most 15 digits is m / 10^k with m and 10^k
  * exact doubles, and IEEE division rounds correctly: the same double as
@@ -247,6 +272,47 @@ static int parse_amount(const char *s, size_t len, double *out)
   return 1;
 }
 
+/* A plain amount that a decimal comma reads too, as thousands: 1.234, -12.500. */
+static int plain_reads_as_thousands(const char *s, size_t len)
+{
+  size_t i = len > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0, d = 0;
+  while (i + d < len && s[i + d] >= '0' && s[i + d] <= '9') d++;
+  return d >= 1 && d <= 3 && s[i] != '0' && i + d + 4 == len && s[i + d] == '.';
+}
+
+/* An amount as exports write it (currency, thousands, a decimal comma...).
+ * With --decimal, that mark; else both are tried and the line is evidence
+ * for the mark that alone reads it; a value that reads both ways to
+ * different numbers keeps the point's reading and *comma_alt the comma's,
+ * decided by the whole log's vote. */
+static int parse_amount_any(const char *s, size_t len, date_vote *vote, int64_t line, double *out, int *ambiguous,
+                            double *comma_alt)
+{
+  *ambiguous = 0;
+  if (vote->decimal == ',') return kseg_csv_parse_amount(s, len, ',', out, NULL);
+  if (vote->decimal == '.') return parse_amount(s, len, out) || kseg_csv_parse_amount(s, len, '.', out, NULL);
+  if (parse_amount(s, len, out)) { /* the common case: plain digits */
+    if (!memchr(s, '.', len)) return 1;
+    if (!plain_reads_as_thousands(s, len)) {
+      vote_line(&vote->dot_line, line);
+      return 1;
+    }
+  }
+  double p = 0, c = 0;
+  const int rp = kseg_csv_parse_amount(s, len, '.', &p, NULL), rc = kseg_csv_parse_amount(s, len, ',', &c, NULL);
+  if (rp && rc && memcmp(&p, &c, sizeof p) != 0) {
+    *ambiguous = 1;
+    *comma_alt = c;
+    vote_line(&vote->amb_line, line);
+  } else if (rp && !rc) {
+    vote_line(&vote->dot_line, line);
+  } else if (rc && !rp) {
+    vote_line(&vote->comma_line, line);
+  }
+  *out = rp ? p : c;
+  return rp || rc;
+}
+
 /* One transaction from its text fields; `where` names the line for errors. */
 typedef struct line_ctx {
   const char *path;
@@ -271,20 +337,43 @@ static int add_tx(kseg_rfm_input *in, date_vote *vote, const line_ctx *at, const
     KSEG_CHECK(arena_push(&in->tx, id, id_len, &t.key.id));
     t.key.id_len = (int32_t)id_len;
   }
-  int shape;
+  int shape = SHAPE_FIXED;
   if (!parse_date_field(date, date_len, &t.key.aux, &shape))
-    return kseg_error_set(KSEG_ERR_INPUT,
-                          "%s: %s %" PRId64 ": date '%.*s' (column %s) is not a valid YYYYMMDD, YYYY-MM-DD or "
-                          "DD-MM-YYYY date",
-                          at->path, at->unit, at->line, (int)(date_len > 40 ? 40 : date_len), date, in->columns[1]);
-  if (shape == SHAPE_DAY_FIRST && at->line < vote->day_first_line) vote->day_first_line = at->line;
-  if (shape == SHAPE_MONTH_FIRST && at->line < vote->month_first_line) vote->month_first_line = at->line;
-  if (!parse_amount(amount, amount_len, &t.amount))
-    return kseg_error_set(KSEG_ERR_INPUT, "%s: %s %" PRId64 ": amount '%.*s' (column %s) is not a number", at->path,
-                          at->unit, at->line, (int)(amount_len > 40 ? 40 : amount_len), amount, in->columns[2]);
-  if (qty && !parse_amount(qty, qty_len, &t.quantity))
-    return kseg_error_set(KSEG_ERR_INPUT, "%s: %s %" PRId64 ": quantity '%.*s' (column %s) is not a number",
-                          at->path, at->unit, at->line, (int)(qty_len > 40 ? 40 : qty_len), qty, in->columns[3]);
+    return kseg_error_set(KSEG_ERR_INPUT, "%s: %s %" PRId64 ": date '%.*s' (column %s) %s", at->path, at->unit,
+                          at->line, (int)(date_len > 40 ? 40 : date_len), date, in->columns[1],
+                          shape == SHAPE_SHORT_YEAR ? "has a two-digit year; kseg does not guess the century: export "
+                                                      "four-digit years"
+                                                    : "is not a date (docs/import.md lists the layouts kseg reads)");
+  if (shape == SHAPE_DAY_FIRST) vote_line(&vote->day_first_line, at->line);
+  if (shape == SHAPE_MONTH_FIRST) vote_line(&vote->month_first_line, at->line);
+  if (shape == SHAPE_EITHER) vote_line(&vote->either_line, at->line);
+  int ambiguous = 0;
+  double comma_alt = 0;
+  if (!parse_amount_any(amount, amount_len, vote, at->line, &t.amount, &ambiguous, &comma_alt))
+    return kseg_error_set(KSEG_ERR_INPUT, "%s: %s %" PRId64 ": amount '%.*s' (column %s) is not a number%s", at->path,
+                          at->unit, at->line, (int)(amount_len > 40 ? 40 : amount_len), amount, in->columns[2],
+                          vote->decimal ? (vote->decimal == ',' ? " with a decimal comma (--decimal ,)"
+                                                                : " with a decimal point (--decimal .)")
+                                        : "");
+  if (ambiguous) {
+    if (in->n_amb == in->cap_amb) {
+      int64_t cap = in->cap_amb ? 2 * in->cap_amb : 1024;
+      int64_t *ix = realloc(in->amb_index, sizeof *ix * (size_t)cap);
+      if (ix) in->amb_index = ix;
+      double *cv = ix ? realloc(in->amb_comma, sizeof *cv * (size_t)cap) : NULL;
+      if (cv) in->amb_comma = cv;
+      if (!ix || !cv) return kseg_error_nomem("rfm amounts", sizeof *cv * (size_t)cap);
+      in->cap_amb = cap;
+    }
+    in->amb_index[in->n_amb] = in->tx.n;
+    in->amb_comma[in->n_amb++] = comma_alt;
+    if (fabs(comma_alt) > in->max_abs_amount) in->max_abs_amount = fabs(comma_alt);
+  }
+  if (qty && !(vote->decimal ? kseg_csv_parse_amount(qty, qty_len, vote->decimal, &t.quantity, NULL)
+                             : parse_amount(qty, qty_len, &t.quantity)))
+    return kseg_error_set(KSEG_ERR_INPUT, "%s: %s %" PRId64 ": quantity '%.*s' (column %s) is not a number%s",
+                          at->path, at->unit, at->line, (int)(qty_len > 40 ? 40 : qty_len), qty, in->columns[3],
+                          vote->decimal ? "" : " (a decimal comma: --decimal ,)");
   if (fabs(t.amount) > in->max_abs_amount) in->max_abs_amount = fabs(t.amount);
   if (fabs(t.quantity) > in->max_abs_quantity) in->max_abs_quantity = fabs(t.quantity);
   if (in->tx.n == in->tx.cap) KSEG_CHECK(buf_push(&in->tx, &t, sizeof t));
@@ -354,7 +443,11 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   if (h->delim) {
     const char *why = NULL;
     st = kseg_csv_split_names(rec, len, h->delim, &names, &n, &why);
-    if (st == KSEG_ERR_INPUT) st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, line, why);
+    if (st == KSEG_ERR_INPUT)
+      st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s%s", path, line, why,
+                          strstr(why, "UTF-8") ? " (a Latin-1 or Windows-1252 log: convert it first, "
+                                                 "iconv -f cp1252 -t utf-8 LOG > LOG.utf8.csv)"
+                                               : "");
   } else {
     st = ws_names(rec, len, &names, &n);
   }
@@ -410,7 +503,10 @@ static int parse_range(int fd, const char *path, const text_header *h, int64_t s
     if (quoted) {
       const char *why = NULL;
       if (kseg_csv_split(rec, len, h->delim, f, want, &n, &why) != KSEG_OK) {
-        st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s", path, at.line, why);
+        st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s%s", path, at.line, why,
+                            strstr(why, "UTF-8") ? " (a Latin-1 or Windows-1252 log: convert it first, "
+                                                   "iconv -f cp1252 -t utf-8 LOG > LOG.utf8.csv)"
+                                                 : "");
         break;
       }
     } else {
@@ -435,6 +531,19 @@ static int join_piece(kseg_rfm_input *in, kseg_rfm_input *p)
 {
   if (p->max_abs_amount > in->max_abs_amount) in->max_abs_amount = p->max_abs_amount;
   if (p->max_abs_quantity > in->max_abs_quantity) in->max_abs_quantity = p->max_abs_quantity;
+  if (p->n_amb) { /* the ambiguous amounts, their indices moved past in's records */
+    int64_t need = in->n_amb + p->n_amb;
+    int64_t *ix = realloc(in->amb_index, sizeof *ix * (size_t)need);
+    if (ix) in->amb_index = ix;
+    double *cv = ix ? realloc(in->amb_comma, sizeof *cv * (size_t)need) : NULL;
+    if (cv) in->amb_comma = cv;
+    if (!ix || !cv) return kseg_error_nomem("rfm amounts", sizeof *cv * (size_t)need);
+    for (int64_t i = 0; i < p->n_amb; i++) {
+      in->amb_index[in->n_amb + i] = in->tx.n + p->amb_index[i];
+      in->amb_comma[in->n_amb + i] = p->amb_comma[i];
+    }
+    in->n_amb = in->cap_amb = need;
+  }
   if (p->tx.n == 0) return KSEG_OK;
   if (in->tx.n == 0 && in->tx.arena_len == 0) { /* the usual single piece: take it whole */
     kseg_rfm_buf_clear(&in->tx);
@@ -520,8 +629,12 @@ static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *op
   st = kseg_error_first(res, T);
   for (int t = 0; t < T && !st; t++) st = join_piece(in, &piece[t]);
   for (int t = 0; t < T; t++) {
-    if (pvote[t].day_first_line < vote->day_first_line) vote->day_first_line = pvote[t].day_first_line;
-    if (pvote[t].month_first_line < vote->month_first_line) vote->month_first_line = pvote[t].month_first_line;
+    vote_line(&vote->day_first_line, pvote[t].day_first_line);
+    vote_line(&vote->month_first_line, pvote[t].month_first_line);
+    vote_line(&vote->either_line, pvote[t].either_line);
+    vote_line(&vote->dot_line, pvote[t].dot_line);
+    vote_line(&vote->comma_line, pvote[t].comma_line);
+    vote_line(&vote->amb_line, pvote[t].amb_line);
     *non_int |= pint[t];
     kseg_rfm_buf_clear(&piece[t].tx);
   }
@@ -652,7 +765,8 @@ static int ids_to_strings(kseg_rfm_input *in)
 int kseg_rfm_read_log(MPI_Comm comm, const char *path, const kseg_rfm_options *opt, kseg_rfm_input *in)
 {
   memset(in, 0, sizeof *in);
-  date_vote vote = {INT64_MAX, INT64_MAX};
+  date_vote vote = KSEG_RFM_NO_VOTE;
+  vote.decimal = opt->decimal;
   int non_int = 0;
   int st = is_h5_name(path) ? read_h5(comm, path, opt, in, &vote, &non_int)
                             : read_text(comm, path, opt, in, &vote, &non_int);
@@ -666,14 +780,16 @@ int kseg_rfm_read_log(MPI_Comm comm, const char *path, const kseg_rfm_options *o
   }
 
   /* Votes and bounds that every rank needs before the exchange. */
-  int64_t mx[5] = {non_int, 0, 0, 0, 0}, mn[2] = {vote.day_first_line, vote.month_first_line};
+  int64_t mx[5] = {non_int, 0, 0, 0, 0};
+  int64_t mn[6] = {vote.day_first_line, vote.month_first_line, vote.either_line,
+                   vote.dot_line,       vote.comma_line,       vote.amb_line};
   kseg_rfm_tx *t = in->tx.items;
   for (int64_t i = 0; i < in->tx.n; i++)
     if (t[i].key.id_len > mx[1]) mx[1] = t[i].key.id_len;
   double bound[2] = {in->max_abs_amount, in->max_abs_quantity};
   int64_t lines = in->tx.n;
   KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_max_i64(comm, mx, 2)));
-  KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_min_i64(comm, mn, 2)));
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_min_i64(comm, mn, 6)));
   KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_max_f64(comm, bound, 2)));
   KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &lines, 1)));
   in->lines = lines;
@@ -685,7 +801,36 @@ int kseg_rfm_read_log(MPI_Comm comm, const char *path, const kseg_rfm_options *o
                           ")",
                           path, in->columns[1], is_h5_name(path) ? "row" : "line", mn[0],
                           is_h5_name(path) ? "row" : "line", mn[1]);
-  in->month_first = mn[1] != INT64_MAX;
+  const char *unit = is_h5_name(path) ? "row" : "line";
+  if (mn[0] == INT64_MAX && mn[1] == INT64_MAX && mn[2] != INT64_MAX) {
+    if (opt->date_order != KSEG_CSV_ORDER_DMY && opt->date_order != KSEG_CSV_ORDER_MDY)
+      return kseg_error_set(KSEG_ERR_INPUT,
+                            "%s: every date of the %s column reads both day first and month first (%s %" PRId64
+                            "); kseg does not guess: say which with --date-order DMY or --date-order MDY",
+                            path, in->columns[1], unit, mn[2]);
+    in->month_first = opt->date_order == KSEG_CSV_ORDER_MDY;
+  } else {
+    in->month_first = mn[1] != INT64_MAX;
+  }
+  /* the decimal mark of the amounts: the log's values, never a guess */
+  if (mn[3] != INT64_MAX && mn[4] != INT64_MAX)
+    return kseg_error_set(KSEG_ERR_INPUT,
+                          "%s: the %s column mixes a decimal point (%s %" PRId64 ") and a decimal comma (%s %" PRId64
+                          "); say which with --decimal . or --decimal ,",
+                          path, in->columns[2], unit, mn[3], unit, mn[4]);
+  if (mn[5] != INT64_MAX && mn[3] == INT64_MAX && mn[4] == INT64_MAX)
+    return kseg_error_set(KSEG_ERR_INPUT,
+                          "%s: the amounts of the %s column read with a decimal point and also with a decimal comma "
+                          "(%s %" PRId64 "), and no amount of the log tells which; say which with --decimal . or "
+                          "--decimal ,",
+                          path, in->columns[2], unit, mn[5]);
+  if (mn[4] != INT64_MAX)
+    for (int64_t i = 0; i < in->n_amb; i++) t[in->amb_index[i]].amount = in->amb_comma[i];
+  free(in->amb_index);
+  free(in->amb_comma);
+  in->amb_index = NULL;
+  in->amb_comma = NULL;
+  in->n_amb = in->cap_amb = 0;
   int64_t days[2] = {INT32_MAX, INT32_MAX}; /* min and -max: one min-reduction */
   for (int64_t i = 0; i < in->tx.n; i++) {
     if (t[i].key.aux < KSEG_RFM_PACKED_LIMIT) t[i].key.aux = unpack_day(t[i].key.aux, in->month_first);
