@@ -637,6 +637,8 @@ static int read_text(MPI_Comm comm, const char *path, const kseg_rfm_options *op
     vote_line(&vote->amb_line, pvote[t].amb_line);
     *non_int |= pint[t];
     kseg_rfm_buf_clear(&piece[t].tx);
+    free(piece[t].amb_index); /* copied into in by join_piece; columns are borrowed */
+    free(piece[t].amb_comma);
   }
 done:
   if (fd >= 0) close(fd);
