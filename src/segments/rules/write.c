@@ -47,6 +47,27 @@ static int path_bounds(const kseg_rules *r, int leaf, bound *b, int *chain)
   return nb;
 }
 
+/* The bounds of a leaf's path in a new array (*out, the caller frees): their
+ * count, or -1 with t failed when out of memory. */
+static int leaf_bounds(kseg_rules_buf *t, const kseg_rules *r, int leaf, bound **out)
+{
+  const int depth = r->nodes[leaf].depth + 1;
+  bound *b = malloc(sizeof *b * (size_t)depth);
+  int *chain = malloc(sizeof *chain * (size_t)depth);
+  *out = NULL;
+  if (!b || !chain) {
+    t->failed = 1;
+    kseg_error_nomem("rules path", sizeof *b * (size_t)depth);
+    free(b);
+    free(chain);
+    return -1;
+  }
+  const int nb = path_bounds(r, leaf, b, chain);
+  free(chain);
+  *out = b;
+  return nb;
+}
+
 static const char *segment_name(const kseg_rules_labels *lb, int s)
 {
   return lb && lb->names && lb->names[s] ? lb->names[s] : "";
@@ -122,40 +143,23 @@ static void condition_text(kseg_rules_buf *t, const kseg_rules *r, const bound *
 /* A leaf's path for people: the conditions joined by " AND ". */
 static void path_text(kseg_rules_buf *t, const kseg_rules *r, int leaf, const kseg_rules_labels *lb)
 {
-  const int depth = r->nodes[leaf].depth + 1;
-  bound *b = malloc(sizeof *b * (size_t)depth);
-  int *chain = malloc(sizeof *chain * (size_t)depth);
-  if (!b || !chain) {
-    t->failed = 1;
-    kseg_error_nomem("rules path", sizeof *b * (size_t)depth);
-    free(b);
-    free(chain);
-    return;
-  }
-  const int nb = path_bounds(r, leaf, b, chain);
+  bound *b;
+  const int nb = leaf_bounds(t, r, leaf, &b);
+  if (nb < 0) return;
   if (nb == 0) kseg_rules_buf_add(t, "every customer");
   for (int i = 0; i < nb; i++) {
     if (i) kseg_rules_buf_add(t, " AND ");
     condition_text(t, r, &b[i], lb);
   }
   free(b);
-  free(chain);
 }
 
 /* A leaf's path in SQL: each feature's expression against its bounds. */
 static void path_sql(kseg_rules_buf *t, const kseg_rules *r, int leaf)
 {
-  const int depth = r->nodes[leaf].depth + 1;
-  bound *b = malloc(sizeof *b * (size_t)depth);
-  int *chain = malloc(sizeof *chain * (size_t)depth);
-  if (!b || !chain) {
-    t->failed = 1;
-    kseg_error_nomem("rules path", sizeof *b * (size_t)depth);
-    free(b);
-    free(chain);
-    return;
-  }
-  const int nb = path_bounds(r, leaf, b, chain);
+  bound *b;
+  const int nb = leaf_bounds(t, r, leaf, &b);
+  if (nb < 0) return;
   if (nb == 0) kseg_rules_buf_add(t, "1 = 1");
   for (int i = 0; i < nb; i++) {
     const char *e = r->features[b[i].feature].sql;
@@ -165,7 +169,6 @@ static void path_sql(kseg_rules_buf *t, const kseg_rules *r, int leaf)
     if (b[i].hi_text) kseg_rules_buf_add(t, "%s < %s", e, b[i].hi_text);
   }
   free(b);
-  free(chain);
 }
 
 static double ratio(int64_t a, int64_t b) { return b > 0 ? (double)a / (double)b : NAN; }
