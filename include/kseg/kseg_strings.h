@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,6 +32,10 @@ void kseg_strings_free(char ***list, int64_t n);
  * *out has *count + 1 entries, the last NULL; free with kseg_strings_free.
  * KSEG_ERR_IO (recorded) when out of memory, then *out is NULL. */
 int kseg_strings_split(const char *text, char sep, char ***out, int *count);
+
+/* Write s to f as one CSV field: as is, or quoted (quotes doubled) when it
+ * holds a comma, quote, CR or newline (RFC 4180). */
+void kseg_strings_write_csv_field(FILE *f, const char *s);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-/* strings.c - copies, owned string lists, splitting (kseg_strings.h). */
+/* strings.c - copies, owned string lists, splitting, CSV fields (kseg_strings.h). */
 #include "kseg/kseg_strings.h"
 
 #include <ctype.h>
@@ -49,4 +49,18 @@ int kseg_strings_split(const char *text, char sep, char ***out, int *count)
   *out = list;
   *count = n;
   return KSEG_OK;
+}
+
+void kseg_strings_write_csv_field(FILE *f, const char *s)
+{
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
 }

@@ -5,22 +5,10 @@
 #include "kseg/kseg_plan.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "segments/plan/internal.h"
-
-static void put(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(char *buf, size_t size, const char *fmt, ...)
-{
-  size_t used = strlen(buf);
-  if (used + 1 >= size) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf + used, size - used, fmt, ap);
-  va_end(ap);
-}
 
 /* "528" (profit) or "57.2 responses, 17.1% of the 334 responders" (captured). */
 static void score_text(const kseg_plan_setup *s, kseg_plan_score_kind kind, double v, char *out, size_t size)
@@ -61,13 +49,13 @@ void kseg_plan_choose_k(const kseg_plan_setup *s, const kseg_plan_k_row *rows, i
     if (!best || r->cv.total > best->cv.total) best = r; /* rows in increasing k: ties keep the smaller */
   }
   if (!best) {
-    put(b, len, "k=%lld from the internal metrics alone: ", (long long)k_internal);
-    if (!s->target) put(b, len, "no target column, so no campaign score per k");
+    kseg_plan_put(b, len, "k=%lld from the internal metrics alone: ", (long long)k_internal);
+    if (!s->target) kseg_plan_put(b, len, "no target column, so no campaign score per k");
     else if (s->responders == 0 || s->responders == s->known)
-      put(b, len, "'%s' has %s, so no campaign score per k", s->target,
+      kseg_plan_put(b, len, "'%s' has %s, so no campaign score per k", s->target,
           s->responders == 0 ? "no responders" : "only responders");
-    else if (s->folds < 2) put(b, len, "'%s' has too few responders to cross-validate", s->target);
-    else put(b, len, "no k in %lld..%lld was scored", (long long)min_k, (long long)max_k);
+    else if (s->folds < 2) kseg_plan_put(b, len, "'%s' has too few responders to cross-validate", s->target);
+    else kseg_plan_put(b, len, "no k in %lld..%lld was scored", (long long)min_k, (long long)max_k);
     return;
   }
   out->kind = best->cv.kind;
@@ -76,10 +64,11 @@ void kseg_plan_choose_k(const kseg_plan_setup *s, const kseg_plan_k_row *rows, i
   char t1[160], t2[160], t3[48];
   score_text(s, best->cv.kind, best->cv.total, t1, sizeof t1);
   if (!(best->cv.total > best->cv.baseline)) {
-    put(b, len, "k=%lld from the internal metrics alone: no k in %lld..%lld %s out of sample (the best, k=%lld, ",
+    kseg_plan_put(b, len, "k=%lld from the internal metrics alone: no k in %lld..%lld %s out of sample (the best, "
+                          "k=%lld, ",
         (long long)k_internal, (long long)lo, (long long)hi,
         profit ? "earns anything" : "captures more responses than random targeting", (long long)best->k);
-    put(b, len, profit ? "cross-validates to %s)" : "captures %s)", t1);
+    kseg_plan_put(b, len, profit ? "cross-validates to %s)" : "captures %s)", t1);
     return;
   }
   const double floor_ = best->cv.total - best->cv.se;
@@ -95,27 +84,29 @@ void kseg_plan_choose_k(const kseg_plan_setup *s, const kseg_plan_k_row *rows, i
   out->k = out->k_business = pick->k;
   kseg_plan_format_amount(s, best->cv.se, t3, sizeof t3);
   if (profit)
-    put(b, len, "k=%lld pays: the cross-validated campaign profit is highest at k=%lld (%s, standard error %s) among "
+    kseg_plan_put(b, len, "k=%lld pays: the cross-validated campaign profit is highest at k=%lld (%s, standard "
+                          "error %s) among "
                 "k=%lld..%lld",
         (long long)pick->k, (long long)best->k, t1, t3, (long long)lo, (long long)hi);
   else
-    put(b, len, "k=%lld pays: contacting the top %.0f%% of customers by segment rate captures the most responses out "
+    kseg_plan_put(b, len, "k=%lld pays: contacting the top %.0f%% of customers by segment rate captures the most "
+                          "responses out "
                 "of sample at k=%lld (%s; random targeting %.0f%%) among k=%lld..%lld",
         (long long)pick->k, 100.0 * KSEG_PLAN_TOP_SHARE, (long long)best->k, t1, 100.0 * KSEG_PLAN_TOP_SHARE,
         (long long)lo, (long long)hi);
   if (pick != best) {
     score_text(s, pick->cv.kind, pick->cv.total, t2, sizeof t2);
-    put(b, len, "; k=%lld (%s) is the smallest k within one standard error of it", (long long)pick->k, t2);
+    kseg_plan_put(b, len, "; k=%lld (%s) is the smallest k within one standard error of it", (long long)pick->k, t2);
   }
   if (pick->k == k_internal) {
-    put(b, len, "; the internal metrics pick the same k");
+    kseg_plan_put(b, len, "; the internal metrics pick the same k");
   } else {
     const kseg_plan_k_row *ri = row_of(rows, n, k_internal);
-    put(b, len, "; the internal metrics alone pick k=%lld (the most compact, best separated segments)",
+    kseg_plan_put(b, len, "; the internal metrics alone pick k=%lld (the most compact, best separated segments)",
         (long long)k_internal);
     if (ri && isfinite(ri->cv.total)) {
       score_text(s, ri->cv.kind, ri->cv.total, t2, sizeof t2);
-      put(b, len, profit ? ", where the plan cross-validates to %s" : ", which captures %s", t2);
+      kseg_plan_put(b, len, profit ? ", where the plan cross-validates to %s" : ", which captures %s", t2);
     }
   }
 }

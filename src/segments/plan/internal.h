@@ -21,6 +21,10 @@ void kseg_plan_rank(const int64_t *resp, const int64_t *n, int k, int *order, in
 double kseg_plan_top_capture(const int64_t *resp, const int64_t *n, const int *order, int k, double budget,
                              double *contacted);
 
+/* Append printf-formatted text to the NUL-terminated buf of size bytes,
+ * never past its end (truncated when full). */
+void kseg_plan_put(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* "-3,046", "528", "12,345.5"; "n/a" for NaN. */
 void kseg_plan_format_money(double v, char *out, size_t size);
 

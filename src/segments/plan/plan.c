@@ -202,8 +202,7 @@ void kseg_plan_free(kseg_plan **pp)
 }
 
 /* Append to a fixed buffer, never past its end. */
-static void put(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(char *buf, size_t size, const char *fmt, ...)
+void kseg_plan_put(char *buf, size_t size, const char *fmt, ...)
 {
   size_t used = strlen(buf);
   if (used + 1 >= size) return;
@@ -256,14 +255,14 @@ static void write_summary(kseg_plan *p)
   const size_t n = sizeof p->summary;
   b[0] = '\0';
   if (!s->target) {
-    put(b, n, "No target column: no campaign plan, segments only (--target names a 0/1 response column).");
+    kseg_plan_put(b, n, "No target column: no campaign plan, segments only (--target names a 0/1 response column).");
     return;
   }
   const kseg_plan_segment *base = &p->segments[p->k];
   char m1[48], m2[48], m3[48], m4[48];
   if (s->responders == 0 || s->responders == s->known) {
     kseg_plan_format_money((double)s->known, m1, sizeof m1);
-    put(b, n, "%s has %s among %s customers: response rates only, no profit claims and no contact decisions.",
+    kseg_plan_put(b, n, "%s has %s among %s customers: response rates only, no profit claims and no contact decisions.",
         s->target, s->responders == 0 ? "no responders" : "only responders", m1);
     return;
   }
@@ -271,17 +270,18 @@ static void write_summary(kseg_plan *p)
     if (p->n_contacted == 0) {
       kseg_plan_format_amount(s, p->profit_contact_all, m1, sizeof m1);
       kseg_plan_format_money((double)base->customers, m2, sizeof m2);
-      put(b, n, "Contact no one: no segment responds above the break-even rate of %.1f%% (%s rate %.1f%% overall); "
+      kseg_plan_put(b, n, "Contact no one: no segment responds above the break-even rate of %.1f%% (%s rate %.1f%% "
+                          "overall); "
                 "contacting all %s customers would return %s",
           100.0 * p->break_even_rate, s->target, 100.0 * base->rate, m2, m1);
     } else {
-      put(b, n, "Contact segment%s ", p->n_contacted > 1 ? "s" : "");
-      for (int i = 0; i < p->n_contacted; i++) put(b, n, "%s%d", i ? ", " : "", p->order[i]);
+      kseg_plan_put(b, n, "Contact segment%s ", p->n_contacted > 1 ? "s" : "");
+      for (int i = 0; i < p->n_contacted; i++) kseg_plan_put(b, n, "%s%d", i ? ", " : "", p->order[i]);
       kseg_plan_format_amount(s, p->expected_profit, m1, sizeof m1);
       kseg_plan_format_amount(s, p->profit_contact_all, m2, sizeof m2);
       kseg_plan_format_money((double)p->customers_contacted, m3, sizeof m3);
       kseg_plan_format_money((double)base->customers, m4, sizeof m4);
-      put(b, n, " (%s of %s customers, %.1f%%, responding %.1f%% against a break-even rate of %.1f%%): "
+      kseg_plan_put(b, n, " (%s of %s customers, %.1f%%, responding %.1f%% against a break-even rate of %.1f%%): "
                 "expected profit %s, against %s for contacting everyone",
           m3, m4,
           100.0 * (double)p->customers_contacted / (double)base->customers,
@@ -290,20 +290,22 @@ static void write_summary(kseg_plan *p)
     if (p->cv.kind == KSEG_PLAN_SCORE_PROFIT) {
       kseg_plan_format_amount(s, p->cv.total, m3, sizeof m3);
       kseg_plan_format_amount(s, p->cv.se, m4, sizeof m4);
-      put(b, n, "; cross-validated over %d folds (decisions made without the customers they are tested on) the "
+      kseg_plan_put(b, n, "; cross-validated over %d folds (decisions made without the customers they are tested "
+                          "on) the "
                 "plan returns %s (standard error %s)",
           p->cv.folds, m3, m4);
     }
-    put(b, n, ".");
+    kseg_plan_put(b, n, ".");
     return;
   }
-  put(b, n, "Without a contact cost and response revenue no profit is claimed: the top %.0f%% of customers by segment "
+  kseg_plan_put(b, n, "Without a contact cost and response revenue no profit is claimed: the top %.0f%% of "
+                      "customers by segment "
             "%s rate hold %.1f%% of the responders",
       100.0 * KSEG_PLAN_TOP_SHARE, s->target, 100.0 * p->top_captured / (double)s->responders);
   if (p->cv.kind == KSEG_PLAN_SCORE_CAPTURED)
-    put(b, n, " in sample and %.1f%% cross-validated over %d folds (random targeting: %.0f%%)",
+    kseg_plan_put(b, n, " in sample and %.1f%% cross-validated over %d folds (random targeting: %.0f%%)",
         100.0 * p->cv.total / (double)s->responders, p->cv.folds, 100.0 * KSEG_PLAN_TOP_SHARE);
-  put(b, n, ".");
+  kseg_plan_put(b, n, ".");
 }
 
 int kseg_plan_build(const kseg_plan_setup *s, int k, const int64_t *cells, kseg_plan **out)

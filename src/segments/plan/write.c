@@ -12,6 +12,7 @@
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_json.h"
 #include "kseg/kseg_plan.h"
+#include "kseg/kseg_strings.h"
 #include "segments/plan/internal.h"
 
 /* Cumulative column c of the ranked plan after rank i (0-based). */
@@ -186,21 +187,6 @@ int kseg_plan_json(const kseg_plan *p, const char *const *names, char **text)
   return st;
 }
 
-/* CSV field: quoted when it holds a comma, quote or newline (RFC 4180). */
-static void csv_field(FILE *f, const char *s)
-{
-  if (!strpbrk(s, ",\"\r\n")) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"') fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 static void csv_num(FILE *f, double v)
 {
   if (isfinite(v)) fprintf(f, ",%.10g", v); /* as profiles.csv */
@@ -221,7 +207,7 @@ static void write_csv(FILE *f, const kseg_plan *p, const char *const *names)
     const kseg_plan_segment *seg = &p->segments[g];
     const cumulative c = cumulate(p, i);
     fprintf(f, "%d,%d,", i + 1, g);
-    csv_field(f, name_of(names, g));
+    kseg_strings_write_csv_field(f, name_of(names, g));
     fprintf(f, ",%lld,%lld", (long long)seg->customers, (long long)seg->responders);
     csv_num(f, seg->rate);
     csv_num(f, seg->rate_low);

@@ -134,21 +134,6 @@ static int list_columns(const kseg_profile *p, const plan_columns *pc, outcol **
   return KSEG_OK;
 }
 
-/* CSV field: quoted when it holds a comma, quote or newline (RFC 4180). */
-static void csv_field(FILE *f, const char *s)
-{
-  if (!strpbrk(s, ",\"\r\n")) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"') fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 static void csv_num(FILE *f, double v)
 {
   if (isfinite(v)) fprintf(f, ",%.10g", v); /* 10 digits: readable, far below the data's own precision */
@@ -171,21 +156,21 @@ static void write_csv(const void *ctx, FILE *f)
   fputs("segment,name,action", f);
   for (int c = 0; c < n; c++) {
     fputc(',', f);
-    csv_field(f, o[c].header);
+    kseg_strings_write_csv_field(f, o[c].header);
   }
   fputc('\n', f);
   for (int s = 0; s <= p->n_segments; s++) {
     if (s < p->n_segments) fprintf(f, "%d,", s);
     else fputs("all,", f);
-    csv_field(f, p->names[s]);
+    kseg_strings_write_csv_field(f, p->names[s]);
     fputc(',', f);
-    csv_field(f, p->actions[s]);
+    kseg_strings_write_csv_field(f, p->actions[s]);
     for (int c = 0; c < n; c++) {
       if (o[c].iv) {
         fprintf(f, ",%lld", (long long)o[c].iv[s]);
       } else if (o[c].sv) {
         fputc(',', f);
-        csv_field(f, o[c].sv[s]);
+        kseg_strings_write_csv_field(f, o[c].sv[s]);
       } else {
         csv_num(f, o[c].v[s * o[c].stride]);
       }
