@@ -169,32 +169,35 @@ def read_sample(feat_path, dataset, lab_path, lab_dataset, rows):
     return x, lab
 
 
-def read_profiles(run_dir):
-    """profiles.json of kseg profile, or None when absent."""
-    p = os.path.join(run_dir, "profiles.json")
+def read_run_json(run_dir, name):
+    """The JSON file `name` of a run folder, parsed; None when absent, Missing
+    (naming the file) when it cannot be read or parsed."""
+    p = os.path.join(run_dir, name)
     if not os.path.exists(p):
         return None
     try:
         with open(p, encoding="utf-8") as fh:
-            prof = json.load(fh)
+            return json.load(fh)
     except (OSError, ValueError) as e:
         raise Missing(f"{p}: {e}")
+
+
+def read_profiles(run_dir):
+    """profiles.json of kseg profile, or None when absent."""
+    prof = read_run_json(run_dir, "profiles.json")
+    if prof is None:
+        return None
     segs = prof.get("segments") or []
     prof["by_id"] = {s["segment"]: s for s in segs if isinstance(s.get("segment"), int)}
     prof["base"] = next((s for s in segs if s.get("segment") == "all"), None)
-    prof["path"] = p
+    prof["path"] = os.path.join(run_dir, "profiles.json")
     return prof
 
 
 def read_plan(run_dir):
     """plan.json of kseg run (the campaign plan), or None when absent."""
-    p = os.path.join(run_dir, "plan.json")
-    if not os.path.exists(p):
+    plan = read_run_json(run_dir, "plan.json")
+    if plan is None:
         return None
-    try:
-        with open(p, encoding="utf-8") as fh:
-            plan = json.load(fh)
-    except (OSError, ValueError) as e:
-        raise Missing(f"{p}: {e}")
-    plan["path"] = p
+    plan["path"] = os.path.join(run_dir, "plan.json")
     return plan

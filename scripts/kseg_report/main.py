@@ -9,7 +9,6 @@ import argparse
 import base64
 import html
 import io
-import json
 import os
 import sys
 import tempfile
@@ -274,13 +273,9 @@ def profile_table_html(prof, names, k):
 
 def read_drift(run_dir):
     """drift.json of a warm-started kseg run, or None (a run from scratch has none)."""
-    p = os.path.join(run_dir, "drift.json")
-    if not os.path.exists(p):
-        return None
     try:
-        with open(p, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
+        return data.read_run_json(run_dir, "drift.json")
+    except data.Missing:
         return None
 
 
@@ -426,16 +421,14 @@ def plan_html(plan, names):
 
 def read_rules(run_dir):
     """rules.json and rules.txt of kseg run / kseg rules, or None."""
-    p = os.path.join(run_dir, "rules.json")
-    if not os.path.exists(p):
-        return None
     try:
-        with open(p, encoding="utf-8") as fh:
-            r = json.load(fh)
+        r = data.read_run_json(run_dir, "rules.json")
+        if r is None:
+            return None
         t = os.path.join(run_dir, "rules.txt")
         r["text"] = open(t, encoding="utf-8").read() if os.path.exists(t) else ""
         return r
-    except (OSError, ValueError):
+    except (data.Missing, OSError, ValueError):
         return None
 
 
