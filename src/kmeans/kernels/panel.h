@@ -480,6 +480,71 @@ static int64_t search_exact(const KM_T *restrict x, const int64_t *rows, int m, 
   return moved;
 }
 
+#if defined(__AVX512F__)
+/* search_rows' verdict on n <= 8 searched rows idx[0..n) of a panel, from
+ * their largest and second largest v (v1, v2), labels lab and squared norms
+ * xx, eight lanes at a time with the scalar rule's arithmetic: a row whose
+ * gap proves the label (kp_sure) gets its bounds
+ *   u = sqrt(xx - 2 v1 + E + (|xx| + 2|v1|) wide) (1 + 2^-50),
+ *   l = sqrt(xx - 2 v2 - E - (|xx| + 2|v2|) wide) (1 - 2^-50) (0 if not > 0),
+ * E = gam/2 (sqrt(xx) (1 + 2^-50) + cn)^2 + tiny, and its label; a row whose
+ * label changed is moved between the split sums. The others (near ties,
+ * NaN) are added to *tie as bit `bit + lane` for nearest(). Returns the rows
+ * that moved. */
+static inline int64_t kp_settle_bounds(const KM_T *restrict x, int64_t d, const int64_t *restrict idx, int n,
+                                       const KM_T *v1p, const KM_T *v2p, const int32_t *lab, const double *xxp,
+                                       const kseg_km_tables *t, double wide, int32_t *restrict labels,
+                                       double *restrict u, double *restrict l, double xscale, int64_t *restrict hi,
+                                       uint64_t *restrict lo, int64_t *restrict counts, uint64_t *tie, int bit)
+{
+  const __mmask8 in = (__mmask8)((1u << n) - 1);
+#if KM_IS_F64
+  const __m512d v1 = _mm512_maskz_loadu_pd(in, v1p), v2 = _mm512_maskz_loadu_pd(in, v2p);
+#else
+  const __m512d v1 = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(in, v1p));
+  const __m512d v2 = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(in, v2p));
+#endif
+  const __m512d xx = _mm512_maskz_loadu_pd(in, xxp), two = _mm512_set1_pd(2.0);
+  const __m512d gap = _mm512_mul_pd(two, _mm512_sub_pd(v1, v2));
+  const __m512d rx = _mm512_sqrt_pd(xx), cn = _mm512_set1_pd(t->cn), tiny = _mm512_set1_pd(t->tiny);
+  const __m512d gam = _mm512_set1_pd(t->gam);
+  /* kp_sure: the gap beyond m1, or beyond gam (||x|| + cn)^2 + tiny */
+  const __m512d r0 = _mm512_add_pd(rx, cn);
+  const __mmask8 sure = in & (_mm512_cmp_pd_mask(gap, _mm512_set1_pd(t->m1), _CMP_GT_OQ) |
+                              _mm512_cmp_pd_mask(gap, _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(gam, r0), r0), tiny),
+                                                 _CMP_GT_OQ));
+  *tie |= (uint64_t)(uint8_t)(in & ~sure) << bit;
+  if (!sure) return 0;
+  const __m512d reach = _mm512_add_pd(_mm512_mul_pd(rx, _mm512_set1_pd(1 + 0x1p-50)), cn);
+  const __m512d e = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), gam), _mm512_mul_pd(reach, reach)),
+                                  tiny);
+  const __m512d ax = _mm512_abs_pd(xx), wv = _mm512_set1_pd(wide);
+  const __m512d up = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(xx, _mm512_mul_pd(two, v1)), e),
+                                   _mm512_mul_pd(_mm512_add_pd(ax, _mm512_mul_pd(two, _mm512_abs_pd(v1))), wv));
+  const __m512d down = _mm512_sub_pd(_mm512_sub_pd(_mm512_sub_pd(xx, _mm512_mul_pd(two, v2)), e),
+                                     _mm512_mul_pd(_mm512_add_pd(ax, _mm512_mul_pd(two, _mm512_abs_pd(v2))), wv));
+  const __m512d zero = _mm512_setzero_pd();
+  const __m512d uu = _mm512_mul_pd(_mm512_sqrt_pd(_mm512_max_pd(up, zero)), _mm512_set1_pd(1 + 0x1p-50));
+  const __m512d ll = _mm512_maskz_mul_pd(_mm512_cmp_pd_mask(down, zero, _CMP_GT_OQ), _mm512_sqrt_pd(down),
+                                         _mm512_set1_pd(1 - 0x1p-50));
+  const __m512i rows = _mm512_maskz_loadu_epi64(sure, idx);
+  _mm512_mask_i64scatter_pd(u, sure, rows, uu, 8);
+  _mm512_mask_i64scatter_pd(l, sure, rows, ll, 8);
+  const __m256i old = _mm512_mask_i64gather_epi32(_mm256_setzero_si256(), sure, rows, labels, 4);
+  const __m256i nw = _mm256_maskz_loadu_epi32(sure, lab);
+  const __mmask8 ch = _mm256_mask_cmpneq_epi32_mask(sure, old, nw);
+  if (!ch) return 0;
+  _mm512_mask_i64scatter_epi32(labels, ch, rows, nw, 4);
+  int32_t was[8];
+  _mm256_storeu_si256((__m256i *)was, old);
+  for (unsigned m = ch; m; m &= m - 1) {
+    const int q = __builtin_ctz(m);
+    move_row(x + idx[q] * d, d, xscale, hi, lo, counts, was[q], lab[q]);
+  }
+  return __builtin_popcount(ch);
+}
+#endif
+
 /* Hamerly: a full search of the rows idx[0..m) whose bounds could not rule
  * out a label change, through the same micro-kernel as Lloyd (gathered rows
  * are packed the same way), so the same labels. Sets the label, the bounds
@@ -521,6 +586,20 @@ void KM_FN(search_rows)(const void *xv, const int64_t *restrict idx, int64_t m, 
     double xx[KP_PW];
     kp_search(xt, d, cb, h, k, best, second, lab);
     kp_norms(xt, d, xx);
+#if defined(__AVX512F__)
+    /* the rows the dot form settles, eight at a time; the near ties after */
+    uint64_t tie = 0;
+    for (int r = 0; r < nr; r += 8)
+      moved += kp_settle_bounds(x, d, idx + p + r, nr - r < 8 ? nr - r : 8, best + r, second + r, lab + r, xx + r,
+                                t, wide, labels, u, l, xscale, hi, lo, counts, &tie, r);
+    for (; tie; tie &= tie - 1) {
+      pending[np++] = idx[p + __builtin_ctzll(tie)];
+      if (np == KM_RB) {
+        moved += search_exact(x, pending, np, d, ct, kp, k, labels, u, l, rel, abs_margin, xscale, hi, lo, counts);
+        np = 0;
+      }
+    }
+#else
     for (int r = 0; r < nr; r++) {
       const int64_t row = idx[p + r];
       const double v1 = (double)best[r], v2 = (double)second[r];
@@ -544,6 +623,7 @@ void KM_FN(search_rows)(const void *xv, const int64_t *restrict idx, int64_t m, 
       labels[row] = lab[r];
       move_row(xr[r], d, xscale, hi, lo, counts, old, lab[r]);
     }
+#endif
   }
   if (np > 0) moved += search_exact(x, pending, np, d, ct, kp, k, labels, u, l, rel, abs_margin, xscale, hi, lo, counts);
   *changed += moved;
