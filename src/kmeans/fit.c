@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kmeans/facts.h"
+#include "kmeans/hamerly.h"
 #include "kmeans/internal.h"
 #include "kmeans/registry.h"
 #include "kseg/kseg_error.h"
@@ -84,6 +85,15 @@ static int check_options(const kseg_matrix *x, const kseg_kmeans_options *opt)
   return KSEG_OK;
 }
 
+static void free_runs(double **cur, int32_t **labels, double **assigned)
+{
+  for (int r = 0; r < KSEG_KM_RUNS; r++) {
+    free(cur[r]);
+    free(labels[r]);
+    free(assigned[r]);
+  }
+}
+
 int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, kseg_kmeans_result *out)
 {
   const double t0 = kseg_now();
@@ -116,19 +126,29 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, x->dtype, k, d);
   data.ops = kernel->ops;
   const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
-  double *cur = kseg_malloc((size_t)kd * sizeof(double), "centroids");
-  double *best = kseg_malloc((size_t)kd * sizeof(double), "centroids");
-  int32_t *labels = kseg_malloc(nl * sizeof(int32_t), "labels");
-  int32_t *best_labels = kseg_malloc(nl * sizeof(int32_t), "labels");
-  /* The centroids each restart's labels were assigned against: what a
-   * checkpoint needs to recompute the best restart's labels. */
-  double *assigned = kseg_malloc((size_t)kd * sizeof(double), "centroids");
-  double *best_assigned = kseg_malloc((size_t)kd * sizeof(double), "centroids");
-  st = (cur && best && labels && best_labels && assigned && best_assigned) ? KSEG_OK : KSEG_ERR_IO;
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
-
   /* Every restart from given centroids would repeat the same run. */
   const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
+  /* Hamerly runs up to KSEG_KM_RUNS restarts side by side (one read of the
+   * rows for all), each with the bits it has alone: the same best one. */
+  const int width = kernel->algorithm == KSEG_ALGO_HAMERLY && !lloyd_state
+                        ? (restarts < KSEG_KM_RUNS ? restarts : KSEG_KM_RUNS) : 1;
+  /* Per restart of a group: its centroids, labels and the centroids its
+   * labels were assigned against (what a checkpoint needs to recompute the
+   * best restart's labels); the best so far is swapped in, not copied. */
+  double *cur[KSEG_KM_RUNS] = {0}, *assigned[KSEG_KM_RUNS] = {0};
+  int32_t *labels[KSEG_KM_RUNS] = {0};
+  double *best = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  int32_t *best_labels = kseg_malloc(nl * sizeof(int32_t), "labels");
+  double *best_assigned = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+  st = (best && best_labels && best_assigned) ? KSEG_OK : KSEG_ERR_IO;
+  for (int r = 0; r < width; r++) {
+    cur[r] = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+    labels[r] = kseg_malloc(nl * sizeof(int32_t), "labels");
+    assigned[r] = kseg_malloc((size_t)kd * sizeof(double), "centroids");
+    if (!cur[r] || !labels[r] || !assigned[r]) st = KSEG_ERR_IO;
+  }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+
   double iter_seconds = 0, allreduce_seconds = 0;
   kseg_km_run best_run = {0};
   bool have_best = false;
@@ -153,42 +173,54 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
       have_best = true;
     }
   }
-  for (int r = rs ? rs->restart : 0; r < restarts; r++) {
-    if (rs && r == rs->restart) {
-      memcpy(cur, rs->centroids, (size_t)kd * sizeof(double));
-      data.cp_start = rs;
-    } else {
-      kseg_kmeans_options with_facts = *opt;
-      with_facts.facts = &facts;
-      KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, &with_facts, r, cur), st, fail);
-      data.cp_start = NULL;
+  for (int r0 = rs ? rs->restart : 0, R; r0 < restarts; r0 += R) {
+    R = restarts - r0 < width ? restarts - r0 : width;
+    for (int q = 0; q < R; q++) {
+      const int r = r0 + q;
+      if (rs && r == rs->restart) {
+        memcpy(cur[q], rs->centroids, (size_t)kd * sizeof(double));
+        data.cp_start = rs;
+      } else {
+        kseg_kmeans_options with_facts = *opt;
+        with_facts.facts = &facts;
+        KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, &with_facts, r, cur[q]), st, fail);
+        data.cp_start = NULL;
+      }
+      KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
     }
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
-    cp = (kseg_kmeans_checkpoint){.restart = r, .best_restart = have_best ? out->best_restart : -1,
+    cp = (kseg_kmeans_checkpoint){.restart = r0, .best_restart = have_best ? out->best_restart : -1,
                                   .best_inertia = best_run.inertia, .best_n_iter = best_run.n_iter,
                                   .best_converged = best_run.converged,
                                   .best_centroids = have_best ? best : NULL,
                                   .best_assigned = have_best ? best_assigned : NULL};
-    data.assigned = assigned;
-    kseg_km_run run;
-    data.restart = r;
-    KSEG_CHECK_GOTO(kernel->run(comm, &data, k, opt->max_iter, cur, labels, &run), st, fail);
-    iter_seconds += run.iter_seconds;
-    allreduce_seconds += run.allreduce_seconds;
-    /* Inertia is identical on every rank, so all keep the same restart. */
-    if (!have_best || run.inertia < best_run.inertia) {
+    data.restart = r0;
+    kseg_km_run run[KSEG_KM_RUNS];
+    if (R == 1) {
+      data.assigned = assigned[0];
+      st = kernel->run(comm, &data, k, opt->max_iter, cur[0], labels[0], &run[0]);
+    } else {
+      data.assigned = NULL;
+      st = kseg_km_hamerly_runs(comm, &data, k, opt->max_iter, R, cur, labels, assigned, run);
+    }
+    KSEG_CHECK_GOTO(st, st, fail);
+    for (int q = 0; q < R; q++) {
+      iter_seconds += run[q].iter_seconds;
+      allreduce_seconds += run[q].allreduce_seconds;
+      /* Inertia is identical on every rank, so all keep the same restart;
+       * ties keep the earlier one. */
+      if (have_best && !(run[q].inertia < best_run.inertia)) continue;
       have_best = true;
-      best_run = run;
-      out->best_restart = r;
+      best_run = run[q];
+      out->best_restart = r0 + q;
       double *tc = best;
-      best = cur;
-      cur = tc;
+      best = cur[q];
+      cur[q] = tc;
       int32_t *tl = best_labels;
-      best_labels = labels;
-      labels = tl;
+      best_labels = labels[q];
+      labels[q] = tl;
       tc = best_assigned;
-      best_assigned = assigned;
-      assigned = tc;
+      best_assigned = assigned[q];
+      assigned[q] = tc;
     }
   }
   double times[3] = {iter_seconds, kseg_now() - t0, allreduce_seconds};
@@ -206,18 +238,14 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->iter_seconds = times[0];
   out->seconds = times[1];
   out->allreduce_seconds = times[2];
-  free(cur);
-  free(labels);
-  free(assigned);
   free(best_assigned);
+  free_runs(cur, labels, assigned);
   return KSEG_OK;
 fail:
-  free(assigned);
-  free(best_assigned);
-  free(cur);
   free(best);
-  free(labels);
   free(best_labels);
+  free(best_assigned);
+  free_runs(cur, labels, assigned);
   memset(out, 0, sizeof *out);
   return st;
 }

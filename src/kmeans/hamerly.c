@@ -65,103 +65,211 @@ static int64_t hamerly_bounds(const int32_t *restrict labels, double *restrict u
   return m;
 }
 
-/* Hamerly (2010) with the same results as kseg_km_lloyd, bit for bit: each
- * row keeps an upper bound u on the distance to its centroid and a lower
- * bound l on the distance to every other one, moved by how far the
- * centroids moved; only rows with u >= l are searched, with Lloyd's kernel.
- * The bounds are widened by the kernel's worst rounding error (relative
- * (d + 8) 4 eps, absolute 4 sqrt(d) (max|x| + max|c|) eps, eps of the data's
- * type), so a skipped row is one whose computed distances Lloyd would have
- * ordered the same way. The exact fixed-point sums are kept per cluster and
- * updated only by rows that moved; one allreduce of the changes per
- * iteration. Empty clusters (rare) take a full Lloyd E-step for the
- * distances the relocation rule needs, and relocate on a copy of the sums,
- * as Lloyd recomputes them from the labels each iteration. */
-int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
-                    int32_t *labels, kseg_km_run *run)
+/* One Hamerly run: its E-step workspace, bounds and shifts, and where it
+ * stands. */
+typedef struct ham_run {
+  kseg_km_data data;  /* the fit's, with this run's restart and assigned */
+  kseg_km_estep w;    /* tables, exact sums, panel buffers */
+  double *centroids;  /* the caller's: current, then final */
+  int32_t *labels;    /* the caller's */
+  kseg_km_run *run;
+  double *u, *l;      /* per row: upper bound to its centroid, lower bound to any other */
+  double *delta;      /* k: each centroid's last shift, widened */
+  int64_t far1;       /* the centroid that moved most; its shift and the runner-up's */
+  double dmax1, dmax2;
+  double abs_margin;  /* this iteration's absolute rounding margin */
+  bool running, strict, converged;
+} ham_run;
+
+static void ham_clear(ham_run *h)
+{
+  kseg_km_estep_clear(&h->w);
+  free(h->u);
+  free(h->l);
+  free(h->delta);
+}
+
+/* Local: the caller agrees the status. */
+static int ham_alloc(ham_run *h, const kseg_km_data *data, int64_t k, size_t nls)
+{
+  if (kseg_km_estep_alloc(&h->w, data, k) != KSEG_OK) return KSEG_ERR_IO;
+  h->u = kseg_malloc(nls * sizeof(double), "Hamerly bounds");
+  h->l = kseg_malloc(nls * sizeof(double), "Hamerly bounds");
+  h->delta = kseg_malloc((size_t)k * sizeof(double), "Hamerly shifts");
+  return h->u && h->l && h->delta ? KSEG_OK : KSEG_ERR_IO;
+}
+
+/* Before an iteration's pass: the tables against the current centroids,
+ * the rounding margin, the thread partials zeroed. */
+static void ham_begin(ham_run *h, int64_t k, int64_t d, double eps)
+{
+  const int64_t kd = k * d;
+  memcpy(h->w.cold, h->centroids, (size_t)kd * sizeof(double));
+  kseg_km_estep_tables(&h->w, &h->data, h->w.cold);
+  h->abs_margin = 4.0 * sqrt((double)d) * (h->data.max_abs + kseg_km_max_abs_of(h->w.cold, kd)) * eps;
+  kseg_km_partials_zero(&h->w.acc);
+}
+
+/* Thread t's rows [a, b): the bounds moved, the rows they cannot spare
+ * searched (idx: scratch for b - a rows). */
+static void ham_rows(ham_run *h, int t, int64_t a, int64_t b, double rel, int64_t *idx)
+{
+  kseg_km_partials *acc = &h->w.acc;
+  const int64_t kd = acc->kd;
+  const int64_t m = hamerly_bounds(h->labels, h->u, h->l, h->delta, h->far1, h->dmax1, h->dmax2, rel, h->abs_margin,
+                                   a, b, idx);
+  h->data.ops->search_rows(h->data.x->data, idx, m, &h->w.tab, h->labels, h->u, h->l, rel, h->abs_margin,
+                           h->data.fx.scale, acc->thi + t * kd, acc->tlo + t * kd, acc->tcounts + t * acc->k,
+                           &acc->tchanged[t], kseg_km_estep_panel(&h->w, t));
+}
+
+/* After the pass: the one allreduce, the M-step, the widened shifts and
+ * the stopping rule. Collective, result agreed. */
+static int ham_end(MPI_Comm comm, ham_run *h, int64_t k, int64_t d, double rel, double eps, int it, int max_iter)
+{
+  const int64_t kd = k * d;
+  const double cmax = kseg_km_max_abs_of(h->w.cold, kd);
+  int64_t changed;
+  const int st =
+      kseg_km_partials_reduce(comm, &h->data, &h->w.acc, h->w.cold, h->labels, &changed, &h->run->allreduce_seconds);
+  if (st != KSEG_OK) return st;
+  const double shift = kseg_km_update_centroids(&h->data, k, h->w.acc.packed, h->w.cold, h->centroids, h->delta);
+  h->far1 = -1;
+  h->dmax1 = h->dmax2 = 0;
+  for (int64_t c = 0; c < k; c++) {
+    h->delta[c] = h->delta[c] * (1 + rel) + 4.0 * sqrt((double)d) * cmax * eps;
+    if (h->delta[c] > h->dmax1) {
+      h->dmax2 = h->dmax1;
+      h->dmax1 = h->delta[c];
+      h->far1 = c;
+    } else if (h->delta[c] > h->dmax2) {
+      h->dmax2 = h->delta[c];
+    }
+  }
+  h->run->n_iter = it + 1;
+  if (h->data.progress) h->data.progress(h->data.progress_ctx, h->data.restart, it + 1, NAN, changed);
+  if (changed == 0) h->strict = h->converged = true;
+  else if (shift <= h->data.tol_scaled) h->converged = true;
+  if (h->converged || it + 1 >= max_iter) h->running = false;
+  return KSEG_OK;
+}
+
+/* After the last iteration: the centroids the labels answer to, the final
+ * E-step when the last one moved labels (scikit-learn reruns it), the
+ * inertia. Collective, result agreed. */
+static int ham_finish(MPI_Comm comm, ham_run *h, int64_t k, int64_t d)
+{
+  const int64_t kd = k * d;
+  if (h->data.assigned) memcpy(h->data.assigned, h->strict ? h->w.cold : h->centroids, (size_t)kd * sizeof(double));
+  if (!h->strict) kseg_km_estep_run(&h->w, &h->data, h->centroids, h->labels, KSEG_KM_LABELS_ONLY);
+  h->run->converged = h->converged;
+  return kseg_km_inertia(comm, h->data.x, h->data.max_abs, h->centroids, k, h->labels, &h->run->inertia);
+}
+
+/* Rows per block when several runs share the pass: a block of the data
+ * (about 512 KiB) stays in L2 while every run searches it, so the runs after
+ * the first read their rows from cache. */
+static int64_t ham_block_rows(const kseg_km_data *data, int runs)
+{
+  if (runs == 1) return KSEG_KM_SLICE;
+  const int64_t bytes = data->x->d * (int64_t)data->ops->size;
+  const int64_t rows = ((int64_t)512 << 10) / (bytes > 0 ? bytes : 1);
+  return rows < 256 ? 256 : rows;
+}
+
+/* Hamerly (2010) with the same results as kseg_km_lloyd, bit for bit, for
+ * R runs side by side (run r from centroids[r], into labels[r], assigned[r]
+ * and runs[r]; R = 1: kseg_km_hamerly). Each row keeps an upper bound u on
+ * the distance to its centroid and a lower bound l on the distance to every
+ * other one, moved by how far the centroids moved; only rows with u >= l
+ * are searched, with Lloyd's kernel. The bounds are widened by the kernel's
+ * worst rounding error (relative (d + 8) 4 eps, absolute 4 sqrt(d) (max|x|
+ * + max|c|) eps, eps of the data's type), so a skipped row is one whose
+ * computed distances Lloyd would have ordered the same way. The exact
+ * fixed-point sums are kept per cluster and updated only by rows that
+ * moved; one allreduce of the changes per run and iteration. Empty clusters
+ * (rare) take a full Lloyd E-step for the distances the relocation rule
+ * needs, and relocate on a copy of the sums, as Lloyd recomputes them from
+ * the labels each iteration.
+ *
+ * Several runs go through the rows block by block, each block searched by
+ * every running run in turn: the rows are read from memory once per block
+ * for all of them (Hamerly's searches are bound by reading the rows), and a
+ * run's arithmetic on a row is the same as alone, so its bits are too. A
+ * run that stops leaves the others going. */
+int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
+                         double *const *centroids, int32_t *const *labels, double *const *assigned,
+                         kseg_km_run *runs)
 {
   const kseg_matrix *x = data->x;
-  const int64_t d = x->d, kd = k * d, nl = x->n_local;
-  kseg_km_estep w;
-  int st = kseg_comm_agree(comm, kseg_km_estep_alloc(&w, data, k));
-  if (st != KSEG_OK) return st;
+  const int64_t d = x->d, nl = x->n_local;
   const size_t nls = (size_t)(nl > 0 ? nl : 1);
-  double *u = kseg_malloc(nls * sizeof(double), "Hamerly bounds");
-  double *l = kseg_malloc(nls * sizeof(double), "Hamerly bounds");
+  ham_run h[KSEG_KM_RUNS];
+  memset(h, 0, sizeof h);
   int64_t *idx = kseg_malloc(nls * sizeof(int64_t), "Hamerly rows");
-  double *delta = kseg_malloc((size_t)k * sizeof(double), "Hamerly shifts");
-  st = kseg_comm_agree(comm, (u && l && idx && delta) ? KSEG_OK : KSEG_ERR_IO);
+  int st = R >= 1 && R <= KSEG_KM_RUNS && idx ? KSEG_OK : KSEG_ERR_IO;
+  for (int r = 0; r < R && st == KSEG_OK; r++) {
+    h[r].data = *data;
+    h[r].data.restart = data->restart + r;
+    h[r].data.assigned = assigned ? assigned[r] : NULL;
+    h[r].centroids = centroids[r];
+    h[r].labels = labels[r];
+    h[r].run = &runs[r];
+    st = ham_alloc(&h[r], data, k, nls);
+  }
+  st = kseg_comm_agree(comm, st);
   if (st != KSEG_OK) goto done;
-  memset(run, 0, sizeof *run);
-  for (int64_t i = 0; i < nl; i++) labels[i] = -1;
-  const kseg_km_ops *ops = data->ops;
-  const double eps = ops->eps;
+  const double eps = data->ops->eps;
   const double rel = 4.0 * (double)(d + 8) * eps;
-  int64_t far1 = -1; /* cluster that moved most; its shift and the runner-up's */
-  double dmax1 = 0, dmax2 = 0;
+  for (int r = 0; r < R; r++) {
+    memset(h[r].run, 0, sizeof *h[r].run);
+    for (int64_t i = 0; i < nl; i++) h[r].labels[i] = -1; /* no bounds yet: every row searched */
+    h[r].far1 = -1;
+    h[r].running = true;
+  }
+  const int64_t block = ham_block_rows(data, R);
+  const int nt = h[0].w.acc.nt;
   const double t0 = kseg_now();
-  bool strict = false, converged = false;
   for (int it = 0; it < max_iter; it++) {
-    memcpy(w.cold, centroids, (size_t)kd * sizeof(double));
-    kseg_km_estep_tables(&w, data, w.cold);
-    const double cmax = kseg_km_max_abs_of(w.cold, kd);
-    const double abs_margin = 4.0 * sqrt((double)d) * (data->max_abs + cmax) * eps;
-    kseg_km_partials *acc = &w.acc;
-    kseg_km_partials_zero(acc);
-#pragma omp parallel num_threads(w.acc.nt)
+    int live[KSEG_KM_RUNS], nlive = 0;
+    for (int r = 0; r < R; r++)
+      if (h[r].running) live[nlive++] = r;
+    if (nlive == 0) break;
+    for (int q = 0; q < nlive; q++) ham_begin(&h[live[q]], k, d, eps);
+#pragma omp parallel num_threads(nt)
     {
       const int t = omp_get_thread_num();
       int64_t i0, n;
       kseg_partition(nl, omp_get_num_threads(), t, &i0, &n);
-      int64_t *hi = acc->thi + t * kd, *counts = acc->tcounts + t * k;
-      uint64_t *lo = acc->tlo + t * kd;
       for (int64_t a = i0, b; a < i0 + n; a = b) {
         b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
-        const int64_t m = hamerly_bounds(labels, u, l, delta, far1, dmax1, dmax2, rel, abs_margin, a, b, idx + a);
-        kseg_km_partials_slice_begin(acc, t);
-        ops->search_rows(x->data, idx + a, m, &w.tab, labels, u, l, rel, abs_margin, data->fx.scale, hi, lo, counts,
-                         &acc->tchanged[t], kseg_km_estep_panel(&w, t));
-        kseg_km_partials_slice_end(acc, t);
+        for (int q = 0; q < nlive; q++) kseg_km_partials_slice_begin(&h[live[q]].w.acc, t);
+        for (int64_t c = a, e; c < b; c = e) {
+          e = b - c < block ? b : c + block;
+          for (int q = 0; q < nlive; q++) ham_rows(&h[live[q]], t, c, e, rel, idx + c);
+        }
+        for (int q = 0; q < nlive; q++) kseg_km_partials_slice_end(&h[live[q]].w.acc, t);
       }
     }
-    int64_t changed;
-    st = kseg_km_partials_reduce(comm, data, acc, w.cold, labels, &changed, &run->allreduce_seconds);
+    /* every rank reduces the same runs in the same order */
+    for (int q = 0; q < nlive && st == KSEG_OK; q++) st = ham_end(comm, &h[live[q]], k, d, rel, eps, it, max_iter);
     if (st != KSEG_OK) goto done;
-    const double shift = kseg_km_update_centroids(data, k, acc->packed, w.cold, centroids, delta);
-    far1 = -1;
-    dmax1 = dmax2 = 0;
-    for (int64_t c = 0; c < k; c++) {
-      delta[c] = delta[c] * (1 + rel) + 4.0 * sqrt((double)d) * cmax * eps;
-      if (delta[c] > dmax1) {
-        dmax2 = dmax1;
-        dmax1 = delta[c];
-        far1 = c;
-      } else if (delta[c] > dmax2) {
-        dmax2 = delta[c];
-      }
-    }
-    run->n_iter = it + 1;
-    if (data->progress) data->progress(data->progress_ctx, data->restart, it + 1, NAN, changed);
-    if (changed == 0) {
-      strict = converged = true;
-      break;
-    }
-    if (shift <= data->tol_scaled) {
-      converged = true;
-      break;
-    }
   }
-  if (data->assigned) memcpy(data->assigned, strict ? w.cold : centroids, (size_t)kd * sizeof(double));
-  /* Labels must match the final centroids (scikit-learn reruns the E-step). */
-  if (!strict) kseg_km_estep_run(&w, data, centroids, labels, KSEG_KM_LABELS_ONLY);
-  run->iter_seconds = kseg_now() - t0;
-  run->converged = converged;
-  st = kseg_km_inertia(comm, x, data->max_abs, centroids, k, labels, &run->inertia);
+  for (int r = 0; r < R; r++) h[r].running = false;
+  const double seconds = kseg_now() - t0;
+  for (int r = 0; r < R && st == KSEG_OK; r++) {
+    st = ham_finish(comm, &h[r], k, d);
+    runs[r].iter_seconds = seconds / R;
+  }
 done:
-  free(u);
-  free(l);
+  for (int r = 0; r < R; r++) ham_clear(&h[r]);
   free(idx);
-  free(delta);
-  kseg_km_estep_clear(&w);
   return kseg_comm_agree(comm, st);
+}
+
+int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                    int32_t *labels, kseg_km_run *run)
+{
+  double *assigned = data->assigned;
+  return kseg_km_hamerly_runs(comm, data, k, max_iter, 1, &centroids, &labels, &assigned, run);
 }

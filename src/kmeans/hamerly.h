@@ -12,4 +12,17 @@
 int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                     int32_t *labels, kseg_km_run *run);
 
+/* Runs side by side in one pass over the rows: at most this many. */
+#define KSEG_KM_RUNS 4
+
+/* R <= KSEG_KM_RUNS Hamerly runs of one fit side by side, run r from
+ * centroids[r] with the contract of kseg_km_kernel_fn into labels[r],
+ * assigned[r] (NULL array or entry: not wanted) and runs[r]: each one's
+ * bits are what it gives alone. data->restart is the first run's restart
+ * (progress reports count from it); runs[r].iter_seconds is the shared
+ * time divided evenly. Collective, result agreed. */
+int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
+                         double *const *centroids, int32_t *const *labels, double *const *assigned,
+                         kseg_km_run *runs);
+
 #endif

@@ -11,12 +11,15 @@ cases = {
     "dup": rng.normal(0, 1, size=(40, 4))[rng.integers(0, 40, size=n)],
     "offset": 1e6 + rng.normal(0, 1e-3, size=(n, 5)) + rng.integers(0, 3, size=(n, 1)) * 1e-2,
     "f32offset": (1e3 + rng.normal(0, 0.05, size=(n, 6)) + rng.integers(0, 4, size=(n, 1)) * 0.3).astype(np.float32),
+    # wide rows: side-by-side restarts go through a rank's rows in several
+    # cache blocks (512 KiB: 256 rows here)
+    "wide": rng.normal(0, 1, size=(n, 256)) + rng.integers(0, 6, size=(n, 1)),
 }
 for name, x in cases.items():
     with h5py.File(f"{sys.argv[1]}/{name}.h5", "w") as f:
         f["features"] = x
 PY
-for name in grid dup offset f32offset; do
+for name in grid dup offset f32offset; do  # (wide: below)
   for k in 5 40; do
     kseg_np 2 fit --in "$T/$name.h5" --k $k --seed 3 --tol 0 --algorithm lloyd --out "$T/l.h5" \
       || fail "$name k=$k: lloyd failed"
@@ -24,6 +27,25 @@ for name in grid dup offset f32offset; do
       || fail "$name k=$k: hamerly failed"
     h5_same "$T/l.h5" "$T/h.h5" /labels /centroids
     "$PY" - "$T/l.h5" "$T/h.h5" <<'PY' || fail "$name k=$k: attributes differ"
+import h5py, sys
+a, b = (h5py.File(p, "r").attrs for p in sys.argv[1:])
+for key in ("inertia", "n_iter", "converged"):
+    assert a[key] == b[key], (key, a[key], b[key])
+PY
+  done
+done
+# Restarts run side by side (four at a time, then the rest): each one's bits
+# are Lloyd's one by one, so the same best restart, centroids and labels, at
+# any rank and thread count.
+for name in grid offset f32offset wide; do
+  OMP_NUM_THREADS=1 kseg_np 2 fit --in "$T/$name.h5" --k 7 --n-init 6 --seed 5 --algorithm lloyd --out "$T/l.h5" \
+    || fail "$name n-init 6: lloyd failed"
+  for shape in "1 2" "3 1"; do
+    set -- $shape
+    OMP_NUM_THREADS=$2 kseg_np $1 fit --in "$T/$name.h5" --k 7 --n-init 6 --seed 5 --algorithm hamerly \
+      --out "$T/h.h5" || fail "$name n-init 6: hamerly failed ($1 ranks x $2 threads)"
+    h5_same "$T/l.h5" "$T/h.h5" /labels /centroids
+    "$PY" - "$T/l.h5" "$T/h.h5" <<'PY' || fail "$name n-init 6: attributes differ ($1 ranks x $2 threads)"
 import h5py, sys
 a, b = (h5py.File(p, "r").attrs for p in sys.argv[1:])
 for key in ("inertia", "n_iter", "converged"):

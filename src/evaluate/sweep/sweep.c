@@ -79,12 +79,25 @@ static void report(const kseg_sweep_options *o, const sweep_clock *c, int64_t k,
   o->progress(o->progress_ctx, &ev);
 }
 
-/* Fit k with n_init restarts run one by one from kseg_kmeans_init_centroids
- * (the same seeds and selection as kseg_kmeans_fit with n_init restarts), so
- * each restart can be reported. */
+/* Iterations per restart, from kseg_kmeans_fit's progress reports. */
+typedef struct restart_iters {
+  int n_init;
+  int *iters;
+} restart_iters;
+
+static void count_iteration(void *ctx, int restart, int iter, double inertia, int64_t changed)
+{
+  (void)inertia;
+  (void)changed;
+  restart_iters *ri = ctx;
+  if (restart >= 0 && restart < ri->n_init && iter > ri->iters[restart]) ri->iters[restart] = iter;
+}
+
+/* Fit k with n_init restarts (kseg_kmeans_fit: the seeds of
+ * kseg_kmeans_init_centroids, Hamerly's restarts side by side), then report
+ * each restart with its iterations. */
 static int fit_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts *facts, const kseg_sweep_options *o,
-                 int64_t k, sweep_clock *clock,
-                 int64_t k_done, kseg_kmeans_result *best)
+                 int64_t k, sweep_clock *clock, int64_t k_done, kseg_kmeans_result *best)
 {
   kseg_kmeans_options ko;
   kseg_kmeans_options_default(&ko);
@@ -94,35 +107,16 @@ static int fit_k(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_facts *f
   ko.tol = o->tol;
   ko.seed = o->seed;
   ko.facts = facts;
-  double *init = kseg_malloc((size_t)(k * x->d) * sizeof *init, "initial centroids");
-  KSEG_CHECK(kseg_comm_agree(comm, init ? KSEG_OK : KSEG_ERR_IO));
-  memset(best, 0, sizeof *best);
-  int st = KSEG_OK;
-  for (int r = 0; r < o->n_init; r++) {
-    KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, &ko, r, init), st, fail);
-    kseg_kmeans_options given = ko;
-    given.init = KSEG_INIT_GIVEN;
-    given.init_centroids = init;
-    given.n_init = 1;
-    kseg_kmeans_result run;
-    KSEG_CHECK_GOTO(kseg_kmeans_fit(comm, x, &given, &run), st, fail);
-    const int n_iter = run.n_iter;
-    /* Inertia is identical on every rank: all keep the same restart; ties
-     * keep the earlier one, as kseg_kmeans_fit does. */
-    if (r == 0 || run.inertia < best->inertia) {
-      kseg_kmeans_result_clear(best);
-      *best = run;
-      best->best_restart = r;
-    } else {
-      kseg_kmeans_result_clear(&run);
-    }
-    report(o, clock, k, r, n_iter, "fit", (r + 1.0) / (o->n_init * (1.0 + o->stability_b) + o->gap_b), k_done);
+  restart_iters ri = {.n_init = o->n_init, .iters = kseg_calloc((size_t)o->n_init, sizeof(int), "restart counts")};
+  KSEG_CHECK(kseg_comm_agree(comm, ri.iters ? KSEG_OK : KSEG_ERR_IO));
+  if (o->progress) {
+    ko.progress = count_iteration;
+    ko.progress_ctx = &ri;
   }
-  free(init);
-  return KSEG_OK;
-fail:
-  free(init);
-  kseg_kmeans_result_clear(best);
+  const int st = kseg_kmeans_fit(comm, x, &ko, best);
+  for (int r = 0; st == KSEG_OK && r < o->n_init; r++)
+    report(o, clock, k, r, ri.iters[r], "fit", (r + 1.0) / (o->n_init * (1.0 + o->stability_b) + o->gap_b), k_done);
+  free(ri.iters);
   return st;
 }
 
