@@ -117,6 +117,9 @@ typedef struct kseg_kmeans_result {
   double allreduce_seconds; /* part of iter_seconds spent in the per-iteration allreduce
                                (waiting for the slowest rank included), max over ranks */
   double seconds;      /* whole kseg_kmeans_fit call, max over ranks */
+  double searched_share; /* Hamerly (and auto): rows searched per row and iteration over all
+                            restarts, 1 once a restart searches every row; NaN for other kernels */
+  int lloyd_restarts;  /* auto: restarts whose bounds spared too few rows, switched to Lloyd's pass */
 } kseg_kmeans_result;
 
 /* Defaults: k-means++, n_init 1, max_iter 300, tol 1e-4, seed 0, auto. Local. */

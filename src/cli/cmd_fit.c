@@ -105,6 +105,8 @@ static void print_json(const kseg_cli *cli, const fit_report *rep, const kseg_ma
   kseg_json_num(&j, "fit_seconds", r->seconds);
   kseg_json_num(&j, "iter_seconds", r->iter_seconds);
   kseg_json_num(&j, "allreduce_seconds", r->allreduce_seconds);
+  kseg_json_num(&j, "rows_searched_share", r->searched_share);
+  kseg_json_int(&j, "restarts_switched_to_lloyd", r->lloyd_restarts);
   kseg_json_int(&j, "ranks", cli->size);
   kseg_json_int(&j, "threads", omp_get_max_threads());
   kseg_cli_json_print(cli, &j);

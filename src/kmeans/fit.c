@@ -150,6 +150,8 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
   double iter_seconds = 0, allreduce_seconds = 0;
+  int64_t searched[2] = {0, 0}; /* Hamerly's rows searched, rows visited */
+  int switched = 0;               /* auto's restarts that went on with Lloyd's pass */
   kseg_km_run best_run = {0};
   bool have_best = false;
   const kseg_kmeans_checkpoint *rs = opt->resume;
@@ -200,12 +202,16 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
       st = kernel->run(comm, &data, k, opt->max_iter, cur[0], labels[0], &run[0]);
     } else {
       data.assigned = NULL;
-      st = kseg_km_hamerly_runs(comm, &data, k, opt->max_iter, R, cur, labels, assigned, run);
+      st = kseg_km_hamerly_runs(comm, &data, k, opt->max_iter, R, cur, labels, assigned, run,
+                                kernel->run == kseg_km_auto);
     }
     KSEG_CHECK_GOTO(st, st, fail);
     for (int q = 0; q < R; q++) {
       iter_seconds += run[q].iter_seconds;
       allreduce_seconds += run[q].allreduce_seconds;
+      searched[0] += run[q].rows_searched;
+      searched[1] += run[q].rows_visited;
+      switched += run[q].switched_to_lloyd;
       /* Inertia is identical on every rank, so all keep the same restart;
        * ties keep the earlier one. */
       if (have_best && !(run[q].inertia < best_run.inertia)) continue;
@@ -225,6 +231,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   }
   double times[3] = {iter_seconds, kseg_now() - t0, allreduce_seconds};
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_f64(comm, times, 3)), st, fail);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, searched, 2)), st, fail);
   out->k = k;
   out->d = d;
   out->centroids = best;
@@ -238,6 +245,8 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->iter_seconds = times[0];
   out->seconds = times[1];
   out->allreduce_seconds = times[2];
+  out->lloyd_restarts = switched;
+  out->searched_share = searched[1] > 0 ? (double)searched[0] / (double)searched[1] : NAN;
   free(best_assigned);
   free_runs(cur, labels, assigned);
   return KSEG_OK;

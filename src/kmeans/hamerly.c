@@ -78,7 +78,10 @@ typedef struct ham_run {
   int64_t far1;       /* the centroid that moved most; its shift and the runner-up's */
   double dmax1, dmax2;
   double abs_margin;  /* this iteration's absolute rounding margin */
+  int64_t searched;   /* rows searched this iteration (all threads) */
   bool running, strict, converged;
+  bool probing;       /* auto: watching the share of rows searched */
+  bool lloyd;         /* searching every row with Lloyd's pass, bounds dropped */
 } ham_run;
 
 static void ham_clear(ham_run *h)
@@ -108,19 +111,28 @@ static void ham_begin(ham_run *h, int64_t k, int64_t d, double eps)
   kseg_km_estep_tables(&h->w, &h->data, h->w.cold);
   h->abs_margin = 4.0 * sqrt((double)d) * (h->data.max_abs + kseg_km_max_abs_of(h->w.cold, kd)) * eps;
   kseg_km_partials_zero(&h->w.acc);
+  h->searched = 0;
 }
 
 /* Thread t's rows [a, b): the bounds moved, the rows they cannot spare
- * searched (idx: scratch for b - a rows). */
-static void ham_rows(ham_run *h, int t, int64_t a, int64_t b, double rel, int64_t *idx)
+ * searched (idx: scratch for b - a rows); after a switch to Lloyd, every row
+ * searched by Lloyd's pass. Returns the rows searched. */
+static int64_t ham_rows(ham_run *h, int t, int64_t a, int64_t b, double rel, int64_t *idx)
 {
   kseg_km_partials *acc = &h->w.acc;
   const int64_t kd = acc->kd;
+  if (h->lloyd) {
+    h->data.ops->dot_rows(h->data.x->data, a, b, &h->w.tab, h->labels, KSEG_KM_MOVED_ROWS, h->data.fx.scale,
+                          acc->thi + t * kd, acc->tlo + t * kd, acc->tcounts + t * acc->k, &acc->tchanged[t],
+                          kseg_km_estep_panel(&h->w, t));
+    return b - a;
+  }
   const int64_t m = hamerly_bounds(h->labels, h->u, h->l, h->delta, h->far1, h->dmax1, h->dmax2, rel, h->abs_margin,
                                    a, b, idx);
   h->data.ops->search_rows(h->data.x->data, idx, m, &h->w.tab, h->labels, h->u, h->l, rel, h->abs_margin,
                            h->data.fx.scale, acc->thi + t * kd, acc->tlo + t * kd, acc->tcounts + t * acc->k,
                            &acc->tchanged[t], kseg_km_estep_panel(&h->w, t));
+  return m;
 }
 
 /* After the pass: the one allreduce, the M-step, the widened shifts and
@@ -129,6 +141,19 @@ static int ham_end(MPI_Comm comm, ham_run *h, int64_t k, int64_t d, double rel, 
 {
   const int64_t kd = k * d;
   const double cmax = kseg_km_max_abs_of(h->w.cold, kd);
+  h->run->rows_searched += h->searched;
+  h->run->rows_visited += h->data.x->n_local;
+  if (h->probing && it >= 1) {
+    /* auto: the same sum on every rank, so the same switch */
+    int64_t searched = h->searched;
+    const int st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &searched, 1));
+    if (st != KSEG_OK) return st;
+    if ((double)searched <= KSEG_KM_LLOYD_SHARE * (double)h->data.x->n_global) h->probing = false;
+    else if (it == KSEG_KM_PROBE_ITERS) {
+      h->probing = false;
+      h->lloyd = h->run->switched_to_lloyd = true;
+    }
+  }
   int64_t changed;
   const int st =
       kseg_km_partials_reduce(comm, &h->data, &h->w.acc, h->w.cold, h->labels, &changed, &h->run->allreduce_seconds);
@@ -199,7 +224,7 @@ static int64_t ham_block_rows(const kseg_km_data *data, int runs)
  * run that stops leaves the others going. */
 int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
                          double *const *centroids, int32_t *const *labels, double *const *assigned,
-                         kseg_km_run *runs)
+                         kseg_km_run *runs, bool may_switch)
 {
   const kseg_matrix *x = data->x;
   const int64_t d = x->d, nl = x->n_local;
@@ -226,6 +251,7 @@ int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int
     for (int64_t i = 0; i < nl; i++) h[r].labels[i] = -1; /* no bounds yet: every row searched */
     h[r].far1 = -1;
     h[r].running = true;
+    h[r].probing = may_switch;
   }
   const int64_t block = ham_block_rows(data, R);
   const int nt = h[0].w.acc.nt;
@@ -244,9 +270,14 @@ int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int
       for (int64_t a = i0, b; a < i0 + n; a = b) {
         b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
         for (int q = 0; q < nlive; q++) kseg_km_partials_slice_begin(&h[live[q]].w.acc, t);
+        int64_t searched[KSEG_KM_RUNS] = {0};
         for (int64_t c = a, e; c < b; c = e) {
           e = b - c < block ? b : c + block;
-          for (int q = 0; q < nlive; q++) ham_rows(&h[live[q]], t, c, e, rel, idx + c);
+          for (int q = 0; q < nlive; q++) searched[q] += ham_rows(&h[live[q]], t, c, e, rel, idx + c);
+        }
+        for (int q = 0; q < nlive; q++) {
+#pragma omp atomic
+          h[live[q]].searched += searched[q];
         }
         for (int q = 0; q < nlive; q++) kseg_km_partials_slice_end(&h[live[q]].w.acc, t);
       }
@@ -271,5 +302,12 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
                     int32_t *labels, kseg_km_run *run)
 {
   double *assigned = data->assigned;
-  return kseg_km_hamerly_runs(comm, data, k, max_iter, 1, &centroids, &labels, &assigned, run);
+  return kseg_km_hamerly_runs(comm, data, k, max_iter, 1, &centroids, &labels, &assigned, run, false);
+}
+
+int kseg_km_auto(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                 int32_t *labels, kseg_km_run *run)
+{
+  double *assigned = data->assigned;
+  return kseg_km_hamerly_runs(comm, data, k, max_iter, 1, &centroids, &labels, &assigned, run, true);
 }

@@ -2,6 +2,7 @@
 #ifndef KSEG_KMEANS_HAMERLY_H
 #define KSEG_KMEANS_HAMERLY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kmeans/internal.h"
@@ -15,14 +16,31 @@ int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_
 /* Runs side by side in one pass over the rows: at most this many. */
 #define KSEG_KM_RUNS 4
 
+/* auto's switch to Lloyd: a run whose bounds left more than this share of
+ * the rows to search in each of its iterations 1 .. KSEG_KM_PROBE_ITERS
+ * (0-based; iteration 0 has no bounds) searches every row with Lloyd's pass
+ * from then on. Measured (docs/speed.md, "auto"): Hamerly searching all rows
+ * costs about 1.5x Lloyd's pass, but at 90 % searched it is still as fast
+ * or faster, and on noise the share falls below 99 % within 5 iterations
+ * even at d = 128, k = 64. */
+#define KSEG_KM_LLOYD_SHARE 0.99
+#define KSEG_KM_PROBE_ITERS 5
+
 /* R <= KSEG_KM_RUNS Hamerly runs of one fit side by side, run r from
  * centroids[r] with the contract of kseg_km_kernel_fn into labels[r],
  * assigned[r] (NULL array or entry: not wanted) and runs[r]: each one's
  * bits are what it gives alone. data->restart is the first run's restart
  * (progress reports count from it); runs[r].iter_seconds is the shared
- * time divided evenly. Collective, result agreed. */
+ * time divided evenly. may_switch (auto): a run whose bounds spare too few
+ * rows goes on with Lloyd's pass (KSEG_KM_LLOYD_SHARE), the same bits.
+ * Collective, result agreed. */
 int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
                          double *const *centroids, int32_t *const *labels, double *const *assigned,
-                         kseg_km_run *runs);
+                         kseg_km_run *runs, bool may_switch);
+
+/* Hamerly's k-means that switches a run to Lloyd's pass when its bounds
+ * spare too few rows (see kseg_km_hamerly_runs): the registry's auto. */
+int kseg_km_auto(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
+                 int32_t *labels, kseg_km_run *run);
 
 #endif

@@ -43,6 +43,8 @@ typedef struct kseg_km_run {
   double inertia;
   double iter_seconds; /* local */
   double allreduce_seconds; /* local: inside the per-iteration sum of the partials */
+  int64_t rows_searched, rows_visited; /* local, Hamerly: rows searched / rows, summed over iterations */
+  bool switched_to_lloyd; /* auto: Hamerly's bounds spared too few rows (hamerly.h) */
 } kseg_km_run;
 
 /* One k-means algorithm, the contract every kernel of the registry

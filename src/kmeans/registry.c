@@ -19,31 +19,21 @@
   }
 
 static const kseg_km_kernel kernels[][2] = {
+    /* auto: Hamerly, switching a restart to Lloyd's pass when its bounds
+     * spare too few rows (hamerly.h); it reports itself as hamerly. */
+    [KSEG_ALGO_AUTO] = KSEG_KM_CELLS(KSEG_ALGO_HAMERLY, "hamerly", kseg_km_auto),
     [KSEG_ALGO_LLOYD] = KSEG_KM_CELLS(KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd),
     [KSEG_ALGO_HAMERLY] = KSEG_KM_CELLS(KSEG_ALGO_HAMERLY, "hamerly", kseg_km_hamerly),
     [KSEG_ALGO_ELKAN] = KSEG_KM_CELLS(KSEG_ALGO_ELKAN, "elkan", kseg_km_elkan),
     [KSEG_ALGO_YINYANG] = KSEG_KM_CELLS(KSEG_ALGO_YINYANG, "yinyang", kseg_km_yinyang),
 };
 
-/* AUTO's choice for k clusters of d columns. Every kernel gives Lloyd's
- * bits, so this changes only the speed. Measured (docs/speed.md, "Elkan and
- * Yinyang": 200k rows to convergence, d 8-128, k 8-1024): Hamerly was the
- * fastest at every point, Elkan 1.2-9x and Yinyang 1.6-7.6x slower (their
- * searches compute one distance at a time, Hamerly's run Lloyd's block
- * kernel), so the rule is Hamerly for every k and d until a measurement
- * says otherwise; k and d are here for that rule. */
-static kseg_kmeans_algorithm auto_algorithm(int64_t k, int64_t d)
+const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, kseg_dtype dtype, int64_t k, int64_t d)
 {
   (void)k;
   (void)d;
-  return KSEG_ALGO_HAMERLY;
-}
-
-const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, kseg_dtype dtype, int64_t k, int64_t d)
-{
-  if (algorithm == KSEG_ALGO_AUTO) algorithm = auto_algorithm(k, d);
   const size_t n_algo = sizeof kernels / sizeof kernels[0];
-  if ((size_t)algorithm >= n_algo || !kernels[algorithm][0].run) return NULL; /* also AUTO's empty row */
+  if ((size_t)algorithm >= n_algo || !kernels[algorithm][0].run) return NULL;
   if (dtype != KSEG_F64 && dtype != KSEG_F32) return NULL;
   return &kernels[algorithm][dtype];
 }

@@ -53,4 +53,28 @@ for key in ("inertia", "n_iter", "converged"):
 PY
   done
 done
+# auto: on noise in 256 dimensions the bounds spare almost no row, so each
+# restart goes on with Lloyd's pass (restarts_switched_to_lloyd), still with
+# Lloyd's bits; on the clustered wide rows none switches.
+"$PY" - "$T" <<'PY'
+import sys, h5py, numpy as np
+with h5py.File(f"{sys.argv[1]}/noise.h5", "w") as f:
+    f["features"] = np.random.default_rng(2).standard_normal((3000, 256))
+PY
+for name in noise wide; do
+  kseg_np 2 fit --in "$T/$name.h5" --k 8 --n-init 3 --seed 5 --algorithm lloyd --out "$T/l.h5" \
+    || fail "$name: lloyd failed"
+  OMP_NUM_THREADS=2 kseg_np 3 fit --in "$T/$name.h5" --k 8 --n-init 3 --seed 5 --algorithm auto --out "$T/a.h5" \
+    --json >"$T/a.json" || fail "$name: auto failed"
+  h5_same "$T/l.h5" "$T/a.h5" /labels /centroids
+  "$PY" - "$T/a.json" "$name" <<'PY' || fail "$name: auto's switch to Lloyd is not as expected"
+import json, sys
+j = json.load(open(sys.argv[1]))
+switched = j["restarts_switched_to_lloyd"]
+if sys.argv[2] == "noise":
+    assert switched == 3 and j["rows_searched_share"] > 0.99, j
+else:
+    assert switched == 0 and j["rows_searched_share"] < 0.5, j
+PY
+done
 echo "fit_hamerly: ok"
