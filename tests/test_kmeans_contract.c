@@ -53,8 +53,9 @@ typedef struct outcome {
 static outcome run_kernel(MPI_Comm comm, const kseg_matrix *x, kseg_kmeans_algorithm algo, int64_t k,
                           const double *init, int max_iter, double tol)
 {
-  const kseg_km_kernel *kernel = kseg_km_kernel_find(algo, x->dtype, k, x->d);
-  ASSERT(kernel && kernel->algorithm == algo && kernel->ops);
+  const kseg_km_kernel *kernel = kseg_km_kernel_find(algo, x->dtype);
+  /* auto runs Hamerly (with its switch to Lloyd's pass) and says so */
+  ASSERT(kernel && kernel->algorithm == (algo == KSEG_ALGO_AUTO ? KSEG_ALGO_HAMERLY : algo) && kernel->ops);
   kseg_kmeans_facts facts;
   ASSERT_OK(kseg_kmeans_facts_compute(comm, x, &facts));
   outcome o = {.centroids = malloc((size_t)(k * D) * sizeof(double)),
@@ -82,7 +83,8 @@ static void check_case(MPI_Comm comm, const kseg_matrix *x, int64_t k, const dou
 {
   outcome ref = run_kernel(comm, x, KSEG_ALGO_LLOYD, k, init, max_iter, tol);
   const size_t kd = (size_t)(k * D) * sizeof(double);
-  const kseg_kmeans_algorithm algos[] = {KSEG_ALGO_LLOYD, KSEG_ALGO_HAMERLY, KSEG_ALGO_ELKAN, KSEG_ALGO_YINYANG};
+  const kseg_kmeans_algorithm algos[] = {KSEG_ALGO_LLOYD, KSEG_ALGO_HAMERLY, KSEG_ALGO_ELKAN, KSEG_ALGO_YINYANG,
+                                         KSEG_ALGO_AUTO};
   int32_t *again = malloc((size_t)(x->n_local > 0 ? x->n_local : 1) * sizeof(int32_t));
   ASSERT(again);
   for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {

@@ -145,7 +145,8 @@ int kseg_cmd_fit(kseg_cli *cli, int argc, char **argv)
       {"algorithm", KSEG_OPT_STRING, &algo_text, "ALGO",
        "lloyd, hamerly (skips rows that cannot move), elkan (skips single distances; 4 k bytes per row), "
        "yinyang (skips groups of centroids; 8 k/10 bytes per row) or auto "
-       "(default; picks by k and d: hamerly, the fastest measured everywhere); all give the same results", false, false},
+       "(default: hamerly, the fastest measured, with a restart switched to Lloyd's pass when its bounds leave over "
+       "99% of the rows to search; docs/speed.md); all give the same results", false, false},
       {"seed", KSEG_OPT_INT, &seed, "S", "random seed (default 0)", false, false},
       {"warm-start", KSEG_OPT_STRING, &warm, "MODEL.h5",
        "start from an old model's segments carried into these features, keep their ids (needs --raw)", false, false},

@@ -71,7 +71,7 @@ static int check_options(const kseg_matrix *x, const kseg_kmeans_options *opt)
     return kseg_error_set(KSEG_ERR_INPUT, "max-iter must be at least 1 (got %d)", opt->max_iter);
   if (!(opt->tol >= 0) || !isfinite(opt->tol))
     return kseg_error_set(KSEG_ERR_INPUT, "tol must be a finite number >= 0 (got %g)", opt->tol);
-  if (!kseg_km_kernel_find(opt->algorithm, x->dtype, opt->k, x->d))
+  if (!kseg_km_kernel_find(opt->algorithm, x->dtype))
     return kseg_error_set(KSEG_ERR_INPUT, "unknown k-means algorithm %d", (int)opt->algorithm);
   if (opt->init == KSEG_INIT_GIVEN) {
     if (!opt->init_centroids) return kseg_error_set(KSEG_ERR_INPUT, "initial centroids are missing");
@@ -123,7 +123,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
    * the accelerated kernels give Lloyd's results bit for bit, so a fit that
    * checkpoints or resumes runs Lloyd's kernel and ends with the same bits. */
   const bool lloyd_state = (opt->checkpoint && opt->checkpoint_every > 0) || opt->resume;
-  const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, x->dtype, k, d);
+  const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, x->dtype);
   data.ops = kernel->ops;
   const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
   /* Every restart from given centroids would repeat the same run. */

@@ -16,8 +16,8 @@ typedef struct kseg_km_kernel {
   const kseg_km_ops *ops;
 } kseg_km_kernel;
 
-/* The kernel for an algorithm and a data type; AUTO picks one by k and d
- * (the same on every rank). NULL if either is unknown. Local. */
-const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, kseg_dtype dtype, int64_t k, int64_t d);
+/* The kernel for an algorithm and a data type (AUTO: kseg_km_auto, Hamerly
+ * with its switch to Lloyd's pass). NULL if either is unknown. Local. */
+const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, kseg_dtype dtype);
 
 #endif
