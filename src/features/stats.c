@@ -176,13 +176,77 @@ static int cmp_target(const void *a, const void *b)
   return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
+/* The first target of [a, b) whose prefix, shifted right by `shift`, is at
+ * least v (b if none). A column's targets are in rank order (cmp_target),
+ * and so are their answers, so their prefixes never decrease: a binary
+ * search, where a scan over every target made the rounds cost rows x
+ * targets (the rules' 255 quantiles per feature). */
+static inline int first_prefix_at_least(const select_target *t, int a, int b, uint64_t v, int shift)
+{
+  while (a < b) {
+    const int m = a + (b - a) / 2;
+    if ((t[m].prefix >> shift) < v) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
 /* Does key k agree with some target of [a, b) on the bits at and above `shift`? */
 static inline int matches(const select_target *t, int a, int b, uint64_t k, int shift)
 {
   if (shift >= 64) return 1;
-  for (int s = a; s < b; s++)
-    if ((k >> shift) == (t[s].prefix >> shift)) return 1;
-  return 0;
+  const int s = first_prefix_at_least(t, a, b, k >> shift, shift);
+  return s < b && (t[s].prefix >> shift) == (k >> shift);
+}
+
+/* The keys that agree with some target of [a, b) on the bits at and above
+ * `shift`, into a new array *out (*n_out of them): from a column's values
+ * (keys NULL: rows in the mask, NaN left out) or from the previous keys.
+ * Each thread decides its own slice, then copies the kept keys to its offset
+ * (the order of candidates does not matter to histograms). Local. */
+static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint64_t *keys, int64_t n,
+                         const select_target *t, int a, int b, int shift, uint64_t **out, int64_t *n_out)
+{
+  int64_t *offs = kseg_calloc((size_t)omp_get_max_threads() + 1, sizeof *offs, "quantile candidates");
+  uint8_t *keep = kseg_malloc((size_t)n + 1, "quantile candidates"); /* the first pass's verdicts */
+  if (!offs || !keep) {
+    free(offs);
+    free(keep);
+    return KSEG_ERR_IO;
+  }
+  uint64_t *kept = NULL;
+#pragma omp parallel
+  {
+    const int nth = omp_get_num_threads(), id = omp_get_thread_num();
+    const int64_t lo = n * id / nth, hi = n * (id + 1) / nth;
+    int64_t cnt = 0;
+    for (int64_t i = lo; i < hi; i++) {
+      int in;
+      if (keys) {
+        in = matches(t, a, b, keys[i], shift);
+      } else {
+        const double x = col_at(c, i);
+        in = row_in(mask, i) && !isnan(x) && matches(t, a, b, key_of(x), shift);
+      }
+      keep[i] = (uint8_t)in;
+      cnt += in;
+    }
+    offs[id + 1] = cnt;
+#pragma omp barrier
+#pragma omp single
+    {
+      for (int z = 0; z < nth; z++) offs[z + 1] += offs[z];
+      kept = kseg_malloc(sizeof(uint64_t) * (size_t)(offs[nth] + 1), "quantile candidates");
+      *n_out = offs[nth];
+    }
+    uint64_t *o = kept ? kept + offs[id] : NULL;
+    for (int64_t i = lo; o && i < hi; i++)
+      if (keep[i]) *o++ = keys ? keys[i] : key_of(col_at(c, i));
+  }
+  free(offs);
+  free(keep);
+  *out = kept;
+  return kept ? KSEG_OK : KSEG_ERR_IO;
 }
 
 /* Find the key of each target (column, rank); targets sorted by column.
@@ -248,8 +312,10 @@ static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_loc
             mine[bin]++;
             continue;
           }
-          for (int s = a; s < b; s++)
-            if ((k >> above) == (t[s].prefix >> above)) mine[(int64_t)(s - a) * bins + bin]++;
+          /* targets that share a prefix see the same keys: the first of
+           * them counts, the others copy its histogram below */
+          const int s = first_prefix_at_least(t, a, b, k >> above, above);
+          if (s < b && (t[s].prefix >> above) == (k >> above)) mine[(int64_t)(s - a) * bins + bin]++;
         }
         if (mine) {
 #pragma omp critical(kseg_stats_hist)
@@ -257,6 +323,9 @@ static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_loc
         }
         free(mine);
       }
+      for (int q = a + 1; round > 0 && q < b; q++)
+        if ((t[q].prefix >> above) == (t[q - 1].prefix >> above))
+          memcpy(h0 + (int64_t)(q - a) * bins, h0 + (int64_t)(q - 1 - a) * bins, sizeof *h0 * (size_t)bins);
     }
     if (st != KSEG_OK) kseg_error_nomem("quantile histogram (per thread)", sizeof(int64_t) * (size_t)bins);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
@@ -275,44 +344,12 @@ static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_loc
     /* keep only the keys that can still be some target's answer */
     for (int g = 0; g < ng; g++) {
       int a = g ? group[g - 1] + 1 : 0, b = group[g] + 1;
-      if (round == 0) {
-        /* each thread counts its own slice of rows, then copies its keys to
-         * its offset: the order of candidates does not matter to histograms */
-        const kseg_stats_col *c = &cols[t[a].col];
-        int64_t *offs = kseg_calloc((size_t)omp_get_max_threads() + 1, sizeof *offs, "quantile candidates");
-        if (!offs) { st = KSEG_ERR_IO; break; }
-#pragma omp parallel
-        {
-          int nth = omp_get_num_threads(), id = omp_get_thread_num();
-          int64_t lo = n_local * id / nth, hi = n_local * (id + 1) / nth, cnt = 0;
-          for (int64_t i = lo; i < hi; i++) {
-            double x = col_at(c, i);
-            cnt += row_in(mask, i) && !isnan(x) && matches(t, a, b, key_of(x), shift);
-          }
-          offs[id + 1] = cnt;
-#pragma omp barrier
-#pragma omp single
-          {
-            for (int z = 0; z < nth; z++) offs[z + 1] += offs[z];
-            cand[g] = kseg_malloc(sizeof(uint64_t) * (size_t)(offs[nth] + 1), "quantile candidates");
-            ncand[g] = offs[nth];
-          }
-          uint64_t *out = cand[g] ? cand[g] + offs[id] : NULL;
-          for (int64_t i = lo; out && i < hi; i++) {
-            double x = col_at(c, i);
-            if (!row_in(mask, i) || isnan(x)) continue;
-            uint64_t k = key_of(x);
-            if (matches(t, a, b, k, shift)) *out++ = k;
-          }
-        }
-        free(offs);
-        if (!cand[g]) { st = KSEG_ERR_IO; break; }
-      } else {
-        int64_t kept = 0;
-        for (int64_t i = 0; i < ncand[g]; i++)
-          if (matches(t, a, b, cand[g][i], shift)) cand[g][kept++] = cand[g][i];
-        ncand[g] = kept;
-      }
+      uint64_t *kept = NULL;
+      const int64_t n = round == 0 ? n_local : ncand[g];
+      st = keep_matching(round == 0 ? &cols[t[a].col] : NULL, mask, cand[g], n, t, a, b, shift, &kept, &ncand[g]);
+      free(cand[g]);
+      cand[g] = kept;
+      if (st != KSEG_OK) break;
     }
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
   }

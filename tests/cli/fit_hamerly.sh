@@ -19,19 +19,24 @@ for name, x in cases.items():
     with h5py.File(f"{sys.argv[1]}/{name}.h5", "w") as f:
         f["features"] = x
 PY
+# same_fit A.h5 B.h5 WHAT: the same labels, centroids, inertia, iterations
+# and convergence
+same_fit() {
+  h5_same "$1" "$2" /labels /centroids
+  "$PY" - "$1" "$2" <<'PY' || fail "$3: attributes differ"
+import h5py, sys
+a, b = (h5py.File(p, "r").attrs for p in sys.argv[1:])
+for key in ("inertia", "n_iter", "converged"):
+    assert a[key] == b[key], (key, a[key], b[key])
+PY
+}
 for name in grid dup offset f32offset; do  # (wide: below)
   for k in 5 40; do
     kseg_np 2 fit --in "$T/$name.h5" --k $k --seed 3 --tol 0 --algorithm lloyd --out "$T/l.h5" \
       || fail "$name k=$k: lloyd failed"
     kseg_np 3 fit --in "$T/$name.h5" --k $k --seed 3 --tol 0 --algorithm hamerly --out "$T/h.h5" \
       || fail "$name k=$k: hamerly failed"
-    h5_same "$T/l.h5" "$T/h.h5" /labels /centroids
-    "$PY" - "$T/l.h5" "$T/h.h5" <<'PY' || fail "$name k=$k: attributes differ"
-import h5py, sys
-a, b = (h5py.File(p, "r").attrs for p in sys.argv[1:])
-for key in ("inertia", "n_iter", "converged"):
-    assert a[key] == b[key], (key, a[key], b[key])
-PY
+    same_fit "$T/l.h5" "$T/h.h5" "$name k=$k"
   done
 done
 # Restarts run side by side (four at a time, then the rest): each one's bits
@@ -44,13 +49,7 @@ for name in grid offset f32offset wide; do
     set -- $shape
     OMP_NUM_THREADS=$2 kseg_np $1 fit --in "$T/$name.h5" --k 7 --n-init 6 --seed 5 --algorithm hamerly \
       --out "$T/h.h5" || fail "$name n-init 6: hamerly failed ($1 ranks x $2 threads)"
-    h5_same "$T/l.h5" "$T/h.h5" /labels /centroids
-    "$PY" - "$T/l.h5" "$T/h.h5" <<'PY' || fail "$name n-init 6: attributes differ ($1 ranks x $2 threads)"
-import h5py, sys
-a, b = (h5py.File(p, "r").attrs for p in sys.argv[1:])
-for key in ("inertia", "n_iter", "converged"):
-    assert a[key] == b[key], (key, a[key], b[key])
-PY
+    same_fit "$T/l.h5" "$T/h.h5" "$name n-init 6 ($1 ranks x $2 threads)"
   done
 done
 # auto: on noise in 256 dimensions the bounds spare almost no row, so each
@@ -66,7 +65,7 @@ for name in noise wide; do
     || fail "$name: lloyd failed"
   OMP_NUM_THREADS=2 kseg_np 3 fit --in "$T/$name.h5" --k 8 --n-init 3 --seed 5 --algorithm auto --out "$T/a.h5" \
     --json >"$T/a.json" || fail "$name: auto failed"
-  h5_same "$T/l.h5" "$T/a.h5" /labels /centroids
+  same_fit "$T/l.h5" "$T/a.h5" "$name: auto"
   "$PY" - "$T/a.json" "$name" <<'PY' || fail "$name: auto's switch to Lloyd is not as expected"
 import json, sys
 j = json.load(open(sys.argv[1]))
