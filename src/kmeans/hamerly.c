@@ -286,7 +286,6 @@ int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int
     for (int q = 0; q < nlive && st == KSEG_OK; q++) st = ham_end(comm, &h[live[q]], k, d, rel, eps, it, max_iter);
     if (st != KSEG_OK) goto done;
   }
-  for (int r = 0; r < R; r++) h[r].running = false;
   const double seconds = kseg_now() - t0;
   for (int r = 0; r < R && st == KSEG_OK; r++) {
     st = ham_finish(comm, &h[r], k, d);
