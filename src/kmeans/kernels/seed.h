@@ -16,8 +16,7 @@ enum { PP_LANES = 8 };
 
 /* The distances of PP_ROWS rows at once, one accumulator chain per row, so
  * the adds of different rows overlap (one row at a time waited on the add
- * latency at every column, 4x the time); a row's arithmetic is the same as
- * alone. (Vectors go through pointers: passing 64-byte vectors by value is
+ * latency at every column); a row's arithmetic is the same as alone. (Vectors go through pointers: passing 64-byte vectors by value is
  * an ABI that depends on whether AVX-512 is enabled, which GCC warns
  * about.) */
 enum { PP_ROWS = 4, PP_AHEAD = 8 };
