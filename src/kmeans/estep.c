@@ -6,6 +6,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kmeans/kernels/kernels.h"
 #include "kseg/kseg_error.h"
@@ -56,12 +57,20 @@ int kseg_km_estep_alloc(kseg_km_estep *w, const kseg_km_data *data, int64_t k)
   return KSEG_OK;
 }
 
-void *kseg_km_estep_pack(const kseg_km_data *data)
+void *kseg_km_estep_pack(MPI_Comm comm, const kseg_km_data *data)
 {
   const kseg_matrix *x = data->x;
   const int64_t pw = KSEG_KM_PANEL_BYTES / (int64_t)data->ops->size;
   const int64_t np = (x->n_local + pw - 1) / pw;
   const size_t bytes = (size_t)np * (size_t)(x->d + 1) * KSEG_KM_PANEL_BYTES;
+  /* Only where every rank of the node can hold its copy in half the memory
+   * the system has free: the copy is a speed-up, never a reason to swap. */
+  MPI_Comm node;
+  if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) != MPI_SUCCESS) return NULL;
+  const int node_ranks = kseg_comm_size(node);
+  MPI_Comm_free(&node);
+  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0 || (double)bytes * node_ranks > 0.5 * (double)pages * (double)page) return NULL;
   void *out;
   if (np == 0 || x->d == 0 || posix_memalign(&out, 64, bytes) != 0) return NULL;
 #pragma omp parallel

@@ -127,10 +127,11 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, x->dtype);
   data.ops = kernel->ops;
   /* Lloyd's pass reads every row every iteration: packing the rows into
-   * the micro-kernel's panels once (a second copy, the size of the data)
-   * spares it the register transpose of each row in every pass. The pruned
-   * kernels search scattered rows and pack those as they go. */
-  void *panels = kernel->algorithm == KSEG_ALGO_LLOYD ? kseg_km_estep_pack(&data) : NULL;
+   * the micro-kernel's panels once (a second copy, the size of the data,
+   * when memory allows) spares it the register transpose of each row in
+   * every pass. The pruned kernels search scattered rows and pack those as
+   * they go. */
+  void *panels = kernel->algorithm == KSEG_ALGO_LLOYD ? kseg_km_estep_pack(comm, &data) : NULL;
   data.panels = panels;
   const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
   /* Every restart from given centroids would repeat the same run. */
