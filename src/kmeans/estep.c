@@ -6,6 +6,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kmeans/kernels/kernels.h"
@@ -71,8 +72,13 @@ void *kseg_km_estep_pack(MPI_Comm comm, const kseg_km_data *data)
   MPI_Comm_free(&node);
   const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   if (pages <= 0 || page <= 0 || (double)bytes * node_ranks > 0.5 * (double)pages * (double)page) return NULL;
+  /* 2 MiB pages where the copy is large, as the row block (kseg_malloc_big) */
+  const size_t huge = (size_t)2 << 20;
   void *out;
-  if (np == 0 || x->d == 0 || posix_memalign(&out, 64, bytes) != 0) return NULL;
+  if (np == 0 || x->d == 0 || posix_memalign(&out, bytes >= 2 * huge ? huge : 64, bytes) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+  if (bytes >= 2 * huge) madvise(out, bytes, MADV_HUGEPAGE); /* advice only */
+#endif
 #pragma omp parallel
   {
     int64_t p0, n;
