@@ -1,9 +1,6 @@
 /* kernel_peak.c - the E-step micro-kernel (src/kmeans/kernels/panel.h)
  * against the machine's FMA peak, one thread, in cache: Lloyd's dot_rows
- * (labels only) over ROWS rows that fit the L2 cache, repeated, over the
- * rows packed once into panels as a Lloyd fit does (and, for reference,
- * packing each panel in every pass, as Hamerly's search of scattered rows
- * does), and the
+ * (labels only) over ROWS rows that fit the L2 cache, repeated, and the
  * flops it must do (the dot form: one fused multiply-add, 2 flops, per row,
  * centroid and column), as a percent of the peak of a loop of twelve
  * independent FMA chains (as roofline.c), both timed in thread CPU time, so
@@ -65,23 +62,18 @@ static double uniform(unsigned long long *s)
   return (double)(*s >> 11) * 0x1p-53;
 }
 
-/* Seconds of dot_rows over n rows of d columns against k centroids, best
- * of reps: sec[0] per pass over the rows packed once (pack_panels, what
- * Lloyd's fit runs), sec[1] per pass packing each panel as it goes (what
- * Hamerly's search of scattered rows does), sec[2] the packing itself,
- * once per fit. */
-static void time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int reps, double sec[3])
+/* Seconds per pass of dot_rows over n rows of d columns against k
+ * centroids, best of reps. */
+static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int reps)
 {
   const size_t es = ops->size;
   double *x = malloc((size_t)(n * d) * sizeof *x), *c = malloc((size_t)(k * d) * sizeof *c);
-  void *xt = malloc((size_t)(n * d) * es), *packed = NULL;
-  const int64_t pw = KSEG_KM_PANEL_BYTES / (int64_t)es, np = (n + pw - 1) / pw;
+  void *xt = malloc((size_t)(n * d) * es);
   const int64_t kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
   void *ct = calloc((size_t)(d * kp), es), *cb = calloc((size_t)(k * d), es), *h = calloc((size_t)k, es), *panel;
   int32_t *labels = calloc((size_t)n, sizeof *labels);
   if (!x || !c || !xt || !ct || !cb || !h || !labels ||
-      posix_memalign(&panel, 64, (size_t)KSEG_KM_PANEL_ROWS * (size_t)d * es + 64) != 0 ||
-      posix_memalign(&packed, 64, (size_t)(np * (d + 1)) * KSEG_KM_PANEL_BYTES) != 0) {
+      posix_memalign(&panel, 64, (size_t)KSEG_KM_PANEL_ROWS * (size_t)d * es + 64) != 0) {
     fprintf(stderr, "kernel_peak: out of memory\n");
     exit(2);
   }
@@ -96,20 +88,14 @@ static void time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, i
   const double reach = sqrt((double)d) * max_abs + cn;
   const kseg_km_tables t = {.k = k, .d = d, .kp = kp, .ct = ct, .cb = cb, .h = h, .cn = cn,
                             .m1 = gam * reach * reach + tiny, .gam = gam, .tiny = tiny};
-  sec[0] = sec[1] = sec[2] = 1e300;
+  double best = 1e300;
   for (int r = 0; r < reps; r++) {
-    double t0 = cpu();
-    ops->pack_panels(xt, 0, np, n, d, packed);
-    if (cpu() - t0 < sec[2]) sec[2] = cpu() - t0;
-    for (int way = 0; way < 2; way++) {
-      int64_t changed = 0;
-      t0 = cpu();
-      for (int q = 0; q < 20; q++)
-        ops->dot_rows(xt, way == 0 ? packed : NULL, 0, n, &t, labels, KSEG_KM_LABELS_ONLY, 1.0, NULL, NULL, NULL,
-                      &changed, panel);
-      const double dt = (cpu() - t0) / 20;
-      if (dt < sec[way]) sec[way] = dt;
-    }
+    int64_t changed = 0;
+    const double t0 = cpu();
+    for (int q = 0; q < 20; q++)
+      ops->dot_rows(xt, 0, n, &t, labels, KSEG_KM_LABELS_ONLY, 1.0, NULL, NULL, NULL, &changed, panel);
+    const double dt = (cpu() - t0) / 20;
+    if (dt < best) best = dt;
   }
   free(x);
   free(c);
@@ -119,7 +105,7 @@ static void time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, i
   free(h);
   free(labels);
   free(panel);
-  free(packed);
+  return best;
 }
 
 int main(int argc, char **argv)
@@ -139,14 +125,11 @@ int main(int argc, char **argv)
     int64_t d = 0, k = 0;
     if (sscanf(tok, "%lld:%lld", (long long *)&d, (long long *)&k) != 2 || d < 1 || k < 1) continue;
     for (int f32 = 0; f32 < 2; f32++) {
-      double sec[3];
-      time_pass(kseg_km_ops_of(f32 ? KSEG_F32 : KSEG_F64), n, d, k, reps, sec);
-      const double flops = 2.0 * (double)n * (double)k * (double)d, pk = f32 ? peak32 : peak64;
+      const double sec = time_pass(kseg_km_ops_of(f32 ? KSEG_F32 : KSEG_F64), n, d, k, reps);
+      const double flops = 2.0 * (double)n * (double)k * (double)d;
       printf("%s{\"d\": %lld, \"k\": %lld, \"dtype\": \"%s\", \"seconds_per_pass\": %.6g, \"ns_per_row\": %.4g, "
-             "\"percent_of_fma_peak\": %.1f, \"packing_each_pass\": {\"seconds_per_pass\": %.6g, "
-             "\"percent_of_fma_peak\": %.1f}, \"pack_once_seconds\": %.6g}",
-             first ? "" : ", ", (long long)d, (long long)k, f32 ? "float32" : "float64", sec[0],
-             sec[0] / (double)n * 1e9, 100.0 * flops / sec[0] / pk, sec[1], 100.0 * flops / sec[1] / pk, sec[2]);
+             "\"percent_of_fma_peak\": %.1f}", first ? "" : ", ", (long long)d, (long long)k,
+             f32 ? "float32" : "float64", sec, sec / (double)n * 1e9, 100.0 * flops / sec / (f32 ? peak32 : peak64));
       first = 0;
     }
   }

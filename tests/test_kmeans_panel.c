@@ -8,9 +8,7 @@
  * origin with a tiny spread (the dot form's error exceeds the gaps, so the
  * near ties go back to nearest()), plain blobs. search_rows' bounds must
  * hold on the exact distances: u >= |x - c_label|, l <= |x - c| for every
- * other c (checked in long double with a relative slack of 1e-12). The
- * rows packed once into panels (pack_panels) must give dot_rows the same
- * labels and exact sums, in ranges that cut panels.
+ * other c (checked in long double with a relative slack of 1e-12).
  * Serial, through each dtype's kernel table as the drivers reach them. */
 #include "test.h"
 
@@ -70,54 +68,6 @@ static void free_tables(tables *tb)
   free(tb->panel);
 }
 
-/* dot_rows over the rows packed once (pack_panels, in two parts), in
- * three ranges that cut panels: the labels of the unpacked pass (got) and
- * its sums of every row, bit for bit. */
-static void check_packed(const kseg_km_ops *ops, const void *xt, int64_t n, int64_t d, tables *tb,
-                         const int32_t *got)
-{
-  const int64_t pw = KSEG_KM_PANEL_BYTES / (int64_t)ops->size, np = (n + pw - 1) / pw, k = tb->t.k;
-  void *packed;
-  ASSERT(posix_memalign(&packed, 64, (size_t)(np * (d + 1)) * KSEG_KM_PANEL_BYTES) == 0);
-  ops->pack_panels(xt, 0, np / 2, n, d, packed);
-  ops->pack_panels(xt, np / 2, np, n, d, packed);
-  int32_t *lab[2] = {malloc((size_t)n * sizeof(int32_t)), malloc((size_t)n * sizeof(int32_t))};
-  int64_t *hi[2], *counts[2], changed[2] = {0, 0};
-  uint64_t *lo[2];
-  for (int w = 0; w < 2; w++) {
-    hi[w] = calloc((size_t)(k * d), sizeof(int64_t));
-    lo[w] = calloc((size_t)(k * d), sizeof(uint64_t));
-    counts[w] = calloc((size_t)k, sizeof(int64_t));
-    ASSERT(lab[w] && hi[w] && lo[w] && counts[w]);
-    for (int64_t i = 0; i < n; i++) lab[w][i] = -1;
-  }
-  ops->dot_rows(xt, NULL, 0, n, &tb->t, lab[0], KSEG_KM_ALL_ROWS, 1.0, hi[0], lo[0], counts[0], &changed[0],
-                tb->panel);
-  const int64_t cut[4] = {0, n / 3 + 1, 2 * n / 3 + 5 < n ? 2 * n / 3 + 5 : n, n};
-  for (int q = 0; q < 3; q++)
-    ops->dot_rows(xt, packed, cut[q], cut[q + 1], &tb->t, lab[1], KSEG_KM_ALL_ROWS, 1.0, hi[1], lo[1], counts[1],
-                  &changed[1], NULL);
-  for (int64_t i = 0; i < n; i++) {
-    if (lab[1][i] != got[i] || lab[0][i] != got[i]) {
-      fprintf(stderr, "dot_rows packed: n=%lld d=%lld k=%lld: row %lld got %d / %d, want %d\n", (long long)n,
-              (long long)d, (long long)k, (long long)i, lab[1][i], lab[0][i], got[i]);
-      ASSERT(false);
-    }
-  }
-  ASSERT_EQ(changed[0], n);
-  ASSERT_EQ(changed[1], n);
-  ASSERT(memcmp(hi[0], hi[1], (size_t)(k * d) * sizeof(int64_t)) == 0);
-  ASSERT(memcmp(lo[0], lo[1], (size_t)(k * d) * sizeof(uint64_t)) == 0);
-  ASSERT(memcmp(counts[0], counts[1], (size_t)k * sizeof(int64_t)) == 0);
-  for (int w = 0; w < 2; w++) {
-    free(lab[w]);
-    free(hi[w]);
-    free(lo[w]);
-    free(counts[w]);
-  }
-  free(packed);
-}
-
 static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, uint64_t seed)
 {
   const kseg_km_ops *ops = kseg_km_ops_of(dtype);
@@ -156,8 +106,7 @@ static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, u
   make_tables(ops, c, k, d, max_abs, &tb);
   int64_t changed = 0;
   for (int64_t i = 0; i < n; i++) got[i] = -1;
-  ops->dot_rows(xt, NULL, 0, n, &tb.t, got, KSEG_KM_LABELS_ONLY, 1.0, NULL, NULL, NULL, &changed, tb.panel);
-  check_packed(ops, xt, n, d, &tb, got);
+  ops->dot_rows(xt, 0, n, &tb.t, got, KSEG_KM_LABELS_ONLY, 1.0, NULL, NULL, NULL, &changed, tb.panel);
   /* Hamerly: every third row and the last, gathered */
   int64_t m = 0;
   for (int64_t i = 0; i < n; i++)

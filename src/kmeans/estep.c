@@ -6,8 +6,6 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "kmeans/kernels/kernels.h"
 #include "kseg/kseg_error.h"
@@ -58,36 +56,6 @@ int kseg_km_estep_alloc(kseg_km_estep *w, const kseg_km_data *data, int64_t k)
   return KSEG_OK;
 }
 
-void *kseg_km_estep_pack(MPI_Comm comm, const kseg_km_data *data)
-{
-  const kseg_matrix *x = data->x;
-  const int64_t pw = KSEG_KM_PANEL_BYTES / (int64_t)data->ops->size;
-  const int64_t np = (x->n_local + pw - 1) / pw;
-  const size_t bytes = (size_t)np * (size_t)(x->d + 1) * KSEG_KM_PANEL_BYTES;
-  /* Only where every rank of the node can hold its copy in half the memory
-   * the system has free: the copy is a speed-up, never a reason to swap. */
-  MPI_Comm node;
-  if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) != MPI_SUCCESS) return NULL;
-  const int node_ranks = kseg_comm_size(node);
-  MPI_Comm_free(&node);
-  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0 || (double)bytes * node_ranks > 0.5 * (double)pages * (double)page) return NULL;
-  /* 2 MiB pages where the copy is large, as the row block (kseg_malloc_big) */
-  const size_t huge = (size_t)2 << 20;
-  void *out;
-  if (np == 0 || x->d == 0 || posix_memalign(&out, bytes >= 2 * huge ? huge : 64, bytes) != 0) return NULL;
-#ifdef MADV_HUGEPAGE
-  if (bytes >= 2 * huge) madvise(out, bytes, MADV_HUGEPAGE); /* advice only */
-#endif
-#pragma omp parallel
-  {
-    int64_t p0, n;
-    kseg_partition(np, omp_get_num_threads(), omp_get_thread_num(), &p0, &n);
-    data->ops->pack_panels(x->data, p0, p0 + n, x->n_local, x->d, out);
-  }
-  return out;
-}
-
 void kseg_km_estep_tables(kseg_km_estep *w, const kseg_km_data *data, const double *centers)
 {
   const kseg_km_ops *ops = w->ops;
@@ -134,8 +102,8 @@ void kseg_km_estep_run(kseg_km_estep *w, const kseg_km_data *data, const double 
     for (int64_t a = i0, b; a < i0 + n; a = b) {
       b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
       if (mode != KSEG_KM_LABELS_ONLY) kseg_km_partials_slice_begin(acc, t);
-      ops->dot_rows(x->data, data->panels, a, b, &w->tab, labels, mode, data->fx.scale, hi, lo, counts,
-                    &acc->tchanged[t], kseg_km_estep_panel(w, t));
+      ops->dot_rows(x->data, a, b, &w->tab, labels, mode, data->fx.scale, hi, lo, counts, &acc->tchanged[t],
+                    kseg_km_estep_panel(w, t));
       if (mode != KSEG_KM_LABELS_ONLY) kseg_km_partials_slice_end(acc, t);
     }
     if (inertia) acc->tinert[t] = ops->label_fixed(x->data, i0, i0 + n, d, w->cr, labels, w->fd.scale);

@@ -36,15 +36,6 @@ void kseg_km_estep_clear(kseg_km_estep *w);
  * the data's max |x|. Local. */
 void kseg_km_estep_tables(kseg_km_estep *w, const kseg_km_data *data, const double *centers);
 
-/* A copy of data->x's local rows in the micro-kernel's panel order
- * (kernels.h), for data->panels, packed by all threads; free() it. NULL
- * when there are no local rows, when the copies of all ranks of the node
- * would take more than half the memory the system reports free, or when it
- * cannot be allocated: Lloyd's pass then packs each panel itself, with the
- * same bits, only slower. Collective (it counts the node's ranks); each
- * rank decides for itself. */
-void *kseg_km_estep_pack(MPI_Comm comm, const kseg_km_data *data);
-
 /* Thread t's panel buffer. */
 static inline void *kseg_km_estep_panel(const kseg_km_estep *w, int t)
 {

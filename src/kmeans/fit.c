@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmeans/estep.h"
 #include "kmeans/facts.h"
 #include "kmeans/hamerly.h"
 #include "kmeans/internal.h"
@@ -126,13 +125,6 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   const bool lloyd_state = (opt->checkpoint && opt->checkpoint_every > 0) || opt->resume;
   const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, x->dtype);
   data.ops = kernel->ops;
-  /* Lloyd's pass reads every row every iteration: packing the rows into
-   * the micro-kernel's panels once (a second copy, the size of the data,
-   * when memory allows) spares it the register transpose of each row in
-   * every pass. The pruned kernels search scattered rows and pack those as
-   * they go. */
-  void *panels = kernel->algorithm == KSEG_ALGO_LLOYD ? kseg_km_estep_pack(comm, &data) : NULL;
-  data.panels = panels;
   const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
   /* Every restart from given centroids would repeat the same run. */
   const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
@@ -257,10 +249,8 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->searched_share = searched[1] > 0 ? (double)searched[0] / (double)searched[1] : NAN;
   free(best_assigned);
   free_runs(cur, labels, assigned);
-  free(panels);
   return KSEG_OK;
 fail:
-  free(panels);
   free(best);
   free(best_labels);
   free(best_assigned);

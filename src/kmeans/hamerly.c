@@ -122,9 +122,9 @@ static int64_t ham_rows(ham_run *h, int t, int64_t a, int64_t b, double rel, int
   kseg_km_partials *acc = &h->w.acc;
   const int64_t kd = acc->kd;
   if (h->lloyd) {
-    h->data.ops->dot_rows(h->data.x->data, h->data.panels, a, b, &h->w.tab, h->labels, KSEG_KM_MOVED_ROWS,
-                          h->data.fx.scale, acc->thi + t * kd, acc->tlo + t * kd, acc->tcounts + t * acc->k,
-                          &acc->tchanged[t], kseg_km_estep_panel(&h->w, t));
+    h->data.ops->dot_rows(h->data.x->data, a, b, &h->w.tab, h->labels, KSEG_KM_MOVED_ROWS, h->data.fx.scale,
+                          acc->thi + t * kd, acc->tlo + t * kd, acc->tcounts + t * acc->k, &acc->tchanged[t],
+                          kseg_km_estep_panel(&h->w, t));
     return b - a;
   }
   const int64_t m = hamerly_bounds(h->labels, h->u, h->l, h->delta, h->far1, h->dmax1, h->dmax2, rel, h->abs_margin,

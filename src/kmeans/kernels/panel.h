@@ -33,7 +33,6 @@
 /* Rows per panel. */
 #define KP_PW (KP_MR * KM_VL)
 _Static_assert(KP_PW <= KSEG_KM_PANEL_ROWS, "the panel buffers hold KSEG_KM_PANEL_ROWS rows");
-_Static_assert(KP_PW * sizeof(KM_T) == KSEG_KM_PANEL_BYTES, "a packed copy's panels are KSEG_KM_PANEL_BYTES wide");
 
 #if defined(__AVX512F__)
 #if KM_IS_F64
@@ -319,9 +318,9 @@ static inline int64_t settle_row(const KM_T *restrict x, int64_t row, int32_t l,
   return old != l;
 }
 
-/* Bit r set for the rows r in the bit set `lanes` of a panel whose gap,
- * 2 (best - second) in double, exceeds m1 (NaN does not). */
-static inline uint64_t kp_sure_rows(const KM_T best[KP_PW], const KM_T second[KP_PW], double m1, uint64_t lanes)
+/* Bit r set for the rows r < nr of a panel whose gap, 2 (best - second)
+ * in double, exceeds m1 (NaN does not). */
+static inline uint64_t kp_sure_rows(const KM_T best[KP_PW], const KM_T second[KP_PW], double m1, int nr)
 {
   uint64_t sure = 0;
 #if defined(__AVX512F__)
@@ -338,37 +337,7 @@ static inline uint64_t kp_sure_rows(const KM_T best[KP_PW], const KM_T second[KP
 #else
   for (int r = 0; r < KP_PW; r++) sure |= (uint64_t)(2.0 * ((double)best[r] - (double)second[r]) > m1) << r;
 #endif
-  return sure & lanes;
-}
-
-/* kp_sure for the rows in the bit set `lanes` of a packed panel, with their
- * norms nx (rounded up, so each bound is at least kp_sure's): bit r set
- * when the gap beats m1 or gam (||x|| + cn)^2 + tiny. NaN beats neither. */
-static inline uint64_t kp_sure_norms(const KM_T best[KP_PW], const KM_T second[KP_PW], const KM_T nx[KP_PW],
-                                     const kseg_km_tables *t, uint64_t lanes)
-{
-  uint64_t sure = 0;
-#if defined(__AVX512F__)
-  const __m512d m1 = _mm512_set1_pd(t->m1), cn = _mm512_set1_pd(t->cn), gam = _mm512_set1_pd(t->gam);
-  const __m512d tiny = _mm512_set1_pd(t->tiny), two = _mm512_set1_pd(2.0);
-  for (int r = 0; r < KP_PW; r += 8) {
-#if KM_IS_F64
-    const __m512d b = _mm512_loadu_pd(best + r), s2 = _mm512_loadu_pd(second + r), n = _mm512_loadu_pd(nx + r);
-#else
-    const __m512d b = _mm512_cvtps_pd(_mm256_loadu_ps(best + r)), s2 = _mm512_cvtps_pd(_mm256_loadu_ps(second + r));
-    const __m512d n = _mm512_cvtps_pd(_mm256_loadu_ps(nx + r));
-#endif
-    const __m512d gap = _mm512_mul_pd(_mm512_sub_pd(b, s2), two), reach = _mm512_add_pd(n, cn);
-    const __m512d lim = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(gam, reach), reach), tiny);
-    sure |= (uint64_t)(_mm512_cmp_pd_mask(gap, m1, _CMP_GT_OQ) | _mm512_cmp_pd_mask(gap, lim, _CMP_GT_OQ)) << r;
-  }
-#else
-  for (int r = 0; r < KP_PW; r++) {
-    const double gap = 2.0 * ((double)best[r] - (double)second[r]), reach = (double)nx[r] + t->cn;
-    sure |= (uint64_t)(gap > t->m1 || gap > t->gam * reach * reach + t->tiny) << r;
-  }
-#endif
-  return sure & lanes;
+  return nr >= 64 ? sure : sure & (((uint64_t)1 << nr) - 1);
 }
 
 /* settle_row for the rows of the panel at row i in the bit set `rows`, with
@@ -420,41 +389,6 @@ static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, 
   return moved;
 }
 
-/* One panel of Lloyd's E-step: xt (packed) holds rows i .. i + KP_PW, of
- * which lanes [r0, r1) are settled; nx, when not NULL, holds their norms
- * ||x|| rounded up (a packed copy's last column). Near ties are queued in
- * pending (*np of them) and searched with nearest() a block at a time.
- * Returns the rows whose label changed. */
-static inline int64_t kp_dot_panel(const KM_T *restrict x, const KM_T *restrict xt, const KM_T *restrict nx,
-                                   int64_t i, int r0, int r1, const kseg_km_tables *t, int32_t *restrict labels,
-                                   int mode, double xscale, int64_t *restrict hi, uint64_t *restrict lo,
-                                   int64_t *restrict counts, int64_t pending[KM_RB], int *np)
-{
-  const int64_t d = t->d;
-  KM_T best[KP_PW], second[KP_PW];
-  int32_t lab[KP_PW];
-  kp_search(xt, d, t->cb, t->h, t->k, best, second, lab);
-  /* the rows the gap tests settle, a vector at a time; the others one by
-   * one */
-  const uint64_t lanes = (((uint64_t)1 << r1) - 1) & ~(((uint64_t)1 << r0) - 1);
-  const uint64_t sure = nx ? kp_sure_norms(best, second, nx, t, lanes) : kp_sure_rows(best, second, t->m1, lanes);
-  int64_t moved = kp_settle_sure(x, i, sure, lab, d, labels, mode, xscale, hi, lo, counts);
-  for (uint64_t rest = lanes & ~sure; rest; rest &= rest - 1) {
-    const int r = __builtin_ctzll(rest);
-    const double gap = 2.0 * ((double)best[r] - (double)second[r]);
-    if (!nx && kp_sure(gap, x + (i + r) * d, d, -1, t)) {
-      moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
-      continue;
-    }
-    pending[(*np)++] = i + r;
-    if (*np == KM_RB) {
-      moved += settle_exact(x, pending, *np, d, t->ct, t->kp, t->k, labels, mode, xscale, hi, lo, counts);
-      *np = 0;
-    }
-  }
-  return moved;
-}
-
 /* Lloyd's E-step in the dot form, with the canonical labels.
  *
  * Each row's v_c = x.c - ||c||^2 / 2 come from the micro-kernel; the
@@ -468,80 +402,55 @@ static inline int64_t kp_dot_panel(const KM_T *restrict x, const KM_T *restrict 
  * again with nearest() itself (kp_sure). So the labels are nearest()'s, bit
  * for bit.
  *
- * packed: the rows x in panel order (pack_panels), or NULL, when each panel
- * is packed here from x. Packing is the register transpose of every row,
- * about a fifth of the kernel's work at d = 32, k = 16 and more at small k;
- * a packed copy does it once per fit instead of once per pass, with each
- * row's norm, so the second gap test (kp_sure) is one vector operation for
- * the panel instead of a norm per near tie. A row's v_c are the same either
- * way, and the second test only decides which rows nearest() searches
- * again, so the labels are too.
- *
  * mode: KSEG_KM_LABELS_ONLY sets labels; KSEG_KM_MOVED_ROWS also moves
  * the fixed-point value of every row whose label changed between the
  * thread's split sums (deltas for a running total); KSEG_KM_ALL_ROWS adds
  * every row to its new label's sums (a fresh total). changed counts rows
  * whose label changed. panel: this thread's buffer of KSEG_KM_PANEL_ROWS x d
- * values, 64-byte aligned (unused with packed). */
-void KM_FN(dot_rows)(const void *xv, const void *packed, int64_t i0, int64_t i1, const kseg_km_tables *t,
-                     int32_t *restrict labels, int mode, double xscale, int64_t *restrict hi, uint64_t *restrict lo,
-                     int64_t *restrict counts, int64_t *changed, void *panel)
+ * values, 64-byte aligned. */
+void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, const kseg_km_tables *t, int32_t *restrict labels,
+                     int mode, double xscale, int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts,
+                     int64_t *changed, void *panel)
 {
-  const KM_T *restrict x = xv, *restrict xp = packed;
-  const int64_t d = t->d;
+  const KM_T *restrict x = xv, *restrict ct = t->ct, *restrict cb = t->cb, *restrict h = t->h;
+  const int64_t d = t->d, k = t->k, kp = t->kp;
+  KM_T *xt = panel;
   int64_t moved = 0, pending[KM_RB];
   int np = 0;
-  if (i0 >= i1) return;
-  if (packed) {
-    /* the panels of [i0, i1), the first and last perhaps partly outside */
-    for (int64_t i = i0 - i0 % KP_PW; i < i1; i += KP_PW) {
-      const int r0 = i < i0 ? (int)(i0 - i) : 0, r1 = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
-      const KM_T *xt = xp + i / KP_PW * (d + 1) * KP_PW;
-      moved += kp_dot_panel(x, xt, xt + d * KP_PW, i, r0, r1, t, labels, mode, xscale, hi, lo, counts, pending, &np);
-    }
-  } else {
-    for (int64_t i = i0; i < i1; i += KP_PW) {
-      const int nr = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
-      const KM_T *xr[KP_PW];
-      for (int r = 0; r < KP_PW; r++) xr[r] = x + (i + (r < nr ? r : nr - 1)) * d;
-      /* the panel after next: the hardware prefetcher alone left a thread
-       * waiting on memory for part of each pass */
-      if (i + 3 * KP_PW <= i1) {
-        const char *p = (const char *)(x + (i + 2 * KP_PW) * d), *e = (const char *)(x + (i + 3 * KP_PW) * d);
-        for (; p < e; p += 64) __builtin_prefetch(p, 0, 3);
-      }
-      kp_pack(xr, d, panel);
-      moved += kp_dot_panel(x, panel, NULL, i, 0, nr, t, labels, mode, xscale, hi, lo, counts, pending, &np);
-    }
-  }
-  if (np > 0) moved += settle_exact(x, pending, np, d, t->ct, t->kp, t->k, labels, mode, xscale, hi, lo, counts);
-  *changed += moved;
-}
-
-/* The panels p0 .. p1 of the n x d rows x in panel order into out (the
- * whole copy: panel p at out + p (d + 1) KP_PW, its d columns and then the
- * rows' norms ||x||, computed in double and rounded up); the last panel
- * repeats row n - 1. */
-void KM_FN(pack_panels)(const void *xv, int64_t p0, int64_t p1, int64_t n, int64_t d, void *out)
-{
-  const KM_T *x = xv;
-  KM_T *o = out;
-  for (int64_t p = p0; p < p1; p++) {
+  for (int64_t i = i0; i < i1; i += KP_PW) {
+    const int nr = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
     const KM_T *xr[KP_PW];
-    for (int r = 0; r < KP_PW; r++) xr[r] = x + (p * KP_PW + r < n ? p * KP_PW + r : n - 1) * d;
-    KM_T *xt = o + p * (d + 1) * KP_PW;
+    for (int r = 0; r < KP_PW; r++) xr[r] = x + (i + (r < nr ? r : nr - 1)) * d;
+    /* the panel after next: the hardware prefetcher alone left a thread
+     * waiting on memory for part of each pass */
+    if (i + 3 * KP_PW <= i1) {
+      const char *p = (const char *)(x + (i + 2 * KP_PW) * d), *e = (const char *)(x + (i + 3 * KP_PW) * d);
+      for (; p < e; p += 64) __builtin_prefetch(p, 0, 3);
+    }
     kp_pack(xr, d, xt);
-    double xx[KP_PW];
-    kp_norms(xt, d, xx);
-    for (int r = 0; r < KP_PW; r++) {
-      /* xx is kp_sure's own sum; one ulp up covers sqrt's rounding, and
-       * the conversion to KM_T rounds up too */
-      const double up = nextafter(sqrt(xx[r]), INFINITY);
-      KM_T v = (KM_T)up;
-      if ((double)v < up) v = _Generic(v, float: nextafterf, default: nextafter)(v, (KM_T)INFINITY);
-      xt[d * KP_PW + r] = v;
+    KM_T best[KP_PW], second[KP_PW];
+    int32_t lab[KP_PW];
+    kp_search(xt, d, cb, h, k, best, second, lab);
+    /* the rows the first gap test settles, a vector at a time; the others
+     * one by one */
+    const uint64_t sure = kp_sure_rows(best, second, t->m1, nr);
+    moved += kp_settle_sure(x, i, sure, lab, d, labels, mode, xscale, hi, lo, counts);
+    for (int r = 0; r < nr; r++) {
+      if (sure >> r & 1) continue;
+      const double gap = 2.0 * ((double)best[r] - (double)second[r]);
+      if (kp_sure(gap, xr[r], d, -1, t)) {
+        moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
+        continue;
+      }
+      pending[np++] = i + r;
+      if (np == KM_RB) {
+        moved += settle_exact(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
+        np = 0;
+      }
     }
   }
+  if (np > 0) moved += settle_exact(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
+  *changed += moved;
 }
 
 /* Hamerly's near ties rows[0..m) (m <= KM_RB) searched with nearest() and
