@@ -62,6 +62,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kseg/kseg_csv.h"
 #include "kseg/kseg_types.h"
 
 #ifdef __cplusplus
@@ -88,6 +89,8 @@ typedef struct kseg_rfm_options {
                              log's values, refused when they cannot tell (1.234 or 1,234 only) */
   int date_order;         /* kseg_csv_date_order for A-B-YYYY dates: 0 from the values (refused when
                              every one reads both ways), KSEG_CSV_ORDER_DMY or _MDY */
+  kseg_csv_encoding encoding; /* of a text log (KSEG_CSV_UTF8 = 0: UTF-8); each line is converted to
+                                 UTF-8, so string ids are UTF-8 in the output whatever the log's */
 } kseg_rfm_options;
 
 typedef struct kseg_rfm_summary {

@@ -30,7 +30,7 @@ static int gather_rss(const kseg_cli *cli, double *rss)
 
 int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
 {
-  const char *in = NULL, *out = NULL, *as_of = NULL, *decimal = NULL, *date_order = NULL;
+  const char *in = NULL, *out = NULL, *as_of = NULL, *decimal = NULL, *date_order = NULL, *encoding = NULL;
   kseg_rfm_options o;
   memset(&o, 0, sizeof o);
   kseg_opt opts[] = {
@@ -53,6 +53,8 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
        false, false},
       {"date-order", KSEG_OPT_STRING, &date_order, "DMY|MDY",
        "order of day and month of year-last dates when no date of the log tells (default: refuse)", false, false},
+      {"encoding", KSEG_OPT_STRING, &encoding, "utf-8|latin1|cp1252", "text encoding of the log (default utf-8)",
+       false, false},
   };
   int n_opts = (int)(sizeof opts / sizeof opts[0]);
   int st = kseg_args_parse(cli, argc, argv, opts, n_opts);
@@ -77,8 +79,8 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
       st = kseg_error_set(KSEG_ERR_INPUT, "--as-of expects a date (YYYY-MM-DD, YYYYMMDD or DD-MM-YYYY), got '%s'",
                           as_of);
   }
-  if (st == KSEG_OK && (decimal || date_order)) {
-    kseg_cli_csv_flags f = {.decimal = decimal, .date_order = date_order};
+  if (st == KSEG_OK && (decimal || date_order || encoding)) {
+    kseg_cli_csv_flags f = {.decimal = decimal, .date_order = date_order, .encoding = encoding};
     kseg_csv_options co;
     memset(&co, 0, sizeof co);
     st = kseg_cli_csv_resolve(&f, &co);
@@ -86,6 +88,7 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
       st = kseg_error_set(KSEG_ERR_INPUT, "--date-order of a transaction log is DMY or MDY (year-first dates tell)");
     o.decimal = co.decimal;
     o.date_order = (int)co.date_order;
+    o.encoding = co.encoding;
   }
   if (st == KSEG_OK && opts[8].seen && o.block_bytes < 1024)
     st = kseg_error_set(KSEG_ERR_INPUT, "--block-size must be at least 1024 bytes, got %" PRId64, o.block_bytes);

@@ -310,8 +310,9 @@ static int step_input(run_state *s)
   if (opt->transactions) {
     progress(opt, "aggregating the transaction log %s per customer (RFM)", opt->in);
     kseg_rfm_options ropt = {0};
-    ropt.columns[0] = opt->csv.id_column; /* --id, --decimal, --date-order: the log's columns too */
+    ropt.columns[0] = opt->csv.id_column; /* --id, --decimal, --date-order, --encoding: the log's too */
     ropt.decimal = opt->csv.decimal;
+    ropt.encoding = opt->csv.encoding;
     ropt.date_order = opt->csv.date_order == KSEG_CSV_ORDER_YMD ? 0 : (int)opt->csv.date_order;
     kseg_rfm_summary rsum = {0};
     st = kseg_rfm_run(comm, opt->in, s->path[OUT_RAW], &ropt, &rsum);

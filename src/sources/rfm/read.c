@@ -402,6 +402,7 @@ static void split_ws(char *rec, size_t len, kseg_csv_field *f, int max, int *n)
 
 typedef struct text_header {
   char delim;          /* 0: whitespace-separated */
+  kseg_csv_encoding encoding; /* of the file: each record is converted to UTF-8 before it is split */
   int n_cols;
   int idx[4];          /* column of each role, -1 for no quantity */
   kseg_csv_span data;  /* the bytes after the header */
@@ -421,6 +422,30 @@ static int ws_names(char *rec, size_t len, char ***names, int *n)
   return st;
 }
 
+/* What a log that is not valid UTF-8 should be read with. */
+static const char *utf8_hint(const char *why, kseg_csv_encoding enc)
+{
+  if (!strstr(why, "UTF-8")) return "";
+  return enc == KSEG_CSV_UTF8 ? " (a Latin-1 or Windows-1252 log: give --encoding latin1 or --encoding cp1252)" : "";
+}
+
+/* Record rec (len bytes) of a log in encoding enc, in UTF-8: converted into
+ * *buf (capacity *cap) unless the log is UTF-8. Local. */
+static int record_utf8(kseg_csv_encoding enc, const char *path, int64_t line, char **rec, size_t *len, char **buf,
+                       size_t *cap)
+{
+  if (enc == KSEG_CSV_UTF8) return KSEG_OK;
+  size_t out = 0, bad = 0;
+  int st = kseg_csv_to_utf8(enc, *rec, *len, buf, cap, &out, &bad);
+  if (st == KSEG_ERR_INPUT)
+    return kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": byte 0x%02X is not a character in %s", path, line,
+                          (unsigned char)(*rec)[bad], kseg_csv_encoding_name(enc));
+  KSEG_CHECK(st);
+  *rec = *buf;
+  *len = out;
+  return KSEG_OK;
+}
+
 /* Root only: read the header, choose the format and the columns. */
 static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_options *opt, int64_t block,
                        text_header *h, char **used)
@@ -429,7 +454,24 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   size_t len = 0;
   int64_t line = 0;
   /* Quote-aware: a quoted header may hold newlines; whitespace logs have no quotes. */
+  h->encoding = opt->encoding;
+  if (h->encoding != KSEG_CSV_UTF8) {
+    unsigned char head[3];
+    if (size >= 3 && kseg_csv_read_at(fd, (char *)head, 3, 0) == 3 && head[0] == 0xEF && head[1] == 0xBB &&
+        head[2] == 0xBF)
+      return kseg_error_set(KSEG_ERR_INPUT, "%s: the log starts with a UTF-8 byte order mark, but --encoding %s was "
+                            "given", path, kseg_csv_encoding_name(h->encoding));
+  }
   KSEG_CHECK(kseg_csv_read_header(fd, path, size, block, &rec, &len, &line, &h->data));
+  char *conv = NULL;
+  size_t conv_cap = 0;
+  char *raw = rec;
+  int cst = record_utf8(h->encoding, path, line, &rec, &len, &conv, &conv_cap);
+  if (cst) {
+    free(raw);
+    free(conv);
+    return cst;
+  }
   int tabs = 0, others = 0, inq = 0;
   for (size_t i = 0; i < len; i++) {
     if (rec[i] == '"') inq = !inq;
@@ -445,13 +487,12 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
     st = kseg_csv_split_names(rec, len, h->delim, &names, &n, &why);
     if (st == KSEG_ERR_INPUT)
       st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s%s", path, line, why,
-                          strstr(why, "UTF-8") ? " (a Latin-1 or Windows-1252 log: convert it first, "
-                                                 "iconv -f cp1252 -t utf-8 LOG > LOG.utf8.csv)"
-                                               : "");
+                          utf8_hint(why, h->encoding));
   } else {
     st = ws_names(rec, len, &names, &n);
   }
-  free(rec);
+  free(raw);
+  free(conv);
   h->n_cols = n;
   for (int role = 0; role < 4 && !st; role++) {
     h->idx[role] = kseg_rfm_find_column((const char *const *)names, n, (kseg_rfm_role)role, opt->columns[role]);
@@ -494,19 +535,20 @@ static int parse_range(int fd, const char *path, const text_header *h, int64_t s
   kseg_csv_field *f = kseg_malloc((size_t)want * sizeof *f, "rfm fields");
   if (!f) st = KSEG_ERR_IO;
   line_ctx at = {path, "line", 0};
+  char *conv = NULL;
+  size_t conv_cap = 0;
   while (!st) {
     char *rec;
     size_t len;
     st = kseg_csv_reader_next(&r, &rec, &len, &at.line);
     if (st || !rec) break;
+    if ((st = record_utf8(h->encoding, path, at.line, &rec, &len, &conv, &conv_cap))) break;
     int n = 0;
     if (quoted) {
       const char *why = NULL;
       if (kseg_csv_split(rec, len, h->delim, f, want, &n, &why) != KSEG_OK) {
         st = kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": %s%s", path, at.line, why,
-                            strstr(why, "UTF-8") ? " (a Latin-1 or Windows-1252 log: convert it first, "
-                                                   "iconv -f cp1252 -t utf-8 LOG > LOG.utf8.csv)"
-                                                 : "");
+                            utf8_hint(why, h->encoding));
         break;
       }
     } else {
@@ -522,6 +564,7 @@ static int parse_range(int fd, const char *path, const text_header *h, int64_t s
                 f[h->idx[2]].ptr, f[h->idx[2]].len, q ? q->ptr : NULL, q ? q->len : 0, non_int);
   }
   free(f);
+  free(conv);
   kseg_csv_reader_close(&r);
   return st;
 }

@@ -1,0 +1,81 @@
+# rfm and run --transactions on logs that are not UTF-8: the same log
+# written in UTF-8, Latin-1 and Windows-1252 (customer ids with accented
+# letters, amounts in pounds; one in euros, which Latin-1 cannot write)
+# aggregates to the same customers and numbers with --encoding, the ids
+# coming out in UTF-8, at 1, 2 and 3 ranks and with blocks small enough to
+# cut records; without it, the log is refused with a hint; a byte that
+# Windows-1252 does not define, and a UTF-8 byte order mark with --encoding
+# latin1, are refused naming the line or the flag.
+source "$(dirname "$0")/lib.sh"
+"$PY" - "$T" <<'PY'
+import random, sys
+d = sys.argv[1]
+rng = random.Random(7)
+names = ["Müller", "Café", "Øster", "Ñandú", "Smith", "Gómez", "Æbelø", "Straße"]
+lines = []
+for i in range(3000):
+    cust = f"{rng.choice(names)}-{rng.randrange(400):03d}"
+    day = f"{rng.randrange(1, 29):02d}.{rng.randrange(1, 13):02d}.{rng.choice([2021, 2022])}"
+    cents = rng.randrange(100, 500000)
+    amount = f"{cents // 100},{cents % 100:02d}"
+    lines.append((cust, day, amount))
+for cur, encs in (("£", ("utf-8", "latin-1", "cp1252")), ("€", ("utf-8", "cp1252"))):
+    tag = "gbp" if cur == "£" else "eur"
+    for enc in encs:
+        with open(f"{d}/{tag}_{enc}.csv", "w", encoding=enc, newline="") as o:
+            o.write("customer;date;amount\r\n")
+            for c, day, a in lines:
+                o.write(f"{c};{day};{cur} {a}\r\n")
+with open(f"{d}/undefined.csv", "wb") as o:
+    o.write(b"customer;date;amount\nA-1;01.02.2021;5,00\nB\x81-2;01.02.2021;6,00\n")
+with open(f"{d}/bom.csv", "wb") as o:
+    o.write(b"\xef\xbb\xbfcustomer;date;amount\nA-1;01.02.2021;5,00\n")
+PY
+# same_raw A.h5 B.h5: every column of /raw equal (floats bit for bit)
+same_raw() {
+  "$PY" - "$1" "$2" <<'PY' || fail "$2 differs from $1"
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r")["raw"] for p in sys.argv[1:3])
+assert list(a.attrs["columns"]) == list(b.attrs["columns"])
+for c in a.attrs["columns"]:
+    va, vb = a[c][()], b[c][()]
+    same = np.array_equal(va.view(np.uint64), vb.view(np.uint64)) if va.dtype.kind == "f" else np.array_equal(va, vb)
+    assert same, c
+ids = [v.decode("utf-8") for v in a["customer"][()]]
+assert any(v.startswith("Müller-") for v in ids) and any(v.startswith("Straße-") for v in ids), ids[:5]
+PY
+}
+for tag in gbp eur; do
+  expect_status 0 1 rfm --in "$T/${tag}_utf-8.csv" --out "$T/${tag}_utf8.h5"
+  for enc in latin1 cp1252; do
+    file=$T/${tag}_$([ $enc = latin1 ] && echo latin-1 || echo cp1252).csv
+    [ -f "$file" ] || continue
+    for np in 1 2 3; do
+      expect_status 0 "$np" rfm --in "$file" --out "$T/$tag.$enc.$np.h5" --encoding $enc --block-size 1024
+      same_raw "$T/${tag}_utf8.h5" "$T/$tag.$enc.$np.h5"
+    done
+  done
+done
+echo "UTF-8, Latin-1 and Windows-1252 logs: the same customers at 1/2/3 ranks"
+
+expect_status 1 2 rfm --in "$T/gbp_latin-1.csv" --out "$T/x.h5"
+expect_message "gbp_latin-1.csv: line 2: bytes that are not valid UTF-8 (a Latin-1 or Windows-1252 log: give --encoding latin1 or --encoding cp1252)"
+[ ! -e "$T/x.h5" ] || fail "a refused log left $T/x.h5"
+expect_status 1 2 rfm --in "$T/undefined.csv" --out "$T/x.h5" --encoding cp1252
+expect_message "undefined.csv: line 3: byte 0x81 is not a character in cp1252"
+expect_status 1 1 rfm --in "$T/bom.csv" --out "$T/x.h5" --encoding latin1
+expect_message "bom.csv: the log starts with a UTF-8 byte order mark, but --encoding latin1 was given"
+expect_status 1 1 rfm --in "$T/bom.csv" --out "$T/x.h5" --encoding ebcdic
+expect_message "--encoding expects utf-8, latin1 or cp1252, got 'ebcdic'"
+
+# run --transactions reads the log with the same --encoding: segments.csv
+# keys every customer by the UTF-8 id
+expect_status 0 2 run --transactions "$T/eur_cp1252.csv" --encoding cp1252 --out "$T/run" --no-report --k 2:3
+"$PY" - "$T/run/segments.csv" "$T/eur_utf8.h5" <<'PY' || fail "run --transactions --encoding: segments.csv ids"
+import csv, sys, h5py
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+ids = sorted(r[0] for r in rows[1:])
+want = sorted(v.decode("utf-8") for v in h5py.File(sys.argv[2], "r")["raw"]["customer"][()])
+assert ids == want, (ids[:3], want[:3])
+PY
+echo "rfm_encoding: ok"
