@@ -22,6 +22,7 @@
 #include "kseg/kseg_prep.h"
 #include "kseg/kseg_profile.h"
 #include "kseg/kseg_rules.h"
+#include "kseg/kseg_rfm.h"
 #include "kseg/kseg_warmstart.h"
 
 #ifdef __cplusplus
@@ -34,6 +35,9 @@ typedef void (*kseg_run_progress_fn)(void *ctx, const char *message);
 typedef struct kseg_run_options {
   const char *in;           /* customers: CSV, or an HDF5 file with /raw; or a transaction log */
   bool transactions;        /* `in` is a transaction log: aggregate it per customer (kseg_rfm_run) first */
+  kseg_rfm_options rfm;     /* with transactions: the log's date, amount and quantity columns
+                               (rfm.columns[1..3]) and the as-of day; the customer id column, decimal
+                               mark, date order and encoding come from csv below */
   const char *out_dir;      /* created when missing (its parent must exist) */
   int64_t k_min, k_max;     /* sweep range (default 2:10) */
   bool k_fixed;             /* the caller fixed k (k_min == k_max) or the range */

@@ -242,7 +242,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
 {
   kseg_run_options o;
   kseg_run_options_default(&o);
-  const char *range = NULL, *recipe = "auto", *transactions = NULL;
+  const char *range = NULL, *recipe = "auto", *transactions = NULL, *as_of = NULL;
   int64_t max_segments = o.max_segments, min_segments = o.min_segments, n_init = o.n_init, seed = 0;
   int64_t gap_b = o.gap_b, stability_b = o.stability_b, cv_folds = KSEG_PLAN_DEFAULT_FOLDS, rule_leaves = 0;
   int64_t sweep_sample = o.sweep_sample;
@@ -288,6 +288,14 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
       {"transactions", KSEG_OPT_STRING, &transactions, "LOG",
        "instead of --in: a transaction log (CSV, whitespace text or HDF5) aggregated per customer first (kseg rfm)",
        false, false},
+      {"date", KSEG_OPT_STRING, &o.rfm.columns[1], "COL", "with --transactions: the log's date column (default: "
+       "found by name, as kseg rfm)", false, false},
+      {"amount", KSEG_OPT_STRING, &o.rfm.columns[2], "COL", "with --transactions: the log's amount column", false,
+       false},
+      {"quantity", KSEG_OPT_STRING, &o.rfm.columns[3], "COL", "with --transactions: the log's quantity column",
+       false, false},
+      {"as-of", KSEG_OPT_STRING, &as_of, "DATE",
+       "with --transactions: the day recency is measured to; later lines are left out", false, false},
       {"force", KSEG_OPT_FLAG, &o.force, NULL,
        "run even with fewer than 10 customers per segment at the smallest candidate k", false, false},
   };
@@ -334,6 +342,15 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   if (!st && transactions) {
     o.in = transactions;
     o.transactions = true;
+  }
+  if (!st && !transactions && (o.rfm.columns[1] || o.rfm.columns[2] || o.rfm.columns[3] || as_of))
+    st = kseg_error_set(KSEG_ERR_INPUT, "--date, --amount, --quantity and --as-of are a transaction log's: give them "
+                                        "with --transactions LOG");
+  if (!st && as_of) {
+    o.rfm.has_as_of = 1;
+    if (!kseg_rfm_parse_day(as_of, strlen(as_of), 0, &o.rfm.as_of))
+      st = kseg_error_set(KSEG_ERR_INPUT, "--as-of expects a date (YYYY-MM-DD, YYYYMMDD or DD-MM-YYYY), got '%s'",
+                          as_of);
   }
   if (!st && (n_init < 1 || n_init > 100000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--n-init must be in 1..100000 (got %lld)", (long long)n_init);

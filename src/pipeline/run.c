@@ -309,7 +309,7 @@ static int step_input(run_state *s)
   if (!opt->transactions) KSEG_CHECK(name_step(input_is_hdf5(comm, opt->in, &is_h5), "input"));
   if (opt->transactions) {
     progress(opt, "aggregating the transaction log %s per customer (RFM)", opt->in);
-    kseg_rfm_options ropt = {0};
+    kseg_rfm_options ropt = opt->rfm;
     ropt.columns[0] = opt->csv.id_column; /* --id, --decimal, --date-order, --encoding: the log's too */
     ropt.decimal = opt->csv.decimal;
     ropt.encoding = opt->csv.encoding;

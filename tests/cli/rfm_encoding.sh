@@ -5,7 +5,9 @@
 # coming out in UTF-8, at 1, 2 and 3 ranks and with blocks small enough to
 # cut records; without it, the log is refused with a hint; a byte that
 # Windows-1252 does not define, and a UTF-8 byte order mark with --encoding
-# latin1, are refused naming the line or the flag.
+# latin1, are refused naming the line or the flag. run --transactions takes
+# the same --encoding and rfm's --id, --date, --amount and --as-of, and its
+# raw.h5 is rfm's.
 source "$(dirname "$0")/lib.sh"
 "$PY" - "$T" <<'PY'
 import random, sys
@@ -26,6 +28,11 @@ for cur, encs in (("£", ("utf-8", "latin-1", "cp1252")), ("€", ("utf-8", "cp1
             o.write("customer;date;amount\r\n")
             for c, day, a in lines:
                 o.write(f"{c};{day};{cur} {a}\r\n")
+# the same euro log with German column names, for run's --date and --amount
+with open(f"{d}/eur_de.csv", "w", encoding="cp1252", newline="") as o:
+    o.write("Kunde;Datum;Betrag\r\n")
+    for c, day, a in lines:
+        o.write(f"{c};{day};€ {a}\r\n")
 with open(f"{d}/undefined.csv", "wb") as o:
     o.write(b"customer;date;amount\nA-1;01.02.2021;5,00\nB\x81-2;01.02.2021;6,00\n")
 with open(f"{d}/bom.csv", "wb") as o:
@@ -68,9 +75,13 @@ expect_message "bom.csv: the log starts with a UTF-8 byte order mark, but --enco
 expect_status 1 1 rfm --in "$T/bom.csv" --out "$T/x.h5" --encoding ebcdic
 expect_message "--encoding expects utf-8, latin1 or cp1252, got 'ebcdic'"
 
-# run --transactions reads the log with the same --encoding: segments.csv
-# keys every customer by the UTF-8 id
-expect_status 0 2 run --transactions "$T/eur_cp1252.csv" --encoding cp1252 --out "$T/run" --no-report --k 2:3
+# run --transactions reads the log with the same --encoding, and names its
+# columns with rfm's --id, --date and --amount: the customers of raw.h5 are
+# rfm's, and segments.csv keys every one by its UTF-8 id
+expect_status 0 2 run --transactions "$T/eur_de.csv" --encoding cp1252 --id Kunde --date Datum --amount Betrag \
+  --out "$T/run" --no-report --k 2:3
+expect_status 0 1 rfm --in "$T/eur_de.csv" --encoding cp1252 --id Kunde --date Datum --amount Betrag --out "$T/de.h5"
+h5_same "$T/de.h5" "$T/run/raw.h5" /raw/Kunde /raw/monetary_total /raw/recency_days /raw/frequency
 "$PY" - "$T/run/segments.csv" "$T/eur_utf8.h5" <<'PY' || fail "run --transactions --encoding: segments.csv ids"
 import csv, sys, h5py
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
@@ -78,4 +89,13 @@ ids = sorted(r[0] for r in rows[1:])
 want = sorted(v.decode("utf-8") for v in h5py.File(sys.argv[2], "r")["raw"]["customer"][()])
 assert ids == want, (ids[:3], want[:3])
 PY
+# --as-of leaves the later lines out, as in kseg rfm
+expect_status 0 1 run --transactions "$T/eur_de.csv" --encoding cp1252 --id Kunde --date Datum --amount Betrag \
+  --as-of 2022-01-01 --out "$T/run2021" --no-report --k 2:3
+expect_status 0 1 rfm --in "$T/eur_de.csv" --encoding cp1252 --id Kunde --date Datum --amount Betrag \
+  --as-of 2022-01-01 --out "$T/de2021.h5"
+h5_same "$T/de2021.h5" "$T/run2021/raw.h5" /raw/Kunde /raw/monetary_total /raw/recency_days
+# the log's flags without a log
+expect_status 1 1 run --in "$T/de.h5" --date Datum --out "$T/x"
+expect_message "--date, --amount, --quantity and --as-of are a transaction log's: give them with --transactions LOG"
 echo "rfm_encoding: ok"
