@@ -400,7 +400,17 @@ static void test_datetimes(void)
             {"04-Sep-2012", KSEG_CSV_YMD, 0, 15587},         {"4 September 2012", KSEG_CSV_YMD, 0, 15587},
             {"Sep 4, 2012", KSEG_CSV_YMD, 0, 15587},         {"September 04 2012", KSEG_CSV_YMD, 0, 15587},
             {"2012-Sep-04", KSEG_CSV_YMD, 0, 15587},         {"04.09.2012 12:00", KSEG_CSV_XYY, 0, 15587.5},
-            {"2012-09-04 06:00:00.000", KSEG_CSV_YMD, 0, 15587.25}, {"2012-09-04 12:00 AM", KSEG_CSV_YMD, 0, 15587}};
+            {"2012-09-04 06:00:00.000", KSEG_CSV_YMD, 0, 15587.25}, {"2012-09-04 12:00 AM", KSEG_CSV_YMD, 0, 15587},
+            /* month names of other languages, and their layouts */
+            {"4. März 2012", KSEG_CSV_YMD, 0, 15403},       {"4. MÄRZ 2012", KSEG_CSV_YMD, 0, 15403},
+            {"04.Okt.2012", KSEG_CSV_YMD, 0, 15617},        {"4. Okt. 2012 13:45", KSEG_CSV_YMD, 0, 15617 + 13.75 / 24},
+            {"4 sept. 2012", KSEG_CSV_YMD, 0, 15587},       {"4 septembre 2012", KSEG_CSV_YMD, 0, 15587},
+            {"4 août 2012", KSEG_CSV_YMD, 0, 15556},        {"4 févr. 2012", KSEG_CSV_YMD, 0, 15374},
+            {"04-dic-2012", KSEG_CSV_YMD, 0, 15678},        {"4 septiembre 2012", KSEG_CSV_YMD, 0, 15587},
+            {"04/ago/2012", KSEG_CSV_YMD, 0, 15556},        {"4 maggio 2012", KSEG_CSV_YMD, 0, 15464},
+            {"4 mei 2012", KSEG_CSV_YMD, 0, 15464},         {"Dez 4, 2012", KSEG_CSV_YMD, 0, 15678},
+            {"4 Dezember 2012", KSEG_CSV_YMD, 0, 15678},    {"2012-Okt-04", KSEG_CSV_YMD, 0, 15617},
+            {"4 DÉC. 2012", KSEG_CSV_YMD, 0, 15678}};
   for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
     kseg_csv_datetime d;
     double days = -1;
@@ -416,8 +426,9 @@ static void test_datetimes(void)
     ASSERT_EQ(kseg_csv_parse_datetime(short_year[i], strlen(short_year[i]), &d), KSEG_CSV_SHORT_YEAR);
   }
   const char *not_dates[] = {"2012-09/04", "20120904", "123-09-2012", "2012-09-04 25:00", "2012-09-04T", "04.09.2012x",
-                             "Sepp 4, 2012", "2012-09-04 10:61", "13:45", "1.5", "04/09"};
-  for (int i = 0; i < 11; i++) {
+                             "Sepp 4, 2012", "2012-09-04 10:61", "13:45", "1.5", "04/09", "4 Sep.2012", "4 Mär2012",
+                             "4.. März 2012", "04. 09. 2012", "4 Märzen 2012", "4-Okt 2012", "4 Mo 2012"};
+  for (int i = 0; i < (int)(sizeof not_dates / sizeof *not_dates); i++) {
     kseg_csv_datetime d;
     if (kseg_csv_parse_datetime(not_dates[i], strlen(not_dates[i]), &d) != KSEG_CSV_NOT_DATE) {
       fprintf(stderr, "'%s' is not a date\n", not_dates[i]);

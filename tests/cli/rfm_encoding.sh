@@ -5,7 +5,8 @@
 # coming out in UTF-8, at 1, 2 and 3 ranks and with blocks small enough to
 # cut records; without it, the log is refused with a hint; a byte that
 # Windows-1252 does not define, and a UTF-8 byte order mark with --encoding
-# latin1, are refused naming the line or the flag. run --transactions takes
+# latin1, are refused naming the line or the flag. Dates written with
+# German or French month names read as the numeric ones. run --transactions takes
 # the same --encoding and rfm's --id, --date, --amount and --as-of, and its
 # raw.h5 is rfm's.
 source "$(dirname "$0")/lib.sh"
@@ -33,6 +34,17 @@ with open(f"{d}/eur_de.csv", "w", encoding="cp1252", newline="") as o:
     o.write("Kunde;Datum;Betrag\r\n")
     for c, day, a in lines:
         o.write(f"{c};{day};€ {a}\r\n")
+# the same log with its dates written out in German ("4. März 2021"), and
+# with abbreviated French months ("4 févr. 2021"), in Windows-1252
+de = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November",
+      "Dezember"]
+fr = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+for tag, names_ in (("de_months", de), ("fr_months", fr)):
+    with open(f"{d}/{tag}.csv", "w", encoding="cp1252", newline="") as o:
+        o.write("customer;date;amount\r\n")
+        for c, day, a in lines:
+            dd, mm, yy = day.split(".")
+            o.write(f"{c};{int(dd)}{'.' if tag == 'de_months' else ''} {names_[int(mm) - 1]} {yy};€ {a}\r\n")
 with open(f"{d}/undefined.csv", "wb") as o:
     o.write(b"customer;date;amount\nA-1;01.02.2021;5,00\nB\x81-2;01.02.2021;6,00\n")
 with open(f"{d}/bom.csv", "wb") as o:
@@ -63,7 +75,11 @@ for tag in gbp eur; do
     done
   done
 done
-echo "UTF-8, Latin-1 and Windows-1252 logs: the same customers at 1/2/3 ranks"
+for tag in de_months fr_months; do
+  expect_status 0 2 rfm --in "$T/$tag.csv" --out "$T/$tag.h5" --encoding cp1252
+  same_raw "$T/eur_utf8.h5" "$T/$tag.h5"
+done
+echo "UTF-8, Latin-1 and Windows-1252 logs, dates with German and French month names: the same customers"
 
 expect_status 1 2 rfm --in "$T/gbp_latin-1.csv" --out "$T/x.h5"
 expect_message "gbp_latin-1.csv: line 2: bytes that are not valid UTF-8 (a Latin-1 or Windows-1252 log: give --encoding latin1 or --encoding cp1252)"

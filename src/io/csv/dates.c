@@ -1,8 +1,9 @@
 /* dates.c - dates and times as exports write them (kseg_csv.h). Pure. The
  * shapes: year first (2012-09-04, 2012/9/4, 2012.09.04), year last
  * (04.09.2012, 9/4/2012: day or month first, decided per column by the
- * caller), a month by its English name (04-Sep-2012, 4 September 2012,
- * Sep 4, 2012, 2012-Sep-04), each with an optional time (13:45, 13:45:12.5,
+ * caller), a month by its name in English or six other languages
+ * (04-Sep-2012, 4 September 2012, Sep 4, 2012, 2012-Sep-04, 4. März 2012,
+ * 04.Okt.2012, 4 sept. 2012), each with an optional time (13:45, 13:45:12.5,
  * 1:45 PM) after a space or 'T', and an optional zone (Z, UTC, GMT, +02:00,
  * -0500, +02). A year of two digits is recognised only to be refused. */
 #include <string.h>
@@ -26,26 +27,57 @@ static int digits_at(const char *s, size_t len, size_t *i, int *value)
   return n;
 }
 
-/* An English month name (three letters at least, or the whole name, any
- * case; "Sept" too) at s[*i]: its number, else 0. */
+/* Month names as exports write them: English (the full name, its first
+ * three letters, "Sept"), German, French, Spanish, Italian, Dutch and
+ * Portuguese, full and abbreviated, lowercase UTF-8. No word names two
+ * different months. */
+static const char *const month_words[12] = {
+    " january jan januar jänner jän janvier janv enero ene gennaio gen januari janeiro ",
+    " february feb februar feber février févr fév febrero febbraio februari fevereiro fev ",
+    " march mar märz mär mrz mars marzo maart mrt março ",
+    " april apr avril avr abril abr aprile ",
+    " may mai mayo maggio mag mei maio ",
+    " june jun juni juin junio giugno giu junho ",
+    " july jul juli juillet juil julio luglio lug julho ",
+    " august aug août agosto ago augustus ",
+    " september sep sept septembre septiembre setiembre set settembre setembro ",
+    " october oct oktober okt octobre octubre ottobre ott outubro out ",
+    " november nov novembre noviembre novembro ",
+    " december dec dezember dez décembre déc diciembre dic dicembre dezembro ",
+};
+
+/* A month name (month_words) at s[*i]: its number, else 0. Letters are
+ * ASCII or the accented letters of Latin-1 in UTF-8 (C3 80..C3 BF), either
+ * case. */
 static int month_at(const char *s, size_t len, size_t *i)
 {
-  static const char *const names[12] = {"january", "february", "march",     "april",   "may",      "june",
-                                        "july",    "august",   "september", "october", "november", "december"};
-  size_t n = 0;
-  char w[12];
-  while (*i + n < len && n < sizeof w && ((s[*i + n] | 0x20) >= 'a' && (s[*i + n] | 0x20) <= 'z')) {
-    w[n] = lower(s[*i + n]);
-    n++;
-  }
-  if (n < 3 || n >= sizeof w) return 0;
-  for (int m = 0; m < 12; m++) {
-    size_t full = strlen(names[m]);
-    if ((n == 3 || n == full || (m == 8 && n == 4)) && n <= full && memcmp(w, names[m], n) == 0) {
-      *i += n;
-      return m + 1;
+  char w[16];
+  size_t n = 0, k = *i;
+  w[n++] = ' ';
+  while (k < len && n < sizeof w - 2) {
+    const unsigned char c = (unsigned char)s[k];
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+      w[n++] = lower((char)c);
+      k++;
+    } else if (c == 0xC3 && k + 1 < len && (unsigned char)s[k + 1] >= 0x80 && (unsigned char)s[k + 1] <= 0xBF &&
+               (unsigned char)s[k + 1] != 0x97 && (unsigned char)s[k + 1] != 0xB7) {
+      const unsigned char t = (unsigned char)s[k + 1];
+      w[n++] = (char)c;
+      w[n++] = (char)(t <= 0x9E ? t + 0x20 : t); /* A-grave .. Thorn to their lowercase */
+      k += 2;
+    } else {
+      break;
     }
   }
+  if (n < 4 || n >= sizeof w - 2) return 0; /* three letters at least; a longer word is no month */
+  if (k < len && ((unsigned char)s[k] >= 0x80 || ((s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'z'))) return 0;
+  w[n++] = ' ';
+  w[n] = 0;
+  for (int m = 0; m < 12; m++)
+    if (strstr(month_words[m], w)) {
+      *i = k;
+      return m + 1;
+    }
   return 0;
 }
 
@@ -144,11 +176,23 @@ kseg_csv_date_shape kseg_csv_parse_datetime(const char *s, size_t len, kseg_csv_
     const char sep = s[i];
     if (!is_date_sep(sep) && sep != ' ') return KSEG_CSV_NOT_DATE;
     i++;
+    /* "4. März 2012": spaces after a day's dot */
+    int spaced = 0;
+    if (sep == '.' && nx <= 2)
+      while (i < len && s[i] == ' ') i++, spaced = 1;
     if (i < len && !is_digit(s[i])) {
-      /* 04-Sep-2012, 4 September 2012, 2012-Sep-04 */
+      /* 04-Sep-2012, 4 September 2012, 2012-Sep-04, 04.Okt.2012, 4. März 2012, 4 sept. 2012 */
       int mo = month_at(s, len, &i);
-      if (!mo || i >= len || s[i] != sep) return KSEG_CSV_NOT_DATE;
-      i++;
+      if (!mo || i >= len) return KSEG_CSV_NOT_DATE;
+      if (sep == '-' || sep == '/' || nx == 4) {
+        if (s[i] != sep) return KSEG_CSV_NOT_DATE;
+        i++;
+      } else { /* '.' or ' ': an abbreviation's dot, spaces, or both */
+        int gap = 0;
+        if (s[i] == '.') i++, gap = 1;
+        while (i < len && s[i] == ' ') i++, gap = 2;
+        if (!gap || ((sep == ' ' || spaced) && gap != 2)) return KSEG_CSV_NOT_DATE;
+      }
       nz = digits_at(s, len, &i, &z);
       if (nx == 4 && nz >= 1 && nz <= 2) {
         shape = KSEG_CSV_YMD;
@@ -162,7 +206,7 @@ kseg_csv_date_shape kseg_csv_parse_datetime(const char *s, size_t len, kseg_csv_
         return KSEG_CSV_NOT_DATE;
       }
     } else {
-      if (sep == ' ') return KSEG_CSV_NOT_DATE;
+      if (sep == ' ' || spaced) return KSEG_CSV_NOT_DATE;
       ny = digits_at(s, len, &i, &y);
       if (ny < 1 || ny > 2 || i >= len || s[i] != sep) return KSEG_CSV_NOT_DATE;
       i++;
