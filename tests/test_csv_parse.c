@@ -410,7 +410,8 @@ static void test_datetimes(void)
             {"04/ago/2012", KSEG_CSV_YMD, 0, 15556},        {"4 maggio 2012", KSEG_CSV_YMD, 0, 15464},
             {"4 mei 2012", KSEG_CSV_YMD, 0, 15464},         {"Dez 4, 2012", KSEG_CSV_YMD, 0, 15678},
             {"4 Dezember 2012", KSEG_CSV_YMD, 0, 15678},    {"2012-Okt-04", KSEG_CSV_YMD, 0, 15617},
-            {"4 DÉC. 2012", KSEG_CSV_YMD, 0, 15678}};
+            {"4 DÉC. 2012", KSEG_CSV_YMD, 0, 15678},         {"4 de septiembre de 2012", KSEG_CSV_YMD, 0, 15587},
+            {"4 de agosto de 2012 10:00", KSEG_CSV_YMD, 0, 15556 + 10.0 / 24}, {"04 de dezembro de 2012", KSEG_CSV_YMD, 0, 15678}};
   for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
     kseg_csv_datetime d;
     double days = -1;
@@ -427,7 +428,8 @@ static void test_datetimes(void)
   }
   const char *not_dates[] = {"2012-09/04", "20120904", "123-09-2012", "2012-09-04 25:00", "2012-09-04T", "04.09.2012x",
                              "Sepp 4, 2012", "2012-09-04 10:61", "13:45", "1.5", "04/09", "4 Sep.2012", "4 Mär2012",
-                             "4.. März 2012", "04. 09. 2012", "4 Märzen 2012", "4-Okt 2012", "4 Mo 2012"};
+                             "4.. März 2012", "04. 09. 2012", "4 Märzen 2012", "4-Okt 2012", "4 Mo 2012",
+                             "4 de septiembre 2012", "4 de 2012", "4 septiembre de 2012"};
   for (int i = 0; i < (int)(sizeof not_dates / sizeof *not_dates); i++) {
     kseg_csv_datetime d;
     if (kseg_csv_parse_datetime(not_dates[i], strlen(not_dates[i]), &d) != KSEG_CSV_NOT_DATE) {

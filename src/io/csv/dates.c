@@ -3,7 +3,8 @@
  * (04.09.2012, 9/4/2012: day or month first, decided per column by the
  * caller), a month by its name in English or six other languages
  * (04-Sep-2012, 4 September 2012, Sep 4, 2012, 2012-Sep-04, 4. März 2012,
- * 04.Okt.2012, 4 sept. 2012), each with an optional time (13:45, 13:45:12.5,
+ * 04.Okt.2012, 4 sept. 2012, 4 de septiembre de 2012), each with an
+ * optional time (13:45, 13:45:12.5,
  * 1:45 PM) after a space or 'T', and an optional zone (Z, UTC, GMT, +02:00,
  * -0500, +02). A year of two digits is recognised only to be refused. */
 #include <string.h>
@@ -82,6 +83,16 @@ static int month_at(const char *s, size_t len, size_t *i)
 }
 
 static int is_date_sep(char c) { return c == '-' || c == '/' || c == '.'; }
+
+/* The "de " of Spanish and Portuguese long dates (4 de septiembre de 2012)
+ * at s[*i], and the spaces after it: skipped. */
+static void skip_de(const char *s, size_t len, size_t *i)
+{
+  if (*i + 2 < len && (s[*i] | 0x20) == 'd' && (s[*i + 1] | 0x20) == 'e' && s[*i + 2] == ' ') {
+    *i += 3;
+    while (*i < len && s[*i] == ' ') (*i)++;
+  }
+}
 
 /* The time of day and zone after a date, from s[i] to the end: seconds
  * since midnight, UTC when a zone is given. 1 when all of it reads. */
@@ -180,6 +191,9 @@ kseg_csv_date_shape kseg_csv_parse_datetime(const char *s, size_t len, kseg_csv_
     int spaced = 0;
     if (sep == '.' && nx <= 2)
       while (i < len && s[i] == ' ') i++, spaced = 1;
+    const int de = sep == ' ' && nx <= 2 && i + 2 < len && (s[i] | 0x20) == 'd' && (s[i + 1] | 0x20) == 'e' &&
+                   s[i + 2] == ' ';
+    if (de) skip_de(s, len, &i);
     if (i < len && !is_digit(s[i])) {
       /* 04-Sep-2012, 4 September 2012, 2012-Sep-04, 04.Okt.2012, 4. März 2012, 4 sept. 2012 */
       int mo = month_at(s, len, &i);
@@ -192,6 +206,11 @@ kseg_csv_date_shape kseg_csv_parse_datetime(const char *s, size_t len, kseg_csv_
         if (s[i] == '.') i++, gap = 1;
         while (i < len && s[i] == ' ') i++, gap = 2;
         if (!gap || ((sep == ' ' || spaced) && gap != 2)) return KSEG_CSV_NOT_DATE;
+        if (de) { /* "de" before the year too */
+          const size_t at = i;
+          skip_de(s, len, &i);
+          if (i == at) return KSEG_CSV_NOT_DATE;
+        }
       }
       nz = digits_at(s, len, &i, &z);
       if (nx == 4 && nz >= 1 && nz <= 2) {
