@@ -191,9 +191,9 @@ kseg_csv_date_shape kseg_csv_parse_datetime(const char *s, size_t len, kseg_csv_
     int spaced = 0;
     if (sep == '.' && nx <= 2)
       while (i < len && s[i] == ' ') i++, spaced = 1;
-    const int de = sep == ' ' && nx <= 2 && i + 2 < len && (s[i] | 0x20) == 'd' && (s[i + 1] | 0x20) == 'e' &&
-                   s[i + 2] == ' ';
-    if (de) skip_de(s, len, &i);
+    const size_t before_de = i;
+    if (sep == ' ' && nx <= 2) skip_de(s, len, &i);
+    const int de = i != before_de;
     if (i < len && !is_digit(s[i])) {
       /* 04-Sep-2012, 4 September 2012, 2012-Sep-04, 04.Okt.2012, 4. März 2012, 4 sept. 2012 */
       int mo = month_at(s, len, &i);
