@@ -234,6 +234,12 @@ int kseg_csv_encoding_parse(const char *text, kseg_csv_encoding *out);
  * (recorded) when out of memory. */
 int kseg_csv_to_utf8(kseg_csv_encoding enc, const char *in, size_t len, char **buf, size_t *cap, size_t *out_len,
                      size_t *bad);
+/* Record *rec (*len bytes, line `line` of `path`) of a file in encoding
+ * enc, in UTF-8: unless enc is UTF-8, converted into *buf (kseg_csv_to_utf8)
+ * and *rec, *len pointed at it. KSEG_ERR_INPUT (recorded, naming the file,
+ * line and byte) for a byte Windows-1252 leaves undefined. Local. */
+int kseg_csv_record_to_utf8(kseg_csv_encoding enc, const char *path, int64_t line, char **rec, size_t *len,
+                            char **buf, size_t *cap);
 /* A description ("UTF-16 (little-endian byte order mark FF FE)") when the
  * first n bytes of a file are UTF-16 text, else NULL. */
 const char *kseg_csv_utf16_signature(const unsigned char *p, size_t n);

@@ -12,6 +12,7 @@
 #include "kseg/kseg_csv.h"
 #include "kseg/kseg_json.h"
 #include "kseg/kseg_prep.h"
+#include "kseg/kseg_rfm.h"
 #include "kseg/kseg_plan.h"
 
 typedef struct kseg_cli {
@@ -68,6 +69,9 @@ enum { KSEG_CLI_CSV_FLAGS = 7 };
 int kseg_cli_csv_options(kseg_cli_csv_flags *f, kseg_opt *opts);
 /* Check the flags' values into *o (KSEG_ERR_INPUT naming the flag). */
 int kseg_cli_csv_resolve(const kseg_cli_csv_flags *f, kseg_csv_options *o);
+/* --as-of DATE of a transaction log into o->as_of (o->has_as_of set), or
+ * KSEG_ERR_INPUT naming the flag: rfm and run --transactions. */
+int kseg_cli_rfm_as_of(const char *as_of, kseg_rfm_options *o);
 /* How features are prepared: prep and run. */
 typedef struct kseg_cli_prep_flags {
   const char *impute, *outliers, *log1p, *scale, *columns, *exclude, *pca, *autoencoder;

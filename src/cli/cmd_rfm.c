@@ -73,12 +73,7 @@ int kseg_cmd_rfm(kseg_cli *cli, int argc, char **argv)
                     opts, n_opts);
     return KSEG_ARGS_HELP;
   }
-  if (st == KSEG_OK && as_of) {
-    o.has_as_of = 1;
-    if (!kseg_rfm_parse_day(as_of, strlen(as_of), 0, &o.as_of))
-      st = kseg_error_set(KSEG_ERR_INPUT, "--as-of expects a date (YYYY-MM-DD, YYYYMMDD or DD-MM-YYYY), got '%s'",
-                          as_of);
-  }
+  if (st == KSEG_OK && as_of) st = kseg_cli_rfm_as_of(as_of, &o);
   if (st == KSEG_OK && (decimal || date_order || encoding)) {
     kseg_cli_csv_flags f = {.decimal = decimal, .date_order = date_order, .encoding = encoding};
     kseg_csv_options co;

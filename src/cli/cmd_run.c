@@ -346,12 +346,7 @@ int kseg_cmd_run(kseg_cli *cli, int argc, char **argv)
   if (!st && !transactions && (o.rfm.columns[1] || o.rfm.columns[2] || o.rfm.columns[3] || as_of))
     st = kseg_error_set(KSEG_ERR_INPUT, "--date, --amount, --quantity and --as-of are a transaction log's: give them "
                                         "with --transactions LOG");
-  if (!st && as_of) {
-    o.rfm.has_as_of = 1;
-    if (!kseg_rfm_parse_day(as_of, strlen(as_of), 0, &o.rfm.as_of))
-      st = kseg_error_set(KSEG_ERR_INPUT, "--as-of expects a date (YYYY-MM-DD, YYYYMMDD or DD-MM-YYYY), got '%s'",
-                          as_of);
-  }
+  if (!st && as_of) st = kseg_cli_rfm_as_of(as_of, &o.rfm);
   if (!st && (n_init < 1 || n_init > 100000))
     st = kseg_error_set(KSEG_ERR_INPUT, "--n-init must be in 1..100000 (got %lld)", (long long)n_init);
   if (!st && (min_segments < 2 || max_segments < min_segments))

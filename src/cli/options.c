@@ -176,3 +176,12 @@ int kseg_cli_prep_resolve(const kseg_cli_prep_flags *f, kseg_prep_options *o, do
   }
   return KSEG_OK;
 }
+
+int kseg_cli_rfm_as_of(const char *as_of, kseg_rfm_options *o)
+{
+  o->has_as_of = 1;
+  if (!kseg_rfm_parse_day(as_of, strlen(as_of), 0, &o->as_of))
+    return kseg_error_set(KSEG_ERR_INPUT, "--as-of expects a date (YYYY-MM-DD, YYYYMMDD or DD-MM-YYYY), got '%s'",
+                          as_of);
+  return KSEG_OK;
+}

@@ -5,6 +5,7 @@
  * Both encodings are single-byte supersets of ASCII, so quotes, delimiters
  * and line ends sit at the same bytes before and after conversion: records
  * are found on the raw bytes and converted one at a time. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,4 +103,19 @@ const char *kseg_csv_utf16_signature(const unsigned char *p, size_t n)
     if (even * 8 >= m * 3 && even >= 2 && odd == 0) return "UTF-16 (big-endian, no byte order mark)";
   }
   return NULL;
+}
+
+int kseg_csv_record_to_utf8(kseg_csv_encoding enc, const char *path, int64_t line, char **rec, size_t *len,
+                            char **buf, size_t *cap)
+{
+  if (enc == KSEG_CSV_UTF8) return KSEG_OK;
+  size_t out = 0, bad = 0;
+  int st = kseg_csv_to_utf8(enc, *rec, *len, buf, cap, &out, &bad);
+  if (st == KSEG_ERR_INPUT)
+    return kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": byte 0x%02X is not a character in %s", path, line,
+                          (unsigned char)(*rec)[bad], kseg_csv_encoding_name(enc));
+  KSEG_CHECK(st);
+  *rec = *buf;
+  *len = out;
+  return KSEG_OK;
 }

@@ -125,21 +125,6 @@ static int bad_line(const csv_ctx *c, int64_t line, int64_t last_line, int n_fie
                         n_fields, n_fields == 1 ? "" : "s", c->h.n_cols, span);
 }
 
-/* A record in UTF-8: converted into c->conv unless the file is UTF-8. */
-static int to_utf8(csv_ctx *c, char **rec, size_t *len, int64_t line)
-{
-  if (c->opt->encoding == KSEG_CSV_UTF8) return KSEG_OK;
-  size_t out = 0, bad = 0;
-  int st = kseg_csv_to_utf8(c->opt->encoding, *rec, *len, &c->conv, &c->conv_cap, &out, &bad);
-  if (st == KSEG_ERR_INPUT)
-    return kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": byte 0x%02X is not a character in %s", c->path, line,
-                          (unsigned char)(*rec)[bad], kseg_csv_encoding_name(c->opt->encoding));
-  KSEG_CHECK(st);
-  *rec = c->conv;
-  *len = out;
-  return KSEG_OK;
-}
-
 /* The next record split into c->f[0 .. n_cols), with the tolerance of
  * exports for a trailing delimiter: one extra empty last field, or a missing
  * last field when the header's last name is empty. *rec NULL at the end. */
@@ -148,7 +133,7 @@ static int next_fields(csv_ctx *c, kseg_csv_reader *r, char **rec, int64_t *line
   size_t len = 0;
   KSEG_CHECK(kseg_csv_reader_next(r, rec, &len, line));
   if (!*rec) return KSEG_OK;
-  KSEG_CHECK(to_utf8(c, rec, &len, *line));
+  KSEG_CHECK(kseg_csv_record_to_utf8(c->opt->encoding, c->path, *line, rec, &len, &c->conv, &c->conv_cap));
   const int n_cols = c->h.n_cols;
   int n = 0;
   const char *why = NULL;
@@ -215,7 +200,7 @@ static int header_read(csv_ctx *c, char delim_opt)
   if (!st) {
     h->data_begin = r.pos - (int64_t)(r.len - r.off);
     h->data_line = r.line;
-    st = to_utf8(c, &p, &len, h->line);
+    st = kseg_csv_record_to_utf8(c->opt->encoding, c->path, h->line, &p, &len, &c->conv, &c->conv_cap);
   }
   if (!st) {
     size_t at = 0;

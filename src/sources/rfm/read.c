@@ -429,23 +429,6 @@ static const char *utf8_hint(const char *why, kseg_csv_encoding enc)
   return enc == KSEG_CSV_UTF8 ? " (a Latin-1 or Windows-1252 log: give --encoding latin1 or --encoding cp1252)" : "";
 }
 
-/* Record rec (len bytes) of a log in encoding enc, in UTF-8: converted into
- * *buf (capacity *cap) unless the log is UTF-8. Local. */
-static int record_utf8(kseg_csv_encoding enc, const char *path, int64_t line, char **rec, size_t *len, char **buf,
-                       size_t *cap)
-{
-  if (enc == KSEG_CSV_UTF8) return KSEG_OK;
-  size_t out = 0, bad = 0;
-  int st = kseg_csv_to_utf8(enc, *rec, *len, buf, cap, &out, &bad);
-  if (st == KSEG_ERR_INPUT)
-    return kseg_error_set(KSEG_ERR_INPUT, "%s: line %" PRId64 ": byte 0x%02X is not a character in %s", path, line,
-                          (unsigned char)(*rec)[bad], kseg_csv_encoding_name(enc));
-  KSEG_CHECK(st);
-  *rec = *buf;
-  *len = out;
-  return KSEG_OK;
-}
-
 /* Root only: read the header, choose the format and the columns. */
 static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_options *opt, int64_t block,
                        text_header *h, char **used)
@@ -466,7 +449,7 @@ static int header_read(int fd, const char *path, int64_t size, const kseg_rfm_op
   char *conv = NULL;
   size_t conv_cap = 0;
   char *raw = rec;
-  int cst = record_utf8(h->encoding, path, line, &rec, &len, &conv, &conv_cap);
+  int cst = kseg_csv_record_to_utf8(h->encoding, path, line, &rec, &len, &conv, &conv_cap);
   if (cst) {
     free(raw);
     free(conv);
@@ -542,7 +525,7 @@ static int parse_range(int fd, const char *path, const text_header *h, int64_t s
     size_t len;
     st = kseg_csv_reader_next(&r, &rec, &len, &at.line);
     if (st || !rec) break;
-    if ((st = record_utf8(h->encoding, path, at.line, &rec, &len, &conv, &conv_cap))) break;
+    if ((st = kseg_csv_record_to_utf8(h->encoding, path, at.line, &rec, &len, &conv, &conv_cap))) break;
     int n = 0;
     if (quoted) {
       const char *why = NULL;
