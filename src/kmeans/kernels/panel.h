@@ -34,6 +34,53 @@
 #define KP_PW (KP_MR * KM_VL)
 _Static_assert(KP_PW <= KSEG_KM_PANEL_ROWS, "the panel buffers hold KSEG_KM_PANEL_ROWS rows");
 
+/* Reading ahead while the kernel computes: the rows of a later panel
+ * (n runs of `bytes` bytes from start[0 .. n)), a few cache lines to the L2
+ * cache per column step of the register blocks. A burst of prefetches at
+ * the start of each panel had left the pass waiting on memory for about a
+ * third of its time at 1M rows (the requests queue behind each other, then
+ * the kernel computes with none in flight); spread over the arithmetic, the
+ * reads overlap it. per_step is set so that the panel's blocks cover all
+ * the lines. */
+typedef struct kp_ahead {
+  const char *const *start;
+  int n, r, per_step;
+  int64_t bytes;
+  const char *p, *e; /* the run being read: its next line, its end */
+} kp_ahead;
+
+/* Prefetch the next per_step lines of a, if any are left. Returns false
+ * when none are. */
+static inline bool kp_ahead_step(kp_ahead *restrict a)
+{
+  for (int q = 0; q < a->per_step; q++) {
+    while (a->p >= a->e) {
+      if (a->r >= a->n) return false;
+      a->p = (const char *)((uintptr_t)a->start[a->r] & ~(uintptr_t)63);
+      a->e = a->start[a->r++] + a->bytes;
+    }
+    __builtin_prefetch(a->p, 0, 2);
+    a->p += 64;
+  }
+  return true;
+}
+
+/* How many panels ahead to read: 4, or more to be 16 KiB ahead. */
+static inline int64_t kp_ahead_panels(int64_t d)
+{
+  const int64_t bytes = KP_PW * d * (int64_t)sizeof(KM_T);
+  return bytes >= 4096 ? 4 : (16384 + bytes - 1) / bytes;
+}
+
+/* a set up for the runs start[0 .. n) of `bytes` bytes each, read over the
+ * `steps` column steps of one panel's search. */
+static inline void kp_ahead_init(kp_ahead *a, const char *const *start, int n, int64_t bytes, int64_t steps)
+{
+  const int64_t lines = n * (bytes / 64 + 2);
+  *a = (kp_ahead){.start = start, .n = n, .r = 0, .bytes = bytes, .p = NULL, .e = NULL,
+                  .per_step = (int)((lines + steps - 1) / steps)};
+}
+
 #if defined(__AVX512F__)
 #if KM_IS_F64
 typedef __m512d kp_vec;
@@ -79,9 +126,10 @@ typedef struct kp_state {
 #define KP_BLOCK(NR)                                                                                        \
   static __attribute__((noinline)) void kp_block##NR(const KM_T *restrict xt, int64_t d,                  \
                                                      const KM_T *restrict cb, const KM_T *restrict h,     \
-                                                     int32_t c0, kp_state *restrict s)                    \
+                                                     int32_t c0, kp_state *restrict s, kp_ahead *restrict a) \
   {                                                                                                         \
     kp_vec acc[KP_MR][NR];                                                                                  \
+    kp_ahead ra = a ? *a : (kp_ahead){0}; /* a copy in registers */                                         \
     _Pragma("GCC unroll 8") for (int c = 0; c < NR; c++) {                                                  \
       const kp_vec hc = KP_SET1(h[c]);                                                                      \
       _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) acc[m][c] = hc;                               \
@@ -93,7 +141,9 @@ typedef struct kp_state {
         const kp_vec b = KP_SET1(cb[j * NR + c]);                                                           \
         _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) acc[m][c] = KP_FMA(xv[m], b, acc[m][c]);    \
       }                                                                                                     \
+      if (a) kp_ahead_step(&ra);                                                                            \
     }                                                                                                       \
+    if (a) *a = ra;                                                                                         \
     _Pragma("GCC unroll 8") for (int c = 0; c < NR; c++) {                                                  \
       const kp_lab ci = KP_LAB_SET1(c0 + c);                                                                \
       _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) {                                             \
@@ -110,9 +160,9 @@ KP_BLOCK(1) KP_BLOCK(2) KP_BLOCK(3) KP_BLOCK(4) KP_BLOCK(5) KP_BLOCK(6) KP_BLOCK
 #undef KP_BLOCK
 
 /* The packed panel xt against all k centroids: best[r], second[r], lab[r]
- * for its KP_PW rows. */
+ * for its KP_PW rows, reading ahead a (or not, if NULL). */
 static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict cb, const KM_T *restrict h, int64_t k,
-                      KM_T best[KP_PW], KM_T second[KP_PW], int32_t lab[KP_PW])
+                      KM_T best[KP_PW], KM_T second[KP_PW], int32_t lab[KP_PW], kp_ahead *a)
 {
   kp_state s;
   for (int m = 0; m < KP_MR; m++) {
@@ -122,14 +172,14 @@ static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict c
   for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
     const KM_T *b = cb + c0 * d, *hb = h + c0;
     switch (k - c0 < KP_NR ? (int)(k - c0) : KP_NR) {
-    case 1: kp_block1(xt, d, b, hb, (int32_t)c0, &s); break;
-    case 2: kp_block2(xt, d, b, hb, (int32_t)c0, &s); break;
-    case 3: kp_block3(xt, d, b, hb, (int32_t)c0, &s); break;
-    case 4: kp_block4(xt, d, b, hb, (int32_t)c0, &s); break;
-    case 5: kp_block5(xt, d, b, hb, (int32_t)c0, &s); break;
-    case 6: kp_block6(xt, d, b, hb, (int32_t)c0, &s); break;
-    case 7: kp_block7(xt, d, b, hb, (int32_t)c0, &s); break;
-    default: kp_block8(xt, d, b, hb, (int32_t)c0, &s); break;
+    case 1: kp_block1(xt, d, b, hb, (int32_t)c0, &s, a); break;
+    case 2: kp_block2(xt, d, b, hb, (int32_t)c0, &s, a); break;
+    case 3: kp_block3(xt, d, b, hb, (int32_t)c0, &s, a); break;
+    case 4: kp_block4(xt, d, b, hb, (int32_t)c0, &s, a); break;
+    case 5: kp_block5(xt, d, b, hb, (int32_t)c0, &s, a); break;
+    case 6: kp_block6(xt, d, b, hb, (int32_t)c0, &s, a); break;
+    case 7: kp_block7(xt, d, b, hb, (int32_t)c0, &s, a); break;
+    default: kp_block8(xt, d, b, hb, (int32_t)c0, &s, a); break;
     }
   }
   for (int m = 0; m < KP_MR; m++) {
@@ -250,8 +300,10 @@ static void kp_norms(const KM_T *restrict xt, int64_t d, double xx[KP_PW])
 #else /* without AVX-512: the same arithmetic per lane, one lane at a time */
 
 static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict cb, const KM_T *restrict h, int64_t k,
-                      KM_T best[KP_PW], KM_T second[KP_PW], int32_t lab[KP_PW])
+                      KM_T best[KP_PW], KM_T second[KP_PW], int32_t lab[KP_PW], kp_ahead *a)
 {
+  if (a) /* all at once: this path is not tuned */
+    while (kp_ahead_step(a)) {}
   for (int r = 0; r < KP_PW; r++) {
     KM_T b = -(KM_T)INFINITY, s = b;
     int32_t l = 0;
@@ -415,28 +467,36 @@ void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, const kseg_km_table
   const KM_T *restrict x = xv, *restrict ct = t->ct, *restrict cb = t->cb, *restrict h = t->h;
   const int64_t d = t->d, k = t->k, kp = t->kp;
   KM_T *xt = panel;
+  const int64_t steps = d * ((k + KP_NR - 1) / KP_NR); /* column steps of a panel's search */
+  const int64_t ahead_panels = kp_ahead_panels(d);
   int64_t moved = 0, pending[KM_RB];
   int np = 0;
   for (int64_t i = i0; i < i1; i += KP_PW) {
     const int nr = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
     const KM_T *xr[KP_PW];
     for (int r = 0; r < KP_PW; r++) xr[r] = x + (i + (r < nr ? r : nr - 1)) * d;
-    /* the panel after next: the hardware prefetcher alone left a thread
-     * waiting on memory for part of each pass */
-    if (i + 3 * KP_PW <= i1) {
-      const char *p = (const char *)(x + (i + 2 * KP_PW) * d), *e = (const char *)(x + (i + 3 * KP_PW) * d);
-      for (; p < e; p += 64) __builtin_prefetch(p, 0, 3);
+    /* a panel ahead is read while this one is searched: the hardware
+     * prefetcher alone left a thread waiting on memory for part of each
+     * pass */
+    const int64_t far = i + ahead_panels * KP_PW;
+    const char *run = NULL;
+    kp_ahead ahead, *a = NULL;
+    if (far + KP_PW <= i1) {
+      run = (const char *)(x + far * d);
+      kp_ahead_init(&ahead, &run, 1, KP_PW * d * (int64_t)sizeof(KM_T), steps);
+      a = &ahead;
     }
     kp_pack(xr, d, xt);
     KM_T best[KP_PW], second[KP_PW];
     int32_t lab[KP_PW];
-    kp_search(xt, d, cb, h, k, best, second, lab);
+    kp_search(xt, d, cb, h, k, best, second, lab, a);
     /* the rows the first gap test settles, a vector at a time; the others
      * one by one */
     const uint64_t sure = kp_sure_rows(best, second, t->m1, nr);
     moved += kp_settle_sure(x, i, sure, lab, d, labels, mode, xscale, hi, lo, counts);
-    for (int r = 0; r < nr; r++) {
-      if (sure >> r & 1) continue;
+    const uint64_t lanes = nr >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nr) - 1;
+    for (uint64_t rest = lanes & ~sure; rest; rest &= rest - 1) {
+      const int r = __builtin_ctzll(rest);
       const double gap = 2.0 * ((double)best[r] - (double)second[r]);
       if (kp_sure(gap, xr[r], d, -1, t)) {
         moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
@@ -567,6 +627,8 @@ void KM_FN(search_rows)(const void *xv, const int64_t *restrict idx, int64_t m, 
   const KM_T *restrict x = xv, *restrict ct = t->ct, *restrict cb = t->cb, *restrict h = t->h;
   const int64_t d = t->d, k = t->k, kp = t->kp;
   const double wide = (double)(d + 4) * 0x1p-52;
+  const int64_t steps = d * ((k + KP_NR - 1) / KP_NR); /* column steps of a panel's search */
+  const int64_t ahead_panels = kp_ahead_panels(d);
   KM_T *xt = panel;
   int64_t moved = 0, pending[KM_RB];
   int np = 0;
@@ -574,17 +636,20 @@ void KM_FN(search_rows)(const void *xv, const int64_t *restrict idx, int64_t m, 
     const int nr = m - p < KP_PW ? (int)(m - p) : KP_PW;
     const KM_T *xr[KP_PW];
     for (int r = 0; r < KP_PW; r++) xr[r] = x + idx[p + (r < nr ? r : nr - 1)] * d;
-    /* the rows of the panel after next: scattered rows defeat the hardware
-     * prefetcher, and packing them would wait on memory */
-    for (int64_t q = p + 2 * KP_PW; q < p + 3 * KP_PW && q < m; q++) {
-      const char *a = (const char *)(x + idx[q] * d), *e = (const char *)(x + (idx[q] + 1) * d);
-      for (a = (const char *)((uintptr_t)a & ~(uintptr_t)63); a < e; a += 64) __builtin_prefetch(a, 0, 3);
-    }
+    /* the rows of a panel ahead are read while this one is searched:
+     * scattered rows defeat the hardware prefetcher, and packing them would
+     * wait on memory */
+    const char *far[KP_PW];
+    int nf = 0;
+    for (int64_t q = p + ahead_panels * KP_PW; q < p + (ahead_panels + 1) * KP_PW && q < m; q++)
+      far[nf++] = (const char *)(x + idx[q] * d);
+    kp_ahead ahead;
+    kp_ahead_init(&ahead, far, nf, d * (int64_t)sizeof(KM_T), steps);
     kp_pack(xr, d, xt);
     KM_T best[KP_PW], second[KP_PW];
     int32_t lab[KP_PW];
     double xx[KP_PW];
-    kp_search(xt, d, cb, h, k, best, second, lab);
+    kp_search(xt, d, cb, h, k, best, second, lab, nf ? &ahead : NULL);
     kp_norms(xt, d, xx);
 #if defined(__AVX512F__)
     /* the rows the dot form settles, eight at a time; the near ties after */
