@@ -29,36 +29,76 @@ void KM_FN(row_double)(const void *xv, int64_t i, int64_t d, double *out)
 
 /* The first (lowest row, then column) NaN or Inf of the n x d rows: its
  * flattened index i * d + j, with the value in *value; -1 when all are
- * finite. */
+ * finite. Each thread scans its share whole (no early exit: the rows are
+ * almost always all finite) and the lowest index wins. */
 int64_t KM_FN(first_nonfinite)(const void *xv, int64_t n, int64_t d, double *value)
 {
   const KM_T *x = xv;
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t j = 0; j < d; j++) {
-      const double v = (double)x[i * d + j];
-      if (!isfinite(v)) {
-        *value = v;
-        return i * d + j;
-      }
-    }
-  return -1;
+  const int64_t nd = n * d;
+  int64_t first = INT64_MAX;
+#pragma omp parallel for reduction(min : first) schedule(static)
+  for (int64_t i = 0; i < nd; i++) {
+    const double v = (double)x[i];
+    if (v - v != 0 && i < first) first = i; /* v - v is NaN for NaN and +-Inf, else 0 */
+  }
+  if (first == INT64_MAX) return -1;
+  *value = (double)x[first];
+  return first;
 }
 
+/* Columns per pass of column_sums: their running sums stay on the stack. */
+enum { CS_COLS = 64 };
+
 /* Exact column sums of the n x d rows added to s[d]: the fixed-point value
- * (scale) of each x[i][j], or with mean != NULL of (x[i][j] - mean[j])^2. */
+ * v (scale) of each x[i][j], or with mean != NULL of (x[i][j] - mean[j])^2.
+ * Each thread splits v (|v| <= 2^62) into v >> 32 and its low 32 bits and
+ * sums both in int64 lanes, which vectorizes and cannot overflow within
+ * 2^30 rows; the halves are folded into 128 bits every 2^30 rows and at the
+ * end. Integer sums: the same bits for any thread count. */
 void KM_FN(column_sums)(const void *xv, int64_t n, int64_t d, double scale, const double *mean, kseg_i128 *s)
 {
   const KM_T *x = xv;
-  if (!mean) {
-    for (int64_t i = 0; i < n; i++)
-      for (int64_t j = 0; j < d; j++) s[j] += (int64_t)rint((double)x[i * d + j] * scale);
-    return;
-  }
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t j = 0; j < d; j++) {
-      const double t = (double)x[i * d + j] - mean[j];
-      s[j] += (int64_t)rint(t * t * scale);
+  for (int64_t j0 = 0; j0 < d; j0 += CS_COLS) {
+    const int w = d - j0 < CS_COLS ? (int)(d - j0) : CS_COLS;
+#pragma omp parallel
+    {
+      int64_t hi[CS_COLS] = {0};
+      uint64_t lo[CS_COLS] = {0};
+      kseg_i128 part[CS_COLS] = {0};
+      double mu[CS_COLS] = {0};
+      if (mean)
+        for (int j = 0; j < w; j++) mu[j] = mean[j0 + j];
+      int64_t rows = 0;
+#pragma omp for schedule(static)
+      for (int64_t i = 0; i < n; i++) {
+        const KM_T *row = x + i * d + j0;
+        if (mean)
+          for (int j = 0; j < w; j++) {
+            const double t = (double)row[j] - mu[j];
+            const int64_t v = (int64_t)rint(t * t * scale);
+            hi[j] += v >> 32;
+            lo[j] += (uint64_t)v & 0xffffffffu;
+          }
+        else
+          for (int j = 0; j < w; j++) {
+            const int64_t v = (int64_t)rint((double)row[j] * scale);
+            hi[j] += v >> 32;
+            lo[j] += (uint64_t)v & 0xffffffffu;
+          }
+        if (++rows == (int64_t)1 << 30) {
+          for (int j = 0; j < w; j++) {
+            part[j] += (kseg_i128)hi[j] * ((kseg_i128)1 << 32) + (kseg_i128)lo[j];
+            hi[j] = 0;
+            lo[j] = 0;
+          }
+          rows = 0;
+        }
+      }
+      for (int j = 0; j < w; j++) part[j] += (kseg_i128)hi[j] * ((kseg_i128)1 << 32) + (kseg_i128)lo[j];
+#pragma omp critical(kseg_column_sums)
+      for (int j = 0; j < w; j++) s[j0 + j] += part[j];
     }
+  }
 }
 
 /* The fixed-point sum (scale) of row_dist2 of rows [i0, i1) to their labels'
