@@ -35,6 +35,11 @@ uint64_t kseg_rng_u64(kseg_rng_key key, uint64_t index, uint64_t draw);
 /* Uniform in [0, 1) with 53 random bits. */
 double kseg_rng_uniform(kseg_rng_key key, uint64_t index, uint64_t draw);
 
+/* Draws 0 .. n of item index as uniforms: out[j] = kseg_rng_uniform(key,
+ * index, j), bit for bit, each block computed once (two draws a block) and,
+ * with AVX-512, eight blocks at a time. */
+void kseg_rng_uniform_run(kseg_rng_key key, uint64_t index, int64_t n, double *out);
+
 /* Standard normal (Box-Muller on draws 2*draw and 2*draw+1). */
 double kseg_rng_normal(kseg_rng_key key, uint64_t index, uint64_t draw);
 

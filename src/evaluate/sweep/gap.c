@@ -160,8 +160,8 @@ static void reference_rows(const kseg_matrix *x, const kseg_sweep_box *box, uint
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < x->n_local; i++) {
       const uint64_t g = (uint64_t)(x->row0 + i);
-      for (int64_t j = 0; j < d; j++)
-        z[j] = box->lo[j] + kseg_rng_uniform(key, g, (uint64_t)j) * (box->hi[j] - box->lo[j]);
+      kseg_rng_uniform_run(key, g, d, z);
+      for (int64_t j = 0; j < d; j++) z[j] = box->lo[j] + z[j] * (box->hi[j] - box->lo[j]);
       for (int64_t l = 0; l < d; l++) {
         double s = box->mean[l];
         for (int64_t j = 0; j < d; j++) s += box->rot[l * d + j] * z[j];
