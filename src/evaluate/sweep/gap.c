@@ -149,8 +149,11 @@ fail:
 }
 
 /* Reference set b for this rank's rows: z uniform in [lo, hi] per rotated
- * axis, mapped back to the data space as mean + V z. */
-static void reference_rows(const kseg_matrix *x, const kseg_sweep_box *box, uint64_t seed, int b, double *out)
+ * axis, mapped back to the data space as mean + V z. rot_t is V transposed
+ * (rot_t[j d + l] = V[l][j]), so each output column's sum over j, taken in
+ * order, runs for all columns at once in vector lanes. */
+static void reference_rows(const kseg_matrix *x, const kseg_sweep_box *box, const double *rot_t, uint64_t seed, int b,
+                           double *out)
 {
   const int64_t d = x->d;
   const kseg_rng_key key = {seed, kseg_rng_substream(KSEG_STREAM_REFERENCE, (uint64_t)b, 0)};
@@ -162,10 +165,11 @@ static void reference_rows(const kseg_matrix *x, const kseg_sweep_box *box, uint
       const uint64_t g = (uint64_t)(x->row0 + i);
       kseg_rng_uniform_run(key, g, d, z);
       for (int64_t j = 0; j < d; j++) z[j] = box->lo[j] + z[j] * (box->hi[j] - box->lo[j]);
-      for (int64_t l = 0; l < d; l++) {
-        double s = box->mean[l];
-        for (int64_t j = 0; j < d; j++) s += box->rot[l * d + j] * z[j];
-        out[i * d + l] = s;
+      double *restrict o = out + i * d;
+      for (int64_t l = 0; l < d; l++) o[l] = box->mean[l];
+      for (int64_t j = 0; j < d; j++) {
+        const double zj = z[j], *restrict col = rot_t + j * d;
+        for (int64_t l = 0; l < d; l++) o[l] += col[l] * zj;
       }
     }
   }
@@ -178,11 +182,14 @@ int kseg_sweep_gap(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_box *bo
   const int64_t d = x->d;
   double *ref = kseg_malloc((size_t)((x->n_local > 0 ? x->n_local : 1) * d) * sizeof *ref, "gap reference set");
   double *logw = kseg_malloc((size_t)B * sizeof *logw, "gap reference inertias");
-  int st = (ref && logw) ? KSEG_OK : KSEG_ERR_IO;
+  double *rot_t = kseg_malloc((size_t)(d * d > 0 ? d * d : 1) * sizeof *rot_t, "gap rotation");
+  int st = (ref && logw && rot_t) ? KSEG_OK : KSEG_ERR_IO;
   if (!st && !(inertia > 0))
     st = kseg_error_set(KSEG_ERR_INPUT, "the gap statistic is undefined at k=%lld: the inertia is %g", (long long)k,
                         inertia);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+  for (int64_t l = 0; l < d; l++)
+    for (int64_t j = 0; j < d; j++) rot_t[j * d + l] = box->rot[l * d + j];
   kseg_matrix rm = {.n_global = x->n_global, .row0 = x->row0, .n_local = x->n_local, .d = d,
                     .dtype = KSEG_F64, .data = ref, .columns = NULL};
   kseg_kmeans_options ko;
@@ -193,7 +200,7 @@ int kseg_sweep_gap(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_box *bo
   ko.tol = opt->tol;
   ko.seed = opt->seed;
   for (int b = 0; b < B; b++) {
-    reference_rows(x, box, opt->seed, b, ref);
+    reference_rows(x, box, rot_t, opt->seed, b, ref);
     kseg_kmeans_result kr;
     KSEG_CHECK_GOTO(kseg_kmeans_fit(comm, &rm, &ko, &kr), st, done);
     logw[b] = log(kr.inertia);
@@ -210,5 +217,6 @@ int kseg_sweep_gap(MPI_Comm comm, const kseg_matrix *x, const kseg_sweep_box *bo
 done:
   free(ref);
   free(logw);
+  free(rot_t);
   return st;
 }
