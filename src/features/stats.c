@@ -191,44 +191,63 @@ static inline int first_prefix_at_least(const select_target *t, int a, int b, ui
   return a;
 }
 
-/* Does key k agree with some target of [a, b) on the bits at and above `shift`? */
-static inline int matches(const select_target *t, int a, int b, uint64_t k, int shift)
+/* first_prefix_at_least for an answer known to be at least `from`: t[from]
+ * first, then steps of 1, 2, 4 .. and a binary search in the last one (the
+ * answer is nearly always within a few targets of where the key matched in
+ * the round before). */
+static inline int first_prefix_from(const select_target *t, int from, int b, uint64_t v, int shift)
 {
-  if (shift >= 64) return 1;
-  const int s = first_prefix_at_least(t, a, b, k >> shift, shift);
-  return s < b && (t[s].prefix >> shift) == (k >> shift);
+  int lo = from, step = 1;
+  while (lo < b && (t[lo].prefix >> shift) < v) {
+    const int next = lo + step;
+    if (next >= b || (t[next].prefix >> shift) >= v) return first_prefix_at_least(t, lo + 1, next < b ? next : b, v, shift);
+    lo = next;
+    step *= 2;
+  }
+  return lo;
 }
 
 /* The keys that agree with some target of [a, b) on the bits at and above
- * `shift`, into a new array *out (*n_out of them): from a column's values
- * (keys NULL: rows in the mask, NaN left out) or from the previous keys.
- * Each thread decides its own slice, then copies the kept keys to its offset
- * (the order of candidates does not matter to histograms). Local. */
-static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint64_t *keys, int64_t n,
-                         const select_target *t, int a, int b, int shift, uint64_t **out, int64_t *n_out)
+ * `shift`, into a new array *out (*n_out of them), with the first such
+ * target of each into *tgt_out: from a column's values (keys NULL: rows in
+ * the mask, NaN left out) or from the previous keys, whose targets tgt_in
+ * (found the same way one round coarser) bound the search from below.
+ * Each thread decides its own slice, then copies the kept keys to its
+ * offset (the order of candidates does not matter to histograms). Local. */
+static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint64_t *keys, const int32_t *tgt_in,
+                         int64_t n, const select_target *t, int a, int b, int shift, uint64_t **out,
+                         int32_t **tgt_out, int64_t *n_out)
 {
   int64_t *offs = kseg_calloc((size_t)omp_get_max_threads() + 1, sizeof *offs, "quantile candidates");
-  uint8_t *keep = kseg_malloc((size_t)n + 1, "quantile candidates"); /* the first pass's verdicts */
-  if (!offs || !keep) {
+  int32_t *found = kseg_malloc(sizeof(int32_t) * ((size_t)n + 1), "quantile candidates"); /* -1: not kept */
+  if (!offs || !found) {
     free(offs);
-    free(keep);
+    free(found);
     return KSEG_ERR_IO;
   }
   uint64_t *kept = NULL;
+  int32_t *kept_tgt = NULL;
 #pragma omp parallel
   {
     const int nth = omp_get_num_threads(), id = omp_get_thread_num();
     const int64_t lo = n * id / nth, hi = n * (id + 1) / nth;
     int64_t cnt = 0;
     for (int64_t i = lo; i < hi; i++) {
-      int in;
+      uint64_t k;
       if (keys) {
-        in = matches(t, a, b, keys[i], shift);
+        k = keys[i];
       } else {
         const double x = col_at(c, i);
-        in = row_in(mask, i) && !isnan(x) && matches(t, a, b, key_of(x), shift);
+        if (!row_in(mask, i) || isnan(x)) {
+          found[i] = -1;
+          continue;
+        }
+        k = key_of(x);
       }
-      keep[i] = (uint8_t)in;
+      const int s = tgt_in ? first_prefix_from(t, tgt_in[i], b, k >> shift, shift)
+                           : first_prefix_at_least(t, a, b, k >> shift, shift);
+      const int in = s < b && (t[s].prefix >> shift) == (k >> shift);
+      found[i] = in ? s : -1;
       cnt += in;
     }
     offs[id + 1] = cnt;
@@ -237,15 +256,29 @@ static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint
     {
       for (int z = 0; z < nth; z++) offs[z + 1] += offs[z];
       kept = kseg_malloc(sizeof(uint64_t) * (size_t)(offs[nth] + 1), "quantile candidates");
+      kept_tgt = kseg_malloc(sizeof(int32_t) * (size_t)(offs[nth] + 1), "quantile candidates");
       *n_out = offs[nth];
     }
-    uint64_t *o = kept ? kept + offs[id] : NULL;
-    for (int64_t i = lo; o && i < hi; i++)
-      if (keep[i]) *o++ = keys ? keys[i] : key_of(col_at(c, i));
+    if (kept && kept_tgt) {
+      uint64_t *o = kept + offs[id];
+      int32_t *ot = kept_tgt + offs[id];
+      for (int64_t i = lo; i < hi; i++)
+        if (found[i] >= 0) {
+          *o++ = keys ? keys[i] : key_of(col_at(c, i));
+          *ot++ = found[i];
+        }
+    }
   }
   free(offs);
-  free(keep);
+  free(found);
+  if (!kept || !kept_tgt) {
+    free(kept);
+    free(kept_tgt);
+    kept = NULL;
+    kept_tgt = NULL;
+  }
   *out = kept;
+  *tgt_out = kept_tgt;
   return kept ? KSEG_OK : KSEG_ERR_IO;
 }
 
@@ -263,6 +296,7 @@ static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_loc
   int64_t *hist = NULL;
   int *group = kseg_malloc(sizeof *group * (size_t)(nt + 1), "quantile groups");
   uint64_t **cand = kseg_calloc((size_t)nt + 1, sizeof *cand, "quantile candidates");
+  int32_t **ctgt = kseg_calloc((size_t)nt + 1, sizeof *ctgt, "quantile candidates"); /* each key's first target */
   int64_t *ncand = kseg_calloc((size_t)nt + 1, sizeof *ncand, "quantile candidates");
   if (group) {
     /* group[g] is the last target of column group g; its first is group[g - 1] + 1 */
@@ -271,7 +305,7 @@ static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_loc
     size_t r0 = (size_t)ng << KSEG_RADIX_BITS0, later = (size_t)nt << 8;
     hist = kseg_calloc((r0 > later ? r0 : later) + 1, sizeof *hist, "quantile histograms");
   }
-  st = hist && group && cand && ncand ? KSEG_OK : KSEG_ERR_IO;
+  st = hist && group && cand && ctgt && ncand ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
   int shift = 64;
@@ -285,6 +319,7 @@ static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_loc
       int a = g ? group[g - 1] + 1 : 0, b = group[g] + 1;
       const kseg_stats_col *c = &cols[t[a].col];
       const uint64_t *keys = cand[g];
+      const int32_t *tgt = ctgt[g];
       int64_t n = round == 0 ? n_local : ncand[g];
       int64_t *h0 = hist + (int64_t)(round == 0 ? g : a) * bins;
 #pragma omp parallel
@@ -313,9 +348,10 @@ static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_loc
             continue;
           }
           /* targets that share a prefix see the same keys: the first of
-           * them counts, the others copy its histogram below */
-          const int s = first_prefix_at_least(t, a, b, k >> above, above);
-          if (s < b && (t[s].prefix >> above) == (k >> above)) mine[(int64_t)(s - a) * bins + bin]++;
+           * them counts, the others copy its histogram below. keep_matching
+           * found it (the prefixes have not changed since, and `above` is
+           * its shift) */
+          mine[(int64_t)(tgt[i] - a) * bins + bin]++;
         }
         if (mine) {
 #pragma omp critical(kseg_stats_hist)
@@ -345,17 +381,23 @@ static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_loc
     for (int g = 0; g < ng; g++) {
       int a = g ? group[g - 1] + 1 : 0, b = group[g] + 1;
       uint64_t *kept = NULL;
+      int32_t *kept_tgt = NULL;
       const int64_t n = round == 0 ? n_local : ncand[g];
-      st = keep_matching(round == 0 ? &cols[t[a].col] : NULL, mask, cand[g], n, t, a, b, shift, &kept, &ncand[g]);
+      st = keep_matching(round == 0 ? &cols[t[a].col] : NULL, mask, cand[g], ctgt[g], n, t, a, b, shift, &kept,
+                         &kept_tgt, &ncand[g]);
       free(cand[g]);
+      free(ctgt[g]);
       cand[g] = kept;
+      ctgt[g] = kept_tgt;
       if (st != KSEG_OK) break;
     }
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
   }
 done:
   for (int g = 0; cand && g < ng; g++) free(cand[g]);
+  for (int g = 0; ctgt && g < ng; g++) free(ctgt[g]);
   free(cand);
+  free(ctgt);
   free(ncand);
   free(group);
   free(hist);
