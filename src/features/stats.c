@@ -220,10 +220,19 @@ static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint
 {
   int64_t *offs = kseg_calloc((size_t)omp_get_max_threads() + 1, sizeof *offs, "quantile candidates");
   int32_t *found = kseg_malloc(sizeof(int32_t) * ((size_t)n + 1), "quantile candidates"); /* -1: not kept */
-  if (!offs || !found) {
+  /* the first round (a few bits, no targets known yet): the first target of
+   * each prefix from a table instead of a search */
+  const int direct = !tgt_in && 64 - shift <= 16;
+  int32_t *first = direct ? kseg_malloc(sizeof(int32_t) << (64 - shift), "quantile candidates") : NULL;
+  if (!offs || !found || (direct && !first)) {
     free(offs);
     free(found);
+    free(first);
     return KSEG_ERR_IO;
+  }
+  if (direct) {
+    for (int64_t z = 0; z < (int64_t)1 << (64 - shift); z++) first[z] = -1;
+    for (int q = b - 1; q >= a; q--) first[t[q].prefix >> shift] = q;
   }
   uint64_t *kept = NULL;
   int32_t *kept_tgt = NULL;
@@ -244,9 +253,15 @@ static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint
         }
         k = key_of(x);
       }
-      const int s = tgt_in ? first_prefix_from(t, tgt_in[i], b, k >> shift, shift)
-                           : first_prefix_at_least(t, a, b, k >> shift, shift);
-      const int in = s < b && (t[s].prefix >> shift) == (k >> shift);
+      int s, in;
+      if (direct) {
+        s = first[k >> shift];
+        in = s >= 0;
+      } else {
+        s = tgt_in ? first_prefix_from(t, tgt_in[i], b, k >> shift, shift)
+                   : first_prefix_at_least(t, a, b, k >> shift, shift);
+        in = s < b && (t[s].prefix >> shift) == (k >> shift);
+      }
       found[i] = in ? s : -1;
       cnt += in;
     }
@@ -271,6 +286,7 @@ static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint
   }
   free(offs);
   free(found);
+  free(first);
   if (!kept || !kept_tgt) {
     free(kept);
     free(kept_tgt);
