@@ -39,6 +39,14 @@ static inline double kseg_fixed_to_double(const kseg_fixed *f, kseg_i128 v)
   return (double)v * f->inv_scale;
 }
 
+/* The sum of values v kept as two int64 halves (vectorizable, exact while
+ * neither overflows): hi, the sum of v >> 32, and lo, the sum of v's low 32
+ * bits taken unsigned. Its value is hi 2^32 + lo. */
+static inline kseg_i128 kseg_fixed_join(int64_t hi, uint64_t lo)
+{
+  return (kseg_i128)hi * ((kseg_i128)1 << 32) + (kseg_i128)lo;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -151,7 +151,7 @@ int kseg_pairsum_accumulate(const double *a, int64_t na, const double *b, const 
         _mm512_storeu_si512(h, hi[r]);
         _mm512_storeu_si512(l, lo[r]);
         kseg_i128 sum = 0;
-        for (int q = 0; q < PS_LANES; q++) sum += (kseg_i128)h[q] * ((kseg_i128)1 << 32) + (kseg_i128)l[q];
+        for (int q = 0; q < PS_LANES; q++) sum += kseg_fixed_join(h[q], l[q]);
         acc[(i + r) * k + c] += sum;
       }
     }

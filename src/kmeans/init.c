@@ -172,7 +172,7 @@ static int plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t 
       int64_t i0, n;
       kseg_partition(nl, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
       ops->pp_trials(x->data, i0, i0 + n, d, ct, trials, closest, weight, split, fd.scale, part, hi, lo, tc, (int64_t)nls);
-      for (int t = 0; t < trials; t++) part[t] += (kseg_i128)hi[t] * ((kseg_i128)1 << 32) + (kseg_i128)lo[t];
+      for (int t = 0; t < trials; t++) part[t] += kseg_fixed_join(hi[t], lo[t]);
 #pragma omp critical(kseg_kmeans_pp)
       for (int t = 0; t < trials; t++) pot[t] += part[t];
     }

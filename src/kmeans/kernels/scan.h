@@ -87,14 +87,14 @@ void KM_FN(column_sums)(const void *xv, int64_t n, int64_t d, double scale, cons
           }
         if (++rows == (int64_t)1 << 30) {
           for (int j = 0; j < w; j++) {
-            part[j] += (kseg_i128)hi[j] * ((kseg_i128)1 << 32) + (kseg_i128)lo[j];
+            part[j] += kseg_fixed_join(hi[j], lo[j]);
             hi[j] = 0;
             lo[j] = 0;
           }
           rows = 0;
         }
       }
-      for (int j = 0; j < w; j++) part[j] += (kseg_i128)hi[j] * ((kseg_i128)1 << 32) + (kseg_i128)lo[j];
+      for (int j = 0; j < w; j++) part[j] += kseg_fixed_join(hi[j], lo[j]);
 #pragma omp critical(kseg_column_sums)
       for (int j = 0; j < w; j++) s[j0 + j] += part[j];
     }
