@@ -40,16 +40,29 @@ void kseg_rng_block(kseg_rng_key key, uint64_t index, uint64_t block, uint32_t o
   out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
 }
 
+/* The draw of a block in half `odd`: words 0, 1 for an even draw, 2, 3
+ * for an odd one. */
+static inline uint64_t block_draw(const uint32_t w[4], uint64_t odd)
+{
+  return odd ? ((uint64_t)w[2] << 32 | w[3]) : ((uint64_t)w[0] << 32 | w[1]);
+}
+
+/* 64 random bits as a uniform in [0, 1) from their top 53. */
+static inline double unit_of(uint64_t u)
+{
+  return (double)(u >> 11) * 0x1.0p-53;
+}
+
 uint64_t kseg_rng_u64(kseg_rng_key key, uint64_t index, uint64_t draw)
 {
   uint32_t w[4];
   kseg_rng_block(key, index, draw >> 1, w);
-  return (draw & 1) ? ((uint64_t)w[2] << 32 | w[3]) : ((uint64_t)w[0] << 32 | w[1]);
+  return block_draw(w, draw & 1);
 }
 
 double kseg_rng_uniform(kseg_rng_key key, uint64_t index, uint64_t draw)
 {
-  return (double)(kseg_rng_u64(key, index, draw) >> 11) * 0x1.0p-53;
+  return unit_of(kseg_rng_u64(key, index, draw));
 }
 
 /* Blocks block0 .. block0 + 8 of item index (lanes past nb anything): w[q]
@@ -106,8 +119,8 @@ void kseg_rng_uniform_run(kseg_rng_key key, uint64_t index, int64_t n, double *o
   for (; j < n; j += 2) {
     uint32_t w[4];
     kseg_rng_block(key, index, (uint64_t)j >> 1, w);
-    out[j] = (double)(((uint64_t)w[0] << 32 | w[1]) >> 11) * 0x1.0p-53;
-    if (j + 1 < n) out[j + 1] = (double)(((uint64_t)w[2] << 32 | w[3]) >> 11) * 0x1.0p-53;
+    out[j] = unit_of(block_draw(w, 0));
+    if (j + 1 < n) out[j + 1] = unit_of(block_draw(w, 1));
   }
 }
 
