@@ -5,7 +5,9 @@
  * centroid and column), as a percent of the peak of a loop of twelve
  * independent FMA chains (as roofline.c), both timed in thread CPU time, so
  * other processes on the machine slow neither. Prints one JSON object.
- * Usage: kernel_peak ROWS REPS D:K[,D:K...]  (built and run by roofline.sh) */
+ * D:K:R times R runs side by side in one pass (restarts, each with its own
+ * k centroids; the flops of all R).
+ * Usage: kernel_peak ROWS REPS D:K[:R][,D:K[:R]...]  (built and run by roofline.sh) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,56 +64,67 @@ static double uniform(unsigned long long *s)
   return (double)(*s >> 11) * 0x1p-53;
 }
 
-/* Seconds per pass of dot_rows over n rows of d columns against k
- * centroids, best of reps. */
-static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int reps)
+/* Seconds per pass of dot_rows over n rows of d columns for R runs side by
+ * side (restarts), each against its own k centroids, best of reps. */
+static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int R, int reps)
 {
   const size_t es = ops->size;
   double *x = malloc((size_t)(n * d) * sizeof *x), *c = malloc((size_t)(k * d) * sizeof *c);
-  void *xt = malloc((size_t)(n * d) * es);
+  void *xt = malloc((size_t)(n * d) * es), *panel;
   const int64_t kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
-  void *ct = calloc((size_t)(d * kp), es), *cb = calloc((size_t)(k * d), es), *h = calloc((size_t)k, es), *panel;
-  int32_t *labels = calloc((size_t)n, sizeof *labels);
-  if (!x || !c || !xt || !ct || !cb || !h || !labels ||
-      posix_memalign(&panel, 64, (size_t)KSEG_KM_PANEL_ROWS * (size_t)d * es + 64) != 0) {
+  void *ct[KSEG_KM_DOT_RUNS], *cb[KSEG_KM_DOT_RUNS], *h[KSEG_KM_DOT_RUNS];
+  int32_t *labels[KSEG_KM_DOT_RUNS];
+  int ok = x && c && xt && posix_memalign(&panel, 64, (size_t)KSEG_KM_PANEL_ROWS * (size_t)d * es + 64) == 0;
+  for (int q = 0; q < R; q++) {
+    ct[q] = calloc((size_t)(d * kp), es), cb[q] = calloc((size_t)(k * d), es), h[q] = calloc((size_t)k, es);
+    labels[q] = calloc((size_t)n, sizeof *labels[q]);
+    ok = ok && ct[q] && cb[q] && h[q] && labels[q];
+  }
+  if (!ok) {
     fprintf(stderr, "kernel_peak: out of memory\n");
     exit(2);
   }
   unsigned long long s = 1;
   double max_abs = 0;
   for (int64_t i = 0; i < n * d; i++) max_abs = fmax(max_abs, fabs(x[i] = uniform(&s) * 2 - 1 + (double)((i / d) % 7)));
-  for (int64_t i = 0; i < k * d; i++) c[i] = x[((i / d) * 131 % n) * d + i % d] + 0.01 * uniform(&s);
   ops->centroid_rows(x, n * d, xt);
-  ops->centroid_table(c, k, d, kp, ct);
-  const double cn = ops->panel_tables(c, k, d, cb, h);
-  const double gam = 8.0 * (double)(d + 2) * ops->eps, tiny = (double)(4 * d + 16) * ops->min_normal;
-  const double reach = sqrt((double)d) * max_abs + cn;
-  const kseg_km_tables t = {.k = k, .d = d, .kp = kp, .ct = ct, .cb = cb, .h = h, .cn = cn,
+  kseg_km_tables t[KSEG_KM_DOT_RUNS];
+  kseg_km_dot_run run[KSEG_KM_DOT_RUNS];
+  int64_t changed = 0;
+  for (int q = 0; q < R; q++) {
+    for (int64_t i = 0; i < k * d; i++) c[i] = x[((i / d) * 131 % n) * d + i % d] + 0.01 * uniform(&s);
+    ops->centroid_table(c, k, d, kp, ct[q]);
+    const double cn = ops->panel_tables(c, k, d, cb[q], h[q]);
+    const double gam = 8.0 * (double)(d + 2) * ops->eps, tiny = (double)(4 * d + 16) * ops->min_normal;
+    const double reach = sqrt((double)d) * max_abs + cn;
+    t[q] = (kseg_km_tables){.k = k, .d = d, .kp = kp, .ct = ct[q], .cb = cb[q], .h = h[q], .cn = cn,
                             .m1 = gam * reach * reach + tiny, .gam = gam, .tiny = tiny};
+    run[q] = (kseg_km_dot_run){.t = &t[q], .labels = labels[q], .changed = &changed};
+  }
   double best = 1e300;
   for (int r = 0; r < reps; r++) {
-    int64_t changed = 0;
     const double t0 = cpu();
-    for (int q = 0; q < 20; q++)
-      ops->dot_rows(xt, 0, n, &t, labels, KSEG_KM_LABELS_ONLY, 1.0, NULL, NULL, NULL, &changed, panel);
+    for (int q = 0; q < 20; q++) ops->dot_rows(xt, 0, n, R, run, KSEG_KM_LABELS_ONLY, 1.0, panel);
     const double dt = (cpu() - t0) / 20;
     if (dt < best) best = dt;
   }
   free(x);
   free(c);
   free(xt);
-  free(ct);
-  free(cb);
-  free(h);
-  free(labels);
   free(panel);
+  for (int q = 0; q < R; q++) {
+    free(ct[q]);
+    free(cb[q]);
+    free(h[q]);
+    free(labels[q]);
+  }
   return best;
 }
 
 int main(int argc, char **argv)
 {
   if (argc < 4) {
-    fprintf(stderr, "usage: kernel_peak ROWS REPS D:K[,D:K...]\n");
+    fprintf(stderr, "usage: kernel_peak ROWS REPS D:K[:R][,D:K[:R]...]\n");
     return 1;
   }
   const int64_t n = atoll(argv[1]);
@@ -122,13 +135,14 @@ int main(int argc, char **argv)
   char *list = strdup(argv[3]);
   int first = 1;
   for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-    int64_t d = 0, k = 0;
-    if (sscanf(tok, "%lld:%lld", (long long *)&d, (long long *)&k) != 2 || d < 1 || k < 1) continue;
+    long long d = 0, k = 0;
+    int R = 1;
+    if (sscanf(tok, "%lld:%lld:%d", &d, &k, &R) < 2 || d < 1 || k < 1 || R < 1 || R > KSEG_KM_DOT_RUNS) continue;
     for (int f32 = 0; f32 < 2; f32++) {
-      const double sec = time_pass(kseg_km_ops_of(f32 ? KSEG_F32 : KSEG_F64), n, d, k, reps);
-      const double flops = 2.0 * (double)n * (double)k * (double)d;
-      printf("%s{\"d\": %lld, \"k\": %lld, \"dtype\": \"%s\", \"seconds_per_pass\": %.6g, \"ns_per_row\": %.4g, "
-             "\"percent_of_fma_peak\": %.1f}", first ? "" : ", ", (long long)d, (long long)k,
+      const double sec = time_pass(kseg_km_ops_of(f32 ? KSEG_F32 : KSEG_F64), n, d, k, R, reps);
+      const double flops = 2.0 * (double)n * (double)k * (double)d * R;
+      printf("%s{\"d\": %lld, \"k\": %lld, \"runs\": %d, \"dtype\": \"%s\", \"seconds_per_pass\": %.6g, "
+             "\"ns_per_row\": %.4g, \"percent_of_fma_peak\": %.1f}", first ? "" : ", ", d, k, R,
              f32 ? "float32" : "float64", sec, sec / (double)n * 1e9, 100.0 * flops / sec / (f32 ? peak32 : peak64));
       first = 0;
     }

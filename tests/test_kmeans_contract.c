@@ -8,6 +8,8 @@
  * k-means++ and from given centroids with two empty clusters; k over one
  * and over two blocks of 16. The fit runs Lloyd whenever it checkpoints, so
  * `assigned` of the other kernels is checked here, not through the CLI.
+ * Restarts side by side (a kernel's runs, as the fit calls them): each run
+ * what Lloyd gives it alone.
  * Run at 1, 2 and 3 ranks x 2 threads. */
 #include "test.h"
 
@@ -113,6 +115,57 @@ static void check_case(MPI_Comm comm, const kseg_matrix *x, int64_t k, const dou
   outcome_clear(&ref);
 }
 
+/* Every algorithm that runs restarts side by side (its kseg_km_runs_fn)
+ * gives each of R runs, started from inits[r] in one call, what Lloyd
+ * gives it alone: centroids, assigned, labels, n_iter, converged and
+ * inertia, bit for bit, whichever iteration each run stops at. */
+static void check_side_by_side(MPI_Comm comm, const kseg_matrix *x, int64_t k, double *const *inits, int R,
+                               int max_iter, double tol, const char *what)
+{
+  const size_t kd = (size_t)(k * D) * sizeof(double), nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
+  const kseg_kmeans_algorithm algos[] = {KSEG_ALGO_LLOYD, KSEG_ALGO_HAMERLY, KSEG_ALGO_ELKAN, KSEG_ALGO_YINYANG,
+                                         KSEG_ALGO_AUTO};
+  outcome ref[KSEG_KM_RUNS];
+  for (int r = 0; r < R; r++) ref[r] = run_kernel(comm, x, KSEG_ALGO_LLOYD, k, inits[r], max_iter, tol);
+  int sides = 0;
+  for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
+    const kseg_km_kernel *kernel = kseg_km_kernel_find(algos[a], x->dtype);
+    if (!kernel->runs) continue;
+    sides++;
+    kseg_kmeans_facts facts;
+    ASSERT_OK(kseg_kmeans_facts_compute(comm, x, &facts));
+    double *cen[KSEG_KM_RUNS], *asg[KSEG_KM_RUNS];
+    int32_t *lab[KSEG_KM_RUNS];
+    kseg_km_run run[KSEG_KM_RUNS];
+    for (int r = 0; r < R; r++) {
+      cen[r] = malloc(kd), asg[r] = malloc(kd), lab[r] = malloc(nl * sizeof(int32_t));
+      ASSERT(cen[r] && asg[r] && lab[r]);
+      memcpy(cen[r], inits[r], kd);
+    }
+    kseg_km_data data = {.x = x, .ops = kernel->ops, .max_abs = facts.max_abs,
+                         .fx = kseg_fixed_for_bound(facts.max_abs), .tol_scaled = tol * facts.mean_var};
+    ASSERT_OK(kernel->runs(comm, &data, k, max_iter, R, cen, lab, asg, run));
+    for (int r = 0; r < R; r++) {
+      if (memcmp(cen[r], ref[r].centroids, kd) != 0 || memcmp(asg[r], ref[r].assigned, kd) != 0 ||
+          memcmp(lab[r], ref[r].labels, (size_t)x->n_local * sizeof(int32_t)) != 0 ||
+          run[r].n_iter != ref[r].run.n_iter || run[r].converged != ref[r].run.converged ||
+          memcmp(&run[r].inertia, &ref[r].run.inertia, sizeof(double)) != 0)
+        KSEG_TEST_FAIL_("%s, %s side by side: run %d of %d differs from Lloyd alone (n_iter %d vs %d)", what,
+                        kseg_kmeans_algorithm_name(algos[a]), r, R, run[r].n_iter, ref[r].run.n_iter);
+      free(cen[r]);
+      free(asg[r]);
+      free(lab[r]);
+    }
+  }
+  ASSERT(sides >= 3); /* Lloyd, Hamerly, auto */
+  if (kseg_comm_rank(comm) == 0) {
+    printf("  %s, %d runs side by side: n_iter", what, R);
+    for (int r = 0; r < R; r++) printf(" %d", ref[r].run.n_iter);
+    printf("\n");
+  }
+  for (int r = 0; r < R; r++) outcome_clear(&ref[r]);
+}
+
 int main(int argc, char **argv)
 {
   MPI_Comm comm;
@@ -132,6 +185,20 @@ int main(int argc, char **argv)
       ASSERT(init);
       ASSERT_OK(kseg_kmeans_init_centroids(comm, &x, &opt, 0, init));
       char what[96];
+      /* restarts side by side: three k-means++ starts and one with two
+       * centroids far from every row, stopping at different iterations */
+      double *starts[KSEG_KM_RUNS];
+      for (int r = 0; r < KSEG_KM_RUNS; r++) {
+        starts[r] = malloc((size_t)(k * D) * sizeof(double));
+        ASSERT(starts[r]);
+        ASSERT_OK(kseg_kmeans_init_centroids(comm, &x, &opt, r, starts[r]));
+      }
+      for (int j = 0; j < D; j++) starts[2][0 * D + j] = 1e3, starts[2][(k - 1) * D + j] = -1e3;
+      snprintf(what, sizeof what, "%s k %lld", dt ? "float32" : "float64", (long long)k);
+      check_side_by_side(comm, &x, k, starts, KSEG_KM_RUNS, 300, 0, what);
+      check_side_by_side(comm, &x, k, starts + 1, 3, 4, 0, what);
+      check_side_by_side(comm, &x, k, starts, 2, 300, 1e-3, what);
+      for (int r = 0; r < KSEG_KM_RUNS; r++) free(starts[r]);
       snprintf(what, sizeof what, "%s k %lld converged", dt ? "float32" : "float64", (long long)k);
       check_case(comm, &x, k, init, 300, 0, what);
       snprintf(what, sizeof what, "%s k %lld max-iter 3", dt ? "float32" : "float64", (long long)k);

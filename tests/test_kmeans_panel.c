@@ -8,7 +8,9 @@
  * origin with a tiny spread (the dot form's error exceeds the gaps, so the
  * near ties go back to nearest()), plain blobs. search_rows' bounds must
  * hold on the exact distances: u >= |x - c_label|, l <= |x - c| for every
- * other c (checked in long double with a relative slack of 1e-12).
+ * other c (checked in long double with a relative slack of 1e-12). Several
+ * runs in one dot_rows pass (restarts side by side, one of another k) must
+ * each get their own brute-force labels.
  * Serial, through each dtype's kernel table as the drivers reach them. */
 #include "test.h"
 
@@ -68,6 +70,59 @@ static void free_tables(tables *tb)
   free(tb->panel);
 }
 
+/* The smallest canonical distance among the first k centroids of cx, ties
+ * to the lowest index. */
+static void brute_force(const kseg_km_ops *ops, const void *xt, int64_t n, int64_t d, const void *cx, int64_t k,
+                        int32_t *want)
+{
+  const size_t es = ops->size;
+  for (int64_t i = 0; i < n; i++) {
+    double best = INFINITY;
+    for (int64_t q = 0; q < k; q++) {
+      const double v = ops->pair_dist2((const char *)xt + (size_t)(i * d) * es, (const char *)cx + (size_t)(q * d) * es, d);
+      if (v < best) best = v, want[i] = (int32_t)q;
+    }
+  }
+}
+
+/* Runs side by side in one dot_rows pass (restarts): the centroids c, their
+ * first k / 2 + 1 (another k in the same pass) and c again, each run's
+ * labels the brute force's of its own centroids (want: of all k), each
+ * counting every row as changed from -1. */
+static void check_runs(const kseg_km_ops *ops, const void *xt, int64_t n, int64_t d, const double *c, const void *cx,
+                       int64_t k, double max_abs, const int32_t *want)
+{
+  enum { R = 3 };
+  const int64_t kk[R] = {k, k / 2 + 1, k};
+  tables tb[R];
+  int32_t *lab[R], *want2 = malloc((size_t)n * sizeof *want2);
+  int64_t changed[R] = {0};
+  kseg_km_dot_run run[R];
+  for (int q = 0; q < R; q++) {
+    make_tables(ops, c, kk[q], d, max_abs, &tb[q]);
+    lab[q] = malloc((size_t)n * sizeof *lab[q]);
+    ASSERT(lab[q] && want2);
+    for (int64_t i = 0; i < n; i++) lab[q][i] = -1;
+    run[q] = (kseg_km_dot_run){.t = &tb[q].t, .labels = lab[q], .changed = &changed[q]};
+  }
+  brute_force(ops, xt, n, d, cx, kk[1], want2);
+  ops->dot_rows(xt, 0, n, R, run, KSEG_KM_LABELS_ONLY, 1.0, tb[R - 1].panel);
+  for (int q = 0; q < R; q++) {
+    const int32_t *w = q == 1 ? want2 : want;
+    for (int64_t i = 0; i < n; i++) {
+      if (lab[q][i] != w[i]) {
+        fprintf(stderr, "dot_rows, run %d of %d: n=%lld d=%lld k=%lld: row %lld got %d, want %d\n", q, R,
+                (long long)n, (long long)d, (long long)kk[q], (long long)i, lab[q][i], w[i]);
+        ASSERT(false);
+      }
+    }
+    ASSERT_EQ(changed[q], n);
+    free_tables(&tb[q]);
+    free(lab[q]);
+  }
+  free(want2);
+}
+
 static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, uint64_t seed)
 {
   const kseg_km_ops *ops = kseg_km_ops_of(dtype);
@@ -94,19 +149,14 @@ static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, u
   }
   ops->centroid_rows(x, n * d, xt);
   ops->centroid_rows(c, k * d, cx);
-  /* brute force: the smallest canonical distance, ties to the lowest index */
-  for (int64_t i = 0; i < n; i++) {
-    double best = INFINITY;
-    for (int64_t q = 0; q < k; q++) {
-      const double v = ops->pair_dist2((const char *)xt + (size_t)(i * d) * es, (const char *)cx + (size_t)(q * d) * es, d);
-      if (v < best) best = v, want[i] = (int32_t)q;
-    }
-  }
+  brute_force(ops, xt, n, d, cx, k, want);
   tables tb;
   make_tables(ops, c, k, d, max_abs, &tb);
   int64_t changed = 0;
   for (int64_t i = 0; i < n; i++) got[i] = -1;
-  ops->dot_rows(xt, 0, n, &tb.t, got, KSEG_KM_LABELS_ONLY, 1.0, NULL, NULL, NULL, &changed, tb.panel);
+  const kseg_km_dot_run one = {.t = &tb.t, .labels = got, .changed = &changed};
+  ops->dot_rows(xt, 0, n, 1, &one, KSEG_KM_LABELS_ONLY, 1.0, tb.panel);
+  check_runs(ops, xt, n, d, c, cx, k, max_abs, want);
   /* Hamerly: every third row and the last, gathered */
   int64_t m = 0;
   for (int64_t i = 0; i < n; i++)

@@ -76,36 +76,51 @@ void kseg_km_estep_tables(kseg_km_estep *w, const kseg_km_data *data, const doub
                             .m1 = gam * reach * reach + tiny, .gam = gam, .tiny = tiny};
 }
 
-void kseg_km_estep_run(kseg_km_estep *w, const kseg_km_data *data, const double *centers, int32_t *labels,
-                       int mode)
+void kseg_km_estep_runs(kseg_km_estep *const *w, int R, const kseg_km_data *data, const double *const *centers,
+                        int32_t *const *labels, int mode)
 {
   /* The inertia only for progress reports: one more pass over the rows. */
   const bool inertia = data->progress && mode != KSEG_KM_LABELS_ONLY;
   const kseg_matrix *x = data->x;
-  const kseg_km_ops *ops = w->ops;
-  const int64_t k = w->k, d = w->d, kd = k * d;
-  kseg_km_estep_tables(w, data, centers);
-  if (inertia) {
-    /* any row's distance to any centroid is below sqrt(d) r */
-    const double r = data->max_abs + kseg_km_max_abs_of(centers, kd);
-    w->fd = kseg_fixed_for_bound((double)d * r * r);
+  const kseg_km_ops *ops = w[0]->ops;
+  const int64_t d = w[0]->d;
+  for (int q = 0; q < R; q++) {
+    kseg_km_estep_tables(w[q], data, centers[q]);
+    if (inertia) {
+      /* any row's distance to any centroid is below sqrt(d) r */
+      const double r = data->max_abs + kseg_km_max_abs_of(centers[q], w[q]->k * d);
+      w[q]->fd = kseg_fixed_for_bound((double)d * r * r);
+    }
+    kseg_km_partials_zero(&w[q]->acc);
   }
-  kseg_km_partials *acc = &w->acc;
-  kseg_km_partials_zero(acc);
-#pragma omp parallel num_threads(w->acc.nt)
+#pragma omp parallel num_threads(w[0]->acc.nt)
   {
     const int t = omp_get_thread_num();
     int64_t i0, n;
-    kseg_partition(w->n_local, omp_get_num_threads(), t, &i0, &n);
-    int64_t *hi = acc->thi + t * kd, *counts = acc->tcounts + t * k;
-    uint64_t *lo = acc->tlo + t * kd;
+    kseg_partition(w[0]->n_local, omp_get_num_threads(), t, &i0, &n);
+    kseg_km_dot_run run[KSEG_KM_DOT_RUNS];
+    for (int q = 0; q < R; q++) {
+      kseg_km_partials *acc = &w[q]->acc;
+      run[q] = (kseg_km_dot_run){.t = &w[q]->tab, .labels = labels[q], .hi = acc->thi + t * acc->kd,
+                                 .lo = acc->tlo + t * acc->kd, .counts = acc->tcounts + t * acc->k,
+                                 .changed = &acc->tchanged[t]};
+    }
     for (int64_t a = i0, b; a < i0 + n; a = b) {
       b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
-      if (mode != KSEG_KM_LABELS_ONLY) kseg_km_partials_slice_begin(acc, t);
-      ops->dot_rows(x->data, a, b, &w->tab, labels, mode, data->fx.scale, hi, lo, counts, &acc->tchanged[t],
-                    kseg_km_estep_panel(w, t));
-      if (mode != KSEG_KM_LABELS_ONLY) kseg_km_partials_slice_end(acc, t);
+      if (mode != KSEG_KM_LABELS_ONLY)
+        for (int q = 0; q < R; q++) kseg_km_partials_slice_begin(&w[q]->acc, t);
+      ops->dot_rows(x->data, a, b, R, run, mode, data->fx.scale, kseg_km_estep_panel(w[0], t));
+      if (mode != KSEG_KM_LABELS_ONLY)
+        for (int q = 0; q < R; q++) kseg_km_partials_slice_end(&w[q]->acc, t);
     }
-    if (inertia) acc->tinert[t] = ops->label_fixed(x->data, i0, i0 + n, d, w->cr, labels, w->fd.scale);
+    if (inertia)
+      for (int q = 0; q < R; q++)
+        w[q]->acc.tinert[t] = ops->label_fixed(x->data, i0, i0 + n, d, w[q]->cr, labels[q], w[q]->fd.scale);
   }
+}
+
+void kseg_km_estep_run(kseg_km_estep *w, const kseg_km_data *data, const double *centers, int32_t *labels,
+                       int mode)
+{
+  kseg_km_estep_runs(&w, 1, data, &centers, &labels, mode);
 }

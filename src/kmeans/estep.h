@@ -49,5 +49,10 @@ static inline void *kseg_km_estep_panel(const kseg_km_estep *w, int t)
  * the inertia) in w->acc's thread partials, not yet reduced. Local. */
 void kseg_km_estep_run(kseg_km_estep *w, const kseg_km_data *data, const double *centers, int32_t *labels,
                        int mode);
+/* The same for R <= KSEG_KM_DOT_RUNS runs side by side, run q into w[q]
+ * and labels[q] against centers[q]: one read of the rows for all (w[0]'s
+ * panel buffers), each run's bits what they are alone. Local. */
+void kseg_km_estep_runs(kseg_km_estep *const *w, int R, const kseg_km_data *data, const double *const *centers,
+                        int32_t *const *labels, int mode);
 
 #endif

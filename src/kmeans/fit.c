@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "kmeans/facts.h"
-#include "kmeans/hamerly.h"
 #include "kmeans/internal.h"
 #include "kmeans/registry.h"
 #include "kseg/kseg_error.h"
@@ -128,10 +127,10 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
   /* Every restart from given centroids would repeat the same run. */
   const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
-  /* Hamerly runs up to KSEG_KM_RUNS restarts side by side (one read of the
-   * rows for all), each with the bits it has alone: the same best one. */
-  const int width = kernel->algorithm == KSEG_ALGO_HAMERLY && !lloyd_state
-                        ? (restarts < KSEG_KM_RUNS ? restarts : KSEG_KM_RUNS) : 1;
+  /* Lloyd and Hamerly run up to KSEG_KM_RUNS restarts side by side (one
+   * read of the rows for all), each with the bits it has alone: the same
+   * best one. */
+  const int width = kernel->runs && !lloyd_state ? (restarts < KSEG_KM_RUNS ? restarts : KSEG_KM_RUNS) : 1;
   /* Per restart of a group: its centroids, labels and the centroids its
    * labels were assigned against (what a checkpoint needs to recompute the
    * best restart's labels); the best so far is swapped in, not copied. */
@@ -202,8 +201,7 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
       st = kernel->run(comm, &data, k, opt->max_iter, cur[0], labels[0], &run[0]);
     } else {
       data.assigned = NULL;
-      st = kseg_km_hamerly_runs(comm, &data, k, opt->max_iter, R, cur, labels, assigned, run,
-                                kernel->run == kseg_km_auto);
+      st = kernel->runs(comm, &data, k, opt->max_iter, R, cur, labels, assigned, run);
     }
     KSEG_CHECK_GOTO(st, st, fail);
     for (int q = 0; q < R; q++) {

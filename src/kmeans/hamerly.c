@@ -130,19 +130,29 @@ static void ham_begin(ham_run *h, int64_t k, int64_t d, double eps)
   h->searched = 0;
 }
 
-/* Thread t's rows [a, b): the bounds moved, the rows they cannot spare
- * searched (idx: scratch for b - a rows); after a switch to Lloyd, every row
- * searched by Lloyd's pass. Returns the rows searched. */
+/* Thread t's rows [a, b) for the runs h[0 .. n) switched to Lloyd's pass:
+ * every row searched by it, once for all of them (dot_rows packs each panel
+ * once). */
+static void ham_lloyd_rows(ham_run *const *h, int n, int t, int64_t a, int64_t b)
+{
+  kseg_km_dot_run run[KSEG_KM_RUNS];
+  for (int q = 0; q < n; q++) {
+    kseg_km_partials *acc = &h[q]->w.acc;
+    run[q] = (kseg_km_dot_run){.t = &h[q]->w.tab, .labels = h[q]->labels, .hi = acc->thi + t * acc->kd,
+                               .lo = acc->tlo + t * acc->kd, .counts = acc->tcounts + t * acc->k,
+                               .changed = &acc->tchanged[t]};
+  }
+  h[0]->data.ops->dot_rows(h[0]->data.x->data, a, b, n, run, KSEG_KM_MOVED_ROWS, h[0]->data.fx.scale,
+                           kseg_km_estep_panel(&h[0]->w, t));
+}
+
+/* Thread t's rows [a, b) for a run that keeps its bounds: the bounds moved,
+ * the rows they cannot spare searched (idx: scratch for b - a rows).
+ * Returns the rows searched. */
 static int64_t ham_rows(ham_run *h, int t, int64_t a, int64_t b, double rel, int64_t *idx)
 {
   kseg_km_partials *acc = &h->w.acc;
   const int64_t kd = acc->kd;
-  if (h->lloyd) {
-    h->data.ops->dot_rows(h->data.x->data, a, b, &h->w.tab, h->labels, KSEG_KM_MOVED_ROWS, h->data.fx.scale,
-                          acc->thi + t * kd, acc->tlo + t * kd, acc->tcounts + t * acc->k, &acc->tchanged[t],
-                          kseg_km_estep_panel(&h->w, t));
-    return b - a;
-  }
   const int64_t m = hamerly_bounds(h->labels, h->u, h->l, h->delta, h->far1, h->dmax1, h->dmax2, rel, h->abs_margin,
                                    a, b, idx);
   h->data.ops->search_rows(h->data.x->data, idx, m, &h->w.tab, h->labels, h->u, h->l, rel, h->abs_margin,
@@ -287,9 +297,15 @@ int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int
         b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
         for (int q = 0; q < nlive; q++) kseg_km_partials_slice_begin(&h[live[q]].w.acc, t);
         int64_t searched[KSEG_KM_RUNS] = {0};
+        ham_run *side[KSEG_KM_RUNS];
+        int nside = 0;
+        for (int q = 0; q < nlive; q++)
+          if (h[live[q]].lloyd) side[nside++] = &h[live[q]], searched[q] += b - a;
         for (int64_t c = a, e; c < b; c = e) {
           e = b - c < block ? b : c + block;
-          for (int q = 0; q < nlive; q++) searched[q] += ham_rows(&h[live[q]], t, c, e, rel, idx + c);
+          if (nside) ham_lloyd_rows(side, nside, t, c, e);
+          for (int q = 0; q < nlive; q++)
+            if (!h[live[q]].lloyd) searched[q] += ham_rows(&h[live[q]], t, c, e, rel, idx + c);
         }
         for (int q = 0; q < nlive; q++) {
 #pragma omp atomic
@@ -325,4 +341,17 @@ int kseg_km_auto(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_ite
 {
   double *assigned = data->assigned;
   return kseg_km_hamerly_runs(comm, data, k, max_iter, 1, &centroids, &labels, &assigned, run, true);
+}
+
+int kseg_km_hamerly_side(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
+                         double *const *centroids, int32_t *const *labels, double *const *assigned,
+                         kseg_km_run *runs)
+{
+  return kseg_km_hamerly_runs(comm, data, k, max_iter, R, centroids, labels, assigned, runs, false);
+}
+
+int kseg_km_auto_side(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
+                      double *const *centroids, int32_t *const *labels, double *const *assigned, kseg_km_run *runs)
+{
+  return kseg_km_hamerly_runs(comm, data, k, max_iter, R, centroids, labels, assigned, runs, true);
 }

@@ -13,9 +13,6 @@
 int kseg_km_hamerly(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                     int32_t *labels, kseg_km_run *run);
 
-/* Runs side by side in one pass over the rows: at most this many. */
-#define KSEG_KM_RUNS 4
-
 /* auto's switch to Lloyd: a run whose bounds left more than this share of
  * the rows to search in each of its iterations 1 .. KSEG_KM_PROBE_ITERS
  * (0-based; iteration 0 has no bounds) searches every row with Lloyd's pass
@@ -43,5 +40,13 @@ int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int
  * spare too few rows (see kseg_km_hamerly_runs): the registry's auto. */
 int kseg_km_auto(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                  int32_t *labels, kseg_km_run *run);
+
+/* kseg_km_hamerly_runs as a kseg_km_runs_fn (internal.h), without and with
+ * auto's switch to Lloyd's pass. */
+int kseg_km_hamerly_side(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
+                         double *const *centroids, int32_t *const *labels, double *const *assigned,
+                         kseg_km_run *runs);
+int kseg_km_auto_side(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
+                      double *const *centroids, int32_t *const *labels, double *const *assigned, kseg_km_run *runs);
 
 #endif

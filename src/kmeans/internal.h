@@ -67,6 +67,22 @@ typedef struct kseg_km_run {
 typedef int (*kseg_km_kernel_fn)(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter,
                                  double *centroids, int32_t *labels, kseg_km_run *run);
 
+/* Runs of one fit side by side in one pass over the rows: at most this
+ * many. */
+#define KSEG_KM_RUNS 4
+
+/* R <= KSEG_KM_RUNS runs of one algorithm side by side (restarts of one
+ * fit): run r from centroids[r] with the contract of kseg_km_kernel_fn into
+ * labels[r], assigned[r] (NULL array or entry: not wanted) and runs[r], each
+ * one's bits what it gives alone; the rows are read once per pass for all.
+ * data->restart is the first run's restart (progress reports count from
+ * it); runs[r].iter_seconds is the shared time divided evenly. No
+ * checkpoints (data->cp, data->cp_start) unless R is 1. Collective, result
+ * agreed. */
+typedef int (*kseg_km_runs_fn)(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
+                               double *const *centroids, int32_t *const *labels, double *const *assigned,
+                               kseg_km_run *runs);
+
 /* kseg_fixed_from without the libm call: rint rounds to nearest-even like
  * llrint, so both give the same integer (|v| <= 2^62 by the choice of scale),
  * and rint inlines to one instruction. */

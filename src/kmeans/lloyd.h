@@ -12,4 +12,10 @@
 int kseg_km_lloyd(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, double *centroids,
                   int32_t *labels, kseg_km_run *run);
 
+/* R Lloyd runs side by side: a kseg_km_runs_fn (internal.h), each panel of
+ * rows read and packed once for all runs. */
+int kseg_km_lloyd_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int max_iter, int R,
+                       double *const *centroids, int32_t *const *labels, double *const *assigned,
+                       kseg_km_run *runs);
+
 #endif

@@ -13,9 +13,10 @@
 
 /* An algorithm's cells: one driver, written once in double, over each data
  * type's kernels. */
-#define KSEG_KM_CELLS(algo, name, run)                                                                      \
+#define KSEG_KM_CELLS(algo, name, run, runs)                                                                \
   {                                                                                                         \
-    [KSEG_F64] = {algo, name, run, &kseg_km_ops_f64}, [KSEG_F32] = {algo, name, run, &kseg_km_ops_f32},     \
+    [KSEG_F64] = {algo, name, run, runs, &kseg_km_ops_f64},                                                 \
+    [KSEG_F32] = {algo, name, run, runs, &kseg_km_ops_f32},                                                 \
   }
 
 static const kseg_km_kernel kernels[][2] = {
@@ -25,11 +26,11 @@ static const kseg_km_kernel kernels[][2] = {
      * k 2-256, customers, blobs and noise) Hamerly was the fastest kernel
      * at every point, Elkan and Yinyang 1.2-16x slower per iteration; only
      * the share of rows its bounds spare told Lloyd's pass apart. */
-    [KSEG_ALGO_AUTO] = KSEG_KM_CELLS(KSEG_ALGO_HAMERLY, "hamerly", kseg_km_auto),
-    [KSEG_ALGO_LLOYD] = KSEG_KM_CELLS(KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd),
-    [KSEG_ALGO_HAMERLY] = KSEG_KM_CELLS(KSEG_ALGO_HAMERLY, "hamerly", kseg_km_hamerly),
-    [KSEG_ALGO_ELKAN] = KSEG_KM_CELLS(KSEG_ALGO_ELKAN, "elkan", kseg_km_elkan),
-    [KSEG_ALGO_YINYANG] = KSEG_KM_CELLS(KSEG_ALGO_YINYANG, "yinyang", kseg_km_yinyang),
+    [KSEG_ALGO_AUTO] = KSEG_KM_CELLS(KSEG_ALGO_HAMERLY, "hamerly", kseg_km_auto, kseg_km_auto_side),
+    [KSEG_ALGO_LLOYD] = KSEG_KM_CELLS(KSEG_ALGO_LLOYD, "lloyd", kseg_km_lloyd, kseg_km_lloyd_runs),
+    [KSEG_ALGO_HAMERLY] = KSEG_KM_CELLS(KSEG_ALGO_HAMERLY, "hamerly", kseg_km_hamerly, kseg_km_hamerly_side),
+    [KSEG_ALGO_ELKAN] = KSEG_KM_CELLS(KSEG_ALGO_ELKAN, "elkan", kseg_km_elkan, NULL),
+    [KSEG_ALGO_YINYANG] = KSEG_KM_CELLS(KSEG_ALGO_YINYANG, "yinyang", kseg_km_yinyang, NULL),
 };
 
 const kseg_km_kernel *kseg_km_kernel_find(kseg_kmeans_algorithm algorithm, kseg_dtype dtype)

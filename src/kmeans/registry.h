@@ -13,6 +13,7 @@ typedef struct kseg_km_kernel {
   kseg_kmeans_algorithm algorithm;
   const char *name;
   kseg_km_kernel_fn run;
+  kseg_km_runs_fn runs; /* restarts side by side, or NULL: one at a time */
   const kseg_km_ops *ops;
 } kseg_km_kernel;
 

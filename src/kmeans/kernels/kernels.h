@@ -115,9 +115,21 @@ typedef double kseg_km_pair_dist2_fn(const void *xi, const void *c, int64_t d);
  * rows, Hamerly's search of gathered rows, their tables; the progress
  * inertia. */
 typedef double kseg_km_panel_tables_fn(const double *centers, int64_t k, int64_t d, void *cb, void *h);
-typedef void kseg_km_dot_rows_fn(const void *x, int64_t i0, int64_t i1, const kseg_km_tables *t, int32_t *labels,
-                                 int mode, double xscale, int64_t *hi, uint64_t *lo, int64_t *counts,
-                                 int64_t *changed, void *panel);
+/* One run's share of a dot_rows pass: the tables it searches with, its
+ * labels, and the calling thread's split sums, counts and changed count
+ * (the sums unused in KSEG_KM_LABELS_ONLY). */
+typedef struct kseg_km_dot_run {
+  const kseg_km_tables *t;
+  int32_t *labels;
+  int64_t *hi;
+  uint64_t *lo;
+  int64_t *counts, *changed;
+} kseg_km_dot_run;
+/* Runs one dot_rows pass serves at most: each panel of rows is packed once
+ * and searched once per run. */
+#define KSEG_KM_DOT_RUNS 8
+typedef void kseg_km_dot_rows_fn(const void *x, int64_t i0, int64_t i1, int R, const kseg_km_dot_run *runs,
+                                 int mode, double xscale, void *panel);
 typedef void kseg_km_search_rows_fn(const void *x, const int64_t *idx, int64_t m, const kseg_km_tables *t,
                                     int32_t *labels, double *u, double *l, double rel, double abs_margin,
                                     double xscale, int64_t *hi, uint64_t *lo, int64_t *counts, int64_t *changed,

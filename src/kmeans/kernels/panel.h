@@ -441,7 +441,46 @@ static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, 
   return moved;
 }
 
-/* Lloyd's E-step in the dot form, with the canonical labels.
+/* One run's search of the packed panel xt (rows xr, the first nr real, from
+ * row i): the rows whose gap proves the label settled, the near ties queued
+ * in pending[0 .. *np) for nearest() (settled KM_RB at a time). Returns the
+ * rows whose label changed. */
+static int64_t kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const KM_T *const xr[KP_PW],
+                               const KM_T *restrict xt, const kseg_km_dot_run *run, int mode, double xscale,
+                               kp_ahead *a, int64_t pending[KM_RB], int *np)
+{
+  const kseg_km_tables *t = run->t;
+  const int64_t d = t->d, k = t->k, kp = t->kp;
+  const KM_T *restrict ct = t->ct;
+  KM_T best[KP_PW], second[KP_PW];
+  int32_t lab[KP_PW];
+  kp_search(xt, d, t->cb, t->h, k, best, second, lab, a);
+  /* the rows the first gap test settles, a vector at a time; the others
+   * one by one */
+  const uint64_t sure = kp_sure_rows(best, second, t->m1, nr);
+  int64_t moved = kp_settle_sure(x, i, sure, lab, d, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+  const uint64_t lanes = nr >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nr) - 1;
+  for (uint64_t rest = lanes & ~sure; rest; rest &= rest - 1) {
+    const int r = __builtin_ctzll(rest);
+    const double gap = 2.0 * ((double)best[r] - (double)second[r]);
+    if (kp_sure(gap, xr[r], d, -1, t)) {
+      moved += settle_row(x, i + r, lab[r], d, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+      continue;
+    }
+    pending[(*np)++] = i + r;
+    if (*np == KM_RB) {
+      moved += settle_exact(x, pending, *np, d, ct, kp, k, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+      *np = 0;
+    }
+  }
+  return moved;
+}
+
+/* Lloyd's E-step in the dot form, with the canonical labels, for R runs
+ * (R <= KSEG_KM_DOT_RUNS: restarts side by side, each with its own
+ * centroids) over the same rows: each panel is read and packed once and
+ * searched by every run in turn, so the rows cost one read and one pack for
+ * all, and each run's arithmetic on a row is what it would be alone.
  *
  * Each row's v_c = x.c - ||c||^2 / 2 come from the micro-kernel; the
  * largest is the nearest centroid of the dot form, whose rounding error (of
@@ -457,20 +496,20 @@ static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, 
  * mode: KSEG_KM_LABELS_ONLY sets labels; KSEG_KM_MOVED_ROWS also moves
  * the fixed-point value of every row whose label changed between the
  * thread's split sums (deltas for a running total); KSEG_KM_ALL_ROWS adds
- * every row to its new label's sums (a fresh total). changed counts rows
- * whose label changed. panel: this thread's buffer of KSEG_KM_PANEL_ROWS x d
- * values, 64-byte aligned. */
-void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, const kseg_km_tables *t, int32_t *restrict labels,
-                     int mode, double xscale, int64_t *restrict hi, uint64_t *restrict lo, int64_t *restrict counts,
-                     int64_t *changed, void *panel)
+ * every row to its new label's sums (a fresh total). A run's changed counts
+ * rows whose label changed. panel: this thread's buffer of
+ * KSEG_KM_PANEL_ROWS x d values, 64-byte aligned. */
+void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, int R, const kseg_km_dot_run *runs, int mode,
+                     double xscale, void *panel)
 {
-  const KM_T *restrict x = xv, *restrict ct = t->ct, *restrict cb = t->cb, *restrict h = t->h;
-  const int64_t d = t->d, k = t->k, kp = t->kp;
+  const KM_T *restrict x = xv;
+  const int64_t d = runs[0].t->d;
   KM_T *xt = panel;
-  const int64_t steps = d * ((k + KP_NR - 1) / KP_NR); /* column steps of a panel's search */
+  int64_t steps = 0; /* column steps of a panel's searches */
+  for (int q = 0; q < R; q++) steps += d * ((runs[q].t->k + KP_NR - 1) / KP_NR);
   const int64_t ahead_panels = kp_ahead_panels(d);
-  int64_t moved = 0, pending[KM_RB];
-  int np = 0;
+  int64_t moved[KSEG_KM_DOT_RUNS] = {0}, pending[KSEG_KM_DOT_RUNS][KM_RB];
+  int np[KSEG_KM_DOT_RUNS] = {0};
   for (int64_t i = i0; i < i1; i += KP_PW) {
     const int nr = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
     const KM_T *xr[KP_PW];
@@ -487,30 +526,16 @@ void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, const kseg_km_table
       a = &ahead;
     }
     kp_pack(xr, d, xt);
-    KM_T best[KP_PW], second[KP_PW];
-    int32_t lab[KP_PW];
-    kp_search(xt, d, cb, h, k, best, second, lab, a);
-    /* the rows the first gap test settles, a vector at a time; the others
-     * one by one */
-    const uint64_t sure = kp_sure_rows(best, second, t->m1, nr);
-    moved += kp_settle_sure(x, i, sure, lab, d, labels, mode, xscale, hi, lo, counts);
-    const uint64_t lanes = nr >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nr) - 1;
-    for (uint64_t rest = lanes & ~sure; rest; rest &= rest - 1) {
-      const int r = __builtin_ctzll(rest);
-      const double gap = 2.0 * ((double)best[r] - (double)second[r]);
-      if (kp_sure(gap, xr[r], d, -1, t)) {
-        moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
-        continue;
-      }
-      pending[np++] = i + r;
-      if (np == KM_RB) {
-        moved += settle_exact(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
-        np = 0;
-      }
-    }
+    for (int q = 0; q < R; q++)
+      moved[q] += kp_settle_panel(x, i, nr, xr, xt, &runs[q], mode, xscale, a, pending[q], &np[q]);
   }
-  if (np > 0) moved += settle_exact(x, pending, np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
-  *changed += moved;
+  for (int q = 0; q < R; q++) {
+    const kseg_km_tables *t = runs[q].t;
+    if (np[q] > 0)
+      moved[q] += settle_exact(x, pending[q], np[q], d, t->ct, t->kp, t->k, runs[q].labels, mode, xscale,
+                               runs[q].hi, runs[q].lo, runs[q].counts);
+    *runs[q].changed += moved[q];
+  }
 }
 
 /* Hamerly's near ties rows[0..m) (m <= KM_RB) searched with nearest() and
