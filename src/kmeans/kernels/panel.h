@@ -465,31 +465,34 @@ static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, 
  * row i): the rows whose gap proves the label settled, the near ties queued
  * in pending[0 .. *np) for nearest() (settled KM_RB at a time). Returns the
  * rows whose label changed. */
-static int64_t kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const KM_T *const xr[KP_PW],
+static inline __attribute__((always_inline)) int64_t kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const KM_T *const xr[KP_PW],
                                const KM_T *restrict xt, const kseg_km_dot_run *run, int mode, double xscale,
                                kp_ahead *a, int64_t pending[KM_RB], int *np)
 {
   const kseg_km_tables *t = run->t;
   const int64_t d = t->d, k = t->k, kp = t->kp;
   const KM_T *restrict ct = t->ct;
+  int32_t *restrict labels = run->labels;
+  int64_t *restrict hi = run->hi, *restrict counts = run->counts;
+  uint64_t *restrict lo = run->lo;
   KM_T best[KP_PW], second[KP_PW];
   int32_t lab[KP_PW];
   kp_search(xt, d, t->cb, t->h, k, best, second, lab, a);
   /* the rows the first gap test settles, a vector at a time; the others
    * one by one */
   const uint64_t sure = kp_sure_rows(best, second, t->m1, nr);
-  int64_t moved = kp_settle_sure(x, i, sure, lab, d, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+  int64_t moved = kp_settle_sure(x, i, sure, lab, d, labels, mode, xscale, hi, lo, counts);
   const uint64_t lanes = nr >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nr) - 1;
   for (uint64_t rest = lanes & ~sure; rest; rest &= rest - 1) {
     const int r = __builtin_ctzll(rest);
     const double gap = 2.0 * ((double)best[r] - (double)second[r]);
     if (kp_sure(gap, xr[r], d, -1, t)) {
-      moved += settle_row(x, i + r, lab[r], d, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+      moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
       continue;
     }
     pending[(*np)++] = i + r;
     if (*np == KM_RB) {
-      moved += settle_exact(x, pending, *np, d, ct, kp, k, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+      moved += settle_exact(x, pending, *np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
       *np = 0;
     }
   }
@@ -519,10 +522,10 @@ static int64_t kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const 
  * every row to its new label's sums (a fresh total). A run's changed counts
  * rows whose label changed. panel: this thread's buffer of
  * KSEG_KM_PANEL_ROWS x d values, 64-byte aligned. */
-void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, int R, const kseg_km_dot_run *runs, int mode,
-                     double xscale, void *panel)
+static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restrict x, int64_t i0, int64_t i1,
+                                                                const int R, const kseg_km_dot_run *runs, int mode,
+                                                                double xscale, void *panel)
 {
-  const KM_T *restrict x = xv;
   const int64_t d = runs[0].t->d;
   KM_T *xt = panel;
   int64_t steps = 0; /* column steps of a panel's searches */
@@ -556,6 +559,14 @@ void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, int R, const kseg_k
                                runs[q].hi, runs[q].lo, runs[q].counts);
     *runs[q].changed += moved[q];
   }
+}
+
+void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, int R, const kseg_km_dot_run *runs, int mode,
+                     double xscale, void *panel)
+{
+  /* one run (Lloyd alone, the final labels) compiled on its own */
+  if (R == 1) dot_rows_of(xv, i0, i1, 1, runs, mode, xscale, panel);
+  else dot_rows_of(xv, i0, i1, R, runs, mode, xscale, panel);
 }
 
 /* Hamerly's near ties rows[0..m) (m <= KM_RB) searched with nearest() and
