@@ -26,17 +26,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 ROWS=${ROWS:-1000000} COLS=${COLS:-32} K=${K:-16} ITERS=${ITERS:-20} DTYPE=${DTYPE:-float64}
 RUNS=${RUNS:-"2x1:lloyd 1x2:lloyd 2x1:hamerly"}
-KSEG_BIN=${KSEG_BIN:-$here/../build/kseg}
-PY=${PY:-/usr/bin/python3}
-MPIEXEC=${MPIEXEC:-mpiexec}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-dir=$(mktemp -d "${TMPDIR:-/tmp}/kseg-bench.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+bench_tools
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+bench_workdir bench
 
-"$PY" "$here/compare_sklearn.py" gen "$dir/x.h5" --rows "$ROWS" --cols "$COLS" --k "$K" --dtype "$DTYPE"
+"$PY" "$here/compare_sklearn.py" gen "$W/x.h5" --rows "$ROWS" --cols "$COLS" --k "$K" --dtype "$DTYPE"
 fit() { # RANKS THREADS ALGORITHM OUT
   OMP_NUM_THREADS=$2 OMP_PROC_BIND=false "$MPIEXEC" -n "$1" --oversubscribe --bind-to none "$KSEG_BIN" fit \
-    --in "$dir/x.h5" --k "$K" --init "$dir/x.h5:/init" --max-iter "$ITERS" --tol 0 --out "$4" --json \
+    --in "$W/x.h5" --k "$K" --init "$W/x.h5:/init" --max-iter "$ITERS" --tol 0 --out "$4" --json \
     --algorithm "$3"
 }
 # REPS runs of each (default 2), the fastest reported: the cores are shared.
@@ -52,15 +49,15 @@ for rep in $(seq "$REPS"); do
   for run in $RUNS; do
     shape=${run%%:*} algo=${run#*:}
     name="${shape}_$algo"
-    fit "${shape%%x*}" "${shape#*x}" "$algo" "$dir/$name.h5" >"$dir/$name.$rep.json"
-    results+=("$dir/$name.h5")
+    fit "${shape%%x*}" "${shape#*x}" "$algo" "$W/$name.h5" >"$W/$name.$rep.json"
+    results+=("$W/$name.h5")
   done
   if [ "$SKLEARN" != 0 ]; then
     OMP_NUM_THREADS=2 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$here/compare_sklearn.py" sklearn \
-      --max-iter "$ITERS" "$dir/x.h5" "${results[@]}" >"$dir/sk.$rep.json"
+      --max-iter "$ITERS" "$W/x.h5" "${results[@]}" >"$W/sk.$rep.json"
     for t in $FAISS; do
       env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$here/compare_sklearn.py" faiss --threads "$t" \
-        --max-iter "$ITERS" "$dir/x.h5" "${results[@]}" >"$dir/faiss$t.$rep.json"
+        --max-iter "$ITERS" "$W/x.h5" "${results[@]}" >"$W/faiss$t.$rep.json"
     done
   fi
   loads+=("[$l0, $(loadavg)]")
@@ -68,7 +65,7 @@ done
 load1=$(loadavg)
 loads_json="[$(IFS=,; echo "${loads[*]}")]"
 
-"$PY" - "$dir" "$ROWS" "$COLS" "$K" "$REPS" "$DTYPE" "$load0" "$load1" "$SKLEARN" "$loads_json" "$FAISS" $RUNS <<'PY'
+"$PY" - "$W" "$ROWS" "$COLS" "$K" "$REPS" "$DTYPE" "$load0" "$load1" "$SKLEARN" "$loads_json" "$FAISS" $RUNS <<'PY'
 import json, sys
 d, rows, cols, k, reps, dtype, load0, load1 = sys.argv[1], *map(int, sys.argv[2:6]), sys.argv[6], *map(float, sys.argv[7:9])
 with_sklearn = sys.argv[9] != "0"

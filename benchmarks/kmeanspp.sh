@@ -17,11 +17,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 ROWS=${ROWS:-200000} COLS=${COLS:-16} K=${K:-256} THREADS=${THREADS:-2} REPS=${REPS:-3}
-KSEG_BIN=${KSEG_BIN:-$here/../build/kseg}
-PY=${PY:-/usr/bin/python3}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-W=$(mktemp -d "${TMPDIR:-/tmp}/kseg-bench-kpp.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+bench_tools
+bench_workdir bench-kpp
 
 "$PY" "$here/compare_sklearn.py" gen "$W/x.h5" --rows "$ROWS" --cols "$COLS" --k 16 --dtype float64
 

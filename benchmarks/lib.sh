@@ -19,3 +19,17 @@ wait_quiet() {
     waited=$((waited + POLL))
   done
 }
+
+# The tools a benchmark runs, each overridable: KSEG_BIN (build/kseg), PY
+# (/usr/bin/python3), MPIEXEC (mpiexec); and Open MPI's leave to run as root.
+# Needs `here`, the benchmarks folder.
+bench_tools() {
+  KSEG_BIN=${KSEG_BIN:-$here/../build/kseg} PY=${PY:-/usr/bin/python3} MPIEXEC=${MPIEXEC:-mpiexec}
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+}
+
+# bench_workdir NAME: a scratch folder in W, removed when the script exits.
+bench_workdir() {
+  W=$(mktemp -d "${TMPDIR:-/tmp}/kseg-$1.XXXXXX")
+  trap 'rm -rf "$W"' EXIT
+}

@@ -14,12 +14,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 ROWS=${ROWS:-200000} K=${K:-2:8} N_INIT=${N_INIT:-4} SIL=${SIL:-10000} REPS=${REPS:-3}
 RANKS_FIT=${RANKS_FIT:-2} RANKS_OVER=${RANKS_OVER:-3}
-KSEG_BIN=${KSEG_BIN:-$here/../build/kseg}
-PY=${PY:-/usr/bin/python3}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+bench_tools
 unset OMP_NUM_THREADS OMP_WAIT_POLICY GOMP_SPINCOUNT OMP_PROC_BIND
-W=$(mktemp -d "${TMPDIR:-/tmp}/kseg-bench-over.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+bench_workdir bench-over
 
 mpiexec -n 2 --oversubscribe "$KSEG_BIN" generate --rows "$ROWS" --segments 5 --seed 1 --out "$W/raw.h5" >&2
 mpiexec -n 2 --oversubscribe "$KSEG_BIN" prep --in "$W/raw.h5" --out "$W/f.h5" --recipe marketing >&2

@@ -24,12 +24,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 ROWS=${ROWS:-1000000} COLS=${COLS:-32} K=${K:-16} N_INIT=${N_INIT:-4} ITERS=${ITERS:-20} REPS=${REPS:-2}
 RUNS=${RUNS:-"2x1:lloyd 1x2:lloyd"} DTYPE=${DTYPE:-float64}
-KSEG_BIN=${KSEG_BIN:-$here/../build/kseg}
-PY=${PY:-/usr/bin/python3}
-MPIEXEC=${MPIEXEC:-mpiexec}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-W=$(mktemp -d "${TMPDIR:-/tmp}/kseg-bench-restarts.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+bench_tools
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+bench_workdir bench-restarts
 
 "$PY" - "$W/x.h5" "$ROWS" "$COLS" "$K" "$DTYPE" <<'PYEOF'
 import sys, h5py, numpy as np

@@ -29,32 +29,29 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 ROWS=${ROWS:-1000000} COLS=${COLS:-32} K=${K:-16} ITERS=${ITERS:-20} REPS=${REPS:-3} THREADS=${THREADS:-2}
 SHAPES=${SHAPES:-32:16,21:2,21:4,21:8,21:12,32:16:4,21:8:4,21:12:4}
-KSEG_BIN=${KSEG_BIN:-$here/../build/kseg}
-PY=${PY:-/usr/bin/python3}
+bench_tools
 CC=${CC:-cc} MPICC=${MPICC:-mpicc}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-dir=$(mktemp -d "${TMPDIR:-/tmp}/kseg-roofline.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+bench_workdir roofline
 
-"$CC" -O3 -march=native -fopenmp -o "$dir/roofline" "$here/roofline.c"
-"$MPICC" -O3 -march=native -fno-fast-math -fopenmp -I"$here/../src" -I"$here/../include" -o "$dir/kernel_peak" \
+"$CC" -O3 -march=native -fopenmp -o "$W/roofline" "$here/roofline.c"
+"$MPICC" -O3 -march=native -fno-fast-math -fopenmp -I"$here/../src" -I"$here/../include" -o "$W/kernel_peak" \
   "$here/kernel_peak.c" "$here/../build/libkseg.a" -lm
 for dtype in float64 float32; do
-  "$PY" "$here/compare_sklearn.py" gen "$dir/$dtype.h5" --rows "$ROWS" --cols "$COLS" --k "$K" --dtype "$dtype"
+  "$PY" "$here/compare_sklearn.py" gen "$W/$dtype.h5" --rows "$ROWS" --cols "$COLS" --k "$K" --dtype "$dtype"
 done
 wait_quiet
 load0=$(loadavg)
-OMP_NUM_THREADS=$THREADS "$dir/roofline" 16 "$REPS" >"$dir/machine.json"
+OMP_NUM_THREADS=$THREADS "$W/roofline" 16 "$REPS" >"$W/machine.json"
 for rep in $(seq "$REPS"); do
   for dtype in float64 float32; do
-    OMP_NUM_THREADS=$THREADS "$KSEG_BIN" fit --in "$dir/$dtype.h5" --k "$K" --init "$dir/$dtype.h5:/init" \
-      --max-iter "$ITERS" --tol 0 --algorithm lloyd --out "$dir/r.h5" --json >"$dir/$dtype.$rep.json"
+    OMP_NUM_THREADS=$THREADS "$KSEG_BIN" fit --in "$W/$dtype.h5" --k "$K" --init "$W/$dtype.h5:/init" \
+      --max-iter "$ITERS" --tol 0 --algorithm lloyd --out "$W/r.h5" --json >"$W/$dtype.$rep.json"
   done
 done
-"$dir/kernel_peak" 4096 "$REPS" "$SHAPES" >"$dir/kernel.json"
+"$W/kernel_peak" 4096 "$REPS" "$SHAPES" >"$W/kernel.json"
 load1=$(loadavg)
 
-"$PY" - "$dir" "$ROWS" "$COLS" "$K" "$REPS" "$load0" "$load1" <<'PY'
+"$PY" - "$W" "$ROWS" "$COLS" "$K" "$REPS" "$load0" "$load1" <<'PY'
 import json, sys
 d, rows, cols, k, reps = sys.argv[1], *map(int, sys.argv[2:6])
 m = json.load(open(f"{d}/machine.json"))

@@ -13,16 +13,14 @@
 # launcher, e.g. srun flags).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 SHAPES=${SHAPES:-"1x1 1x2 2x1"}
 ROWS=${ROWS:-1000000} COLS=${COLS:-32} K=${K:-16} ITERS=${ITERS:-10} REPS=${REPS:-3}
 ALGORITHM=${ALGORITHM:-lloyd} DTYPE=${DTYPE:-float64}
-KSEG_BIN=${KSEG_BIN:-$here/../build/kseg}
-PY=${PY:-/usr/bin/python3}
-MPIEXEC=${MPIEXEC:-mpiexec}
+bench_tools
 MPIEXEC_FLAGS=${MPIEXEC_FLAGS:---oversubscribe --bind-to none}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-dir=$(mktemp -d "${TMPDIR:-/tmp}/kseg-scaling.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+bench_workdir scaling
 
 gen() { # ROWS OUT
   [ -f "$2" ] || "$PY" "$here/compare_sklearn.py" gen "$2" --rows "$1" --cols "$COLS" --k "$K" --dtype "$DTYPE"
@@ -30,21 +28,21 @@ gen() { # ROWS OUT
 fit() { # RANKS THREADS IN JSON
   # shellcheck disable=SC2086
   OMP_NUM_THREADS=$2 OMP_PROC_BIND=false "$MPIEXEC" -n "$1" $MPIEXEC_FLAGS "$KSEG_BIN" fit --in "$3" \
-    --k "$K" --init "$3:/init" --max-iter "$ITERS" --tol 0 --algorithm "$ALGORITHM" --out "$dir/r.h5" --json >"$4"
+    --k "$K" --init "$3:/init" --max-iter "$ITERS" --tol 0 --algorithm "$ALGORITHM" --out "$W/r.h5" --json >"$4"
 }
-gen "$ROWS" "$dir/strong.h5"
+gen "$ROWS" "$W/strong.h5"
 for shape in $SHAPES; do
   p=$(( ${shape%%x*} * ${shape#*x} ))
-  gen $((ROWS * p)) "$dir/weak.$p.h5"
+  gen $((ROWS * p)) "$W/weak.$p.h5"
   for rep in $(seq "$REPS"); do
-    echo "$(cut -d' ' -f1 /proc/loadavg)" >"$dir/load.$shape.$rep"
-    fit "${shape%%x*}" "${shape#*x}" "$dir/strong.h5" "$dir/strong.$shape.$rep.json"
-    fit "${shape%%x*}" "${shape#*x}" "$dir/weak.$p.h5" "$dir/weak.$shape.$rep.json"
+    echo "$(cut -d' ' -f1 /proc/loadavg)" >"$W/load.$shape.$rep"
+    fit "${shape%%x*}" "${shape#*x}" "$W/strong.h5" "$W/strong.$shape.$rep.json"
+    fit "${shape%%x*}" "${shape#*x}" "$W/weak.$p.h5" "$W/weak.$shape.$rep.json"
   done
-  [ "$p" = 1 ] || rm -f "$dir/weak.$p.h5"
+  [ "$p" = 1 ] || rm -f "$W/weak.$p.h5"
 done
 
-"$PY" - "$dir" "$ROWS" "$COLS" "$K" "$REPS" "$ALGORITHM" "$DTYPE" $SHAPES <<'PY'
+"$PY" - "$W" "$ROWS" "$COLS" "$K" "$REPS" "$ALGORITHM" "$DTYPE" $SHAPES <<'PY'
 import json, sys
 d, rows, cols, k, reps, algo, dtype = sys.argv[1], *map(int, sys.argv[2:6]), sys.argv[6], sys.argv[7]
 shapes = sys.argv[8:]
