@@ -9,7 +9,8 @@
  * and over two blocks of 16. The fit runs Lloyd whenever it checkpoints, so
  * `assigned` of the other kernels is checked here, not through the CLI.
  * Restarts side by side (a kernel's runs, as the fit calls them): each run
- * what Lloyd gives it alone.
+ * what Lloyd gives it alone; k-means++ seeding restarts side by side: each
+ * the centroids it gets alone.
  * Run at 1, 2 and 3 ranks x 2 threads. */
 #include "test.h"
 
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmeans/init.h"
 #include "kmeans/internal.h"
 #include "kmeans/registry.h"
 #include "kseg/kseg_comm.h"
@@ -166,6 +168,24 @@ static void check_side_by_side(MPI_Comm comm, const kseg_matrix *x, int64_t k, d
   for (int r = 0; r < R; r++) outcome_clear(&ref[r]);
 }
 
+/* Restarts seeded side by side (k-means++ sharing each step's pass over
+ * the rows) get the centroids each gets alone. */
+static void check_seeding(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, int restart0, int R)
+{
+  const size_t kd = (size_t)(opt->k * D) * sizeof(double);
+  double *side[KSEG_KM_RUNS], *alone = malloc(kd);
+  ASSERT(alone);
+  for (int q = 0; q < R; q++) ASSERT((side[q] = malloc(kd)) != NULL);
+  ASSERT_OK(kseg_km_init_restarts(comm, x, opt, restart0, R, side));
+  for (int q = 0; q < R; q++) {
+    ASSERT_OK(kseg_kmeans_init_centroids(comm, x, opt, restart0 + q, alone));
+    if (memcmp(side[q], alone, kd) != 0)
+      KSEG_TEST_FAIL_("k %lld: restart %d seeded side by side differs from alone", (long long)opt->k, restart0 + q);
+    free(side[q]);
+  }
+  free(alone);
+}
+
 int main(int argc, char **argv)
 {
   MPI_Comm comm;
@@ -184,6 +204,8 @@ int main(int argc, char **argv)
       double *init = malloc((size_t)(k * D) * sizeof(double));
       ASSERT(init);
       ASSERT_OK(kseg_kmeans_init_centroids(comm, &x, &opt, 0, init));
+      check_seeding(comm, &x, &opt, 0, KSEG_KM_RUNS);
+      check_seeding(comm, &x, &opt, 5, 3);
       char what[96];
       /* restarts side by side: three k-means++ starts and one with two
        * centroids far from every row, stopping at different iterations */

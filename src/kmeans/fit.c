@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kmeans/facts.h"
+#include "kmeans/init.h"
 #include "kmeans/internal.h"
 #include "kmeans/registry.h"
 #include "kseg/kseg_error.h"
@@ -176,19 +177,17 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   }
   for (int r0 = rs ? rs->restart : 0, R; r0 < restarts; r0 += R) {
     R = restarts - r0 < width ? restarts - r0 : width;
-    for (int q = 0; q < R; q++) {
-      const int r = r0 + q;
-      if (rs && r == rs->restart) {
-        memcpy(cur[q], rs->centroids, (size_t)kd * sizeof(double));
-        data.cp_start = rs;
-      } else {
-        kseg_kmeans_options with_facts = *opt;
-        with_facts.facts = &facts;
-        KSEG_CHECK_GOTO(kseg_kmeans_init_centroids(comm, x, &with_facts, r, cur[q]), st, fail);
-        data.cp_start = NULL;
-      }
-      KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
+    if (rs && r0 == rs->restart) { /* resuming: one restart at a time */
+      memcpy(cur[0], rs->centroids, (size_t)kd * sizeof(double));
+      data.cp_start = rs;
+    } else {
+      kseg_kmeans_options with_facts = *opt;
+      with_facts.facts = &facts;
+      KSEG_CHECK_GOTO(kseg_km_init_restarts(comm, x, &with_facts, r0, R, cur), st, fail);
+      data.cp_start = NULL;
     }
+    for (int q = 0; q < R; q++)
+      KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_fault(comm, "kmeans")), st, fail); /* test builds */
     cp = (kseg_kmeans_checkpoint){.restart = r0, .best_restart = have_best ? out->best_restart : -1,
                                   .best_inertia = best_run.inertia, .best_n_iter = best_run.n_iter,
                                   .best_converged = best_run.converged,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmeans/init.h"
 #include "kmeans/internal.h"
 #include "kmeans/kernels/kernels.h"
 #include "kmeans/rows.h"
@@ -110,59 +111,91 @@ static kseg_i128 pp_take(const kseg_matrix *x, const double *col, double *closes
   return local;
 }
 
+/* One run of k-means++ side by side with others: its draws, its rows'
+ * distances to their nearest centre and potentials, its candidates. */
+typedef struct pp_run {
+  kseg_rng_key key;
+  double *centroids; /* the caller's, k x d */
+  double *closest;   /* per row */
+  kseg_i128 *p;      /* per row: fixed-point potential times weight */
+  int64_t *cand;     /* trials row indices */
+  kseg_i128 local, total;
+} pp_run;
+
 /* Greedy k-means++ with optional int64 row weights (NULL: 1 each), shared by
- * k-means++ and the final step of k-means||; max_abs is the matrix's max |x|
- * (negative: computed here). Collective over comm. */
-static int plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
-                             kseg_rng_key key, double max_abs, double *centroids)
+ * k-means++ and the final step of k-means||, for R runs side by side (run r
+ * keyed by keys[r] into centroids[r]; R * (2 + ln k) <= 64): each step
+ * draws every run's candidates, then one pass over the rows computes all
+ * of them (kernels' pp_trials, candidates in the lanes), so the rows are
+ * read once per step for all runs; a candidate's distances and sums are
+ * what they are alone, so each run's centroids are too. max_abs is the
+ * matrix's max |x| (negative: computed here). Collective over comm. */
+static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
+                         const kseg_rng_key *keys, int R, double max_abs, double *const *centroids)
 {
   const kseg_km_ops *ops;
   KSEG_CHECK(kseg_km_ops_for(x, &ops)); /* the same dtype on every rank: agreed */
   const int64_t d = x->d, nl = x->n_local;
   /* scikit-learn: n_local_trials = 2 + int(np.log(n_clusters)). */
   const int trials = 2 + (int)log((double)k); /* <= 23 for any int32 k */
+  const int all = R * trials;                  /* candidates per step, all runs */
   if (max_abs < 0) KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &max_abs)));
   const kseg_fixed fd = kseg_km_dist_fixed(d, max_abs);
   const size_t nls = (size_t)(nl > 0 ? nl : 1);
-  double *closest = kseg_malloc(nls * sizeof(double), "k-means++ distances");
-  kseg_i128 *p = kseg_malloc(nls * sizeof(kseg_i128), "k-means++ potentials");
-  int64_t *cand = kseg_malloc((size_t)trials * sizeof(int64_t), "k-means++ candidates");
-  double *rows = kseg_malloc((size_t)(trials * d) * sizeof(double), "k-means++ candidates");
-  kseg_i128 *pot = kseg_malloc((size_t)trials * sizeof(kseg_i128), "k-means++ potentials");
-  const int blocks = (trials + PP_LANES - 1) / PP_LANES;
+  pp_run run[KSEG_KM_RUNS];
+  memset(run, 0, sizeof run);
+  const double *closest[KSEG_KM_RUNS];
+  double *rows = kseg_malloc((size_t)(all * d) * sizeof(double), "k-means++ candidates");
+  kseg_i128 *pot = kseg_malloc((size_t)all * sizeof(kseg_i128), "k-means++ potentials");
+  const int blocks = (all + PP_LANES - 1) / PP_LANES;
   double *ct = kseg_malloc((size_t)(blocks * PP_LANES * d) * sizeof(double), "k-means++ candidates");
-  /* each candidate's potentials, trials x rows: the chosen column becomes closest[] */
-  double *tc = k > 1 ? kseg_malloc(nls * (size_t)trials * sizeof(double), "k-means++ candidate distances") : NULL;
-  int st = (closest && p && cand && rows && pot && ct && (tc || k == 1)) ? KSEG_OK : KSEG_ERR_IO;
+  /* each candidate's potentials, candidates x rows: the chosen column
+   * becomes its run's closest[] */
+  double *tc = k > 1 ? kseg_malloc(nls * (size_t)all * sizeof(double), "k-means++ candidate distances") : NULL;
+  int st = R >= 1 && R <= KSEG_KM_RUNS && all <= 64 && rows && pot && ct && (tc || k == 1) ? KSEG_OK : KSEG_ERR_IO;
+  for (int r = 0; r < R && st == KSEG_OK; r++) {
+    run[r].key = keys[r];
+    run[r].centroids = centroids[r];
+    closest[r] = run[r].closest = kseg_malloc(nls * sizeof(double), "k-means++ distances");
+    run[r].p = kseg_malloc(nls * sizeof(kseg_i128), "k-means++ potentials");
+    run[r].cand = kseg_malloc((size_t)trials * sizeof(int64_t), "k-means++ candidates");
+    if (!run[r].closest || !run[r].p || !run[r].cand) st = KSEG_ERR_IO;
+  }
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
   /* First centroid: a row drawn in proportion to its weight (uniform when
    * unweighted). */
-  kseg_i128 local = 0, total = 0;
-  for (int64_t i = 0; i < nl; i++) local += p[i] = weight ? weight[i] : 1;
-  total = local;
-  st = kseg_comm_sum_i128(comm, &total, 1);
-  if (st == KSEG_OK) st = sample_rows(comm, x, p, local, total, key, 0, 1, cand);
-  if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, cand, 1, centroids);
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  pp_table(centroids, 0, 1, d, ct);
-  local = pp_update(ops, x, ct, 0, true, closest, p, weight, fd.scale);
-  total = local;
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1)), st, done);
-
-  for (int64_t c = 1; c < k; c++) {
-    st = sample_rows(comm, x, p, local, total, key, (uint64_t)c, trials, cand);
-    if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, cand, trials, rows);
+  for (int r = 0; r < R; r++) {
+    pp_run *u = &run[r];
+    u->local = 0;
+    for (int64_t i = 0; i < nl; i++) u->local += u->p[i] = weight ? weight[i] : 1;
+    u->total = u->local;
+    st = kseg_comm_sum_i128(comm, &u->total, 1);
+    if (st == KSEG_OK) st = sample_rows(comm, x, u->p, u->local, u->total, u->key, 0, 1, u->cand);
+    if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, u->cand, 1, u->centroids);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+    pp_table(u->centroids, 0, 1, d, ct);
+    u->local = pp_update(ops, x, ct, 0, true, u->closest, u->p, weight, fd.scale);
+    u->total = u->local;
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &u->total, 1)), st, done);
+  }
+
+  /* Unweighted (the common case), each value v <= 2^62 goes in as v >> 32
+   * and its low 32 bits: int64 adds, exact for 2^31 rows per thread, far
+   * cheaper than int128 multiply-adds. */
+  const bool split = !weight && nl < ((int64_t)1 << 31);
+  for (int64_t c = 1; c < k; c++) {
+    for (int r = 0; r < R; r++) {
+      pp_run *u = &run[r];
+      st = sample_rows(comm, x, u->p, u->local, u->total, u->key, (uint64_t)c, trials, u->cand);
+      if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, u->cand, trials, rows + (int64_t)r * trials * d);
+      KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+    }
     /* Total potential if each candidate were added; integer sums, so the
      * thread order does not matter. */
-    for (int t = 0; t < trials; t++) pot[t] = 0;
-    /* Unweighted (the common case), each value v <= 2^62 goes in as v >> 32
-     * and its low 32 bits: int64 adds, exact for 2^31 rows per thread, far
-     * cheaper than int128 multiply-adds. */
-    const bool split = !weight && nl < ((int64_t)1 << 31);
+    for (int t = 0; t < all; t++) pot[t] = 0;
     for (int b = 0; b < blocks; b++)
-      pp_table(rows, b * PP_LANES, trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES, d,
+      pp_table(rows, b * PP_LANES, all - b * PP_LANES < PP_LANES ? all - b * PP_LANES : PP_LANES, d,
                ct + b * PP_LANES * d);
 #pragma omp parallel
     {
@@ -171,31 +204,43 @@ static int plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t 
       uint64_t lo[64] = {0};
       int64_t i0, n;
       kseg_partition(nl, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
-      ops->pp_trials(x->data, i0, i0 + n, d, ct, trials, closest, weight, split, fd.scale, part, hi, lo, tc, (int64_t)nls);
-      for (int t = 0; t < trials; t++) part[t] += kseg_fixed_join(hi[t], lo[t]);
+      ops->pp_trials(x->data, i0, i0 + n, d, ct, all, trials, closest, weight, split, fd.scale, part, hi, lo, tc,
+                     (int64_t)nls);
+      for (int t = 0; t < all; t++) part[t] += kseg_fixed_join(hi[t], lo[t]);
 #pragma omp critical(kseg_kmeans_pp)
-      for (int t = 0; t < trials; t++) pot[t] += part[t];
+      for (int t = 0; t < all; t++) pot[t] += part[t];
     }
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, pot, trials)), st, done);
-    int best = 0;
-    for (int t = 1; t < trials; t++)
-      if (pot[t] < pot[best]) best = t;
-    const double *row = rows + best * d;
-    memcpy(centroids + c * d, row, (size_t)d * sizeof(double));
-    /* The chosen candidate's potentials, kept by the trials, are the rows'
-     * new closest distances. */
-    local = pp_take(x, tc + (int64_t)best * nls, closest, p, weight, fd.scale);
-    total = pot[best];
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, pot, all)), st, done);
+    for (int r = 0; r < R; r++) {
+      pp_run *u = &run[r];
+      const kseg_i128 *rp = pot + r * trials;
+      int best = 0;
+      for (int t = 1; t < trials; t++)
+        if (rp[t] < rp[best]) best = t;
+      memcpy(u->centroids + c * d, rows + ((int64_t)r * trials + best) * d, (size_t)d * sizeof(double));
+      /* The chosen candidate's potentials, kept by the trials, are the
+       * rows' new closest distances. */
+      u->local = pp_take(x, tc + ((int64_t)r * trials + best) * (int64_t)nls, u->closest, u->p, weight, fd.scale);
+      u->total = rp[best];
+    }
   }
 done:
-  free(closest);
-  free(p);
-  free(cand);
+  for (int r = 0; r < R; r++) {
+    free(run[r].closest);
+    free(run[r].p);
+    free(run[r].cand);
+  }
   free(rows);
   free(pot);
   free(ct);
   free(tc);
   return st;
+}
+
+static int plusplus_weighted(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
+                             kseg_rng_key key, double max_abs, double *centroids)
+{
+  return plusplus_runs(comm, x, weight, k, &key, 1, max_abs, &centroids);
 }
 
 int kseg_kmeans_plusplus(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_key key, double *centroids)
@@ -361,13 +406,51 @@ static int random_rows(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_
   return kseg_comm_agree(comm, st);
 }
 
+/* A restart's draws, keyed by (seed, k, restart) so a sweep's runs are
+ * independent and any one of them can be reproduced alone. */
+static kseg_rng_key init_key(const kseg_kmeans_options *opt, int restart)
+{
+  return (kseg_rng_key){opt->seed, kseg_rng_substream(KSEG_STREAM_INIT, (uint64_t)opt->k, (uint64_t)restart)};
+}
+
+/* k-means++ side by side holds each run's distances, potentials and trial
+ * distances (8 + 16 + 8 (2 + ln k) bytes per row) at once: as many runs as
+ * fit in this many bytes per rank, at least one. */
+#define KSEG_KM_SEED_BYTES ((int64_t)512 << 20)
+
+int kseg_km_init_restarts(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, int restart0, int R,
+                          double *const *centroids)
+{
+  int side = 1;
+  if (opt->init == KSEG_INIT_KMEANSPP) {
+    const int trials = 2 + (int)log((double)opt->k);
+    /* the same on every rank (the largest share of rows), so every rank
+     * makes the same calls */
+    const int64_t size = kseg_comm_size(comm), rows = (x->n_global + size - 1) / size;
+    const int64_t per_run = (rows > 0 ? rows : 1) * (24 + 8 * (int64_t)trials);
+    side = R < 64 / trials ? R : 64 / trials;
+    if (side > KSEG_KM_SEED_BYTES / per_run) side = (int)(KSEG_KM_SEED_BYTES / per_run);
+    if (side > KSEG_KM_RUNS) side = KSEG_KM_RUNS;
+  }
+  if (side <= 1) {
+    for (int q = 0; q < R; q++) KSEG_CHECK(kseg_kmeans_init_centroids(comm, x, opt, restart0 + q, centroids[q]));
+    return KSEG_OK;
+  }
+  const double max_abs = opt->facts ? opt->facts->max_abs : -1;
+  for (int q0 = 0, n; q0 < R; q0 += n) {
+    n = R - q0 < side ? R - q0 : side;
+    kseg_rng_key keys[KSEG_KM_RUNS];
+    for (int q = 0; q < n; q++) keys[q] = init_key(opt, restart0 + q0 + q);
+    KSEG_CHECK(kseg_comm_agree(comm, plusplus_runs(comm, x, NULL, opt->k, keys, n, max_abs, centroids + q0)));
+  }
+  return KSEG_OK;
+}
+
 int kseg_kmeans_init_centroids(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_options *opt, int restart,
                                double *centroids)
 {
   const int64_t k = opt->k;
-  /* Keyed by (seed, k, restart) so a sweep's runs are independent and any
-   * one of them can be reproduced alone. */
-  const kseg_rng_key key = {opt->seed, kseg_rng_substream(KSEG_STREAM_INIT, (uint64_t)k, (uint64_t)restart)};
+  const kseg_rng_key key = init_key(opt, restart);
   const double max_abs = opt->facts ? opt->facts->max_abs : -1;
   switch (opt->init) {
   case KSEG_INIT_GIVEN:

@@ -161,8 +161,9 @@ typedef kseg_i128 kseg_km_pp_update_fn(const void *x, int64_t i0, int64_t i1, in
                                        bool first, double *closest, kseg_i128 *p, const int64_t *weight,
                                        double scale);
 typedef void kseg_km_pp_trials_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials,
-                                  const double *closest, const int64_t *weight, bool split, double scale,
-                                  kseg_i128 *part, int64_t *hi, uint64_t *lo, double *tc, int64_t ldtc);
+                                  int per_run, const double *const *closest, const int64_t *weight, bool split,
+                                  double scale, kseg_i128 *part, int64_t *hi, uint64_t *lo, double *tc,
+                                  int64_t ldtc);
 typedef kseg_i128 kseg_km_par_nearest_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *cands,
                                          int64_t m0, int64_t m, double *closest, int64_t *near, double scale);
 

@@ -109,18 +109,33 @@ kseg_i128 KM_FN(pp_update)(const void *xv, int64_t i0, int64_t i1, int64_t d, co
   return part;
 }
 
-/* k-means++'s trials over rows [i0, i1): for each of the `trials`
- * candidates (ct: (trials + 7) / 8 tables of 8 lanes), the row's potential
- * were it added, min(distance, closest[i]) in fixed point (scale), summed
- * per candidate: into the split sums hi[t], lo[t] when `split` (unweighted;
- * see init.c), else times the row's weight into part[t]. Each array holds
- * 64 entries (8 lanes per table). Each row's min(distance, closest[i]) for
- * candidate t is kept in tc[t * ldtc + i]: the chosen candidate's column is
- * then the next closest[], so the update after the choice reads 8 bytes per
- * row instead of the row. */
-void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials,
-                      const double *closest, const int64_t *weight, bool split, double scale, kseg_i128 *part,
-                      int64_t *hi, uint64_t *lo, double *tc, int64_t ldtc)
+/* Lane-wise min(dist, c) with each lane's own c (no NaNs here). */
+static inline void pp_min_lanes(pp_vec *dist, const pp_vec *c)
+{
+#if defined(__AVX512F__)
+  *dist = (pp_vec)_mm512_min_pd((__m512d)*dist, (__m512d)*c);
+#else
+  for (int q = 0; q < PP_LANES; q++) (*dist)[q] = kseg_km_min((*c)[q], (*dist)[q]);
+#endif
+}
+
+/* k-means++'s trials over rows [i0, i1), for one run or several side by
+ * side (restarts, each with its own distances): for each of the `trials`
+ * candidates (ct: (trials + 7) / 8 tables of 8 lanes; candidate t belongs
+ * to run t / per_run, whose rows' distances to their nearest centre are
+ * closest[t / per_run]), the row's potential were it added,
+ * min(distance, closest) in fixed point (scale), summed per candidate: into
+ * the split sums hi[t], lo[t] when `split` (unweighted; see init.c), else
+ * times the row's weight into part[t]. Each array holds 64 entries (8 lanes
+ * per table). Each row's min(distance, closest) for candidate t is kept in
+ * tc[t * ldtc + i]: the chosen candidate's column is then its run's next
+ * closest[], so the update after the choice reads 8 bytes per row instead of
+ * the row. A lane's arithmetic does not depend on the others, so a run's
+ * candidates get the same bits side by side as alone, and the rows are read
+ * once for all runs. */
+void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials, int per_run,
+                      const double *const *closest, const int64_t *weight, bool split, double scale,
+                      kseg_i128 *part, int64_t *hi, uint64_t *lo, double *tc, int64_t ldtc)
 {
   const KM_T *x = xv;
   const int blocks = (trials + PP_LANES - 1) / PP_LANES;
@@ -129,9 +144,17 @@ void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const d
       pp_vec dist[PP_ROWS];
       pp_dist_at(x, i, i1, d, ct + b * PP_LANES * d, dist);
       const int m = trials - b * PP_LANES < PP_LANES ? trials - b * PP_LANES : PP_LANES;
+      /* the block's lanes in one run (always, for one run) or several */
+      const int run0 = b * PP_LANES / per_run, run1 = (b * PP_LANES + m - 1) / per_run;
       for (int r = 0; r < PP_ROWS && i + r < i1; r++) {
         const int64_t row = i + r;
-        pp_min(&dist[r], closest[row]);
+        if (run0 == run1) {
+          pp_min(&dist[r], closest[run0][row]);
+        } else {
+          pp_vec c;
+          for (int q = 0; q < PP_LANES; q++) c[q] = closest[(b * PP_LANES + (q < m ? q : m - 1)) / per_run][row];
+          pp_min_lanes(&dist[r], &c);
+        }
         for (int q = 0; q < m; q++) tc[(int64_t)(b * PP_LANES + q) * ldtc + row] = dist[r][q];
         if (split) {
           pp_split_add(&dist[r], scale, hi + b * PP_LANES, lo + b * PP_LANES);
