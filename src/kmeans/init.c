@@ -15,13 +15,24 @@
 #include "kmeans/rows.h"
 #include "kseg/kseg_error.h"
 
-/* Draw m rows with probability proportional to p[i] (this rank's rows;
- * local_total = sum p, total = global sum): u = uniform(key, index, t), the
- * row is the first whose global cumulative potential exceeds u x total, so
- * rows of zero potential are never drawn. When the total is zero (every row
- * sits on a centroid) the row is uniform over all N instead. Collective. */
-static int sample_rows(MPI_Comm comm, const kseg_matrix *x, const kseg_i128 *p, kseg_i128 local_total,
-                       kseg_i128 total, kseg_rng_key key, uint64_t index, int m, int64_t *out)
+/* A row's potential: its distance to the nearest centre in fixed point
+ * (scale) times its weight (NULL: 1); with no distances yet (closest NULL),
+ * its weight. */
+static inline kseg_i128 potential(const double *closest, const int64_t *weight, double scale, int64_t i)
+{
+  const int64_t w = weight ? weight[i] : 1;
+  return closest ? (kseg_i128)(int64_t)rint(closest[i] * scale) * w : w;
+}
+
+/* Draw m rows with probability proportional to their potentials (this
+ * rank's rows; local_total = their sum, total = the global sum): u =
+ * uniform(key, index, t), the row is the first whose global cumulative
+ * potential exceeds u x total, so rows of zero potential are never drawn.
+ * When the total is zero (every row sits on a centroid) the row is uniform
+ * over all N instead. Collective. */
+static int sample_rows(MPI_Comm comm, const kseg_matrix *x, const double *closest, const int64_t *weight,
+                       double scale, kseg_i128 local_total, kseg_i128 total, kseg_rng_key key, uint64_t index, int m,
+                       int64_t *out)
 {
   const int64_t n = x->n_global;
   if (total <= 0) {
@@ -51,7 +62,7 @@ static int sample_rows(MPI_Comm comm, const kseg_matrix *x, const kseg_i128 *p, 
   }
   kseg_i128 cum = prefix;
   for (int64_t i = 0, q = 0; i < x->n_local && q < mine; i++) {
-    cum += p[i];
+    cum += potential(closest, weight, scale, i);
     for (; q < mine && cum > target[order[q]]; q++) out[order[q]] = x->row0 + i;
   }
   return kseg_comm_max_i64(comm, out, m);
@@ -69,42 +80,19 @@ static void pp_table(const double *rows, int first, int m, int64_t d, double *ct
     for (int t = 0; t < PP_LANES; t++) ct[j * PP_LANES + t] = rows[(first + (t < m ? t : 0)) * d + j];
 }
 
-/* closest[] and the potentials p[] of all local rows against lane `lane` of
- * the table ct (kernels' pp_update: first, or after a centroid is added),
- * on every thread; returns their local sum (exact: integers). Local. */
-static kseg_i128 pp_update(const kseg_km_ops *ops, const kseg_matrix *x, const double *ct, int lane, bool first,
-                           double *closest, kseg_i128 *p, const int64_t *weight, double scale)
-{
-  kseg_i128 local = 0;
-#pragma omp parallel
-  {
-    int64_t i0, n;
-    kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
-    const kseg_i128 part = ops->pp_update(x->data, i0, i0 + n, x->d, ct, lane, first, closest, p, weight, scale);
-#pragma omp critical(kseg_kmeans_pp)
-    local += part;
-  }
-  return local;
-}
-
-/* closest[] becomes the chosen candidate's column `col` of the trials'
- * potentials, p[] its fixed-point potentials (scale) times the row's weight
- * (NULL: 1), on every thread; returns their local sum (exact: integers).
+/* closest[] of all local rows against lane `lane` of the table ct
+ * (kernels' pp_update: first, or after a centroid is added), on every
+ * thread; returns the local sum of their potentials (exact: integers).
  * Local. */
-static kseg_i128 pp_take(const kseg_matrix *x, const double *col, double *closest, kseg_i128 *p,
-                         const int64_t *weight, double scale)
+static kseg_i128 pp_update(const kseg_km_ops *ops, const kseg_matrix *x, const double *ct, int lane, bool first,
+                           double *closest, const int64_t *weight, double scale)
 {
   kseg_i128 local = 0;
 #pragma omp parallel
   {
     int64_t i0, n;
     kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
-    kseg_i128 part = 0;
-    for (int64_t i = i0; i < i0 + n; i++) {
-      closest[i] = col[i];
-      p[i] = (kseg_i128)(int64_t)rint(col[i] * scale) * (weight ? weight[i] : 1);
-      part += p[i];
-    }
+    const kseg_i128 part = ops->pp_update(x->data, i0, i0 + n, x->d, ct, lane, first, closest, weight, scale);
 #pragma omp critical(kseg_kmeans_pp)
     local += part;
   }
@@ -112,14 +100,12 @@ static kseg_i128 pp_take(const kseg_matrix *x, const double *col, double *closes
 }
 
 /* One run of k-means++ side by side with others: its draws, its rows'
- * distances to their nearest centre and potentials, its candidates. */
+ * distances to their nearest centre, its candidates. */
 typedef struct pp_run {
   kseg_rng_key key;
   double *centroids; /* the caller's, k x d */
-  double *closest;   /* per row */
-  kseg_i128 *p;      /* per row: fixed-point potential times weight */
   int64_t *cand;     /* trials row indices */
-  kseg_i128 local, total;
+  kseg_i128 local, total; /* sums of the potentials: this rank's, all */
 } pp_run;
 
 /* Greedy k-means++ with optional int64 row weights (NULL: 1 each), shared by
@@ -128,8 +114,10 @@ typedef struct pp_run {
  * draws every run's candidates, then one pass over the rows computes all
  * of them (kernels' pp_trials, candidates in the lanes), so the rows are
  * read once per step for all runs; a candidate's distances and sums are
- * what they are alone, so each run's centroids are too. max_abs is the
- * matrix's max |x| (negative: computed here). Collective over comm. */
+ * what they are alone, so each run's centroids are too. A run's potentials
+ * are never stored: the sampler computes each from the row's distance as it
+ * scans. max_abs is the matrix's max |x| (negative: computed here).
+ * Collective over comm. */
 static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *weight, int64_t k,
                          const kseg_rng_key *keys, int R, double max_abs, double *const *centroids)
 {
@@ -144,38 +132,44 @@ static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *wei
   const size_t nls = (size_t)(nl > 0 ? nl : 1);
   pp_run run[KSEG_KM_RUNS];
   memset(run, 0, sizeof run);
-  const double *closest[KSEG_KM_RUNS];
   double *rows = kseg_malloc((size_t)(all * d) * sizeof(double), "k-means++ candidates");
   kseg_i128 *pot = kseg_malloc((size_t)all * sizeof(kseg_i128), "k-means++ potentials");
+  kseg_i128 *mine = kseg_malloc((size_t)all * sizeof(kseg_i128), "k-means++ potentials");
   const int blocks = (all + PP_LANES - 1) / PP_LANES;
   double *ct = kseg_malloc((size_t)(blocks * PP_LANES * d) * sizeof(double), "k-means++ candidates");
-  /* each candidate's potentials, candidates x rows: the chosen column
-   * becomes its run's closest[] */
-  double *tc = k > 1 ? kseg_malloc(nls * (size_t)all * sizeof(double), "k-means++ candidate distances") : NULL;
-  int st = R >= 1 && R <= KSEG_KM_RUNS && all <= 64 && rows && pot && ct && (tc || k == 1) ? KSEG_OK : KSEG_ERR_IO;
+  /* Columns of row distances: each run's closest[r] and, after the first
+   * centroid, each candidate's min(distance, closest) tc[t]; the chosen
+   * candidate's column and its run's closest swap places. */
+  const int columns = R + (k > 1 ? all : 0);
+  double *space = kseg_malloc(nls * (size_t)columns * sizeof(double), "k-means++ distances");
+  double *closest[KSEG_KM_RUNS], *tc[64];
+  int st = R >= 1 && R <= KSEG_KM_RUNS && all <= 64 && rows && pot && mine && ct && space ? KSEG_OK : KSEG_ERR_IO;
   for (int r = 0; r < R && st == KSEG_OK; r++) {
     run[r].key = keys[r];
     run[r].centroids = centroids[r];
-    closest[r] = run[r].closest = kseg_malloc(nls * sizeof(double), "k-means++ distances");
-    run[r].p = kseg_malloc(nls * sizeof(kseg_i128), "k-means++ potentials");
     run[r].cand = kseg_malloc((size_t)trials * sizeof(int64_t), "k-means++ candidates");
-    if (!run[r].closest || !run[r].p || !run[r].cand) st = KSEG_ERR_IO;
+    if (!run[r].cand) st = KSEG_ERR_IO;
   }
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+  for (int c = 0; c < columns; c++) {
+    double *col = space + (size_t)c * nls;
+    if (c < R) closest[c] = col;
+    else tc[c - R] = col;
+  }
 
   /* First centroid: a row drawn in proportion to its weight (uniform when
    * unweighted). */
+  kseg_i128 weights = 0;
+  for (int64_t i = 0; i < nl; i++) weights += potential(NULL, weight, 0, i);
+  kseg_i128 all_weights = weights;
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &all_weights, 1)), st, done);
   for (int r = 0; r < R; r++) {
     pp_run *u = &run[r];
-    u->local = 0;
-    for (int64_t i = 0; i < nl; i++) u->local += u->p[i] = weight ? weight[i] : 1;
-    u->total = u->local;
-    st = kseg_comm_sum_i128(comm, &u->total, 1);
-    if (st == KSEG_OK) st = sample_rows(comm, x, u->p, u->local, u->total, u->key, 0, 1, u->cand);
+    st = sample_rows(comm, x, NULL, weight, 0, weights, all_weights, u->key, 0, 1, u->cand);
     if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, u->cand, 1, u->centroids);
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
     pp_table(u->centroids, 0, 1, d, ct);
-    u->local = pp_update(ops, x, ct, 0, true, u->closest, u->p, weight, fd.scale);
+    u->local = pp_update(ops, x, ct, 0, true, closest[r], weight, fd.scale);
     u->total = u->local;
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &u->total, 1)), st, done);
   }
@@ -187,7 +181,7 @@ static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *wei
   for (int64_t c = 1; c < k; c++) {
     for (int r = 0; r < R; r++) {
       pp_run *u = &run[r];
-      st = sample_rows(comm, x, u->p, u->local, u->total, u->key, (uint64_t)c, trials, u->cand);
+      st = sample_rows(comm, x, closest[r], weight, fd.scale, u->local, u->total, u->key, (uint64_t)c, trials, u->cand);
       if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, u->cand, trials, rows + (int64_t)r * trials * d);
       KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
     }
@@ -204,36 +198,37 @@ static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *wei
       uint64_t lo[64] = {0};
       int64_t i0, n;
       kseg_partition(nl, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
-      ops->pp_trials(x->data, i0, i0 + n, d, ct, all, trials, closest, weight, split, fd.scale, part, hi, lo, tc,
-                     (int64_t)nls);
+      ops->pp_trials(x->data, i0, i0 + n, d, ct, all, trials, (const double *const *)closest, weight, split,
+                     fd.scale, part, hi, lo, tc);
       for (int t = 0; t < all; t++) part[t] += kseg_fixed_join(hi[t], lo[t]);
 #pragma omp critical(kseg_kmeans_pp)
       for (int t = 0; t < all; t++) pot[t] += part[t];
     }
+    memcpy(mine, pot, (size_t)all * sizeof(kseg_i128)); /* this rank's share, before the sum */
     KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, pot, all)), st, done);
     for (int r = 0; r < R; r++) {
       pp_run *u = &run[r];
-      const kseg_i128 *rp = pot + r * trials;
+      const int g = r * trials;
       int best = 0;
       for (int t = 1; t < trials; t++)
-        if (rp[t] < rp[best]) best = t;
-      memcpy(u->centroids + c * d, rows + ((int64_t)r * trials + best) * d, (size_t)d * sizeof(double));
-      /* The chosen candidate's potentials, kept by the trials, are the
-       * rows' new closest distances. */
-      u->local = pp_take(x, tc + ((int64_t)r * trials + best) * (int64_t)nls, u->closest, u->p, weight, fd.scale);
-      u->total = rp[best];
+        if (pot[g + t] < pot[g + best]) best = t;
+      memcpy(u->centroids + c * d, rows + (int64_t)(g + best) * d, (size_t)d * sizeof(double));
+      /* The chosen candidate's min(distance, closest) are the rows' new
+       * distances to their nearest centre, and its sums their potentials'. */
+      double *swap = closest[r];
+      closest[r] = tc[g + best];
+      tc[g + best] = swap;
+      u->local = mine[g + best];
+      u->total = pot[g + best];
     }
   }
 done:
-  for (int r = 0; r < R; r++) {
-    free(run[r].closest);
-    free(run[r].p);
-    free(run[r].cand);
-  }
+  for (int r = 0; r < R; r++) free(run[r].cand);
   free(rows);
   free(pot);
+  free(mine);
   free(ct);
-  free(tc);
+  free(space);
   return st;
 }
 
@@ -289,7 +284,6 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   const size_t nls = (size_t)(nl > 0 ? nl : 1);
   double *closest = kseg_malloc(nls * sizeof(double), "k-means|| distances");
   int64_t *near = kseg_malloc(nls * sizeof(int64_t), "k-means|| nearest candidate");
-  kseg_i128 *p = kseg_malloc(nls * sizeof(kseg_i128), "k-means|| potentials");
   int64_t *picked = kseg_malloc(nls * sizeof(int64_t), "k-means|| picks");
   int64_t *counts = kseg_malloc((size_t)nranks * sizeof(int64_t), "k-means|| counts");
   int *rcounts = kseg_malloc((size_t)nranks * sizeof(int), "k-means|| counts");
@@ -298,7 +292,7 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   int64_t *weight = NULL;
   int64_t m = 1, cap = 1 + 2 * k;
   cands = kseg_malloc((size_t)(cap * d) * sizeof(double), "k-means|| candidates");
-  int st = (closest && near && p && picked && counts && rcounts && displs && cands) ? KSEG_OK : KSEG_ERR_IO;
+  int st = (closest && near && picked && counts && rcounts && displs && cands) ? KSEG_OK : KSEG_ERR_IO;
   /* Picked rows travel as whole rows (one datatype of d doubles), so MPI's
    * int counts and displacements count rows, not values. */
   MPI_Datatype row_type = MPI_DATATYPE_NULL;
@@ -307,11 +301,9 @@ static int kmeans_par(MPI_Comm comm, const kseg_matrix *x, int64_t k, kseg_rng_k
   if (st == KSEG_OK) st = kseg_comm_check(MPI_Type_commit(&row_type), "MPI_Type_commit");
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
-  kseg_i128 local = 0, total;
-  for (int64_t i = 0; i < nl; i++) local += p[i] = 1;
-  total = x->n_global;
+  kseg_i128 local = nl, total = x->n_global;
   int64_t first = 0;
-  st = sample_rows(comm, x, p, local, total, key, 0, 1, &first);
+  st = sample_rows(comm, x, NULL, NULL, 0, local, total, key, 0, 1, &first);
   if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, &first, 1, cands);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
   local = par_nearest(ops, x, cands, 0, 1, closest, near, fd.scale);
@@ -377,7 +369,6 @@ done:
   }
   free(closest);
   free(near);
-  free(p);
   free(picked);
   free(counts);
   free(rcounts);

@@ -158,12 +158,10 @@ typedef kseg_i128 kseg_km_inertia_rows_fn(const void *x, int64_t i0, int64_t i1,
 
 /* seed.h: the distances of k-means++ and k-means||, in double. */
 typedef kseg_i128 kseg_km_pp_update_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *ct, int lane,
-                                       bool first, double *closest, kseg_i128 *p, const int64_t *weight,
-                                       double scale);
+                                       bool first, double *closest, const int64_t *weight, double scale);
 typedef void kseg_km_pp_trials_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials,
                                   int per_run, const double *const *closest, const int64_t *weight, bool split,
-                                  double scale, kseg_i128 *part, int64_t *hi, uint64_t *lo, double *tc,
-                                  int64_t ldtc);
+                                  double scale, kseg_i128 *part, int64_t *hi, uint64_t *lo, double *const *tc);
 typedef kseg_i128 kseg_km_par_nearest_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *cands,
                                          int64_t m0, int64_t m, double *closest, int64_t *near, double scale);
 

@@ -87,12 +87,12 @@ static inline void pp_split_add(const pp_vec *dist, double scale, int64_t *hi, u
 #endif
 }
 
-/* k-means++ after a centroid is chosen, over rows [i0, i1): closest[i]
- * becomes the distance to lane `lane` of the table ct (first: that distance;
- * else the smaller of it and closest[i]), p[i] its fixed-point potential
- * (scale) times the row's weight (NULL: 1); returns the sum of the p[i]. */
+/* k-means++'s first centroid, over rows [i0, i1): closest[i] becomes the
+ * distance to lane `lane` of the table ct (first: that distance; else the
+ * smaller of it and closest[i]); returns the sum of the rows' fixed-point
+ * potentials (scale) times their weights (NULL: 1). */
 kseg_i128 KM_FN(pp_update)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int lane, bool first,
-                           double *closest, kseg_i128 *p, const int64_t *weight, double scale)
+                           double *closest, const int64_t *weight, double scale)
 {
   const KM_T *x = xv;
   kseg_i128 part = 0;
@@ -102,8 +102,7 @@ kseg_i128 KM_FN(pp_update)(const void *xv, int64_t i0, int64_t i1, int64_t d, co
     for (int r = 0; r < PP_ROWS && i + r < i1; r++) {
       const int64_t row = i + r;
       closest[row] = first ? dist[r][lane] : kseg_km_min(closest[row], dist[r][lane]);
-      p[row] = (kseg_i128)(int64_t)rint(closest[row] * scale) * (weight ? weight[row] : 1);
-      part += p[row];
+      part += (kseg_i128)(int64_t)rint(closest[row] * scale) * (weight ? weight[row] : 1);
     }
   }
   return part;
@@ -128,14 +127,14 @@ static inline void pp_min_lanes(pp_vec *dist, const pp_vec *c)
  * the split sums hi[t], lo[t] when `split` (unweighted; see init.c), else
  * times the row's weight into part[t]. Each array holds 64 entries (8 lanes
  * per table). Each row's min(distance, closest) for candidate t is kept in
- * tc[t * ldtc + i]: the chosen candidate's column is then its run's next
- * closest[], so the update after the choice reads 8 bytes per row instead of
- * the row. A lane's arithmetic does not depend on the others, so a run's
+ * the column tc[t][i]: the chosen candidate's column then becomes its run's
+ * closest[] as it is (init.c swaps the two), so nothing after the choice
+ * reads the rows or their distances again. A lane's arithmetic does not depend on the others, so a run's
  * candidates get the same bits side by side as alone, and the rows are read
  * once for all runs. */
 void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials, int per_run,
                       const double *const *closest, const int64_t *weight, bool split, double scale,
-                      kseg_i128 *part, int64_t *hi, uint64_t *lo, double *tc, int64_t ldtc)
+                      kseg_i128 *part, int64_t *hi, uint64_t *lo, double *const *tc)
 {
   const KM_T *x = xv;
   const int blocks = (trials + PP_LANES - 1) / PP_LANES;
@@ -155,7 +154,7 @@ void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const d
           for (int q = 0; q < PP_LANES; q++) c[q] = closest[(b * PP_LANES + (q < m ? q : m - 1)) / per_run][row];
           pp_min_lanes(&dist[r], &c);
         }
-        for (int q = 0; q < m; q++) tc[(int64_t)(b * PP_LANES + q) * ldtc + row] = dist[r][q];
+        for (int q = 0; q < m; q++) tc[b * PP_LANES + q][row] = dist[r][q];
         if (split) {
           pp_split_add(&dist[r], scale, hi + b * PP_LANES, lo + b * PP_LANES);
           continue;
