@@ -405,7 +405,7 @@ static kseg_rng_key init_key(const kseg_kmeans_options *opt, int restart)
 }
 
 /* k-means++ side by side holds each run's distances, potentials and trial
- * distances (8 + 16 + 8 (2 + ln k) bytes per row) at once: as many runs as
+ * distances (8 + 8 (2 + ln k) bytes per row) at once: as many runs as
  * fit in this many bytes per rank, at least one. */
 #define KSEG_KM_SEED_BYTES ((int64_t)512 << 20)
 
@@ -418,7 +418,7 @@ int kseg_km_init_restarts(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans
     /* the same on every rank (the largest share of rows), so every rank
      * makes the same calls */
     const int64_t size = kseg_comm_size(comm), rows = (x->n_global + size - 1) / size;
-    const int64_t per_run = (rows > 0 ? rows : 1) * (24 + 8 * (int64_t)trials);
+    const int64_t per_run = (rows > 0 ? rows : 1) * (8 + 8 * (int64_t)trials);
     side = R < 64 / trials ? R : 64 / trials;
     if (side > KSEG_KM_SEED_BYTES / per_run) side = (int)(KSEG_KM_SEED_BYTES / per_run);
     if (side > KSEG_KM_RUNS) side = KSEG_KM_RUNS;
