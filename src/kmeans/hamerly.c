@@ -205,16 +205,30 @@ static int ham_end(MPI_Comm comm, ham_run *h, int64_t k, int64_t d, double rel, 
   return KSEG_OK;
 }
 
-/* After the last iteration: the centroids the labels answer to, the final
- * E-step when the last one moved labels (scikit-learn reruns it), the
+/* After the last iteration of the runs h[0 .. R): the centroids each
+ * one's labels answer to, the final E-step of the runs whose last iteration
+ * moved labels (scikit-learn reruns it; one pass for all of them), the
  * inertia. Collective, result agreed. */
-static int ham_finish(MPI_Comm comm, ham_run *h, int64_t k, int64_t d)
+static int ham_finish(MPI_Comm comm, ham_run *h, int R, int64_t k, int64_t d)
 {
   const int64_t kd = k * d;
-  if (h->data.assigned) memcpy(h->data.assigned, h->strict ? h->w.cold : h->centroids, (size_t)kd * sizeof(double));
-  if (!h->strict) kseg_km_estep_run(&h->w, &h->data, h->centroids, h->labels, KSEG_KM_LABELS_ONLY);
-  h->run->converged = h->converged;
-  return kseg_km_inertia(comm, h->data.x, h->data.max_abs, h->centroids, k, h->labels, &h->run->inertia);
+  kseg_km_estep *w[KSEG_KM_RUNS];
+  const double *centers[KSEG_KM_RUNS];
+  int32_t *labels[KSEG_KM_RUNS];
+  int n = 0;
+  for (int r = 0; r < R; r++) {
+    if (h[r].data.assigned)
+      memcpy(h[r].data.assigned, h[r].strict ? h[r].w.cold : h[r].centroids, (size_t)kd * sizeof(double));
+    if (h[r].strict) continue;
+    w[n] = &h[r].w, centers[n] = h[r].centroids, labels[n++] = h[r].labels;
+  }
+  if (n > 0) kseg_km_estep_runs(w, n, &h[0].data, centers, labels, KSEG_KM_LABELS_ONLY);
+  int st = KSEG_OK;
+  for (int r = 0; r < R && st == KSEG_OK; r++) {
+    h[r].run->converged = h[r].converged;
+    st = kseg_km_inertia(comm, h[r].data.x, h[r].data.max_abs, h[r].centroids, k, h[r].labels, &h[r].run->inertia);
+  }
+  return st;
 }
 
 /* Rows per block when several runs share the pass: a block of the data
@@ -319,10 +333,8 @@ int kseg_km_hamerly_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int
     if (st != KSEG_OK) goto done;
   }
   const double seconds = kseg_now() - t0;
-  for (int r = 0; r < R && st == KSEG_OK; r++) {
-    st = ham_finish(comm, &h[r], k, d);
-    runs[r].iter_seconds = seconds / R;
-  }
+  st = ham_finish(comm, h, R, k, d);
+  for (int r = 0; r < R; r++) runs[r].iter_seconds = seconds / R;
 done:
   for (int r = 0; r < R; r++) ham_clear(&h[r]);
   free(idx);
