@@ -80,25 +80,6 @@ static void pp_table(const double *rows, int first, int m, int64_t d, double *ct
     for (int t = 0; t < PP_LANES; t++) ct[j * PP_LANES + t] = rows[(first + (t < m ? t : 0)) * d + j];
 }
 
-/* closest[] of all local rows against lane `lane` of the table ct
- * (kernels' pp_update: first, or after a centroid is added), on every
- * thread; returns the local sum of their potentials (exact: integers).
- * Local. */
-static kseg_i128 pp_update(const kseg_km_ops *ops, const kseg_matrix *x, const double *ct, int lane, bool first,
-                           double *closest, const int64_t *weight, double scale)
-{
-  kseg_i128 local = 0;
-#pragma omp parallel
-  {
-    int64_t i0, n;
-    kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
-    const kseg_i128 part = ops->pp_update(x->data, i0, i0 + n, x->d, ct, lane, first, closest, weight, scale);
-#pragma omp critical(kseg_kmeans_pp)
-    local += part;
-  }
-  return local;
-}
-
 /* One run of k-means++ side by side with others: its draws, its rows'
  * distances to their nearest centre, its candidates. */
 typedef struct pp_run {
@@ -140,7 +121,7 @@ static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *wei
   /* Columns of row distances: each run's closest[r] and, after the first
    * centroid, each candidate's min(distance, closest) tc[t]; the chosen
    * candidate's column and its run's closest swap places. */
-  const int columns = R + (k > 1 ? all : 0);
+  const int columns = R + all;
   double *space = kseg_malloc(nls * (size_t)columns * sizeof(double), "k-means++ distances");
   double *closest[KSEG_KM_RUNS], *tc[64];
   int st = R >= 1 && R <= KSEG_KM_RUNS && all <= 64 && rows && pot && mine && ct && space ? KSEG_OK : KSEG_ERR_IO;
@@ -157,39 +138,34 @@ static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *wei
     else tc[c - R] = col;
   }
 
-  /* First centroid: a row drawn in proportion to its weight (uniform when
-   * unweighted). */
+  /* The first centroid of each run: a row drawn in proportion to its weight
+   * (uniform when unweighted), then the rows' distances to it, for all
+   * runs in one pass (the trial pass with one candidate per run and no
+   * centre yet). Later centroids: trials candidates per run, drawn in
+   * proportion to the rows' potentials. */
   kseg_i128 weights = 0;
   for (int64_t i = 0; i < nl; i++) weights += potential(NULL, weight, 0, i);
   kseg_i128 all_weights = weights;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &all_weights, 1)), st, done);
-  for (int r = 0; r < R; r++) {
-    pp_run *u = &run[r];
-    st = sample_rows(comm, x, NULL, weight, 0, weights, all_weights, u->key, 0, 1, u->cand);
-    if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, u->cand, 1, u->centroids);
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-    pp_table(u->centroids, 0, 1, d, ct);
-    u->local = pp_update(ops, x, ct, 0, true, closest[r], weight, fd.scale);
-    u->total = u->local;
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &u->total, 1)), st, done);
-  }
-
   /* Unweighted (the common case), each value v <= 2^62 goes in as v >> 32
    * and its low 32 bits: int64 adds, exact for 2^31 rows per thread, far
    * cheaper than int128 multiply-adds. */
   const bool split = !weight && nl < ((int64_t)1 << 31);
-  for (int64_t c = 1; c < k; c++) {
+  for (int64_t c = 0; c < k; c++) {
+    const int per_run = c == 0 ? 1 : trials, step = R * per_run;
     for (int r = 0; r < R; r++) {
       pp_run *u = &run[r];
-      st = sample_rows(comm, x, closest[r], weight, fd.scale, u->local, u->total, u->key, (uint64_t)c, trials, u->cand);
-      if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, u->cand, trials, rows + (int64_t)r * trials * d);
+      if (c == 0) st = sample_rows(comm, x, NULL, weight, 0, weights, all_weights, u->key, 0, 1, u->cand);
+      else st = sample_rows(comm, x, closest[r], weight, fd.scale, u->local, u->total, u->key, (uint64_t)c, trials,
+                            u->cand);
+      if (st == KSEG_OK) st = kseg_km_fetch_rows(comm, x, u->cand, per_run, rows + (int64_t)r * per_run * d);
       KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
     }
     /* Total potential if each candidate were added; integer sums, so the
      * thread order does not matter. */
-    for (int t = 0; t < all; t++) pot[t] = 0;
-    for (int b = 0; b < blocks; b++)
-      pp_table(rows, b * PP_LANES, all - b * PP_LANES < PP_LANES ? all - b * PP_LANES : PP_LANES, d,
+    for (int t = 0; t < step; t++) pot[t] = 0;
+    for (int b = 0; b * PP_LANES < step; b++)
+      pp_table(rows, b * PP_LANES, step - b * PP_LANES < PP_LANES ? step - b * PP_LANES : PP_LANES, d,
                ct + b * PP_LANES * d);
 #pragma omp parallel
     {
@@ -198,19 +174,19 @@ static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *wei
       uint64_t lo[64] = {0};
       int64_t i0, n;
       kseg_partition(nl, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
-      ops->pp_trials(x->data, i0, i0 + n, d, ct, all, trials, (const double *const *)closest, weight, split,
-                     fd.scale, part, hi, lo, tc);
-      for (int t = 0; t < all; t++) part[t] += kseg_fixed_join(hi[t], lo[t]);
+      ops->pp_trials(x->data, i0, i0 + n, d, ct, step, per_run, c == 0 ? NULL : (const double *const *)closest,
+                     weight, split, fd.scale, part, hi, lo, tc);
+      for (int t = 0; t < step; t++) part[t] += kseg_fixed_join(hi[t], lo[t]);
 #pragma omp critical(kseg_kmeans_pp)
-      for (int t = 0; t < all; t++) pot[t] += part[t];
+      for (int t = 0; t < step; t++) pot[t] += part[t];
     }
-    memcpy(mine, pot, (size_t)all * sizeof(kseg_i128)); /* this rank's share, before the sum */
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, pot, all)), st, done);
+    memcpy(mine, pot, (size_t)step * sizeof(kseg_i128)); /* this rank's share, before the sum */
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, pot, step)), st, done);
     for (int r = 0; r < R; r++) {
       pp_run *u = &run[r];
-      const int g = r * trials;
+      const int g = r * per_run;
       int best = 0;
-      for (int t = 1; t < trials; t++)
+      for (int t = 1; t < per_run; t++)
         if (pot[g + t] < pot[g + best]) best = t;
       memcpy(u->centroids + c * d, rows + (int64_t)(g + best) * d, (size_t)d * sizeof(double));
       /* The chosen candidate's min(distance, closest) are the rows' new

@@ -16,8 +16,8 @@
     .yinyang_tables = kseg_km_yinyang_tables_##sfx, .yinyang_rows = kseg_km_yinyang_rows_##sfx,             \
     .max_abs = kseg_km_max_abs_##sfx, .row_double = kseg_km_row_double_##sfx,                               \
     .first_nonfinite = kseg_km_first_nonfinite_##sfx, .column_sums = kseg_km_column_sums_##sfx,             \
-    .inertia_rows = kseg_km_inertia_rows_##sfx, .pp_update = kseg_km_pp_update_##sfx,                       \
-    .pp_trials = kseg_km_pp_trials_##sfx, .par_nearest = kseg_km_par_nearest_##sfx,                         \
+    .inertia_rows = kseg_km_inertia_rows_##sfx, .pp_trials = kseg_km_pp_trials_##sfx,                       \
+    .par_nearest = kseg_km_par_nearest_##sfx,                                                               \
   }
 
 const kseg_km_ops kseg_km_ops_f64 = KSEG_KM_OPS(KSEG_F64, double, 0x1p-53, DBL_MIN, f64);

@@ -157,8 +157,6 @@ typedef kseg_i128 kseg_km_inertia_rows_fn(const void *x, int64_t i0, int64_t i1,
                                           const double *centroids, const int32_t *labels, double scale);
 
 /* seed.h: the distances of k-means++ and k-means||, in double. */
-typedef kseg_i128 kseg_km_pp_update_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *ct, int lane,
-                                       bool first, double *closest, const int64_t *weight, double scale);
 typedef void kseg_km_pp_trials_fn(const void *x, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials,
                                   int per_run, const double *const *closest, const int64_t *weight, bool split,
                                   double scale, kseg_i128 *part, int64_t *hi, uint64_t *lo, double *const *tc);
@@ -188,7 +186,6 @@ struct kseg_km_ops {
   kseg_km_first_nonfinite_fn *first_nonfinite;
   kseg_km_column_sums_fn *column_sums;
   kseg_km_inertia_rows_fn *inertia_rows;
-  kseg_km_pp_update_fn *pp_update;
   kseg_km_pp_trials_fn *pp_trials;
   kseg_km_par_nearest_fn *par_nearest;
 };
@@ -217,7 +214,6 @@ extern kseg_km_row_double_fn kseg_km_row_double_f64, kseg_km_row_double_f32;
 extern kseg_km_first_nonfinite_fn kseg_km_first_nonfinite_f64, kseg_km_first_nonfinite_f32;
 extern kseg_km_column_sums_fn kseg_km_column_sums_f64, kseg_km_column_sums_f32;
 extern kseg_km_inertia_rows_fn kseg_km_inertia_rows_f64, kseg_km_inertia_rows_f32;
-extern kseg_km_pp_update_fn kseg_km_pp_update_f64, kseg_km_pp_update_f32;
 extern kseg_km_pp_trials_fn kseg_km_pp_trials_f64, kseg_km_pp_trials_f32;
 extern kseg_km_par_nearest_fn kseg_km_par_nearest_f64, kseg_km_par_nearest_f32;
 

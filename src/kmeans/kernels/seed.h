@@ -9,8 +9,8 @@
  * and lane t of the result is the squared distance of row xi to candidate t,
  * summed over the columns in order (t = x - c; acc += t * t) in double. The
  * arithmetic of a lane does not depend on the lane, so the distance of a row
- * to a candidate is the same in the trial pass and the update pass, on any
- * rank and thread: the potentials the sampler sums must agree exactly. */
+ * to a candidate is the same whichever lane, run, rank or thread computes
+ * it: the potentials the sampler sums must agree exactly. */
 typedef double pp_vec __attribute__((vector_size(64)));
 enum { PP_LANES = 8 };
 
@@ -87,27 +87,6 @@ static inline void pp_split_add(const pp_vec *dist, double scale, int64_t *hi, u
 #endif
 }
 
-/* k-means++'s first centroid, over rows [i0, i1): closest[i] becomes the
- * distance to lane `lane` of the table ct (first: that distance; else the
- * smaller of it and closest[i]); returns the sum of the rows' fixed-point
- * potentials (scale) times their weights (NULL: 1). */
-kseg_i128 KM_FN(pp_update)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int lane, bool first,
-                           double *closest, const int64_t *weight, double scale)
-{
-  const KM_T *x = xv;
-  kseg_i128 part = 0;
-  for (int64_t i = i0; i < i1; i += PP_ROWS) {
-    pp_vec dist[PP_ROWS];
-    pp_dist_at(x, i, i1, d, ct, dist);
-    for (int r = 0; r < PP_ROWS && i + r < i1; r++) {
-      const int64_t row = i + r;
-      closest[row] = first ? dist[r][lane] : kseg_km_min(closest[row], dist[r][lane]);
-      part += (kseg_i128)(int64_t)rint(closest[row] * scale) * (weight ? weight[row] : 1);
-    }
-  }
-  return part;
-}
-
 /* Lane-wise min(dist, c) with each lane's own c (no NaNs here). */
 static inline void pp_min_lanes(pp_vec *dist, const pp_vec *c)
 {
@@ -122,7 +101,8 @@ static inline void pp_min_lanes(pp_vec *dist, const pp_vec *c)
  * side (restarts, each with its own distances): for each of the `trials`
  * candidates (ct: (trials + 7) / 8 tables of 8 lanes; candidate t belongs
  * to run t / per_run, whose rows' distances to their nearest centre are
- * closest[t / per_run]), the row's potential were it added,
+ * closest[t / per_run]; closest NULL: no run has a centre yet, each
+ * candidate is its run's first), the row's potential were it added,
  * min(distance, closest) in fixed point (scale), summed per candidate: into
  * the split sums hi[t], lo[t] when `split` (unweighted; see init.c), else
  * times the row's weight into part[t]. Each array holds 64 entries (8 lanes
@@ -147,7 +127,9 @@ void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const d
       const int run0 = b * PP_LANES / per_run, run1 = (b * PP_LANES + m - 1) / per_run;
       for (int r = 0; r < PP_ROWS && i + r < i1; r++) {
         const int64_t row = i + r;
-        if (run0 == run1) {
+        if (!closest) {
+          /* no centre yet (each run's first): the distances as they are */
+        } else if (run0 == run1) {
           pp_min(&dist[r], closest[run0][row]);
         } else {
           pp_vec c;
