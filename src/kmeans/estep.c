@@ -99,12 +99,7 @@ void kseg_km_estep_runs(kseg_km_estep *const *w, int R, const kseg_km_data *data
     int64_t i0, n;
     kseg_partition(w[0]->n_local, omp_get_num_threads(), t, &i0, &n);
     kseg_km_dot_run run[KSEG_KM_DOT_RUNS];
-    for (int q = 0; q < R; q++) {
-      kseg_km_partials *acc = &w[q]->acc;
-      run[q] = (kseg_km_dot_run){.t = &w[q]->tab, .labels = labels[q], .hi = acc->thi + t * acc->kd,
-                                 .lo = acc->tlo + t * acc->kd, .counts = acc->tcounts + t * acc->k,
-                                 .changed = &acc->tchanged[t]};
-    }
+    for (int q = 0; q < R; q++) run[q] = kseg_km_estep_dot_run(w[q], labels[q], t);
     for (int64_t a = i0, b; a < i0 + n; a = b) {
       b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
       if (mode != KSEG_KM_LABELS_ONLY)

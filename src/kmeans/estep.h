@@ -42,6 +42,16 @@ static inline void *kseg_km_estep_panel(const kseg_km_estep *w, int t)
   return (char *)w->panels + (size_t)t * w->panel_bytes;
 }
 
+/* What dot_rows needs of this E-step for thread t: its tables, the labels
+ * and the thread's split sums, counts and changed count. */
+static inline kseg_km_dot_run kseg_km_estep_dot_run(kseg_km_estep *w, int32_t *labels, int t)
+{
+  kseg_km_partials *acc = &w->acc;
+  return (kseg_km_dot_run){.t = &w->tab, .labels = labels, .hi = acc->thi + t * acc->kd,
+                           .lo = acc->tlo + t * acc->kd, .counts = acc->tcounts + t * acc->k,
+                           .changed = &acc->tchanged[t]};
+}
+
 /* Lloyd's E-step with dot_rows (the micro-kernel) over the local rows against `centers`: the
  * canonical labels, and by mode (KSEG_KM_LABELS_ONLY, KSEG_KM_MOVED_ROWS,
  * KSEG_KM_ALL_ROWS) the fixed-point sums and counts of the rows that changed

@@ -136,12 +136,7 @@ static void ham_begin(ham_run *h, int64_t k, int64_t d, double eps)
 static void ham_lloyd_rows(ham_run *const *h, int n, int t, int64_t a, int64_t b)
 {
   kseg_km_dot_run run[KSEG_KM_RUNS];
-  for (int q = 0; q < n; q++) {
-    kseg_km_partials *acc = &h[q]->w.acc;
-    run[q] = (kseg_km_dot_run){.t = &h[q]->w.tab, .labels = h[q]->labels, .hi = acc->thi + t * acc->kd,
-                               .lo = acc->tlo + t * acc->kd, .counts = acc->tcounts + t * acc->k,
-                               .changed = &acc->tchanged[t]};
-  }
+  for (int q = 0; q < n; q++) run[q] = kseg_km_estep_dot_run(&h[q]->w, h[q]->labels, t);
   h[0]->data.ops->dot_rows(h[0]->data.x->data, a, b, n, run, KSEG_KM_MOVED_ROWS, h[0]->data.fx.scale,
                            kseg_km_estep_panel(&h[0]->w, t));
 }

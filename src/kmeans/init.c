@@ -80,6 +80,10 @@ static void pp_table(const double *rows, int first, int m, int64_t d, double *ct
     for (int t = 0; t < PP_LANES; t++) ct[j * PP_LANES + t] = rows[(first + (t < m ? t : 0)) * d + j];
 }
 
+/* Candidates per k-means++ step: scikit-learn's n_local_trials =
+ * 2 + int(np.log(n_clusters)), <= 23 for any int32 k. */
+static int pp_trials_of(int64_t k) { return 2 + (int)log((double)k); }
+
 /* One run of k-means++ side by side with others: its draws, its rows'
  * distances to their nearest centre, its candidates. */
 typedef struct pp_run {
@@ -105,8 +109,7 @@ static int plusplus_runs(MPI_Comm comm, const kseg_matrix *x, const int64_t *wei
   const kseg_km_ops *ops;
   KSEG_CHECK(kseg_km_ops_for(x, &ops)); /* the same dtype on every rank: agreed */
   const int64_t d = x->d, nl = x->n_local;
-  /* scikit-learn: n_local_trials = 2 + int(np.log(n_clusters)). */
-  const int trials = 2 + (int)log((double)k); /* <= 23 for any int32 k */
+  const int trials = pp_trials_of(k);
   const int all = R * trials;                  /* candidates per step, all runs */
   if (max_abs < 0) KSEG_CHECK(kseg_comm_agree(comm, kseg_km_max_abs(comm, x, &max_abs)));
   const kseg_fixed fd = kseg_km_dist_fixed(d, max_abs);
@@ -390,7 +393,7 @@ int kseg_km_init_restarts(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans
 {
   int side = 1;
   if (opt->init == KSEG_INIT_KMEANSPP) {
-    const int trials = 2 + (int)log((double)opt->k);
+    const int trials = pp_trials_of(opt->k);
     /* the same on every rank (the largest share of rows), so every rank
      * makes the same calls */
     const int64_t size = kseg_comm_size(comm), rows = (x->n_global + size - 1) / size;

@@ -46,7 +46,7 @@ static int lloyd_end(MPI_Comm comm, const kseg_km_data *data, lloyd_run *L, int 
     cp->iter = it + 1;
     cp->centroids = L->centroids;
     cp->prev = L->w.cold;
-    st = kseg_comm_agree(comm, opt->checkpoint(comm, data->cp, opt->checkpoint_ctx));
+    st = kseg_comm_agree(comm, opt->checkpoint(comm, cp, opt->checkpoint_ctx));
   }
   return st;
 }
@@ -111,7 +111,8 @@ int kseg_km_lloyd_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int m
     kseg_km_estep_runs(w, nlive, data, cold, lab, mode);
     mode = KSEG_KM_MOVED_ROWS;
     /* every rank reduces the same runs in the same order */
-    for (int p = 0; p < nlive && st == KSEG_OK; p++) st = lloyd_end(comm, data, &L[live[p]], live[p], k, it, max_iter, cp);
+    for (int p = 0; p < nlive && st == KSEG_OK; p++)
+      st = lloyd_end(comm, data, &L[live[p]], live[p], k, it, max_iter, cp);
     if (st != KSEG_OK) goto done;
   }
   /* Labels must match the final centroids (scikit-learn reruns the E-step),

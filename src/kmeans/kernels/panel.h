@@ -465,9 +465,9 @@ static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, 
  * row i): the rows whose gap proves the label settled, the near ties queued
  * in pending[0 .. *np) for nearest() (settled KM_RB at a time). Returns the
  * rows whose label changed. */
-static inline __attribute__((always_inline)) int64_t kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const KM_T *const xr[KP_PW],
-                               const KM_T *restrict xt, const kseg_km_dot_run *run, int mode, double xscale,
-                               kp_ahead *a, int64_t pending[KM_RB], int *np)
+static inline __attribute__((always_inline)) int64_t
+kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const KM_T *const xr[KP_PW], const KM_T *restrict xt,
+                const kseg_km_dot_run *run, int mode, double xscale, kp_ahead *a, int64_t pending[KM_RB], int *np)
 {
   const kseg_km_tables *t = run->t;
   const int64_t d = t->d, k = t->k, kp = t->kp;

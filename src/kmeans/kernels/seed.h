@@ -56,16 +56,6 @@ static inline void pp_dist_at(const KM_T *x, int64_t i, int64_t i1, int64_t d, c
   pp_dist_rows(xr, d, ct, out);
 }
 
-/* Lane-wise min(dist, c) (no NaNs here, so the order is immaterial). */
-static inline void pp_min(pp_vec *dist, double c)
-{
-#if defined(__AVX512F__)
-  *dist = (pp_vec)_mm512_min_pd((__m512d)*dist, _mm512_set1_pd(c));
-#else
-  for (int q = 0; q < PP_LANES; q++) (*dist)[q] = kseg_km_min(c, (*dist)[q]);
-#endif
-}
-
 /* Each lane's fixed-point value v = rint(dist x scale) (|v| <= 2^62) added
  * to the split sums of 8 lanes: v >> 32 to hi, its low 32 bits to lo (as
  * kseg_km_fix, whose rint rounds to nearest-even like the conversion). */
@@ -87,7 +77,8 @@ static inline void pp_split_add(const pp_vec *dist, double scale, int64_t *hi, u
 #endif
 }
 
-/* Lane-wise min(dist, c) with each lane's own c (no NaNs here). */
+/* Lane-wise min(dist, c) with each lane's own c (no NaNs here, so the
+ * order is immaterial). */
 static inline void pp_min_lanes(pp_vec *dist, const pp_vec *c)
 {
 #if defined(__AVX512F__)
@@ -109,9 +100,9 @@ static inline void pp_min_lanes(pp_vec *dist, const pp_vec *c)
  * per table). Each row's min(distance, closest) for candidate t is kept in
  * the column tc[t][i]: the chosen candidate's column then becomes its run's
  * closest[] as it is (init.c swaps the two), so nothing after the choice
- * reads the rows or their distances again. A lane's arithmetic does not depend on the others, so a run's
- * candidates get the same bits side by side as alone, and the rows are read
- * once for all runs. */
+ * reads the rows or their distances again. A lane's arithmetic does not
+ * depend on the others, so a run's candidates get the same bits side by
+ * side as alone, and the rows are read once for all runs. */
 void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const double *ct, int trials, int per_run,
                       const double *const *closest, const int64_t *weight, bool split, double scale,
                       kseg_i128 *part, int64_t *hi, uint64_t *lo, double *const *tc)
@@ -129,11 +120,11 @@ void KM_FN(pp_trials)(const void *xv, int64_t i0, int64_t i1, int64_t d, const d
         const int64_t row = i + r;
         if (!closest) {
           /* no centre yet (each run's first): the distances as they are */
-        } else if (run0 == run1) {
-          pp_min(&dist[r], closest[run0][row]);
         } else {
           pp_vec c;
-          for (int q = 0; q < PP_LANES; q++) c[q] = closest[(b * PP_LANES + (q < m ? q : m - 1)) / per_run][row];
+          if (run0 == run1) c = (pp_vec){0} + closest[run0][row];
+          else
+            for (int q = 0; q < PP_LANES; q++) c[q] = closest[(b * PP_LANES + (q < m ? q : m - 1)) / per_run][row];
           pp_min_lanes(&dist[r], &c);
         }
         for (int q = 0; q < m; q++) tc[b * PP_LANES + q][row] = dist[r][q];
