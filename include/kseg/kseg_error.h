@@ -77,6 +77,14 @@ void *kseg_malloc(size_t bytes, const char *what);
  * spares the kernels a TLB miss every 4 KiB. Released with free(). */
 void *kseg_malloc_big(size_t bytes, const char *what);
 void *kseg_calloc(size_t count, size_t size, const char *what);
+/* Keep freed memory in the process for the next allocation instead of
+ * returning it to the system (glibc: no mmap per block, no trimming), unless
+ * GLIBC_TUNABLES says otherwise. A sweep allocates and frees arrays of the
+ * same sizes for every k and restart; each fresh one cost page faults and
+ * the kernel's zeroing of its pages. Peak memory is unchanged; memory freed
+ * late in a run goes back only when the process ends. Call once, first
+ * thing (the `kseg` command does). */
+void kseg_malloc_keep_freed(void);
 
 #ifdef __cplusplus
 }

@@ -50,6 +50,7 @@ int main(int argc, char **argv)
    * unless the user chose a policy. */
   if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT") && setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
     execv("/proc/self/exe", argv); /* returns only on failure: then run as is */
+  kseg_malloc_keep_freed();
   int provided = 0;
   if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
     fprintf(stderr, "kseg: MPI_Init_thread failed\n");

@@ -1,9 +1,13 @@
 #include "kseg/kseg_error.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
+#if defined(__GLIBC__) /* set by the headers above */
+#include <malloc.h>
+#endif
 
 enum { KSEG_MESSAGE_MAX = 1024 };
 
@@ -83,6 +87,15 @@ void *kseg_malloc_big(size_t bytes, const char *what)
   madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure changes nothing */
 #endif
   return p;
+}
+
+void kseg_malloc_keep_freed(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_MAX) && defined(M_TRIM_THRESHOLD)
+  if (getenv("GLIBC_TUNABLES")) return; /* the user's own malloc settings */
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, INT_MAX); /* an int: trimmed only past 2 GiB free at the top */
+#endif
 }
 
 void *kseg_calloc(size_t count, size_t size, const char *what)
