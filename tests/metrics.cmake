@@ -1,2 +1,7 @@
 kseg_cli_test(metrics_oracle metrics_oracle.sh)
 kseg_cli_test(metrics_bad_input metrics_bad_input.sh)
+kseg_unit_test(pairsum test_pairsum.c)
+target_include_directories(test_pairsum PRIVATE ${PROJECT_SOURCE_DIR}/src)
+kseg_unit_test(pairsum_past_cap test_pairsum.c)
+target_include_directories(test_pairsum_past_cap PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_compile_definitions(test_pairsum_past_cap PRIVATE PAIRSUM_CAP_ZERO)

@@ -261,6 +261,80 @@ static kseg_i128 silhouette_row_sum(const kseg_i128 *acc, const int32_t *labels,
   return total;
 }
 
+/* The exact silhouette gathers all rows on every rank (and takes each pair
+ * once) while the rows, and the sums of every row, each fit in this; above
+ * it, blocks go around a ring. */
+#define SILHOUETTE_GATHER_BYTES ((size_t)64 << 20)
+
+/* Every rank's rows and labels (n_mine x d each, in rank order: global row
+ * order) gathered whole on every rank: *all (n_total x d) and *all_lab, freed
+ * by the caller. Collective; agreed. */
+static int gather_rows(MPI_Comm comm, const double *mine, const int32_t *mine_labels, int64_t n_mine, int64_t d,
+                       int64_t n_total, double **all, int32_t **all_lab)
+{
+  const int size = kseg_comm_size(comm);
+  *all = kseg_malloc((size_t)(n_total * d + 1) * sizeof **all, "gathered rows");
+  *all_lab = kseg_malloc((size_t)(n_total + 1) * sizeof **all_lab, "gathered labels");
+  int *counts = kseg_calloc((size_t)size, sizeof *counts, "gather counts");
+  int *displs = kseg_calloc((size_t)size, sizeof *displs, "gather offsets");
+  int st = (*all && *all_lab && counts && displs) ? KSEG_OK : KSEG_ERR_IO;
+  if (!st && n_total * d > INT32_MAX)
+    st = kseg_error_set(KSEG_ERR_INPUT, "%lld rows x %lld columns are too many to gather", (long long)n_total,
+                        (long long)d);
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  int mine_int = (int)(n_mine * d);
+  st = kseg_comm_check(MPI_Allgather(&mine_int, 1, MPI_INT, counts, 1, MPI_INT, comm), "MPI_Allgather");
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  for (int r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
+  st = kseg_comm_check(MPI_Allgatherv(mine, mine_int, MPI_DOUBLE, *all, counts, displs, MPI_DOUBLE, comm),
+                       "MPI_Allgatherv");
+  for (int r = 0; r < size; r++) {
+    counts[r] /= (int)(d > 0 ? d : 1);
+    displs[r] /= (int)(d > 0 ? d : 1);
+  }
+  if (!st)
+    st = kseg_comm_check(MPI_Allgatherv(mine_labels, (int)n_mine, MPI_INT32_T, *all_lab, counts, displs,
+                                        MPI_INT32_T, comm),
+                         "MPI_Allgatherv");
+  st = kseg_comm_agree(comm, st);
+done:
+  free(counts);
+  free(displs);
+  if (st) {
+    free(*all);
+    free(*all_lab);
+    *all = NULL;
+    *all_lab = NULL;
+  }
+  return st;
+}
+
+/* Silhouette of n rows every rank holds whole (all, all_lab, in global row
+ * order; counts: their cluster sizes; max_abs: the bound of their values the
+ * fixed point is scaled for). Each rank adds its share of the pairs, each
+ * pair once, to the sums of all rows (kseg_pairsum_sample); the exact sums
+ * are totalled, then each rank scores its block of rows. */
+static int silhouette_whole(MPI_Comm comm, const double *all, const int32_t *all_lab, int64_t n, int64_t d, int k,
+                            const int64_t *counts, double max_abs, double *out)
+{
+  const int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
+  int64_t s0, sn;
+  kseg_partition(n, size, rank, &s0, &sn);
+  const kseg_fixed fe = kseg_fixed_for_bound(2.0 * max_abs * sqrt((double)d) + 1e-300), f1 = kseg_fixed_for_bound(1.0);
+  kseg_i128 *acc = kseg_calloc((size_t)(n * k), sizeof *acc, "silhouette sums");
+  int st = kseg_comm_agree(comm, acc ? KSEG_OK : KSEG_ERR_IO);
+  if (!st) st = kseg_comm_agree(comm, kseg_pairsum_sample(all, all_lab, n, d, k, &fe, rank, size, acc));
+  if (!st) st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, n * k));
+  kseg_i128 total = 0;
+  if (!st) total = silhouette_row_sum(acc + s0 * k, all_lab + s0, sn, k, counts, &fe, &f1);
+  free(acc);
+  if (!st) st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1));
+  if (!st) *out = kseg_fixed_to_double(&f1, total) / (double)n;
+  return st;
+}
+
 /* Silhouette of the rows `mine` (this rank's share of the rows evaluated)
  * where every rank passes its block of the reference rows around a ring.
  * counts: global cluster sizes of the reference rows. */
@@ -318,7 +392,17 @@ int kseg_metrics_silhouette_exact(MPI_Comm comm, const kseg_matrix *x, const int
   double *owned = NULL, m = 0;
   kseg_cluster_stats s;
   int st = metric_setup(comm, x, labels, k, true, &rows, &owned, &m, &s);
-  if (!st) st = silhouette_ring(comm, rows, labels, x->n_local, x->n_global, x->d, k, s.counts, m, silhouette);
+  if (!st && (size_t)(x->n_global * x->d) * sizeof(double) <= SILHOUETTE_GATHER_BYTES &&
+      (size_t)(x->n_global * k) * sizeof(kseg_i128) <= SILHOUETTE_GATHER_BYTES) {
+    /* every rank holds all rows: each pair once */
+    double *all = NULL;
+    int32_t *all_lab = NULL;
+    st = gather_rows(comm, rows, labels, x->n_local, x->d, x->n_global, &all, &all_lab);
+    if (!st) st = silhouette_whole(comm, all, all_lab, x->n_global, x->d, k, s.counts, m, silhouette);
+    free(all);
+    free(all_lab);
+  } else if (!st)
+    st = silhouette_ring(comm, rows, labels, x->n_local, x->n_global, x->d, k, s.counts, m, silhouette);
   kseg_cluster_stats_clear(&s);
   free(owned);
   return st;
@@ -343,14 +427,11 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
   KSEG_CHECK(kseg_comm_agree(comm, check_labels(x, labels, k)));
   KSEG_CHECK(kseg_comm_agree(comm, rows_as_f64(x, &rows, &owned)));
   const int64_t d = x->d, n = x->n_local;
-  int rank = kseg_comm_rank(comm), size = kseg_comm_size(comm);
   uint64_t *keys = kseg_malloc((size_t)n * sizeof *keys, "sample keys");
-  int *counts = kseg_calloc((size_t)size, sizeof *counts, "sample counts");
-  int *displs = kseg_calloc((size_t)size, sizeof *displs, "sample offsets");
   double *picked = NULL, *all = NULL;
   int32_t *picked_lab = NULL, *all_lab = NULL;
   int64_t *kcounts = NULL;
-  int st = (keys && counts && displs) ? KSEG_OK : KSEG_ERR_IO;
+  int st = keys ? KSEG_OK : KSEG_ERR_IO;
   if (!st && (sample * d > INT32_MAX))
     st = kseg_error_set(KSEG_ERR_INPUT, "silhouette sample of %lld rows x %lld columns is too large",
                         (long long)sample, (long long)d);
@@ -381,10 +462,8 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
   int64_t mine = below + take_at;
   picked = kseg_malloc((size_t)(mine * d + 1) * sizeof *picked, "sample rows");
   picked_lab = kseg_malloc((size_t)(mine + 1) * sizeof *picked_lab, "sample labels");
-  all = kseg_malloc((size_t)(sample * d) * sizeof *all, "sample rows");
-  all_lab = kseg_malloc((size_t)sample * sizeof *all_lab, "sample labels");
   kcounts = kseg_calloc((size_t)k, sizeof *kcounts, "sample cluster sizes");
-  st = kseg_comm_agree(comm, (picked && picked_lab && all && all_lab && kcounts) ? KSEG_OK : KSEG_ERR_IO);
+  st = kseg_comm_agree(comm, (picked && picked_lab && kcounts) ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto done;
   int64_t p = 0;
   for (int64_t i = 0; i < n; i++) {
@@ -394,25 +473,9 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
     memcpy(picked + p * d, rows + i * d, (size_t)d * sizeof(double));
     picked_lab[p++] = labels[i];
   }
-  int mine_int = (int)(mine * d);
-  st = kseg_comm_check(MPI_Allgather(&mine_int, 1, MPI_INT, counts, 1, MPI_INT, comm), "MPI_Allgather");
-  st = kseg_comm_agree(comm, st);
+  st = gather_rows(comm, picked, picked_lab, mine, d, sample, &all, &all_lab);
   if (st) goto done;
-  for (int r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
-  st = kseg_comm_check(MPI_Allgatherv(picked, mine_int, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, comm),
-                       "MPI_Allgatherv");
-  for (int r = 0; r < size; r++) {
-    counts[r] /= (int)(d > 0 ? d : 1);
-    displs[r] /= (int)(d > 0 ? d : 1);
-  }
-  if (!st)
-    st = kseg_comm_check(
-        MPI_Allgatherv(picked_lab, (int)mine, MPI_INT32_T, all_lab, counts, displs, MPI_INT32_T, comm),
-        "MPI_Allgatherv");
-  st = kseg_comm_agree(comm, st);
-  if (st) goto done;
-  /* Every rank now holds the whole sample in global row order: each scores
-   * its partition block of it against all of it. */
+  /* Every rank now holds the whole sample in global row order. */
   for (int64_t i = 0; i < sample; i++) kcounts[all_lab[i]]++;
   int kp = 0;
   double m = 0.0;
@@ -423,25 +486,9 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
                                                               "needs between 2 and sample-1", kp));
     goto done;
   }
-  int64_t s0, sn;
-  kseg_partition(sample, size, rank, &s0, &sn);
-  kseg_fixed fe = kseg_fixed_for_bound(2.0 * m * sqrt((double)d) + 1e-300), f1 = kseg_fixed_for_bound(1.0);
-  kseg_i128 *acc = kseg_calloc((size_t)(sn * k), sizeof *acc, "silhouette sums");
-  st = kseg_comm_agree(comm, acc ? KSEG_OK : KSEG_ERR_IO);
-  if (st) goto done;
-  st = kseg_comm_agree(comm, kseg_pairsum_accumulate(all + s0 * d, sn, all, all_lab, sample, d, k, &fe, acc));
-  if (st) {
-    free(acc);
-    goto done;
-  }
-  kseg_i128 total = silhouette_row_sum(acc, all_lab + s0, sn, k, kcounts, &fe, &f1);
-  free(acc);
-  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, &total, 1));
-  if (!st) *silhouette = kseg_fixed_to_double(&f1, total) / (double)sample;
+  st = silhouette_whole(comm, all, all_lab, sample, d, k, kcounts, m, silhouette);
 done:
   free(keys);
-  free(counts);
-  free(displs);
   free(picked);
   free(picked_lab);
   free(all);

@@ -19,4 +19,15 @@
 int kseg_pairsum_accumulate(const double *a, int64_t na, const double *b, const int32_t *lb, int64_t nb, int64_t d,
                             int k, const kseg_fixed *fe, kseg_i128 *acc);
 
+/* The same sums for the n rows x (labels lx) against themselves, the share
+ * `part` of `parts` (a rank's) of the work: added to acc (n x k, all rows),
+ * which summed over the parts (an allreduce) is what
+ * kseg_pairsum_accumulate(x, n, x, lx, n, ...) gives, bit for bit. A pair's
+ * distance is symmetric to the bit ((a - b)^2 = (b - a)^2), so each pair is
+ * computed once and added to both rows' sums: half the arithmetic. Above a
+ * memory cap (256 MiB of per-thread sums) the part's rows go against all
+ * instead. Local; KSEG_ERR_IO when out of memory (message set). */
+int kseg_pairsum_sample(const double *x, const int32_t *lx, int64_t n, int64_t d, int k, const kseg_fixed *fe,
+                        int part, int parts, kseg_i128 *acc);
+
 #endif
