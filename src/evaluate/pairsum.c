@@ -204,12 +204,12 @@ static int ps_index(const int32_t *lb, int64_t nb, int k, const ps_panels *p, in
 #define PS_SYMMETRIC_BYTES ((size_t)256 << 20)
 #endif
 
-/* kseg_pairsum_sample for n rows in panels p: each pair once (see the
+/* kseg_pairsum_sample for the rows x in panels p: each pair once (see the
  * header). A tile is 4 slots of one panel (same label); its rows go against
  * the later slots only, adding to their own sums by lane as before and to
  * the other rows' sums through per-thread column sums (split halves per
  * panel lane and label), joined into acc at the end. */
-static int ps_symmetric(const double *x, int64_t n, int64_t d, int k, const ps_panels *p, const int64_t *row_of,
+static int ps_symmetric(const double *x, int64_t d, int k, const ps_panels *p, const int64_t *row_of,
                         const int32_t *label_of, __m512d scale, int part, int parts, kseg_i128 *acc)
 {
   const int nt = omp_get_max_threads();
@@ -281,7 +281,6 @@ static int ps_symmetric(const double *x, int64_t n, int64_t d, int k, const ps_p
         if ((p->valid[pn] >> lane) & 1) acc[row_of[pn * PS_LANES + lane] * k + c] += kseg_fixed_join(h[lane], l[lane]);
     }
   free(col);
-  (void)n;
   return KSEG_OK;
 }
 
@@ -300,7 +299,7 @@ int kseg_pairsum_sample(const double *x, const int32_t *lx, int64_t n, int64_t d
   int64_t *row_of = NULL;
   int32_t *label_of = NULL;
   int st = ps_index(lx, n, k, &p, &row_of, &label_of);
-  if (!st) st = ps_symmetric(x, n, d, k, &p, row_of, label_of, _mm512_set1_pd(fe->scale), part, parts, acc);
+  if (!st) st = ps_symmetric(x, d, k, &p, row_of, label_of, _mm512_set1_pd(fe->scale), part, parts, acc);
   free(row_of);
   free(label_of);
   ps_free(&p);

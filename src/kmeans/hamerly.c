@@ -218,11 +218,15 @@ static int ham_finish(MPI_Comm comm, ham_run *h, int R, int64_t k, int64_t d)
     w[n] = &h[r].w, centers[n] = h[r].centroids, labels[n++] = h[r].labels;
   }
   if (n > 0) kseg_km_estep_runs(w, n, &h[0].data, centers, labels, KSEG_KM_LABELS_ONLY);
-  int st = KSEG_OK;
-  for (int r = 0; r < R && st == KSEG_OK; r++) {
+  const double *cs[KSEG_KM_RUNS];
+  const int32_t *ls[KSEG_KM_RUNS];
+  double in[KSEG_KM_RUNS];
+  for (int r = 0; r < R; r++) {
     h[r].run->converged = h[r].converged;
-    st = kseg_km_inertia(comm, h[r].data.x, h[r].data.max_abs, h[r].centroids, k, h[r].labels, &h[r].run->inertia);
+    cs[r] = h[r].centroids, ls[r] = h[r].labels;
   }
+  const int st = kseg_km_inertia_runs(comm, h[0].data.x, h[0].data.max_abs, R, cs, k, ls, in);
+  for (int r = 0; st == KSEG_OK && r < R; r++) h[r].run->inertia = in[r];
   return st;
 }
 

@@ -126,11 +126,16 @@ int kseg_km_lloyd_runs(MPI_Comm comm, const kseg_km_data *data, int64_t k, int m
   }
   if (nfinal > 0) kseg_km_estep_runs(w, nfinal, data, cold, lab, KSEG_KM_LABELS_ONLY);
   const double seconds = kseg_now() - t0;
-  for (int q = 0; q < R && st == KSEG_OK; q++) {
+  const double *cs[KSEG_KM_RUNS];
+  const int32_t *ls[KSEG_KM_RUNS];
+  double in[KSEG_KM_RUNS];
+  for (int q = 0; q < R; q++) {
     runs[q].iter_seconds = seconds / R;
     runs[q].converged = L[q].converged;
-    st = kseg_km_inertia(comm, x, data->max_abs, L[q].centroids, k, L[q].labels, &runs[q].inertia);
+    cs[q] = L[q].centroids, ls[q] = L[q].labels;
   }
+  if (st == KSEG_OK) st = kseg_km_inertia_runs(comm, x, data->max_abs, R, cs, k, ls, in);
+  for (int q = 0; st == KSEG_OK && q < R; q++) runs[q].inertia = in[q];
 done:
   for (int q = 0; q < R; q++) kseg_km_estep_clear(&L[q].w);
   return kseg_comm_agree(comm, st);

@@ -62,27 +62,45 @@ int kseg_kmeans_inertia(MPI_Comm comm, const kseg_matrix *x, const double *centr
 int kseg_km_inertia(MPI_Comm comm, const kseg_matrix *x, double max_abs, const double *centroids, int64_t k,
                     const int32_t *labels, double *inertia)
 {
+  return kseg_km_inertia_runs(comm, x, max_abs, 1, &centroids, k, &labels, inertia);
+}
+
+/* Rows per block of kseg_km_inertia_runs: small enough that the runs after
+ * the first read the block from cache. */
+enum { KM_INERTIA_BLOCK = 512 };
+
+int kseg_km_inertia_runs(MPI_Comm comm, const kseg_matrix *x, double max_abs, int R, const double *const *centroids,
+                         int64_t k, const int32_t *const *labels, double *inertia)
+{
+  if (R < 1 || R > KSEG_KM_RUNS) return kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "%d runs", R));
   const kseg_km_ops *ops;
   KSEG_CHECK(kseg_km_ops_for(x, &ops)); /* the same dtype on every rank: agreed */
   const int64_t d = x->d;
-  const double cmax = kseg_km_max_abs_of(centroids, k * d);
-  const double r = max_abs + cmax;
-  const kseg_fixed fd = kseg_fixed_for_bound((double)d * r * r);
+  kseg_fixed fd[KSEG_KM_RUNS];
   int64_t bad = 0;
-  for (int64_t i = 0; i < x->n_local; i++) bad += labels[i] < 0 || labels[i] >= k;
+  for (int r = 0; r < R; r++) {
+    const double cmax = kseg_km_max_abs_of(centroids[r], k * d);
+    const double reach = max_abs + cmax;
+    fd[r] = kseg_fixed_for_bound((double)d * reach * reach);
+    for (int64_t i = 0; i < x->n_local; i++) bad += labels[r][i] < 0 || labels[r][i] >= k;
+  }
   int st = bad ? kseg_error_set(KSEG_ERR_INPUT, "%lld labels outside [0, %lld)", (long long)bad, (long long)k)
                : KSEG_OK;
   KSEG_CHECK(kseg_comm_agree(comm, st));
-  kseg_i128 sum = 0;
+  kseg_i128 sum[KSEG_KM_RUNS] = {0};
 #pragma omp parallel
   {
     int64_t i0, n;
     kseg_partition(x->n_local, omp_get_num_threads(), omp_get_thread_num(), &i0, &n);
-    const kseg_i128 part = ops->inertia_rows(x->data, i0, i0 + n, d, centroids, labels, fd.scale);
+    kseg_i128 part[KSEG_KM_RUNS] = {0};
+    for (int64_t b = i0; b < i0 + n; b += KM_INERTIA_BLOCK) {
+      const int64_t e = b + KM_INERTIA_BLOCK < i0 + n ? b + KM_INERTIA_BLOCK : i0 + n;
+      for (int r = 0; r < R; r++) part[r] += ops->inertia_rows(x->data, b, e, d, centroids[r], labels[r], fd[r].scale);
+    }
 #pragma omp critical(kseg_kmeans_inertia)
-    sum += part; /* exact: the order of the threads does not matter */
+    for (int r = 0; r < R; r++) sum[r] += part[r]; /* exact: the order of the threads does not matter */
   }
-  KSEG_CHECK(kseg_comm_sum_i128(comm, &sum, 1));
-  *inertia = kseg_fixed_to_double(&fd, sum);
+  KSEG_CHECK(kseg_comm_sum_i128(comm, sum, R));
+  for (int r = 0; r < R; r++) inertia[r] = kseg_fixed_to_double(&fd[r], sum[r]);
   return KSEG_OK;
 }

@@ -21,6 +21,12 @@ int kseg_km_fetch_rows(MPI_Comm comm, const kseg_matrix *x, const int64_t *idx, 
 /* kseg_kmeans_inertia with the matrix's max |x| already known. Collective. */
 int kseg_km_inertia(MPI_Comm comm, const kseg_matrix *x, double max_abs, const double *centroids, int64_t k,
                     const int32_t *labels, double *inertia);
+/* kseg_km_inertia of R runs (restarts) over the same rows in one pass:
+ * run r's centroids[r] and labels[r] give inertia[r], bit for bit what
+ * kseg_km_inertia gives it (each block of rows, read once, is summed for
+ * every run in turn). Collective. */
+int kseg_km_inertia_runs(MPI_Comm comm, const kseg_matrix *x, double max_abs, int R, const double *const *centroids,
+                         int64_t k, const int32_t *const *labels, double *inertia);
 
 /* Fixed-point scale for squared distances between points whose coordinates
  * are bounded by `max_abs`: d x (2 max_abs)^2 bounds every such distance.
