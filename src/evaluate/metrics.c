@@ -47,11 +47,17 @@ static int check_labels(const kseg_matrix *x, const int32_t *labels, int k)
   return KSEG_OK;
 }
 
-/* Global max |x| over all rows (0 for no rows). */
+/* Global max |x| over all rows (0 for no rows). A max is exact, so any split
+ * gives the same value; a comparison rather than fmax (a libm call per
+ * value) lets it vectorize, and skips NaN as fmax does. */
 static int global_max_abs(MPI_Comm comm, const double *rows, int64_t count, double *out)
 {
   double m = 0.0;
-  for (int64_t i = 0; i < count; i++) m = fmax(m, fabs(rows[i]));
+#pragma omp parallel for simd schedule(static) reduction(max : m)
+  for (int64_t i = 0; i < count; i++) {
+    const double a = fabs(rows[i]);
+    m = a > m ? a : m;
+  }
   KSEG_CHECK(kseg_comm_max_f64(comm, &m, 1));
   *out = m;
   return KSEG_OK;
@@ -77,6 +83,51 @@ void kseg_cluster_stats_clear(kseg_cluster_stats *s)
 }
 
 /* Exact per-cluster sums from rows already in float64. */
+/* acc[0 .. m) += the sums part(ctx, i0, i1, sums) adds over rows [0, n),
+ * each thread summing its block of rows into its own zeroed copy. The sums
+ * are exact integers, so any split gives the same totals. KSEG_ERR_IO when
+ * out of memory (message set). Local. */
+static int threads_sum(int64_t n, size_t m, kseg_i128 *acc, const void *ctx,
+                       void (*part)(const void *ctx, int64_t i0, int64_t i1, kseg_i128 *sums))
+{
+  const int nt = omp_get_max_threads();
+  kseg_i128 *each = kseg_calloc((size_t)nt * m, sizeof *each, "per-thread sums");
+  if (!each) return KSEG_ERR_IO;
+#pragma omp parallel num_threads(nt)
+  {
+    int64_t i0, len;
+    kseg_partition(n, omp_get_num_threads(), omp_get_thread_num(), &i0, &len);
+    part(ctx, i0, i0 + len, each + (size_t)omp_get_thread_num() * m);
+  }
+  for (int t = 0; t < nt; t++)
+    for (size_t j = 0; j < m; j++) acc[j] += each[(size_t)t * m + j];
+  free(each);
+  return KSEG_OK;
+}
+
+/* The rows and labels whose cluster sums cluster_stats_f64 takes. */
+typedef struct stats_rows {
+  const double *rows;
+  const int32_t *labels;
+  int64_t d;
+  int k;
+  const kseg_fixed *fx;
+} stats_rows;
+
+/* Rows [i0, i1): per-cluster fixed-point column sums (k x d), then the
+ * counts (k). */
+static void stats_part(const void *ctx, int64_t i0, int64_t i1, kseg_i128 *sums)
+{
+  const stats_rows *c = ctx;
+  const int64_t d = c->d;
+  kseg_i128 *counts = sums + (size_t)c->k * (size_t)d;
+  for (int64_t i = i0; i < i1; i++) {
+    const int l = c->labels[i];
+    counts[l] += 1;
+    for (int64_t j = 0; j < d; j++) sums[l * d + j] += kseg_fixed_from(c->fx, c->rows[i * d + j]);
+  }
+}
+
 static int cluster_stats_f64(MPI_Comm comm, const double *rows, int64_t n_local, int64_t d, const int32_t *labels,
                              int k, double max_abs, kseg_cluster_stats *out)
 {
@@ -93,12 +144,8 @@ static int cluster_stats_f64(MPI_Comm comm, const double *rows, int64_t n_local,
   st = kseg_comm_agree(comm, st);
   if (st) goto done;
   kseg_i128 *sums = acc, *counts = acc + (size_t)k * (size_t)d;
-  for (int64_t i = 0; i < n_local; i++) {
-    int c = labels[i];
-    counts[c] += 1;
-    for (int64_t j = 0; j < d; j++) sums[c * d + j] += kseg_fixed_from(&fx, rows[i * d + j]);
-  }
-  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, (int64_t)nsum));
+  st = kseg_comm_agree(comm, threads_sum(n_local, nsum, acc, &(stats_rows){rows, labels, d, k, &fx}, stats_part));
+  if (!st) st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, (int64_t)nsum));
   if (st) goto done;
   for (int c = 0; c < k; c++) {
     out->counts[c] = (int64_t)counts[c];
@@ -161,6 +208,29 @@ static int metric_setup(MPI_Comm comm, const kseg_matrix *x, const int32_t *labe
   return st;
 }
 
+/* The rows, labels and centroids whose spread kseg_metrics_internal sums. */
+typedef struct spread_rows {
+  const double *rows;
+  const int32_t *labels;
+  const double *centroids;
+  int64_t d;
+  int k;
+  const kseg_fixed *fsq, *fe;
+} spread_rows;
+
+/* Rows [i0, i1): per cluster the fixed-point sum of distances to the own
+ * centroid (k), then the sum of squared distances (1). */
+static void spread_part(const void *ctx, int64_t i0, int64_t i1, kseg_i128 *sums)
+{
+  const spread_rows *c = ctx;
+  for (int64_t i = i0; i < i1; i++) {
+    const int l = c->labels[i];
+    const double d2 = sq_dist(c->rows + i * c->d, c->centroids + l * c->d, c->d);
+    sums[c->k] += kseg_fixed_from(c->fsq, d2);
+    sums[l] += kseg_fixed_from(c->fe, sqrt(d2));
+  }
+}
+
 int kseg_metrics_internal(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k, double *inertia,
                           double *calinski_harabasz, double *davies_bouldin)
 {
@@ -180,13 +250,9 @@ int kseg_metrics_internal(MPI_Comm comm, const kseg_matrix *x, const int32_t *la
   kseg_fixed fsq = kseg_fixed_for_bound(sq_bound), fe = kseg_fixed_for_bound(sqrt(sq_bound));
   kseg_i128 *intra = acc; /* k: sum of distances to the own centroid */
   kseg_i128 *sse = acc + k;
-  for (int64_t i = 0; i < x->n_local; i++) {
-    int c = labels[i];
-    double d2 = sq_dist(rows + i * d, s.centroids + c * d, d);
-    *sse += kseg_fixed_from(&fsq, d2);
-    intra[c] += kseg_fixed_from(&fe, sqrt(d2));
-  }
-  st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, (int64_t)k + 1));
+  const spread_rows sr = {rows, labels, s.centroids, d, k, &fsq, &fe};
+  st = kseg_comm_agree(comm, threads_sum(x->n_local, (size_t)k + 1, acc, &sr, spread_part));
+  if (!st) st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, (int64_t)k + 1));
   if (st) goto done;
   double intra_disp = kseg_fixed_to_double(&fsq, *sse);
   if (inertia) *inertia = intra_disp;
