@@ -482,6 +482,66 @@ static int64_t count_at_most(const uint64_t *keys, int64_t n, uint64_t t)
   return c;
 }
 
+/* qsort's order of uint64_t. */
+static int compare_u64(const void *a, const void *b)
+{
+  const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The k-th smallest (1-based, 1 <= k <= the global count) of every rank's
+ * keys into *out: a histogram of the top 16 bits totalled across ranks finds
+ * the bin that holds it, then that bin's keys (a few per rank for hashed
+ * keys) are gathered and sorted. The same value as a binary search over
+ * counts, in two passes over the keys instead of 64. Collective; agreed. */
+static int kth_smallest_key(MPI_Comm comm, const uint64_t *keys, int64_t n, int64_t k, uint64_t *out)
+{
+  enum { BINS = 1 << 16 };
+  const int size = kseg_comm_size(comm);
+  int64_t *hist = kseg_calloc(BINS, sizeof *hist, "sample key histogram");
+  int *counts = kseg_calloc((size_t)size, sizeof *counts, "sample key counts");
+  int *displs = kseg_calloc((size_t)size, sizeof *displs, "sample key offsets");
+  uint64_t *mine = NULL, *all = NULL;
+  int st = kseg_comm_agree(comm, (hist && counts && displs) ? KSEG_OK : KSEG_ERR_IO);
+  if (st) goto done;
+  for (int64_t i = 0; i < n; i++) hist[keys[i] >> 48]++;
+  st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, hist, BINS));
+  if (st) goto done;
+  int bin = 0;
+  int64_t before = 0; /* keys in the bins below `bin` */
+  while (bin < BINS - 1 && before + hist[bin] < k) before += hist[bin++];
+  int64_t m = 0;
+  for (int64_t i = 0; i < n; i++) m += (int)(keys[i] >> 48) == bin;
+  mine = kseg_malloc((size_t)(m + 1) * sizeof *mine, "sample keys");
+  all = kseg_malloc((size_t)(hist[bin] + 1) * sizeof *all, "sample keys");
+  st = (mine && all) ? KSEG_OK : KSEG_ERR_IO;
+  if (!st && hist[bin] > INT32_MAX)
+    st = kseg_error_set(KSEG_ERR_INPUT, "%lld sample keys share one bin", (long long)hist[bin]);
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  m = 0;
+  for (int64_t i = 0; i < n; i++)
+    if ((int)(keys[i] >> 48) == bin) mine[m++] = keys[i];
+  const int m_int = (int)m;
+  st = kseg_comm_check(MPI_Allgather(&m_int, 1, MPI_INT, counts, 1, MPI_INT, comm), "MPI_Allgather");
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  for (int r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
+  st = kseg_comm_check(MPI_Allgatherv(mine, m_int, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm),
+                       "MPI_Allgatherv");
+  st = kseg_comm_agree(comm, st);
+  if (st) goto done;
+  qsort(all, (size_t)hist[bin], sizeof *all, compare_u64);
+  *out = all[k - before - 1];
+done:
+  free(hist);
+  free(counts);
+  free(displs);
+  free(mine);
+  free(all);
+  return st;
+}
+
 int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const int32_t *labels, int k,
                                     int64_t sample, uint64_t seed, double *silhouette)
 {
@@ -507,15 +567,9 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
    * row index; ties at the threshold broken by lowest global index. */
   kseg_rng_key key = {seed, KSEG_STREAM_SAMPLE};
   for (int64_t i = 0; i < n; i++) keys[i] = kseg_rng_u64(key, (uint64_t)(x->row0 + i), 0);
-  uint64_t lo = 0, hi = UINT64_MAX; /* smallest t with count(key <= t) >= sample */
-  while (lo < hi) {
-    uint64_t mid = lo + (hi - lo) / 2;
-    int64_t c = count_at_most(keys, n, mid);
-    st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &c, 1));
-    if (st) goto done;
-    if (c >= sample) hi = mid;
-    else lo = mid + 1;
-  }
+  uint64_t lo = 0; /* smallest t with count(key <= t) >= sample: the sample-th smallest key */
+  st = kth_smallest_key(comm, keys, n, sample, &lo);
+  if (st) goto done;
   int64_t below = lo > 0 ? count_at_most(keys, n, lo - 1) : 0, at = count_at_most(keys, n, lo) - below;
   int64_t below_total = below;
   st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, &below_total, 1));
