@@ -47,17 +47,24 @@ static int check_labels(const kseg_matrix *x, const int32_t *labels, int k)
   return KSEG_OK;
 }
 
-/* Global max |x| over all rows (0 for no rows). A max is exact, so any split
+/* Max |v| over count values (0 for none). A max is exact, so any split
  * gives the same value; a comparison rather than fmax (a libm call per
  * value) lets it vectorize, and skips NaN as fmax does. */
-static int global_max_abs(MPI_Comm comm, const double *rows, int64_t count, double *out)
+static double max_abs_of(const double *v, int64_t count)
 {
   double m = 0.0;
 #pragma omp parallel for simd schedule(static) reduction(max : m)
   for (int64_t i = 0; i < count; i++) {
-    const double a = fabs(rows[i]);
+    const double a = fabs(v[i]);
     m = a > m ? a : m;
   }
+  return m;
+}
+
+/* Global max |x| over all rows (0 for no rows). */
+static int global_max_abs(MPI_Comm comm, const double *rows, int64_t count, double *out)
+{
+  double m = max_abs_of(rows, count);
   KSEG_CHECK(kseg_comm_max_f64(comm, &m, 1));
   *out = m;
   return KSEG_OK;
@@ -332,42 +339,42 @@ static kseg_i128 silhouette_row_sum(const kseg_i128 *acc, const int32_t *labels,
  * it, blocks go around a ring. */
 #define SILHOUETTE_GATHER_BYTES ((size_t)64 << 20)
 
+/* Every rank's `count` values of `type` (in rank order) into all, on every
+ * rank. Collective; agreed. */
+static int allgather_counted(MPI_Comm comm, const void *mine, int count, MPI_Datatype type, void *all)
+{
+  const int size = kseg_comm_size(comm);
+  int *counts = kseg_calloc((size_t)size, sizeof *counts, "gather counts");
+  int *displs = kseg_calloc((size_t)size, sizeof *displs, "gather offsets");
+  int st = kseg_comm_agree(comm, (counts && displs) ? KSEG_OK : KSEG_ERR_IO);
+  if (!st)
+    st = kseg_comm_agree(comm, kseg_comm_check(MPI_Allgather(&count, 1, MPI_INT, counts, 1, MPI_INT, comm),
+                                               "MPI_Allgather"));
+  if (!st) {
+    for (int r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
+    st = kseg_comm_agree(comm, kseg_comm_check(MPI_Allgatherv(mine, count, type, all, counts, displs, type, comm),
+                                               "MPI_Allgatherv"));
+  }
+  free(counts);
+  free(displs);
+  return st;
+}
+
 /* Every rank's rows and labels (n_mine x d each, in rank order: global row
  * order) gathered whole on every rank: *all (n_total x d) and *all_lab, freed
  * by the caller. Collective; agreed. */
 static int gather_rows(MPI_Comm comm, const double *mine, const int32_t *mine_labels, int64_t n_mine, int64_t d,
                        int64_t n_total, double **all, int32_t **all_lab)
 {
-  const int size = kseg_comm_size(comm);
   *all = kseg_malloc((size_t)(n_total * d + 1) * sizeof **all, "gathered rows");
   *all_lab = kseg_malloc((size_t)(n_total + 1) * sizeof **all_lab, "gathered labels");
-  int *counts = kseg_calloc((size_t)size, sizeof *counts, "gather counts");
-  int *displs = kseg_calloc((size_t)size, sizeof *displs, "gather offsets");
-  int st = (*all && *all_lab && counts && displs) ? KSEG_OK : KSEG_ERR_IO;
+  int st = (*all && *all_lab) ? KSEG_OK : KSEG_ERR_IO;
   if (!st && n_total * d > INT32_MAX)
     st = kseg_error_set(KSEG_ERR_INPUT, "%lld rows x %lld columns are too many to gather", (long long)n_total,
                         (long long)d);
   st = kseg_comm_agree(comm, st);
-  if (st) goto done;
-  int mine_int = (int)(n_mine * d);
-  st = kseg_comm_check(MPI_Allgather(&mine_int, 1, MPI_INT, counts, 1, MPI_INT, comm), "MPI_Allgather");
-  st = kseg_comm_agree(comm, st);
-  if (st) goto done;
-  for (int r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
-  st = kseg_comm_check(MPI_Allgatherv(mine, mine_int, MPI_DOUBLE, *all, counts, displs, MPI_DOUBLE, comm),
-                       "MPI_Allgatherv");
-  for (int r = 0; r < size; r++) {
-    counts[r] /= (int)(d > 0 ? d : 1);
-    displs[r] /= (int)(d > 0 ? d : 1);
-  }
-  if (!st)
-    st = kseg_comm_check(MPI_Allgatherv(mine_labels, (int)n_mine, MPI_INT32_T, *all_lab, counts, displs,
-                                        MPI_INT32_T, comm),
-                         "MPI_Allgatherv");
-  st = kseg_comm_agree(comm, st);
-done:
-  free(counts);
-  free(displs);
+  if (!st) st = allgather_counted(comm, mine, (int)(n_mine * d), MPI_DOUBLE, *all);
+  if (!st) st = allgather_counted(comm, mine_labels, (int)n_mine, MPI_INT32_T, *all_lab);
   if (st) {
     free(*all);
     free(*all_lab);
@@ -497,12 +504,9 @@ static int compare_u64(const void *a, const void *b)
 static int kth_smallest_key(MPI_Comm comm, const uint64_t *keys, int64_t n, int64_t k, uint64_t *out)
 {
   enum { BINS = 1 << 16 };
-  const int size = kseg_comm_size(comm);
   int64_t *hist = kseg_calloc(BINS, sizeof *hist, "sample key histogram");
-  int *counts = kseg_calloc((size_t)size, sizeof *counts, "sample key counts");
-  int *displs = kseg_calloc((size_t)size, sizeof *displs, "sample key offsets");
   uint64_t *mine = NULL, *all = NULL;
-  int st = kseg_comm_agree(comm, (hist && counts && displs) ? KSEG_OK : KSEG_ERR_IO);
+  int st = kseg_comm_agree(comm, hist ? KSEG_OK : KSEG_ERR_IO);
   if (st) goto done;
   for (int64_t i = 0; i < n; i++) hist[keys[i] >> 48]++;
   st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, hist, BINS));
@@ -522,21 +526,12 @@ static int kth_smallest_key(MPI_Comm comm, const uint64_t *keys, int64_t n, int6
   m = 0;
   for (int64_t i = 0; i < n; i++)
     if ((int)(keys[i] >> 48) == bin) mine[m++] = keys[i];
-  const int m_int = (int)m;
-  st = kseg_comm_check(MPI_Allgather(&m_int, 1, MPI_INT, counts, 1, MPI_INT, comm), "MPI_Allgather");
-  st = kseg_comm_agree(comm, st);
-  if (st) goto done;
-  for (int r = 1; r < size; r++) displs[r] = displs[r - 1] + counts[r - 1];
-  st = kseg_comm_check(MPI_Allgatherv(mine, m_int, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm),
-                       "MPI_Allgatherv");
-  st = kseg_comm_agree(comm, st);
+  st = allgather_counted(comm, mine, (int)m, MPI_UINT64_T, all);
   if (st) goto done;
   qsort(all, (size_t)hist[bin], sizeof *all, compare_u64);
   *out = all[k - before - 1];
 done:
   free(hist);
-  free(counts);
-  free(displs);
   free(mine);
   free(all);
   return st;
@@ -598,9 +593,8 @@ int kseg_metrics_silhouette_sampled(MPI_Comm comm, const kseg_matrix *x, const i
   /* Every rank now holds the whole sample in global row order. */
   for (int64_t i = 0; i < sample; i++) kcounts[all_lab[i]]++;
   int kp = 0;
-  double m = 0.0;
   for (int c = 0; c < k; c++) kp += kcounts[c] > 0;
-  for (int64_t i = 0; i < sample * d; i++) m = fmax(m, fabs(all[i]));
+  const double m = max_abs_of(all, sample * d);
   if (kp < 2 || kp > sample - 1) {
     st = kseg_comm_agree(comm, kseg_error_set(KSEG_ERR_INPUT, "the silhouette sample holds %d clusters; it "
                                                               "needs between 2 and sample-1", kp));

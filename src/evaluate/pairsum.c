@@ -33,6 +33,16 @@
 /* Keeps the compiler from fusing a product into the add that follows. */
 #define PS_ROUNDED(v) __asm__("" : "+v"(v))
 
+/* kseg_pairsum_sample the long way: the part's block of rows against all
+ * rows, every pair taken from both ends. */
+static int part_against_all(const double *x, const int32_t *lx, int64_t n, int64_t d, int k, const kseg_fixed *fe,
+                            int part, int parts, kseg_i128 *acc)
+{
+  int64_t s0, sn;
+  kseg_partition(n, parts, part, &s0, &sn);
+  return kseg_pairsum_accumulate(x + s0 * d, sn, x, lx, n, d, k, fe, acc + s0 * k);
+}
+
 #if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__FMA__)
 enum { PS_LANES = 8, PS_ROWS = 4 };
 
@@ -289,11 +299,7 @@ int kseg_pairsum_sample(const double *x, const int32_t *lx, int64_t n, int64_t d
 {
   if (n <= 0) return KSEG_OK;
   const size_t need = (size_t)omp_get_max_threads() * (size_t)(n / PS_LANES + k) * (size_t)k * 128;
-  if (need > PS_SYMMETRIC_BYTES) { /* this part's rows against all, as the ring does */
-    int64_t s0, sn;
-    kseg_partition(n, parts, part, &s0, &sn);
-    return kseg_pairsum_accumulate(x + s0 * d, sn, x, lx, n, d, k, fe, acc + s0 * k);
-  }
+  if (need > PS_SYMMETRIC_BYTES) return part_against_all(x, lx, n, d, k, fe, part, parts, acc);
   ps_panels p;
   KSEG_CHECK(ps_build(x, lx, n, d, k, &p));
   int64_t *row_of = NULL;
@@ -347,9 +353,7 @@ int kseg_pairsum_accumulate(const double *a, int64_t na, const double *b, const 
 int kseg_pairsum_sample(const double *x, const int32_t *lx, int64_t n, int64_t d, int k, const kseg_fixed *fe,
                         int part, int parts, kseg_i128 *acc)
 {
-  int64_t s0, sn;
-  kseg_partition(n, parts, part, &s0, &sn);
-  return kseg_pairsum_accumulate(x + s0 * d, sn, x, lx, n, d, k, fe, acc + s0 * k);
+  return part_against_all(x, lx, n, d, k, fe, part, parts, acc);
 }
 
 #endif
