@@ -68,6 +68,7 @@ for np_ in sys.argv[9:]:
                         "epoch_seconds": a["epoch_seconds"],
                         "samples_per_second": a["train_rows"] * a["epochs_run"] / sec,
                         "gradient_seconds": a["gradient_seconds"], "allreduce_seconds": a["allreduce_seconds"],
+                        "shared_step_ranks": a.get("shared_step_ranks", 0),
                         "final_loss": a["loss"][-1], "loadavg_1min_start_end": load,
                         "loadavg_1min_per_rep": [l for _, l in tries]})
 print(json.dumps(out))

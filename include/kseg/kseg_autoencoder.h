@@ -59,6 +59,7 @@ typedef struct kseg_ae {
   int best_epoch;    /* 1-based epoch whose weights were kept */
   int64_t train_rows, val_rows;
   double seconds_grad, seconds_reduce; /* this rank's time in the per-row work and in the allreduce */
+  int shared_ranks;  /* ranks that shared each step's work through shared memory; 0: a static split */
 } kseg_ae;
 
 void kseg_ae_default_options(kseg_ae_options *o);

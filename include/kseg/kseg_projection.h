@@ -33,6 +33,7 @@ typedef struct kseg_projection_times {
   double seconds;           /* the whole training, this rank */
   double gradient_seconds;  /* in the per-row work, the slowest rank */
   double allreduce_seconds; /* in the gradient reductions, the slowest rank */
+  int shared_ranks;         /* ranks that shared each step through shared memory (0: static split) */
 } kseg_projection_times;
 
 /* Train an autoencoder with options `opt` (kseg_ae_check_options) on the

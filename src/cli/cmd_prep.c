@@ -94,6 +94,8 @@ static void json_autoencoder(kseg_json *j, const kseg_ae *ae, const char *layers
    * phases are the slowest rank's */
   kseg_json_num(j, "gradient_seconds", t->gradient_seconds);
   kseg_json_num(j, "allreduce_seconds", t->allreduce_seconds);
+  /* ranks of one node share each step's work (no allreduce per step) */
+  kseg_json_int(j, "shared_step_ranks", t->shared_ranks);
   kseg_json_close_object(j);
 }
 
@@ -177,7 +179,7 @@ int kseg_cmd_prep(kseg_cli *cli, int argc, char **argv)
   KSEG_CHECK(kseg_comm_agree(cli->comm, st));
 
   double t0 = kseg_now();
-  kseg_projection_times ae_times = {0, 0, 0};
+  kseg_projection_times ae_times = {0};
   kseg_table raw = {0};
   kseg_prep_model *m = NULL;
   int8_t *mask = NULL;

@@ -51,11 +51,12 @@ int kseg_projection_fit_autoencoder(MPI_Comm comm, kseg_prep_model *m, const kse
   const double t0 = kseg_now();
   int st = kseg_ae_train(comm, x, raw->n_local, raw->row0, raw->n_global, F, fit_mask, opt, progress, ctx, &ae);
   double phases[2] = {ae.seconds_grad, ae.seconds_reduce};
+  const int shared_ranks = ae.shared_ranks;
   const double seconds = kseg_now() - t0;
   free(x);
   if (!st) st = kseg_comm_agree(comm, kseg_prep_set_autoencoder(m, &ae));
   kseg_ae_clear(&ae);
   if (!st) st = kseg_comm_agree(comm, kseg_comm_max_f64(comm, phases, 2));
-  if (!st && times) *times = (kseg_projection_times){seconds, phases[0], phases[1]};
+  if (!st && times) *times = (kseg_projection_times){seconds, phases[0], phases[1], shared_ranks};
   return st;
 }

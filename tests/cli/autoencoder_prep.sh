@@ -17,8 +17,11 @@ OMP_NUM_THREADS=2 kseg_np 1 prep --in "$T/g.h5" --out "$T/ft.h5" "${AE[@]}"
 for f in f2 f3 ft; do h5_same "$T/f1.h5" "$T/$f.h5" /features /prep/autoencoder; done
 "$PY" - "$T"/f[123].json <<'PY' || fail "the --json autoencoder reports differ between rank counts"
 import json, sys
-r = [{k: v for k, v in json.load(open(p))["autoencoder"].items() if not k.endswith("seconds")} for p in sys.argv[1:]]
+a = [json.load(open(p))["autoencoder"] for p in sys.argv[1:]]
+r = [{k: v for k, v in x.items() if not k.endswith("seconds") and k != "shared_step_ranks"} for x in a]
 assert r[0] == r[1] == r[2]
+# 2 and 3 ranks of one thread on one node share each step (0: a static split)
+assert [x["shared_step_ranks"] for x in a] in ([0, 2, 3], [0, 0, 0]), [x["shared_step_ranks"] for x in a]
 PY
 kseg_np 2 prep --in "$T/g.h5" --out "$T/scaled.h5"
 "$PY" - "$T/f1.h5" "$T/f1.json" "$T/scaled.h5" <<'PY'

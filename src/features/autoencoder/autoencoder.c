@@ -12,6 +12,7 @@
 #include "kseg/kseg_comm.h"
 #include "kseg/kseg_error.h"
 #include "kseg/kseg_rng.h"
+#include "features/autoencoder/team.h"
 
 #define MAXL (2 * KSEG_AE_MAX_LAYERS)
 
@@ -403,9 +404,9 @@ static void accum_zero(trainer *t)
   }
 }
 
-/* Rows idx[0..m) of X through forward (+ backward when grad) into the
+/* Rows rows[0..m) through forward (+ backward when grad) into the
  * per-thread accumulators; thread k takes a contiguous share. */
-static void run_rows(trainer *t, const double *X, const int64_t *idx, const posrow *pr, int64_t m, int grad)
+static void run_rows(trainer *t, const double *const *rows, int64_t m, int grad)
 {
   const kseg_ae *ae = t->ae;
   const int D = ae->sizes[0];
@@ -424,8 +425,7 @@ static void run_rows(trainer *t, const double *X, const int64_t *idx, const posr
     accum *acc = &t->acc[k];
 #pragma omp for schedule(static)
     for (int64_t q = 0; q < m; q++) {
-      int64_t r = idx ? idx[q] : pr[q].row;
-      memcpy(act, X + r * D, sizeof(double) * (size_t)D);
+      memcpy(act, rows[q], sizeof(double) * (size_t)D);
       row_forward(ae, &t->ly, t->ly.L, act);
       double loss = row_backward(ae, &t->ly, act, dl);
       if (grad) {
@@ -459,6 +459,15 @@ static void accum_fold(trainer *t, kseg_i128 *buf, int grad)
   }
 }
 
+/* One chunk of a team's step (team.h): its rows' exact sums. */
+static void team_chunk(void *ctx, const double *const *rows, int64_t m, kseg_i128 *out)
+{
+  trainer *t = ctx;
+  accum_zero(t);
+  run_rows(t, rows, m, 1);
+  accum_fold(t, out, 1);
+}
+
 int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0, int64_t n_global, int d,
                   const int8_t *mask, const kseg_ae_options *opt, kseg_ae_progress_fn progress, void *ctx,
                   kseg_ae *out)
@@ -472,6 +481,8 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
   kseg_ae *ae = out;
   const int64_t P = ae->n_params;
   trainer t = {.ae = ae};
+  ae_team *team = NULL;
+  int64_t *team_rows = NULL, *team_first = NULL;
   make_layout(ae, &t.ly);
   t.nt = 1;
 #ifdef _OPENMP
@@ -481,6 +492,7 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
   posrow *order = kseg_malloc(sizeof *order * (size_t)(n_local + 1), "autoencoder batch order");
   int64_t *val = kseg_malloc(sizeof *val * (size_t)(n_local + 1), "autoencoder validation rows");
   int8_t *is_val = kseg_calloc((size_t)n_local + 1, 1, "autoencoder validation rows");
+  const double **rows = kseg_malloc(sizeof *rows * (size_t)(n_local + 1), "autoencoder batch rows");
   kseg_i128 *buf = kseg_malloc(sizeof *buf * (size_t)(P + 3), "autoencoder gradient");
   double *m1 = kseg_calloc((size_t)P, sizeof(double), "adam moments");
   double *m2 = kseg_calloc((size_t)P, sizeof(double), "adam moments");
@@ -489,7 +501,7 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
   t.acc = kseg_calloc((size_t)t.nt, sizeof *t.acc, "autoencoder accumulators");
   ae->loss = kseg_malloc(sizeof(double) * (size_t)opt->epochs, "autoencoder losses");
   ae->val_loss = kseg_malloc(sizeof(double) * (size_t)opt->epochs, "autoencoder losses");
-  st = order && val && is_val && buf && m1 && m2 && best && t.rowbuf && t.acc && ae->loss && ae->val_loss
+  st = order && val && is_val && rows && buf && m1 && m2 && best && t.rowbuf && t.acc && ae->loss && ae->val_loss
            ? KSEG_OK
            : KSEG_ERR_IO;
   for (int k = 0; !st && k < t.nt; k++) {
@@ -522,6 +534,15 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
 
   const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
   const int64_t B = opt->batch, n_batches = (n_global + B - 1) / B;
+  /* the ranks of one node share each step's work (team.h) */
+  KSEG_CHECK_GOTO(ae_team_open(comm, X, n_local, d, t.nt, P + 3, n_batches, &team), st, done);
+  ae->shared_ranks = team ? kseg_comm_size(comm) : 0;
+  if (team) {
+    team_rows = kseg_malloc(sizeof *team_rows * (size_t)(n_local + 1), "autoencoder team rows");
+    team_first = kseg_malloc(sizeof *team_first * (size_t)(n_batches + 1), "autoencoder team rows");
+    st = team_rows && team_first ? KSEG_OK : KSEG_ERR_IO;
+    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
+  }
   int64_t step = 0;
   double best_val = INFINITY;
   int wait = 0;
@@ -532,23 +553,37 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
     for (int64_t i = 0; i < n_local; i++)
       if (!(mask && !mask[i]) && !is_val[i]) order[m++] = (posrow){feistel_apply(&fp, (uint64_t)(row0 + i)), i};
     qsort(order, (size_t)m, sizeof *order, cmp_pos);
+    if (team) {
+      int64_t q = 0;
+      for (int64_t b = 0; b <= n_batches; b++) {
+        while (q < m && order[q].pos < (uint64_t)(b * B)) q++;
+        team_first[b] = b < n_batches ? q : m;
+      }
+      for (int64_t i = 0; i < m; i++) team_rows[i] = order[i].row;
+      KSEG_CHECK_GOTO(kseg_comm_agree(comm, ae_team_epoch(team, team_rows, team_first)), st, done);
+    }
 
     kseg_i128 epoch_loss = 0, epoch_rows = 0;
     int64_t q = 0;
     /* Batch b is the rows at permuted positions [b B, (b + 1) B), minus the
      * held-out ones; every rank walks all batches (its share may be empty). */
     for (int64_t b = 0; b < n_batches; b++) {
-      int64_t q1 = q;
-      while (q1 < m && order[q1].pos < (uint64_t)((b + 1) * B)) q1++;
-      double tg = kseg_now();
-      accum_zero(&t);
-      run_rows(&t, X, NULL, order + q, q1 - q, 1);
-      accum_fold(&t, buf, 1);
-      q = q1;
-      double tr = kseg_now();
-      ae->seconds_grad += tr - tg;
-      KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, buf, P + 3), st, done);
-      ae->seconds_reduce += kseg_now() - tr;
+      const double tg = kseg_now();
+      if (team) {
+        ae_team_step(team, (int64_t)(epoch - 1) * n_batches + b, b, team_chunk, &t, buf);
+        ae->seconds_grad += kseg_now() - tg;
+      } else {
+        int64_t q1 = q;
+        for (; q1 < m && order[q1].pos < (uint64_t)((b + 1) * B); q1++) rows[q1 - q] = X + order[q1].row * d;
+        accum_zero(&t);
+        run_rows(&t, rows, q1 - q, 1);
+        accum_fold(&t, buf, 1);
+        q = q1;
+        const double tr = kseg_now();
+        ae->seconds_grad += tr - tg;
+        KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, buf, P + 3), st, done);
+        ae->seconds_reduce += kseg_now() - tr;
+      }
       if (buf[P + 2] > 0) {
         st = kseg_error_set(KSEG_ERR_INPUT,
                             "autoencoder training diverged at epoch %d (a gradient left the fixed-point range); "
@@ -576,8 +611,9 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
     ae->val_loss[epoch - 1] = NAN;
     ae->n_epochs = epoch;
     if (validate) {
+      for (int64_t i = 0; i < n_val; i++) rows[i] = X + val[i] * d;
       accum_zero(&t);
-      run_rows(&t, X, val, NULL, n_val, 0);
+      run_rows(&t, rows, n_val, 0);
       accum_fold(&t, buf, 0);
       KSEG_CHECK_GOTO(kseg_comm_sum_i128(comm, buf, 3), st, done);
       if (buf[2] > 0) {
@@ -606,6 +642,9 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
   }
   if (validate && ae->best_epoch > 0) memcpy(ae->params, best, sizeof(double) * (size_t)P);
 done:
+  ae_team_close(&team);
+  free(team_rows);
+  free(team_first);
   for (int k = 0; t.acc && k < t.nt; k++) {
     free(t.acc[k].hi);
     free(t.acc[k].lo);
@@ -615,6 +654,7 @@ done:
   free(order);
   free(val);
   free(is_val);
+  free(rows);
   free(buf);
   free(m1);
   free(m2);
