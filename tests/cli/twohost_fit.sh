@@ -62,7 +62,16 @@ h5_same "$T/one.h5" "$T/two.h5"
 kseg_np 1 sweep --in "$T/f.h5" --k 2:5 --n-init 1 --silhouette sample:500 --out "$T/s1.h5" >/dev/null
 two_hosts "$KSEG_BIN" sweep --in "$T/f.h5" --k 2:5 --n-init 1 --silhouette sample:500 --out "$T/s2.h5" >/dev/null
 h5diff --exclude-path /sweep/seconds "$T/s1.h5" "$T/s2.h5" >/dev/null || fail "the two-host sweep differs"
+# the autoencoder across nodes: the static split (no shared memory between
+# the hosts), the weights those of one rank
+kseg_np 1 generate --rows 2000 --segments 3 --seed 5 --out "$T/g.h5" >/dev/null 2>&1
+AE=(prep --in "$T/g.h5" --autoencoder 8,3 --epochs 3 --batch 64 --json)
+OMP_NUM_THREADS=1 kseg_np 1 "${AE[@]}" --out "$T/a1.h5" >"$T/a1.json" 2>/dev/null
+OMP_NUM_THREADS=1 two_hosts "$KSEG_BIN" "${AE[@]}" --out "$T/a2.h5" >"$T/a2.json" 2>/dev/null
+h5_same "$T/a1.h5" "$T/a2.h5" /features /prep/autoencoder
+shared=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['autoencoder']['shared_step_ranks'])" "$T/a2.json")
+[ "$shared" = 0 ] || fail "the autoencoder shared its steps across two hosts: shared_step_ranks $shared"
 after=$(ip -n "$h1" -s -j link show "$v1" | "$PY" -c "import json,sys; print(json.load(sys.stdin)[0]['stats64']['tx']['bytes'])")
 echo "veth traffic from host 1: $((after - before)) bytes"
 [ $((after - before)) -gt 10000 ] || fail "almost no traffic over the veth link: $((after - before)) bytes"
-echo "two hosts: fit and sweep identical to one rank"
+echo "two hosts: fit, sweep and autoencoder identical to one rank"
