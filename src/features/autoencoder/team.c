@@ -17,6 +17,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -239,7 +240,8 @@ int ae_team_open(MPI_Comm comm, const double *X, int64_t n_local, int D, int thr
 
   /* the control segment, on node rank 0 */
   const int64_t words = size + ring * cmax;
-  const int64_t ctl_bytes = words * (int64_t)sizeof(team_word) + ring * cmax * len * (int64_t)sizeof(kseg_i128);
+  const int64_t ctl_bytes =
+      64 + words * (int64_t)sizeof(team_word) + ring * cmax * len * (int64_t)sizeof(kseg_i128);
   st = shared_window(t->node, t->me == 0 ? ctl_bytes : 0, &base, &t->ctl_win);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   MPI_Aint bytes;
@@ -247,6 +249,15 @@ int ae_team_open(MPI_Comm comm, const double *X, int64_t n_local, int D, int thr
   char *p = NULL;
   st = kseg_comm_check(MPI_Win_shared_query(t->ctl_win, 0, &bytes, &unit, &p), "MPI_Win_shared_query");
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+  /* the words and sums 64-byte aligned (the window's base may be only 8),
+   * at the same place for every rank: the segment is mapped page-aligned */
+  int pad[2] = {(int)((64 - (uintptr_t)p % 64) % 64), 0};
+  pad[1] = -pad[0];
+  st = kseg_comm_check(MPI_Allreduce(MPI_IN_PLACE, pad, 2, MPI_INT, MPI_MAX, t->node), "MPI_Allreduce");
+  if (!st && pad[0] != -pad[1])
+    st = kseg_error_set(KSEG_ERR_IO, "autoencoder: the shared memory is mapped at different offsets on the ranks");
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
+  p += pad[0];
   t->progress = (team_word *)p;
   t->state = t->progress + size;
   t->slots = (kseg_i128 *)(t->state + ring * cmax);
