@@ -6,7 +6,10 @@
  * independent FMA chains (as roofline.c), both timed in thread CPU time, so
  * other processes on the machine slow neither. Prints one JSON object.
  * D:K:R times R runs side by side in one pass (restarts, each with its own
- * k centroids; the flops of all R).
+ * k centroids; the flops of all R). Each shape is timed both ways Lloyd's
+ * pass runs: from the rows packed into panels once (the copy a fit makes of
+ * rows that stay in cache: percent_of_fma_peak) and packing each panel in
+ * the pass (rows too many for a copy: percent_of_fma_peak_packing).
  * Usage: kernel_peak ROWS REPS D:K[:R][,D:K[:R]...]  (built and run by roofline.sh) */
 #include <math.h>
 #include <stdio.h>
@@ -65,16 +68,19 @@ static double uniform(unsigned long long *s)
 }
 
 /* Seconds per pass of dot_rows over n rows of d columns for R runs side by
- * side (restarts), each against its own k centroids, best of reps. */
-static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int R, int reps)
+ * side (restarts), each against its own k centroids, best of reps; from a
+ * packed copy of the rows when packed. */
+static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int R, int reps, int packed)
 {
   const size_t es = ops->size;
   double *x = malloc((size_t)(n * d) * sizeof *x), *c = malloc((size_t)(k * d) * sizeof *c);
-  void *xt = malloc((size_t)(n * d) * es), *panel;
+  void *xt = malloc((size_t)(n * d) * es), *panel, *copy = NULL;
+  const int64_t np = (n + KSEG_KM_PANEL_BYTES / (int64_t)es - 1) / (KSEG_KM_PANEL_BYTES / (int64_t)es);
   const int64_t kp = (k + KSEG_KM_KB - 1) / KSEG_KM_KB * KSEG_KM_KB;
   void *ct[KSEG_KM_DOT_RUNS], *cb[KSEG_KM_DOT_RUNS], *h[KSEG_KM_DOT_RUNS];
   int32_t *labels[KSEG_KM_DOT_RUNS];
-  int ok = x && c && xt && posix_memalign(&panel, 64, (size_t)KSEG_KM_PANEL_ROWS * (size_t)d * es + 64) == 0;
+  int ok = x && c && xt && posix_memalign(&panel, 64, (size_t)KSEG_KM_PANEL_ROWS * (size_t)d * es + 64) == 0 &&
+           posix_memalign(&copy, 64, (size_t)np * (size_t)(d + 1) * KSEG_KM_PANEL_BYTES) == 0;
   for (int q = 0; q < R; q++) {
     ct[q] = calloc((size_t)(d * kp), es), cb[q] = calloc((size_t)(k * d), es), h[q] = calloc((size_t)k, es);
     labels[q] = calloc((size_t)n, sizeof *labels[q]);
@@ -88,6 +94,7 @@ static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k,
   double max_abs = 0;
   for (int64_t i = 0; i < n * d; i++) max_abs = fmax(max_abs, fabs(x[i] = uniform(&s) * 2 - 1 + (double)((i / d) % 7)));
   ops->centroid_rows(x, n * d, xt);
+  ops->pack_panels(xt, 0, np, n, d, copy);
   kseg_km_tables t[KSEG_KM_DOT_RUNS];
   kseg_km_dot_run run[KSEG_KM_DOT_RUNS];
   int64_t changed = 0;
@@ -104,7 +111,7 @@ static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k,
   double best = 1e300;
   for (int r = 0; r < reps; r++) {
     const double t0 = cpu();
-    for (int q = 0; q < 20; q++) ops->dot_rows(xt, 0, n, R, run, KSEG_KM_LABELS_ONLY, 1.0, panel);
+    for (int q = 0; q < 20; q++) ops->dot_rows(xt, packed ? copy : NULL, 0, n, R, run, KSEG_KM_LABELS_ONLY, 1.0, panel);
     const double dt = (cpu() - t0) / 20;
     if (dt < best) best = dt;
   }
@@ -112,6 +119,7 @@ static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k,
   free(c);
   free(xt);
   free(panel);
+  free(copy);
   for (int q = 0; q < R; q++) {
     free(ct[q]);
     free(cb[q]);
@@ -139,11 +147,14 @@ int main(int argc, char **argv)
     int R = 1;
     if (sscanf(tok, "%lld:%lld:%d", &d, &k, &R) < 2 || d < 1 || k < 1 || R < 1 || R > KSEG_KM_DOT_RUNS) continue;
     for (int f32 = 0; f32 < 2; f32++) {
-      const double sec = time_pass(kseg_km_ops_of(f32 ? KSEG_F32 : KSEG_F64), n, d, k, R, reps);
-      const double flops = 2.0 * (double)n * (double)k * (double)d * R;
+      const kseg_km_ops *ops = kseg_km_ops_of(f32 ? KSEG_F32 : KSEG_F64);
+      const double sec = time_pass(ops, n, d, k, R, reps, 1), sec_packing = time_pass(ops, n, d, k, R, reps, 0);
+      const double flops = 2.0 * (double)n * (double)k * (double)d * R, pk = f32 ? peak32 : peak64;
       printf("%s{\"d\": %lld, \"k\": %lld, \"runs\": %d, \"dtype\": \"%s\", \"seconds_per_pass\": %.6g, "
-             "\"ns_per_row\": %.4g, \"percent_of_fma_peak\": %.1f}", first ? "" : ", ", d, k, R,
-             f32 ? "float32" : "float64", sec, sec / (double)n * 1e9, 100.0 * flops / sec / (f32 ? peak32 : peak64));
+             "\"ns_per_row\": %.4g, \"percent_of_fma_peak\": %.1f, \"seconds_per_pass_packing\": %.6g, "
+             "\"percent_of_fma_peak_packing\": %.1f}",
+             first ? "" : ", ", d, k, R, f32 ? "float32" : "float64", sec, sec / (double)n * 1e9,
+             100.0 * flops / sec / pk, sec_packing, 100.0 * flops / sec_packing / pk);
       first = 0;
     }
   }

@@ -10,7 +10,9 @@
  * hold on the exact distances: u >= |x - c_label|, l <= |x - c| for every
  * other c (checked in long double with a relative slack of 1e-12). Several
  * runs in one dot_rows pass (restarts side by side, one of another k) must
- * each get their own brute-force labels.
+ * each get their own brute-force labels. The same from a packed copy of the
+ * rows (pack_panels, what a fit of rows that stay in cache reads), over
+ * ranges that cut panels as threads' shares do.
  * Serial, through each dtype's kernel table as the drivers reach them. */
 #include "test.h"
 
@@ -89,8 +91,8 @@ static void brute_force(const kseg_km_ops *ops, const void *xt, int64_t n, int64
  * first k / 2 + 1 (another k in the same pass) and c again, each run's
  * labels the brute force's of its own centroids (want: of all k), each
  * counting every row as changed from -1. */
-static void check_runs(const kseg_km_ops *ops, const void *xt, int64_t n, int64_t d, const double *c, const void *cx,
-                       int64_t k, double max_abs, const int32_t *want)
+static void check_runs(const kseg_km_ops *ops, const void *xt, const void *packed, int64_t n, int64_t d,
+                       const double *c, const void *cx, int64_t k, double max_abs, const int32_t *want)
 {
   enum { R = 3 };
   const int64_t kk[R] = {k, k / 2 + 1, k};
@@ -106,7 +108,7 @@ static void check_runs(const kseg_km_ops *ops, const void *xt, int64_t n, int64_
     run[q] = (kseg_km_dot_run){.t = &tb[q].t, .labels = lab[q], .changed = &changed[q]};
   }
   brute_force(ops, xt, n, d, cx, kk[1], want2);
-  ops->dot_rows(xt, 0, n, R, run, KSEG_KM_LABELS_ONLY, 1.0, tb[R - 1].panel);
+  ops->dot_rows(xt, packed, 0, n, R, run, KSEG_KM_LABELS_ONLY, 1.0, tb[R - 1].panel);
   for (int q = 0; q < R; q++) {
     const int32_t *w = q == 1 ? want2 : want;
     for (int64_t i = 0; i < n; i++) {
@@ -155,8 +157,55 @@ static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, u
   int64_t changed = 0;
   for (int64_t i = 0; i < n; i++) got[i] = -1;
   const kseg_km_dot_run one = {.t = &tb.t, .labels = got, .changed = &changed};
-  ops->dot_rows(xt, 0, n, 1, &one, KSEG_KM_LABELS_ONLY, 1.0, tb.panel);
-  check_runs(ops, xt, n, d, c, cx, k, max_abs, want);
+  ops->dot_rows(xt, NULL, 0, n, 1, &one, KSEG_KM_LABELS_ONLY, 1.0, tb.panel);
+  check_runs(ops, xt, NULL, n, d, c, cx, k, max_abs, want);
+  /* from the packed copy, in three ranges cutting panels */
+  const int64_t pw = KSEG_KM_PANEL_BYTES / (int64_t)es, np = (n + pw - 1) / pw;
+  void *packed = NULL;
+  ASSERT(posix_memalign(&packed, 64, (size_t)np * (size_t)(d + 1) * KSEG_KM_PANEL_BYTES) == 0);
+  ops->pack_panels(xt, 0, np / 2, n, d, packed);
+  ops->pack_panels(xt, np / 2, np, n, d, packed);
+  /* the layout: value j of row i, then the norm (rounded up from a sum in
+   * double: any rounding will do, see kp_sure) */
+  for (int64_t i = 0; i < n; i++) {
+    long double xx = 0;
+    for (int64_t j = 0; j < d; j++) {
+      const int64_t at = i / pw * (d + 1) * pw + j * pw + i % pw, from = i * d + j;
+      const double v = es == 4 ? (double)((const float *)packed)[at] : ((const double *)packed)[at];
+      const double want_v = es == 4 ? (double)((const float *)xt)[from] : ((const double *)xt)[from];
+      ASSERT(v == want_v);
+      xx += (long double)v * v;
+    }
+    const int64_t at = i / pw * (d + 1) * pw + d * pw + i % pw;
+    const double nx = es == 4 ? (double)((const float *)packed)[at] : ((const double *)packed)[at];
+    ASSERT(fabs(nx - (double)sqrtl(xx)) <= 1e-6 * (double)sqrtl(xx) + 1e-30);
+  }
+  int32_t *gotp = malloc((size_t)n * sizeof *gotp);
+  ASSERT(gotp);
+  for (int64_t i = 0; i < n; i++) gotp[i] = -1;
+  int64_t changed_p = 0;
+  const kseg_km_dot_run onep = {.t = &tb.t, .labels = gotp, .changed = &changed_p};
+  const int64_t cut[4] = {0, n / 3 + (n > 2), 2 * n / 3 + (n > 6 ? 5 : 0), n};
+  /* the middle range first: the rows outside it untouched */
+  const int order[3] = {1, 0, 2};
+  for (int o = 0; o < 3; o++) {
+    const int r = order[o];
+    if (cut[r] < cut[r + 1]) ops->dot_rows(xt, packed, cut[r], cut[r + 1], 1, &onep, KSEG_KM_LABELS_ONLY, 1.0, tb.panel);
+    if (o == 0)
+      for (int64_t i = 0; i < n; i++) ASSERT(i >= cut[1] && i < cut[2] ? gotp[i] == want[i] : gotp[i] == -1);
+  }
+  for (int64_t i = 0; i < n; i++) {
+    if (gotp[i] != want[i]) {
+      fprintf(stderr, "dot_rows packed: %s n=%lld d=%lld k=%lld shape %d: row %lld got %d, want %d\n",
+              dtype == KSEG_F32 ? "float32" : "float64", (long long)n, (long long)d, (long long)k, (int)sh,
+              (long long)i, gotp[i], want[i]);
+      ASSERT(false);
+    }
+  }
+  ASSERT_EQ(changed_p, n);
+  check_runs(ops, xt, packed, n, d, c, cx, k, max_abs, want);
+  free(gotp);
+  free(packed);
   /* Hamerly: every third row and the last, gathered */
   int64_t m = 0;
   for (int64_t i = 0; i < n; i++)

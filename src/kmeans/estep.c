@@ -56,6 +56,23 @@ int kseg_km_estep_alloc(kseg_km_estep *w, const kseg_km_data *data, int64_t k)
   return KSEG_OK;
 }
 
+void *kseg_km_estep_pack(const kseg_km_data *data)
+{
+  const kseg_matrix *x = data->x;
+  const int64_t size = (int64_t)data->ops->size, pw = KSEG_KM_PANEL_BYTES / size;
+  const int64_t np = (x->n_local + pw - 1) / pw;
+  if (np == 0 || x->d == 0 || x->n_local * x->d * size > KSEG_KM_PACK_MAX_BYTES) return NULL;
+  void *out = NULL;
+  if (posix_memalign(&out, 64, (size_t)np * (size_t)(x->d + 1) * KSEG_KM_PANEL_BYTES) != 0) return NULL;
+#pragma omp parallel
+  {
+    int64_t p0, n;
+    kseg_partition(np, omp_get_num_threads(), omp_get_thread_num(), &p0, &n);
+    data->ops->pack_panels(x->data, p0, p0 + n, x->n_local, x->d, out);
+  }
+  return out;
+}
+
 void kseg_km_estep_tables(kseg_km_estep *w, const kseg_km_data *data, const double *centers)
 {
   const kseg_km_ops *ops = w->ops;
@@ -104,7 +121,7 @@ void kseg_km_estep_runs(kseg_km_estep *const *w, int R, const kseg_km_data *data
       b = i0 + n - a < KSEG_KM_SLICE ? i0 + n : a + KSEG_KM_SLICE;
       if (mode != KSEG_KM_LABELS_ONLY)
         for (int q = 0; q < R; q++) kseg_km_partials_slice_begin(&w[q]->acc, t);
-      ops->dot_rows(x->data, a, b, R, run, mode, data->fx.scale, kseg_km_estep_panel(w[0], t));
+      ops->dot_rows(x->data, data->packed, a, b, R, run, mode, data->fx.scale, kseg_km_estep_panel(w[0], t));
       if (mode != KSEG_KM_LABELS_ONLY)
         for (int q = 0; q < R; q++) kseg_km_partials_slice_end(&w[q]->acc, t);
     }

@@ -36,6 +36,21 @@ void kseg_km_estep_clear(kseg_km_estep *w);
  * the data's max |x|. Local. */
 void kseg_km_estep_tables(kseg_km_estep *w, const kseg_km_data *data, const double *centers);
 
+/* Local rows of at most this many bytes are packed into the micro-kernel's
+ * panel order once per fit (kseg_km_estep_pack). */
+#define KSEG_KM_PACK_MAX_BYTES ((int64_t)8 << 20)
+
+/* A copy of data->x's local rows in the micro-kernel's panel order
+ * (kernels.h), packed by all threads, for data->packed; free() it. Made
+ * only where the rows are at most KSEG_KM_PACK_MAX_BYTES, so they stay in
+ * cache between passes: there Lloyd's pass is bound by its arithmetic, and
+ * packing each panel in every pass (the register transpose of every row)
+ * was about a fifth of it; from memory the pass waits on the reads and the
+ * copy, a pass of its own, made whole fits slower (docs/speed.md). NULL
+ * where not made (or no memory): Lloyd's pass packs each panel itself, with
+ * the same bits. Local. */
+void *kseg_km_estep_pack(const kseg_km_data *data);
+
 /* Thread t's panel buffer. */
 static inline void *kseg_km_estep_panel(const kseg_km_estep *w, int t)
 {

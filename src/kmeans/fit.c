@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmeans/estep.h"
 #include "kmeans/facts.h"
 #include "kmeans/init.h"
 #include "kmeans/internal.h"
@@ -125,6 +126,15 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   const bool lloyd_state = (opt->checkpoint && opt->checkpoint_every > 0) || opt->resume;
   const kseg_km_kernel *kernel = kseg_km_kernel_find(lloyd_state ? KSEG_ALGO_LLOYD : opt->algorithm, x->dtype);
   data.ops = kernel->ops;
+  /* Lloyd's pass (and auto's and Hamerly's restarts switched to it, and
+   * their final labels) reads rows in panels; rows that stay in cache are
+   * packed into panels once for the fit (kseg_km_estep_pack). The other
+   * kernels search scattered rows and pack those as they go. */
+  const kseg_kmeans_algorithm algo = kernel->algorithm;
+  void *packed = algo == KSEG_ALGO_LLOYD || algo == KSEG_ALGO_HAMERLY || algo == KSEG_ALGO_AUTO
+                     ? kseg_km_estep_pack(&data)
+                     : NULL;
+  data.packed = packed;
   const size_t nl = (size_t)(x->n_local > 0 ? x->n_local : 1);
   /* Every restart from given centroids would repeat the same run. */
   const int restarts = opt->init == KSEG_INIT_GIVEN ? 1 : opt->n_init;
@@ -246,8 +256,10 @@ int kseg_kmeans_fit(MPI_Comm comm, const kseg_matrix *x, const kseg_kmeans_optio
   out->searched_share = searched[1] > 0 ? (double)searched[0] / (double)searched[1] : NAN;
   free(best_assigned);
   free_runs(cur, labels, assigned);
+  free(packed);
   return KSEG_OK;
 fail:
+  free(packed);
   free(best);
   free(best_labels);
   free(best_assigned);

@@ -137,8 +137,8 @@ static void ham_lloyd_rows(ham_run *const *h, int n, int t, int64_t a, int64_t b
 {
   kseg_km_dot_run run[KSEG_KM_RUNS];
   for (int q = 0; q < n; q++) run[q] = kseg_km_estep_dot_run(&h[q]->w, h[q]->labels, t);
-  h[0]->data.ops->dot_rows(h[0]->data.x->data, a, b, n, run, KSEG_KM_MOVED_ROWS, h[0]->data.fx.scale,
-                           kseg_km_estep_panel(&h[0]->w, t));
+  h[0]->data.ops->dot_rows(h[0]->data.x->data, h[0]->data.packed, a, b, n, run, KSEG_KM_MOVED_ROWS,
+                           h[0]->data.fx.scale, kseg_km_estep_panel(&h[0]->w, t));
 }
 
 /* Thread t's rows [a, b) for a run that keeps its bounds: the bounds moved,

@@ -20,6 +20,9 @@ typedef struct kseg_km_ops kseg_km_ops;
 typedef struct kseg_km_data {
   const kseg_matrix *x;
   const kseg_km_ops *ops; /* the kernels of x's dtype */
+  /* x's local rows in the micro-kernel's panel order (kseg_km_estep_pack),
+   * or NULL: Lloyd's pass then packs each panel as it goes. */
+  const void *packed;
   double max_abs;    /* global max |x| */
   kseg_fixed fx;     /* fixed-point scale of row values (bound max_abs) */
   double tol_scaled; /* tol x mean feature variance (scikit-learn's _tolerance) */

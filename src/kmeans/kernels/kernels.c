@@ -11,7 +11,8 @@
     .centroid_table = kseg_km_centroid_table_##sfx, .centroid_rows = kseg_km_centroid_rows_##sfx,           \
     .assign_rows = kseg_km_assign_rows_##sfx, .search_rows = kseg_km_search_rows_##sfx,                     \
     .pair_dist2 = kseg_km_pair_dist2_##sfx, .panel_tables = kseg_km_panel_tables_##sfx,                       \
-    .dot_rows = kseg_km_dot_rows_##sfx, .label_fixed = kseg_km_label_fixed_##sfx,                           \
+    .dot_rows = kseg_km_dot_rows_##sfx, .pack_panels = kseg_km_pack_panels_##sfx,                           \
+    .label_fixed = kseg_km_label_fixed_##sfx,                                                               \
     .elkan_gaps = kseg_km_elkan_gaps_##sfx, .elkan_rows = kseg_km_elkan_rows_##sfx,                         \
     .yinyang_tables = kseg_km_yinyang_tables_##sfx, .yinyang_rows = kseg_km_yinyang_rows_##sfx,             \
     .max_abs = kseg_km_max_abs_##sfx, .row_double = kseg_km_row_double_##sfx,                               \

@@ -30,6 +30,13 @@
  * d values, 64-byte aligned. */
 #define KSEG_KM_PANEL_ROWS 48
 
+/* Bytes of one column of a panel (24 doubles or 48 floats). The rows in
+ * panel order (pack_panels) are, for each run of KSEG_KM_PANEL_BYTES / size
+ * consecutive rows (the last run repeats the last row), d + 1 columns one
+ * after the other: the rows' values of column j side by side, then their
+ * norms ||x||, rounded up. */
+#define KSEG_KM_PANEL_BYTES 192
+
 /* The centroid tables one E-step searches with (estep.c fills them) and the
  * dot form's margins (panel.h, dot_rows). Tables are in the data's type. */
 typedef struct kseg_km_tables {
@@ -128,8 +135,9 @@ typedef struct kseg_km_dot_run {
 /* Runs one dot_rows pass serves at most: each panel of rows is packed once
  * and searched once per run. */
 #define KSEG_KM_DOT_RUNS 8
-typedef void kseg_km_dot_rows_fn(const void *x, int64_t i0, int64_t i1, int R, const kseg_km_dot_run *runs,
-                                 int mode, double xscale, void *panel);
+typedef void kseg_km_dot_rows_fn(const void *x, const void *packed, int64_t i0, int64_t i1, int R,
+                                 const kseg_km_dot_run *runs, int mode, double xscale, void *panel);
+typedef void kseg_km_pack_panels_fn(const void *x, int64_t p0, int64_t p1, int64_t n, int64_t d, void *out);
 typedef void kseg_km_search_rows_fn(const void *x, const int64_t *idx, int64_t m, const kseg_km_tables *t,
                                     int32_t *labels, double *u, double *l, double rel, double abs_margin,
                                     double xscale, int64_t *hi, uint64_t *lo, int64_t *counts, int64_t *changed,
@@ -176,6 +184,7 @@ struct kseg_km_ops {
   kseg_km_pair_dist2_fn *pair_dist2;
   kseg_km_panel_tables_fn *panel_tables;
   kseg_km_dot_rows_fn *dot_rows;
+  kseg_km_pack_panels_fn *pack_panels;
   kseg_km_label_fixed_fn *label_fixed;
   kseg_km_elkan_gaps_fn *elkan_gaps;
   kseg_km_elkan_rows_fn *elkan_rows;
@@ -204,6 +213,7 @@ extern kseg_km_search_rows_fn kseg_km_search_rows_f64, kseg_km_search_rows_f32;
 extern kseg_km_pair_dist2_fn kseg_km_pair_dist2_f64, kseg_km_pair_dist2_f32;
 extern kseg_km_panel_tables_fn kseg_km_panel_tables_f64, kseg_km_panel_tables_f32;
 extern kseg_km_dot_rows_fn kseg_km_dot_rows_f64, kseg_km_dot_rows_f32;
+extern kseg_km_pack_panels_fn kseg_km_pack_panels_f64, kseg_km_pack_panels_f32;
 extern kseg_km_label_fixed_fn kseg_km_label_fixed_f64, kseg_km_label_fixed_f32;
 extern kseg_km_elkan_gaps_fn kseg_km_elkan_gaps_f64, kseg_km_elkan_gaps_f32;
 extern kseg_km_elkan_rows_fn kseg_km_elkan_rows_f64, kseg_km_elkan_rows_f32;

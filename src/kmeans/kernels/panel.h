@@ -33,6 +33,7 @@
 /* Rows per panel. */
 #define KP_PW (KP_MR * KM_VL)
 _Static_assert(KP_PW <= KSEG_KM_PANEL_ROWS, "the panel buffers hold KSEG_KM_PANEL_ROWS rows");
+_Static_assert(KP_PW * sizeof(KM_T) == KSEG_KM_PANEL_BYTES, "a packed copy's panels are KSEG_KM_PANEL_BYTES wide");
 
 /* Reading ahead while the kernel computes: the rows of a later panel
  * (n runs of `bytes` bytes from start[0 .. n)), a few cache lines to the L2
@@ -390,9 +391,9 @@ static inline int64_t settle_row(const KM_T *restrict x, int64_t row, int32_t l,
   return old != l;
 }
 
-/* Bit r set for the rows r < nr of a panel whose gap, 2 (best - second)
- * in double, exceeds m1 (NaN does not). */
-static inline uint64_t kp_sure_rows(const KM_T best[KP_PW], const KM_T second[KP_PW], double m1, int nr)
+/* Bit r set for the rows r in the bit set `lanes` of a panel whose gap,
+ * 2 (best - second) in double, exceeds m1 (NaN does not). */
+static inline uint64_t kp_sure_rows(const KM_T best[KP_PW], const KM_T second[KP_PW], double m1, uint64_t lanes)
 {
   uint64_t sure = 0;
 #if defined(__AVX512F__)
@@ -409,7 +410,37 @@ static inline uint64_t kp_sure_rows(const KM_T best[KP_PW], const KM_T second[KP
 #else
   for (int r = 0; r < KP_PW; r++) sure |= (uint64_t)(2.0 * ((double)best[r] - (double)second[r]) > m1) << r;
 #endif
-  return nr >= 64 ? sure : sure & (((uint64_t)1 << nr) - 1);
+  return sure & lanes;
+}
+
+/* kp_sure for the rows in the bit set `lanes` of a packed panel, with their
+ * norms nx (rounded up, so each bound is at least kp_sure's): bit r set
+ * when the gap beats m1 or gam (||x|| + cn)^2 + tiny. NaN beats neither. */
+static inline uint64_t kp_sure_norms(const KM_T best[KP_PW], const KM_T second[KP_PW], const KM_T nx[KP_PW],
+                                     const kseg_km_tables *t, uint64_t lanes)
+{
+  uint64_t sure = 0;
+#if defined(__AVX512F__)
+  const __m512d m1 = _mm512_set1_pd(t->m1), cn = _mm512_set1_pd(t->cn), gam = _mm512_set1_pd(t->gam);
+  const __m512d tiny = _mm512_set1_pd(t->tiny), two = _mm512_set1_pd(2.0);
+  for (int r = 0; r < KP_PW; r += 8) {
+#if KM_IS_F64
+    const __m512d b = _mm512_loadu_pd(best + r), s2 = _mm512_loadu_pd(second + r), n = _mm512_loadu_pd(nx + r);
+#else
+    const __m512d b = _mm512_cvtps_pd(_mm256_loadu_ps(best + r)), s2 = _mm512_cvtps_pd(_mm256_loadu_ps(second + r));
+    const __m512d n = _mm512_cvtps_pd(_mm256_loadu_ps(nx + r));
+#endif
+    const __m512d gap = _mm512_mul_pd(_mm512_sub_pd(b, s2), two), reach = _mm512_add_pd(n, cn);
+    const __m512d lim = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(gam, reach), reach), tiny);
+    sure |= (uint64_t)(_mm512_cmp_pd_mask(gap, m1, _CMP_GT_OQ) | _mm512_cmp_pd_mask(gap, lim, _CMP_GT_OQ)) << r;
+  }
+#else
+  for (int r = 0; r < KP_PW; r++) {
+    const double gap = 2.0 * ((double)best[r] - (double)second[r]), reach = (double)nx[r] + t->cn;
+    sure |= (uint64_t)(gap > t->m1 || gap > t->gam * reach * reach + t->tiny) << r;
+  }
+#endif
+  return sure & lanes;
 }
 
 /* settle_row for the rows of the panel at row i in the bit set `rows`, with
@@ -461,13 +492,16 @@ static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, 
   return moved;
 }
 
-/* One run's search of the packed panel xt (rows xr, the first nr real, from
- * row i): the rows whose gap proves the label settled, the near ties queued
- * in pending[0 .. *np) for nearest() (settled KM_RB at a time). Returns the
- * rows whose label changed. */
+/* One run's search of the packed panel xt of rows i .. i + KP_PW, of which
+ * the lanes in the bit set `lanes` are settled: the rows whose gap proves
+ * the label, the near ties queued in pending[0 .. *np) for nearest()
+ * (settled KM_RB at a time). nx: the rows' norms, rounded up (a packed
+ * copy's last column), or NULL: the second gap test then computes a near
+ * tie's norm from its row xr[r]. Returns the rows whose label changed. */
 static inline __attribute__((always_inline)) int64_t
-kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const KM_T *const xr[KP_PW], const KM_T *restrict xt,
-                const kseg_km_dot_run *run, int mode, double xscale, kp_ahead *a, int64_t pending[KM_RB], int *np)
+kp_settle_panel(const KM_T *restrict x, int64_t i, uint64_t lanes, const KM_T *const *xr, const KM_T *restrict xt,
+                const KM_T *restrict nx, const kseg_km_dot_run *run, int mode, double xscale, kp_ahead *a,
+                int64_t pending[KM_RB], int *np)
 {
   const kseg_km_tables *t = run->t;
   const int64_t d = t->d, k = t->k, kp = t->kp;
@@ -480,13 +514,12 @@ kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const KM_T *const xr[
   kp_search(xt, d, t->cb, t->h, k, best, second, lab, a);
   /* the rows the first gap test settles, a vector at a time; the others
    * one by one */
-  const uint64_t sure = kp_sure_rows(best, second, t->m1, nr);
+  const uint64_t sure = nx ? kp_sure_norms(best, second, nx, t, lanes) : kp_sure_rows(best, second, t->m1, lanes);
   int64_t moved = kp_settle_sure(x, i, sure, lab, d, labels, mode, xscale, hi, lo, counts);
-  const uint64_t lanes = nr >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nr) - 1;
   for (uint64_t rest = lanes & ~sure; rest; rest &= rest - 1) {
     const int r = __builtin_ctzll(rest);
     const double gap = 2.0 * ((double)best[r] - (double)second[r]);
-    if (kp_sure(gap, xr[r], d, -1, t)) {
+    if (!nx && kp_sure(gap, xr[r], d, -1, t)) {
       moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
       continue;
     }
@@ -522,17 +555,31 @@ kp_settle_panel(const KM_T *restrict x, int64_t i, int nr, const KM_T *const xr[
  * every row to its new label's sums (a fresh total). A run's changed counts
  * rows whose label changed. panel: this thread's buffer of
  * KSEG_KM_PANEL_ROWS x d values, 64-byte aligned. */
-static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restrict x, int64_t i0, int64_t i1,
-                                                                const int R, const kseg_km_dot_run *runs, int mode,
-                                                                double xscale, void *panel)
+static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restrict x, const KM_T *restrict packed,
+                                                                int64_t i0, int64_t i1, const int R,
+                                                                const kseg_km_dot_run *runs, int mode, double xscale,
+                                                                void *panel)
 {
   const int64_t d = runs[0].t->d;
+  int64_t moved[KSEG_KM_DOT_RUNS] = {0}, pending[KSEG_KM_DOT_RUNS][KM_RB];
+  int np[KSEG_KM_DOT_RUNS] = {0};
+  if (packed) {
+    /* the panels of [i0, i1), the first and last perhaps partly outside;
+     * no read-ahead: a copy is made only of rows that stay in cache */
+    for (int64_t i = i0 - i0 % KP_PW; i < i1; i += KP_PW) {
+      const int r0 = i < i0 ? (int)(i0 - i) : 0, r1 = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
+      const uint64_t lanes = (r1 >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << r1) - 1) & ~(((uint64_t)1 << r0) - 1);
+      const KM_T *xt = packed + i / KP_PW * (d + 1) * KP_PW;
+      for (int q = 0; q < R; q++)
+        moved[q] += kp_settle_panel(x, i, lanes, NULL, xt, xt + d * KP_PW, &runs[q], mode, xscale, NULL, pending[q],
+                                    &np[q]);
+    }
+    goto finish;
+  }
   KM_T *xt = panel;
   int64_t steps = 0; /* column steps of a panel's searches */
   for (int q = 0; q < R; q++) steps += d * ((runs[q].t->k + KP_NR - 1) / KP_NR);
   const int64_t ahead_panels = kp_ahead_panels(d);
-  int64_t moved[KSEG_KM_DOT_RUNS] = {0}, pending[KSEG_KM_DOT_RUNS][KM_RB];
-  int np[KSEG_KM_DOT_RUNS] = {0};
   for (int64_t i = i0; i < i1; i += KP_PW) {
     const int nr = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
     const KM_T *xr[KP_PW];
@@ -549,9 +596,11 @@ static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restri
       a = &ahead;
     }
     kp_pack(xr, d, xt);
+    const uint64_t lanes = nr >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nr) - 1;
     for (int q = 0; q < R; q++)
-      moved[q] += kp_settle_panel(x, i, nr, xr, xt, &runs[q], mode, xscale, a, pending[q], &np[q]);
+      moved[q] += kp_settle_panel(x, i, lanes, xr, xt, NULL, &runs[q], mode, xscale, a, pending[q], &np[q]);
   }
+finish:
   for (int q = 0; q < R; q++) {
     const kseg_km_tables *t = runs[q].t;
     if (np[q] > 0)
@@ -561,12 +610,39 @@ static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restri
   }
 }
 
-void KM_FN(dot_rows)(const void *xv, int64_t i0, int64_t i1, int R, const kseg_km_dot_run *runs, int mode,
-                     double xscale, void *panel)
+void KM_FN(dot_rows)(const void *xv, const void *packed, int64_t i0, int64_t i1, int R, const kseg_km_dot_run *runs,
+                     int mode, double xscale, void *panel)
 {
   /* one run (Lloyd alone, the final labels) compiled on its own */
-  if (R == 1) dot_rows_of(xv, i0, i1, 1, runs, mode, xscale, panel);
-  else dot_rows_of(xv, i0, i1, R, runs, mode, xscale, panel);
+  if (R == 1) dot_rows_of(xv, packed, i0, i1, 1, runs, mode, xscale, panel);
+  else dot_rows_of(xv, packed, i0, i1, R, runs, mode, xscale, panel);
+}
+
+/* The panels p0 .. p1 of the n x d rows x in panel order into out (the
+ * whole copy: panel p at out + p (d + 1) KP_PW, its d columns and then the
+ * rows' norms ||x||, computed in double and rounded up); the last panel
+ * repeats row n - 1. */
+void KM_FN(pack_panels)(const void *xv, int64_t p0, int64_t p1, int64_t n, int64_t d, void *out)
+{
+  const KM_T *x = xv;
+  KM_T *o = out;
+  for (int64_t p = p0; p < p1; p++) {
+    const KM_T *xr[KP_PW];
+    for (int r = 0; r < KP_PW; r++) xr[r] = x + (p * KP_PW + r < n ? p * KP_PW + r : n - 1) * d;
+    KM_T *xt = o + p * (d + 1) * KP_PW;
+    kp_pack(xr, d, xt);
+    double xx[KP_PW];
+    kp_norms(xt, d, xx);
+    for (int r = 0; r < KP_PW; r++) {
+      /* xx is kp_sure's own sum up to rounding (any rounding will do:
+       * see kp_sure); one ulp up covers sqrt's rounding, and the
+       * conversion to KM_T rounds up too */
+      const double up = nextafter(sqrt(xx[r]), INFINITY);
+      KM_T v = (KM_T)up;
+      if ((double)v < up) v = _Generic(v, float: nextafterf, default: nextafter)(v, (KM_T)INFINITY);
+      xt[d * KP_PW + r] = v;
+    }
+  }
 }
 
 /* Hamerly's near ties rows[0..m) (m <= KM_RB) searched with nearest() and
