@@ -18,7 +18,10 @@
 #     cache, against the FMA peak, both in thread CPU time, for the shapes
 #     SHAPES (D:K list; default 32:16 and the marketing shape, d = 21,
 #     k = 2, 4, 8, 12; D:K:R times R restarts side by side in one pass, as
-#     Lloyd's fits with --n-init run them: 32:16:4 and 21:8:4 by default).
+#     Lloyd's fits with --n-init run them: 32:16:4 and 21:8:4 by default),
+#     each from rows packed once (what a fit of rows that stay in cache
+#     reads: percent_of_fma_peak) and packing each panel in the pass (larger
+#     rows: percent_of_fma_peak_packing).
 # The measurement waits for a quiet machine first (benchmarks/lib.sh) and
 # prints the load average it started and ended at.
 # Environment: ROWS (1000000), COLS (32), K (16), ITERS (20), REPS (3),
