@@ -125,6 +125,20 @@ static void check_runs(const kseg_km_ops *ops, const void *xt, const void *packe
   free(want2);
 }
 
+/* got[0..n) must be want's labels; the first row that is not is named. */
+static void expect_labels(const char *what, kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k,
+                          const int32_t *got, const int32_t *want)
+{
+  for (int64_t i = 0; i < n; i++) {
+    if (got[i] != want[i]) {
+      fprintf(stderr, "%s: %s n=%lld d=%lld k=%lld shape %d: row %lld got %d, want %d\n", what,
+              dtype == KSEG_F32 ? "float32" : "float64", (long long)n, (long long)d, (long long)k, (int)sh,
+              (long long)i, got[i], want[i]);
+      ASSERT(false);
+    }
+  }
+}
+
 static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, uint64_t seed)
 {
   const kseg_km_ops *ops = kseg_km_ops_of(dtype);
@@ -194,14 +208,7 @@ static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, u
     if (o == 0)
       for (int64_t i = 0; i < n; i++) ASSERT(i >= cut[1] && i < cut[2] ? gotp[i] == want[i] : gotp[i] == -1);
   }
-  for (int64_t i = 0; i < n; i++) {
-    if (gotp[i] != want[i]) {
-      fprintf(stderr, "dot_rows packed: %s n=%lld d=%lld k=%lld shape %d: row %lld got %d, want %d\n",
-              dtype == KSEG_F32 ? "float32" : "float64", (long long)n, (long long)d, (long long)k, (int)sh,
-              (long long)i, gotp[i], want[i]);
-      ASSERT(false);
-    }
-  }
+  expect_labels("dot_rows packed", dtype, sh, n, d, k, gotp, want);
   ASSERT_EQ(changed_p, n);
   check_runs(ops, xt, packed, n, d, c, cx, k, max_abs, want);
   free(gotp);
@@ -218,14 +225,7 @@ static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, u
   const double am = 4.0 * sqrt((double)d) * (max_abs + max_abs) * ops->eps;
   int64_t hchanged = 0;
   ops->search_rows(xt, idx, m, &tb.t, hlab, u, l, rel, am, 1.0, hi, lo, counts, &hchanged, tb.panel);
-  for (int64_t i = 0; i < n; i++) {
-    if (got[i] != want[i]) {
-      fprintf(stderr, "dot_rows: %s n=%lld d=%lld k=%lld shape %d: row %lld got %d, want %d\n",
-              dtype == KSEG_F32 ? "float32" : "float64", (long long)n, (long long)d, (long long)k, (int)sh,
-              (long long)i, got[i], want[i]);
-      ASSERT(false);
-    }
-  }
+  expect_labels("dot_rows", dtype, sh, n, d, k, got, want);
   ASSERT_EQ(changed, n);
   ASSERT_EQ(hchanged, m);
   for (int64_t t = 0; t < m; t++) {
