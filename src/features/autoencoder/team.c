@@ -318,6 +318,7 @@ void ae_team_step(ae_team *t, int64_t step, int64_t b, ae_team_work work, void *
   int64_t nc = (m + TEAM_MIN_CHUNK - 1) / TEAM_MIN_CHUNK;
   nc = nc > t->cmax ? t->cmax : nc;
   const int64_t cs = nc > 0 ? (m + nc - 1) / nc : 0, len = t->len, base = 4 * (step + 1);
+  nc = nc > 0 ? (m + cs - 1) / cs : 0; /* no empty chunk at the end (m = 520, 32 chunks: 31 of 17) */
   team_word *st = t->state + (step % t->ring) * t->cmax;
   kseg_i128 *slot = t->slots + (step % t->ring) * t->cmax * len;
   memset(t->have, 0, (size_t)t->cmax);
