@@ -89,7 +89,6 @@ void kseg_cluster_stats_clear(kseg_cluster_stats *s)
   memset(s, 0, sizeof *s);
 }
 
-/* Exact per-cluster sums from rows already in float64. */
 /* acc[0 .. m) += the sums part(ctx, i0, i1, sums) adds over rows [0, n),
  * each thread summing its block of rows into its own zeroed copy. The sums
  * are exact integers, so any split gives the same totals. KSEG_ERR_IO when
@@ -135,6 +134,7 @@ static void stats_part(const void *ctx, int64_t i0, int64_t i1, kseg_i128 *sums)
   }
 }
 
+/* Exact per-cluster sums from rows already in float64. */
 static int cluster_stats_f64(MPI_Comm comm, const double *rows, int64_t n_local, int64_t d, const int32_t *labels,
                              int k, double max_abs, kseg_cluster_stats *out)
 {

@@ -482,7 +482,6 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
   const int64_t P = ae->n_params;
   trainer t = {.ae = ae};
   ae_team *team = NULL;
-  int64_t *team_rows = NULL, *team_first = NULL;
   make_layout(ae, &t.ly);
   t.nt = 1;
 #ifdef _OPENMP
@@ -537,12 +536,6 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
   /* the ranks of one node share each step's work (team.h) */
   KSEG_CHECK_GOTO(ae_team_open(comm, X, n_local, d, t.nt, P + 3, n_batches, &team), st, done);
   ae->shared_ranks = team ? kseg_comm_size(comm) : 0;
-  if (team) {
-    team_rows = kseg_malloc(sizeof *team_rows * (size_t)(n_local + 1), "autoencoder team rows");
-    team_first = kseg_malloc(sizeof *team_first * (size_t)(n_batches + 1), "autoencoder team rows");
-    st = team_rows && team_first ? KSEG_OK : KSEG_ERR_IO;
-    KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
-  }
   int64_t step = 0;
   double best_val = INFINITY;
   int wait = 0;
@@ -553,14 +546,14 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
     for (int64_t i = 0; i < n_local; i++)
       if (!(mask && !mask[i]) && !is_val[i]) order[m++] = (posrow){feistel_apply(&fp, (uint64_t)(row0 + i)), i};
     qsort(order, (size_t)m, sizeof *order, cmp_pos);
-    if (team) {
-      int64_t q = 0;
+    if (team) { /* every rank finished the last epoch's steps: its agree */
+      int64_t *team_rows = ae_team_rows(team), *first = ae_team_first(team), q = 0;
       for (int64_t b = 0; b <= n_batches; b++) {
         while (q < m && order[q].pos < (uint64_t)(b * B)) q++;
-        team_first[b] = b < n_batches ? q : m;
+        first[b] = b < n_batches ? q : m;
       }
       for (int64_t i = 0; i < m; i++) team_rows[i] = order[i].row;
-      KSEG_CHECK_GOTO(kseg_comm_agree(comm, ae_team_epoch(team, team_rows, team_first)), st, done);
+      KSEG_CHECK_GOTO(kseg_comm_agree(comm, ae_team_epoch(team)), st, done);
     }
 
     kseg_i128 epoch_loss = 0, epoch_rows = 0;
@@ -643,8 +636,6 @@ int kseg_ae_train(MPI_Comm comm, const double *X, int64_t n_local, int64_t row0,
   if (validate && ae->best_epoch > 0) memcpy(ae->params, best, sizeof(double) * (size_t)P);
 done:
   ae_team_close(&team);
-  free(team_rows);
-  free(team_first);
   for (int k = 0; t.acc && k < t.nt; k++) {
     free(t.acc[k].hi);
     free(t.acc[k].lo);

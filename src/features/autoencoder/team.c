@@ -277,13 +277,11 @@ fail_early:
   return st;
 }
 
-int ae_team_epoch(ae_team *t, const int64_t *rows, const int64_t *first)
-{
-  const int64_t m = first[t->n_batches];
-  memcpy(t->order[t->me], rows, sizeof(int64_t) * (size_t)m);
-  memcpy(t->first[t->me], first, sizeof(int64_t) * (size_t)(t->n_batches + 1));
-  return team_sync(t);
-}
+int64_t *ae_team_rows(ae_team *t) { return t->order[t->me]; }
+
+int64_t *ae_team_first(ae_team *t) { return t->first[t->me]; }
+
+int ae_team_epoch(ae_team *t) { return team_sync(t); }
 
 /* ptrs[0..) = the rows [c0, c1) of batch b, taken over the ranks in order.
  * Returns how many. */

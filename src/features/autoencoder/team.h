@@ -38,11 +38,18 @@ typedef void (*ae_team_work)(void *ctx, const double *const *rows, int64_t m, ks
 int ae_team_open(MPI_Comm comm, const double *X, int64_t n_local, int D, int threads, int64_t len,
                  int64_t n_batches, ae_team **out);
 
-/* This rank's training rows of an epoch in batch order (local indices
- * rows[0..m)) and where each batch starts (first[0..n_batches], first[b] =
- * the first of batch b, first[n_batches] = m), made visible to the team.
- * Every rank must have finished the previous epoch's steps. Collective. */
-int ae_team_epoch(ae_team *t, const int64_t *rows, const int64_t *first);
+/* Where this rank writes its epoch's training rows in batch order (local
+ * indices, at most n_local) and where each batch starts (n_batches + 1
+ * values: first[b] the first of batch b, first[n_batches] their count): its
+ * arrays in the shared memory, which the other ranks read once
+ * ae_team_epoch has made them visible. Write them only when every rank has
+ * finished the previous epoch's steps. Local. */
+int64_t *ae_team_rows(ae_team *t);
+int64_t *ae_team_first(ae_team *t);
+
+/* This rank's rows and batch starts of the epoch made visible to the team.
+ * Collective. */
+int ae_team_epoch(ae_team *t);
 
 /* Step `step` (counted over all epochs, the same on every rank), batch b of
  * the epoch: the batch's sums over the whole team into buf[0..len). Local:
