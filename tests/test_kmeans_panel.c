@@ -6,7 +6,8 @@
  * d = 1..41, row counts that leave short panels, and data built to tie:
  * an integer grid with duplicated centroids (exact ties), rows far from the
  * origin with a tiny spread (the dot form's error exceeds the gaps, so the
- * near ties go back to nearest()), plain blobs. search_rows' bounds must
+ * near ties go back to nearest()), such rows between rows whose gaps are
+ * sure (both kinds in one vector of lanes), plain blobs. search_rows' bounds must
  * hold on the exact distances: u >= |x - c_label|, l <= |x - c| for every
  * other c (checked in long double with a relative slack of 1e-12). Several
  * runs in one dot_rows pass (restarts side by side, one of another k) must
@@ -24,7 +25,7 @@
 #include "kmeans/kernels/kernels.h"
 #include "kseg/kseg_kmeans.h"
 
-typedef enum { GRID, OFFSET, PLAIN } shape;
+typedef enum { GRID, OFFSET, PLAIN, MIXED } shape;
 
 static double uniform(uint64_t *s)
 {
@@ -32,12 +33,18 @@ static double uniform(uint64_t *s)
   return (double)(*s >> 11) * 0x1p-53;
 }
 
-static double value(shape sh, uint64_t *s, int64_t row)
+/* MIXED: odd rows in OFFSET's regime (far out, spread too small for the dot
+ * form) between even rows spread wide, whose gaps are sure: a row vector
+ * then holds lanes the gap test settles beside lanes it must send to
+ * nearest(), so a test that settled a whole vector on some of its lanes
+ * would give wrong labels. Its scale suits the data's type. */
+static double value(shape sh, uint64_t *s, int64_t row, bool f32)
 {
   switch (sh) {
   case GRID: return floor(4 * uniform(s));
   case OFFSET: return 1e4 + 1e-3 * uniform(s);
   case PLAIN: return uniform(s) * 2 - 1 + (double)(row % 5);
+  case MIXED: return (f32 ? 1e2 : 1e4) + (row % 2 ? (f32 ? 1e-2 : 1e-3) : (f32 ? 30 : 100)) * uniform(s);
   }
   return 0;
 }
@@ -153,7 +160,7 @@ static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, u
   uint64_t s = seed;
   double max_abs = 0;
   for (int64_t i = 0; i < n * d; i++) {
-    x[i] = value(sh, &s, i / d);
+    x[i] = value(sh, &s, i / d, dtype == KSEG_F32);
     if (dtype == KSEG_F32) x[i] = (float)x[i];
     max_abs = fmax(max_abs, fabs(x[i]));
   }
@@ -277,7 +284,7 @@ int main(void)
     /* every k from 1 to 40 (all block tails), then larger ones up to 300 */
     for (int64_t k = 1; k <= 300; k += k < 40 ? 1 : 37) {
       const int64_t d = 1 + (k * 7) % 41, n = 97 + (k * 13) % 64;
-      for (int sh = 0; sh < 3; sh++, cases++) check(dtype, (shape)sh, n > k ? n : k + 3, d, k, 1000 + (uint64_t)k);
+      for (int sh = 0; sh < 4; sh++, cases++) check(dtype, (shape)sh, n > k ? n : k + 3, d, k, 1000 + (uint64_t)k);
     }
     for (int64_t d = 1; d <= 41; d += 4, cases++) check(dtype, PLAIN, 150, d, 13, 77 + (uint64_t)d);
   }
