@@ -24,7 +24,10 @@
  *
  * Lanes never mix: lane r's arithmetic depends only on row r and the
  * centroids, whatever panel, thread or rank holds the row (a short panel
- * repeats its last row). */
+ * repeats its last row). So the register block's shape is free: blocks of
+ * centroids are cut as evenly as possible (kp_block_of), and from a packed
+ * copy, k <= KP_TWO_K searches two panels at once (kp_search_two), with the
+ * gap test in registers. */
 #include "kmeans/kernels/row.h"
 
 /* Row vectors per panel and centroids per register block. */
@@ -32,6 +35,10 @@
 #define KP_NR 8
 /* Rows per panel. */
 #define KP_PW (KP_MR * KM_VL)
+/* Up to this k, the packed copy's panels are searched two at a time
+ * (kp_search_two): one block of k centroids gives a register block of only
+ * KP_MR x k accumulators, too few chains to hide the FMA latency. */
+#define KP_TWO_K 4
 _Static_assert(KP_PW <= KSEG_KM_PANEL_ROWS, "the panel buffers hold KSEG_KM_PANEL_ROWS rows");
 _Static_assert(KP_PW * sizeof(KM_T) == KSEG_KM_PANEL_BYTES, "a packed copy's panels are KSEG_KM_PANEL_BYTES wide");
 
@@ -82,6 +89,16 @@ static inline void kp_ahead_init(kp_ahead *a, const char *const *start, int n, i
                   .per_step = (int)((lines + steps - 1) / steps)};
 }
 
+/* The centroids of block b of a search over k: blocks of at most KP_NR,
+ * as even as possible (k = 9 as 5 + 4, not 8 + 1, whose lone centroid would
+ * leave the FMA units waiting on one chain). Sets *nr; returns the first. */
+static inline int64_t kp_block_of(int64_t k, int64_t b, int *nr)
+{
+  const int64_t nb = (k + KP_NR - 1) / KP_NR, base = k / nb, extra = k % nb;
+  *nr = (int)(base + (b < extra));
+  return b * base + (b < extra ? b : extra);
+}
+
 #if defined(__AVX512F__)
 #if KM_IS_F64
 typedef __m512d kp_vec;
@@ -123,11 +140,17 @@ typedef struct kp_state {
 /* One register block: centroids c0 .. c0 + NR of the panel xt against the
  * block cb (d x NR) with starting values h, folded into the running argmax.
  * NR is a constant in each instance, so the accumulators stay in
- * registers. */
+ * registers. The first block of a search (c0 = 0, first) sets the argmax
+ * from its first centroid instead of folding it into s's -inf: best = v,
+ * second = min(-inf, v) and lab 0, the same lanes as the fold (max(-inf, v)
+ * = v, max(-inf, min(-inf, v)) = min(-inf, v): the vector min and max
+ * return their second operand when one is NaN), without reading s; and the
+ * second centroid's second largest is min(v0, v1), which equals
+ * max(min(-inf, v0), min(v0, v1)) for every v0, v1, NaN included. */
 #define KP_BLOCK(NR)                                                                                        \
-  static __attribute__((noinline)) void kp_block##NR(const KM_T *restrict xt, int64_t d,                  \
-                                                     const KM_T *restrict cb, const KM_T *restrict h,     \
-                                                     int32_t c0, kp_state *restrict s, kp_ahead *restrict a) \
+  static inline __attribute__((always_inline)) void kp_block_body##NR(                                      \
+      const KM_T *restrict xt, int64_t d, const KM_T *restrict cb, const KM_T *restrict h, int32_t c0,       \
+      kp_state *restrict s, kp_ahead *restrict a, const bool first)                                         \
   {                                                                                                         \
     kp_vec acc[KP_MR][NR];                                                                                  \
     kp_ahead ra = a ? *a : (kp_ahead){0}; /* a copy in registers */                                         \
@@ -145,20 +168,76 @@ typedef struct kp_state {
       if (a) kp_ahead_step(&ra);                                                                            \
     }                                                                                                       \
     if (a) *a = ra;                                                                                         \
-    _Pragma("GCC unroll 8") for (int c = 0; c < NR; c++) {                                                  \
-      const kp_lab ci = KP_LAB_SET1(c0 + c);                                                                \
-      _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) {                                             \
+    _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) {                                               \
+      kp_vec bm, sm;                                                                                        \
+      kp_lab lm;                                                                                            \
+      if (first) {                                                                                          \
+        bm = acc[m][0], lm = KP_LAB_SET1(0);                                                                \
+        sm = NR == 1 ? KP_MIN(KP_SET1(-(KM_T)INFINITY), acc[m][0]) : acc[m][0]; /* (set at c = 1) */         \
+      } else {                                                                                              \
+        bm = s->best[m], sm = s->second[m], lm = s->lab[m];                                                 \
+      }                                                                                                     \
+      _Pragma("GCC unroll 8") for (int c = first ? 1 : 0; c < NR; c++) {                                    \
         const kp_vec v = acc[m][c];                                                                         \
         /* NaN (an overflowing row) reaches second and fails every gap test */                              \
-        const kp_mask gt = KP_GT(v, s->best[m]);                                                          \
-        s->second[m] = KP_MAX(s->second[m], KP_MIN(s->best[m], v));                                         \
-        s->best[m] = KP_MAX(s->best[m], v);                                                                 \
-        s->lab[m] = KP_LAB_MOVE(s->lab[m], gt, ci);                                                         \
+        const kp_mask gt = KP_GT(v, bm);                                                                    \
+        sm = first && c == 1 ? KP_MIN(bm, v) : KP_MAX(sm, KP_MIN(bm, v));                                   \
+        bm = KP_MAX(bm, v);                                                                                 \
+        lm = KP_LAB_MOVE(lm, gt, KP_LAB_SET1(c0 + c));                                                      \
       }                                                                                                     \
+      s->best[m] = bm, s->second[m] = sm, s->lab[m] = lm;                                                   \
     }                                                                                                       \
+  }                                                                                                         \
+  static __attribute__((noinline)) void kp_block##NR(const KM_T *restrict xt, int64_t d,                  \
+                                                     const KM_T *restrict cb, const KM_T *restrict h,     \
+                                                     int32_t c0, kp_state *restrict s, kp_ahead *restrict a) \
+  {                                                                                                         \
+    kp_block_body##NR(xt, d, cb, h, c0, s, a, false);                                                       \
+  }                                                                                                         \
+  static __attribute__((noinline)) void kp_first##NR(const KM_T *restrict xt, int64_t d,                  \
+                                                     const KM_T *restrict cb, const KM_T *restrict h,     \
+                                                     kp_state *restrict s, kp_ahead *restrict a)          \
+  {                                                                                                         \
+    kp_block_body##NR(xt, d, cb, h, 0, s, a, true);                                                         \
   }
 KP_BLOCK(1) KP_BLOCK(2) KP_BLOCK(3) KP_BLOCK(4) KP_BLOCK(5) KP_BLOCK(6) KP_BLOCK(7) KP_BLOCK(8)
 #undef KP_BLOCK
+
+/* The running argmax s of the packed panel xt against all k centroids, block
+ * by block, reading ahead a (or not, if NULL). */
+static inline __attribute__((always_inline)) void kp_blocks(const KM_T *restrict xt, int64_t d,
+                                                             const KM_T *restrict cb, const KM_T *restrict h,
+                                                             int64_t k, kp_state *restrict s, kp_ahead *a)
+{
+  for (int64_t bi = 0, nb = (k + KP_NR - 1) / KP_NR; bi < nb; bi++) {
+    int nr;
+    const int64_t c0 = kp_block_of(k, bi, &nr);
+    const KM_T *b = cb + c0 * d, *hb = h + c0;
+    if (bi == 0) {
+      switch (nr) {
+      case 1: kp_first1(xt, d, b, hb, s, a); break;
+      case 2: kp_first2(xt, d, b, hb, s, a); break;
+      case 3: kp_first3(xt, d, b, hb, s, a); break;
+      case 4: kp_first4(xt, d, b, hb, s, a); break;
+      case 5: kp_first5(xt, d, b, hb, s, a); break;
+      case 6: kp_first6(xt, d, b, hb, s, a); break;
+      case 7: kp_first7(xt, d, b, hb, s, a); break;
+      default: kp_first8(xt, d, b, hb, s, a); break;
+      }
+      continue;
+    }
+    switch (nr) {
+    case 1: kp_block1(xt, d, b, hb, (int32_t)c0, s, a); break;
+    case 2: kp_block2(xt, d, b, hb, (int32_t)c0, s, a); break;
+    case 3: kp_block3(xt, d, b, hb, (int32_t)c0, s, a); break;
+    case 4: kp_block4(xt, d, b, hb, (int32_t)c0, s, a); break;
+    case 5: kp_block5(xt, d, b, hb, (int32_t)c0, s, a); break;
+    case 6: kp_block6(xt, d, b, hb, (int32_t)c0, s, a); break;
+    case 7: kp_block7(xt, d, b, hb, (int32_t)c0, s, a); break;
+    default: kp_block8(xt, d, b, hb, (int32_t)c0, s, a); break;
+    }
+  }
+}
 
 /* The packed panel xt against all k centroids: best[r], second[r], lab[r]
  * for its KP_PW rows, reading ahead a (or not, if NULL). */
@@ -166,28 +245,121 @@ static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict c
                       KM_T best[KP_PW], KM_T second[KP_PW], int32_t lab[KP_PW], kp_ahead *a)
 {
   kp_state s;
-  for (int m = 0; m < KP_MR; m++) {
-    s.best[m] = s.second[m] = KP_SET1(-(KM_T)INFINITY);
-    s.lab[m] = KP_LAB_SET1(0);
-  }
-  for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
-    const KM_T *b = cb + c0 * d, *hb = h + c0;
-    switch (k - c0 < KP_NR ? (int)(k - c0) : KP_NR) {
-    case 1: kp_block1(xt, d, b, hb, (int32_t)c0, &s, a); break;
-    case 2: kp_block2(xt, d, b, hb, (int32_t)c0, &s, a); break;
-    case 3: kp_block3(xt, d, b, hb, (int32_t)c0, &s, a); break;
-    case 4: kp_block4(xt, d, b, hb, (int32_t)c0, &s, a); break;
-    case 5: kp_block5(xt, d, b, hb, (int32_t)c0, &s, a); break;
-    case 6: kp_block6(xt, d, b, hb, (int32_t)c0, &s, a); break;
-    case 7: kp_block7(xt, d, b, hb, (int32_t)c0, &s, a); break;
-    default: kp_block8(xt, d, b, hb, (int32_t)c0, &s, a); break;
-    }
-  }
+  kp_blocks(xt, d, cb, h, k, &s, a);
   for (int m = 0; m < KP_MR; m++) {
     KP_STORE(best + m * KM_VL, s.best[m]);
     KP_STORE(second + m * KM_VL, s.second[m]);
     KP_LAB_STORE(lab + m * KM_VL, s.lab[m]);
   }
+}
+
+/* kp_sure_norms' verdict on one row vector, from its largest and second
+ * largest v (b, s) and its rows' norms nx: the lanes whose gap beats m1 or
+ * gam (||x|| + cn)^2 + tiny, in double. The second test is computed only
+ * when the first leaves a lane out. In float32, a first shortcut in float:
+ * fl(b - s) > m1h, the least float above m1 / 2, implies b - s > m1h
+ * exactly, hence 2 (b - s) > m1 in double; lanes it leaves out get the
+ * double tests, so no lane passes that kp_sure_norms' tests would fail. */
+static inline kp_mask kp_sure_vec(kp_vec b, kp_vec s, const KM_T *restrict nx, const kseg_km_tables *t, KM_T m1h)
+{
+  const __m512d m1 = _mm512_set1_pd(t->m1), two = _mm512_set1_pd(2.0);
+#if KM_IS_F64
+  (void)m1h;
+  const __m512d gap = _mm512_mul_pd(_mm512_sub_pd(b, s), two);
+  const kp_mask k1 = _mm512_cmp_pd_mask(gap, m1, _CMP_GT_OQ);
+  if (k1 == 0xff) return k1;
+  const __m512d reach = _mm512_add_pd(_mm512_load_pd(nx), _mm512_set1_pd(t->cn));
+  const __m512d lim = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(t->gam), reach), reach),
+                                    _mm512_set1_pd(t->tiny));
+  return k1 | _mm512_cmp_pd_mask(gap, lim, _CMP_GT_OQ);
+#else
+  kp_mask k = _mm512_cmp_ps_mask(_mm512_sub_ps(b, s), _mm512_set1_ps(m1h), _CMP_GT_OQ);
+  if (k == 0xffff) return k;
+  for (int q = 0; q < 2; q++) {
+    const __m512d bd = _mm512_cvtps_pd(q ? _mm512_extractf32x8_ps(b, 1) : _mm512_castps512_ps256(b));
+    const __m512d sd = _mm512_cvtps_pd(q ? _mm512_extractf32x8_ps(s, 1) : _mm512_castps512_ps256(s));
+    const __m512d n = _mm512_cvtps_pd(_mm256_load_ps(nx + 8 * q));
+    const __m512d gap = _mm512_mul_pd(_mm512_sub_pd(bd, sd), two), reach = _mm512_add_pd(n, _mm512_set1_pd(t->cn));
+    const __m512d lim = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(t->gam), reach), reach),
+                                      _mm512_set1_pd(t->tiny));
+    k |= (kp_mask)((unsigned)(_mm512_cmp_pd_mask(gap, m1, _CMP_GT_OQ) | _mm512_cmp_pd_mask(gap, lim, _CMP_GT_OQ))
+                   << (8 * q));
+  }
+  return k;
+#endif
+}
+
+/* Two panels xt0 and xt1 of a packed copy (their norms after their d
+ * columns) against k = NR <= KP_TWO_K centroids (one block): lab for their
+ * 2 KP_PW rows, xt0's first, and in sure[p] the rows of panel p whose gap
+ * proves the label (kp_sure_norms), all without leaving registers. The
+ * register block is 2 KP_MR row vectors x NR centroids, and the argmax is
+ * kp_search's, lane for lane, set from the first centroid as a first
+ * block's (kp_block_body). */
+#define KP_TWO(NR)                                                                                          \
+  static __attribute__((noinline)) void kp_two##NR(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, \
+                                                   const kseg_km_tables *t, KM_T m1h, int32_t *restrict lab, \
+                                                   uint64_t sure[2])                                        \
+  {                                                                                                         \
+    const KM_T *restrict cb = t->cb, *restrict h = t->h;                                                    \
+    kp_vec acc[2 * KP_MR][NR];                                                                              \
+    _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) {                                                  \
+      const kp_vec hc = KP_SET1(h[c]);                                                                      \
+      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m][c] = hc;                           \
+    }                                                                                                       \
+    _Pragma("GCC unroll 2") for (int64_t j = 0; j < d; j++) {                                               \
+      kp_vec b[NR];                                                                                         \
+      _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) b[c] = KP_SET1(cb[j * NR + c]);                  \
+      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                         \
+        const kp_vec xv = KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL);               \
+        _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) acc[m][c] = KP_FMA(xv, b[c], acc[m][c]);       \
+      }                                                                                                     \
+    }                                                                                                       \
+    sure[0] = sure[1] = 0;                                                                                  \
+    _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                           \
+      kp_vec bm = acc[m][0], sm = NR == 1 ? KP_MIN(KP_SET1(-(KM_T)INFINITY), acc[m][0]) : acc[m][0];         \
+      kp_lab lm = KP_LAB_SET1(0);                                                                           \
+      _Pragma("GCC unroll 4") for (int c = 1; c < NR; c++) {                                                \
+        const kp_vec v = acc[m][c];                                                                         \
+        const kp_mask gt = KP_GT(v, bm);                                                                    \
+        sm = c == 1 ? KP_MIN(bm, v) : KP_MAX(sm, KP_MIN(bm, v));                                            \
+        bm = KP_MAX(bm, v);                                                                                 \
+        lm = KP_LAB_MOVE(lm, gt, KP_LAB_SET1(c));                                                           \
+      }                                                                                                     \
+      KP_LAB_STORE(lab + m * KM_VL, lm);                                                                    \
+      const KM_T *nx = (m < KP_MR ? xt0 : xt1) + d * KP_PW + (m % KP_MR) * KM_VL;                           \
+      sure[m / KP_MR] |= (uint64_t)kp_sure_vec(bm, sm, nx, t, m1h) << ((m % KP_MR) * KM_VL);                \
+    }                                                                                                       \
+  }
+KP_TWO(1) KP_TWO(2) KP_TWO(3) KP_TWO(4)
+#undef KP_TWO
+
+static void kp_search_two(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, const kseg_km_tables *t,
+                          KM_T m1h, int32_t lab[2 * KP_PW], uint64_t sure[2])
+{
+  switch (t->k) {
+  case 1: kp_two1(xt0, xt1, d, t, m1h, lab, sure); break;
+  case 2: kp_two2(xt0, xt1, d, t, m1h, lab, sure); break;
+  case 3: kp_two3(xt0, xt1, d, t, m1h, lab, sure); break;
+  default: kp_two4(xt0, xt1, d, t, m1h, lab, sure); break;
+  }
+}
+_Static_assert(KP_TWO_K == 4, "kp_search_two has one kernel per k up to KP_TWO_K");
+
+/* kp_search of a panel xt of a packed copy (its norms after its d columns)
+ * with kp_search_two's outputs: lab, and the rows whose gap proves the
+ * label in *sure. */
+static void kp_search_sure(const KM_T *restrict xt, int64_t d, const kseg_km_tables *t, KM_T m1h,
+                           int32_t lab[KP_PW], uint64_t *sure)
+{
+  kp_state s;
+  kp_blocks(xt, d, t->cb, t->h, t->k, &s, NULL);
+  uint64_t bits = 0;
+  for (int m = 0; m < KP_MR; m++) {
+    KP_LAB_STORE(lab + m * KM_VL, s.lab[m]);
+    bits |= (uint64_t)kp_sure_vec(s.best[m], s.second[m], xt + d * KP_PW + m * KM_VL, t, m1h) << (m * KM_VL);
+  }
+  *sure = bits;
 }
 
 #if KM_IS_F64
@@ -308,8 +480,9 @@ static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict c
   for (int r = 0; r < KP_PW; r++) {
     KM_T b = -(KM_T)INFINITY, s = b;
     int32_t l = 0;
-    for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
-      const int nr = k - c0 < KP_NR ? (int)(k - c0) : KP_NR;
+    for (int64_t bi = 0, nb = (k + KP_NR - 1) / KP_NR; bi < nb; bi++) {
+      int nr;
+      const int64_t c0 = kp_block_of(k, bi, &nr);
       for (int c = 0; c < nr; c++) {
         KM_T v = h[c0 + c];
         for (int64_t j = 0; j < d; j++) v = _Generic(v, float: fmaf, default: fma)(xt[j * KP_PW + r], cb[c0 * d + j * nr + c], v);
@@ -443,8 +616,32 @@ static inline uint64_t kp_sure_norms(const KM_T best[KP_PW], const KM_T second[K
   return sure & lanes;
 }
 
+#if !defined(__AVX512F__)
+/* kp_search_two without AVX-512: each panel searched and tested alone. */
+static void kp_search_two(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, const kseg_km_tables *t,
+                          KM_T m1h, int32_t lab[2 * KP_PW], uint64_t sure[2])
+{
+  (void)m1h;
+  for (int p = 0; p < 2; p++) {
+    const KM_T *xt = p ? xt1 : xt0;
+    KM_T best[KP_PW], second[KP_PW];
+    kp_search(xt, d, t->cb, t->h, t->k, best, second, lab + p * KP_PW, NULL);
+    sure[p] = kp_sure_norms(best, second, xt + d * KP_PW, t, ((uint64_t)1 << KP_PW) - 1);
+  }
+}
+
+static void kp_search_sure(const KM_T *restrict xt, int64_t d, const kseg_km_tables *t, KM_T m1h,
+                           int32_t lab[KP_PW], uint64_t *sure)
+{
+  (void)m1h;
+  KM_T best[KP_PW], second[KP_PW];
+  kp_search(xt, d, t->cb, t->h, t->k, best, second, lab, NULL);
+  *sure = kp_sure_norms(best, second, xt + d * KP_PW, t, ((uint64_t)1 << KP_PW) - 1);
+}
+#endif
+
 /* settle_row for the rows of the panel at row i in the bit set `rows`, with
- * the labels lab: compared and stored 16 at a time, only the rows that
+ * the labels lab: compared and stored a row vector's KM_VL at a time, only the rows that
  * changed (or, in KSEG_KM_ALL_ROWS, every row) moved one by one. Returns the
  * rows whose label changed. */
 static inline int64_t kp_settle_sure(const KM_T *restrict x, int64_t i, uint64_t rows, const int32_t lab[KP_PW],
@@ -453,16 +650,26 @@ static inline int64_t kp_settle_sure(const KM_T *restrict x, int64_t i, uint64_t
 {
   int64_t moved = 0;
 #if defined(__AVX512F__)
-  for (int g = 0; g < KP_PW; g += 16) {
+  /* a row vector's labels at a time, as the kernels store them: a load
+   * spanning two stores would wait for both to reach the cache */
+  for (int g = 0; g < KP_PW; g += KM_VL) {
+#if KM_IS_F64
+    const __mmask8 in = (__mmask8)(rows >> g);
+    if (!in) continue;
+    const __m256i old = _mm256_maskz_loadu_epi32(in, labels + i + g), nw = _mm256_maskz_loadu_epi32(in, lab + g);
+    const __mmask8 ch = _mm256_mask_cmpneq_epi32_mask(in, old, nw);
+    _mm256_mask_storeu_epi32(labels + i + g, in, nw);
+#else
     const __mmask16 in = (__mmask16)(rows >> g);
     if (!in) continue;
     const __m512i old = _mm512_maskz_loadu_epi32(in, labels + i + g), nw = _mm512_maskz_loadu_epi32(in, lab + g);
     const __mmask16 ch = _mm512_mask_cmpneq_epi32_mask(in, old, nw);
     _mm512_mask_storeu_epi32(labels + i + g, in, nw);
+#endif
     moved += __builtin_popcount(ch);
     if (mode == KSEG_KM_LABELS_ONLY) continue;
-    int32_t was[16];
-    _mm512_storeu_si512((void *)was, old);
+    int32_t was[KM_VL];
+    KP_LAB_STORE(was, old);
     for (unsigned m = mode == KSEG_KM_ALL_ROWS ? in : ch; m; m &= m - 1) {
       const int q = __builtin_ctz(m);
       move_row(x + (i + g + q) * d, d, xscale, hi, lo, counts, mode == KSEG_KM_ALL_ROWS ? -1 : was[q], lab[g + q]);
@@ -492,44 +699,47 @@ static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, 
   return moved;
 }
 
-/* One run's search of the packed panel xt of rows i .. i + KP_PW, of which
- * the lanes in the bit set `lanes` are settled: the rows whose gap proves
- * the label, the near ties queued in pending[0 .. *np) for nearest()
- * (settled KM_RB at a time). nx: the rows' norms, rounded up (a packed
- * copy's last column), or NULL: the second gap test then computes a near
- * tie's norm from its row xr[r]. Returns the rows whose label changed. */
+/* One run's rows of the panel at row i with their labels lab: those in the
+ * bit set `sure` settled, those in `rest` queued in pending[0 .. *np) for
+ * nearest() (settled KM_RB at a time). Returns the rows whose label
+ * changed. */
 static inline __attribute__((always_inline)) int64_t
-kp_settle_panel(const KM_T *restrict x, int64_t i, uint64_t lanes, const KM_T *const *xr, const KM_T *restrict xt,
-                const KM_T *restrict nx, const kseg_km_dot_run *run, int mode, double xscale, kp_ahead *a,
-                int64_t pending[KM_RB], int *np)
+kp_settle_known(const KM_T *restrict x, int64_t i, uint64_t sure, uint64_t rest, const int32_t lab[KP_PW],
+                const kseg_km_dot_run *run, int mode, double xscale, int64_t pending[KM_RB], int *np)
 {
   const kseg_km_tables *t = run->t;
-  const int64_t d = t->d, k = t->k, kp = t->kp;
-  const KM_T *restrict ct = t->ct;
-  int32_t *restrict labels = run->labels;
-  int64_t *restrict hi = run->hi, *restrict counts = run->counts;
-  uint64_t *restrict lo = run->lo;
-  KM_T best[KP_PW], second[KP_PW];
-  int32_t lab[KP_PW];
-  kp_search(xt, d, t->cb, t->h, k, best, second, lab, a);
-  /* the rows the first gap test settles, a vector at a time; the others
-   * one by one */
-  const uint64_t sure = nx ? kp_sure_norms(best, second, nx, t, lanes) : kp_sure_rows(best, second, t->m1, lanes);
-  int64_t moved = kp_settle_sure(x, i, sure, lab, d, labels, mode, xscale, hi, lo, counts);
-  for (uint64_t rest = lanes & ~sure; rest; rest &= rest - 1) {
-    const int r = __builtin_ctzll(rest);
-    const double gap = 2.0 * ((double)best[r] - (double)second[r]);
-    if (!nx && kp_sure(gap, xr[r], d, -1, t)) {
-      moved += settle_row(x, i + r, lab[r], d, labels, mode, xscale, hi, lo, counts);
-      continue;
-    }
-    pending[(*np)++] = i + r;
+  int64_t moved = kp_settle_sure(x, i, sure, lab, t->d, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+  for (; rest; rest &= rest - 1) {
+    pending[(*np)++] = i + __builtin_ctzll(rest);
     if (*np == KM_RB) {
-      moved += settle_exact(x, pending, *np, d, ct, kp, k, labels, mode, xscale, hi, lo, counts);
+      moved += settle_exact(x, pending, *np, t->d, t->ct, t->kp, t->k, run->labels, mode, xscale, run->hi, run->lo,
+                            run->counts);
       *np = 0;
     }
   }
   return moved;
+}
+
+/* One run's search of the panel xt of rows i .. i + KP_PW, packed in the
+ * pass from the rows xr and reading ahead a (or not, if NULL), of which the
+ * lanes in the bit set `lanes` are settled: the rows whose gap proves the
+ * label (the first test a vector at a time, the second, with the row's own
+ * norm, one by one), the near ties queued for nearest() (kp_settle_known).
+ * Returns the rows whose label changed. */
+static inline __attribute__((always_inline)) int64_t
+kp_settle_panel(const KM_T *restrict x, int64_t i, uint64_t lanes, const KM_T *const *xr, const KM_T *restrict xt,
+                const kseg_km_dot_run *run, int mode, double xscale, kp_ahead *a, int64_t pending[KM_RB], int *np)
+{
+  const kseg_km_tables *t = run->t;
+  KM_T best[KP_PW], second[KP_PW];
+  int32_t lab[KP_PW];
+  kp_search(xt, t->d, t->cb, t->h, t->k, best, second, lab, a);
+  uint64_t sure = kp_sure_rows(best, second, t->m1, lanes);
+  for (uint64_t rest = lanes & ~sure; rest; rest &= rest - 1) {
+    const int r = __builtin_ctzll(rest);
+    if (kp_sure(2.0 * ((double)best[r] - (double)second[r]), xr[r], t->d, -1, t)) sure |= (uint64_t)1 << r;
+  }
+  return kp_settle_known(x, i, sure, lanes & ~sure, lab, run, mode, xscale, pending, np);
 }
 
 /* Lloyd's E-step in the dot form, with the canonical labels, for R runs
@@ -564,15 +774,46 @@ static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restri
   int64_t moved[KSEG_KM_DOT_RUNS] = {0}, pending[KSEG_KM_DOT_RUNS][KM_RB];
   int np[KSEG_KM_DOT_RUNS] = {0};
   if (packed) {
-    /* the panels of [i0, i1), the first and last perhaps partly outside;
-     * no read-ahead: a copy is made only of rows that stay in cache */
-    for (int64_t i = i0 - i0 % KP_PW; i < i1; i += KP_PW) {
+    /* the panels of [i0, i1), the first and last perhaps partly outside,
+     * two at a time for small k; no read-ahead: a copy is made only of
+     * rows that stay in cache */
+    int64_t kmax = 0;
+    KM_T m1h[KSEG_KM_DOT_RUNS]; /* the least value of KM_T above m1 / 2 (kp_sure_vec) */
+    for (int q = 0; q < R; q++) {
+      kmax = runs[q].t->k > kmax ? runs[q].t->k : kmax;
+      const double half = 0.5 * runs[q].t->m1;
+      m1h[q] = (KM_T)half;
+      if (!((double)m1h[q] > half)) m1h[q] = _Generic(m1h[q], float: nextafterf, default: nextafter)(m1h[q], (KM_T)INFINITY);
+    }
+    const int64_t stride = (d + 1) * KP_PW; /* one panel of the copy */
+    for (int64_t i = i0 - i0 % KP_PW; i < i1;) {
       const int r0 = i < i0 ? (int)(i0 - i) : 0, r1 = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
       const uint64_t lanes = (r1 >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << r1) - 1) & ~(((uint64_t)1 << r0) - 1);
-      const KM_T *xt = packed + i / KP_PW * (d + 1) * KP_PW;
-      for (int q = 0; q < R; q++)
-        moved[q] += kp_settle_panel(x, i, lanes, NULL, xt, xt + d * KP_PW, &runs[q], mode, xscale, NULL, pending[q],
+      const KM_T *xt = packed + i / KP_PW * stride;
+      if (kmax <= KP_TWO_K && i + KP_PW < i1) {
+        const int64_t i2 = i + KP_PW;
+        const int r2 = i1 - i2 < KP_PW ? (int)(i1 - i2) : KP_PW;
+        const uint64_t lanes2 = r2 >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << r2) - 1;
+        for (int q = 0; q < R; q++) {
+          int32_t lab[2 * KP_PW];
+          uint64_t sure[2];
+          kp_search_two(xt, xt + stride, d, runs[q].t, m1h[q], lab, sure);
+          moved[q] += kp_settle_known(x, i, sure[0] & lanes, lanes & ~sure[0], lab, &runs[q], mode, xscale,
+                                      pending[q], &np[q]);
+          moved[q] += kp_settle_known(x, i2, sure[1] & lanes2, lanes2 & ~sure[1], lab + KP_PW, &runs[q], mode,
+                                      xscale, pending[q], &np[q]);
+        }
+        i += 2 * KP_PW;
+        continue;
+      }
+      for (int q = 0; q < R; q++) {
+        int32_t lab[KP_PW];
+        uint64_t sure;
+        kp_search_sure(xt, d, runs[q].t, m1h[q], lab, &sure);
+        moved[q] += kp_settle_known(x, i, sure & lanes, lanes & ~sure, lab, &runs[q], mode, xscale, pending[q],
                                     &np[q]);
+      }
+      i += KP_PW;
     }
     goto finish;
   }
@@ -598,7 +839,7 @@ static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restri
     kp_pack(xr, d, xt);
     const uint64_t lanes = nr >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nr) - 1;
     for (int q = 0; q < R; q++)
-      moved[q] += kp_settle_panel(x, i, lanes, xr, xt, NULL, &runs[q], mode, xscale, a, pending[q], &np[q]);
+      moved[q] += kp_settle_panel(x, i, lanes, xr, xt, &runs[q], mode, xscale, a, pending[q], &np[q]);
   }
 finish:
   for (int q = 0; q < R; q++) {
@@ -827,17 +1068,17 @@ void KM_FN(search_rows)(const void *xv, const int64_t *restrict idx, int64_t m, 
 }
 
 /* The micro-kernel's tables of the k x d centroids: cb, the centroids
- * rounded to KM_T in blocks of KP_NR (block b holds centroids c0 = 8 b ..
- * c0 + nr, nr = min(8, k - c0), at cb + c0 d, value j of centroid c0 + c at
- * [j nr + c]), and h[c] = -||c||^2 / 2 (the squared norm computed in double
+ * rounded to KM_T in the blocks of kp_block_of (block b holds centroids
+ * c0 .. c0 + nr at cb + c0 d, value j of centroid c0 + c at [j nr + c]), and h[c] = -||c||^2 / 2 (the squared norm computed in double
  * from the rounded values, then rounded to KM_T). Returns the largest norm,
  * rounded up, for the dot form's error bound. */
 double KM_FN(panel_tables)(const double *centers, int64_t k, int64_t d, void *cbv, void *hv)
 {
   KM_T *cb = cbv, *h = hv;
   double cn2 = 0;
-  for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
-    const int nr = k - c0 < KP_NR ? (int)(k - c0) : KP_NR;
+  for (int64_t bi = 0, nb = (k + KP_NR - 1) / KP_NR; bi < nb; bi++) {
+    int nr;
+    const int64_t c0 = kp_block_of(k, bi, &nr);
     for (int c = 0; c < nr; c++) {
       double s = 0;
       for (int64_t j = 0; j < d; j++) {
