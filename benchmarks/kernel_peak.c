@@ -61,6 +61,32 @@ static double peak(int f32, int reps)
   return 12.0 * (f32 ? 16 : 8) * 2 * (double)iters / best;
 }
 
+/* Bytes per second of a read-only pass over the n bytes at p (a multiple of
+ * 512), eight streams of vectors summed, best of reps: the cache level the
+ * rows come from, with no arithmetic in the way. */
+static double read_rate(const void *p, size_t n, int reps)
+{
+  const vd *v = p;
+  const size_t nv = n / sizeof(vd);
+  const long passes = (long)(((size_t)64 << 20) / n) + 1;
+  double best = 1e300, sink = 0;
+  for (int r = 0; r < reps; r++) {
+    vd a[8] = {0};
+    const double t0 = cpu();
+    for (long it = 0; it < passes; it++) {
+      for (size_t i = 0; i + 8 <= nv; i += 8)
+        _Pragma("GCC unroll 8") for (int q = 0; q < 8; q++) a[q] += v[i + q];
+      __asm__ volatile("" : "+v"(a[0]), "+v"(a[1]), "+v"(a[2]), "+v"(a[3]));
+      __asm__ volatile("" : "+v"(a[4]), "+v"(a[5]), "+v"(a[6]), "+v"(a[7]));
+    }
+    const double t = cpu() - t0;
+    if (t < best) best = t;
+    for (int q = 0; q < 8; q++) sink += a[q][0];
+  }
+  if (sink == 42) puts("");
+  return (double)(nv / 8 * 8 * sizeof(vd)) * (double)passes / best;
+}
+
 static double uniform(unsigned long long *s)
 {
   *s = *s * 6364136223846793005ull + 1442695040888963407ull;
@@ -70,7 +96,8 @@ static double uniform(unsigned long long *s)
 /* Seconds per pass of dot_rows over n rows of d columns for R runs side by
  * side (restarts), each against its own k centroids, best of reps; from a
  * packed copy of the rows when packed. */
-static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int R, int reps, int packed)
+static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k, int R, int reps, int packed,
+                        double *copy_bytes, double *copy_rate)
 {
   const size_t es = ops->size;
   double *x = malloc((size_t)(n * d) * sizeof *x), *c = malloc((size_t)(k * d) * sizeof *c);
@@ -107,6 +134,10 @@ static double time_pass(const kseg_km_ops *ops, int64_t n, int64_t d, int64_t k,
     t[q] = (kseg_km_tables){.k = k, .d = d, .kp = kp, .ct = ct[q], .cb = cb[q], .h = h[q], .cn = cn,
                             .m1 = gam * reach * reach + tiny, .gam = gam, .tiny = tiny};
     run[q] = (kseg_km_dot_run){.t = &t[q], .labels = labels[q], .changed = &changed};
+  }
+  if (copy_bytes) {
+    *copy_bytes = (double)np * (double)(d + 1) * KSEG_KM_PANEL_BYTES;
+    *copy_rate = read_rate(copy, (size_t)np * (size_t)(d + 1) * KSEG_KM_PANEL_BYTES / 512 * 512, reps);
   }
   double best = 1e300;
   for (int r = 0; r < reps; r++) {
@@ -148,13 +179,21 @@ int main(int argc, char **argv)
     if (sscanf(tok, "%lld:%lld:%d", &d, &k, &R) < 2 || d < 1 || k < 1 || R < 1 || R > KSEG_KM_DOT_RUNS) continue;
     for (int f32 = 0; f32 < 2; f32++) {
       const kseg_km_ops *ops = kseg_km_ops_of(f32 ? KSEG_F32 : KSEG_F64);
-      const double sec = time_pass(ops, n, d, k, R, reps, 1), sec_packing = time_pass(ops, n, d, k, R, reps, 0);
+      double bytes = 0, rate = 0;
+      const double sec = time_pass(ops, n, d, k, R, reps, 1, &bytes, &rate);
+      const double sec_packing = time_pass(ops, n, d, k, R, reps, 0, NULL, NULL);
       const double flops = 2.0 * (double)n * (double)k * (double)d * R, pk = f32 ? peak32 : peak64;
+      /* the packed pass reads the copy once (every run after the first
+       * finds a panel in L1): the ceiling is the FMA peak or that read */
+      const double t_fma = flops / pk, t_read = bytes / rate;
       printf("%s{\"d\": %lld, \"k\": %lld, \"runs\": %d, \"dtype\": \"%s\", \"seconds_per_pass\": %.6g, "
-             "\"ns_per_row\": %.4g, \"percent_of_fma_peak\": %.1f, \"seconds_per_pass_packing\": %.6g, "
+             "\"ns_per_row\": %.4g, \"percent_of_fma_peak\": %.1f, \"copy_bytes\": %.0f, "
+             "\"copy_read_bytes_per_s\": %.4g, \"percent_of_copy_read\": %.1f, \"binding\": \"%s\", "
+             "\"percent_of_binding\": %.1f, \"seconds_per_pass_packing\": %.6g, "
              "\"percent_of_fma_peak_packing\": %.1f}",
              first ? "" : ", ", d, k, R, f32 ? "float32" : "float64", sec, sec / (double)n * 1e9,
-             100.0 * flops / sec / pk, sec_packing, 100.0 * flops / sec_packing / pk);
+             100.0 * t_fma / sec, bytes, rate, 100.0 * t_read / sec, t_read > t_fma ? "read" : "fma",
+             100.0 * (t_read > t_fma ? t_read : t_fma) / sec, sec_packing, 100.0 * flops / sec_packing / pk);
       first = 0;
     }
   }
