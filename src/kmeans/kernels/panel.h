@@ -24,10 +24,9 @@
  *
  * Lanes never mix: lane r's arithmetic depends only on row r and the
  * centroids, whatever panel, thread or rank holds the row (a short panel
- * repeats its last row). So the register block's shape is free: blocks of
- * centroids are cut as evenly as possible (kp_block_of), and from a packed
- * copy, k <= KP_TWO_K searches two panels at once (kp_search_two), with the
- * gap test in registers. */
+ * repeats its last row). So the register block's shape is free: from a
+ * packed copy, k <= KP_TWO_K searches two panels at once (kp_search_two),
+ * with the gap test in registers. */
 #include "kmeans/kernels/row.h"
 
 /* Row vectors per panel and centroids per register block. */
@@ -89,14 +88,14 @@ static inline void kp_ahead_init(kp_ahead *a, const char *const *start, int n, i
                   .per_step = (int)((lines + steps - 1) / steps)};
 }
 
-/* The centroids of block b of a search over k: blocks of at most KP_NR,
- * as even as possible (k = 9 as 5 + 4, not 8 + 1, whose lone centroid would
- * leave the FMA units waiting on one chain). Sets *nr; returns the first. */
+/* The centroids of block b of a search over k: blocks of KP_NR, the last
+ * one shorter. Sets *nr; returns the first. (Cut as evenly as possible,
+ * k = 9 as 5 + 4, the kernel was slower: 68 % of the FMA peak against 76 %
+ * for 8 + 1, whose lone centroid's chains overlap the next panel's.) */
 static inline int64_t kp_block_of(int64_t k, int64_t b, int *nr)
 {
-  const int64_t nb = (k + KP_NR - 1) / KP_NR, base = k / nb, extra = k % nb;
-  *nr = (int)(base + (b < extra));
-  return b * base + (b < extra ? b : extra);
+  *nr = k - b * KP_NR < KP_NR ? (int)(k - b * KP_NR) : KP_NR;
+  return b * KP_NR;
 }
 
 #if defined(__AVX512F__)
