@@ -17,11 +17,14 @@
 #  3. kernel_peak.c: the E-step micro-kernel alone, one thread, rows in
 #     cache, against the FMA peak, both in thread CPU time, for the shapes
 #     SHAPES (D:K list; default 32:16 and the marketing shape, d = 21,
-#     k = 2, 4, 8, 12; D:K:R times R restarts side by side in one pass, as
-#     Lloyd's fits with --n-init run them: 32:16:4 and 21:8:4 by default),
+#     k = 2, 3, 4, 8, 12; D:K:R times R restarts side by side in one pass,
+#     as Lloyd's fits with --n-init run them: 32:16:4, 21:2:4, 21:8:4 and
+#     21:12:4 by default),
 #     each from rows packed once (what a fit of rows that stay in cache
-#     reads: percent_of_fma_peak) and packing each panel in the pass (larger
-#     rows: percent_of_fma_peak_packing).
+#     reads: percent_of_fma_peak; and against a read-only pass over the
+#     copy: percent_of_copy_read, with the ceiling that binds, binding and
+#     percent_of_binding) and packing each panel in the pass (larger rows:
+#     percent_of_fma_peak_packing).
 # The measurement waits for a quiet machine first (benchmarks/lib.sh) and
 # prints the load average it started and ended at.
 # Environment: ROWS (1000000), COLS (32), K (16), ITERS (20), REPS (3),
@@ -31,7 +34,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 ROWS=${ROWS:-1000000} COLS=${COLS:-32} K=${K:-16} ITERS=${ITERS:-20} REPS=${REPS:-3} THREADS=${THREADS:-2}
-SHAPES=${SHAPES:-32:16,21:2,21:4,21:8,21:12,32:16:4,21:8:4,21:12:4}
+SHAPES=${SHAPES:-32:16,21:2,21:3,21:4,21:8,21:12,32:16:4,21:2:4,21:8:4,21:12:4}
 bench_tools
 CC=${CC:-cc} MPICC=${MPICC:-mpicc}
 bench_workdir roofline
