@@ -88,16 +88,6 @@ static inline void kp_ahead_init(kp_ahead *a, const char *const *start, int n, i
                   .per_step = (int)((lines + steps - 1) / steps)};
 }
 
-/* The centroids of block b of a search over k: blocks of KP_NR, the last
- * one shorter. Sets *nr; returns the first. (Cut as evenly as possible,
- * k = 9 as 5 + 4, the kernel was slower: 68 % of the FMA peak against 76 %
- * for 8 + 1, whose lone centroid's chains overlap the next panel's.) */
-static inline int64_t kp_block_of(int64_t k, int64_t b, int *nr)
-{
-  *nr = k - b * KP_NR < KP_NR ? (int)(k - b * KP_NR) : KP_NR;
-  return b * KP_NR;
-}
-
 #if defined(__AVX512F__)
 #if KM_IS_F64
 typedef __m512d kp_vec;
@@ -113,6 +103,9 @@ typedef __mmask8 kp_mask;
 #define KP_LAB_SET1(c) _mm256_set1_epi32(c)
 #define KP_LAB_MOVE(l, m, c) _mm256_mask_mov_epi32(l, m, c)
 #define KP_LAB_STORE(p, l) _mm256_storeu_si256((__m256i *)(p), l)
+#define KP_LAB_LOAD_IN(m, p) _mm256_maskz_loadu_epi32(m, p)
+#define KP_LAB_STORE_IN(p, m, l) _mm256_mask_storeu_epi32(p, m, l)
+#define KP_LAB_NE_IN(m, a, b) _mm256_mask_cmpneq_epi32_mask(m, a, b)
 #else
 typedef __m512 kp_vec;
 typedef __m512i kp_lab; /* 16 int32 labels */
@@ -127,6 +120,9 @@ typedef __mmask16 kp_mask;
 #define KP_LAB_SET1(c) _mm512_set1_epi32(c)
 #define KP_LAB_MOVE(l, m, c) _mm512_mask_mov_epi32(l, m, c)
 #define KP_LAB_STORE(p, l) _mm512_storeu_si512((void *)(p), l)
+#define KP_LAB_LOAD_IN(m, p) _mm512_maskz_loadu_epi32(m, p)
+#define KP_LAB_STORE_IN(p, m, l) _mm512_mask_storeu_epi32(p, m, l)
+#define KP_LAB_NE_IN(m, a, b) _mm512_mask_cmpneq_epi32_mask(m, a, b)
 #endif
 
 /* The running argmax of one panel: per row vector, the largest v, the
@@ -136,16 +132,37 @@ typedef struct kp_state {
   kp_lab lab[KP_MR];
 } kp_state;
 
+/* Fold the values v[0 .. nr) of centroids c0 .. c0 + nr into one row
+ * vector's running argmax: per lane the largest (bm), its first index (lm;
+ * strict >, so ties keep the lowest) and the second largest (sm, duplicates
+ * counting twice). NaN (an overflowing row) reaches sm and fails every gap
+ * test. With first (c0 = 0, nothing folded yet) the argmax is set from v[0]
+ * instead of folded into -inf: bm = v0, sm = min(-inf, v0), lm = 0, the
+ * same lanes as the fold (max(-inf, v) = v, max(-inf, min(-inf, v)) =
+ * min(-inf, v): the vector min and max return their second operand when
+ * one is NaN); and then v1's sm is min(v0, v1), which equals
+ * max(min(-inf, v0), min(v0, v1)) for every v0, v1, NaN included. nr is a
+ * constant where it is inlined. */
+static inline __attribute__((always_inline)) void kp_fold(const kp_vec *v, int nr, int32_t c0, bool first,
+                                                          kp_vec *bm, kp_vec *sm, kp_lab *lm)
+{
+  if (first) {
+    *bm = v[0], *lm = KP_LAB_SET1(0);
+    *sm = nr == 1 ? KP_MIN(KP_SET1(-(KM_T)INFINITY), v[0]) : v[0]; /* (set at c = 1) */
+  }
+  for (int c = first ? 1 : 0; c < nr; c++) {
+    const kp_mask gt = KP_GT(v[c], *bm);
+    *sm = first && c == 1 ? KP_MIN(*bm, v[c]) : KP_MAX(*sm, KP_MIN(*bm, v[c]));
+    *bm = KP_MAX(*bm, v[c]);
+    *lm = KP_LAB_MOVE(*lm, gt, KP_LAB_SET1(c0 + c));
+  }
+}
+
 /* One register block: centroids c0 .. c0 + NR of the panel xt against the
  * block cb (d x NR) with starting values h, folded into the running argmax.
  * NR is a constant in each instance, so the accumulators stay in
- * registers. The first block of a search (c0 = 0, first) sets the argmax
- * from its first centroid instead of folding it into s's -inf: best = v,
- * second = min(-inf, v) and lab 0, the same lanes as the fold (max(-inf, v)
- * = v, max(-inf, min(-inf, v)) = min(-inf, v): the vector min and max
- * return their second operand when one is NaN), without reading s; and the
- * second centroid's second largest is min(v0, v1), which equals
- * max(min(-inf, v0), min(v0, v1)) for every v0, v1, NaN included. */
+ * registers. The first block (c0 = 0) sets the argmax rather than
+ * folding into s (kp_fold), so s need not be initialized. */
 #define KP_BLOCK(NR)                                                                                        \
   static inline __attribute__((always_inline)) void kp_block_body##NR(                                      \
       const KM_T *restrict xt, int64_t d, const KM_T *restrict cb, const KM_T *restrict h, int32_t c0,       \
@@ -168,36 +185,15 @@ typedef struct kp_state {
     }                                                                                                       \
     if (a) *a = ra;                                                                                         \
     _Pragma("GCC unroll 4") for (int m = 0; m < KP_MR; m++) {                                               \
-      kp_vec bm, sm;                                                                                        \
-      kp_lab lm;                                                                                            \
-      if (first) {                                                                                          \
-        bm = acc[m][0], lm = KP_LAB_SET1(0);                                                                \
-        sm = NR == 1 ? KP_MIN(KP_SET1(-(KM_T)INFINITY), acc[m][0]) : acc[m][0]; /* (set at c = 1) */         \
-      } else {                                                                                              \
-        bm = s->best[m], sm = s->second[m], lm = s->lab[m];                                                 \
-      }                                                                                                     \
-      _Pragma("GCC unroll 8") for (int c = first ? 1 : 0; c < NR; c++) {                                    \
-        const kp_vec v = acc[m][c];                                                                         \
-        /* NaN (an overflowing row) reaches second and fails every gap test */                              \
-        const kp_mask gt = KP_GT(v, bm);                                                                    \
-        sm = first && c == 1 ? KP_MIN(bm, v) : KP_MAX(sm, KP_MIN(bm, v));                                   \
-        bm = KP_MAX(bm, v);                                                                                 \
-        lm = KP_LAB_MOVE(lm, gt, KP_LAB_SET1(c0 + c));                                                      \
-      }                                                                                                     \
-      s->best[m] = bm, s->second[m] = sm, s->lab[m] = lm;                                                   \
+      kp_fold(acc[m], NR, c0, first, &s->best[m], &s->second[m], &s->lab[m]);                               \
     }                                                                                                       \
   }                                                                                                         \
   static __attribute__((noinline)) void kp_block##NR(const KM_T *restrict xt, int64_t d,                  \
                                                      const KM_T *restrict cb, const KM_T *restrict h,     \
                                                      int32_t c0, kp_state *restrict s, kp_ahead *restrict a) \
   {                                                                                                         \
-    kp_block_body##NR(xt, d, cb, h, c0, s, a, false);                                                       \
-  }                                                                                                         \
-  static __attribute__((noinline)) void kp_first##NR(const KM_T *restrict xt, int64_t d,                  \
-                                                     const KM_T *restrict cb, const KM_T *restrict h,     \
-                                                     kp_state *restrict s, kp_ahead *restrict a)          \
-  {                                                                                                         \
-    kp_block_body##NR(xt, d, cb, h, 0, s, a, true);                                                         \
+    if (c0 == 0) kp_block_body##NR(xt, d, cb, h, 0, s, a, true);                                            \
+    else kp_block_body##NR(xt, d, cb, h, c0, s, a, false);                                                  \
   }
 KP_BLOCK(1) KP_BLOCK(2) KP_BLOCK(3) KP_BLOCK(4) KP_BLOCK(5) KP_BLOCK(6) KP_BLOCK(7) KP_BLOCK(8)
 #undef KP_BLOCK
@@ -208,24 +204,9 @@ static inline __attribute__((always_inline)) void kp_blocks(const KM_T *restrict
                                                              const KM_T *restrict cb, const KM_T *restrict h,
                                                              int64_t k, kp_state *restrict s, kp_ahead *a)
 {
-  for (int64_t bi = 0, nb = (k + KP_NR - 1) / KP_NR; bi < nb; bi++) {
-    int nr;
-    const int64_t c0 = kp_block_of(k, bi, &nr);
+  for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
     const KM_T *b = cb + c0 * d, *hb = h + c0;
-    if (bi == 0) {
-      switch (nr) {
-      case 1: kp_first1(xt, d, b, hb, s, a); break;
-      case 2: kp_first2(xt, d, b, hb, s, a); break;
-      case 3: kp_first3(xt, d, b, hb, s, a); break;
-      case 4: kp_first4(xt, d, b, hb, s, a); break;
-      case 5: kp_first5(xt, d, b, hb, s, a); break;
-      case 6: kp_first6(xt, d, b, hb, s, a); break;
-      case 7: kp_first7(xt, d, b, hb, s, a); break;
-      default: kp_first8(xt, d, b, hb, s, a); break;
-      }
-      continue;
-    }
-    switch (nr) {
+    switch (k - c0 < KP_NR ? (int)(k - c0) : KP_NR) {
     case 1: kp_block1(xt, d, b, hb, (int32_t)c0, s, a); break;
     case 2: kp_block2(xt, d, b, hb, (int32_t)c0, s, a); break;
     case 3: kp_block3(xt, d, b, hb, (int32_t)c0, s, a); break;
@@ -252,13 +233,14 @@ static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict c
   }
 }
 
-/* kp_sure_norms' verdict on one row vector, from its largest and second
- * largest v (b, s) and its rows' norms nx: the lanes whose gap beats m1 or
- * gam (||x|| + cn)^2 + tiny, in double. The second test is computed only
+/* The verdict on one row vector of a packed panel, from its largest and
+ * second largest v (b, s) and its rows' norms nx (rounded up, so each
+ * bound is at least kp_sure's): the lanes whose gap beats m1 or
+ * gam (||x|| + cn)^2 + tiny, in double (NaN beats neither). The second test is computed only
  * when the first leaves a lane out. In float32, a first shortcut in float:
  * fl(b - s) > m1h, the least float above m1 / 2, implies b - s > m1h
  * exactly, hence 2 (b - s) > m1 in double; lanes it leaves out get the
- * double tests, so no lane passes that kp_sure_norms' tests would fail. */
+ * double tests, so no lane passes that the double tests would fail. */
 static inline kp_mask kp_sure_vec(kp_vec b, kp_vec s, const KM_T *restrict nx, const kseg_km_tables *t, KM_T m1h)
 {
   const __m512d m1 = _mm512_set1_pd(t->m1), two = _mm512_set1_pd(2.0);
@@ -291,10 +273,9 @@ static inline kp_mask kp_sure_vec(kp_vec b, kp_vec s, const KM_T *restrict nx, c
 /* Two panels xt0 and xt1 of a packed copy (their norms after their d
  * columns) against k = NR <= KP_TWO_K centroids (one block): lab for their
  * 2 KP_PW rows, xt0's first, and in sure[p] the rows of panel p whose gap
- * proves the label (kp_sure_norms), all without leaving registers. The
+ * proves the label (kp_sure_vec), all without leaving registers. The
  * register block is 2 KP_MR row vectors x NR centroids, and the argmax is
- * kp_search's, lane for lane, set from the first centroid as a first
- * block's (kp_block_body). */
+ * kp_search's (kp_fold), lane for lane. */
 #define KP_TWO(NR)                                                                                          \
   static __attribute__((noinline)) void kp_two##NR(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, \
                                                    const kseg_km_tables *t, KM_T m1h, int32_t *restrict lab, \
@@ -316,15 +297,9 @@ static inline kp_mask kp_sure_vec(kp_vec b, kp_vec s, const KM_T *restrict nx, c
     }                                                                                                       \
     sure[0] = sure[1] = 0;                                                                                  \
     _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                           \
-      kp_vec bm = acc[m][0], sm = NR == 1 ? KP_MIN(KP_SET1(-(KM_T)INFINITY), acc[m][0]) : acc[m][0];         \
-      kp_lab lm = KP_LAB_SET1(0);                                                                           \
-      _Pragma("GCC unroll 4") for (int c = 1; c < NR; c++) {                                                \
-        const kp_vec v = acc[m][c];                                                                         \
-        const kp_mask gt = KP_GT(v, bm);                                                                    \
-        sm = c == 1 ? KP_MIN(bm, v) : KP_MAX(sm, KP_MIN(bm, v));                                            \
-        bm = KP_MAX(bm, v);                                                                                 \
-        lm = KP_LAB_MOVE(lm, gt, KP_LAB_SET1(c));                                                           \
-      }                                                                                                     \
+      kp_vec bm, sm;                                                                                        \
+      kp_lab lm;                                                                                            \
+      kp_fold(acc[m], NR, 0, true, &bm, &sm, &lm);                                                          \
       KP_LAB_STORE(lab + m * KM_VL, lm);                                                                    \
       const KM_T *nx = (m < KP_MR ? xt0 : xt1) + d * KP_PW + (m % KP_MR) * KM_VL;                           \
       sure[m / KP_MR] |= (uint64_t)kp_sure_vec(bm, sm, nx, t, m1h) << ((m % KP_MR) * KM_VL);                \
@@ -479,9 +454,8 @@ static void kp_search(const KM_T *restrict xt, int64_t d, const KM_T *restrict c
   for (int r = 0; r < KP_PW; r++) {
     KM_T b = -(KM_T)INFINITY, s = b;
     int32_t l = 0;
-    for (int64_t bi = 0, nb = (k + KP_NR - 1) / KP_NR; bi < nb; bi++) {
-      int nr;
-      const int64_t c0 = kp_block_of(k, bi, &nr);
+    for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
+      const int nr = k - c0 < KP_NR ? (int)(k - c0) : KP_NR;
       for (int c = 0; c < nr; c++) {
         KM_T v = h[c0 + c];
         for (int64_t j = 0; j < d; j++) v = _Generic(v, float: fmaf, default: fma)(xt[j * KP_PW + r], cb[c0 * d + j * nr + c], v);
@@ -585,48 +559,20 @@ static inline uint64_t kp_sure_rows(const KM_T best[KP_PW], const KM_T second[KP
   return sure & lanes;
 }
 
+#if !defined(__AVX512F__)
 /* kp_sure for the rows in the bit set `lanes` of a packed panel, with their
  * norms nx (rounded up, so each bound is at least kp_sure's): bit r set
- * when the gap beats m1 or gam (||x|| + cn)^2 + tiny. NaN beats neither. */
+ * when the gap beats m1 or gam (||x|| + cn)^2 + tiny. NaN beats neither.
+ * (With AVX-512, kp_sure_vec, a row vector at a time.) */
 static inline uint64_t kp_sure_norms(const KM_T best[KP_PW], const KM_T second[KP_PW], const KM_T nx[KP_PW],
                                      const kseg_km_tables *t, uint64_t lanes)
 {
   uint64_t sure = 0;
-#if defined(__AVX512F__)
-  const __m512d m1 = _mm512_set1_pd(t->m1), cn = _mm512_set1_pd(t->cn), gam = _mm512_set1_pd(t->gam);
-  const __m512d tiny = _mm512_set1_pd(t->tiny), two = _mm512_set1_pd(2.0);
-  for (int r = 0; r < KP_PW; r += 8) {
-#if KM_IS_F64
-    const __m512d b = _mm512_loadu_pd(best + r), s2 = _mm512_loadu_pd(second + r), n = _mm512_loadu_pd(nx + r);
-#else
-    const __m512d b = _mm512_cvtps_pd(_mm256_loadu_ps(best + r)), s2 = _mm512_cvtps_pd(_mm256_loadu_ps(second + r));
-    const __m512d n = _mm512_cvtps_pd(_mm256_loadu_ps(nx + r));
-#endif
-    const __m512d gap = _mm512_mul_pd(_mm512_sub_pd(b, s2), two), reach = _mm512_add_pd(n, cn);
-    const __m512d lim = _mm512_add_pd(_mm512_mul_pd(_mm512_mul_pd(gam, reach), reach), tiny);
-    sure |= (uint64_t)(_mm512_cmp_pd_mask(gap, m1, _CMP_GT_OQ) | _mm512_cmp_pd_mask(gap, lim, _CMP_GT_OQ)) << r;
-  }
-#else
   for (int r = 0; r < KP_PW; r++) {
     const double gap = 2.0 * ((double)best[r] - (double)second[r]), reach = (double)nx[r] + t->cn;
     sure |= (uint64_t)(gap > t->m1 || gap > t->gam * reach * reach + t->tiny) << r;
   }
-#endif
   return sure & lanes;
-}
-
-#if !defined(__AVX512F__)
-/* kp_search_two without AVX-512: each panel searched and tested alone. */
-static void kp_search_two(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, const kseg_km_tables *t,
-                          KM_T m1h, int32_t lab[2 * KP_PW], uint64_t sure[2])
-{
-  (void)m1h;
-  for (int p = 0; p < 2; p++) {
-    const KM_T *xt = p ? xt1 : xt0;
-    KM_T best[KP_PW], second[KP_PW];
-    kp_search(xt, d, t->cb, t->h, t->k, best, second, lab + p * KP_PW, NULL);
-    sure[p] = kp_sure_norms(best, second, xt + d * KP_PW, t, ((uint64_t)1 << KP_PW) - 1);
-  }
 }
 
 static void kp_search_sure(const KM_T *restrict xt, int64_t d, const kseg_km_tables *t, KM_T m1h,
@@ -636,6 +582,14 @@ static void kp_search_sure(const KM_T *restrict xt, int64_t d, const kseg_km_tab
   KM_T best[KP_PW], second[KP_PW];
   kp_search(xt, d, t->cb, t->h, t->k, best, second, lab, NULL);
   *sure = kp_sure_norms(best, second, xt + d * KP_PW, t, ((uint64_t)1 << KP_PW) - 1);
+}
+
+/* kp_search_two without AVX-512: each panel searched and tested alone. */
+static void kp_search_two(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, const kseg_km_tables *t,
+                          KM_T m1h, int32_t lab[2 * KP_PW], uint64_t sure[2])
+{
+  kp_search_sure(xt0, d, t, m1h, lab, &sure[0]);
+  kp_search_sure(xt1, d, t, m1h, lab + KP_PW, &sure[1]);
 }
 #endif
 
@@ -652,19 +606,11 @@ static inline int64_t kp_settle_sure(const KM_T *restrict x, int64_t i, uint64_t
   /* a row vector's labels at a time, as the kernels store them: a load
    * spanning two stores would wait for both to reach the cache */
   for (int g = 0; g < KP_PW; g += KM_VL) {
-#if KM_IS_F64
-    const __mmask8 in = (__mmask8)(rows >> g);
+    const kp_mask in = (kp_mask)(rows >> g);
     if (!in) continue;
-    const __m256i old = _mm256_maskz_loadu_epi32(in, labels + i + g), nw = _mm256_maskz_loadu_epi32(in, lab + g);
-    const __mmask8 ch = _mm256_mask_cmpneq_epi32_mask(in, old, nw);
-    _mm256_mask_storeu_epi32(labels + i + g, in, nw);
-#else
-    const __mmask16 in = (__mmask16)(rows >> g);
-    if (!in) continue;
-    const __m512i old = _mm512_maskz_loadu_epi32(in, labels + i + g), nw = _mm512_maskz_loadu_epi32(in, lab + g);
-    const __mmask16 ch = _mm512_mask_cmpneq_epi32_mask(in, old, nw);
-    _mm512_mask_storeu_epi32(labels + i + g, in, nw);
-#endif
+    const kp_lab old = KP_LAB_LOAD_IN(in, labels + i + g), nw = KP_LAB_LOAD_IN(in, lab + g);
+    const kp_mask ch = KP_LAB_NE_IN(in, old, nw);
+    KP_LAB_STORE_IN(labels + i + g, in, nw);
     moved += __builtin_popcount(ch);
     if (mode == KSEG_KM_LABELS_ONLY) continue;
     int32_t was[KM_VL];
@@ -1067,17 +1013,17 @@ void KM_FN(search_rows)(const void *xv, const int64_t *restrict idx, int64_t m, 
 }
 
 /* The micro-kernel's tables of the k x d centroids: cb, the centroids
- * rounded to KM_T in the blocks of kp_block_of (block b holds centroids
- * c0 .. c0 + nr at cb + c0 d, value j of centroid c0 + c at [j nr + c]), and h[c] = -||c||^2 / 2 (the squared norm computed in double
+ * rounded to KM_T in blocks of KP_NR (block b holds centroids c0 = 8 b ..
+ * c0 + nr, nr = min(8, k - c0), at cb + c0 d, value j of centroid c0 + c at
+ * [j nr + c]), and h[c] = -||c||^2 / 2 (the squared norm computed in double
  * from the rounded values, then rounded to KM_T). Returns the largest norm,
  * rounded up, for the dot form's error bound. */
 double KM_FN(panel_tables)(const double *centers, int64_t k, int64_t d, void *cbv, void *hv)
 {
   KM_T *cb = cbv, *h = hv;
   double cn2 = 0;
-  for (int64_t bi = 0, nb = (k + KP_NR - 1) / KP_NR; bi < nb; bi++) {
-    int nr;
-    const int64_t c0 = kp_block_of(k, bi, &nr);
+  for (int64_t c0 = 0; c0 < k; c0 += KP_NR) {
+    const int nr = k - c0 < KP_NR ? (int)(k - c0) : KP_NR;
     for (int c = 0; c < nr; c++) {
       double s = 0;
       for (int64_t j = 0; j < d; j++) {
