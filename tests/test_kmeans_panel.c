@@ -132,6 +132,61 @@ static void check_runs(const kseg_km_ops *ops, const void *xt, const void *packe
   free(want2);
 }
 
+/* The split sums dot_rows keeps beside the labels, from the packed copy (in
+ * three ranges cutting panels) and from the rows: the same labels, changed
+ * counts, counts and sums in both, and the counts the modes promise. Moved
+ * rows: each row whose label changed, taken from its old label's sums (a
+ * running total's deltas); all rows: each row added to its new label's (a
+ * fresh total). The labels start changed in most rows, then in a few far
+ * apart (which a pass over whole pairs of panels must find mid-run). */
+static void check_sums(const kseg_km_ops *ops, const void *xt, const void *packed, int64_t n, int64_t d, int64_t k,
+                       const tables *tb, const int32_t *want)
+{
+  int32_t *start = malloc((size_t)n * sizeof *start);
+  ASSERT(start);
+  for (int sparse = 0; sparse < 2; sparse++)
+    for (int mode = KSEG_KM_MOVED_ROWS; mode <= KSEG_KM_ALL_ROWS; mode++) {
+      for (int64_t i = 0; i < n; i++)
+        start[i] = sparse ? (i % 61 == 7 ? (int32_t)((want[i] + 1) % k) : want[i])
+                          : (i % 3 == 0 ? want[i] : (int32_t)((i * 5 + 1) % k));
+      int64_t *hi[2], *counts[2], changed[2] = {0, 0};
+      uint64_t *lo[2];
+      int32_t *lab[2];
+      for (int p = 0; p < 2; p++) {
+        hi[p] = calloc((size_t)(k * d), sizeof *hi[p]), lo[p] = calloc((size_t)(k * d), sizeof *lo[p]);
+        counts[p] = calloc((size_t)k, sizeof *counts[p]), lab[p] = malloc((size_t)n * sizeof *lab[p]);
+        ASSERT(hi[p] && lo[p] && counts[p] && lab[p]);
+        memcpy(lab[p], start, (size_t)n * sizeof *start);
+        const kseg_km_dot_run run = {
+            .t = &tb->t, .labels = lab[p], .hi = hi[p], .lo = lo[p], .counts = counts[p], .changed = &changed[p]};
+        const int64_t cut[4] = {0, n / 3 + (n > 2), 2 * n / 3 + (n > 6 ? 5 : 0), n};
+        for (int r = 0; r < 3; r++)
+          if (cut[r] < cut[r + 1])
+            ops->dot_rows(xt, p ? packed : NULL, cut[r], cut[r + 1], 1, &run, mode, 1.0, tb->panel);
+      }
+      int64_t moved = 0, *want_counts = calloc((size_t)k, sizeof *want_counts);
+      ASSERT(want_counts);
+      for (int64_t i = 0; i < n; i++) {
+        ASSERT_EQ(lab[0][i], want[i]);
+        ASSERT_EQ(lab[1][i], want[i]);
+        moved += start[i] != want[i];
+        if (mode == KSEG_KM_ALL_ROWS) want_counts[want[i]]++;
+        else if (start[i] != want[i]) want_counts[want[i]]++, want_counts[start[i]]--;
+      }
+      ASSERT_EQ(changed[0], moved);
+      ASSERT_EQ(changed[1], moved);
+      for (int64_t c = 0; c < k; c++) {
+        ASSERT_EQ(counts[0][c], want_counts[c]);
+        ASSERT_EQ(counts[1][c], want_counts[c]);
+      }
+      ASSERT(memcmp(hi[0], hi[1], (size_t)(k * d) * sizeof *hi[0]) == 0);
+      ASSERT(memcmp(lo[0], lo[1], (size_t)(k * d) * sizeof *lo[0]) == 0);
+      for (int p = 0; p < 2; p++) free(hi[p]), free(lo[p]), free(counts[p]), free(lab[p]);
+      free(want_counts);
+    }
+  free(start);
+}
+
 /* got[0..n) must be want's labels; the first row that is not is named. */
 static void expect_labels(const char *what, kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k,
                           const int32_t *got, const int32_t *want)
@@ -218,6 +273,7 @@ static void check(kseg_dtype dtype, shape sh, int64_t n, int64_t d, int64_t k, u
   expect_labels("dot_rows packed", dtype, sh, n, d, k, gotp, want);
   ASSERT_EQ(changed_p, n);
   check_runs(ops, xt, packed, n, d, c, cx, k, max_abs, want);
+  check_sums(ops, xt, packed, n, d, k, &tb, want);
   free(gotp);
   free(packed);
   /* Hamerly: every third row and the last, gathered */
@@ -287,6 +343,10 @@ int main(void)
       for (int sh = 0; sh < 4; sh++, cases++) check(dtype, (shape)sh, n > k ? n : k + 3, d, k, 1000 + (uint64_t)k);
     }
     for (int64_t d = 1; d <= 41; d += 4, cases++) check(dtype, PLAIN, 150, d, 13, 77 + (uint64_t)d);
+    /* small k over many panels: long runs of whole pairs of panels, cut by
+     * near ties and changed labels */
+    for (int64_t k = 1; k <= 5; k++)
+      for (int sh = 0; sh < 4; sh++, cases++) check(dtype, (shape)sh, 1000 + 37 * k, 21, k, 500 + (uint64_t)k);
   }
   printf("kmeans_panel: %d cases ok\n", cases);
   return 0;
