@@ -25,7 +25,7 @@
  * Lanes never mix: lane r's arithmetic depends only on row r and the
  * centroids, whatever panel, thread or rank holds the row (a short panel
  * repeats its last row). So the register block's shape is free: from a
- * packed copy, k <= KP_TWO_K searches two panels at once (kp_search_two),
+ * packed copy, k <= KP_TWO_K searches two panels at once (kp_two_settle),
  * with the gap test in registers. */
 #include "kmeans/kernels/row.h"
 
@@ -35,7 +35,7 @@
 /* Rows per panel. */
 #define KP_PW (KP_MR * KM_VL)
 /* Up to this k, the packed copy's panels are searched two at a time
- * (kp_search_two): one block of k centroids gives a register block of only
+ * (kp_two_settle): one block of k centroids gives a register block of only
  * KP_MR x k accumulators, too few chains to hide the FMA latency. */
 #define KP_TWO_K 4
 _Static_assert(KP_PW <= KSEG_KM_PANEL_ROWS, "the panel buffers hold KSEG_KM_PANEL_ROWS rows");
@@ -270,70 +270,112 @@ static inline kp_mask kp_sure_vec(kp_vec b, kp_vec s, const KM_T *restrict nx, c
 #endif
 }
 
+/* One row vector's labels settled from registers: of the lanes `in`, those
+ * whose gap proves the label lm (kp_sure_vec, with the rows' norms nx) get
+ * it in labels; those whose label changed are added to *chg at bit `sh` on,
+ * with their old labels in was; the others go to *rest. Returns the rows
+ * whose label changed. Comparing the labels still in registers matters at
+ * small k, where a panel has little FMA work to hide a store and a reload
+ * of each vector behind. */
+static inline __attribute__((always_inline)) int kp_settle_vec(kp_vec bm, kp_vec sm, kp_lab lm, const KM_T *nx,
+                                                                const kseg_km_tables *t, KM_T m1h, kp_mask in,
+                                                                int32_t *restrict labels, int32_t *restrict was,
+                                                                int sh, uint64_t *rest, uint64_t *chg)
+{
+  const kp_mask sure = in & kp_sure_vec(bm, sm, nx, t, m1h);
+  *rest |= (uint64_t)(kp_mask)(in & ~sure) << sh;
+  const kp_lab old = KP_LAB_LOAD_IN(sure, labels);
+  const kp_mask ch = KP_LAB_NE_IN(sure, old, lm);
+  KP_LAB_STORE_IN(labels, ch, lm);
+  if (!ch) return 0;
+  *chg |= (uint64_t)ch << sh;
+  KP_LAB_STORE(was, old);
+  return __builtin_popcount(ch);
+}
+
 /* Two panels xt0 and xt1 of a packed copy (their norms after their d
- * columns) against k = NR <= KP_TWO_K centroids (one block): lab for their
- * 2 KP_PW rows, xt0's first, and in sure[p] the rows of panel p whose gap
- * proves the label (kp_sure_vec), all without leaving registers. The
+ * columns; rows i .. i + 2 KP_PW, xt0's first) against k = NR <= KP_TWO_K
+ * centroids (one block), settled without leaving registers: the lanes in
+ * lanes[p] of panel p whose gap proves the label (kp_sure_vec) get it in
+ * labels (the run's labels from row i on), those whose label changed go to
+ * chg[p], with their old labels in was; the rest, near ties and NaN, go to
+ * rest[p] for nearest(). Returns the rows whose label changed. The
  * register block is 2 KP_MR row vectors x NR centroids, and the argmax is
- * kp_search's (kp_fold), lane for lane. */
+ * kp_search's (kp_fold), lane for lane. Keeping the labels in registers up
+ * to the compare matters at small k, where the pass is short on FMA work
+ * to hide a store and a reload of each vector behind. */
 #define KP_TWO(NR)                                                                                          \
-  static __attribute__((noinline)) void kp_two##NR(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, \
-                                                   const kseg_km_tables *t, KM_T m1h, int32_t *restrict lab, \
-                                                   uint64_t sure[2])                                        \
+  static __attribute__((noinline)) int64_t kp_two##NR(                                                      \
+      const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d, const kseg_km_tables *t, KM_T m1h, \
+      int32_t *restrict labels, const uint64_t lanes[2], bool stop_chg, uint64_t rest[2], uint64_t chg[2],  \
+      int32_t *restrict was, int64_t *moved)                                                                \
   {                                                                                                         \
     const KM_T *restrict cb = t->cb, *restrict h = t->h;                                                    \
-    kp_vec acc[2 * KP_MR][NR];                                                                              \
-    _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) {                                                  \
-      const kp_vec hc = KP_SET1(h[c]);                                                                      \
-      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m][c] = hc;                           \
-    }                                                                                                       \
-    _Pragma("GCC unroll 2") for (int64_t j = 0; j < d; j++) {                                               \
-      kp_vec b[NR];                                                                                         \
-      _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) b[c] = KP_SET1(cb[j * NR + c]);                  \
+    for (int64_t pr = 0; pr < pairs; pr++, xt += 2 * stride, labels += 2 * KP_PW) {                        \
+      const KM_T *restrict xt0 = xt, *restrict xt1 = xt + stride;                                           \
+      kp_vec acc[2 * KP_MR][NR];                                                                            \
+      _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) {                                                \
+        const kp_vec hc = KP_SET1(h[c]);                                                                    \
+        _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m][c] = hc;                         \
+      }                                                                                                     \
+      _Pragma("GCC unroll 2") for (int64_t j = 0; j < d; j++) {                                             \
+        kp_vec b[NR];                                                                                       \
+        _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) b[c] = KP_SET1(cb[j * NR + c]);                \
+        _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                       \
+          const kp_vec xv = KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL);             \
+          _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) acc[m][c] = KP_FMA(xv, b[c], acc[m][c]);     \
+        }                                                                                                   \
+      }                                                                                                     \
+      uint64_t rs[2] = {0, 0}, cg[2] = {0, 0};                                                              \
       _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                         \
-        const kp_vec xv = KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL);               \
-        _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) acc[m][c] = KP_FMA(xv, b[c], acc[m][c]);       \
+        kp_vec bm, sm;                                                                                      \
+        kp_lab lm;                                                                                          \
+        kp_fold(acc[m], NR, 0, true, &bm, &sm, &lm);                                                        \
+        const int p = m / KP_MR, sh = (m % KP_MR) * KM_VL;                                                  \
+        *moved += kp_settle_vec(bm, sm, lm, (p ? xt1 : xt0) + d * KP_PW + sh, t, m1h,                       \
+                                (kp_mask)(lanes[p] >> sh), labels + m * KM_VL, was + m * KM_VL, sh, &rs[p],  \
+                                &cg[p]);                                                                    \
+      }                                                                                                     \
+      if ((rs[0] | rs[1]) || (stop_chg && (cg[0] | cg[1]))) {                                               \
+        rest[0] = rs[0], rest[1] = rs[1], chg[0] = cg[0], chg[1] = cg[1];                                   \
+        return pr + 1;                                                                                      \
       }                                                                                                     \
     }                                                                                                       \
-    sure[0] = sure[1] = 0;                                                                                  \
-    _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                           \
-      kp_vec bm, sm;                                                                                        \
-      kp_lab lm;                                                                                            \
-      kp_fold(acc[m], NR, 0, true, &bm, &sm, &lm);                                                          \
-      KP_LAB_STORE(lab + m * KM_VL, lm);                                                                    \
-      const KM_T *nx = (m < KP_MR ? xt0 : xt1) + d * KP_PW + (m % KP_MR) * KM_VL;                           \
-      sure[m / KP_MR] |= (uint64_t)kp_sure_vec(bm, sm, nx, t, m1h) << ((m % KP_MR) * KM_VL);                \
-    }                                                                                                       \
+    rest[0] = rest[1] = chg[0] = chg[1] = 0;                                                                \
+    return pairs;                                                                                           \
   }
 KP_TWO(1) KP_TWO(2) KP_TWO(3) KP_TWO(4)
 #undef KP_TWO
 
-static void kp_search_two(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, const kseg_km_tables *t,
-                          KM_T m1h, int32_t lab[2 * KP_PW], uint64_t sure[2])
+static int64_t kp_two_settle(const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d,
+                             const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels, const uint64_t lanes[2],
+                             bool stop_chg, uint64_t rest[2], uint64_t chg[2], int32_t was[2 * KP_PW], int64_t *moved)
 {
   switch (t->k) {
-  case 1: kp_two1(xt0, xt1, d, t, m1h, lab, sure); break;
-  case 2: kp_two2(xt0, xt1, d, t, m1h, lab, sure); break;
-  case 3: kp_two3(xt0, xt1, d, t, m1h, lab, sure); break;
-  default: kp_two4(xt0, xt1, d, t, m1h, lab, sure); break;
+  case 1: return kp_two1(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  case 2: return kp_two2(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  case 3: return kp_two3(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  default: return kp_two4(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
   }
 }
-_Static_assert(KP_TWO_K == 4, "kp_search_two has one kernel per k up to KP_TWO_K");
+_Static_assert(KP_TWO_K == 4, "kp_two_settle has one kernel per k up to KP_TWO_K");
 
-/* kp_search of a panel xt of a packed copy (its norms after its d columns)
- * with kp_search_two's outputs: lab, and the rows whose gap proves the
- * label in *sure. */
-static void kp_search_sure(const KM_T *restrict xt, int64_t d, const kseg_km_tables *t, KM_T m1h,
-                           int32_t lab[KP_PW], uint64_t *sure)
+/* One panel xt of a packed copy (its norms after its d columns; rows i ..
+ * i + KP_PW) against all k centroids, settled as kp_two_settle settles
+ * two. */
+static int64_t kp_one_settle(const KM_T *restrict xt, int64_t d, const kseg_km_tables *t, KM_T m1h,
+                             int32_t *restrict labels, uint64_t lanes, uint64_t *rest, uint64_t *chg,
+                             int32_t was[KP_PW])
 {
   kp_state s;
   kp_blocks(xt, d, t->cb, t->h, t->k, &s, NULL);
-  uint64_t bits = 0;
-  for (int m = 0; m < KP_MR; m++) {
-    KP_LAB_STORE(lab + m * KM_VL, s.lab[m]);
-    bits |= (uint64_t)kp_sure_vec(s.best[m], s.second[m], xt + d * KP_PW + m * KM_VL, t, m1h) << (m * KM_VL);
-  }
-  *sure = bits;
+  int64_t moved = 0;
+  *rest = *chg = 0;
+  for (int m = 0; m < KP_MR; m++)
+    moved += kp_settle_vec(s.best[m], s.second[m], s.lab[m], xt + d * KP_PW + m * KM_VL, t, m1h,
+                           (kp_mask)(lanes >> (m * KM_VL)), labels + m * KM_VL, was + m * KM_VL, m * KM_VL, rest,
+                           chg);
+  return moved;
 }
 
 #if KM_IS_F64
@@ -575,21 +617,44 @@ static inline uint64_t kp_sure_norms(const KM_T best[KP_PW], const KM_T second[K
   return sure & lanes;
 }
 
-static void kp_search_sure(const KM_T *restrict xt, int64_t d, const kseg_km_tables *t, KM_T m1h,
-                           int32_t lab[KP_PW], uint64_t *sure)
+/* kp_one_settle without AVX-512: the panel searched, tested and settled
+ * row by row. */
+static int64_t kp_one_settle(const KM_T *restrict xt, int64_t d, const kseg_km_tables *t, KM_T m1h,
+                             int32_t *restrict labels, uint64_t lanes, uint64_t *rest, uint64_t *chg,
+                             int32_t was[KP_PW])
 {
   (void)m1h;
   KM_T best[KP_PW], second[KP_PW];
+  int32_t lab[KP_PW];
   kp_search(xt, d, t->cb, t->h, t->k, best, second, lab, NULL);
-  *sure = kp_sure_norms(best, second, xt + d * KP_PW, t, ((uint64_t)1 << KP_PW) - 1);
+  uint64_t sure = kp_sure_norms(best, second, xt + d * KP_PW, t, lanes);
+  int64_t moved = 0;
+  *rest = lanes & ~sure;
+  *chg = 0;
+  for (; sure; sure &= sure - 1) {
+    const int r = __builtin_ctzll(sure);
+    if (labels[r] == lab[r]) continue;
+    *chg |= (uint64_t)1 << r;
+    was[r] = labels[r];
+    labels[r] = lab[r];
+    moved++;
+  }
+  return moved;
 }
 
-/* kp_search_two without AVX-512: each panel searched and tested alone. */
-static void kp_search_two(const KM_T *restrict xt0, const KM_T *restrict xt1, int64_t d, const kseg_km_tables *t,
-                          KM_T m1h, int32_t lab[2 * KP_PW], uint64_t sure[2])
+/* kp_two_settle without AVX-512: each panel settled alone. */
+static int64_t kp_two_settle(const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d,
+                             const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels, const uint64_t lanes[2],
+                             bool stop_chg, uint64_t rest[2], uint64_t chg[2], int32_t was[2 * KP_PW], int64_t *moved)
 {
-  kp_search_sure(xt0, d, t, m1h, lab, &sure[0]);
-  kp_search_sure(xt1, d, t, m1h, lab + KP_PW, &sure[1]);
+  for (int64_t pr = 0; pr < pairs; pr++, xt += 2 * stride, labels += 2 * KP_PW) {
+    for (int p = 0; p < 2; p++)
+      *moved += kp_one_settle(xt + p * stride, d, t, m1h, labels + p * KP_PW, lanes[p], &rest[p], &chg[p],
+                              was + p * KP_PW);
+    if ((rest[0] | rest[1]) || (stop_chg && (chg[0] | chg[1]))) return pr + 1;
+  }
+  rest[0] = rest[1] = chg[0] = chg[1] = 0;
+  return pairs;
 }
 #endif
 
@@ -644,16 +709,14 @@ static int64_t settle_exact(const KM_T *restrict x, const int64_t *rows, int m, 
   return moved;
 }
 
-/* One run's rows of the panel at row i with their labels lab: those in the
- * bit set `sure` settled, those in `rest` queued in pending[0 .. *np) for
- * nearest() (settled KM_RB at a time). Returns the rows whose label
- * changed. */
-static inline __attribute__((always_inline)) int64_t
-kp_settle_known(const KM_T *restrict x, int64_t i, uint64_t sure, uint64_t rest, const int32_t lab[KP_PW],
-                const kseg_km_dot_run *run, int mode, double xscale, int64_t pending[KM_RB], int *np)
+/* One run's rows of the panel at row i in the bit set `rest` queued in
+ * pending[0 .. *np) for nearest() (settled KM_RB at a time). Returns the
+ * rows whose label changed. */
+static int64_t kp_queue_ties(const KM_T *restrict x, int64_t i, uint64_t rest, const kseg_km_dot_run *run, int mode,
+                             double xscale, int64_t pending[KM_RB], int *np)
 {
   const kseg_km_tables *t = run->t;
-  int64_t moved = kp_settle_sure(x, i, sure, lab, t->d, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+  int64_t moved = 0;
   for (; rest; rest &= rest - 1) {
     pending[(*np)++] = i + __builtin_ctzll(rest);
     if (*np == KM_RB) {
@@ -665,11 +728,45 @@ kp_settle_known(const KM_T *restrict x, int64_t i, uint64_t sure, uint64_t rest,
   return moved;
 }
 
+/* What kp_one_settle or kp_two_settle leave to the n panels from row i:
+ * with mode, the sums of the rows they settled (KSEG_KM_MOVED_ROWS: those
+ * in chg, from their old labels was; KSEG_KM_ALL_ROWS: every settled row),
+ * and the rows in rest queued for nearest(). Returns the rows whose label
+ * changed. */
+static __attribute__((noinline)) int64_t kp_panels_rest(const KM_T *restrict x, int64_t i, int n,
+                                                        const uint64_t *lanes, const uint64_t *rest,
+                                                        const uint64_t *chg, const int32_t *was,
+                                                        const kseg_km_dot_run *run, int mode, double xscale,
+                                                        int64_t pending[KM_RB], int *np)
+{
+  const int64_t d = run->t->d;
+  int64_t moved = 0;
+  for (int p = 0; p < n; p++) {
+    const int64_t i0 = i + p * KP_PW;
+    if (mode != KSEG_KM_LABELS_ONLY)
+      for (uint64_t m = mode == KSEG_KM_ALL_ROWS ? lanes[p] & ~rest[p] : chg[p]; m; m &= m - 1) {
+        const int r = __builtin_ctzll(m);
+        move_row(x + (i0 + r) * d, d, xscale, run->hi, run->lo, run->counts,
+                 mode == KSEG_KM_ALL_ROWS ? -1 : was[p * KP_PW + r], run->labels[i0 + r]);
+      }
+    if (rest[p]) moved += kp_queue_ties(x, i0, rest[p], run, mode, xscale, pending, np);
+  }
+  return moved;
+}
+
+/* Whether kp_panels_rest has work for n panels. */
+static inline bool kp_rest_due(int n, const uint64_t *rest, const uint64_t *chg, int mode)
+{
+  uint64_t r = 0, c = 0;
+  for (int p = 0; p < n; p++) r |= rest[p], c |= chg[p];
+  return r || mode == KSEG_KM_ALL_ROWS || (mode == KSEG_KM_MOVED_ROWS && c);
+}
+
 /* One run's search of the panel xt of rows i .. i + KP_PW, packed in the
  * pass from the rows xr and reading ahead a (or not, if NULL), of which the
  * lanes in the bit set `lanes` are settled: the rows whose gap proves the
  * label (the first test a vector at a time, the second, with the row's own
- * norm, one by one), the near ties queued for nearest() (kp_settle_known).
+ * norm, one by one), the near ties queued for nearest() (kp_queue_ties).
  * Returns the rows whose label changed. */
 static inline __attribute__((always_inline)) int64_t
 kp_settle_panel(const KM_T *restrict x, int64_t i, uint64_t lanes, const KM_T *const *xr, const KM_T *restrict xt,
@@ -684,7 +781,9 @@ kp_settle_panel(const KM_T *restrict x, int64_t i, uint64_t lanes, const KM_T *c
     const int r = __builtin_ctzll(rest);
     if (kp_sure(2.0 * ((double)best[r] - (double)second[r]), xr[r], t->d, -1, t)) sure |= (uint64_t)1 << r;
   }
-  return kp_settle_known(x, i, sure, lanes & ~sure, lab, run, mode, xscale, pending, np);
+  int64_t moved = kp_settle_sure(x, i, sure, lab, t->d, run->labels, mode, xscale, run->hi, run->lo, run->counts);
+  if (lanes & ~sure) moved += kp_queue_ties(x, i, lanes & ~sure, run, mode, xscale, pending, np);
+  return moved;
 }
 
 /* Lloyd's E-step in the dot form, with the canonical labels, for R runs
@@ -720,8 +819,9 @@ static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restri
   int np[KSEG_KM_DOT_RUNS] = {0};
   if (packed) {
     /* the panels of [i0, i1), the first and last perhaps partly outside,
-     * two at a time for small k; no read-ahead: a copy is made only of
-     * rows that stay in cache */
+     * two at a time for small k (for one run, a call settles whole pairs
+     * until one leaves work to kp_panels_rest); no read-ahead: a copy is
+     * made only of rows that stay in cache */
     int64_t kmax = 0;
     KM_T m1h[KSEG_KM_DOT_RUNS]; /* the least value of KM_T above m1 / 2 (kp_sure_vec) */
     for (int q = 0; q < R; q++) {
@@ -739,24 +839,30 @@ static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restri
         const int64_t i2 = i + KP_PW;
         const int r2 = i1 - i2 < KP_PW ? (int)(i1 - i2) : KP_PW;
         const uint64_t lanes2 = r2 >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << r2) - 1;
-        for (int q = 0; q < R; q++) {
-          int32_t lab[2 * KP_PW];
-          uint64_t sure[2];
-          kp_search_two(xt, xt + stride, d, runs[q].t, m1h[q], lab, sure);
-          moved[q] += kp_settle_known(x, i, sure[0] & lanes, lanes & ~sure[0], lab, &runs[q], mode, xscale,
-                                      pending[q], &np[q]);
-          moved[q] += kp_settle_known(x, i2, sure[1] & lanes2, lanes2 & ~sure[1], lab + KP_PW, &runs[q], mode,
-                                      xscale, pending[q], &np[q]);
-        }
-        i += 2 * KP_PW;
+        const uint64_t ln[2] = {lanes, lanes2};
+        const bool whole = r0 == 0 && i1 - i >= 2 * KP_PW;
+        const int64_t pairs = R == 1 && whole && mode != KSEG_KM_ALL_ROWS ? (i1 - i) / (2 * KP_PW) : 1;
+        int64_t done = 0;
+        for (int q = 0; q < R; q++)
+          for (int64_t p = 0; p < pairs; p += done) {
+            uint64_t rest[2], chg[2];
+            int32_t was[2 * KP_PW];
+            const int64_t at = i + p * 2 * KP_PW;
+            done = kp_two_settle(xt + 2 * p * stride, stride, pairs - p, d, runs[q].t, m1h[q], runs[q].labels + at,
+                                 ln, mode != KSEG_KM_LABELS_ONLY, rest, chg, was, &moved[q]);
+            const int64_t last = at + (done - 1) * 2 * KP_PW;
+            if (kp_rest_due(2, rest, chg, mode))
+              moved[q] += kp_panels_rest(x, last, 2, ln, rest, chg, was, &runs[q], mode, xscale, pending[q], &np[q]);
+          }
+        i += 2 * KP_PW * pairs;
         continue;
       }
       for (int q = 0; q < R; q++) {
-        int32_t lab[KP_PW];
-        uint64_t sure;
-        kp_search_sure(xt, d, runs[q].t, m1h[q], lab, &sure);
-        moved[q] += kp_settle_known(x, i, sure & lanes, lanes & ~sure, lab, &runs[q], mode, xscale, pending[q],
-                                    &np[q]);
+        uint64_t rest, chg;
+        int32_t was[KP_PW];
+        moved[q] += kp_one_settle(xt, d, runs[q].t, m1h[q], runs[q].labels + i, lanes, &rest, &chg, was);
+        if (kp_rest_due(1, &rest, &chg, mode))
+          moved[q] += kp_panels_rest(x, i, 1, &lanes, &rest, &chg, was, &runs[q], mode, xscale, pending[q], &np[q]);
       }
       i += KP_PW;
     }
