@@ -140,6 +140,12 @@ int kseg_prep_apply_matrix(MPI_Comm comm, const kseg_prep_model *m, const kseg_t
  * Local. */
 int kseg_prep_transform(const kseg_prep_model *m, const kseg_table *raw, int upto, double *out);
 
+/* kseg_prep_transform of the local rows [i0, i1) only, for callers that go
+ * through the rows a block at a time: out[(i1 - i0) x n_features]. Checks
+ * the table's columns even when the range is empty. Local. */
+int kseg_prep_transform_rows(const kseg_prep_model *m, const kseg_table *raw, int upto, int64_t i0, int64_t i1,
+                             double *out);
+
 /* Install a projection (copies the arrays): mean[F], components[n x F],
  * explained variance and ratio [n]. Local. */
 int kseg_prep_set_projection(kseg_prep_model *m, int n, const double *mean, const double *components,

@@ -184,12 +184,18 @@ static int bind_terms(const kseg_prep_model *m, const kseg_table *raw, bound_ter
 
 int kseg_prep_transform(const kseg_prep_model *m, const kseg_table *raw, int upto, double *out)
 {
+  return kseg_prep_transform_rows(m, raw, upto, 0, raw->n_local, out);
+}
+
+int kseg_prep_transform_rows(const kseg_prep_model *m, const kseg_table *raw, int upto, int64_t i0, int64_t i1,
+                             double *out)
+{
   bound_term *b = NULL;
   KSEG_CHECK(bind_terms(m, raw, &b));
   const int F = m->n_features, T = m->n_terms;
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < raw->n_local; i++) {
-    double *v = out + i * F;
+  for (int64_t i = i0; i < i1; i++) {
+    double *v = out + (i - i0) * F;
     for (int f = 0; f < F; f++) v[f] = m->offset[f];
     for (int t = 0; t < T; t++) {
       const kseg_prep_term *tm = &m->terms[t];

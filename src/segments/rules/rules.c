@@ -51,32 +51,30 @@ static int walk(const kseg_rules *r, const double *v)
   return id;
 }
 
-/* Stage 2 of the preparation (derived, then imputed): out[n_local x F]. */
-static int derived_values(const kseg_prep_model *prep, const kseg_table *raw, double **out)
-{
-  *out = kseg_malloc(sizeof(double) * (size_t)(raw->n_local > 0 ? raw->n_local : 1) * (size_t)prep->n_features,
-                     "derived values");
-  if (!*out) return KSEG_ERR_IO;
-  int st = kseg_prep_transform(prep, raw, 2, *out);
-  if (st) {
-    free(*out);
-    *out = NULL;
-  }
-  return st;
-}
+/* Rows per block when the rules go through the derived values: they are
+ * computed a block at a time (kseg_prep_transform_rows) rather than held for
+ * every row, which had cost 8 bytes per row and feature at the peak of a
+ * run. */
+#define RULES_BLOCK 8192
 
 int kseg_rules_assign(const kseg_rules *r, const kseg_prep_model *prep, const kseg_table *raw, int32_t *segment)
 {
   if (prep->n_features != r->n_features)
     return kseg_error_set(KSEG_ERR_INPUT, "the rules were built on %d features, the preparation has %d",
                           r->n_features, prep->n_features);
-  double *v = NULL;
-  KSEG_CHECK(derived_values(prep, raw, &v));
   const int F = prep->n_features;
+  const int64_t n = raw->n_local;
+  /* stage 2 of the preparation: derived, then imputed */
+  double *v = kseg_malloc(sizeof(double) * (size_t)RULES_BLOCK * (size_t)F, "derived values");
+  int st = v ? KSEG_OK : KSEG_ERR_IO;
+  for (int64_t i0 = 0; !st && (i0 < n || i0 == 0); i0 += RULES_BLOCK) {
+    const int64_t i1 = n - i0 < RULES_BLOCK ? n : i0 + RULES_BLOCK;
+    st = kseg_prep_transform_rows(prep, raw, 2, i0, i1, v);
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < raw->n_local; i++) segment[i] = r->nodes[walk(r, v + i * F)].segment;
+    for (int64_t i = i0; i < (st ? i0 : i1); i++) segment[i] = r->nodes[walk(r, v + (i - i0) * F)].segment;
+  }
   free(v);
-  return KSEG_OK;
+  return st;
 }
 
 static int by_value(const void *a, const void *b)
@@ -180,39 +178,67 @@ static int partition_cost(MPI_Comm comm, const kseg_matrix *x, const int32_t *pa
   return st;
 }
 
+/* The derived values of rows [i0, i1) into v (stage 1 of the preparation,
+ * then the missing ones imputed as the prep does), counting the missing
+ * ones per feature in missing[F]. */
+static int imputed_values(const kseg_prep_model *prep, const kseg_table *raw, int64_t i0, int64_t i1, double *v,
+                          int64_t *missing)
+{
+  const int F = prep->n_features;
+  KSEG_CHECK(kseg_prep_transform_rows(prep, raw, 1, i0, i1, v));
+  for (int64_t i = 0; i < (i1 - i0) * F; i += F)
+    for (int f = 0; f < F; f++)
+      if (isnan(v[i + f])) {
+        missing[f]++;
+        v[i + f] = prep->fill[f];
+      }
+  return KSEG_OK;
+}
+
 /* The threshold in original units of every split: the largest derived value
  * of a customer left of the cut and the smallest right of it (over every
  * row, so the rule holds for any customer), then the shortest decimal
- * between them. Collective. */
-static int raw_thresholds(MPI_Comm comm, kseg_rules *r, const kseg_prep_model *prep, const double *v, int64_t n,
-                          const int *uf, const uint16_t *bins, double *const *cand)
+ * between them; and each feature's missing values, counted on the way.
+ * The derived values a block of rows at a time, in v. Collective. */
+static int raw_thresholds(MPI_Comm comm, kseg_rules *r, const kseg_prep_model *prep, const kseg_table *raw,
+                          double *v, const int *uf, const uint16_t *bins, double *const *cand)
 {
   const int F = prep->n_features;
+  const int64_t n = raw->n_local;
   int n_split = 0;
   for (int id = 0; id < r->n_nodes; id++) n_split += r->nodes[id].left >= 0;
   double *lo = kseg_malloc(sizeof(double) * (size_t)(n_split + 1), "rules thresholds");
   double *hi = kseg_malloc(sizeof(double) * (size_t)(n_split + 1), "rules thresholds");
-  int st = kseg_comm_agree(comm, lo && hi ? KSEG_OK : KSEG_ERR_IO);
-  for (int id = 0, s = 0; !st && id < r->n_nodes; id++) {
-    const kseg_rules_node *nd = &r->nodes[id];
-    if (nd->left < 0) continue;
-    /* while growing, feature is the usable index and cut the candidate index */
-    const int u = nd->feature, j = (int)nd->cut, f = uf[u];
-    const uint16_t *b = bins + (size_t)u * (size_t)n;
-    double a = -INFINITY, c = INFINITY;
+  int64_t *missing = kseg_calloc((size_t)F + 1, sizeof *missing, "rules missing");
+  int st = lo && hi && missing ? KSEG_OK : KSEG_ERR_IO;
+  for (int s = 0; !st && s < n_split; s++) lo[s] = -INFINITY, hi[s] = INFINITY;
+  for (int64_t i0 = 0; !st && (i0 < n || i0 == 0); i0 += RULES_BLOCK) {
+    const int64_t i1 = n - i0 < RULES_BLOCK ? n : i0 + RULES_BLOCK;
+    st = imputed_values(prep, raw, i0, i1, v, missing);
+    for (int id = 0, s = 0; !st && id < r->n_nodes; id++) {
+      const kseg_rules_node *nd = &r->nodes[id];
+      if (nd->left < 0) continue;
+      /* while growing, feature is the usable index and cut the candidate index */
+      const int u = nd->feature, j = (int)nd->cut, f = uf[u];
+      const uint16_t *b = bins + (size_t)u * (size_t)n;
+      double a = lo[s], c = hi[s];
 #pragma omp parallel for schedule(static) reduction(max : a) reduction(min : c)
-    for (int64_t i = 0; i < n; i++) {
-      const double x = v[i * F + f];
-      if (b[i] <= j) a = x > a ? x : a;
-      else c = x < c ? x : c;
+      for (int64_t i = i0; i < i1; i++) {
+        const double x = v[(i - i0) * F + f];
+        if (b[i] <= j) a = x > a ? x : a;
+        else c = x < c ? x : c;
+      }
+      lo[s] = a;
+      hi[s] = c;
+      s++;
     }
-    lo[s] = a;
-    hi[s] = c;
-    s++;
   }
+  st = kseg_comm_agree(comm, st);
   if (!st) st = kseg_comm_max_f64(comm, lo, n_split);
   if (!st) st = kseg_comm_min_f64(comm, hi, n_split);
+  if (!st) st = kseg_comm_sum_i64(comm, missing, F);
   st = kseg_comm_agree(comm, st);
+  for (int f = 0; !st && f < F; f++) r->features[f].missing = missing[f];
   for (int id = 0, s = 0; !st && id < r->n_nodes; id++) {
     kseg_rules_node *nd = &r->nodes[id];
     if (nd->left < 0) continue;
@@ -229,6 +255,7 @@ static int raw_thresholds(MPI_Comm comm, kseg_rules *r, const kseg_prep_model *p
   }
   free(lo);
   free(hi);
+  free(missing);
   return st;
 }
 
@@ -284,24 +311,6 @@ int kseg_rules_build(MPI_Comm comm, const kseg_prep_model *prep, const kseg_tabl
                         "there are no rules", r->features[0].name, r->features[0].why_not);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
 
-  /* the derived values: which were missing, then imputed as the prep does */
-  v = kseg_malloc(sizeof(double) * (size_t)(n > 0 ? n : 1) * (size_t)F, "derived values");
-  int64_t *missing = kseg_calloc((size_t)F + 1, sizeof *missing, "rules missing");
-  st = v && missing ? kseg_prep_transform(prep, raw, 1, v) : KSEG_ERR_IO;
-  if (!st) {
-    for (int64_t i = 0; i < n; i++)
-      for (int f = 0; f < F; f++)
-        if (isnan(v[i * F + f])) {
-          missing[f]++;
-          v[i * F + f] = prep->fill[f];
-        }
-  }
-  st = kseg_comm_agree(comm, st);
-  if (!st) st = kseg_comm_agree(comm, kseg_comm_sum_i64(comm, missing, F));
-  for (int f = 0; !st && f < F; f++) r->features[f].missing = missing[f];
-  free(missing);
-  KSEG_CHECK_GOTO(st, st, fail);
-
   KSEG_CHECK_GOTO(make_candidates(comm, x, centroids, k, nu, uf, bins, n_cand, cand), st, fail);
   for (int u = 0; u < nu; u++)
     if (n_cand[u] >= 65535) st = kseg_error_set(KSEG_ERR_INPUT, "rules: %d candidate thresholds (k too large)", n_cand[u]);
@@ -321,7 +330,10 @@ int kseg_rules_build(MPI_Comm comm, const kseg_prep_model *prep, const kseg_tabl
   kseg_rules_grow g = {.comm = comm, .k = k, .nu = nu, .uf = uf, .n_cand = n_cand, .cand = cand, .n_local = n,
                        .labels = labels, .bins = bin, .cbin = cbin, .max_leaves = L};
   KSEG_CHECK_GOTO(kseg_rules_grow_tree(&g, r, node), st, fail);
-  KSEG_CHECK_GOTO(raw_thresholds(comm, r, prep, v, n, uf, bin, cand), st, fail);
+  /* the derived values, a block of rows at a time */
+  v = kseg_malloc(sizeof(double) * (size_t)RULES_BLOCK * (size_t)F, "derived values");
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, v ? KSEG_OK : KSEG_ERR_IO), st, fail);
+  KSEG_CHECK_GOTO(raw_thresholds(comm, r, prep, raw, v, uf, bin, cand), st, fail);
   free(bin);
   bin = NULL;
 
@@ -334,11 +346,16 @@ int kseg_rules_build(MPI_Comm comm, const kseg_prep_model *prep, const kseg_tabl
   r->rule_agree = kseg_calloc((size_t)k, sizeof *r->rule_agree, "rules counts");
   st = tally && r->segment_size && r->rule_size && r->rule_agree ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
-  for (int64_t i = 0; i < n; i++) {
-    const int leaf = walk(r, v + i * F);
-    rule[i] = r->nodes[leaf].segment;
-    tally[(int64_t)leaf * k + labels[i]]++;
+  for (int64_t i0 = 0; !st && i0 < n; i0 += RULES_BLOCK) {
+    const int64_t i1 = n - i0 < RULES_BLOCK ? n : i0 + RULES_BLOCK;
+    st = kseg_prep_transform_rows(prep, raw, 2, i0, i1, v);
+    for (int64_t i = i0; !st && i < i1; i++) {
+      const int leaf = walk(r, v + (i - i0) * F);
+      rule[i] = r->nodes[leaf].segment;
+      tally[(int64_t)leaf * k + labels[i]]++;
+    }
   }
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, tally, (int64_t)N * k)), st, fail);
   for (int id = N - 1; id >= 0; id--) {
     kseg_rules_node *nd = &r->nodes[id];
