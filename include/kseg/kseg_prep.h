@@ -140,11 +140,21 @@ int kseg_prep_apply_matrix(MPI_Comm comm, const kseg_prep_model *m, const kseg_t
  * Local. */
 int kseg_prep_transform(const kseg_prep_model *m, const kseg_table *raw, int upto, double *out);
 
-/* kseg_prep_transform of the local rows [i0, i1) only, for callers that go
- * through the rows a block at a time: out[(i1 - i0) x n_features]. Checks
- * the table's columns even when the range is empty. Local. */
-int kseg_prep_transform_rows(const kseg_prep_model *m, const kseg_table *raw, int upto, int64_t i0, int64_t i1,
-                             double *out);
+/* A preparation bound to a table: each term's column found and each
+ * categorical level map translated to the table's codes, once, for callers
+ * that go through the rows a block at a time. Valid while both live. */
+typedef struct kseg_prep_bound kseg_prep_bound;
+
+/* Bind m to raw's columns. A needed column that is absent or of the wrong
+ * kind is KSEG_ERR_INPUT naming it (as kseg_prep_apply). *out freed with
+ * kseg_prep_unbind. Local. */
+int kseg_prep_bind(const kseg_prep_model *m, const kseg_table *raw, kseg_prep_bound **out);
+
+/* kseg_prep_transform of the local rows [i0, i1) only, through a binding:
+ * out[(i1 - i0) x n_features]. Cannot fail. Local; OpenMP over rows. */
+void kseg_prep_transform_bound(const kseg_prep_bound *b, int upto, int64_t i0, int64_t i1, double *out);
+
+void kseg_prep_unbind(kseg_prep_bound *b);
 
 /* Install a projection (copies the arrays): mean[F], components[n x F],
  * explained variance and ratio [n]. Local. */

@@ -127,71 +127,73 @@ typedef struct bound_term {
   int32_t n_codes;
 } bound_term;
 
-static void unbind(bound_term *b, int n)
+struct kseg_prep_bound {
+  const kseg_prep_model *m;
+  bound_term *terms; /* [m->n_terms] */
+};
+
+void kseg_prep_unbind(kseg_prep_bound *b)
 {
   if (!b) return;
-  for (int i = 0; i < n; i++) free(b[i].code_value);
+  for (int i = 0; b->terms && i < b->m->n_terms; i++) free(b->terms[i].code_value);
+  free(b->terms);
   free(b);
 }
 
-/* Find each term's column in `raw` and translate level maps to its codes. */
-static int bind_terms(const kseg_prep_model *m, const kseg_table *raw, bound_term **out)
+/* Term tm's column in raw, checked for the kind it needs, into *out; a
+ * categorical one with its level map translated to the table's codes. */
+static int bind_term(const kseg_prep_model *m, const kseg_prep_term *tm, const kseg_table *raw, bound_term *out)
+{
+  const char *feat = m->features[tm->feature];
+  int c = kseg_table_find(raw, tm->column);
+  if (c < 0)
+    return kseg_error_set(KSEG_ERR_INPUT, "column '%s' (needed by feature '%s') is not in the table", tm->column,
+                          feat);
+  const kseg_column *col = &raw->cols[c];
+  if (tm->n_map == 0) {
+    if (col->kind != KSEG_COL_NUMERIC && col->kind != KSEG_COL_DATE)
+      return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not numeric (needed by feature '%s')", tm->column,
+                            kseg_col_kind_name(col->kind), feat);
+    out->num = col->num;
+    return KSEG_OK;
+  }
+  if (col->kind != KSEG_COL_CATEGORICAL)
+    return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not categorical (needed by feature '%s')", tm->column,
+                          kseg_col_kind_name(col->kind), feat);
+  out->codes = col->codes;
+  out->n_codes = col->n_levels;
+  out->code_value = kseg_malloc(sizeof(double) * (size_t)(col->n_levels + 1), "level map");
+  if (!out->code_value) return KSEG_ERR_IO;
+  for (int32_t k = 0; k < col->n_levels; k++) {
+    double v = tm->other;
+    for (int i = 0; i < tm->n_map; i++)
+      if (strcmp(col->levels[k], tm->map_levels[i]) == 0) v = tm->map_values[i];
+    out->code_value[k] = v;
+  }
+  return KSEG_OK;
+}
+
+int kseg_prep_bind(const kseg_prep_model *m, const kseg_table *raw, kseg_prep_bound **out)
 {
   *out = NULL;
-  bound_term *b = kseg_calloc((size_t)m->n_terms + 1, sizeof *b, "prep terms");
+  kseg_prep_bound *b = kseg_calloc(1, sizeof *b, "prep terms");
   if (!b) return KSEG_ERR_IO;
-  for (int t = 0; t < m->n_terms; t++) {
-    const kseg_prep_term *tm = &m->terms[t];
-    const char *feat = m->features[tm->feature];
-    int c = kseg_table_find(raw, tm->column);
-    if (c < 0) {
-      unbind(b, m->n_terms);
-      return kseg_error_set(KSEG_ERR_INPUT, "column '%s' (needed by feature '%s') is not in the table", tm->column,
-                            feat);
-    }
-    const kseg_column *col = &raw->cols[c];
-    if (tm->n_map == 0) {
-      if (col->kind != KSEG_COL_NUMERIC && col->kind != KSEG_COL_DATE) {
-        unbind(b, m->n_terms);
-        return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not numeric (needed by feature '%s')", tm->column,
-                              kseg_col_kind_name(col->kind), feat);
-      }
-      b[t].num = col->num;
-      continue;
-    }
-    if (col->kind != KSEG_COL_CATEGORICAL) {
-      unbind(b, m->n_terms);
-      return kseg_error_set(KSEG_ERR_INPUT, "column '%s' is %s, not categorical (needed by feature '%s')",
-                            tm->column, kseg_col_kind_name(col->kind), feat);
-    }
-    b[t].codes = col->codes;
-    b[t].n_codes = col->n_levels;
-    b[t].code_value = kseg_malloc(sizeof(double) * (size_t)(col->n_levels + 1), "level map");
-    if (!b[t].code_value) {
-      unbind(b, m->n_terms);
-      return KSEG_ERR_IO;
-    }
-    for (int32_t k = 0; k < col->n_levels; k++) {
-      double v = tm->other;
-      for (int i = 0; i < tm->n_map; i++)
-        if (strcmp(col->levels[k], tm->map_levels[i]) == 0) v = tm->map_values[i];
-      b[t].code_value[k] = v;
-    }
+  b->m = m;
+  b->terms = kseg_calloc((size_t)m->n_terms + 1, sizeof *b->terms, "prep terms");
+  int st = b->terms ? KSEG_OK : KSEG_ERR_IO;
+  for (int t = 0; !st && t < m->n_terms; t++) st = bind_term(m, &m->terms[t], raw, &b->terms[t]);
+  if (st) {
+    kseg_prep_unbind(b);
+    return st;
   }
   *out = b;
   return KSEG_OK;
 }
 
-int kseg_prep_transform(const kseg_prep_model *m, const kseg_table *raw, int upto, double *out)
+void kseg_prep_transform_bound(const kseg_prep_bound *bd, int upto, int64_t i0, int64_t i1, double *out)
 {
-  return kseg_prep_transform_rows(m, raw, upto, 0, raw->n_local, out);
-}
-
-int kseg_prep_transform_rows(const kseg_prep_model *m, const kseg_table *raw, int upto, int64_t i0, int64_t i1,
-                             double *out)
-{
-  bound_term *b = NULL;
-  KSEG_CHECK(bind_terms(m, raw, &b));
+  const kseg_prep_model *m = bd->m;
+  const bound_term *b = bd->terms;
   const int F = m->n_features, T = m->n_terms;
 #pragma omp parallel for schedule(static)
   for (int64_t i = i0; i < i1; i++) {
@@ -219,7 +221,14 @@ int kseg_prep_transform_rows(const kseg_prep_model *m, const kseg_table *raw, in
       v[f] = x;
     }
   }
-  unbind(b, T);
+}
+
+int kseg_prep_transform(const kseg_prep_model *m, const kseg_table *raw, int upto, double *out)
+{
+  kseg_prep_bound *b = NULL;
+  KSEG_CHECK(kseg_prep_bind(m, raw, &b));
+  kseg_prep_transform_bound(b, upto, 0, raw->n_local, out);
+  kseg_prep_unbind(b);
   return KSEG_OK;
 }
 

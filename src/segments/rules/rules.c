@@ -52,10 +52,16 @@ static int walk(const kseg_rules *r, const double *v)
 }
 
 /* Rows per block when the rules go through the derived values: they are
- * computed a block at a time (kseg_prep_transform_rows) rather than held for
- * every row, which had cost 8 bytes per row and feature at the peak of a
- * run. */
+ * computed a block at a time (kseg_prep_transform_bound) rather than held
+ * for every row, which had cost 8 bytes per row and feature at the peak of
+ * a run. */
 #define RULES_BLOCK 8192
+
+/* The end of the block of rows that starts at row i0 of n. */
+static int64_t block_end(int64_t i0, int64_t n)
+{
+  return n - i0 < RULES_BLOCK ? n : i0 + RULES_BLOCK;
+}
 
 int kseg_rules_assign(const kseg_rules *r, const kseg_prep_model *prep, const kseg_table *raw, int32_t *segment)
 {
@@ -64,15 +70,17 @@ int kseg_rules_assign(const kseg_rules *r, const kseg_prep_model *prep, const ks
                           r->n_features, prep->n_features);
   const int F = prep->n_features;
   const int64_t n = raw->n_local;
-  /* stage 2 of the preparation: derived, then imputed */
+  kseg_prep_bound *pb = NULL;
+  KSEG_CHECK(kseg_prep_bind(prep, raw, &pb));
   double *v = kseg_malloc(sizeof(double) * (size_t)RULES_BLOCK * (size_t)F, "derived values");
-  int st = v ? KSEG_OK : KSEG_ERR_IO;
-  for (int64_t i0 = 0; !st && (i0 < n || i0 == 0); i0 += RULES_BLOCK) {
-    const int64_t i1 = n - i0 < RULES_BLOCK ? n : i0 + RULES_BLOCK;
-    st = kseg_prep_transform_rows(prep, raw, 2, i0, i1, v);
+  for (int64_t i0 = 0; v && i0 < n; i0 += RULES_BLOCK) {
+    const int64_t i1 = block_end(i0, n);
+    kseg_prep_transform_bound(pb, 2, i0, i1, v); /* stage 2: derived, then imputed */
 #pragma omp parallel for schedule(static)
-    for (int64_t i = i0; i < (st ? i0 : i1); i++) segment[i] = r->nodes[walk(r, v + (i - i0) * F)].segment;
+    for (int64_t i = i0; i < i1; i++) segment[i] = r->nodes[walk(r, v + (i - i0) * F)].segment;
   }
+  const int st = v ? KSEG_OK : KSEG_ERR_IO;
+  kseg_prep_unbind(pb);
   free(v);
   return st;
 }
@@ -181,18 +189,17 @@ static int partition_cost(MPI_Comm comm, const kseg_matrix *x, const int32_t *pa
 /* The derived values of rows [i0, i1) into v (stage 1 of the preparation,
  * then the missing ones imputed as the prep does), counting the missing
  * ones per feature in missing[F]. */
-static int imputed_values(const kseg_prep_model *prep, const kseg_table *raw, int64_t i0, int64_t i1, double *v,
-                          int64_t *missing)
+static void imputed_values(const kseg_prep_model *prep, const kseg_prep_bound *pb, int64_t i0, int64_t i1, double *v,
+                           int64_t *missing)
 {
   const int F = prep->n_features;
-  KSEG_CHECK(kseg_prep_transform_rows(prep, raw, 1, i0, i1, v));
+  kseg_prep_transform_bound(pb, 1, i0, i1, v);
   for (int64_t i = 0; i < (i1 - i0) * F; i += F)
     for (int f = 0; f < F; f++)
       if (isnan(v[i + f])) {
         missing[f]++;
         v[i + f] = prep->fill[f];
       }
-  return KSEG_OK;
 }
 
 /* The threshold in original units of every split: the largest derived value
@@ -200,11 +207,10 @@ static int imputed_values(const kseg_prep_model *prep, const kseg_table *raw, in
  * row, so the rule holds for any customer), then the shortest decimal
  * between them; and each feature's missing values, counted on the way.
  * The derived values a block of rows at a time, in v. Collective. */
-static int raw_thresholds(MPI_Comm comm, kseg_rules *r, const kseg_prep_model *prep, const kseg_table *raw,
-                          double *v, const int *uf, const uint16_t *bins, double *const *cand)
+static int raw_thresholds(MPI_Comm comm, kseg_rules *r, const kseg_prep_model *prep, const kseg_prep_bound *pb,
+                          int64_t n, double *v, const int *uf, const uint16_t *bins, double *const *cand)
 {
   const int F = prep->n_features;
-  const int64_t n = raw->n_local;
   int n_split = 0;
   for (int id = 0; id < r->n_nodes; id++) n_split += r->nodes[id].left >= 0;
   double *lo = kseg_malloc(sizeof(double) * (size_t)(n_split + 1), "rules thresholds");
@@ -212,10 +218,10 @@ static int raw_thresholds(MPI_Comm comm, kseg_rules *r, const kseg_prep_model *p
   int64_t *missing = kseg_calloc((size_t)F + 1, sizeof *missing, "rules missing");
   int st = lo && hi && missing ? KSEG_OK : KSEG_ERR_IO;
   for (int s = 0; !st && s < n_split; s++) lo[s] = -INFINITY, hi[s] = INFINITY;
-  for (int64_t i0 = 0; !st && (i0 < n || i0 == 0); i0 += RULES_BLOCK) {
-    const int64_t i1 = n - i0 < RULES_BLOCK ? n : i0 + RULES_BLOCK;
-    st = imputed_values(prep, raw, i0, i1, v, missing);
-    for (int id = 0, s = 0; !st && id < r->n_nodes; id++) {
+  for (int64_t i0 = 0; !st && i0 < n; i0 += RULES_BLOCK) {
+    const int64_t i1 = block_end(i0, n);
+    imputed_values(prep, pb, i0, i1, v, missing);
+    for (int id = 0, s = 0; id < r->n_nodes; id++) {
       const kseg_rules_node *nd = &r->nodes[id];
       if (nd->left < 0) continue;
       /* while growing, feature is the usable index and cut the candidate index */
@@ -291,6 +297,7 @@ int kseg_rules_build(MPI_Comm comm, const kseg_prep_model *prep, const kseg_tabl
   int *uf = kseg_calloc((size_t)F + 1, sizeof *uf, "rules features");
   int *n_cand = kseg_calloc((size_t)F + 1, sizeof *n_cand, "rules features");
   double **cand = kseg_calloc((size_t)F + 1, sizeof *cand, "rules features");
+  kseg_prep_bound *pb = NULL;
   double *v = NULL;
   uint16_t *bin = NULL, *cbin = NULL;
   int32_t *node = NULL, *rule = NULL;
@@ -331,9 +338,10 @@ int kseg_rules_build(MPI_Comm comm, const kseg_prep_model *prep, const kseg_tabl
                        .labels = labels, .bins = bin, .cbin = cbin, .max_leaves = L};
   KSEG_CHECK_GOTO(kseg_rules_grow_tree(&g, r, node), st, fail);
   /* the derived values, a block of rows at a time */
-  v = kseg_malloc(sizeof(double) * (size_t)RULES_BLOCK * (size_t)F, "derived values");
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, v ? KSEG_OK : KSEG_ERR_IO), st, fail);
-  KSEG_CHECK_GOTO(raw_thresholds(comm, r, prep, raw, v, uf, bin, cand), st, fail);
+  st = kseg_prep_bind(prep, raw, &pb);
+  v = st ? NULL : kseg_malloc(sizeof(double) * (size_t)RULES_BLOCK * (size_t)F, "derived values");
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st ? st : v ? KSEG_OK : KSEG_ERR_IO), st, fail);
+  KSEG_CHECK_GOTO(raw_thresholds(comm, r, prep, pb, n, v, uf, bin, cand), st, fail);
   free(bin);
   bin = NULL;
 
@@ -346,16 +354,15 @@ int kseg_rules_build(MPI_Comm comm, const kseg_prep_model *prep, const kseg_tabl
   r->rule_agree = kseg_calloc((size_t)k, sizeof *r->rule_agree, "rules counts");
   st = tally && r->segment_size && r->rule_size && r->rule_agree ? KSEG_OK : KSEG_ERR_IO;
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
-  for (int64_t i0 = 0; !st && i0 < n; i0 += RULES_BLOCK) {
-    const int64_t i1 = n - i0 < RULES_BLOCK ? n : i0 + RULES_BLOCK;
-    st = kseg_prep_transform_rows(prep, raw, 2, i0, i1, v);
-    for (int64_t i = i0; !st && i < i1; i++) {
+  for (int64_t i0 = 0; i0 < n; i0 += RULES_BLOCK) {
+    const int64_t i1 = block_end(i0, n);
+    kseg_prep_transform_bound(pb, 2, i0, i1, v);
+    for (int64_t i = i0; i < i1; i++) {
       const int leaf = walk(r, v + (i - i0) * F);
       rule[i] = r->nodes[leaf].segment;
       tally[(int64_t)leaf * k + labels[i]]++;
     }
   }
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, fail);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_sum_i64(comm, tally, (int64_t)N * k)), st, fail);
   for (int id = N - 1; id >= 0; id--) {
     kseg_rules_node *nd = &r->nodes[id];
@@ -385,6 +392,7 @@ fail:
   free(cand);
   free(n_cand);
   free(uf);
+  kseg_prep_unbind(pb);
   free(v);
   free(bin);
   free(cbin);
