@@ -1,6 +1,7 @@
 # model, warm start and the main job: C tests of the pieces (1-3 ranks) and
 # CLI tests on the real tables, generated customers and bad input.
 kseg_mpi_test(model test_model.c)
+kseg_mpi_test(segments_csv test_segments_csv.c)
 kseg_cli_test(run_marketing run_marketing.sh LABELS oracle)
 kseg_cli_test(run_ranks run_ranks.sh)
 kseg_cli_test(run_ccgeneral run_ccgeneral.sh LABELS oracle)

@@ -1,6 +1,6 @@
 /* segments_csv.c - segments.csv (and kseg assign's scored CSV), written in parallel: every rank formats its
  * own rows, an exclusive scan of the byte counts gives each rank its file
- * offset, and MPI-IO writes the blocks there. */
+ * offset, and MPI-IO writes the rows there a block at a time. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,10 +98,51 @@ static int write_at(MPI_File fh, MPI_Offset off, const char *p, size_t n)
   return KSEG_OK;
 }
 
+/* Row i's line of the file into b. */
+static int format_row(text_buf *b, const char *path, const kseg_segments_file *f, int id_col, int64_t i)
+{
+  const kseg_table *raw = f->raw;
+  const int32_t s = f->labels[i];
+  if (s < 0 || s >= f->k)
+    return kseg_error_set(KSEG_ERR_INPUT, "%s: label %d of row %lld is outside [0, %d)", path, s,
+                          (long long)(raw->row0 + i), f->k);
+  int st = id_col >= 0 ? id_field(b, &raw->cols[id_col], i) : tb_printf(b, "%lld", (long long)(raw->row0 + i));
+  if (!st) st = tb_printf(b, ",%d,", s);
+  const char *name = f->names && f->names[s] ? f->names[s] : "";
+  if (!st) st = tb_field(b, name, strlen(name));
+  if (!st) st = tb_printf(b, ",%.9g", f->distance[i]);
+  if (!st && f->rule_column) st = tb_printf(b, ",");
+  if (!st && f->rule_column && f->rule_segment) st = tb_printf(b, "%d", f->rule_segment[i]);
+  if (!st && f->decisions) {
+    const char *d = f->decisions[s] ? f->decisions[s] : "";
+    st = tb_printf(b, ",");
+    if (!st) st = tb_field(b, d, strlen(d));
+  }
+  if (!st && f->previous) st = f->previous[i] >= 0 ? tb_printf(b, ",%d", f->previous[i]) : tb_printf(b, ",");
+  if (!st) st = tb_printf(b, "\n");
+  return st;
+}
+
+/* Rows per block of text: the rows are formatted twice, a block at a time,
+ * once to count the rank's bytes (its offset in the file depends on them)
+ * and once to write them, so that no rank holds the text of all its rows
+ * (about 60 bytes a customer, the peak of a big run when it was held). */
+#define CSV_BLOCK 32768
+
+/* The text of rows [i0, i1) into b (emptied first). */
+static int format_rows(text_buf *b, const char *path, const kseg_segments_file *f, int id_col, int64_t i0,
+                       int64_t i1)
+{
+  b->len = 0;
+  for (int64_t i = i0; i < i1; i++) KSEG_CHECK(format_row(b, path, f, id_col, i));
+  return KSEG_OK;
+}
+
 int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_segments_file *f)
 {
   const int rank = kseg_comm_rank(comm);
   const kseg_table *raw = f->raw;
+  const int64_t n = raw->n_local;
   const int id_col = f->id_col;
   text_buf b = {0}, head = {0};
   int st = KSEG_OK;
@@ -112,35 +153,17 @@ int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_segm
       st = tb_printf(&head, ",segment,segment_name,distance%s%s%s\n", f->rule_column ? ",rule_segment" : "",
                      f->decisions ? ",decision" : "", f->previous ? ",previous_segment" : "");
   }
-  for (int64_t i = 0; !st && i < raw->n_local; i++) {
-    const int32_t s = f->labels[i];
-    if (s < 0 || s >= f->k) {
-      st = kseg_error_set(KSEG_ERR_INPUT, "%s: label %d of row %lld is outside [0, %d)", path, s,
-                          (long long)(raw->row0 + i), f->k);
-      break;
-    }
-    if (id_col >= 0) st = id_field(&b, &raw->cols[id_col], i);
-    else st = tb_printf(&b, "%lld", (long long)(raw->row0 + i));
-    if (!st) st = tb_printf(&b, ",%d,", s);
-    const char *name = f->names && f->names[s] ? f->names[s] : "";
-    if (!st) st = tb_field(&b, name, strlen(name));
-    if (!st) st = tb_printf(&b, ",%.9g", f->distance[i]);
-    if (!st && f->rule_column) st = tb_printf(&b, ",");
-    if (!st && f->rule_column && f->rule_segment) st = tb_printf(&b, "%d", f->rule_segment[i]);
-    if (!st && f->decisions) {
-      const char *d = f->decisions[s] ? f->decisions[s] : "";
-      st = tb_printf(&b, ",");
-      if (!st) st = tb_field(&b, d, strlen(d));
-    }
-    if (!st && f->previous) st = f->previous[i] >= 0 ? tb_printf(&b, ",%d", f->previous[i]) : tb_printf(&b, ",");
-    if (!st) st = tb_printf(&b, "\n");
+  size_t bytes = 0;
+  for (int64_t i0 = 0; !st && i0 < n; i0 += CSV_BLOCK) {
+    st = format_rows(&b, path, f, id_col, i0, n - i0 < CSV_BLOCK ? n : i0 + CSV_BLOCK);
+    bytes += b.len;
   }
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
 
   /* rank r's bytes start after the header and the bytes of ranks < r */
   kseg_i128 prefix = 0;
   int64_t hlen = (int64_t)head.len;
-  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_exscan_i128(comm, (kseg_i128)b.len, &prefix)), st, done);
+  KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_exscan_i128(comm, (kseg_i128)bytes, &prefix)), st, done);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, kseg_comm_max_i64(comm, &hlen, 1)), st, done);
 
   char tmp[4200];
@@ -153,7 +176,14 @@ int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_segm
            : kseg_error_set(KSEG_ERR_IO, "cannot create %s", tmp);
   KSEG_CHECK_GOTO(kseg_comm_agree(comm, st), st, done);
   if (rank == 0) st = write_at(fh, 0, head.p, head.len);
-  if (!st) st = write_at(fh, (MPI_Offset)(hlen + (int64_t)prefix), b.p, b.len);
+  MPI_Offset off = (MPI_Offset)(hlen + (int64_t)prefix);
+  for (int64_t i0 = 0; !st && i0 < n; i0 += CSV_BLOCK) {
+    st = format_rows(&b, path, f, id_col, i0, n - i0 < CSV_BLOCK ? n : i0 + CSV_BLOCK);
+    if (!st) st = write_at(fh, off, b.p, b.len);
+    off += (MPI_Offset)b.len;
+  }
+  if (!st && off != (MPI_Offset)(hlen + (int64_t)prefix + (int64_t)bytes))
+    st = kseg_error_set(KSEG_ERR_IO, "%s: the rows' text changed between its two passes", path);
   const int cst = MPI_File_close(&fh);
   if (!st && cst != MPI_SUCCESS) st = kseg_error_set(KSEG_ERR_IO, "closing %s failed", tmp);
   st = kseg_comm_agree(comm, st);
