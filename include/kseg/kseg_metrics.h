@@ -45,6 +45,21 @@ int kseg_cluster_stats_compute(MPI_Comm comm, const kseg_matrix *x, const int32_
                                kseg_cluster_stats *out);
 void kseg_cluster_stats_clear(kseg_cluster_stats *s);
 
+/* Rows made a block at a time, for callers that need not hold them all:
+ * rows(ctx, i0, i1, out) writes local rows [i0, i1) (at most `block` of
+ * them) as float64, row-major, into out[(i1 - i0) x d]. */
+typedef struct kseg_row_source {
+  int64_t row0, n_local, d, block;
+  void (*rows)(const void *ctx, int64_t i0, int64_t i1, double *out);
+  const void *ctx;
+} kseg_row_source;
+
+/* kseg_cluster_stats_compute of the rows src makes (twice each: once for
+ * the bound of the exact sums, once for the sums), holding one block of
+ * them: the same bits. Collective. */
+int kseg_cluster_stats_by_blocks(MPI_Comm comm, const kseg_row_source *src, const int32_t *labels, int k,
+                                 kseg_cluster_stats *out);
+
 /* Inertia (sum of squared distances to the own centroid), Calinski-Harabasz
  * and Davies-Bouldin exactly as scikit-learn defines them
  * (calinski_harabasz_score, davies_bouldin_score). Needs 2 <= clusters

@@ -134,26 +134,15 @@ static void stats_part(const void *ctx, int64_t i0, int64_t i1, kseg_i128 *sums)
   }
 }
 
-/* Exact per-cluster sums from rows already in float64. */
-static int cluster_stats_f64(MPI_Comm comm, const double *rows, int64_t n_local, int64_t d, const int32_t *labels,
-                             int k, double max_abs, kseg_cluster_stats *out)
+/* The statistics from the exact sums acc (k x d column sums in fx, then k
+ * counts) of this rank's rows: summed over the ranks, then divided. acc is
+ * overwritten. Collective; agreed. */
+static int stats_from_sums(MPI_Comm comm, kseg_i128 *acc, const kseg_fixed *fx, int k, int64_t d,
+                           kseg_cluster_stats *out)
 {
-  memset(out, 0, sizeof *out);
-  out->k = k;
-  out->d = d;
-  kseg_fixed fx = kseg_fixed_for_bound(max_abs);
-  size_t nsum = (size_t)k * (size_t)d + (size_t)k;
-  kseg_i128 *acc = kseg_calloc(nsum, sizeof *acc, "cluster sums");
-  out->counts = kseg_calloc((size_t)k, sizeof *out->counts, "cluster counts");
-  out->centroids = kseg_calloc((size_t)(k * d), sizeof *out->centroids, "centroids");
-  out->mean = kseg_calloc((size_t)d, sizeof *out->mean, "mean");
-  int st = (acc && out->counts && out->centroids && out->mean) ? KSEG_OK : KSEG_ERR_IO;
-  st = kseg_comm_agree(comm, st);
-  if (st) goto done;
-  kseg_i128 *sums = acc, *counts = acc + (size_t)k * (size_t)d;
-  st = kseg_comm_agree(comm, threads_sum(n_local, nsum, acc, &(stats_rows){rows, labels, d, k, &fx}, stats_part));
-  if (!st) st = kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, (int64_t)nsum));
-  if (st) goto done;
+  const size_t nsum = (size_t)k * (size_t)d + (size_t)k;
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_comm_sum_i128(comm, acc, (int64_t)nsum)));
+  const kseg_i128 *sums = acc, *counts = acc + (size_t)k * (size_t)d;
   for (int c = 0; c < k; c++) {
     out->counts[c] = (int64_t)counts[c];
     out->n += out->counts[c];
@@ -164,11 +153,37 @@ static int cluster_stats_f64(MPI_Comm comm, const double *rows, int64_t n_local,
     for (int c = 0; c < k; c++) {
       total += sums[c * d + j];
       if (out->counts[c] > 0)
-        out->centroids[c * d + j] = kseg_fixed_to_double(&fx, sums[c * d + j]) / (double)out->counts[c];
+        out->centroids[c * d + j] = kseg_fixed_to_double(fx, sums[c * d + j]) / (double)out->counts[c];
     }
-    out->mean[j] = out->n > 0 ? kseg_fixed_to_double(&fx, total) / (double)out->n : 0.0;
+    out->mean[j] = out->n > 0 ? kseg_fixed_to_double(fx, total) / (double)out->n : 0.0;
   }
-done:
+  return KSEG_OK;
+}
+
+/* out's arrays for k clusters of d columns, and zeroed sums *acc for them. */
+static int stats_alloc(int k, int64_t d, kseg_cluster_stats *out, kseg_i128 **acc)
+{
+  memset(out, 0, sizeof *out);
+  out->k = k;
+  out->d = d;
+  *acc = kseg_calloc((size_t)k * (size_t)d + (size_t)k, sizeof **acc, "cluster sums");
+  out->counts = kseg_calloc((size_t)k, sizeof *out->counts, "cluster counts");
+  out->centroids = kseg_calloc((size_t)(k * d), sizeof *out->centroids, "centroids");
+  out->mean = kseg_calloc((size_t)d, sizeof *out->mean, "mean");
+  return *acc && out->counts && out->centroids && out->mean ? KSEG_OK : KSEG_ERR_IO;
+}
+
+/* Exact per-cluster sums from rows already in float64. */
+static int cluster_stats_f64(MPI_Comm comm, const double *rows, int64_t n_local, int64_t d, const int32_t *labels,
+                             int k, double max_abs, kseg_cluster_stats *out)
+{
+  kseg_fixed fx = kseg_fixed_for_bound(max_abs);
+  kseg_i128 *acc = NULL;
+  int st = kseg_comm_agree(comm, stats_alloc(k, d, out, &acc));
+  const size_t nsum = (size_t)k * (size_t)d + (size_t)k;
+  const stats_rows sr = {rows, labels, d, k, &fx};
+  if (!st) st = kseg_comm_agree(comm, threads_sum(n_local, nsum, acc, &sr, stats_part));
+  if (!st) st = stats_from_sums(comm, acc, &fx, k, d, out);
   free(acc);
   if (st) kseg_cluster_stats_clear(out);
   return st;
@@ -186,6 +201,42 @@ int kseg_cluster_stats_compute(MPI_Comm comm, const kseg_matrix *x, const int32_
   int st = kseg_comm_agree(comm, global_max_abs(comm, rows, x->n_local * x->d, &m));
   if (!st) st = cluster_stats_f64(comm, rows, x->n_local, x->d, labels, k, m, out);
   free(owned);
+  return st;
+}
+
+int kseg_cluster_stats_by_blocks(MPI_Comm comm, const kseg_row_source *src, const int32_t *labels, int k,
+                                 kseg_cluster_stats *out)
+{
+  memset(out, 0, sizeof *out);
+  const int64_t n = src->n_local, d = src->d, B = src->block;
+  const kseg_matrix shape = {.row0 = src->row0, .n_local = n, .d = d};
+  KSEG_CHECK(kseg_comm_agree(comm, B < 1 ? kseg_error_set(KSEG_ERR_INPUT, "row blocks of %lld rows", (long long)B)
+                                         : check_labels(&shape, labels, k)));
+  double *v = kseg_malloc(sizeof(double) * (size_t)(n < B ? (n > 0 ? n : 1) : B) * (size_t)d, "row block");
+  KSEG_CHECK(kseg_comm_agree(comm, v ? KSEG_OK : KSEG_ERR_IO));
+  /* the same bound as from all the rows at once: a max is exact in any order */
+  double m = 0.0;
+  for (int64_t i0 = 0; i0 < n; i0 += B) {
+    const int64_t i1 = n - i0 < B ? n : i0 + B;
+    src->rows(src->ctx, i0, i1, v);
+    const double bm = max_abs_of(v, (i1 - i0) * d);
+    m = bm > m ? bm : m;
+  }
+  int st = kseg_comm_agree(comm, kseg_comm_max_f64(comm, &m, 1));
+  const kseg_fixed fx = kseg_fixed_for_bound(m);
+  kseg_i128 *acc = NULL;
+  if (!st) st = kseg_comm_agree(comm, stats_alloc(k, d, out, &acc));
+  const size_t nsum = (size_t)k * (size_t)d + (size_t)k;
+  for (int64_t i0 = 0; !st && i0 < n; i0 += B) {
+    const int64_t i1 = n - i0 < B ? n : i0 + B;
+    src->rows(src->ctx, i0, i1, v);
+    st = threads_sum(i1 - i0, nsum, acc, &(stats_rows){v, labels + i0, d, k, &fx}, stats_part);
+  }
+  if (!st) st = kseg_comm_agree(comm, st);
+  if (!st) st = stats_from_sums(comm, acc, &fx, k, d, out);
+  free(acc);
+  free(v);
+  if (st) kseg_cluster_stats_clear(out);
   return st;
 }
 

@@ -324,28 +324,34 @@ int kseg_model_read_csv(MPI_Comm comm, const kseg_model *m, const char *path, co
   return kseg_csv_read(comm, path, &o, out, summary);
 }
 
+/* Rows [i0, i1) of stage 2 of the preparation (derived and imputed: the
+ * customers' own units, before any log, clipping or scaling). */
+static void original_rows(const void *ctx, int64_t i0, int64_t i1, double *out)
+{
+  kseg_prep_transform_bound(ctx, 2, i0, i1, out);
+}
+
+/* Rows per block of the original means: they are computed a block at a
+ * time rather than held for every row (8 bytes a row and feature, at the
+ * end of a run when the rest is still held). */
+#define ORIGINAL_BLOCK 8192
+
 int kseg_model_original_means(MPI_Comm comm, const kseg_prep_model *prep, const kseg_table *raw,
                               const int32_t *labels, int k, double *out)
 {
   const int F = prep->n_features;
-  double *x = kseg_malloc(sizeof(double) * (size_t)(raw->n_local > 0 ? raw->n_local : 1) * (size_t)F, "features");
-  int st = x ? KSEG_OK : KSEG_ERR_IO;
-  /* stage 2 = derived and imputed: the customers' own units, before any
-   * log, clipping or scaling */
-  if (!st) st = kseg_prep_transform(prep, raw, 2, x);
-  st = kseg_comm_agree(comm, st);
+  kseg_prep_bound *pb = NULL;
+  KSEG_CHECK(kseg_comm_agree(comm, kseg_prep_bind(prep, raw, &pb)));
+  const kseg_row_source src = {.row0 = raw->row0, .n_local = raw->n_local, .d = F, .block = ORIGINAL_BLOCK,
+                               .rows = original_rows, .ctx = pb};
   kseg_cluster_stats cs = {0};
-  if (!st) {
-    kseg_matrix xm = {.n_global = raw->n_global, .row0 = raw->row0, .n_local = raw->n_local, .d = F,
-                      .dtype = KSEG_F64, .data = x};
-    st = kseg_cluster_stats_compute(comm, &xm, labels, k, &cs);
-  }
+  int st = kseg_cluster_stats_by_blocks(comm, &src, labels, k, &cs);
   if (!st)
     for (int s = 0; s < k; s++)
       for (int f = 0; f < F; f++) out[(size_t)s * F + f] = cs.counts[s] > 0 ? cs.centroids[(size_t)s * F + f] : NAN;
   kseg_cluster_stats_clear(&cs);
-  free(x);
-  return kseg_comm_agree(comm, st);
+  kseg_prep_unbind(pb);
+  return st;
 }
 
 void kseg_model_free(kseg_model **mp)
