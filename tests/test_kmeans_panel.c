@@ -10,8 +10,9 @@
  * sure (both kinds in one vector of lanes), plain blobs. search_rows' bounds must
  * hold on the exact distances: u >= |x - c_label|, l <= |x - c| for every
  * other c (checked in long double with a relative slack of 1e-12). Several
- * runs in one dot_rows pass (restarts side by side, one of another k) must
- * each get their own brute-force labels. The same from a packed copy of the
+ * runs in one dot_rows pass (restarts side by side, one of another k, one
+ * with the centroids in reverse order) must each get their own brute-force
+ * labels, and the split sums of one alone. The same from a packed copy of the
  * rows (pack_panels, what a fit of rows that stay in cache reads), over
  * ranges that cut panels as threads' shares do.
  * Serial, through each dtype's kernel table as the drivers reach them. */
@@ -94,42 +95,55 @@ static void brute_force(const kseg_km_ops *ops, const void *xt, int64_t n, int64
   }
 }
 
-/* Runs side by side in one dot_rows pass (restarts): the centroids c, their
- * first k / 2 + 1 (another k in the same pass) and c again, each run's
- * labels the brute force's of its own centroids (want: of all k), each
- * counting every row as changed from -1. */
+/* Runs side by side in one dot_rows pass (restarts): the centroids c, the
+ * same in reverse order, their first k / 2 + 1 (another k in the same pass)
+ * and c again, each run's labels the brute force's of its own centroids
+ * (want: of c), each counting every row as changed from -1. Runs with
+ * different centroids of the same k side by side catch a pass that mixes up
+ * their tables. */
 static void check_runs(const kseg_km_ops *ops, const void *xt, const void *packed, int64_t n, int64_t d,
                        const double *c, const void *cx, int64_t k, double max_abs, const int32_t *want)
 {
-  enum { R = 3 };
-  const int64_t kk[R] = {k, k / 2 + 1, k};
+  enum { R = 4 };
+  const int64_t kk[R] = {k, k, k / 2 + 1, k};
+  const size_t es = ops->size;
+  double *rc = malloc((size_t)(k * d) * sizeof *rc);
+  char *rcx = malloc((size_t)(k * d) * es);
+  ASSERT(rc && rcx);
+  for (int64_t q = 0; q < k; q++) {
+    memcpy(rc + q * d, c + (k - 1 - q) * d, (size_t)d * sizeof *rc);
+    memcpy(rcx + (size_t)(q * d) * es, (const char *)cx + (size_t)((k - 1 - q) * d) * es, (size_t)d * es);
+  }
   tables tb[R];
-  int32_t *lab[R], *want2 = malloc((size_t)n * sizeof *want2);
+  int32_t *lab[R], *wants[R];
   int64_t changed[R] = {0};
   kseg_km_dot_run run[R];
   for (int q = 0; q < R; q++) {
-    make_tables(ops, c, kk[q], d, max_abs, &tb[q]);
+    make_tables(ops, q == 1 ? rc : c, kk[q], d, max_abs, &tb[q]);
     lab[q] = malloc((size_t)n * sizeof *lab[q]);
-    ASSERT(lab[q] && want2);
+    wants[q] = malloc((size_t)n * sizeof *wants[q]);
+    ASSERT(lab[q] && wants[q]);
     for (int64_t i = 0; i < n; i++) lab[q][i] = -1;
+    if (q == 0 || q == 3) memcpy(wants[q], want, (size_t)n * sizeof *want);
+    else brute_force(ops, xt, n, d, q == 1 ? rcx : cx, kk[q], wants[q]);
     run[q] = (kseg_km_dot_run){.t = &tb[q].t, .labels = lab[q], .changed = &changed[q]};
   }
-  brute_force(ops, xt, n, d, cx, kk[1], want2);
   ops->dot_rows(xt, packed, 0, n, R, run, KSEG_KM_LABELS_ONLY, 1.0, tb[R - 1].panel);
   for (int q = 0; q < R; q++) {
-    const int32_t *w = q == 1 ? want2 : want;
     for (int64_t i = 0; i < n; i++) {
-      if (lab[q][i] != w[i]) {
+      if (lab[q][i] != wants[q][i]) {
         fprintf(stderr, "dot_rows, run %d of %d: n=%lld d=%lld k=%lld: row %lld got %d, want %d\n", q, R,
-                (long long)n, (long long)d, (long long)kk[q], (long long)i, lab[q][i], w[i]);
+                (long long)n, (long long)d, (long long)kk[q], (long long)i, lab[q][i], wants[q][i]);
         ASSERT(false);
       }
     }
     ASSERT_EQ(changed[q], n);
     free_tables(&tb[q]);
     free(lab[q]);
+    free(wants[q]);
   }
-  free(want2);
+  free(rc);
+  free(rcx);
 }
 
 /* The split sums dot_rows keeps beside the labels, from the packed copy (in
@@ -138,10 +152,13 @@ static void check_runs(const kseg_km_ops *ops, const void *xt, const void *packe
  * rows: each row whose label changed, taken from its old label's sums (a
  * running total's deltas); all rows: each row added to its new label's (a
  * fresh total). The labels start changed in most rows, then in a few far
- * apart (which a pass over whole pairs of panels must find mid-run). */
+ * apart (which a pass over whole pairs of panels must find mid-run). From
+ * the packed copy also as three runs side by side, each with the results
+ * of one alone (the sums of runs side by side were checked nowhere else). */
 static void check_sums(const kseg_km_ops *ops, const void *xt, const void *packed, int64_t n, int64_t d, int64_t k,
                        const tables *tb, const int32_t *want)
 {
+  enum { P = 5 }; /* 0: the rows; 1: the packed copy; 2-4: the packed copy, three runs in one pass */
   int32_t *start = malloc((size_t)n * sizeof *start);
   ASSERT(start);
   for (int sparse = 0; sparse < 2; sparse++)
@@ -149,39 +166,41 @@ static void check_sums(const kseg_km_ops *ops, const void *xt, const void *packe
       for (int64_t i = 0; i < n; i++)
         start[i] = sparse ? (i % 61 == 7 ? (int32_t)((want[i] + 1) % k) : want[i])
                           : (i % 3 == 0 ? want[i] : (int32_t)((i * 5 + 1) % k));
-      int64_t *hi[2], *counts[2], changed[2] = {0, 0};
-      uint64_t *lo[2];
-      int32_t *lab[2];
-      for (int p = 0; p < 2; p++) {
+      int64_t *hi[P], *counts[P], changed[P] = {0};
+      uint64_t *lo[P];
+      int32_t *lab[P];
+      kseg_km_dot_run run[P];
+      for (int p = 0; p < P; p++) {
         hi[p] = calloc((size_t)(k * d), sizeof *hi[p]), lo[p] = calloc((size_t)(k * d), sizeof *lo[p]);
         counts[p] = calloc((size_t)k, sizeof *counts[p]), lab[p] = malloc((size_t)n * sizeof *lab[p]);
         ASSERT(hi[p] && lo[p] && counts[p] && lab[p]);
         memcpy(lab[p], start, (size_t)n * sizeof *start);
-        const kseg_km_dot_run run = {
+        run[p] = (kseg_km_dot_run){
             .t = &tb->t, .labels = lab[p], .hi = hi[p], .lo = lo[p], .counts = counts[p], .changed = &changed[p]};
-        const int64_t cut[4] = {0, n / 3 + (n > 2), 2 * n / 3 + (n > 6 ? 5 : 0), n};
-        for (int r = 0; r < 3; r++)
-          if (cut[r] < cut[r + 1])
-            ops->dot_rows(xt, p ? packed : NULL, cut[r], cut[r + 1], 1, &run, mode, 1.0, tb->panel);
       }
+      const int64_t cut[4] = {0, n / 3 + (n > 2), 2 * n / 3 + (n > 6 ? 5 : 0), n};
+      for (int r = 0; r < 3; r++)
+        if (cut[r] < cut[r + 1]) {
+          ops->dot_rows(xt, NULL, cut[r], cut[r + 1], 1, &run[0], mode, 1.0, tb->panel);
+          ops->dot_rows(xt, packed, cut[r], cut[r + 1], 1, &run[1], mode, 1.0, tb->panel);
+          ops->dot_rows(xt, packed, cut[r], cut[r + 1], 3, &run[2], mode, 1.0, tb->panel);
+        }
       int64_t moved = 0, *want_counts = calloc((size_t)k, sizeof *want_counts);
       ASSERT(want_counts);
       for (int64_t i = 0; i < n; i++) {
-        ASSERT_EQ(lab[0][i], want[i]);
-        ASSERT_EQ(lab[1][i], want[i]);
+        for (int p = 0; p < P; p++) ASSERT_EQ(lab[p][i], want[i]);
         moved += start[i] != want[i];
         if (mode == KSEG_KM_ALL_ROWS) want_counts[want[i]]++;
         else if (start[i] != want[i]) want_counts[want[i]]++, want_counts[start[i]]--;
       }
-      ASSERT_EQ(changed[0], moved);
-      ASSERT_EQ(changed[1], moved);
-      for (int64_t c = 0; c < k; c++) {
-        ASSERT_EQ(counts[0][c], want_counts[c]);
-        ASSERT_EQ(counts[1][c], want_counts[c]);
+      for (int p = 0; p < P; p++) {
+        ASSERT_EQ(changed[p], moved);
+        for (int64_t c = 0; c < k; c++) ASSERT_EQ(counts[p][c], want_counts[c]);
+        if (p == 0) continue;
+        ASSERT(memcmp(hi[0], hi[p], (size_t)(k * d) * sizeof *hi[0]) == 0);
+        ASSERT(memcmp(lo[0], lo[p], (size_t)(k * d) * sizeof *lo[0]) == 0);
       }
-      ASSERT(memcmp(hi[0], hi[1], (size_t)(k * d) * sizeof *hi[0]) == 0);
-      ASSERT(memcmp(lo[0], lo[1], (size_t)(k * d) * sizeof *lo[0]) == 0);
-      for (int p = 0; p < 2; p++) free(hi[p]), free(lo[p]), free(counts[p]), free(lab[p]);
+      for (int p = 0; p < P; p++) free(hi[p]), free(lo[p]), free(counts[p]), free(lab[p]);
       free(want_counts);
     }
   free(start);
