@@ -15,3 +15,6 @@ add_executable(test_prep_replay test_prep_replay.c)
 target_link_libraries(test_prep_replay PRIVATE kseg_lib)
 target_include_directories(test_prep_replay PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 kseg_cli_test(prep_replay prep_replay.sh ENV KSEG_REPLAY=$<TARGET_FILE:test_prep_replay>)
+# the exact quantiles a column or two at a time (as for many rows) give the same bits
+kseg_mpi_test(stats_batches test_stats.c ENV KSEG_QUANTILE_BATCH=1)
+kseg_mpi_test(stats_batches2 test_stats.c RANKS 3 ENV KSEG_QUANTILE_BATCH=2)

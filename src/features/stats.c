@@ -305,8 +305,8 @@ static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint
  * place after every later round: the later rounds cost what is left, which
  * shrinks by up to 256x per round. Memory: at most one key per local value
  * and column. */
-static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_local, const int8_t *mask,
-                        select_target *t, int nt)
+static int radix_select_batch(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_local, const int8_t *mask,
+                              select_target *t, int nt)
 {
   int st = KSEG_OK, ng = 0;
   int64_t *hist = NULL;
@@ -418,6 +418,43 @@ done:
   free(group);
   free(hist);
   return st;
+}
+
+/* Columns per batch of radix_select: through the rounds a column's
+ * candidates take up to 12 bytes a local value (its key and its first
+ * target), so all columns at once held 12 bytes a row and column (252 a
+ * customer for the rules' 21 features, the peak of a big run). A batch holds
+ * at most 64 MiB of them on the largest rank, and at least 4 columns (an
+ * allreduce per round and batch). The same on every rank. */
+static int batch_columns(MPI_Comm comm, int64_t n_local, int *per)
+{
+  int64_t most = n_local;
+  KSEG_CHECK(kseg_comm_max_i64(comm, &most, 1));
+  const int64_t fit = ((int64_t)64 << 20) / (12 * (most > 0 ? most : 1));
+  *per = fit < 4 ? 4 : fit > (1 << 20) ? 1 << 20 : (int)fit;
+#ifdef KSEG_FAULT_INJECTION
+  /* tests: batches of so many columns whatever the rows */
+  const char *env = getenv("KSEG_QUANTILE_BATCH");
+  if (env && atoi(env) > 0) *per = atoi(env);
+#endif
+  return KSEG_OK;
+}
+
+/* radix_select_batch over the targets of a few columns at a time (each
+ * column's answers depend on its own values only, so the batches give the
+ * same keys as one pass over all). Collective. */
+static int radix_select(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_local, const int8_t *mask,
+                        select_target *t, int nt)
+{
+  int per = 0;
+  KSEG_CHECK(kseg_comm_agree(comm, batch_columns(comm, n_local, &per)));
+  for (int a = 0, b; a < nt; a = b) {
+    int columns = 1;
+    for (b = a + 1; b < nt; b++)
+      if (t[b].col != t[b - 1].col && ++columns > per) break;
+    KSEG_CHECK(kseg_comm_agree(comm, radix_select_batch(comm, cols, n_local, mask, t + a, b - a)));
+  }
+  return KSEG_OK;
 }
 
 int kseg_stats_select(MPI_Comm comm, const kseg_stats_col *cols, int ncols, int64_t n_local,
