@@ -183,6 +183,11 @@ int kseg_prep_load(MPI_Comm comm, const char *path, const char *group, kseg_prep
  * agreed. */
 int kseg_prep_derive_marketing(MPI_Comm comm, const kseg_table *raw, kseg_prep_model **out);
 
+/* Remove feature f (0-based) and its terms from a preparation, for callers
+ * that need only some of a recipe's features (the later ones move down one
+ * place). Local. */
+void kseg_prep_drop_feature(kseg_prep_model *m, int f);
+
 /* The identifier rule of the generic recipe: a string column, a column named
  * ID or *_ID (any case), or a numeric column of distinct integers with none
  * missing. Collective (the distinct check); status agreed. */

@@ -118,6 +118,11 @@ static void drop_feature(kseg_prep_model *m, int f, int8_t *extra)
   m->n_terms = k;
 }
 
+void kseg_prep_drop_feature(kseg_prep_model *m, int f)
+{
+  if (f >= 0 && f < m->n_features) drop_feature(m, f, NULL);
+}
+
 /* ---- the transform ---- */
 
 typedef struct bound_term {

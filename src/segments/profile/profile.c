@@ -36,6 +36,13 @@ static const char *const derived_names[] = {"Age", "Children", "Living_With_Part
                                             "Total_Spent", "Total_Purchases", "Total_Accepted"};
 #define N_DERIVED ((int)(sizeof derived_names / sizeof derived_names[0]))
 
+static bool is_derived_name(const char *name)
+{
+  for (int i = 0; i < N_DERIVED; i++)
+    if (strcmp(name, derived_names[i]) == 0) return true;
+  return false;
+}
+
 static const char *const channel_names[] = {"NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases"};
 
 static double *new_f64(int64_t n)
@@ -320,10 +327,13 @@ int kseg_profile_compute(MPI_Comm comm, const kseg_table *raw, const int32_t *la
   for (int s = 0; s < K; s++) p->size[K] += p->size[s];
   for (int s = 0; s <= K; s++) p->share[s] = p->n_rows > 0 ? (double)p->size[s] / (double)p->n_rows : NAN;
 
-  /* the marketing recipe's derived columns, in original units */
+  /* the marketing recipe's derived columns, in original units: only those
+   * the table lacks (the others, copies of its columns, are not computed) */
   KSEG_CHECK_GOTO(kseg_prep_derive_marketing(comm, raw, &dm), st, fail);
   p->marketing = dm != NULL;
-  if (dm) {
+  for (int f = dm ? dm->n_features - 1 : -1; f >= 0; f--)
+    if (!is_derived_name(dm->features[f]) || kseg_table_find(raw, dm->features[f]) >= 0) kseg_prep_drop_feature(dm, f);
+  if (dm && dm->n_features > 0) {
     X = kseg_malloc(sizeof(double) * (size_t)(raw->n_local > 0 ? raw->n_local : 1) * (size_t)dm->n_features,
                     "derived columns");
     st = X ? kseg_prep_transform(dm, raw, 1, X) : KSEG_ERR_IO;
