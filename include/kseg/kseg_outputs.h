@@ -84,9 +84,11 @@ typedef struct kseg_segments_file {
 /* A per-customer CSV for this rank's rows: header `<id column>` (or `row`),
  * segment, segment_name, distance[, decision][, previous_segment]; fields
  * holding a comma, quote or line end quoted (RFC 4180). Each rank formats
- * its rows, byte offsets come from an exclusive scan, MPI-IO writes at the
- * offsets (in pieces below 2^31 bytes), into a temporary name renamed when
- * complete: the same bytes for any number of ranks. */
+ * its rows a block at a time, twice (to count its bytes, then to write
+ * them: it never holds the text of all its rows), byte offsets come from an
+ * exclusive scan, MPI-IO writes at the offsets (in pieces below 2^31
+ * bytes), into a temporary name renamed when complete: the same bytes for
+ * any number of ranks. */
 int kseg_outputs_write_segments(MPI_Comm comm, const char *path, const kseg_segments_file *f);
 
 #ifdef __cplusplus

@@ -303,8 +303,8 @@ static int keep_matching(const kseg_stats_col *c, const int8_t *mask, const uint
  * keys that still agree with some target's prefix can matter, so each
  * column's candidates are copied out once (after round 0) and narrowed in
  * place after every later round: the later rounds cost what is left, which
- * shrinks by up to 256x per round. Memory: at most one key per local value
- * and column. */
+ * shrinks by up to 256x per round. Memory: at most one key and one first
+ * target per local value and column (radix_select keeps the columns few). */
 static int radix_select_batch(MPI_Comm comm, const kseg_stats_col *cols, int64_t n_local, const int8_t *mask,
                               select_target *t, int nt)
 {
