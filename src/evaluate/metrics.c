@@ -232,7 +232,7 @@ int kseg_cluster_stats_by_blocks(MPI_Comm comm, const kseg_row_source *src, cons
     src->rows(src->ctx, i0, i1, v);
     st = threads_sum(i1 - i0, nsum, acc, &(stats_rows){v, labels + i0, d, k, &fx}, stats_part);
   }
-  if (!st) st = kseg_comm_agree(comm, st);
+  st = kseg_comm_agree(comm, st); /* a rank short of memory for its threads' sums */
   if (!st) st = stats_from_sums(comm, acc, &fx, k, d, out);
   free(acc);
   free(v);
