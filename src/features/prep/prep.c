@@ -134,13 +134,14 @@ typedef struct bound_term {
 
 struct kseg_prep_bound {
   const kseg_prep_model *m;
-  bound_term *terms; /* [m->n_terms] */
+  bound_term *terms; /* [n_terms] */
+  int n_terms;
 };
 
 void kseg_prep_unbind(kseg_prep_bound *b)
 {
   if (!b) return;
-  for (int i = 0; b->terms && i < b->m->n_terms; i++) free(b->terms[i].code_value);
+  for (int i = 0; b->terms && i < b->n_terms; i++) free(b->terms[i].code_value);
   free(b->terms);
   free(b);
 }
@@ -184,6 +185,7 @@ int kseg_prep_bind(const kseg_prep_model *m, const kseg_table *raw, kseg_prep_bo
   kseg_prep_bound *b = kseg_calloc(1, sizeof *b, "prep terms");
   if (!b) return KSEG_ERR_IO;
   b->m = m;
+  b->n_terms = m->n_terms;
   b->terms = kseg_calloc((size_t)m->n_terms + 1, sizeof *b->terms, "prep terms");
   int st = b->terms ? KSEG_OK : KSEG_ERR_IO;
   for (int t = 0; !st && t < m->n_terms; t++) st = bind_term(m, &m->terms[t], raw, &b->terms[t]);
@@ -199,7 +201,7 @@ void kseg_prep_transform_bound(const kseg_prep_bound *bd, int upto, int64_t i0, 
 {
   const kseg_prep_model *m = bd->m;
   const bound_term *b = bd->terms;
-  const int F = m->n_features, T = m->n_terms;
+  const int F = m->n_features, T = bd->n_terms;
 #pragma omp parallel for schedule(static)
   for (int64_t i = i0; i < i1; i++) {
     double *v = out + (i - i0) * F;
