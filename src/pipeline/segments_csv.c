@@ -126,7 +126,7 @@ static int format_row(text_buf *b, const char *path, const kseg_segments_file *f
 /* Rows per block of text: the rows are formatted twice, a block at a time,
  * once to count the rank's bytes (its offset in the file depends on them)
  * and once to write them, so that no rank holds the text of all its rows
- * (about 60 bytes a customer, the peak of a big run when it was held). */
+ * (about 70 bytes a customer, in a buffer that doubled, when it was held). */
 #define CSV_BLOCK 32768
 
 /* The text of rows [i0, i1) into b (emptied first). */

@@ -91,7 +91,7 @@ static int list_candidates(MPI_Comm comm, const kseg_table *raw, const kseg_prep
   }
   for (int i = 0; dm && i < N_DERIVED; i++)
     for (int f = 0; f < dm->n_features; f++)
-      if (strcmp(dm->features[f], derived_names[i]) == 0 && kseg_table_find(raw, derived_names[i]) < 0)
+      if (strcmp(dm->features[f], derived_names[i]) == 0) /* dm holds only those the table lacks */
         cand[n++] = (candidate){.name = derived_names[i], .col = {X + f, dm->n_features}, .derived = 1};
   *n_cand = n;
   return KSEG_OK;
