@@ -29,6 +29,8 @@
  * with the gap test in registers. */
 #include "kmeans/kernels/row.h"
 
+#include <float.h>
+
 /* Row vectors per panel and centroids per register block. */
 #define KP_MR 3
 #define KP_NR 8
@@ -99,6 +101,7 @@ typedef __mmask8 kp_mask;
 #define KP_GT(a, b) _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ)
 #define KP_MAX(a, b) _mm512_max_pd(a, b)
 #define KP_MIN(a, b) _mm512_min_pd(a, b)
+#define KP_ABS(a) _mm512_abs_pd(a)
 #define KP_STORE(p, v) _mm512_storeu_pd(p, v)
 #define KP_LAB_SET1(c) _mm256_set1_epi32(c)
 #define KP_LAB_MOVE(l, m, c) _mm256_mask_mov_epi32(l, m, c)
@@ -116,6 +119,7 @@ typedef __mmask16 kp_mask;
 #define KP_GT(a, b) _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ)
 #define KP_MAX(a, b) _mm512_max_ps(a, b)
 #define KP_MIN(a, b) _mm512_min_ps(a, b)
+#define KP_ABS(a) _mm512_abs_ps(a)
 #define KP_STORE(p, v) _mm512_storeu_ps(p, v)
 #define KP_LAB_SET1(c) _mm512_set1_epi32(c)
 #define KP_LAB_MOVE(l, m, c) _mm512_mask_mov_epi32(l, m, c)
@@ -347,10 +351,79 @@ static inline __attribute__((always_inline)) int kp_settle_vec(kp_vec bm, kp_vec
 KP_TWO(1) KP_TWO(2) KP_TWO(3) KP_TWO(4)
 #undef KP_TWO
 
+/* The most columns kp_two_diff takes (its differences live on the stack). */
+#define KP_DIFF_MAX_D 128
+
+/* kp_two2 in the difference form: with two centroids only v_1 - v_0 decides
+ * the label, so each row vector takes w = x.(c_1 - c_0) + (h_1 - h_0), one
+ * fused multiply-add per element instead of two, and the argmax of kp_fold
+ * follows from it: label 1 where w > 0 (ties keep 0), gap |w| (in kp_fold's
+ * terms best - second = |w| exactly: best |w|, second 0). NaN keeps label 0
+ * and fails every gap test, as there.
+ *
+ * Its rounding error stays within the dot form's share of the margin
+ * (t->gam, see dot_rows_of): with S = sum_j |x_j| (|c_1j| + |c_0j|) +
+ * |h_1| + |h_0| and u the unit roundoff, the rounded differences (one
+ * rounding each) and the d roundings of the chain err by at most
+ * (d + 1) u S (the two dot products: d u S), the h's own rounding as there,
+ * and S <= 2 ||x|| max||c|| + max||c||^2 <= (||x|| + max||c||)^2, while the
+ * margin allows the dot form 2 (d + 2) eps (||x|| + max||c||)^2 in squared
+ * distance, twice over. So the labels it keeps are nearest()'s, as the dot
+ * form's are. The caller checks that no sum can overflow (kp_diff_fits).
+ * At k = 2 a pass is bound by reading the packed copy, so half the
+ * arithmetic leaves the reads more of the time. */
+static __attribute__((noinline)) int64_t kp_two_diff(const KM_T *restrict xt, int64_t stride, int64_t pairs,
+                                                     int64_t d, const kseg_km_tables *t, KM_T m1h,
+                                                     int32_t *restrict labels, const uint64_t lanes[2],
+                                                     bool stop_chg, uint64_t rest[2], uint64_t chg[2],
+                                                     int32_t *restrict was, int64_t *moved)
+{
+  const KM_T *restrict cb = t->cb, *restrict h = t->h;
+  KM_T df[KP_DIFF_MAX_D];
+  for (int64_t j = 0; j < d; j++) df[j] = cb[2 * j + 1] - cb[2 * j];
+  const kp_vec g = KP_SET1(h[1] - h[0]), zero = KP_SET1(0);
+  const kp_lab l0 = KP_LAB_SET1(0), l1 = KP_LAB_SET1(1);
+  for (int64_t pr = 0; pr < pairs; pr++, xt += 2 * stride, labels += 2 * KP_PW) {
+    const KM_T *restrict xt0 = xt, *restrict xt1 = xt + stride;
+    kp_vec acc[2 * KP_MR];
+    _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m] = g;
+    _Pragma("GCC unroll 4") for (int64_t j = 0; j < d; j++) {
+      const kp_vec b = KP_SET1(df[j]);
+      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m] =
+          KP_FMA(KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL), b, acc[m]);
+    }
+    uint64_t rs[2] = {0, 0}, cg[2] = {0, 0};
+    _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {
+      const int p = m / KP_MR, sh = (m % KP_MR) * KM_VL;
+      const kp_lab lm = KP_LAB_MOVE(l0, KP_GT(acc[m], zero), l1);
+      *moved += kp_settle_vec(KP_ABS(acc[m]), zero, lm, (p ? xt1 : xt0) + d * KP_PW + sh, t, m1h,
+                              (kp_mask)(lanes[p] >> sh), labels + m * KM_VL, was + m * KM_VL, sh, &rs[p], &cg[p]);
+    }
+    if ((rs[0] | rs[1]) || (stop_chg && (cg[0] | cg[1]))) {
+      rest[0] = rs[0], rest[1] = rs[1], chg[0] = cg[0], chg[1] = cg[1];
+      return pr + 1;
+    }
+  }
+  rest[0] = rest[1] = chg[0] = chg[1] = 0;
+  return pairs;
+}
+
+/* True when kp_two_diff can take t: k = 2, at most KP_DIFF_MAX_D columns,
+ * and no partial sum can overflow KM_T. Every |partial sum| is at most
+ * sum_j |x_j| |c_1j - c_0j| + |h_1 - h_0| <= 2 R^2 (1 + eps), with R =
+ * sqrt(d) max|x| + max||c|| (from m1 = gam R^2 + tiny, see
+ * kseg_km_estep_tables); in float32 that needs R below about 2^62. */
+static inline bool kp_diff_fits(const kseg_km_tables *t)
+{
+  const double r2 = (t->m1 - t->tiny) / t->gam;
+  return t->k == 2 && t->d <= KP_DIFF_MAX_D && r2 < 0x1p-4 * (KM_IS_F64 ? DBL_MAX : FLT_MAX);
+}
+
 static int64_t kp_two_settle(const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d,
                              const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels, const uint64_t lanes[2],
                              bool stop_chg, uint64_t rest[2], uint64_t chg[2], int32_t was[2 * KP_PW], int64_t *moved)
 {
+  if (kp_diff_fits(t)) return kp_two_diff(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
   switch (t->k) {
   case 1: return kp_two1(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
   case 2: return kp_two2(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
