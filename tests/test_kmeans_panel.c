@@ -14,8 +14,9 @@
  * with the centroids in reverse order) must each get their own brute-force
  * labels, and the split sums of one alone. The same from a packed copy of the
  * rows (pack_panels, what a fit of rows that stay in cache reads), over
- * ranges that cut panels as threads' shares do. k = 2 over many panels with
- * 1 to 129 columns: its difference form (at most 128) and the dot form.
+ * ranges that cut panels as threads' shares do. k = 2 to 4 over many panels
+ * with 1 to 129 columns: their difference form (at most 128) and the dot
+ * form.
  * Serial, through each dtype's kernel table as the drivers reach them. */
 #include "test.h"
 
@@ -367,10 +368,11 @@ int main(void)
      * near ties and changed labels */
     for (int64_t k = 1; k <= 5; k++)
       for (int sh = 0; sh < 4; sh++, cases++) check(dtype, (shape)sh, 1000 + 37 * k, 21, k, 500 + (uint64_t)k);
-    /* k = 2 takes the difference form up to 128 columns, the dot form
-     * beyond */
-    for (int64_t d = 1; d <= 129; d += d < 8 ? 1 : d < 120 ? 40 : 1)
-      for (int sh = 0; sh < 4; sh++, cases++) check(dtype, (shape)sh, 480 + d, d, 2, 900 + (uint64_t)d);
+    /* k = 2 to 4 take the difference form up to 128 columns, the dot
+     * form beyond */
+    for (int64_t k = 2; k <= 4; k++)
+      for (int64_t d = 1; d <= 129; d += d < 8 ? 1 : d < 120 ? 40 : 1)
+        for (int sh = 0; sh < 4; sh++, cases++) check(dtype, (shape)sh, 480 + d, d, k, 900 + (uint64_t)(d * k));
   }
   printf("kmeans_panel: %d cases ok\n", cases);
   return 0;

@@ -354,25 +354,88 @@ KP_TWO(1) KP_TWO(2) KP_TWO(3) KP_TWO(4)
 /* The most columns kp_two_diff takes (its differences live on the stack). */
 #define KP_DIFF_MAX_D 128
 
-/* kp_two2 in the difference form: with two centroids only v_1 - v_0 decides
- * the label, so each row vector takes w = x.(c_1 - c_0) + (h_1 - h_0), one
- * fused multiply-add per element instead of two, and the argmax of kp_fold
- * follows from it: label 1 where w > 0 (ties keep 0), gap |w| (in kp_fold's
- * terms best - second = |w| exactly: best |w|, second 0). NaN keeps label 0
- * and fails every gap test, as there.
+/* kp_two_settle in the difference form, k = NR from 2 to KP_TWO_K: the
+ * argmax of v_c is that of w_c = v_c - v_0, so each row vector takes
+ * w_c = x.(c_c - c_0) + (h_c - h_0) for c = 1 .. k - 1 (w_0 = 0 exactly):
+ * k - 1 fused multiply-adds per element instead of k, half at k = 2. The
+ * argmax is kp_fold's over (0, w_1, ..., w_{k-1}): the same first index and
+ * gap (best - second) as the dot form's, up to rounding; at k = 2 label 1
+ * where w_1 > 0 (ties keep 0) and gap |w_1|. NaN fails every gap test, as
+ * there.
  *
- * Its rounding error stays within the dot form's share of the margin
- * (t->gam, see dot_rows_of): with S = sum_j |x_j| (|c_1j| + |c_0j|) +
- * |h_1| + |h_0| and u the unit roundoff, the rounded differences (one
- * rounding each) and the d roundings of the chain err by at most
- * (d + 1) u S (the two dot products: d u S), the h's own rounding as there,
- * and S <= 2 ||x|| max||c|| + max||c||^2 <= (||x|| + max||c||)^2, while the
- * margin allows the dot form 2 (d + 2) eps (||x|| + max||c||)^2 in squared
- * distance, twice over. So the labels it keeps are nearest()'s, as the dot
- * form's are. The caller checks that no sum can overflow (kp_diff_fits).
- * At k = 2 a pass is bound by reading the packed copy, so half the
- * arithmetic leaves the reads more of the time. */
-static __attribute__((noinline)) int64_t kp_two_diff(const KM_T *restrict xt, int64_t stride, int64_t pairs,
+ * Its rounding error stays within the margin (t->gam = 8 (d + 2) u, u the
+ * unit roundoff; see dot_rows_of). In squared distance, with R = ||x|| +
+ * max||c||, a gap between two centroids errs by at most
+ *   - nearest(), for the two distances: 2 (d + 2) u R^2;
+ *   - the dot form: 2 d u R^2 in its two chains (d roundings each, and
+ *     sum_j |x_j| (|c_aj| + |c_bj|) + |h_a| + |h_b| <= R^2) and up to
+ *     2 d u R^2 from the h's own rounding (in float64 each ||c||^2 is a
+ *     sum of d rounded terms): 4 d u R^2;
+ *   - this form: each w_c errs by (d + 1) u S_c (the differences rounded
+ *     once, d roundings in the chain), S_c = sum_j |x_j| (|c_cj| + |c_0j|) +
+ *     |h_c| + |h_0| <= 2 ||x|| max||c|| + max||c||^2 <= R^2, and a gap
+ *     w_a - w_b by both (one at k = 2, where w_0 = 0 exactly), plus the h's
+ *     rounding as in the dot form: (6 d + 4) u R^2, (4 d + 2) u R^2 at k = 2.
+ * With nearest()'s share that is at most (8 d + 8) u R^2 < gam R^2, so the
+ * labels it keeps are nearest()'s, as the dot form's are (whose sum is
+ * (6 d + 4) u R^2); at k = 3 and 4 in float64 it uses most of the margin's
+ * slack, at k = 2 and in float32 (h rounded once) less. The caller checks
+ * that no sum can overflow (kp_diff_fits). At k = 2 a pass is bound by
+ * reading the packed copy, so half the arithmetic leaves the reads more of
+ * the time; at k = 3 and 4 it is bound by the multiply-adds, a third and a
+ * quarter fewer. */
+#define KP_TWO_DIFF(NR)                                                                                     \
+  static __attribute__((noinline)) int64_t kp_two_diff##NR(                                                 \
+      const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d, const kseg_km_tables *t, KM_T m1h, \
+      int32_t *restrict labels, const uint64_t lanes[2], bool stop_chg, uint64_t rest[2], uint64_t chg[2],  \
+      int32_t *restrict was, int64_t *moved)                                                                \
+  {                                                                                                         \
+    enum { W = NR - 1 };                                                                                    \
+    const KM_T *restrict cb = t->cb, *restrict h = t->h;                                                    \
+    KM_T df[KP_DIFF_MAX_D * W];                                                                             \
+    for (int64_t j = 0; j < d; j++)                                                                         \
+      for (int c = 0; c < W; c++) df[j * W + c] = cb[j * NR + c + 1] - cb[j * NR];                          \
+    kp_vec g[W];                                                                                            \
+    for (int c = 0; c < W; c++) g[c] = KP_SET1(h[c + 1] - h[0]);                                            \
+    for (int64_t pr = 0; pr < pairs; pr++, xt += 2 * stride, labels += 2 * KP_PW) {                        \
+      const KM_T *restrict xt0 = xt, *restrict xt1 = xt + stride;                                           \
+      kp_vec acc[2 * KP_MR][NR]; /* acc[m][0] = 0: w_0 */                                                   \
+      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                         \
+        acc[m][0] = KP_SET1(0);                                                                             \
+        _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) acc[m][c + 1] = g[c];                           \
+      }                                                                                                     \
+      _Pragma("GCC unroll 2") for (int64_t j = 0; j < d; j++) {                                             \
+        kp_vec b[W];                                                                                        \
+        _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) b[c] = KP_SET1(df[j * W + c]);                  \
+        _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                       \
+          const kp_vec xv = KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL);             \
+          _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) acc[m][c + 1] = KP_FMA(xv, b[c], acc[m][c + 1]); \
+        }                                                                                                   \
+      }                                                                                                     \
+      uint64_t rs[2] = {0, 0}, cg[2] = {0, 0};                                                              \
+      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                         \
+        kp_vec bm, sm;                                                                                      \
+        kp_lab lm;                                                                                          \
+        kp_fold(acc[m], NR, 0, true, &bm, &sm, &lm);                                                        \
+        const int p = m / KP_MR, sh = (m % KP_MR) * KM_VL;                                                  \
+        *moved += kp_settle_vec(bm, sm, lm, (p ? xt1 : xt0) + d * KP_PW + sh, t, m1h,                       \
+                                (kp_mask)(lanes[p] >> sh), labels + m * KM_VL, was + m * KM_VL, sh, &rs[p],  \
+                                &cg[p]);                                                                    \
+      }                                                                                                     \
+      if ((rs[0] | rs[1]) || (stop_chg && (cg[0] | cg[1]))) {                                               \
+        rest[0] = rs[0], rest[1] = rs[1], chg[0] = cg[0], chg[1] = cg[1];                                   \
+        return pr + 1;                                                                                      \
+      }                                                                                                     \
+    }                                                                                                       \
+    rest[0] = rest[1] = chg[0] = chg[1] = 0;                                                                \
+    return pairs;                                                                                           \
+  }
+KP_TWO_DIFF(3) KP_TWO_DIFF(4)
+#undef KP_TWO_DIFF
+
+/* k = 2, kp_two_diff's case written out: label 1 where w_1 > 0 (ties keep
+ * 0), gap |w_1|, in two vector operations where kp_fold takes more. */
+static __attribute__((noinline)) int64_t kp_two_diff2(const KM_T *restrict xt, int64_t stride, int64_t pairs,
                                                      int64_t d, const kseg_km_tables *t, KM_T m1h,
                                                      int32_t *restrict labels, const uint64_t lanes[2],
                                                      bool stop_chg, uint64_t rest[2], uint64_t chg[2],
@@ -408,22 +471,28 @@ static __attribute__((noinline)) int64_t kp_two_diff(const KM_T *restrict xt, in
   return pairs;
 }
 
-/* True when kp_two_diff can take t: k = 2, at most KP_DIFF_MAX_D columns,
- * and no partial sum can overflow KM_T. Every |partial sum| is at most
- * sum_j |x_j| |c_1j - c_0j| + |h_1 - h_0| <= 2 R^2 (1 + eps), with R =
- * sqrt(d) max|x| + max||c|| (from m1 = gam R^2 + tiny, see
- * kseg_km_estep_tables); in float32 that needs R below about 2^62. */
+/* True when the difference form (kp_two_diff) can take t: 2 <= k <=
+ * KP_TWO_K, at most KP_DIFF_MAX_D columns, and no partial sum can overflow
+ * KM_T. Every |partial sum| is at most sum_j |x_j| |c_cj - c_0j| +
+ * |h_c - h_0| <= 2 R^2 (1 + eps), with R = sqrt(d) max|x| + max||c|| (from
+ * m1 = gam R^2 + tiny, see kseg_km_estep_tables); in float32 that needs R
+ * below about 2^62. */
 static inline bool kp_diff_fits(const kseg_km_tables *t)
 {
   const double r2 = (t->m1 - t->tiny) / t->gam;
-  return t->k == 2 && t->d <= KP_DIFF_MAX_D && r2 < 0x1p-4 * (KM_IS_F64 ? DBL_MAX : FLT_MAX);
+  return t->k >= 2 && t->k <= KP_TWO_K && t->d <= KP_DIFF_MAX_D &&
+         r2 < 0x1p-4 * (KM_IS_F64 ? DBL_MAX : FLT_MAX);
 }
 
 static int64_t kp_two_settle(const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d,
                              const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels, const uint64_t lanes[2],
                              bool stop_chg, uint64_t rest[2], uint64_t chg[2], int32_t was[2 * KP_PW], int64_t *moved)
 {
-  if (kp_diff_fits(t)) return kp_two_diff(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  if (kp_diff_fits(t)) switch (t->k) {
+    case 2: return kp_two_diff2(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+    case 3: return kp_two_diff3(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+    default: return kp_two_diff4(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+    }
   switch (t->k) {
   case 1: return kp_two1(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
   case 2: return kp_two2(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
