@@ -10,11 +10,11 @@
  * pass runs: from the rows packed into panels once (the copy a fit makes of
  * rows that stay in cache: percent_of_fma_peak) and packing each panel in
  * the pass (rows too many for a copy: percent_of_fma_peak_packing).
- * At k = 2 the pass from the copy computes only the difference of the two
- * centroids' values (kp_two_diff: one FMA per row and column, half the
- * flops counted here), so there percent_of_fma_peak is the time the dot
- * form's flops would take at the peak against the time measured, not the
- * rate of the FMAs issued (half that).
+ * At k = 2 to 4 the pass from the copy computes only the differences from
+ * the first centroid's value (kp_two_diff: k - 1 FMAs per row and column,
+ * (k - 1) / k of the flops counted here), so there percent_of_fma_peak is
+ * the time the dot form's flops would take at the peak against the time
+ * measured, not the rate of the FMAs issued (that times (k - 1) / k).
  * Usage: kernel_peak ROWS REPS D:K[:R][,D:K[:R]...]  (built and run by roofline.sh) */
 #include <math.h>
 #include <stdio.h>
