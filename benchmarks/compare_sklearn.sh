@@ -26,7 +26,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 ROWS=${ROWS:-1000000} COLS=${COLS:-32} K=${K:-16} ITERS=${ITERS:-20} DTYPE=${DTYPE:-float64}
 RUNS=${RUNS:-"2x1:lloyd 1x2:lloyd 2x1:hamerly"}
+REPS=${REPS:-2}
+SKLEARN=${SKLEARN:-1}
+FAISS=${FAISS-1 2}
 bench_tools
+# Before any work: a missing peer would otherwise fail after the data and
+# the first repetition's fits.
+if [ "$SKLEARN" != 0 ] && [ -n "$FAISS" ] && ! "$PY" -c 'import faiss' 2>/dev/null; then
+  echo "compare_sklearn.sh: FAISS is a peer by default (FAISS=\"$FAISS\") but $PY cannot import faiss;" \
+    "install it (apt-get install python3-faiss) or run with FAISS= to leave it out" >&2
+  exit 1
+fi
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
 bench_workdir bench
 
@@ -37,9 +47,6 @@ fit() { # RANKS THREADS ALGORITHM OUT
     --algorithm "$3"
 }
 # REPS runs of each (default 2), the fastest reported: the cores are shared.
-REPS=${REPS:-2}
-SKLEARN=${SKLEARN:-1}
-FAISS=${FAISS-1 2}
 load0=$(loadavg)
 loads=()
 for rep in $(seq "$REPS"); do
