@@ -90,6 +90,20 @@ static inline void kp_ahead_init(kp_ahead *a, const char *const *start, int n, i
                   .per_step = (int)((lines + steps - 1) / steps)};
 }
 
+/* The most columns the difference form takes (its tables live on the
+ * stack). */
+#define KP_DIFF_MAX_D 128
+
+/* The difference form's tables for one run (kp_diff_build; the form is
+ * described above kp_two_diff2): with W = k - 1,
+ * df[j W + c] = c_{c+1}j - c_0j and g[c] = h_{c+1} - h_0, each rounded to
+ * KM_T once; on is false where the dot form runs instead. */
+typedef struct kp_diff_tab {
+  bool on;
+  KM_T g[KP_TWO_K - 1];
+  KM_T df[KP_DIFF_MAX_D * (KP_TWO_K - 1)];
+} kp_diff_tab;
+
 #if defined(__AVX512F__)
 #if KM_IS_F64
 typedef __m512d kp_vec;
@@ -297,64 +311,89 @@ static inline __attribute__((always_inline)) int kp_settle_vec(kp_vec bm, kp_vec
   return __builtin_popcount(ch);
 }
 
+/* The end of one pair's search in kp_two_settle's kernels: each of its
+ * 2 KP_MR row vectors (xt0's first) takes its argmax from its accumulators
+ * acc[m][0 .. nr) and is settled into labels by kp_settle_vec, one after
+ * the other. The argmax is kp_fold's, or with sign (k = 2 in the
+ * difference form, one accumulator w) label 1 where w > 0 and gap |w|.
+ * Returns true when the caller must stop at this pair: a lane left for
+ * nearest(), or with stop_chg a changed label (rest, chg and was then say
+ * which). */
+static inline __attribute__((always_inline)) bool kp_pair_stop(
+    const kp_vec acc[2 * KP_MR][KP_TWO_K], int nr, bool sign, const KM_T *xt0, const KM_T *xt1, int64_t d,
+    const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels, const uint64_t lanes[2], bool stop_chg,
+    uint64_t rest[2], uint64_t chg[2], int32_t *restrict was, int64_t *moved)
+{
+  uint64_t rs[2] = {0, 0}, cg[2] = {0, 0};
+  _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {
+    kp_vec bm, sm;
+    kp_lab lm;
+    if (sign) {
+      bm = KP_ABS(acc[m][0]), sm = KP_SET1(0);
+      lm = KP_LAB_MOVE(KP_LAB_SET1(0), KP_GT(acc[m][0], sm), KP_LAB_SET1(1));
+    } else {
+      kp_fold(acc[m], nr, 0, true, &bm, &sm, &lm);
+    }
+    const int p = m / KP_MR, sh = (m % KP_MR) * KM_VL;
+    *moved += kp_settle_vec(bm, sm, lm, (p ? xt1 : xt0) + d * KP_PW + sh, t, m1h, (kp_mask)(lanes[p] >> sh),
+                            labels + m * KM_VL, was + m * KM_VL, sh, &rs[p], &cg[p]);
+  }
+  if (!(rs[0] | rs[1]) && !(stop_chg && (cg[0] | cg[1]))) return false;
+  rest[0] = rs[0], rest[1] = rs[1], chg[0] = cg[0], chg[1] = cg[1];
+  return true;
+}
+
 /* Two panels xt0 and xt1 of a packed copy (their norms after their d
  * columns; rows i .. i + 2 KP_PW, xt0's first) against k = NR <= KP_TWO_K
- * centroids (one block), settled without leaving registers: the lanes in
- * lanes[p] of panel p whose gap proves the label (kp_sure_vec) get it in
- * labels (the run's labels from row i on), those whose label changed go to
- * chg[p], with their old labels in was; the rest, near ties and NaN, go to
- * rest[p] for nearest(). Returns the rows whose label changed. The
- * register block is 2 KP_MR row vectors x NR centroids, and the argmax is
+ * centroids (one block), `pairs` pairs of them one after another, settled
+ * without leaving registers: the lanes in lanes[p] of panel p whose gap
+ * proves the label (kp_sure_vec) get it in labels (the run's labels from
+ * row i on), those whose label changed go to chg[p], with their old labels
+ * in was; the rest, near ties and NaN, go to rest[p] for nearest(). Each
+ * row vector takes W = NR - Z accumulators, which start at hv[c] and add
+ * x_j tb[j W + c]:
+ *   - Z = 0, the dot form: tb = cb, hv = h, so the argmax of v_c;
+ *   - Z = 1, the difference form (below): tb = df, hv = g, so w_c for
+ *     c >= 1, with w_0 = 0 in front.
+ * The register block is 2 KP_MR row vectors x W, and the argmax is
  * kp_search's (kp_fold), lane for lane. Keeping the labels in registers up
  * to the compare matters at small k, where the pass is short on FMA work
- * to hide a store and a reload of each vector behind. */
-#define KP_TWO(NR)                                                                                          \
-  static __attribute__((noinline)) int64_t kp_two##NR(                                                      \
-      const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d, const kseg_km_tables *t, KM_T m1h, \
-      int32_t *restrict labels, const uint64_t lanes[2], bool stop_chg, uint64_t rest[2], uint64_t chg[2],  \
-      int32_t *restrict was, int64_t *moved)                                                                \
+ * to hide a store and a reload of each vector behind. Returns the pairs
+ * searched: all, or up to the first that stops (kp_pair_stop). */
+#define KP_TWO(NAME, NR, Z)                                                                                 \
+  static __attribute__((noinline)) int64_t NAME(                                                            \
+      const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d, const KM_T *restrict tb,           \
+      const KM_T *restrict hv, const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels,                \
+      const uint64_t lanes[2], bool stop_chg, uint64_t rest[2], uint64_t chg[2], int32_t *restrict was,    \
+      int64_t *moved)                                                                                       \
   {                                                                                                         \
-    const KM_T *restrict cb = t->cb, *restrict h = t->h;                                                    \
+    enum { W = NR - Z };                                                                                    \
     for (int64_t pr = 0; pr < pairs; pr++, xt += 2 * stride, labels += 2 * KP_PW) {                        \
       const KM_T *restrict xt0 = xt, *restrict xt1 = xt + stride;                                           \
-      kp_vec acc[2 * KP_MR][NR];                                                                            \
-      _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) {                                                \
-        const kp_vec hc = KP_SET1(h[c]);                                                                    \
-        _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m][c] = hc;                         \
+      kp_vec acc[2 * KP_MR][KP_TWO_K];                                                                      \
+      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                         \
+        if (Z) acc[m][0] = KP_SET1(0);                                                                      \
+        _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) acc[m][Z + c] = KP_SET1(hv[c]);                 \
       }                                                                                                     \
       _Pragma("GCC unroll 2") for (int64_t j = 0; j < d; j++) {                                             \
-        kp_vec b[NR];                                                                                       \
-        _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) b[c] = KP_SET1(cb[j * NR + c]);                \
+        kp_vec b[W];                                                                                        \
+        _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) b[c] = KP_SET1(tb[j * W + c]);                  \
         _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                       \
           const kp_vec xv = KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL);             \
-          _Pragma("GCC unroll 4") for (int c = 0; c < NR; c++) acc[m][c] = KP_FMA(xv, b[c], acc[m][c]);     \
+          _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) acc[m][Z + c] = KP_FMA(xv, b[c], acc[m][Z + c]); \
         }                                                                                                   \
       }                                                                                                     \
-      uint64_t rs[2] = {0, 0}, cg[2] = {0, 0};                                                              \
-      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                         \
-        kp_vec bm, sm;                                                                                      \
-        kp_lab lm;                                                                                          \
-        kp_fold(acc[m], NR, 0, true, &bm, &sm, &lm);                                                        \
-        const int p = m / KP_MR, sh = (m % KP_MR) * KM_VL;                                                  \
-        *moved += kp_settle_vec(bm, sm, lm, (p ? xt1 : xt0) + d * KP_PW + sh, t, m1h,                       \
-                                (kp_mask)(lanes[p] >> sh), labels + m * KM_VL, was + m * KM_VL, sh, &rs[p],  \
-                                &cg[p]);                                                                    \
-      }                                                                                                     \
-      if ((rs[0] | rs[1]) || (stop_chg && (cg[0] | cg[1]))) {                                               \
-        rest[0] = rs[0], rest[1] = rs[1], chg[0] = cg[0], chg[1] = cg[1];                                   \
+      if (kp_pair_stop(acc, NR, false, xt0, xt1, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved)) \
         return pr + 1;                                                                                      \
-      }                                                                                                     \
     }                                                                                                       \
     rest[0] = rest[1] = chg[0] = chg[1] = 0;                                                                \
     return pairs;                                                                                           \
   }
-KP_TWO(1) KP_TWO(2) KP_TWO(3) KP_TWO(4)
+KP_TWO(kp_two1, 1, 0) KP_TWO(kp_two2, 2, 0) KP_TWO(kp_two3, 3, 0) KP_TWO(kp_two4, 4, 0)
+KP_TWO(kp_two_diff3, 3, 1) KP_TWO(kp_two_diff4, 4, 1)
 #undef KP_TWO
 
-/* The most columns kp_two_diff takes (its differences live on the stack). */
-#define KP_DIFF_MAX_D 128
-
-/* kp_two_settle in the difference form, k = NR from 2 to KP_TWO_K: the
+/* The difference form (kp_two_diff3, kp_two_diff4, kp_two_diff2): the
  * argmax of v_c is that of w_c = v_c - v_0, so each row vector takes
  * w_c = x.(c_c - c_0) + (h_c - h_0) for c = 1 .. k - 1 (w_0 = 0 exactly):
  * k - 1 fused multiply-adds per element instead of k, half at k = 2. The
@@ -379,125 +418,76 @@ KP_TWO(1) KP_TWO(2) KP_TWO(3) KP_TWO(4)
  * With nearest()'s share that is at most (8 d + 8) u R^2 < gam R^2, so the
  * labels it keeps are nearest()'s, as the dot form's are (whose sum is
  * (6 d + 4) u R^2); at k = 3 and 4 in float64 it uses most of the margin's
- * slack, at k = 2 and in float32 (h rounded once) less. The caller checks
- * that no sum can overflow (kp_diff_fits). At k = 2 a pass is bound by
- * reading the packed copy, so half the arithmetic leaves the reads more of
- * the time; at k = 3 and 4 it is bound by the multiply-adds, a third and a
- * quarter fewer. */
-#define KP_TWO_DIFF(NR)                                                                                     \
-  static __attribute__((noinline)) int64_t kp_two_diff##NR(                                                 \
-      const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d, const kseg_km_tables *t, KM_T m1h, \
-      int32_t *restrict labels, const uint64_t lanes[2], bool stop_chg, uint64_t rest[2], uint64_t chg[2],  \
-      int32_t *restrict was, int64_t *moved)                                                                \
-  {                                                                                                         \
-    enum { W = NR - 1 };                                                                                    \
-    const KM_T *restrict cb = t->cb, *restrict h = t->h;                                                    \
-    KM_T df[KP_DIFF_MAX_D * W];                                                                             \
-    for (int64_t j = 0; j < d; j++)                                                                         \
-      for (int c = 0; c < W; c++) df[j * W + c] = cb[j * NR + c + 1] - cb[j * NR];                          \
-    kp_vec g[W];                                                                                            \
-    for (int c = 0; c < W; c++) g[c] = KP_SET1(h[c + 1] - h[0]);                                            \
-    for (int64_t pr = 0; pr < pairs; pr++, xt += 2 * stride, labels += 2 * KP_PW) {                        \
-      const KM_T *restrict xt0 = xt, *restrict xt1 = xt + stride;                                           \
-      kp_vec acc[2 * KP_MR][NR]; /* acc[m][0] = 0: w_0 */                                                   \
-      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                         \
-        acc[m][0] = KP_SET1(0);                                                                             \
-        _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) acc[m][c + 1] = g[c];                           \
-      }                                                                                                     \
-      _Pragma("GCC unroll 2") for (int64_t j = 0; j < d; j++) {                                             \
-        kp_vec b[W];                                                                                        \
-        _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) b[c] = KP_SET1(df[j * W + c]);                  \
-        _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                       \
-          const kp_vec xv = KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL);             \
-          _Pragma("GCC unroll 4") for (int c = 0; c < W; c++) acc[m][c + 1] = KP_FMA(xv, b[c], acc[m][c + 1]); \
-        }                                                                                                   \
-      }                                                                                                     \
-      uint64_t rs[2] = {0, 0}, cg[2] = {0, 0};                                                              \
-      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {                                         \
-        kp_vec bm, sm;                                                                                      \
-        kp_lab lm;                                                                                          \
-        kp_fold(acc[m], NR, 0, true, &bm, &sm, &lm);                                                        \
-        const int p = m / KP_MR, sh = (m % KP_MR) * KM_VL;                                                  \
-        *moved += kp_settle_vec(bm, sm, lm, (p ? xt1 : xt0) + d * KP_PW + sh, t, m1h,                       \
-                                (kp_mask)(lanes[p] >> sh), labels + m * KM_VL, was + m * KM_VL, sh, &rs[p],  \
-                                &cg[p]);                                                                    \
-      }                                                                                                     \
-      if ((rs[0] | rs[1]) || (stop_chg && (cg[0] | cg[1]))) {                                               \
-        rest[0] = rs[0], rest[1] = rs[1], chg[0] = cg[0], chg[1] = cg[1];                                   \
-        return pr + 1;                                                                                      \
-      }                                                                                                     \
-    }                                                                                                       \
-    rest[0] = rest[1] = chg[0] = chg[1] = 0;                                                                \
-    return pairs;                                                                                           \
-  }
-KP_TWO_DIFF(3) KP_TWO_DIFF(4)
-#undef KP_TWO_DIFF
-
-/* k = 2, kp_two_diff's case written out: label 1 where w_1 > 0 (ties keep
- * 0), gap |w_1|, in two vector operations where kp_fold takes more. */
+ * slack, at k = 2 and in float32 (h rounded once) less. kp_diff_build
+ * checks that no sum can overflow. At k = 2 a pass is bound by reading the
+ * packed copy, so half the arithmetic leaves the reads more of the time;
+ * at k = 3 and 4 it is bound by the multiply-adds, a third and a quarter
+ * fewer.
+ *
+ * k = 2 is written out: label 1 where w_1 > 0, gap |w_1|, in two vector
+ * operations where kp_fold takes more (through kp_fold it measured 72 ->
+ * 52 % of the FMA peak). */
 static __attribute__((noinline)) int64_t kp_two_diff2(const KM_T *restrict xt, int64_t stride, int64_t pairs,
-                                                     int64_t d, const kseg_km_tables *t, KM_T m1h,
-                                                     int32_t *restrict labels, const uint64_t lanes[2],
-                                                     bool stop_chg, uint64_t rest[2], uint64_t chg[2],
-                                                     int32_t *restrict was, int64_t *moved)
+                                                     int64_t d, const KM_T *restrict df, const KM_T *restrict g1,
+                                                     const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels,
+                                                     const uint64_t lanes[2], bool stop_chg, uint64_t rest[2],
+                                                     uint64_t chg[2], int32_t *restrict was, int64_t *moved)
 {
-  const KM_T *restrict cb = t->cb, *restrict h = t->h;
-  KM_T df[KP_DIFF_MAX_D];
-  for (int64_t j = 0; j < d; j++) df[j] = cb[2 * j + 1] - cb[2 * j];
-  const kp_vec g = KP_SET1(h[1] - h[0]), zero = KP_SET1(0);
-  const kp_lab l0 = KP_LAB_SET1(0), l1 = KP_LAB_SET1(1);
+  const kp_vec g = KP_SET1(g1[0]);
   for (int64_t pr = 0; pr < pairs; pr++, xt += 2 * stride, labels += 2 * KP_PW) {
     const KM_T *restrict xt0 = xt, *restrict xt1 = xt + stride;
-    kp_vec acc[2 * KP_MR];
-    _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m] = g;
+    kp_vec acc[2 * KP_MR][KP_TWO_K]; /* acc[m][0]: w_1 */
+    _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m][0] = g;
     _Pragma("GCC unroll 4") for (int64_t j = 0; j < d; j++) {
       const kp_vec b = KP_SET1(df[j]);
-      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m] =
-          KP_FMA(KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL), b, acc[m]);
+      _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) acc[m][0] =
+          KP_FMA(KP_LOAD((m < KP_MR ? xt0 : xt1) + j * KP_PW + (m % KP_MR) * KM_VL), b, acc[m][0]);
     }
-    uint64_t rs[2] = {0, 0}, cg[2] = {0, 0};
-    _Pragma("GCC unroll 6") for (int m = 0; m < 2 * KP_MR; m++) {
-      const int p = m / KP_MR, sh = (m % KP_MR) * KM_VL;
-      const kp_lab lm = KP_LAB_MOVE(l0, KP_GT(acc[m], zero), l1);
-      *moved += kp_settle_vec(KP_ABS(acc[m]), zero, lm, (p ? xt1 : xt0) + d * KP_PW + sh, t, m1h,
-                              (kp_mask)(lanes[p] >> sh), labels + m * KM_VL, was + m * KM_VL, sh, &rs[p], &cg[p]);
-    }
-    if ((rs[0] | rs[1]) || (stop_chg && (cg[0] | cg[1]))) {
-      rest[0] = rs[0], rest[1] = rs[1], chg[0] = cg[0], chg[1] = cg[1];
-      return pr + 1;
-    }
+    if (kp_pair_stop(acc, 1, true, xt0, xt1, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved)) return pr + 1;
   }
   rest[0] = rest[1] = chg[0] = chg[1] = 0;
   return pairs;
 }
 
-/* True when the difference form (kp_two_diff) can take t: 2 <= k <=
- * KP_TWO_K, at most KP_DIFF_MAX_D columns, and no partial sum can overflow
- * KM_T. Every |partial sum| is at most sum_j |x_j| |c_cj - c_0j| +
+/* The difference form's tables of run t into dt, where it can take t:
+ * 2 <= k <= KP_TWO_K, at most KP_DIFF_MAX_D columns, and no partial sum can
+ * overflow KM_T. Every |partial sum| is at most sum_j |x_j| |c_cj - c_0j| +
  * |h_c - h_0| <= 2 R^2 (1 + eps), with R = sqrt(d) max|x| + max||c|| (from
  * m1 = gam R^2 + tiny, see kseg_km_estep_tables); in float32 that needs R
- * below about 2^62. */
-static inline bool kp_diff_fits(const kseg_km_tables *t)
+ * below about 2^62. Elsewhere dt->on is false. */
+static void kp_diff_build(const kseg_km_tables *t, kp_diff_tab *dt)
 {
   const double r2 = (t->m1 - t->tiny) / t->gam;
-  return t->k >= 2 && t->k <= KP_TWO_K && t->d <= KP_DIFF_MAX_D &&
-         r2 < 0x1p-4 * (KM_IS_F64 ? DBL_MAX : FLT_MAX);
+  dt->on = t->k >= 2 && t->k <= KP_TWO_K && t->d <= KP_DIFF_MAX_D && r2 < 0x1p-4 * (KM_IS_F64 ? DBL_MAX : FLT_MAX);
+  if (!dt->on) return;
+  const KM_T *restrict cb = t->cb, *restrict h = t->h;
+  const int64_t k = t->k, w = k - 1;
+  for (int64_t c = 0; c < w; c++) dt->g[c] = h[c + 1] - h[0];
+  for (int64_t j = 0; j < t->d; j++)
+    for (int64_t c = 0; c < w; c++) dt->df[j * w + c] = cb[j * k + c + 1] - cb[j * k];
 }
 
+/* kp_two_settle's kernels for run t: the difference form where dt is on,
+ * the dot form otherwise. */
 static int64_t kp_two_settle(const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d,
-                             const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels, const uint64_t lanes[2],
-                             bool stop_chg, uint64_t rest[2], uint64_t chg[2], int32_t was[2 * KP_PW], int64_t *moved)
+                             const kseg_km_tables *t, const kp_diff_tab *dt, KM_T m1h, int32_t *restrict labels,
+                             const uint64_t lanes[2], bool stop_chg, uint64_t rest[2], uint64_t chg[2],
+                             int32_t was[2 * KP_PW], int64_t *moved)
 {
-  if (kp_diff_fits(t)) switch (t->k) {
-    case 2: return kp_two_diff2(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
-    case 3: return kp_two_diff3(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
-    default: return kp_two_diff4(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  const KM_T *cb = t->cb, *h = t->h;
+  if (dt->on) switch (t->k) {
+    case 2:
+      return kp_two_diff2(xt, stride, pairs, d, dt->df, dt->g, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+    case 3:
+      return kp_two_diff3(xt, stride, pairs, d, dt->df, dt->g, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+    default:
+      return kp_two_diff4(xt, stride, pairs, d, dt->df, dt->g, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
     }
   switch (t->k) {
-  case 1: return kp_two1(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
-  case 2: return kp_two2(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
-  case 3: return kp_two3(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
-  default: return kp_two4(xt, stride, pairs, d, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  case 1: return kp_two1(xt, stride, pairs, d, cb, h, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  case 2: return kp_two2(xt, stride, pairs, d, cb, h, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  case 3: return kp_two3(xt, stride, pairs, d, cb, h, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
+  default: return kp_two4(xt, stride, pairs, d, cb, h, t, m1h, labels, lanes, stop_chg, rest, chg, was, moved);
   }
 }
 _Static_assert(KP_TWO_K == 4, "kp_two_settle has one kernel per k up to KP_TWO_K");
@@ -784,11 +774,20 @@ static int64_t kp_one_settle(const KM_T *restrict xt, int64_t d, const kseg_km_t
   return moved;
 }
 
+/* Without AVX-512 the dot form runs for every k. */
+static void kp_diff_build(const kseg_km_tables *t, kp_diff_tab *dt)
+{
+  (void)t;
+  dt->on = false;
+}
+
 /* kp_two_settle without AVX-512: each panel settled alone. */
 static int64_t kp_two_settle(const KM_T *restrict xt, int64_t stride, int64_t pairs, int64_t d,
-                             const kseg_km_tables *t, KM_T m1h, int32_t *restrict labels, const uint64_t lanes[2],
-                             bool stop_chg, uint64_t rest[2], uint64_t chg[2], int32_t was[2 * KP_PW], int64_t *moved)
+                             const kseg_km_tables *t, const kp_diff_tab *dt, KM_T m1h, int32_t *restrict labels,
+                             const uint64_t lanes[2], bool stop_chg, uint64_t rest[2], uint64_t chg[2],
+                             int32_t was[2 * KP_PW], int64_t *moved)
 {
+  (void)dt;
   for (int64_t pr = 0; pr < pairs; pr++, xt += 2 * stride, labels += 2 * KP_PW) {
     for (int p = 0; p < 2; p++)
       *moved += kp_one_settle(xt + p * stride, d, t, m1h, labels + p * KP_PW, lanes[p], &rest[p], &chg[p],
@@ -973,6 +972,9 @@ static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restri
       if (!((double)m1h[q] > half)) m1h[q] = _Generic(m1h[q], float: nextafterf, default: nextafter)(m1h[q], (KM_T)INFINITY);
     }
     const int64_t stride = (d + 1) * KP_PW; /* one panel of the copy */
+    kp_diff_tab dtab[KSEG_KM_DOT_RUNS];
+    if (kmax <= KP_TWO_K)
+      for (int q = 0; q < R; q++) kp_diff_build(runs[q].t, &dtab[q]);
     for (int64_t i = i0 - i0 % KP_PW; i < i1;) {
       const int r0 = i < i0 ? (int)(i0 - i) : 0, r1 = i1 - i < KP_PW ? (int)(i1 - i) : KP_PW;
       const uint64_t lanes = (r1 >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << r1) - 1) & ~(((uint64_t)1 << r0) - 1);
@@ -990,8 +992,8 @@ static inline __attribute__((always_inline)) void dot_rows_of(const KM_T *restri
             uint64_t rest[2], chg[2];
             int32_t was[2 * KP_PW];
             const int64_t at = i + p * 2 * KP_PW;
-            done = kp_two_settle(xt + 2 * p * stride, stride, pairs - p, d, runs[q].t, m1h[q], runs[q].labels + at,
-                                 ln, mode != KSEG_KM_LABELS_ONLY, rest, chg, was, &moved[q]);
+            done = kp_two_settle(xt + 2 * p * stride, stride, pairs - p, d, runs[q].t, &dtab[q], m1h[q],
+                                 runs[q].labels + at, ln, mode != KSEG_KM_LABELS_ONLY, rest, chg, was, &moved[q]);
             const int64_t last = at + (done - 1) * 2 * KP_PW;
             if (kp_rest_due(2, rest, chg, mode))
               moved[q] += kp_panels_rest(x, last, 2, ln, rest, chg, was, &runs[q], mode, xscale, pending[q], &np[q]);
